@@ -1,0 +1,34 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import PillarServer
+import ServiceLifecycle
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the server (embedded defaults with no configuration).")
+
+    @Option(help: "YAML configuration file.") var config: String?
+    @Option(help: "Address to listen on.") var host: String?
+    @Option(help: "Port to listen on.") var port: Int?
+    @Option(name: .customLong("data-dir"), help: "Where the SQLite database and logs live.") var dataDirectory: String?
+
+    func run() async throws {
+        // The first admin key is printed once on stdout: make sure it is written even when stdout is a file.
+        setvbuf(stdout, nil, _IOLBF, 0)
+        var configuration = try PillarConfiguration.load(file: config)
+        if let host { configuration.server.host = host }
+        if let port { configuration.server.port = port }
+        if let dataDirectory { configuration.server.dataDirectory = dataDirectory }
+        try configuration.validate()
+        let observability = try Observability.bootstrap(
+            service: "pillar", logFormat: configuration.server.logFormat, logLevel: configuration.server.logLevel)
+        let app = try await buildApplication(configuration, metricsRegistry: observability.metricsRegistry,
+                                             logger: observability.logger)
+        let services: [any Service] = observability.tracingService.map { [$0, app] } ?? [app]
+        let group = ServiceGroup(configuration: .init(
+            services: services.map { .init(service: $0) },
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: observability.logger))
+        try await group.run()
+    }
+}

@@ -1,0 +1,50 @@
+import ArgumentParser
+import Hummingbird
+import Logging
+import PillarGateway
+import PillarServer
+
+struct Simulate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run an OpenAI-compatible upstream with set latency and injected faults, for tests and load tests.",
+        discussion: """
+            Per-request headers override the flags: x-sim-ttft-ms, x-sim-tokens-per-second, x-sim-reply,
+            x-sim-status (with x-sim-retry-after), x-sim-stall-ms, x-sim-cut-after, x-sim-malformed-after, x-sim-reset.
+            """)
+
+    @Option var host = "127.0.0.1"
+    @Option var port = 9000
+    @Option(name: .customLong("ttft-ms"), help: "Time to first token.") var timeToFirstTokenMs = 20
+    @Option(name: .customLong("tokens-per-second")) var tokensPerSecond = 200.0
+    @Option(help: "The reply text; without it, the last user message is echoed.") var reply: String?
+    @Option(name: .customLong("fail-status"), help: "Answer every chat request with this status.") var failStatus: Int?
+    @Option(name: .customLong("retry-after"), help: "Retry-After seconds sent with --fail-status.") var retryAfter: Int?
+    @Option(name: .customLong("stall-ms"), help: "Wait this long before answering at all.") var stallMs: Int?
+    @Option(name: .customLong("cut-after"), help: "Close streams after this many tokens.") var cutAfter: Int?
+    @Option(name: .customLong("malformed-after"), help: "Send a malformed event after this many tokens.") var malformedAfter: Int?
+    @Flag(help: "Close every connection without a body.") var reset = false
+    @Option(name: .customLong("api-key"), help: "Require this key from callers.") var apiKey: String?
+    @Option(name: .customLong("embedding-dimensions")) var embeddingDimensions = 384
+
+    func validate() throws {
+        guard timeToFirstTokenMs >= 0, tokensPerSecond > 0 else {
+            throw ValidationError("--ttft-ms must be >= 0 and --tokens-per-second > 0")
+        }
+        guard (1...8192).contains(embeddingDimensions) else { throw ValidationError("--embedding-dimensions must be 1-8192") }
+    }
+
+    func run() async throws {
+        var fault: SimulatorBehaviour.Fault?
+        if let failStatus { fault = .status(failStatus, retryAfterSeconds: retryAfter) }
+        if let stallMs { fault = .stall(.milliseconds(stallMs)) }
+        if let cutAfter { fault = .cutAfter(tokens: cutAfter) }
+        if let malformedAfter { fault = .malformedAfter(tokens: malformedAfter) }
+        if reset { fault = .reset }
+        let behaviour = SimulatorBehaviour(timeToFirstToken: .milliseconds(timeToFirstTokenMs),
+                                           tokensPerSecond: tokensPerSecond, reply: reply, fault: fault)
+        let app = buildSimulatorApplication(host: host, port: port, behaviour: behaviour, apiKey: apiKey,
+                                            embeddingDimensions: embeddingDimensions,
+                                            logger: Logger(label: "pillar.simulator"))
+        try await app.runService()
+    }
+}

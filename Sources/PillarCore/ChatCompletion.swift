@@ -1,0 +1,162 @@
+/// Token counts of one call, as OpenAI reports them.
+public struct Usage: Sendable, Hashable, Codable {
+    public var promptTokens: Int
+    public var completionTokens: Int
+    public var totalTokens: Int
+
+    public init(promptTokens: Int, completionTokens: Int) {
+        self.promptTokens = promptTokens
+        self.completionTokens = completionTokens
+        self.totalTokens = promptTokens + completionTokens
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case promptTokens = "prompt_tokens"
+        case completionTokens = "completion_tokens"
+        case totalTokens = "total_tokens"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.promptTokens = try container.decodeIfPresent(Int.self, forKey: .promptTokens) ?? 0
+        self.completionTokens = try container.decodeIfPresent(Int.self, forKey: .completionTokens) ?? 0
+        self.totalTokens = try container.decodeIfPresent(Int.self, forKey: .totalTokens)
+            ?? promptTokens + completionTokens
+    }
+}
+
+/// A whole (non-streamed) chat completion.
+public struct ChatCompletion: Sendable, Hashable, Codable {
+    public struct Choice: Sendable, Hashable, Codable {
+        public var index: Int
+        public var message: ChatMessage
+        public var finishReason: String?
+
+        public init(index: Int, message: ChatMessage, finishReason: String?) {
+            self.index = index
+            self.message = message
+            self.finishReason = finishReason
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case index, message
+            case finishReason = "finish_reason"
+        }
+    }
+
+    public var id: String
+    public var object: String
+    public var created: Int
+    public var model: String
+    public var choices: [Choice]
+    public var usage: Usage?
+
+    public init(id: String, created: Int, model: String, choices: [Choice], usage: Usage?) {
+        self.id = id
+        self.object = "chat.completion"
+        self.created = created
+        self.model = model
+        self.choices = choices
+        self.usage = usage
+    }
+
+    /// The text of the first choice, which is the answer for the `n = 1` requests Pillar serves.
+    public var text: String { choices.first?.message.content?.text ?? "" }
+}
+
+/// One server-sent event of a streamed chat completion.
+public struct ChatCompletionChunk: Sendable, Hashable, Codable {
+    public struct Delta: Sendable, Hashable, Codable {
+        public var role: String?
+        public var content: String?
+        public var extra: [String: JSONValue]
+
+        public init(role: String? = nil, content: String? = nil, extra: [String: JSONValue] = [:]) {
+            self.role = role
+            self.content = content
+            self.extra = extra
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: AnyCodingKey.self)
+            self.role = try container.decodeIfPresent(String.self, "role")
+            self.content = try container.decodeIfPresent(String.self, "content")
+            self.extra = try container.extraFields(excluding: ["role", "content"])
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: AnyCodingKey.self)
+            try container.encodeExtra(extra)
+            try container.encodeIfPresent(role, "role")
+            try container.encodeIfPresent(content, "content")
+        }
+    }
+
+    public struct Choice: Sendable, Hashable, Codable {
+        public var index: Int
+        public var delta: Delta
+        public var finishReason: String?
+
+        public init(index: Int, delta: Delta, finishReason: String?) {
+            self.index = index
+            self.delta = delta
+            self.finishReason = finishReason
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case index, delta
+            case finishReason = "finish_reason"
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(index, forKey: .index)
+            try container.encode(delta, forKey: .delta)
+            try container.encode(finishReason, forKey: .finishReason)
+        }
+    }
+
+    public var id: String
+    public var object: String
+    public var created: Int
+    public var model: String
+    public var choices: [Choice]
+    public var usage: Usage?
+
+    public init(id: String, created: Int, model: String, choices: [Choice], usage: Usage? = nil) {
+        self.id = id
+        self.object = "chat.completion.chunk"
+        self.created = created
+        self.model = model
+        self.choices = choices
+        self.usage = usage
+    }
+
+    public var contentDelta: String { choices.compactMap(\.delta.content).joined() }
+}
+
+/// `GET /v1/models`.
+public struct ModelList: Sendable, Codable, Hashable {
+    public struct Model: Sendable, Codable, Hashable {
+        public var id: String
+        public var object: String = "model"
+        public var created: Int
+        public var ownedBy: String
+
+        public init(id: String, created: Int, ownedBy: String) {
+            self.id = id
+            self.created = created
+            self.ownedBy = ownedBy
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case id, object, created
+            case ownedBy = "owned_by"
+        }
+    }
+
+    public var object: String = "list"
+    public var data: [Model]
+
+    public init(data: [Model]) { self.data = data }
+}

@@ -1,0 +1,64 @@
+/// An error Pillar reports to its callers. `kind` picks the HTTP status at the edge; `code` is the
+/// machine-readable code clients switch on and is safe to use as a metric label; `message` is for people
+/// and never carries a secret.
+public struct PillarError: Error, Sendable, Hashable, CustomStringConvertible {
+    public enum Kind: String, Sendable, Hashable {
+        case invalidRequest
+        case authenticationRequired
+        case permissionDenied
+        case notFound
+        case payloadTooLarge
+        case unsupportedMediaType
+        case rateLimited
+        case upstreamFailed
+        case unavailable
+        case timeout
+        case internalError
+    }
+
+    public let kind: Kind
+    public let code: String
+    public let message: String
+    public var param: String?
+    /// How long the caller should wait before trying again, when the refusal is temporary.
+    public var retryAfterSeconds: Int?
+
+    public init(_ kind: Kind, code: String, message: String, param: String? = nil, retryAfterSeconds: Int? = nil) {
+        self.kind = kind
+        self.code = code
+        self.message = message
+        self.param = param
+        self.retryAfterSeconds = retryAfterSeconds
+    }
+
+    public var shortDescription: String { code }
+    public var description: String { "\(code): \(message)" }
+
+    public static func invalidRequest(_ message: String, param: String? = nil, code: String = "invalid_request") -> Self {
+        .init(.invalidRequest, code: code, message: message, param: param)
+    }
+
+    public static func modelNotFound(_ model: String) -> Self {
+        .init(.notFound, code: "model_not_found", message: "The model '\(model)' does not exist or you do not have access to it.", param: "model")
+    }
+
+    public static func notFound(_ message: String) -> Self {
+        .init(.notFound, code: "not_found", message: message)
+    }
+
+    public static func permissionDenied(_ message: String) -> Self {
+        .init(.permissionDenied, code: "permission_denied", message: message)
+    }
+
+    public static func unauthenticated(_ message: String, code: String = "invalid_api_key") -> Self {
+        .init(.authenticationRequired, code: code, message: message)
+    }
+
+    public static func upstream(_ message: String, code: String = "upstream_error") -> Self {
+        .init(.upstreamFailed, code: code, message: message)
+    }
+
+    public static func unavailable(_ message: String, retryAfterSeconds: Int? = nil) -> Self {
+        .init(.unavailable, code: "service_unavailable", message: message, retryAfterSeconds: retryAfterSeconds)
+    }
+}

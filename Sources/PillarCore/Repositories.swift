@@ -1,0 +1,93 @@
+/// A stored API key, without its secret: only the hash of the key is ever kept.
+public struct APIKeyRecord: Sendable, Hashable, Codable {
+    public var id: String
+    public var tenant: String
+    public var name: String
+    public var role: Role
+    /// The first characters of the key, enough for a person to recognise it in a list.
+    public var prefix: String
+    public var createdAt: Double
+    public var revokedAt: Double?
+    public var lastUsedAt: Double?
+
+    public init(id: String, tenant: String, name: String, role: Role, prefix: String, createdAt: Double,
+                revokedAt: Double? = nil, lastUsedAt: Double? = nil) {
+        self.id = id
+        self.tenant = tenant
+        self.name = name
+        self.role = role
+        self.prefix = prefix
+        self.createdAt = createdAt
+        self.revokedAt = revokedAt
+        self.lastUsedAt = lastUsedAt
+    }
+}
+
+public protocol TenantRepository: Sendable {
+    func ensureTenant(_ id: String) async throws -> Tenant
+    func tenant(_ id: String) async throws -> Tenant?
+    func listTenants() async throws -> [Tenant]
+}
+
+public protocol APIKeyRepository: Sendable {
+    func insertKey(_ record: APIKeyRecord, hash: String) async throws
+    /// The live (not revoked) key with this hash, marking it used.
+    func activeKey(hash: String) async throws -> APIKeyRecord?
+    func listKeys(tenant: String?) async throws -> [APIKeyRecord]
+    /// Revokes a key; false when no such key exists in that tenant (nil tenant: any).
+    func revokeKey(id: String, tenant: String?) async throws -> Bool
+    func countKeys(tenant: String) async throws -> Int
+}
+
+/// One model call as the gateway saw it. Holds counts and timings, never the conversation's text.
+public struct TurnRecord: Sendable, Hashable, Codable {
+    public enum Status: String, Sendable, Hashable, Codable {
+        case succeeded
+        case failed
+        case cancelled
+    }
+
+    public var id: String
+    public var tenant: String
+    public var subject: String
+    public var model: String
+    public var deployment: String?
+    public var status: Status
+    public var errorCode: String?
+    public var streamed: Bool
+    public var promptTokens: Int
+    public var completionTokens: Int
+    public var latencyMs: Double
+    public var timeToFirstTokenMs: Double?
+    public var traceID: String?
+    public var createdAt: Double
+
+    public init(id: String, tenant: String, subject: String, model: String, deployment: String?, status: Status,
+                errorCode: String?, streamed: Bool, promptTokens: Int, completionTokens: Int, latencyMs: Double,
+                timeToFirstTokenMs: Double?, traceID: String?, createdAt: Double) {
+        self.id = id
+        self.tenant = tenant
+        self.subject = subject
+        self.model = model
+        self.deployment = deployment
+        self.status = status
+        self.errorCode = errorCode
+        self.streamed = streamed
+        self.promptTokens = promptTokens
+        self.completionTokens = completionTokens
+        self.latencyMs = latencyMs
+        self.timeToFirstTokenMs = timeToFirstTokenMs
+        self.traceID = traceID
+        self.createdAt = createdAt
+    }
+}
+
+public protocol TurnRepository: Sendable {
+    func recordTurn(_ turn: TurnRecord) async throws
+    func listTurns(tenant: String, limit: Int) async throws -> [TurnRecord]
+}
+
+/// The storage as a whole, for readiness checks.
+public protocol HealthCheckable: Sendable {
+    func checkHealth() async throws
+}

@@ -1,0 +1,217 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import ServiceLifecycle
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs llama.cpp's `llama-server` as a child process on a loopback port, so that a crash of the model
+/// stays out of Pillar's own process. It waits for the server's health check, restarts it with backoff when
+/// it dies, and on shutdown sends SIGTERM, then SIGKILL after a grace period.
+public actor LocalModelSupervisor: Service {
+    public struct Configuration: Sendable, Hashable {
+        public var serverPath: String
+        public var modelPath: String
+        public var modelName: String
+        public var port: Int
+        public var contextSize: Int
+        public var threads: Int?
+        public var parallel: Int
+        public var logFile: String?
+        public var startupTimeout: Duration
+        public var shutdownGrace: Duration
+
+        public init(serverPath: String, modelPath: String, modelName: String, port: Int, contextSize: Int = 8192,
+                    threads: Int? = nil, parallel: Int = 4, logFile: String? = nil,
+                    startupTimeout: Duration = .seconds(60), shutdownGrace: Duration = .seconds(5)) {
+            self.serverPath = serverPath
+            self.modelPath = modelPath
+            self.modelName = modelName
+            self.port = port
+            self.contextSize = contextSize
+            self.threads = threads
+            self.parallel = parallel
+            self.logFile = logFile
+            self.startupTimeout = startupTimeout
+            self.shutdownGrace = shutdownGrace
+        }
+
+        public var baseURL: String { "http://127.0.0.1:\(port)/v1" }
+
+        var arguments: [String] {
+            var arguments = [
+                "--model", modelPath, "--host", "127.0.0.1", "--port", String(port), "--alias", modelName,
+                "--ctx-size", String(contextSize), "--parallel", String(parallel), "--no-webui",
+            ]
+            if let threads { arguments += ["--threads", String(threads)] }
+            return arguments
+        }
+    }
+
+    public enum State: String, Sendable {
+        case starting, ready, restarting, stopped
+    }
+
+    public let configuration: Configuration
+    private let httpClient: HTTPClient
+    private let logger: Logger
+    private var process: Process?
+    public private(set) var state: State = .starting
+    public private(set) var restarts = 0
+
+    public init(configuration: Configuration, httpClient: HTTPClient, logger: Logger) {
+        self.configuration = configuration
+        self.httpClient = httpClient
+        self.logger = logger
+    }
+
+    /// Checks that the files exist before anything starts, so a missing model is a clear start-up error.
+    public nonisolated static func validate(_ configuration: Configuration) throws {
+        let files = FileManager.default
+        guard files.isExecutableFile(atPath: configuration.serverPath) else {
+            throw SupervisorError("llama-server not found or not executable at \(configuration.serverPath); run `make setup` or set PILLAR_LLAMA_SERVER")
+        }
+        guard files.fileExists(atPath: configuration.modelPath) else {
+            throw SupervisorError("model file not found at \(configuration.modelPath); run `make setup` or set PILLAR_LOCAL_MODEL")
+        }
+    }
+
+    public func run() async throws {
+        try Self.validate(configuration)
+        var backoff = Duration.milliseconds(500)
+        await withGracefulShutdownHandler {
+            while !Task.isCancelled, !Task.isShuttingDownGracefully {
+                let startedAt = ContinuousClock.now
+                do {
+                    let exitStatus = try await runOnce()
+                    if Task.isCancelled || Task.isShuttingDownGracefully { break }
+                    logger.error("local model server exited; restarting", metadata: [
+                        "status": "\(exitStatus)", "backoff_ms": "\(backoff.milliseconds)",
+                    ])
+                } catch {
+                    if Task.isCancelled || Task.isShuttingDownGracefully { break }
+                    logger.error("local model server failed to start; retrying", metadata: ["error": "\(error)"])
+                }
+                state = .restarting
+                restarts += 1
+                // A server that stayed up a while earns a fresh, short backoff.
+                if ContinuousClock.now - startedAt > .seconds(60) { backoff = .milliseconds(500) }
+                try? await Task.sleep(for: backoff)
+                backoff = min(backoff * 2, .seconds(30))
+            }
+        } onGracefulShutdown: {
+            Task { await self.stopProcess() }
+        }
+        await stopProcess()
+        state = .stopped
+    }
+
+    /// Starts the server, waits for it to be healthy, then for it to exit. Returns its exit status.
+    private func runOnce() async throws -> Int32 {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: configuration.serverPath)
+        process.arguments = configuration.arguments
+        if let logFile = configuration.logFile {
+            if !FileManager.default.fileExists(atPath: logFile) {
+                _ = FileManager.default.createFile(atPath: logFile, contents: nil)
+            }
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: logFile))
+            handle.seekToEndOfFile()
+            process.standardOutput = handle
+            process.standardError = handle
+        } else {
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+        }
+        let exited = AsyncStream<Int32>.makeStream()
+        process.terminationHandler = { finished in
+            exited.continuation.yield(finished.terminationStatus)
+            exited.continuation.finish()
+        }
+        state = .starting
+        try process.run()
+        self.process = process
+        logger.info("local model server starting", metadata: [
+            "pid": "\(process.processIdentifier)", "port": "\(configuration.port)", "model": "\(configuration.modelName)",
+        ])
+        let healthy = await waitUntilHealthy(process)
+        if healthy {
+            state = .ready
+            logger.info("local model server ready", metadata: ["url": "\(configuration.baseURL)"])
+        } else if process.isRunning {
+            logger.error("local model server did not become healthy in time; stopping it")
+            await stopProcess()
+        }
+        var status: Int32 = -1
+        for await value in exited.stream { status = value }
+        self.process = nil
+        return status
+    }
+
+    private func waitUntilHealthy(_ process: Process) async -> Bool {
+        let deadline = ContinuousClock.now + configuration.startupTimeout
+        while ContinuousClock.now < deadline, process.isRunning, !Task.isCancelled {
+            if await isHealthy() { return true }
+            try? await Task.sleep(for: .milliseconds(200))
+        }
+        return false
+    }
+
+    public func isHealthy() async -> Bool {
+        let request = HTTPClientRequest(url: "http://127.0.0.1:\(configuration.port)/health")
+        guard let response = try? await httpClient.execute(request, timeout: .seconds(2)) else { return false }
+        _ = try? await response.body.collect(upTo: 64 * 1024)
+        return response.status == .ok
+    }
+
+    /// SIGTERM, then SIGKILL if the process outlives the grace period.
+    private func stopProcess() async {
+        guard let process, process.isRunning else { return }
+        let pid = process.processIdentifier
+        logger.info("stopping local model server", metadata: ["pid": "\(pid)"])
+        kill(pid, SIGTERM)
+        let deadline = ContinuousClock.now + configuration.shutdownGrace
+        while process.isRunning, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        if process.isRunning {
+            logger.warning("local model server ignored SIGTERM; killing it", metadata: ["pid": "\(pid)"])
+            kill(pid, SIGKILL)
+        }
+    }
+
+    /// The pid of the running server, for tests that kill it to prove the restart.
+    public var processIdentifier: Int32? { process?.isRunning == true ? process?.processIdentifier : nil }
+}
+
+public struct SupervisorError: Error, CustomStringConvertible {
+    public let description: String
+    init(_ description: String) { self.description = description }
+}
+
+extension Duration {
+    var milliseconds: Int64 { nanoseconds / 1_000_000 }
+}
+
+/// A free TCP port on loopback, found by letting the kernel pick one.
+public func findFreeLoopbackPort() throws -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { throw SupervisorError("socket() failed") }
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = 0
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    let bound = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    guard bound == 0 else { throw SupervisorError("bind() failed") }
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let named = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+    }
+    guard named == 0 else { throw SupervisorError("getsockname() failed") }
+    return Int(UInt16(bigEndian: address.sin_port))
+}

@@ -1,0 +1,58 @@
+/// One upstream that can serve chat completions: an OpenAI-compatible server (OpenAI, vLLM, Ollama,
+/// llama.cpp…) or an Azure OpenAI deployment.
+public struct ModelDeployment: Sendable, Hashable, CustomStringConvertible {
+    public enum API: String, Sendable, Hashable, CaseIterable {
+        case openAI = "openai"
+        case azureOpenAI = "azure"
+    }
+
+    /// Pillar's own name for the deployment, used in logs, metrics and turn records.
+    public var name: String
+    public var api: API
+    /// OpenAI-compatible: the base URL up to and including `/v1`. Azure: the resource endpoint.
+    public var baseURL: String
+    /// OpenAI-compatible: the upstream model name. Azure: the deployment name.
+    public var upstreamModel: String
+    /// Azure only: the `api-version` query parameter.
+    public var apiVersion: String?
+    /// The secret sent upstream; never logged or shown.
+    public var apiKey: String?
+    /// The model names clients use to reach this deployment.
+    public var servedModels: [String]
+    /// Lower numbers are tried first (provisioned capacity before pay-as-you-go).
+    public var priority: Int
+
+    public init(name: String, api: API, baseURL: String, upstreamModel: String, apiVersion: String? = nil,
+                apiKey: String? = nil, servedModels: [String], priority: Int = 0) {
+        self.name = name
+        self.api = api
+        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.upstreamModel = upstreamModel
+        self.apiVersion = apiVersion
+        self.apiKey = apiKey
+        self.servedModels = servedModels
+        self.priority = priority
+    }
+
+    /// Says what it is without the key.
+    public var description: String { "\(name) (\(api.rawValue) \(baseURL) model=\(upstreamModel))" }
+
+    /// The `gen_ai.provider.name` of OpenTelemetry's GenAI conventions.
+    public var providerName: String { api == .azureOpenAI ? "azure.ai.openai" : "openai" }
+
+    var chatCompletionsURL: String {
+        switch api {
+        case .openAI:
+            return "\(baseURL)/chat/completions"
+        case .azureOpenAI:
+            return "\(baseURL)/openai/deployments/\(upstreamModel)/chat/completions?api-version=\(apiVersion ?? "2024-10-21")"
+        }
+    }
+
+    var modelsURL: String {
+        switch api {
+        case .openAI: return "\(baseURL)/models"
+        case .azureOpenAI: return "\(baseURL)/openai/models?api-version=\(apiVersion ?? "2024-10-21")"
+        }
+    }
+}

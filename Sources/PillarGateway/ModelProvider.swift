@@ -1,0 +1,15 @@
+import PillarCore
+
+/// A streamed completion: chunks as the upstream sends them. The sequence throws `UpstreamError` when the
+/// upstream fails after the response started.
+public typealias ChatCompletionChunkStream = AsyncThrowingStream<ChatCompletionChunk, any Error>
+
+/// Something that serves chat completions for one deployment. Errors thrown before a result is returned
+/// happen before anything reached the caller, so the gateway may try another deployment.
+public protocol ModelProvider: Sendable {
+    var deployment: ModelDeployment { get }
+    func complete(_ request: ChatCompletionRequest) async throws -> ChatCompletion
+    func stream(_ request: ChatCompletionRequest) async throws -> ChatCompletionChunkStream
+    /// Whether the deployment answers at all right now (for readiness).
+    func isReachable() async -> Bool
+}

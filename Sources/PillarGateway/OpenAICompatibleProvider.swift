@@ -1,0 +1,168 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import PillarCore
+
+/// Speaks OpenAI's chat completions protocol to an OpenAI-compatible server or to Azure OpenAI.
+public struct OpenAICompatibleProvider: ModelProvider {
+    public let deployment: ModelDeployment
+    let httpClient: HTTPClient
+    let timeouts: Timeouts
+    let logger: Logger
+
+    public struct Timeouts: Sendable, Hashable {
+        /// Bound on a whole non-streamed call, and on a stream's whole life.
+        public var total: TimeAmount
+        /// Bound on waiting for the response head (for a stream: until the first event is possible).
+        public var responseHead: TimeAmount
+
+        public init(total: TimeAmount = .seconds(300), responseHead: TimeAmount = .seconds(60)) {
+            self.total = total
+            self.responseHead = responseHead
+        }
+    }
+
+    /// Upstream error bodies are short; never read more than this of one.
+    static let maxErrorBody = 64 * 1024
+    static let maxResponseBody = 32 * 1024 * 1024
+
+    public init(deployment: ModelDeployment, httpClient: HTTPClient, timeouts: Timeouts = .init(), logger: Logger) {
+        self.deployment = deployment
+        self.httpClient = httpClient
+        self.timeouts = timeouts
+        self.logger = logger
+    }
+
+    public func complete(_ request: ChatCompletionRequest) async throws -> ChatCompletion {
+        var upstream = request
+        upstream.model = deployment.upstreamModel
+        upstream.stream = nil
+        upstream.streamOptions = nil
+        let deadline = NIODeadline.now() + timeouts.total
+        let response = try await send(upstream, deadline: deadline)
+        let body: ByteBuffer
+        do {
+            body = try await response.body.collect(upTo: Self.maxResponseBody)
+        } catch {
+            throw classify(error)
+        }
+        do {
+            return try JSONDecoder().decode(ChatCompletion.self, from: Data(body.readableBytesView))
+        } catch {
+            throw UpstreamError(.malformed, deployment: deployment.name, status: Int(response.status.code))
+        }
+    }
+
+    public func stream(_ request: ChatCompletionRequest) async throws -> ChatCompletionChunkStream {
+        var upstream = request
+        upstream.model = deployment.upstreamModel
+        upstream.stream = true
+        // Always ask for usage so that every turn is metered; the gateway hides it from callers who did not ask.
+        upstream.streamOptions = .init(includeUsage: true)
+        let deadline = NIODeadline.now() + timeouts.total
+        let response = try await send(upstream, deadline: deadline)
+        let deploymentName = deployment.name
+        let (stream, continuation) = ChatCompletionChunkStream.makeStream()
+        let reader = Task {
+            var parser = ServerSentEventParser()
+            let decoder = JSONDecoder()
+            do {
+                for try await buffer in response.body {
+                    for event in try parser.consume(buffer.readableBytesView) {
+                        if event == "[DONE]" {
+                            continuation.finish()
+                            return
+                        }
+                        guard let chunk = try? decoder.decode(ChatCompletionChunk.self, from: Data(event.utf8)) else {
+                            throw UpstreamError(.malformed, deployment: deploymentName)
+                        }
+                        continuation.yield(chunk)
+                    }
+                }
+                throw UpstreamError(.truncated, deployment: deploymentName)
+            } catch let error as UpstreamError {
+                continuation.finish(throwing: error)
+            } catch is CancellationError {
+                continuation.finish(throwing: CancellationError())
+            } catch {
+                continuation.finish(throwing: classify(error, truncatedIfClosed: true))
+            }
+        }
+        continuation.onTermination = { _ in reader.cancel() }
+        return stream
+    }
+
+    public func isReachable() async -> Bool {
+        var request = HTTPClientRequest(url: deployment.modelsURL)
+        authorize(&request)
+        do {
+            let response = try await httpClient.execute(request, timeout: .seconds(3))
+            _ = try? await response.body.collect(upTo: 1024 * 1024)
+            return response.status.code < 500
+        } catch {
+            return false
+        }
+    }
+
+    private func authorize(_ request: inout HTTPClientRequest) {
+        guard let key = deployment.apiKey, !key.isEmpty else { return }
+        switch deployment.api {
+        case .openAI: request.headers.add(name: "Authorization", value: "Bearer \(key)")
+        case .azureOpenAI: request.headers.add(name: "api-key", value: key)
+        }
+    }
+
+    /// Sends the request and returns the response once its head says success.
+    private func send(_ body: ChatCompletionRequest, deadline: NIODeadline) async throws -> HTTPClientResponse {
+        var request = HTTPClientRequest(url: deployment.chatCompletionsURL)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "Accept", value: body.isStreaming ? "text/event-stream" : "application/json")
+        authorize(&request)
+        request.body = .bytes(ByteBuffer(bytes: try JSONEncoder().encode(body)))
+        let response: HTTPClientResponse
+        do {
+            response = try await httpClient.execute(request, deadline: min(deadline, .now() + timeouts.responseHead), logger: logger)
+        } catch {
+            throw classify(error)
+        }
+        guard (200..<300).contains(response.status.code) else {
+            let errorBody = try? await response.body.collect(upTo: Self.maxErrorBody)
+            throw UpstreamError(
+                .status, deployment: deployment.name, status: Int(response.status.code),
+                retryAfterSeconds: RetryAfter.seconds(from: response.headers),
+                upstreamMessage: errorBody.flatMap(Self.upstreamMessage))
+        }
+        return response
+    }
+
+    private func classify(_ error: any Error, truncatedIfClosed: Bool = false) -> UpstreamError {
+        if let error = error as? UpstreamError { return error }
+        if let error = error as? HTTPClientError {
+            if error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
+                return UpstreamError(.timeout, deployment: deployment.name)
+            }
+            if truncatedIfClosed, error == .remoteConnectionClosed {
+                return UpstreamError(.truncated, deployment: deployment.name)
+            }
+        }
+        return UpstreamError(truncatedIfClosed ? .truncated : .connection, deployment: deployment.name)
+    }
+
+    /// OpenAI's `{"error": {"message": …}}`, or the first bytes of whatever else the upstream sent.
+    static func upstreamMessage(from body: ByteBuffer) -> String? {
+        let data = Data(body.readableBytesView)
+        if case .object(let fields)? = try? JSONDecoder().decode(JSONValue.self, from: data) {
+            if case .object(let error)? = fields["error"], let message = error["message"]?.stringValue {
+                return String(message.prefix(500))
+            }
+            if let message = fields["error"]?.stringValue ?? fields["message"]?.stringValue {
+                return String(message.prefix(500))
+            }
+        }
+        let text = String(decoding: data.prefix(500), as: UTF8.self)
+        return text.isEmpty ? nil : text
+    }
+}

@@ -1,0 +1,26 @@
+import Foundation
+import NIOHTTP1
+
+/// Reads how long an upstream asks us to wait: `retry-after-ms`, `x-ms-retry-after-ms`, or `Retry-After`
+/// in seconds or as an HTTP date. Rounded up to whole seconds, as Pillar's own `Retry-After` is.
+public enum RetryAfter {
+    public static func seconds(from headers: HTTPHeaders, now: Date = Date()) -> Int? {
+        for name in ["retry-after-ms", "x-ms-retry-after-ms"] {
+            if let value = headers.first(name: name).flatMap(Double.init), value >= 0 {
+                return Int((value / 1000).rounded(.up))
+            }
+        }
+        guard let value = headers.first(name: "retry-after")?.trimmingCharacters(in: .whitespaces) else { return nil }
+        return seconds(fromHeaderValue: value, now: now)
+    }
+
+    public static func seconds(fromHeaderValue value: String, now: Date = Date()) -> Int? {
+        if let seconds = Double(value), seconds >= 0 { return Int(seconds.rounded(.up)) }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+        guard let date = formatter.date(from: value) else { return nil }
+        return max(0, Int(date.timeIntervalSince(now).rounded(.up)))
+    }
+}

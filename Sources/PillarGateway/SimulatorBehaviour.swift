@@ -1,0 +1,77 @@
+import PillarCore
+
+/// What `pillar simulate` does for one request: how fast it answers, what it says, and which fault it
+/// injects. Defaults come from the command's flags; `x-sim-*` request headers override them per request.
+public struct SimulatorBehaviour: Sendable, Hashable {
+    public enum Fault: Sendable, Hashable {
+        /// Answer with this HTTP status (and `Retry-After`, when set) instead of a completion.
+        case status(Int, retryAfterSeconds: Int?)
+        /// Wait this long before sending anything at all.
+        case stall(Duration)
+        /// Stream this many tokens, then close the connection without `[DONE]`.
+        case cutAfter(tokens: Int)
+        /// Stream this many tokens, then send an event that is not JSON.
+        case malformedAfter(tokens: Int)
+        /// Close the connection without sending a body.
+        case reset
+    }
+
+    public var timeToFirstToken: Duration
+    public var tokensPerSecond: Double
+    /// The reply; `nil` echoes the last user message back, prefixed with "Echo: ".
+    public var reply: String?
+    public var fault: Fault?
+
+    public init(timeToFirstToken: Duration = .milliseconds(20), tokensPerSecond: Double = 200, reply: String? = nil,
+                fault: Fault? = nil) {
+        self.timeToFirstToken = timeToFirstToken
+        self.tokensPerSecond = tokensPerSecond
+        self.reply = reply
+        self.fault = fault
+    }
+
+    /// The per-request headers, all optional: `x-sim-ttft-ms`, `x-sim-tokens-per-second`, `x-sim-reply`,
+    /// `x-sim-status` with `x-sim-retry-after`, `x-sim-stall-ms`, `x-sim-cut-after`, `x-sim-malformed-after`,
+    /// `x-sim-reset`.
+    public func overridden(by header: (String) -> String?) throws(PillarError) -> SimulatorBehaviour {
+        var behaviour = self
+        func number(_ name: String) throws(PillarError) -> Double? {
+            guard let text = header(name) else { return nil }
+            guard let value = Double(text), value >= 0, value.isFinite else {
+                throw .invalidRequest("header \(name) must be a non-negative number", param: name)
+            }
+            return value
+        }
+        if let ms = try number("x-sim-ttft-ms") { behaviour.timeToFirstToken = .milliseconds(Int64(ms)) }
+        if let tps = try number("x-sim-tokens-per-second") { behaviour.tokensPerSecond = max(tps, 0.001) }
+        if let reply = header("x-sim-reply") { behaviour.reply = reply }
+        if let status = try number("x-sim-status") {
+            guard (100...599).contains(Int(status)) else { throw .invalidRequest("x-sim-status must be an HTTP status") }
+            behaviour.fault = .status(Int(status), retryAfterSeconds: try number("x-sim-retry-after").map { Int($0) })
+        }
+        if let ms = try number("x-sim-stall-ms") { behaviour.fault = .stall(.milliseconds(Int64(ms))) }
+        if let tokens = try number("x-sim-cut-after") { behaviour.fault = .cutAfter(tokens: Int(tokens)) }
+        if let tokens = try number("x-sim-malformed-after") { behaviour.fault = .malformedAfter(tokens: Int(tokens)) }
+        if header("x-sim-reset") == "true" { behaviour.fault = .reset }
+        return behaviour
+    }
+
+    /// The reply split into tokens the way a tokenizer roughly would: words with their leading space.
+    public func replyTokens(for request: ChatCompletionRequest) -> [String] {
+        let text = reply ?? "Echo: " + (request.messages.last { $0.role == "user" }?.content?.text ?? "")
+        var tokens: [String] = []
+        var current = ""
+        for character in text {
+            if character == " ", !current.isEmpty, current != " " {
+                tokens.append(current)
+                current = ""
+            }
+            current.append(character)
+        }
+        if !current.isEmpty { tokens.append(current) }
+        if let limit = request.completionTokenLimit, tokens.count > limit { tokens = Array(tokens.prefix(limit)) }
+        return tokens
+    }
+
+    public var interTokenDelay: Duration { .nanoseconds(Int64(1_000_000_000 / tokensPerSecond)) }
+}

@@ -1,0 +1,105 @@
+import AsyncHTTPClient
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import PillarCore
+import PillarGateway
+import PillarStore
+import Prometheus
+import ServiceLifecycle
+
+/// The composition root: opens storage, makes sure the default tenant and its first admin key exist, builds
+/// the gateway (starting the local model when no deployment is configured), and wires the routes.
+public func buildApplication(
+    _ configuration: PillarConfiguration,
+    environment: [String: String] = ProcessInfo.processInfo.environment,
+    metricsRegistry: PrometheusCollectorRegistry = PrometheusMetricsFactory.defaultRegistry,
+    logger: Logger,
+    announce: @escaping @Sendable (String) -> Void = { print($0) }
+) async throws -> some ApplicationProtocol {
+    try configuration.validate()
+    let database = try PillarDatabase(dataDirectory: configuration.server.dataDirectory)
+    let tenants = SQLiteTenantRepository(database: database)
+    let keys = SQLiteAPIKeyRepository(database: database)
+    let turns = SQLiteTurnRepository(database: database)
+    let issuer = APIKeyIssuer(keys: keys, tenants: tenants)
+    try await bootstrapDefaultTenant(issuer: issuer, keys: keys, tenants: tenants,
+                                     bootstrapKey: environment["PILLAR_BOOTSTRAP_KEY"], announce: announce)
+
+    var clientConfiguration = HTTPClient.Configuration()
+    clientConfiguration.timeout.connect = .milliseconds(Int64(configuration.timeouts.connectSeconds * 1000))
+    let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
+    let models = try ModelSetup(configuration: configuration, environment: environment, httpClient: httpClient, logger: logger)
+    let gateway = ModelGateway(providers: models.providers, logger: logger)
+
+    let bodyReader = RequestBodyReader(maxBytes: configuration.server.maxBodyBytes)
+    let authentication = AuthenticationMiddleware(
+        apiKeys: issuer,
+        verifiers: configuration.oidc.map { OIDCVerifier(configuration: $0, httpClient: httpClient, logger: logger) })
+
+    let router = Router(context: AppRequestContext.self)
+    router.add(middleware: ErrorMiddleware())
+    router.add(middleware: TracingMiddleware())
+    router.add(middleware: MetricsMiddleware())
+    router.add(middleware: LogRequestsMiddleware(.debug))
+    if let publicFolder = Bundle.module.resourceURL?.appendingPathComponent("Public").path {
+        router.add(middleware: FileMiddleware(publicFolder, searchForIndexHtml: true, logger: logger))
+    }
+    HealthController(database: database, gateway: gateway).addRoutes(to: router)
+
+    let authenticated = router.group().add(middleware: authentication)
+    ChatCompletionsController(gateway: gateway, turns: turns, bodyReader: bodyReader, logger: logger)
+        .addRoutes(to: authenticated.group("v1", context: AuthenticatedContext.self))
+    AdminController(issuer: issuer, keys: keys, turns: turns, bodyReader: bodyReader)
+        .addRoutes(to: authenticated.group("admin", context: AdminContext.self))
+    let metrics = MetricsController(registry: metricsRegistry)
+    if configuration.server.metricsPort == nil {
+        authenticated.group(context: AdminContext.self).get("metrics", use: metrics.render)
+    }
+
+    var app = Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.server.host, port: configuration.server.port),
+                             serverName: "pillar"),
+        logger: logger)
+    if let supervisor = models.localModel { app.addServices(supervisor) }
+    if let port = configuration.server.metricsPort {
+        let metricsRouter = Router()
+        metricsRouter.get("metrics", use: metrics.render)
+        app.addServices(Application(router: metricsRouter,
+                                    configuration: .init(address: .hostname(configuration.server.host, port: port),
+                                                         serverName: "pillar-metrics"),
+                                    logger: logger))
+    }
+    app.addServices(HTTPClientService(client: httpClient))
+    return app
+}
+
+/// On first start, the `default` tenant and its first admin key: the one in `PILLAR_BOOTSTRAP_KEY`, or a
+/// new one printed once (and never logged).
+func bootstrapDefaultTenant(issuer: APIKeyIssuer, keys: any APIKeyRepository, tenants: any TenantRepository,
+                            bootstrapKey: String?, announce: @Sendable (String) -> Void) async throws {
+    _ = try await tenants.ensureTenant("default")
+    guard try await keys.countKeys(tenant: "default") == 0 else { return }
+    let created = try await issuer.create(tenant: "default", name: "bootstrap admin", role: .admin,
+                                          secret: bootstrapKey.flatMap { $0.isEmpty ? nil : $0 })
+    if bootstrapKey?.isEmpty ?? true {
+        announce("""
+            Created the first admin API key of tenant 'default'. It is shown this once; store it now:
+                \(created.secret)
+            """)
+    } else {
+        announce("Created the first admin API key of tenant 'default' from PILLAR_BOOTSTRAP_KEY (id \(created.record.id)).")
+    }
+}
+
+/// Shuts the shared HTTP client down after the server has drained.
+struct HTTPClientService: Service {
+    let client: HTTPClient
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        try await client.shutdown()
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+import Yams
+
+/// Decodes the YAML file, turning Codable's errors into ones that name the key and line.
+enum ConfigurationFile {
+    static func decode(path: String) throws -> PillarConfiguration {
+        guard let text = FileManager.default.contents(atPath: path).map({ String(decoding: $0, as: UTF8.self) }) else {
+            throw ConfigurationError(key: path, "cannot be read")
+        }
+        do {
+            return try YAMLDecoder().decode(PillarConfiguration.self, from: text)
+        } catch let error as DecodingError {
+            throw ConfigurationError(key: DecodingErrorDescription.path(of: error), DecodingErrorDescription.problem(of: error))
+        } catch let error as YamlError {
+            throw ConfigurationError(key: path, "is not valid YAML: \(error)")
+        }
+    }
+}
+
+/// Says which field of a JSON or YAML document was wrong, and how, in words a person can act on.
+public enum DecodingErrorDescription {
+    public static func path(of error: DecodingError) -> String {
+        let path: [any CodingKey]
+        switch error {
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
+            path = context.codingPath
+        case .keyNotFound(let key, let context):
+            path = context.codingPath + [key]
+        @unknown default:
+            path = []
+        }
+        var text = ""
+        for key in path {
+            if let index = key.intValue {
+                text += "[\(index)]"
+            } else {
+                text += (text.isEmpty ? "" : ".") + key.stringValue
+            }
+        }
+        return text.isEmpty ? "(document)" : text
+    }
+
+    public static func problem(of error: DecodingError) -> String {
+        switch error {
+        case .typeMismatch(let type, _): return "has the wrong type: expected \(describe(type))"
+        case .valueNotFound(let type, _): return "must not be null: expected \(describe(type))"
+        case .keyNotFound: return "is required"
+        case .dataCorrupted(let context):
+            return context.codingPath.isEmpty ? "is not valid JSON" : "is invalid: \(context.debugDescription)"
+        @unknown default: return "is invalid"
+        }
+    }
+
+    public static func message(for error: DecodingError) -> String {
+        let path = path(of: error)
+        let problem = problem(of: error)
+        return path == "(document)" && problem == "is not valid JSON" ? "The request body is not valid JSON." : "'\(path)' \(problem)."
+    }
+
+    static func describe(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: return "a string"
+        case is Int.Type, is Double.Type: return "a number"
+        case is Bool.Type: return "a boolean"
+        case is [Any].Type: return "an array"
+        default:
+            let name = "\(type)"
+            if name.hasPrefix("Array") { return "an array" }
+            if name.contains("Dictionary") { return "an object" }
+            return "an object"
+        }
+    }
+}

@@ -1,0 +1,139 @@
+import PillarCore
+
+// Decoding that lets a YAML file give only the keys it changes (Swift's synthesised decoding would demand
+// every key) and that refuses unknown keys, so that a typo is an error that names it rather than a setting
+// silently ignored.
+
+extension KeyedDecodingContainer {
+    func value<T: Decodable>(_ key: Key, or fallback: T) throws -> T {
+        try decodeIfPresent(T.self, forKey: key) ?? fallback
+    }
+}
+
+func rejectUnknownKeys<Keys: CodingKey & CaseIterable>(in decoder: any Decoder, known: Keys.Type) throws {
+    let container = try decoder.container(keyedBy: AnyCodingKey.self)
+    let names = Set(Keys.allCases.map(\.stringValue))
+    if let unknown = container.allKeys.first(where: { !names.contains($0.stringValue) }) {
+        throw DecodingError.dataCorruptedError(
+            forKey: unknown, in: container,
+            debugDescription: "unknown key '\(unknown.stringValue)'; known keys: \(names.sorted().joined(separator: ", "))")
+    }
+}
+
+extension PillarConfiguration {
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case server, oidc, deployments, localModel, timeouts
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try rejectUnknownKeys(in: decoder, known: CodingKeys.self)
+        self.init()
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        server = try container.value(.server, or: server)
+        oidc = try container.value(.oidc, or: oidc)
+        deployments = try container.value(.deployments, or: deployments)
+        localModel = try container.value(.localModel, or: localModel)
+        timeouts = try container.value(.timeouts, or: timeouts)
+    }
+}
+
+extension PillarConfiguration.Server {
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case host, port, dataDirectory, maxBodyBytes, logFormat, logLevel, metricsPort
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try rejectUnknownKeys(in: decoder, known: CodingKeys.self)
+        self.init()
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        host = try container.value(.host, or: host)
+        port = try container.value(.port, or: port)
+        dataDirectory = try container.value(.dataDirectory, or: dataDirectory)
+        maxBodyBytes = try container.value(.maxBodyBytes, or: maxBodyBytes)
+        logFormat = try container.value(.logFormat, or: logFormat)
+        logLevel = try container.value(.logLevel, or: logLevel)
+        metricsPort = try container.decodeIfPresent(Int.self, forKey: .metricsPort)
+    }
+}
+
+extension PillarConfiguration.OIDC {
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case issuer, audiences, jwksURL, tenantClaim, tenantMap, defaultTenant, subjectClaim, rolesClaim
+        case groupsClaim, roleMap, defaultRole, leewaySeconds, jwksRefreshSeconds
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try rejectUnknownKeys(in: decoder, known: CodingKeys.self)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(issuer: try container.decode(String.self, forKey: .issuer),
+                  audiences: try container.decode([String].self, forKey: .audiences))
+        jwksURL = try container.decodeIfPresent(String.self, forKey: .jwksURL)
+        tenantClaim = try container.decodeIfPresent(String.self, forKey: .tenantClaim)
+        tenantMap = try container.decodeIfPresent([String: String].self, forKey: .tenantMap)
+        defaultTenant = try container.decodeIfPresent(String.self, forKey: .defaultTenant)
+        subjectClaim = try container.value(.subjectClaim, or: subjectClaim)
+        rolesClaim = try container.value(.rolesClaim, or: rolesClaim)
+        groupsClaim = try container.value(.groupsClaim, or: groupsClaim)
+        roleMap = try container.value(.roleMap, or: roleMap)
+        if container.contains(.defaultRole) {
+            defaultRole = try container.decodeIfPresent(String.self, forKey: .defaultRole)
+        }
+        leewaySeconds = try container.value(.leewaySeconds, or: leewaySeconds)
+        jwksRefreshSeconds = try container.value(.jwksRefreshSeconds, or: jwksRefreshSeconds)
+    }
+}
+
+extension PillarConfiguration.Deployment {
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case name, api, baseURL, model, apiVersion, apiKeyEnv, apiKeyFile, models, priority
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try rejectUnknownKeys(in: decoder, known: CodingKeys.self)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(name: try container.decode(String.self, forKey: .name),
+                  baseURL: try container.decode(String.self, forKey: .baseURL),
+                  model: try container.decode(String.self, forKey: .model))
+        api = try container.value(.api, or: api)
+        apiVersion = try container.decodeIfPresent(String.self, forKey: .apiVersion)
+        apiKeyEnv = try container.decodeIfPresent(String.self, forKey: .apiKeyEnv)
+        apiKeyFile = try container.decodeIfPresent(String.self, forKey: .apiKeyFile)
+        models = try container.decodeIfPresent([String].self, forKey: .models)
+        priority = try container.value(.priority, or: priority)
+    }
+}
+
+extension PillarConfiguration.LocalModel {
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case mode, serverPath, modelPath, name, port, contextSize, threads, parallel
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try rejectUnknownKeys(in: decoder, known: CodingKeys.self)
+        self.init()
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        mode = try container.value(.mode, or: mode)
+        serverPath = try container.decodeIfPresent(String.self, forKey: .serverPath)
+        modelPath = try container.decodeIfPresent(String.self, forKey: .modelPath)
+        name = try container.value(.name, or: name)
+        port = try container.value(.port, or: port)
+        contextSize = try container.value(.contextSize, or: contextSize)
+        threads = try container.decodeIfPresent(Int.self, forKey: .threads)
+        parallel = try container.value(.parallel, or: parallel)
+    }
+}
+
+extension PillarConfiguration.Timeouts {
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case connectSeconds, responseHeadSeconds, totalSeconds
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try rejectUnknownKeys(in: decoder, known: CodingKeys.self)
+        self.init()
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        connectSeconds = try container.value(.connectSeconds, or: connectSeconds)
+        responseHeadSeconds = try container.value(.responseHeadSeconds, or: responseHeadSeconds)
+        totalSeconds = try container.value(.totalSeconds, or: totalSeconds)
+    }
+}

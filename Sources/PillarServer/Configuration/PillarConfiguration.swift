@@ -1,0 +1,224 @@
+import Foundation
+import PillarCore
+import PillarGateway
+
+/// Everything `pillar serve` can be told, as one typed tree. Read from a YAML file, then overridden by
+/// `PILLAR_…` environment variables, then by command-line flags. Secrets never live in the YAML: a
+/// deployment names the environment variable or file that holds its key.
+public struct PillarConfiguration: Sendable, Codable, Hashable {
+    public struct Server: Sendable, Codable, Hashable {
+        public var host: String = "127.0.0.1"
+        public var port: Int = 8080
+        public var dataDirectory: String = "./pillar-data"
+        /// Request bodies above this many bytes are refused with 413.
+        public var maxBodyBytes: Int = 4 * 1024 * 1024
+        public var logFormat: LogFormat = .text
+        public var logLevel: String = "info"
+        /// Serve `/metrics` without credentials on this separate port (for a Prometheus scraper on a private
+        /// network). Without it, `/metrics` is on the main port for admins only.
+        public var metricsPort: Int?
+
+        public init() {}
+    }
+
+    public enum LogFormat: String, Sendable, Codable, Hashable {
+        case text, json
+    }
+
+    public struct OIDC: Sendable, Codable, Hashable {
+        /// The `iss` every token must carry, e.g. `https://login.microsoftonline.com/<tid>/v2.0`.
+        public var issuer: String
+        /// Accepted `aud` values (the application's client id or App ID URI).
+        public var audiences: [String]
+        /// Where the signing keys are; by default read from the issuer's discovery document.
+        public var jwksURL: String?
+        /// Claim naming the tenant (Entra ID: `tid`). Missing: every token maps to `defaultTenant`.
+        public var tenantClaim: String?
+        /// Maps claim values to Pillar tenant ids; values not listed are refused.
+        public var tenantMap: [String: String]?
+        public var defaultTenant: String?
+        public var subjectClaim: String = "sub"
+        public var rolesClaim: String = "roles"
+        public var groupsClaim: String = "groups"
+        /// Maps claim role values to Pillar roles, e.g. `Pillar.Admin: admin`. Unmapped values are ignored.
+        public var roleMap: [String: String] = ["admin": "admin", "user": "user"]
+        /// Role given to a valid token that carries none of the mapped roles; nil refuses such tokens.
+        public var defaultRole: String? = "user"
+        public var leewaySeconds: Int = 60
+        /// How often the keys are fetched again even when no unknown key id was seen.
+        public var jwksRefreshSeconds: Int = 3600
+
+        public init(issuer: String, audiences: [String]) {
+            self.issuer = issuer
+            self.audiences = audiences
+        }
+    }
+
+    public struct Deployment: Sendable, Codable, Hashable {
+        public var name: String
+        public var api: String = "openai"
+        public var baseURL: String
+        /// Upstream model (OpenAI-compatible) or deployment name (Azure).
+        public var model: String
+        public var apiVersion: String?
+        /// The environment variable holding the key.
+        public var apiKeyEnv: String?
+        /// A file holding the key (a mounted secret).
+        public var apiKeyFile: String?
+        /// Names clients use; by default the deployment's own name.
+        public var models: [String]?
+        public var priority: Int = 0
+
+        public init(name: String, baseURL: String, model: String) {
+            self.name = name
+            self.baseURL = baseURL
+            self.model = model
+        }
+    }
+
+    public struct LocalModel: Sendable, Codable, Hashable {
+        /// `auto`: run it when no deployment is configured; `on`: always; `off`: never.
+        public var mode: String = "auto"
+        public var serverPath: String?
+        public var modelPath: String?
+        public var name: String = "smollm2-135m-instruct"
+        /// 0 picks a free loopback port.
+        public var port: Int = 0
+        public var contextSize: Int = 8192
+        public var threads: Int?
+        public var parallel: Int = 4
+
+        public init() {}
+    }
+
+    public struct Timeouts: Sendable, Codable, Hashable {
+        public var connectSeconds: Double = 10
+        public var responseHeadSeconds: Double = 60
+        public var totalSeconds: Double = 300
+
+        public init() {}
+    }
+
+    public var server = Server()
+    public var oidc: [OIDC] = []
+    public var deployments: [Deployment] = []
+    public var localModel = LocalModel()
+    public var timeouts = Timeouts()
+
+    public init() {}
+}
+
+extension PillarConfiguration {
+    /// Whether the embedded local model runs.
+    public var runsLocalModel: Bool {
+        switch localModel.mode {
+        case "on": return true
+        case "off": return false
+        default: return deployments.isEmpty
+        }
+    }
+
+    /// Reads a YAML file (when given) and the environment.
+    public static func load(file: String?, environment: [String: String] = ProcessInfo.processInfo.environment)
+        throws -> PillarConfiguration
+    {
+        var configuration = PillarConfiguration()
+        if let file {
+            configuration = try ConfigurationFile.decode(path: file)
+        }
+        try configuration.applyEnvironment(environment)
+        return configuration
+    }
+
+    /// `PILLAR_HOST`, `PILLAR_PORT`, `PILLAR_DATA_DIR`, `PILLAR_MAX_BODY_BYTES`, `PILLAR_LOG_FORMAT`,
+    /// `PILLAR_LOG_LEVEL`, `PILLAR_METRICS_PORT`, `PILLAR_LOCAL_MODEL` (auto/on/off), `PILLAR_LLAMA_SERVER`,
+    /// `PILLAR_LOCAL_MODEL_PATH`.
+    mutating func applyEnvironment(_ environment: [String: String]) throws {
+        func integer(_ name: String) throws -> Int? {
+            guard let text = environment[name] else { return nil }
+            guard let value = Int(text) else { throw ConfigurationError(key: name, "must be an integer, got '\(text)'") }
+            return value
+        }
+        if let host = environment["PILLAR_HOST"] { server.host = host }
+        if let port = try integer("PILLAR_PORT") { server.port = port }
+        if let directory = environment["PILLAR_DATA_DIR"] { server.dataDirectory = directory }
+        if let bytes = try integer("PILLAR_MAX_BODY_BYTES") { server.maxBodyBytes = bytes }
+        if let format = environment["PILLAR_LOG_FORMAT"] {
+            guard let value = LogFormat(rawValue: format) else {
+                throw ConfigurationError(key: "PILLAR_LOG_FORMAT", "must be text or json, got '\(format)'")
+            }
+            server.logFormat = value
+        }
+        if let level = environment["PILLAR_LOG_LEVEL"] { server.logLevel = level }
+        if let port = try integer("PILLAR_METRICS_PORT") { server.metricsPort = port }
+        if let mode = environment["PILLAR_LOCAL_MODEL"] { localModel.mode = mode }
+        if let path = environment["PILLAR_LLAMA_SERVER"] { localModel.serverPath = path }
+        if let path = environment["PILLAR_LOCAL_MODEL_PATH"] { localModel.modelPath = path }
+    }
+
+    /// Checks the whole tree; errors name the key at fault.
+    public func validate() throws {
+        guard (0...65535).contains(server.port) else { throw ConfigurationError(key: "server.port", "must be 0-65535") }
+        if let port = server.metricsPort, !(1...65535).contains(port) {
+            throw ConfigurationError(key: "server.metricsPort", "must be 1-65535")
+        }
+        guard server.maxBodyBytes >= 1024 else {
+            throw ConfigurationError(key: "server.maxBodyBytes", "must be at least 1024")
+        }
+        guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(server.logLevel) else {
+            throw ConfigurationError(key: "server.logLevel", "must be one of trace, debug, info, notice, warning, error, critical")
+        }
+        guard ["auto", "on", "off"].contains(localModel.mode) else {
+            throw ConfigurationError(key: "localModel.mode", "must be auto, on or off")
+        }
+        var names = Set<String>()
+        for (index, deployment) in deployments.enumerated() {
+            let key = "deployments[\(index)]"
+            guard !deployment.name.isEmpty, names.insert(deployment.name).inserted else {
+                throw ConfigurationError(key: "\(key).name", "must be present and unique")
+            }
+            guard ModelDeployment.API(rawValue: deployment.api) != nil else {
+                throw ConfigurationError(key: "\(key).api", "must be openai or azure")
+            }
+            guard let url = URL(string: deployment.baseURL), url.scheme == "http" || url.scheme == "https",
+                  url.host != nil
+            else {
+                throw ConfigurationError(key: "\(key).baseURL", "must be an http(s) URL")
+            }
+            if deployment.api == "azure", deployment.apiVersion == nil {
+                throw ConfigurationError(key: "\(key).apiVersion", "is required for Azure OpenAI deployments")
+            }
+            if deployment.apiKeyEnv != nil, deployment.apiKeyFile != nil {
+                throw ConfigurationError(key: "\(key).apiKeyEnv", "give apiKeyEnv or apiKeyFile, not both")
+            }
+        }
+        for (index, provider) in oidc.enumerated() {
+            guard URL(string: provider.issuer)?.scheme != nil else {
+                throw ConfigurationError(key: "oidc[\(index)].issuer", "must be a URL")
+            }
+            guard !provider.audiences.isEmpty else {
+                throw ConfigurationError(key: "oidc[\(index)].audiences", "must list at least one audience")
+            }
+            guard provider.tenantClaim != nil || provider.defaultTenant != nil else {
+                throw ConfigurationError(key: "oidc[\(index)].tenantClaim", "give tenantClaim or defaultTenant")
+            }
+            for (claim, role) in provider.roleMap where Role(rawValue: role) == nil {
+                throw ConfigurationError(key: "oidc[\(index)].roleMap.\(claim)", "must map to admin or user")
+            }
+        }
+    }
+}
+
+
+
+public struct ConfigurationError: Error, CustomStringConvertible {
+    public let key: String
+    public let problem: String
+
+    public init(key: String, _ problem: String) {
+        self.key = key
+        self.problem = problem
+    }
+
+    public var description: String { "configuration: \(key) \(problem)" }
+}

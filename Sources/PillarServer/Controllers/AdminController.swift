@@ -1,0 +1,54 @@
+import Foundation
+import Hummingbird
+import PillarCore
+
+/// Tenant administration for callers with the admin role: API keys and the record of recent turns. An
+/// admin acts within its own tenant only; other tenants are managed with `pillar keys … --tenant`.
+struct AdminController: Sendable {
+    let issuer: APIKeyIssuer
+    let keys: any APIKeyRepository
+    let turns: any TurnRepository
+    let bodyReader: RequestBodyReader
+
+    struct CreateKey: Decodable {
+        var name: String
+        var role: Role?
+    }
+
+    struct CreatedKey: Encodable {
+        var key: APIKeyRecord
+        /// Shown once, in this response only.
+        var secret: String
+    }
+
+    func addRoutes(to group: RouterGroup<AdminContext>) {
+        group.post("keys", use: createKey)
+        group.get("keys", use: listKeys)
+        group.delete("keys/{id}", use: revokeKey)
+        group.get("turns", use: listTurns)
+    }
+
+    @Sendable func createKey(_ request: Request, context: AdminContext) async throws -> Response {
+        let body = try await bodyReader.decode(CreateKey.self, from: request)
+        let created = try await issuer.create(tenant: context.principal.tenant, name: body.name, role: body.role ?? .user)
+        return try JSONResponse.make(CreatedKey(key: created.record, secret: created.secret), status: .created)
+    }
+
+    @Sendable func listKeys(_ request: Request, context: AdminContext) async throws -> Response {
+        try JSONResponse.make(["data": try await keys.listKeys(tenant: context.principal.tenant)])
+    }
+
+    @Sendable func revokeKey(_ request: Request, context: AdminContext) async throws -> Response {
+        let id = try context.parameters.require("id")
+        guard try await keys.revokeKey(id: id, tenant: context.principal.tenant) else {
+            throw PillarError.notFound("No key '\(id)' in this tenant.")
+        }
+        return Response(status: .noContent)
+    }
+
+    @Sendable func listTurns(_ request: Request, context: AdminContext) async throws -> Response {
+        let limit = request.uri.queryParameters.get("limit", as: Int.self) ?? 100
+        guard (1...1000).contains(limit) else { throw PillarError.invalidRequest("limit must be 1-1000", param: "limit") }
+        return try JSONResponse.make(["data": try await turns.listTurns(tenant: context.principal.tenant, limit: limit)])
+    }
+}

@@ -1,0 +1,127 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import PillarCore
+import PillarGateway
+
+/// The OpenAI-compatible chat API: `POST /v1/chat/completions` (whole or as server-sent events) and
+/// `GET /v1/models`. Every call is recorded as a turn, with counts and timings but no text.
+struct ChatCompletionsController: Sendable {
+    let gateway: ModelGateway
+    let turns: any TurnRepository
+    let bodyReader: RequestBodyReader
+    let logger: Logger
+
+    func addRoutes(to group: RouterGroup<AuthenticatedContext>) {
+        group.post("chat/completions", use: create)
+        group.get("models", use: models)
+    }
+
+    @Sendable func models(_ request: Request, context: AuthenticatedContext) async throws -> Response {
+        let created = 1_735_689_600
+        let list = ModelList(data: gateway.models.map { ModelList.Model(id: $0, created: created, ownedBy: "pillar") })
+        return try JSONResponse.make(list)
+    }
+
+    @Sendable func create(_ request: Request, context: AuthenticatedContext) async throws -> Response {
+        let body = try await bodyReader.decode(ChatCompletionRequest.self, from: request)
+        try body.validate()
+        guard gateway.serves(body.model) else { throw PillarError.modelNotFound(body.model) }
+        let principal = context.principal
+        let caller = ModelGateway.Caller(tenant: principal.tenant, subject: principal.subject)
+        let traceID = TraceContext.currentTraceID()
+        let recorder = TurnRecorder(turns: turns, principal: principal, model: body.model, streamed: body.isStreaming,
+                                    traceID: traceID, logger: context.logger)
+        var headers: HTTPFields = [:]
+        if let traceID { headers[.traceID] = traceID }
+
+        guard body.isStreaming else {
+            let completion = try await gateway.complete(body, caller: caller, onFinish: recorder.record)
+            return try JSONResponse.make(completion, headers: headers)
+        }
+        let streamed = try await gateway.stream(body, caller: caller, onFinish: recorder.record)
+        headers[.contentType] = "text/event-stream"
+        headers[.cacheControl] = "no-cache"
+        headers[.deployment] = streamed.deployment
+        let chunks = streamed.chunks
+        let logger = context.logger
+        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+            let encoder = JSONEncoder()
+            do {
+                for try await chunk in chunks {
+                    try await writer.write(ServerSentEvent.data(try encoder.encode(chunk)))
+                }
+                try await writer.write(ServerSentEvent.done)
+            } catch let error as PillarError {
+                // Tokens may already be on screen: say plainly that the answer is incomplete, never just stop.
+                logger.warning("stream failed after it started", metadata: ["error": "\(error.code)"])
+                try await writer.write(ServerSentEvent.data(try encoder.encode(PillarHTTPError(error).body)))
+            }
+            try await writer.finish(nil)
+        })
+    }
+}
+
+/// Writes the turn record when a call ends, however it ends.
+struct TurnRecorder: Sendable {
+    let turns: any TurnRepository
+    let principal: Principal
+    let model: String
+    let streamed: Bool
+    let traceID: String?
+    let logger: Logger
+
+    @Sendable func record(_ outcome: ModelGateway.Outcome) async {
+        let status: TurnRecord.Status = outcome.cancelled ? .cancelled : (outcome.error == nil ? .succeeded : .failed)
+        let turn = TurnRecord(
+            id: "turn_" + UUID().uuidString.lowercased(), tenant: principal.tenant, subject: principal.subject,
+            model: model, deployment: outcome.deployment, status: status,
+            errorCode: outcome.error.map { ($0 as? PillarError)?.code ?? "internal_error" }, streamed: streamed,
+            promptTokens: outcome.usage?.promptTokens ?? 0, completionTokens: outcome.usage?.completionTokens ?? 0,
+            latencyMs: outcome.duration.seconds * 1000, timeToFirstTokenMs: outcome.timeToFirstToken.map { $0.seconds * 1000 },
+            traceID: traceID, createdAt: Date().timeIntervalSince1970)
+        do {
+            try await turns.recordTurn(turn)
+        } catch {
+            logger.error("turn could not be recorded", metadata: ["error": "\(error)"])
+        }
+        logger.info("turn", metadata: [
+            "model": "\(model)", "deployment": "\(outcome.deployment ?? "-")", "status": "\(status.rawValue)",
+            "prompt_tokens": "\(turn.promptTokens)", "completion_tokens": "\(turn.completionTokens)",
+            "latency_ms": "\(Int(turn.latencyMs))",
+        ])
+    }
+}
+
+enum ServerSentEvent {
+    static func data(_ json: Data) -> ByteBuffer {
+        var buffer = ByteBuffer()
+        buffer.writeString("data: ")
+        buffer.writeBytes(json)
+        buffer.writeString("\n\n")
+        return buffer
+    }
+
+    static let done = ByteBuffer(string: "data: [DONE]\n\n")
+}
+
+enum JSONResponse {
+    static func make(_ value: some Encodable, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) throws -> Response {
+        var headers = headers
+        headers[.contentType] = "application/json"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try JSONEncoder().encode(value))))
+    }
+}
+
+extension Duration {
+    var seconds: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
+}
+
+extension HTTPField.Name {
+    static let traceID = Self("x-trace-id")!
+    static let deployment = Self("x-pillar-deployment")!
+}

@@ -1,0 +1,41 @@
+import Foundation
+import Hummingbird
+import PillarCore
+
+/// Reads a JSON body within the configured size limit, with errors that say what is wrong: 415 for a body
+/// that is not JSON, 413 past the limit, 400 naming the field that failed to decode.
+struct RequestBodyReader: Sendable {
+    let maxBytes: Int
+
+    func decode<T: Decodable>(_ type: T.Type, from request: Request) async throws -> T {
+        if let contentType = request.headers[.contentType] {
+            let mediaType = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            guard mediaType == "application/json" else {
+                throw PillarError(.unsupportedMediaType, code: "unsupported_media_type",
+                                  message: "The body must be application/json, not \(mediaType ?? "(none)").")
+            }
+        }
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBytes {
+            throw tooLarge
+        }
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: maxBytes)
+        } catch {
+            throw tooLarge
+        }
+        guard buffer.readableBytes > 0 else { throw PillarError.invalidRequest("The request body is empty.", code: "empty_body") }
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
+        } catch let error as DecodingError {
+            let path = DecodingErrorDescription.path(of: error)
+            throw PillarError.invalidRequest(DecodingErrorDescription.message(for: error),
+                                             param: path == "(document)" ? nil : path,
+                                             code: path == "(document)" ? "invalid_json" : "invalid_field")
+        }
+    }
+
+    var tooLarge: PillarError {
+        PillarError(.payloadTooLarge, code: "payload_too_large", message: "The request body is larger than \(maxBytes) bytes.")
+    }
+}

@@ -1,0 +1,62 @@
+import Crypto
+import Foundation
+import PillarCore
+
+/// Creates and checks API keys. A key is `pk-` and 32 random bytes in base64url; only its SHA-256 is stored.
+/// (A slow password hash is not needed: the key has 256 bits of entropy, so a fast hash cannot be brute-forced,
+/// and it keeps authentication off the CPU's critical path.)
+public struct APIKeyIssuer: Sendable {
+    public static let keyPrefix = "pk-"
+    let keys: any APIKeyRepository
+    let tenants: any TenantRepository
+
+    public init(keys: any APIKeyRepository, tenants: any TenantRepository) {
+        self.keys = keys
+        self.tenants = tenants
+    }
+
+    /// A new key; the secret is in the result and nowhere else.
+    public func create(tenant: String, name: String, role: Role, secret: String? = nil) async throws
+        -> (record: APIKeyRecord, secret: String)
+    {
+        guard !name.isEmpty, name.count <= 100 else {
+            throw PillarError.invalidRequest("key name must be 1-100 characters", param: "name")
+        }
+        _ = try await tenants.ensureTenant(tenant)
+        let secret = secret ?? Self.generateSecret()
+        guard Self.isWellFormed(secret) else {
+            throw PillarError.invalidRequest("a key must be at least 20 printable characters without spaces")
+        }
+        let record = APIKeyRecord(
+            id: "key_" + Self.randomToken(bytes: 9), tenant: tenant, name: name, role: role,
+            prefix: String(secret.prefix(10)), createdAt: Date().timeIntervalSince1970)
+        try await keys.insertKey(record, hash: Self.hash(secret))
+        return (record, secret)
+    }
+
+    /// The principal a key stands for, or nil when the key is unknown or revoked.
+    public func authenticate(_ secret: String) async throws -> Principal? {
+        guard Self.isWellFormed(secret), let record = try await keys.activeKey(hash: Self.hash(secret)) else {
+            return nil
+        }
+        return Principal(tenant: record.tenant, subject: record.id, roles: [record.role], method: .apiKey)
+    }
+
+    public static func hash(_ secret: String) -> String {
+        SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    static func isWellFormed(_ secret: String) -> Bool {
+        (20...512).contains(secret.utf8.count) && secret.unicodeScalars.allSatisfy { $0.value > 32 && $0.value < 127 }
+    }
+
+    static func generateSecret() -> String { keyPrefix + randomToken(bytes: 32) }
+
+    static func randomToken(bytes count: Int) -> String {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<count).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+        return Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import PillarCore
+import Tracing
+
+/// Finds the caller: an API key (`Authorization: Bearer pk-…` for OpenAI SDKs, or `api-key:` for Azure
+/// clients) or an OIDC bearer JWT. No credentials, or bad ones, end the request with 401.
+struct AuthenticationMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+    let apiKeys: APIKeyIssuer
+    let verifiers: [OIDCVerifier]
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        let principal = try await withSpan("authenticate") { span in
+            let principal = try await authenticate(request)
+            span.attributes["pillar.auth.method"] = principal.method.rawValue
+            span.attributes["pillar.tenant"] = principal.tenant
+            return principal
+        }
+        context.identity = principal
+        context.logger[metadataKey: "tenant"] = .string(principal.tenant)
+        context.logger[metadataKey: "subject"] = .string(principal.subject)
+        return try await next(request, context)
+    }
+
+    func authenticate(_ request: Request) async throws -> Principal {
+        let credential: String
+        if let authorization = request.headers[.authorization] {
+            let parts = authorization.split(separator: " ", maxSplits: 1)
+            guard parts.count == 2, parts[0].lowercased() == "bearer" else {
+                throw PillarError.unauthenticated("The Authorization header must be 'Bearer <token>'.", code: "invalid_authorization")
+            }
+            credential = parts[1].trimmingCharacters(in: .whitespaces)
+        } else if let key = request.headers[.apiKey] {
+            credential = key.trimmingCharacters(in: .whitespaces)
+        } else {
+            throw PillarError.unauthenticated(
+                "Authentication is required: send an API key as 'Authorization: Bearer <key>' or 'api-key: <key>', or an OIDC bearer token.",
+                code: "missing_credentials")
+        }
+        if credential.split(separator: ".").count == 3, !credential.hasPrefix(APIKeyIssuer.keyPrefix) {
+            return try await verifyJWT(credential)
+        }
+        guard let principal = try await apiKeys.authenticate(credential) else {
+            throw PillarError.unauthenticated("The API key is not valid or has been revoked.")
+        }
+        return principal
+    }
+
+    func verifyJWT(_ token: String) async throws -> Principal {
+        guard !verifiers.isEmpty else {
+            throw PillarError.unauthenticated("Bearer tokens are not accepted: no OIDC issuer is configured.", code: "invalid_token")
+        }
+        let issuer = OIDCVerifier.unverifiedIssuer(of: token)
+        guard let verifier = verifiers.first(where: { $0.issuer == issuer }) else {
+            throw PillarError.unauthenticated("The token's issuer is not accepted.", code: "invalid_token")
+        }
+        return try await verifier.verify(token)
+    }
+}
+
+extension HTTPField.Name {
+    static let apiKey = Self("api-key")!
+}

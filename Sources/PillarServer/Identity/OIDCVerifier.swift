@@ -1,0 +1,177 @@
+import AsyncHTTPClient
+import Foundation
+import JWTKit
+import Logging
+import PillarCore
+
+/// Verifies OIDC bearer tokens (Microsoft Entra ID or any OpenID provider) against the issuer's JWKS and
+/// maps their claims to a `Principal`. Keys are cached; a token signed with a key id not in the cache
+/// triggers one refresh (at most one every few seconds), so a provider's key rotation is picked up without
+/// letting unknown key ids turn into a flood of fetches.
+public actor OIDCVerifier {
+    let configuration: PillarConfiguration.OIDC
+    let httpClient: HTTPClient
+    let logger: Logger
+    private var keys = JWTKeyCollection()
+    private var knownKeyIDs: Set<String> = []
+    private var fetchedAt: ContinuousClock.Instant?
+    private var lastRefreshAttempt: ContinuousClock.Instant?
+    private var jwksURL: String?
+    static let minimumRefreshInterval: Duration = .seconds(5)
+
+    public init(configuration: PillarConfiguration.OIDC, httpClient: HTTPClient, logger: Logger) {
+        self.configuration = configuration
+        self.httpClient = httpClient
+        self.logger = logger
+        self.jwksURL = configuration.jwksURL
+    }
+
+    nonisolated var issuer: String { configuration.issuer }
+
+    /// The token's `iss` without checking anything, to pick the verifier for a token.
+    static func unverifiedIssuer(of token: String) -> String? {
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, let payload = Base64URL.decode(String(parts[1])),
+              case .object(let claims)? = try? JSONDecoder().decode(JSONValue.self, from: payload)
+        else { return nil }
+        return claims["iss"]?.stringValue
+    }
+
+    public func verify(_ token: String) async throws(PillarError) -> Principal {
+        let header = Self.header(of: token)
+        guard let algorithm = header?["alg"]?.stringValue, ["RS256", "ES256"].contains(algorithm) else {
+            throw .unauthenticated("The token's signing algorithm is not accepted (RS256 or ES256 only).", code: "invalid_token")
+        }
+        let keyID = header?["kid"]?.stringValue
+        let stale = fetchedAt.map { ContinuousClock.now - $0 > .seconds(configuration.jwksRefreshSeconds) } ?? true
+        if stale || (keyID.map { !knownKeyIDs.contains($0) } ?? false) {
+            await refreshKeys()
+        }
+        let claims: OIDCClaims
+        do {
+            claims = try await keys.verify(token, as: OIDCClaims.self)
+        } catch {
+            throw .unauthenticated("The token's signature is not valid for the issuer's keys.", code: "invalid_token")
+        }
+        return try principal(from: claims.values)
+    }
+
+    /// Checks the registered claims, then maps the configured ones to tenant, subject, roles and groups.
+    func principal(from claims: [String: JSONValue], now: Date = Date()) throws(PillarError) -> Principal {
+        let leeway = Double(configuration.leewaySeconds)
+        func invalid(_ message: String) -> PillarError { .unauthenticated(message, code: "invalid_token") }
+        guard claims["iss"]?.stringValue == configuration.issuer else { throw invalid("The token's issuer is not accepted.") }
+        let audiences = claims["aud"]?.stringList ?? []
+        guard audiences.contains(where: configuration.audiences.contains) else {
+            throw invalid("The token's audience is not accepted.")
+        }
+        guard let expiry = claims["exp"]?.numberValue else { throw invalid("The token has no expiry.") }
+        guard now.timeIntervalSince1970 < expiry + leeway else { throw invalid("The token has expired.") }
+        if let notBefore = claims["nbf"]?.numberValue, now.timeIntervalSince1970 + leeway < notBefore {
+            throw invalid("The token is not valid yet.")
+        }
+        guard let subject = claims[configuration.subjectClaim]?.stringValue, !subject.isEmpty else {
+            throw invalid("The token has no '\(configuration.subjectClaim)' claim.")
+        }
+        let tenant: String
+        if let claim = configuration.tenantClaim, let value = claims[claim]?.stringValue {
+            if let map = configuration.tenantMap {
+                guard let mapped = map[value] else { throw .permissionDenied("The token's tenant is not enrolled in Pillar.") }
+                tenant = mapped
+            } else {
+                tenant = value
+            }
+        } else if let fallback = configuration.defaultTenant {
+            tenant = fallback
+        } else {
+            throw .permissionDenied("The token names no tenant.")
+        }
+        guard Tenant.isValidID(tenant) else { throw .permissionDenied("The token's tenant is not a valid tenant id.") }
+        var roles = Set((claims[configuration.rolesClaim]?.stringList ?? []).compactMap {
+            configuration.roleMap[$0].flatMap(Role.init(rawValue:))
+        })
+        if roles.isEmpty {
+            guard let fallback = configuration.defaultRole.flatMap(Role.init(rawValue:)) else {
+                throw .permissionDenied("The token carries no role that Pillar accepts.")
+            }
+            roles = [fallback]
+        }
+        return Principal(tenant: tenant, subject: subject, roles: roles,
+                         groups: claims[configuration.groupsClaim]?.stringList ?? [], method: .oidc)
+    }
+
+    private func refreshKeys() async {
+        if let last = lastRefreshAttempt, ContinuousClock.now - last < Self.minimumRefreshInterval, fetchedAt != nil {
+            return
+        }
+        lastRefreshAttempt = .now
+        do {
+            let url = try await resolveJWKSURL()
+            let body = try await fetch(url)
+            let jwks = try JSONDecoder().decode(JWKS.self, from: body)
+            let fresh = JWTKeyCollection()
+            var ids: Set<String> = []
+            for key in jwks.keys {
+                // Keys of other types (encryption keys, unsupported curves) are skipped, not fatal.
+                if (try? await fresh.add(jwk: key)) != nil, let id = key.keyIdentifier?.string { ids.insert(id) }
+            }
+            keys = fresh
+            knownKeyIDs = ids
+            fetchedAt = .now
+            logger.info("OIDC signing keys loaded", metadata: ["issuer": "\(configuration.issuer)", "keys": "\(ids.count)"])
+        } catch {
+            logger.error("OIDC signing keys could not be loaded", metadata: [
+                "issuer": "\(configuration.issuer)", "error": "\(error)",
+            ])
+        }
+    }
+
+    private func resolveJWKSURL() async throws -> String {
+        if let jwksURL { return jwksURL }
+        let base = configuration.issuer.hasSuffix("/") ? String(configuration.issuer.dropLast()) : configuration.issuer
+        let document = try JSONDecoder().decode(JSONValue.self, from: try await fetch(base + "/.well-known/openid-configuration"))
+        guard case .object(let fields) = document, let url = fields["jwks_uri"]?.stringValue else {
+            throw PillarError.unavailable("the issuer's discovery document has no jwks_uri")
+        }
+        jwksURL = url
+        return url
+    }
+
+    private func fetch(_ url: String) async throws -> Data {
+        let response = try await httpClient.execute(HTTPClientRequest(url: url), timeout: .seconds(10))
+        guard response.status == .ok else { throw PillarError.unavailable("\(url) answered \(response.status.code)") }
+        return Data(try await response.body.collect(upTo: 1024 * 1024).readableBytesView)
+    }
+
+    static func header(of token: String) -> [String: JSONValue]? {
+        guard let first = token.split(separator: ".", omittingEmptySubsequences: false).first,
+              let data = Base64URL.decode(String(first)),
+              case .object(let fields)? = try? JSONDecoder().decode(JSONValue.self, from: data)
+        else { return nil }
+        return fields
+    }
+}
+
+/// All claims of a token, kept as JSON so that the claim names can come from configuration. The registered
+/// claims are checked by `OIDCVerifier.principal(from:)`, not here.
+struct OIDCClaims: JWTPayload {
+    var values: [String: JSONValue]
+
+    init(from decoder: any Decoder) throws {
+        values = try [String: JSONValue](from: decoder)
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        try values.encode(to: encoder)
+    }
+
+    func verify(using algorithm: some JWTAlgorithm) async throws {}
+}
+
+enum Base64URL {
+    static func decode(_ text: String) -> Data? {
+        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while base64.count % 4 != 0 { base64 += "=" }
+        return Data(base64Encoded: base64)
+    }
+}

@@ -1,0 +1,81 @@
+import Foundation
+import GRDB
+import PillarCore
+
+/// The SQLite database under the data directory: WAL mode (a `DatabasePool` gives concurrent readers and
+/// one writer), foreign keys on, and the schema brought up to date by migrations at open.
+public final class PillarDatabase: Sendable, HealthCheckable {
+    let pool: DatabasePool
+    public let path: String
+
+    public init(path: String) throws {
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        configuration.busyMode = .timeout(5)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        self.pool = try DatabasePool(path: path, configuration: configuration)
+        self.path = path
+        try Self.migrator.migrate(pool)
+    }
+
+    /// Opens (creating when needed) `pillar.sqlite` inside a data directory.
+    public convenience init(dataDirectory: String) throws {
+        try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
+        try self.init(path: (dataDirectory as NSString).appendingPathComponent("pillar.sqlite"))
+    }
+
+    public func checkHealth() async throws {
+        _ = try await pool.read { db in try Int.fetchOne(db, sql: "SELECT 1") }
+    }
+
+    public var journalMode: String {
+        get throws { try pool.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "" } }
+    }
+
+    public var appliedMigrations: [String] {
+        get throws { try pool.read { db in try Self.migrator.appliedMigrations(db) } }
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("001_identity_and_turns") { db in
+            try db.create(table: "tenant") { table in
+                table.primaryKey("id", .text)
+                table.column("created_at", .double).notNull()
+            }
+            try db.create(table: "api_key") { table in
+                table.primaryKey("id", .text)
+                table.column("tenant_id", .text).notNull().references("tenant", onDelete: .cascade)
+                table.column("name", .text).notNull()
+                table.column("role", .text).notNull()
+                table.column("prefix", .text).notNull()
+                table.column("key_hash", .text).notNull().unique()
+                table.column("created_at", .double).notNull()
+                table.column("revoked_at", .double)
+                table.column("last_used_at", .double)
+            }
+            try db.create(index: "api_key_tenant", on: "api_key", columns: ["tenant_id"])
+            try db.create(table: "turn") { table in
+                table.primaryKey("id", .text)
+                table.column("tenant_id", .text).notNull().references("tenant", onDelete: .cascade)
+                table.column("subject", .text).notNull()
+                table.column("model", .text).notNull()
+                table.column("deployment", .text)
+                table.column("status", .text).notNull()
+                table.column("error_code", .text)
+                table.column("streamed", .boolean).notNull()
+                table.column("prompt_tokens", .integer).notNull()
+                table.column("completion_tokens", .integer).notNull()
+                table.column("latency_ms", .double).notNull()
+                table.column("ttft_ms", .double)
+                table.column("trace_id", .text)
+                table.column("created_at", .double).notNull()
+            }
+            try db.create(index: "turn_tenant_time", on: "turn", columns: ["tenant_id", "created_at"])
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,37 @@
+import GRDB
+import PillarCore
+
+public struct SQLiteTurnRepository: TurnRepository {
+    let database: PillarDatabase
+
+    public init(database: PillarDatabase) { self.database = database }
+
+    public func recordTurn(_ turn: TurnRecord) async throws {
+        try await database.pool.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO turn (id, tenant_id, subject, model, deployment, status, error_code, streamed,
+                                      prompt_tokens, completion_tokens, latency_ms, ttft_ms, trace_id, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [turn.id, turn.tenant, turn.subject, turn.model, turn.deployment, turn.status.rawValue,
+                            turn.errorCode, turn.streamed, turn.promptTokens, turn.completionTokens, turn.latencyMs,
+                            turn.timeToFirstTokenMs, turn.traceID, turn.createdAt])
+        }
+    }
+
+    public func listTurns(tenant: String, limit: Int) async throws -> [TurnRecord] {
+        try await database.pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM turn WHERE tenant_id = ? ORDER BY created_at DESC LIMIT ?",
+                             arguments: [tenant, limit]).compactMap { row in
+                guard let status = TurnRecord.Status(rawValue: row["status"]) else { return nil }
+                return TurnRecord(
+                    id: row["id"], tenant: row["tenant_id"], subject: row["subject"], model: row["model"],
+                    deployment: row["deployment"], status: status, errorCode: row["error_code"],
+                    streamed: row["streamed"], promptTokens: row["prompt_tokens"],
+                    completionTokens: row["completion_tokens"], latencyMs: row["latency_ms"],
+                    timeToFirstTokenMs: row["ttft_ms"], traceID: row["trace_id"], createdAt: row["created_at"])
+            }
+        }
+    }
+}

@@ -87,15 +87,21 @@ let package = Package(
         ),
         .testTarget(
             name: "PillarGatewayTests",
-            dependencies: ["PillarGateway"],
+            dependencies: ["PillarGateway", .product(name: "NIOHTTP1", package: "swift-nio")],
             swiftSettings: strict
         ),
         .testTarget(
             name: "PillarServerTests",
             dependencies: [
-                "PillarServer",
+                "PillarServer", "PillarGateway", "PillarStore",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),

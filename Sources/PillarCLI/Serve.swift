@@ -13,8 +13,6 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("data-dir"), help: "Where the SQLite database and logs live.") var dataDirectory: String?
 
     func run() async throws {
-        // The first admin key is printed once on stdout: make sure it is written even when stdout is a file.
-        setvbuf(stdout, nil, _IOLBF, 0)
         var configuration = try PillarConfiguration.load(file: config)
         if let host { configuration.server.host = host }
         if let port { configuration.server.port = port }
@@ -23,7 +21,9 @@ struct Serve: AsyncParsableCommand {
         let observability = try Observability.bootstrap(
             service: "pillar", logFormat: configuration.server.logFormat, logLevel: configuration.server.logLevel)
         let app = try await buildApplication(configuration, metricsRegistry: observability.metricsRegistry,
-                                             logger: observability.logger)
+                                             logger: observability.logger,
+                                             // Unbuffered, so the once-shown first key is written even when stdout is a file.
+                                             announce: { FileHandle.standardOutput.write(Data(($0 + "\n").utf8)) })
         let services: [any Service] = observability.tracingService.map { [$0, app] } ?? [app]
         let group = ServiceGroup(configuration: .init(
             services: services.map { .init(service: $0) },

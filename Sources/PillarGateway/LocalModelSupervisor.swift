@@ -146,6 +146,8 @@ public actor LocalModelSupervisor: Service {
         }
         var status: Int32 = -1
         for await value in exited.stream { status = value }
+        // Cancellation ends the wait above while the server still runs: stop it before letting go of it.
+        if process.isRunning { await stopProcess() }
         self.process = nil
         return status
     }
@@ -173,10 +175,10 @@ public actor LocalModelSupervisor: Service {
         logger.info("stopping local model server", metadata: ["pid": "\(pid)"])
         kill(pid, SIGTERM)
         let deadline = ContinuousClock.now + configuration.shutdownGrace
-        while process.isRunning, ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(50))
+        while isProcessAlive(pid), ContinuousClock.now < deadline {
+            await pause(milliseconds: 50)
         }
-        if process.isRunning {
+        if isProcessAlive(pid) {
             logger.warning("local model server ignored SIGTERM; killing it", metadata: ["pid": "\(pid)"])
             kill(pid, SIGKILL)
         }
@@ -184,6 +186,23 @@ public actor LocalModelSupervisor: Service {
 
     /// The pid of the running server, for tests that kill it to prove the restart.
     public var processIdentifier: Int32? { process?.isRunning == true ? process?.processIdentifier : nil }
+}
+
+/// Whether a process still runs. A child that exited but is not yet reaped (a zombie) has stopped; Foundation's
+/// `Process.isRunning` only turns false once Foundation reaps it, which can lag by seconds.
+public func isProcessAlive(_ pid: Int32) -> Bool {
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return kill(pid, 0) == 0 }
+    // The state follows the parenthesised command name, which may itself hold spaces or parentheses.
+    guard let close = stat.lastIndex(of: ")") else { return true }
+    let state = stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).first
+    return state != "Z" && state != "X"
+}
+
+/// A wait that cancellation does not cut short: stopping a child must finish even in a cancelled task.
+private func pause(milliseconds: Int) async {
+    await withCheckedContinuation { continuation in
+        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(milliseconds)) { continuation.resume() }
+    }
 }
 
 public struct SupervisorError: Error, CustomStringConvertible {

@@ -21,9 +21,13 @@ public struct ModelDeployment: Sendable, Hashable, CustomStringConvertible {
     public var servedModels: [String]
     /// Lower numbers are tried first (provisioned capacity before pay-as-you-go).
     public var priority: Int
+    /// A URL that answers 2xx only when the deployment can serve (llama-server's `/health` says 503 while
+    /// the model loads). Without it, readiness asks the models endpoint.
+    public var healthURL: String?
 
     public init(name: String, api: API, baseURL: String, upstreamModel: String, apiVersion: String? = nil,
-                apiKey: String? = nil, servedModels: [String], priority: Int = 0) {
+                apiKey: String? = nil, servedModels: [String], priority: Int = 0, healthURL: String? = nil) {
+        self.healthURL = healthURL
         self.name = name
         self.api = api
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL

@@ -95,12 +95,12 @@ public struct OpenAICompatibleProvider: ModelProvider {
     }
 
     public func isReachable() async -> Bool {
-        var request = HTTPClientRequest(url: deployment.modelsURL)
+        var request = HTTPClientRequest(url: deployment.healthURL ?? deployment.modelsURL)
         authorize(&request)
         do {
             let response = try await httpClient.execute(request, timeout: .seconds(3))
             _ = try? await response.body.collect(upTo: 1024 * 1024)
-            return response.status.code < 500
+            return deployment.healthURL == nil ? response.status.code < 500 : (200..<300).contains(response.status.code)
         } catch {
             return false
         }

@@ -30,7 +30,14 @@ public func buildApplication(
     var clientConfiguration = HTTPClient.Configuration()
     clientConfiguration.timeout.connect = .milliseconds(Int64(configuration.timeouts.connectSeconds * 1000))
     let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
-    let models = try ModelSetup(configuration: configuration, environment: environment, httpClient: httpClient, logger: logger)
+    let models: ModelSetup
+    do {
+        models = try ModelSetup(configuration: configuration, environment: environment, httpClient: httpClient, logger: logger)
+    } catch {
+        // The client is not yet owned by a service that would shut it down.
+        try await httpClient.shutdown()
+        throw error
+    }
     let gateway = ModelGateway(providers: models.providers, logger: logger)
 
     let bodyReader = RequestBodyReader(maxBytes: configuration.server.maxBodyBytes)

@@ -34,7 +34,8 @@ struct ModelSetup {
             try LocalModelSupervisor.validate(supervisorConfiguration)
             localModel = LocalModelSupervisor(configuration: supervisorConfiguration, httpClient: httpClient, logger: logger)
             let deployment = ModelDeployment(name: "local", api: .openAI, baseURL: supervisorConfiguration.baseURL,
-                                             upstreamModel: local.name, servedModels: [local.name], priority: 100)
+                                             upstreamModel: local.name, servedModels: [local.name], priority: 100,
+                                             healthURL: "http://127.0.0.1:\(supervisorConfiguration.port)/health")
             providers.append(OpenAICompatibleProvider(deployment: deployment, httpClient: httpClient, timeouts: timeouts, logger: logger))
         }
     }

@@ -15,7 +15,8 @@ public actor OIDCVerifier {
     private var keys = JWTKeyCollection()
     private var knownKeyIDs: Set<String> = []
     private var fetchedAt: ContinuousClock.Instant?
-    private var lastRefreshAttempt: ContinuousClock.Instant?
+    private var lastUnknownKeyRefresh: ContinuousClock.Instant?
+    private var lastFailedFetch: ContinuousClock.Instant?
     private var jwksURL: String?
     static let minimumRefreshInterval: Duration = .seconds(5)
 
@@ -44,7 +45,10 @@ public actor OIDCVerifier {
         }
         let keyID = header?["kid"]?.stringValue
         let stale = fetchedAt.map { ContinuousClock.now - $0 > .seconds(configuration.jwksRefreshSeconds) } ?? true
-        if stale || (keyID.map { !knownKeyIDs.contains($0) } ?? false) {
+        let recentlyFailed = lastFailedFetch.map { ContinuousClock.now - $0 < Self.minimumRefreshInterval } ?? false
+        if stale, !recentlyFailed {
+            await refreshKeys()
+        } else if let keyID, !knownKeyIDs.contains(keyID), mayRefreshForUnknownKey() {
             await refreshKeys()
         }
         let claims: OIDCClaims
@@ -100,11 +104,14 @@ public actor OIDCVerifier {
                          groups: claims[configuration.groupsClaim]?.stringList ?? [], method: .oidc)
     }
 
+    /// At most one refresh for unknown key ids every few seconds, so forged key ids cannot flood the issuer.
+    private func mayRefreshForUnknownKey() -> Bool {
+        if let last = lastUnknownKeyRefresh, ContinuousClock.now - last < Self.minimumRefreshInterval { return false }
+        lastUnknownKeyRefresh = .now
+        return true
+    }
+
     private func refreshKeys() async {
-        if let last = lastRefreshAttempt, ContinuousClock.now - last < Self.minimumRefreshInterval, fetchedAt != nil {
-            return
-        }
-        lastRefreshAttempt = .now
         do {
             let url = try await resolveJWKSURL()
             let body = try await fetch(url)
@@ -120,6 +127,7 @@ public actor OIDCVerifier {
             fetchedAt = .now
             logger.info("OIDC signing keys loaded", metadata: ["issuer": "\(configuration.issuer)", "keys": "\(ids.count)"])
         } catch {
+            lastFailedFetch = .now
             logger.error("OIDC signing keys could not be loaded", metadata: [
                 "issuer": "\(configuration.issuer)", "error": "\(error)",
             ])
@@ -156,6 +164,8 @@ public actor OIDCVerifier {
 /// claims are checked by `OIDCVerifier.principal(from:)`, not here.
 struct OIDCClaims: JWTPayload {
     var values: [String: JSONValue]
+
+    init(values: [String: JSONValue]) { self.values = values }
 
     init(from decoder: any Decoder) throws {
         values = try [String: JSONValue](from: decoder)

@@ -1,0 +1,83 @@
+import NIOHTTP1
+import Foundation
+import Testing
+@testable import PillarServer
+
+@Suite struct AuthenticationTests {
+    @Test func onlyHealthRoutesAreOpen() async throws {
+        try await withSimulator { port in
+            try await withPillar(deployments: [simulatorDeployment("sim", port: port)]) { pillar in
+                #expect(try await pillar.request(.GET, "/healthz", key: nil).status == 200)
+                let ready = try await pillar.request(.GET, "/readyz", key: nil)
+                #expect(ready.status == 200)
+                #expect(ready.json["database"] as? String == "ok")
+                for (method, path) in [("GET", "/v1/models"), ("POST", "/v1/chat/completions"), ("GET", "/admin/keys"), ("GET", "/metrics")] {
+                    let response = try await pillar.request(.init(rawValue: method), path, key: nil, body: method == "POST" ? "{}" : nil)
+                    #expect(response.status == 401, "\(method) \(path)")
+                    #expect(response.headers["www-authenticate"]?.hasPrefix("Bearer") == true)
+                    #expect(response.errorCode == "missing_credentials")
+                }
+            }
+        }
+    }
+
+    @Test func readinessFailsWhenNoDeploymentAnswers() async throws {
+        try await withPillar(deployments: [simulatorDeployment("gone", port: 1)]) { pillar in
+            let ready = try await pillar.request(.GET, "/readyz", key: nil)
+            #expect(ready.status == 503)
+            #expect(ready.json["models"] as? String == "unavailable")
+        }
+    }
+
+    @Test func acceptsKeysAsBearerAndAsAzureApiKeyHeader() async throws {
+        try await withPillar { pillar in
+            #expect(try await pillar.request(.GET, "/v1/models").status == 200)
+            #expect(try await pillar.request(.GET, "/v1/models", key: nil, headers: [("api-key", adminKey)]).status == 200)
+            let wrong = try await pillar.request(.GET, "/v1/models", key: "pk-not-a-real-key-0000000000000")
+            #expect(wrong.status == 401)
+            #expect(wrong.errorCode == "invalid_api_key")
+            let basic = try await pillar.request(.GET, "/v1/models", key: nil, headers: [("Authorization", "Basic dXNlcjpwYXNz")])
+            #expect(basic.status == 401)
+        }
+    }
+
+    @Test func adminCreatesListsAndRevokesKeysAndUsersCannot() async throws {
+        try await withPillar { pillar in
+            let created = try await pillar.request(.POST, "/admin/keys", body: #"{"name": "ci", "role": "user"}"#)
+            #expect(created.status == 201)
+            let secret = try #require(created.json["secret"] as? String)
+            let id = try #require((created.json["key"] as? [String: Any])?["id"] as? String)
+            #expect(secret.hasPrefix("pk-"))
+
+            #expect(try await pillar.request(.GET, "/v1/models", key: secret).status == 200)
+            let forbidden = try await pillar.request(.GET, "/admin/keys", key: secret)
+            #expect(forbidden.status == 403)
+            #expect(forbidden.errorCode == "permission_denied")
+            #expect(try await pillar.request(.GET, "/metrics", key: secret).status == 403)
+
+            let listed = try await pillar.request(.GET, "/admin/keys")
+            #expect(!listed.body.contains(secret), "the list never shows a secret")
+            #expect(listed.body.contains(id))
+
+            #expect(try await pillar.request(.DELETE, "/admin/keys/\(id)").status == 204)
+            let revoked = try await pillar.request(.GET, "/v1/models", key: secret)
+            #expect(revoked.status == 401)
+            #expect(try await pillar.request(.DELETE, "/admin/keys/key_unknown").status == 404)
+        }
+    }
+
+    @Test func theDatabaseHoldsOnlyHashesOfKeys() async throws {
+        try await withPillar { pillar in
+            let created = try await pillar.request(.POST, "/admin/keys", body: #"{"name": "hashed"}"#)
+            let secret = try #require(created.json["secret"] as? String)
+            let files = try FileManager.default.contentsOfDirectory(atPath: pillar.dataDirectory)
+                .filter { $0.hasPrefix("pillar.sqlite") }
+            #expect(!files.isEmpty)
+            for file in files {
+                let bytes = try Data(contentsOf: URL(fileURLWithPath: pillar.dataDirectory).appendingPathComponent(file))
+                #expect(bytes.range(of: Data(secret.utf8)) == nil, "\(file) holds a key in plain text")
+                #expect(bytes.range(of: Data(adminKey.utf8)) == nil, "\(file) holds the bootstrap key in plain text")
+            }
+        }
+    }
+}

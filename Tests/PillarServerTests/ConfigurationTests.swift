@@ -1,0 +1,65 @@
+import NIOHTTP1
+import Foundation
+import Testing
+@testable import PillarServer
+
+@Suite struct ConfigurationTests {
+    func write(_ yaml: String) throws -> String {
+        let path = temporaryDirectory() + "/pillar.yaml"
+        try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test func readsAPartialFileAndKeepsDefaults() throws {
+        let path = try write("""
+            server:
+              port: 9090
+            deployments:
+              - name: gpt-4o
+                api: azure
+                baseURL: https://contoso.openai.azure.com
+                model: gpt-4o-prod
+                apiVersion: 2024-10-21
+                apiKeyEnv: AZURE_OPENAI_KEY
+                priority: 0
+            """)
+        let configuration = try PillarConfiguration.load(file: path, environment: ["PILLAR_HOST": "0.0.0.0"])
+        try configuration.validate()
+        #expect(configuration.server.port == 9090)
+        #expect(configuration.server.host == "0.0.0.0")
+        #expect(configuration.server.maxBodyBytes == 4 * 1024 * 1024)
+        #expect(configuration.deployments.first?.api == "azure")
+        #expect(!configuration.runsLocalModel)
+    }
+
+    @Test(arguments: [
+        ("server:\n  prot: 1\n", "server.prot"),
+        ("server:\n  port: eighty\n", "server.port"),
+        ("deployments:\n  - name: x\n    baseURL: ftp://x\n    model: m\n", "deployments[0].baseURL"),
+        ("deployments:\n  - name: x\n    api: azure\n    baseURL: https://x\n    model: m\n", "deployments[0].apiVersion"),
+        ("deployments:\n  - name: x\n    baseURL: https://x\n", "deployments[0].model"),
+        ("localModel:\n  mode: sometimes\n", "localModel.mode"),
+        ("oidc:\n  - issuer: https://login.example\n    audiences: []\n", "oidc[0].audiences"),
+    ])
+    func errorsNameTheKey(yaml: String, key: String) throws {
+        let path = try write(yaml)
+        do {
+            try PillarConfiguration.load(file: path, environment: [:]).validate()
+            Issue.record("expected an error naming \(key)")
+        } catch let error as ConfigurationError {
+            #expect(error.key == key, "\(error)")
+        }
+    }
+
+    @Test func environmentOverridesAreValidated() {
+        #expect(throws: ConfigurationError.self) { try PillarConfiguration.load(file: nil, environment: ["PILLAR_PORT": "x"]) }
+    }
+
+    @Test func aMissingKeyEnvironmentVariableIsAStartUpError() async throws {
+        var deployment = simulatorDeployment("sim", port: 1)
+        deployment.apiKeyEnv = "NOT_SET_ANYWHERE"
+        await #expect(throws: ConfigurationError.self) {
+            try await withPillar(deployments: [deployment]) { _ in }
+        }
+    }
+}

@@ -30,7 +30,7 @@ build: setup
 
 test: build
 	swift test --skip-build
-	PILLAR_BIN=$(CURDIR)/.build/debug/pillar $(PYTHON) -m pytest -q tests/python
+	PILLAR_BIN=$(CURDIR)/.build/debug/pillar $(PYTHON) -m pytest -q -p no:cacheprovider tests/python
 
 clean:
 	rm -rf .build pillar-data

@@ -111,8 +111,11 @@ public actor LocalModelSupervisor: Service {
     /// Starts the server, waits for it to be healthy, then for it to exit. Returns its exit status.
     private func runOnce() async throws -> Int32 {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: configuration.serverPath)
-        process.arguments = configuration.arguments
+        // Service lifecycle sets SIGTERM and SIGINT to "ignore" in this process to catch them itself, and a
+        // child inherits ignored signals: `env --default-signal` gives them back their default before exec,
+        // so that the model server can be stopped with SIGTERM.
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["--default-signal=TERM,INT", configuration.serverPath] + configuration.arguments
         if let logFile = configuration.logFile {
             if !FileManager.default.fileExists(atPath: logFile) {
                 _ = FileManager.default.createFile(atPath: logFile, contents: nil)
@@ -181,6 +184,7 @@ public actor LocalModelSupervisor: Service {
         if isProcessAlive(pid) {
             logger.warning("local model server ignored SIGTERM; killing it", metadata: ["pid": "\(pid)"])
             kill(pid, SIGKILL)
+            for _ in 0..<100 where isProcessAlive(pid) { await pause(milliseconds: 10) }
         }
     }
 

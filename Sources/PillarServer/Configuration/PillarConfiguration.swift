@@ -92,7 +92,7 @@ public struct PillarConfiguration: Sendable, Codable, Hashable {
     }
 
     public struct Timeouts: Sendable, Codable, Hashable {
-        public var connectSeconds: Double = 10
+        public var connectSeconds: Double = 3
         public var responseHeadSeconds: Double = 60
         public var totalSeconds: Double = 300
 

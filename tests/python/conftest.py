@@ -1,0 +1,120 @@
+"""Starts the real `pillar` binary (and its simulator) on loopback ports for the Python-driven tests."""
+import json
+import os
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+REPO = Path(__file__).resolve().parents[2]
+PILLAR_BIN = os.environ.get("PILLAR_BIN", str(REPO / ".build" / "debug" / "pillar"))
+ADMIN_KEY = "pk-python-tests-admin-key-00000000"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(url: str, timeout: float = 60.0, status: int = 200) -> None:
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        try:
+            last = requests.get(url, timeout=2)
+            if last.status_code == status:
+                return
+        except requests.RequestException as error:
+            last = error
+        time.sleep(0.1)
+    raise TimeoutError(f"{url} did not answer {status} in {timeout}s (last: {last})")
+
+
+class Process:
+    """A child process whose output goes to files, stopped (SIGTERM, then SIGKILL) when done."""
+
+    def __init__(self, args, env=None, name="process"):
+        self.directory = Path(tempfile.mkdtemp(prefix=f"pillar-{name}-"))
+        self.stdout_path = self.directory / "stdout.log"
+        self.stderr_path = self.directory / "stderr.log"
+        full_env = dict(os.environ)
+        full_env.update(env or {})
+        self.popen = subprocess.Popen(
+            args, env=full_env, stdout=open(self.stdout_path, "wb"), stderr=open(self.stderr_path, "wb"))
+
+    @property
+    def stdout(self) -> str:
+        return self.stdout_path.read_text(errors="replace")
+
+    @property
+    def stderr(self) -> str:
+        return self.stderr_path.read_text(errors="replace")
+
+    def stop(self, timeout: float = 15.0) -> int:
+        if self.popen.poll() is None:
+            self.popen.terminate()
+            try:
+                self.popen.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.popen.kill()
+                self.popen.wait()
+        return self.popen.returncode
+
+
+def start_simulator(*flags: str) -> tuple[Process, str]:
+    port = free_port()
+    process = Process([PILLAR_BIN, "simulate", "--port", str(port), *flags], name="simulator")
+    wait_for(f"http://127.0.0.1:{port}/health")
+    return process, f"http://127.0.0.1:{port}/v1"
+
+
+def start_pillar(config: dict | None = None, env: dict | None = None, data_dir: str | None = None) -> tuple[Process, str]:
+    port = free_port()
+    data_dir = data_dir or tempfile.mkdtemp(prefix="pillar-data-")
+    args = [PILLAR_BIN, "serve", "--port", str(port), "--data-dir", data_dir]
+    if config is not None:
+        config_path = Path(data_dir) / "pillar.yaml"
+        config_path.write_text(json.dumps(config))  # JSON is YAML
+        args += ["--config", str(config_path)]
+    environment = {"PILLAR_BOOTSTRAP_KEY": ADMIN_KEY}
+    environment.update(env or {})
+    process = Process(args, env={k: v for k, v in environment.items() if v is not None}, name="serve")
+    process.data_dir = data_dir
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(base + "/readyz", timeout=120)
+    except TimeoutError:
+        process.stop()
+        raise AssertionError(f"pillar did not become ready:\n{process.stderr[-4000:]}")
+    return process, base
+
+
+@pytest.fixture(scope="session")
+def simulator():
+    process, url = start_simulator("--ttft-ms", "5", "--tokens-per-second", "500")
+    yield url
+    process.stop()
+
+
+@pytest.fixture(scope="session")
+def throttled_simulator():
+    process, url = start_simulator("--fail-status", "429", "--retry-after", "3")
+    yield url
+    process.stop()
+
+
+@pytest.fixture(scope="session")
+def pillar(simulator, throttled_simulator):
+    config = {"deployments": [
+        {"name": "sim", "baseURL": simulator, "model": "simulated", "models": ["gpt-4o-mini"]},
+        {"name": "throttled", "baseURL": throttled_simulator, "model": "simulated", "models": ["throttled-model"]},
+    ]}
+    process, base = start_pillar(config)
+    process.base = base
+    yield process
+    process.stop()

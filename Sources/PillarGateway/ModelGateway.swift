@@ -58,36 +58,19 @@ public final class ModelGateway: Sendable {
         _ request: ChatCompletionRequest, caller: Caller,
         onFinish: @Sendable (Outcome) async -> Void
     ) async throws -> ChatCompletion {
-        let candidates = try providers(for: request.model)
         let started = ContinuousClock.now
-        var lastError: UpstreamError?
-        for provider in candidates {
-            let span = startModelSpan(request, provider: provider, caller: caller)
-            do {
-                var completion = try await provider.complete(request)
-                completion.model = request.model
-                let usage = completion.usage ?? TokenEstimate.usage(request: request, completion: completion.text)
-                let outcome = Outcome(deployment: provider.deployment.name, usage: usage, timeToFirstToken: nil,
-                                      duration: ContinuousClock.now - started, error: nil, cancelled: false,
-                                      usageReported: completion.usage != nil)
-                completion.usage = usage
-                finish(span, request: request, provider: provider, caller: caller, outcome: outcome)
-                await onFinish(outcome)
-                return completion
-            } catch let error as UpstreamError {
-                lastError = error
-                recordFailedAttempt(span, error: error, provider: provider, caller: caller)
-                if !error.isRetryable { break }
-                logger.warning("model call failed, trying next deployment", metadata: [
-                    "deployment": "\(provider.deployment.name)", "error": "\(error.shortDescription)",
-                ])
-            }
+        return try await firstServing(request, caller: caller, started: started, onFinish: onFinish) { provider, span in
+            var completion = try await provider.complete(request)
+            completion.model = request.model
+            let usage = completion.usage ?? TokenEstimate.usage(request: request, completion: completion.text)
+            let outcome = Outcome(deployment: provider.deployment.name, usage: usage, timeToFirstToken: nil,
+                                  duration: ContinuousClock.now - started, error: nil, cancelled: false,
+                                  usageReported: completion.usage != nil)
+            completion.usage = usage
+            finish(span, request: request, provider: provider, caller: caller, outcome: outcome)
+            await onFinish(outcome)
+            return completion
         }
-        let error = (lastError ?? UpstreamError(.connection, deployment: "none")).asPillarError
-        await onFinish(Outcome(deployment: lastError?.deployment, usage: nil, timeToFirstToken: nil,
-                               duration: ContinuousClock.now - started, error: error, cancelled: false,
-                               usageReported: false))
-        throw error
     }
 
     /// A streamed completion. Deployments are tried in turn until one starts answering; after that a
@@ -97,17 +80,29 @@ public final class ModelGateway: Sendable {
         _ request: ChatCompletionRequest, caller: Caller,
         onFinish: @escaping @Sendable (Outcome) async -> Void
     ) async throws -> Streamed {
-        let candidates = try providers(for: request.model)
         let started = ContinuousClock.now
+        return try await firstServing(request, caller: caller, started: started, onFinish: onFinish) { provider, span in
+            let upstream = try await provider.stream(request)
+            return Streamed(
+                deployment: provider.deployment.name,
+                chunks: relay(upstream, request: request, provider: provider, caller: caller, span: span,
+                              started: started, onFinish: onFinish))
+        }
+    }
+
+    /// Runs `attempt` on the model's deployments in priority order until one succeeds. An `UpstreamError`
+    /// (thrown before anything reached the caller) moves on to the next deployment when it is retryable;
+    /// when none serves, `onFinish` hears of the last failure, which is thrown as a `PillarError`.
+    private func firstServing<Result>(
+        _ request: ChatCompletionRequest, caller: Caller, started: ContinuousClock.Instant,
+        onFinish: @Sendable (Outcome) async -> Void,
+        attempt: (any ModelProvider, any Span) async throws -> Result
+    ) async throws -> Result {
         var lastError: UpstreamError?
-        for provider in candidates {
+        for provider in try providers(for: request.model) {
             let span = startModelSpan(request, provider: provider, caller: caller)
             do {
-                let upstream = try await provider.stream(request)
-                return Streamed(
-                    deployment: provider.deployment.name,
-                    chunks: relay(upstream, request: request, provider: provider, caller: caller, span: span,
-                                  started: started, onFinish: onFinish))
+                return try await attempt(provider, span)
             } catch let error as UpstreamError {
                 lastError = error
                 recordFailedAttempt(span, error: error, provider: provider, caller: caller)

@@ -43,7 +43,8 @@ public func buildApplication(
     let bodyReader = RequestBodyReader(maxBytes: configuration.server.maxBodyBytes)
     let authentication = AuthenticationMiddleware(
         apiKeys: issuer,
-        verifiers: configuration.oidc.map { OIDCVerifier(configuration: $0, httpClient: httpClient, logger: logger) })
+        verifiers: configuration.oidc.map { OIDCVerifier(configuration: $0, httpClient: httpClient, logger: logger) },
+        tenants: TenantEnrolment(repository: tenants))
 
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: ErrorMiddleware())
@@ -53,7 +54,7 @@ public func buildApplication(
     if let publicFolder = Bundle.module.resourceURL?.appendingPathComponent("Public").path {
         router.add(middleware: FileMiddleware(publicFolder, searchForIndexHtml: true, logger: logger))
     }
-    HealthController(database: database, gateway: gateway).addRoutes(to: router)
+    HealthController(readiness: ReadinessProbe(database: database, gateway: gateway)).addRoutes(to: router)
 
     let authenticated = router.group().add(middleware: authentication)
     ChatCompletionsController(gateway: gateway, turns: turns, bodyReader: bodyReader, logger: logger)

@@ -166,3 +166,37 @@ extension Data {
         }
     }
 }
+
+@Suite struct OIDCTenantTests {
+    @Test func aTenantFirstSeenInATokenGetsItsTurnsRecorded() async throws {
+        let provider = TestIdentityProvider()
+        try await provider.addES256(kid: "ec-1")
+        try await withSimulator { simulatorPort in
+            try await provider.run { baseURL in
+                try await withPillar(deployments: [simulatorDeployment("sim", port: simulatorPort)], configure: { configuration in
+                    var oidc = PillarConfiguration.OIDC(issuer: OIDCTests.issuer, audiences: ["api://pillar"])
+                    oidc.jwksURL = baseURL + "/jwks"
+                    oidc.tenantClaim = "tid"
+                    oidc.roleMap = ["Pillar.Admin": "admin"]
+                    configuration.oidc = [oidc]
+                }) { pillar in
+                    let now = Date().timeIntervalSince1970
+                    let claims: [String: JSONValue] = [
+                        "iss": .string(OIDCTests.issuer), "aud": .string("api://pillar"), "sub": .string("bob"),
+                        "tid": .string("fabrikam"), "exp": .number(now + 600), "roles": .array([.string("Pillar.Admin")]),
+                    ]
+                    let token = try await provider.token(kid: "ec-1", claims: claims)
+                    #expect(try await pillar.chat("hello", key: token).status == 200)
+                    let turns = try await pillar.request(.GET, "/admin/turns", key: token)
+                    let data = turns.json["data"] as? [[String: Any]]
+                    #expect(data?.count == 1)
+                    #expect(data?.first?["subject"] as? String == "bob")
+                    #expect(data?.first?["tenant"] as? String == "fabrikam")
+                    // The default tenant's admin does not see fabrikam's turns.
+                    let otherTenant = try await pillar.request(.GET, "/admin/turns")
+                    #expect((otherTenant.json["data"] as? [Any])?.isEmpty == true)
+                }
+            }
+        }
+    }
+}

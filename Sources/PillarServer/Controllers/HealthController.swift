@@ -6,25 +6,46 @@ import PillarGateway
 /// reachable, so a load balancer sends traffic only to a replica that can serve it. Both are open without
 /// credentials and say nothing beyond up or down.
 struct HealthController: Sendable {
-    let database: any HealthCheckable
-    let gateway: ModelGateway
-
-    struct Readiness: Encodable {
-        var status: String
-        var database: String
-        var models: String
-    }
+    let readiness: ReadinessProbe
 
     func addRoutes(to router: Router<AppRequestContext>) {
         router.get("healthz") { _, _ in try JSONResponse.make(["status": "ok"]) }
         router.get("readyz") { _, _ in
-            let databaseReady = (try? await database.checkHealth()) != nil
-            let modelsReady = await gateway.anyDeploymentReachable()
-            let ready = databaseReady && modelsReady
-            return try JSONResponse.make(
-                Readiness(status: ready ? "ready" : "not_ready", database: databaseReady ? "ok" : "unavailable",
-                          models: modelsReady ? "ok" : "unavailable"),
-                status: ready ? .ok : .serviceUnavailable)
+            let state = await readiness.check()
+            return try JSONResponse.make(state, status: state.isReady ? .ok : .serviceUnavailable)
         }
+    }
+}
+
+/// Readiness, remembered for a second: `/readyz` is open to anyone, and must not let them make Pillar call
+/// its deployments as often as they like.
+actor ReadinessProbe {
+    struct State: Encodable, Sendable {
+        var status: String
+        var database: String
+        var models: String
+        var isReady: Bool { status == "ready" }
+
+        enum CodingKeys: String, CodingKey { case status, database, models }
+    }
+
+    let database: any HealthCheckable
+    let gateway: ModelGateway
+    private var last: (state: State, at: ContinuousClock.Instant)?
+    static let reuseFor: Duration = .seconds(1)
+
+    init(database: any HealthCheckable, gateway: ModelGateway) {
+        self.database = database
+        self.gateway = gateway
+    }
+
+    func check() async -> State {
+        if let last, ContinuousClock.now - last.at < Self.reuseFor { return last.state }
+        let databaseReady = (try? await database.checkHealth()) != nil
+        let modelsReady = await gateway.anyDeploymentReachable()
+        let state = State(status: databaseReady && modelsReady ? "ready" : "not_ready",
+                          database: databaseReady ? "ok" : "unavailable", models: modelsReady ? "ok" : "unavailable")
+        last = (state, .now)
+        return state
     }
 }

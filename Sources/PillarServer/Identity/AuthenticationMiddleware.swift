@@ -11,6 +11,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let apiKeys: APIKeyIssuer
     let verifiers: [OIDCVerifier]
+    let tenants: TenantEnrolment
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
@@ -58,10 +59,27 @@ struct AuthenticationMiddleware: RouterMiddleware {
         guard let verifier = verifiers.first(where: { $0.issuer == issuer }) else {
             throw PillarError.unauthenticated("The token's issuer is not accepted.", code: "invalid_token")
         }
-        return try await verifier.verify(token)
+        let principal = try await verifier.verify(token)
+        // A tenant first seen through a token has no row yet; its turns and keys need one.
+        try await tenants.enrol(principal.tenant)
+        return principal
     }
 }
 
 extension HTTPField.Name {
     static let apiKey = Self("api-key")!
+}
+
+/// Makes sure a tenant named by an identity provider exists, writing at most once per tenant and process.
+actor TenantEnrolment {
+    let repository: any TenantRepository
+    private var enrolled: Set<String> = []
+
+    init(repository: any TenantRepository) { self.repository = repository }
+
+    func enrol(_ tenant: String) async throws {
+        guard !enrolled.contains(tenant) else { return }
+        _ = try await repository.ensureTenant(tenant)
+        enrolled.insert(tenant)
+    }
 }

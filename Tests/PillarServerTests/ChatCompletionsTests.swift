@@ -87,3 +87,37 @@ import Testing
         }
     }
 }
+
+import AsyncHTTPClient
+import NIOCore
+
+@Suite struct StreamingRelayTests {
+    /// The first chunk must reach the client while the upstream is still generating: the turn, written only when
+    /// the upstream's stream ends, does not exist yet when the first token arrives.
+    @Test func chunksArriveBeforeTheUpstreamFinishes() async throws {
+        let slow = SimulatorBehaviour(timeToFirstToken: .zero, tokensPerSecond: 1, reply: "first second third")
+        try await withSimulator(slow) { port in
+            try await withPillar(deployments: [simulatorDeployment("sim", port: port)]) { pillar in
+                var request = HTTPClientRequest(url: "http://127.0.0.1:\(pillar.port)/v1/chat/completions")
+                request.method = .POST
+                request.headers.add(name: "Authorization", value: "Bearer \(adminKey)")
+                request.headers.add(name: "Content-Type", value: "application/json")
+                request.body = .bytes(ByteBuffer(string: #"{"model": "sim", "stream": true, "messages": [{"role": "user", "content": "go"}]}"#))
+                let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
+                var received = ""
+                var turnsWhenFirstTokenArrived: Int?
+                for try await buffer in response.body {
+                    received += String(buffer: buffer)
+                    if turnsWhenFirstTokenArrived == nil, received.contains("first") {
+                        let turns = try await pillar.request(.GET, "/admin/turns")
+                        turnsWhenFirstTokenArrived = (turns.json["data"] as? [Any])?.count
+                    }
+                }
+                #expect(turnsWhenFirstTokenArrived == 0)
+                #expect(received.hasSuffix("data: [DONE]\n\n"))
+                let turns = try await pillar.request(.GET, "/admin/turns")
+                #expect((turns.json["data"] as? [Any])?.count == 1)
+            }
+        }
+    }
+}

@@ -144,7 +144,9 @@ public actor LocalModelSupervisor: Service {
             state = .ready
             logger.info("local model server ready", metadata: ["url": "\(configuration.baseURL)"])
         } else if process.isRunning {
-            logger.error("local model server did not become healthy in time; stopping it")
+            if !Task.isCancelled {
+                logger.error("local model server did not become healthy in time; stopping it")
+            }
             await stopProcess()
         }
         var status: Int32 = -1

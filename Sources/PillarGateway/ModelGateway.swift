@@ -2,10 +2,12 @@ import Foundation
 import Logging
 import Metrics
 import PillarCore
+import Synchronization
 import Tracing
 
-/// Every model call goes through here: it picks the deployments that serve the requested model, tries them
-/// in priority order while the failure happened before anything reached the caller, and meters each call.
+/// Every model call goes through here. It picks a deployment from the model's pool, tries another one,
+/// or the same one after a backoff, when a call fails before anything reached the caller, caps the requests
+/// a tenant may have in flight, and meters each call.
 public final class ModelGateway: Sendable {
     /// Who asked, for metering and for span attributes.
     public struct Caller: Sendable, Hashable {
@@ -14,6 +16,20 @@ public final class ModelGateway: Sendable {
         public init(tenant: String, subject: String) {
             self.tenant = tenant
             self.subject = subject
+        }
+    }
+
+    public struct Policy: Sendable, Hashable {
+        public var retry: RetryPolicy
+        /// Requests one tenant may have in flight at once; nil: no cap.
+        public var maxInFlightPerTenant: Int?
+        /// How long a request may wait for a deployment at its cap on requests in flight.
+        public var queueTimeout: Duration
+
+        public init(retry: RetryPolicy = .init(), maxInFlightPerTenant: Int? = nil, queueTimeout: Duration = .seconds(2)) {
+            self.retry = retry
+            self.maxInFlightPerTenant = maxInFlightPerTenant
+            self.queueTimeout = queueTimeout
         }
     }
 
@@ -27,6 +43,8 @@ public final class ModelGateway: Sendable {
         public var cancelled: Bool
         /// Whether the usage was counted by the upstream (true) or estimated by Pillar (false).
         public var usageReported: Bool
+        /// Attempts made, the answering one included.
+        public var attempts: Int
     }
 
     public struct Streamed: Sendable {
@@ -34,24 +52,25 @@ public final class ModelGateway: Sendable {
         public var chunks: ChatCompletionChunkStream
     }
 
-    private let routes: [String: [any ModelProvider]]
-    public let providers: [any ModelProvider]
-    private let logger: Logger
+    public let pool: DeploymentPool
+    let policy: Policy
+    let logger: Logger
+    private let tenantsInFlight = Mutex<[String: Int]>([:])
 
-    public init(providers: [any ModelProvider], logger: Logger) {
-        self.providers = providers
-        var routes: [String: [any ModelProvider]] = [:]
-        for provider in providers {
-            for model in provider.deployment.servedModels { routes[model, default: []].append(provider) }
-        }
-        self.routes = routes.mapValues { $0.sorted { $0.deployment.priority < $1.deployment.priority } }
+    public init(pool: DeploymentPool, policy: Policy = .init(), logger: Logger) {
+        self.pool = pool
+        self.policy = policy
         self.logger = logger
     }
 
-    /// The model names callers may ask for, sorted.
-    public var models: [String] { routes.keys.sorted() }
+    /// A gateway over providers with default weights and no caps (for tests and simple set-ups).
+    public convenience init(providers: [any ModelProvider], logger: Logger) {
+        self.init(pool: DeploymentPool(members: providers.map { DeploymentPool.Member(provider: $0) }), logger: logger)
+    }
 
-    public func serves(_ model: String) -> Bool { routes[model] != nil }
+    public var models: [String] { pool.models }
+    public var providers: [any ModelProvider] { pool.providers }
+    public func serves(_ model: String) -> Bool { pool.serves(model) }
 
     /// A whole completion; `onFinish` is called once with how it went, before this returns or throws.
     public func complete(
@@ -59,21 +78,26 @@ public final class ModelGateway: Sendable {
         onFinish: @Sendable (Outcome) async -> Void
     ) async throws -> ChatCompletion {
         let started = ContinuousClock.now
-        return try await firstServing(request, caller: caller, started: started, onFinish: onFinish) { provider, span in
-            var completion = try await provider.complete(request)
+        try enterTenant(caller.tenant)
+        defer { leaveTenant(caller.tenant) }
+        return try await serve(request, caller: caller, started: started, onFinish: onFinish) { lease, span, attempts in
+            let reply = try await lease.provider.complete(request)
+            var completion = reply.value
             completion.model = request.model
             let usage = completion.usage ?? TokenEstimate.usage(request: request, completion: completion.text)
-            let outcome = Outcome(deployment: provider.deployment.name, usage: usage, timeToFirstToken: nil,
+            let outcome = Outcome(deployment: lease.name, usage: usage, timeToFirstToken: nil,
                                   duration: ContinuousClock.now - started, error: nil, cancelled: false,
-                                  usageReported: completion.usage != nil)
+                                  usageReported: completion.usage != nil, attempts: attempts)
             completion.usage = usage
-            finish(span, request: request, provider: provider, caller: caller, outcome: outcome)
+            pool.release(lease, outcome: .success(reply.rateLimits), at: .now)
+            finish(span, request: request, provider: lease.provider, caller: caller, outcome: outcome)
             await onFinish(outcome)
             return completion
         }
     }
 
-    /// A streamed completion. Deployments are tried in turn until one starts answering; after that a
+    /// A streamed completion. A deployment is committed to only once its first token arrived (or it ended
+    /// cleanly); a failure or timeout before that moves on like any other failed attempt. After that, a
     /// failure surfaces as an error thrown by `chunks`. `onFinish` is called once when the stream ends,
     /// fails, or the caller stops reading it.
     public func stream(
@@ -81,42 +105,25 @@ public final class ModelGateway: Sendable {
         onFinish: @escaping @Sendable (Outcome) async -> Void
     ) async throws -> Streamed {
         let started = ContinuousClock.now
-        return try await firstServing(request, caller: caller, started: started, onFinish: onFinish) { provider, span in
-            let upstream = try await provider.stream(request)
-            return Streamed(
-                deployment: provider.deployment.name,
-                chunks: relay(upstream, request: request, provider: provider, caller: caller, span: span,
-                              started: started, onFinish: onFinish))
-        }
-    }
-
-    /// Runs `attempt` on the model's deployments in priority order until one succeeds. An `UpstreamError`
-    /// (thrown before anything reached the caller) moves on to the next deployment when it is retryable;
-    /// when none serves, `onFinish` hears of the last failure, which is thrown as a `PillarError`.
-    private func firstServing<Result>(
-        _ request: ChatCompletionRequest, caller: Caller, started: ContinuousClock.Instant,
-        onFinish: @Sendable (Outcome) async -> Void,
-        attempt: (any ModelProvider, any Span) async throws -> Result
-    ) async throws -> Result {
-        var lastError: UpstreamError?
-        for provider in try providers(for: request.model) {
-            let span = startModelSpan(request, provider: provider, caller: caller)
-            do {
-                return try await attempt(provider, span)
-            } catch let error as UpstreamError {
-                lastError = error
-                recordFailedAttempt(span, error: error, provider: provider, caller: caller)
-                if !error.isRetryable { break }
-                logger.warning("model call failed, trying next deployment", metadata: [
-                    "deployment": "\(provider.deployment.name)", "error": "\(error.shortDescription)",
-                ])
+        try enterTenant(caller.tenant)
+        do {
+            // The tenant's slot is held until the stream ends, which the relay tells with its onFinish.
+            let tenant = caller.tenant
+            let finishAndLeave: @Sendable (Outcome) async -> Void = { outcome in
+                self.leaveTenant(tenant)
+                await onFinish(outcome)
             }
+            return try await serve(request, caller: caller, started: started, onFinish: onFinish) { lease, span, attempts in
+                let reply = try await lease.provider.stream(request)
+                let chunks = try await relay(reply.value, request: request, lease: lease, rateLimits: reply.rateLimits,
+                                             caller: caller, span: span, started: started, attempts: attempts,
+                                             onFinish: finishAndLeave)
+                return Streamed(deployment: lease.name, chunks: chunks)
+            }
+        } catch {
+            leaveTenant(caller.tenant)
+            throw error
         }
-        let error = (lastError ?? UpstreamError(.connection, deployment: "none")).asPillarError
-        await onFinish(Outcome(deployment: lastError?.deployment, usage: nil, timeToFirstToken: nil,
-                               duration: ContinuousClock.now - started, error: error, cancelled: false,
-                               usageReported: false))
-        throw error
     }
 
     /// Whether at least one deployment answers.
@@ -131,63 +138,111 @@ public final class ModelGateway: Sendable {
         }
     }
 
-    private func providers(for model: String) throws(PillarError) -> [any ModelProvider] {
-        guard let candidates = routes[model], !candidates.isEmpty else { throw .modelNotFound(model) }
-        return candidates
+    /// Runs `attempt` until it succeeds, within the retry policy. A failed attempt (an `UpstreamError`, thrown
+    /// before anything reached the caller) goes to another deployment when one is free, and otherwise waits
+    /// for a backoff with jitter, never less than what the upstream asked for with Retry-After. The attempt
+    /// releases its lease when it succeeds; this releases it when the attempt throws.
+    private func serve<Result>(
+        _ request: ChatCompletionRequest, caller: Caller, started: ContinuousClock.Instant,
+        onFinish: @Sendable (Outcome) async -> Void,
+        attempt: (DeploymentPool.Lease, any Span, Int) async throws -> Result
+    ) async throws -> Result {
+        guard pool.serves(request.model) else { throw PillarError.modelNotFound(request.model) }
+        let retry = policy.retry
+        let deadline = started + retry.totalTimeout
+        let tokens = TokenEstimate.promptTokens(request) + (request.completionTokenLimit ?? 256)
+        var generator = SystemRandomNumberGenerator()
+        var excluded = Set<String>()
+        var attempts = 0
+        var waits = 0
+        var lastError: UpstreamError?
+        var refusal: PillarError?
+        var queuedSince: ContinuousClock.Instant?
+
+        while attempts < retry.maxAttempts, !Task.isCancelled {
+            let now = ContinuousClock.now
+            switch pool.acquire(model: request.model, excluding: excluded, estimatedTokens: tokens, at: now) {
+            case .leased(let lease):
+                attempts += 1
+                queuedSince = nil
+                let span = startModelSpan(request, provider: lease.provider, caller: caller)
+                span.attributes["pillar.attempt"] = attempts
+                do {
+                    return try await attempt(lease, span, attempts)
+                } catch let error as UpstreamError {
+                    pool.release(lease, outcome: .failure(error), at: .now)
+                    recordFailedAttempt(span, error: error, provider: lease.provider, caller: caller)
+                    lastError = error
+                    guard error.isRetryable else { break }
+                    excluded.insert(lease.name)
+                    logger.warning("model call failed, trying again", metadata: [
+                        "deployment": "\(lease.name)", "error": "\(error.shortDescription)", "attempt": "\(attempts)",
+                    ])
+                } catch is AttemptAbandoned {
+                    throw CancellationError()
+                } catch {
+                    pool.release(lease, outcome: .neutral, at: .now)
+                    span.end()
+                    throw error
+                }
+            case .full:
+                // Every deployment is at its cap: wait in line a little, then refuse rather than hang.
+                let since = queuedSince ?? now
+                queuedSince = since
+                guard now - since < policy.queueTimeout, now < deadline else {
+                    refusal = PillarError(.unavailable, code: "deployments_busy",
+                                          message: "Every deployment of this model is at capacity; try again shortly.",
+                                          retryAfterSeconds: 1)
+                    break
+                }
+                try? await Task.sleep(for: .milliseconds(5))
+                continue
+            case .unavailable(let retryAt):
+                // Nothing free now. Deployments tried and failed become candidates again after the wait.
+                waits += 1
+                let asked = retryAt.map { $0 - now }
+                let wait = max(retry.delay(afterAttempt: max(attempts, waits), retryAfter: asked, using: &generator),
+                               .milliseconds(10))
+                guard now + wait < deadline, attempts + waits <= retry.maxAttempts * 2 else {
+                    if lastError == nil {
+                        let seconds = asked.map { Int(($0 / .seconds(1)).rounded(.up)) } ?? 1
+                        refusal = .unavailable("No deployment of this model can take a request now.",
+                                               retryAfterSeconds: max(1, seconds))
+                    }
+                    break
+                }
+                excluded.removeAll()
+                try? await Task.sleep(for: wait)
+                continue
+            }
+            if refusal != nil || (lastError.map { !$0.isRetryable } ?? false) { break }
+        }
+        let error = refusal ?? (lastError ?? UpstreamError(.connection, deployment: "none")).asPillarError
+        await onFinish(Outcome(deployment: lastError?.deployment, usage: nil, timeToFirstToken: nil,
+                               duration: ContinuousClock.now - started, error: error, cancelled: Task.isCancelled,
+                               usageReported: false, attempts: attempts))
+        throw error
     }
 
-    /// Passes chunks on as they arrive, renamed to the model the caller asked for, while measuring the
-    /// time to first token and collecting usage; the usage-only chunk reaches callers who asked for it.
-    private func relay(
-        _ upstream: ChatCompletionChunkStream, request: ChatCompletionRequest, provider: any ModelProvider,
-        caller: Caller, span: any Span, started: ContinuousClock.Instant,
-        onFinish: @escaping @Sendable (Outcome) async -> Void
-    ) -> ChatCompletionChunkStream {
-        let includeUsage = request.streamOptions?.includeUsage ?? false
-        let (stream, continuation) = ChatCompletionChunkStream.makeStream()
-        let task = Task {
-            var firstToken: Duration?
-            var usage: Usage?
-            var text = ""
-            var failure: (any Error)?
-            var cancelled = false
-            do {
-                for try await var chunk in upstream {
-                    try Task.checkCancellation()
-                    chunk.model = request.model
-                    if firstToken == nil, !chunk.contentDelta.isEmpty { firstToken = ContinuousClock.now - started }
-                    text += chunk.contentDelta
-                    if let reported = chunk.usage {
-                        usage = reported
-                        if !includeUsage {
-                            chunk.usage = nil
-                            if chunk.choices.isEmpty { continue }
-                        }
-                    }
-                    continuation.yield(chunk)
-                }
-                if Task.isCancelled { cancelled = true }
-            } catch is CancellationError {
-                cancelled = true
-            } catch {
-                failure = (error as? UpstreamError)?.asPillarError ?? error
-            }
-            let reported = usage != nil
-            let finalUsage = usage ?? TokenEstimate.usage(request: request, completion: text)
-            if includeUsage, !reported, failure == nil, !cancelled {
-                continuation.yield(ChatCompletionChunk(id: "chatcmpl-usage", created: Int(Date().timeIntervalSince1970),
-                                                       model: request.model, choices: [], usage: finalUsage))
-            }
-            let outcome = Outcome(deployment: provider.deployment.name, usage: finalUsage, timeToFirstToken: firstToken,
-                                  duration: ContinuousClock.now - started, error: failure, cancelled: cancelled,
-                                  usageReported: reported)
-            finish(span, request: request, provider: provider, caller: caller, outcome: outcome)
-            await onFinish(outcome)
-            if let failure { continuation.finish(throwing: failure) } else { continuation.finish() }
+    private func enterTenant(_ tenant: String) throws(PillarError) {
+        guard let cap = policy.maxInFlightPerTenant else { return }
+        let admitted = tenantsInFlight.withLock { counts in
+            guard counts[tenant, default: 0] < cap else { return false }
+            counts[tenant, default: 0] += 1
+            return true
         }
-        continuation.onTermination = { termination in
-            if case .cancelled = termination { task.cancel() }
+        guard admitted else {
+            throw PillarError(.rateLimited, code: "tenant_concurrency_limit",
+                              message: "This tenant already has \(cap) requests in flight; try again shortly.",
+                              retryAfterSeconds: 1)
         }
-        return stream
+    }
+
+    func leaveTenant(_ tenant: String) {
+        guard policy.maxInFlightPerTenant != nil else { return }
+        tenantsInFlight.withLock { counts in
+            counts[tenant, default: 1] -= 1
+            if counts[tenant] == 0 { counts[tenant] = nil }
+        }
     }
 }

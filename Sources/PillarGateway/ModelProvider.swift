@@ -8,8 +8,19 @@ public typealias ChatCompletionChunkStream = AsyncThrowingStream<ChatCompletionC
 /// happen before anything reached the caller, so the gateway may try another deployment.
 public protocol ModelProvider: Sendable {
     var deployment: ModelDeployment { get }
-    func complete(_ request: ChatCompletionRequest) async throws -> ChatCompletion
-    func stream(_ request: ChatCompletionRequest) async throws -> ChatCompletionChunkStream
+    func complete(_ request: ChatCompletionRequest) async throws -> UpstreamReply<ChatCompletion>
+    func stream(_ request: ChatCompletionRequest) async throws -> UpstreamReply<ChatCompletionChunkStream>
     /// Whether the deployment answers at all right now (for readiness).
     func isReachable() async -> Bool
+}
+
+/// What a deployment answered, with what it said of its remaining quota.
+public struct UpstreamReply<Value: Sendable>: Sendable {
+    public var value: Value
+    public var rateLimits: UpstreamRateLimits?
+
+    public init(_ value: Value, rateLimits: UpstreamRateLimits?) {
+        self.value = value
+        self.rateLimits = rateLimits
+    }
 }

@@ -15,12 +15,15 @@ public struct OpenAICompatibleProvider: ModelProvider {
     public struct Timeouts: Sendable, Hashable {
         /// Bound on a whole non-streamed call, and on a stream's whole life.
         public var total: TimeAmount
-        /// Bound on waiting for the response head (for a stream: until the first event is possible).
-        public var responseHead: TimeAmount
+        /// Bound on a stream's first token, counted from sending the request.
+        public var firstToken: TimeAmount
+        /// Bound on the silence between two events of a stream.
+        public var idle: TimeAmount
 
-        public init(total: TimeAmount = .seconds(300), responseHead: TimeAmount = .seconds(60)) {
+        public init(total: TimeAmount = .seconds(300), firstToken: TimeAmount = .seconds(30), idle: TimeAmount = .seconds(30)) {
             self.total = total
-            self.responseHead = responseHead
+            self.firstToken = firstToken
+            self.idle = idle
         }
     }
 
@@ -35,13 +38,13 @@ public struct OpenAICompatibleProvider: ModelProvider {
         self.logger = logger
     }
 
-    public func complete(_ request: ChatCompletionRequest) async throws -> ChatCompletion {
+    public func complete(_ request: ChatCompletionRequest) async throws -> UpstreamReply<ChatCompletion> {
         var upstream = request
         upstream.model = deployment.upstreamModel
         upstream.stream = nil
         upstream.streamOptions = nil
-        let deadline = NIODeadline.now() + timeouts.total
-        let response = try await send(upstream, deadline: deadline)
+        let response = try await send(upstream, headDeadline: .now() + timeouts.total)
+        let rateLimits = UpstreamRateLimits(headers: response.headers, now: .now)
         let body: ByteBuffer
         do {
             body = try await response.body.collect(upTo: Self.maxResponseBody)
@@ -49,22 +52,25 @@ public struct OpenAICompatibleProvider: ModelProvider {
             throw classify(error)
         }
         do {
-            return try JSONDecoder().decode(ChatCompletion.self, from: Data(body.readableBytesView))
+            return UpstreamReply(try JSONDecoder().decode(ChatCompletion.self, from: Data(body.readableBytesView)),
+                                 rateLimits: rateLimits)
         } catch {
             throw UpstreamError(.malformed, deployment: deployment.name, status: Int(response.status.code))
         }
     }
 
-    public func stream(_ request: ChatCompletionRequest) async throws -> ChatCompletionChunkStream {
+    public func stream(_ request: ChatCompletionRequest) async throws -> UpstreamReply<ChatCompletionChunkStream> {
         var upstream = request
         upstream.model = deployment.upstreamModel
         upstream.stream = true
         // Always ask for usage so that every turn is metered; the gateway hides it from callers who did not ask.
         upstream.streamOptions = .init(includeUsage: true)
-        let deadline = NIODeadline.now() + timeouts.total
-        let response = try await send(upstream, deadline: deadline)
+        let sent = NIODeadline.now()
+        let response = try await send(upstream, headDeadline: sent + min(timeouts.firstToken, timeouts.total))
+        let rateLimits = UpstreamRateLimits(headers: response.headers, now: .now)
         let deploymentName = deployment.name
         let (stream, continuation) = ChatCompletionChunkStream.makeStream()
+        let watchdog = StreamWatchdog(firstTokenBy: sent + timeouts.firstToken, idle: timeouts.idle, endBy: sent + timeouts.total)
         let reader = Task {
             var parser = ServerSentEventParser()
             let decoder = JSONDecoder()
@@ -78,6 +84,7 @@ public struct OpenAICompatibleProvider: ModelProvider {
                         guard let chunk = try? decoder.decode(ChatCompletionChunk.self, from: Data(event.utf8)) else {
                             throw UpstreamError(.malformed, deployment: deploymentName)
                         }
+                        watchdog.heard(content: !chunk.contentDelta.isEmpty)
                         continuation.yield(chunk)
                     }
                 }
@@ -90,8 +97,24 @@ public struct OpenAICompatibleProvider: ModelProvider {
                 continuation.finish(throwing: classify(error, truncatedIfClosed: true))
             }
         }
-        continuation.onTermination = { _ in reader.cancel() }
-        return stream
+        // Ends a stream that went silent: no first token in time, too long between events, or too long overall.
+        let guardian = Task {
+            while !Task.isCancelled {
+                let now = NIODeadline.now()
+                let deadline = watchdog.deadline()
+                guard now < deadline else {
+                    continuation.finish(throwing: UpstreamError(.timeout, deployment: deploymentName))
+                    reader.cancel()
+                    return
+                }
+                try? await Task.sleep(for: .nanoseconds(min((deadline - now).nanoseconds, 50_000_000)))
+            }
+        }
+        continuation.onTermination = { _ in
+            reader.cancel()
+            guardian.cancel()
+        }
+        return UpstreamReply(stream, rateLimits: rateLimits)
     }
 
     public func isReachable() async -> Bool {
@@ -115,7 +138,7 @@ public struct OpenAICompatibleProvider: ModelProvider {
     }
 
     /// Sends the request and returns the response once its head says success.
-    private func send(_ body: ChatCompletionRequest, deadline: NIODeadline) async throws -> HTTPClientResponse {
+    private func send(_ body: ChatCompletionRequest, headDeadline: NIODeadline) async throws -> HTTPClientResponse {
         var request = HTTPClientRequest(url: deployment.chatCompletionsURL)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
@@ -124,7 +147,7 @@ public struct OpenAICompatibleProvider: ModelProvider {
         request.body = .bytes(ByteBuffer(bytes: try JSONEncoder().encode(body)))
         let response: HTTPClientResponse
         do {
-            response = try await httpClient.execute(request, deadline: min(deadline, .now() + timeouts.responseHead), logger: logger)
+            response = try await httpClient.execute(request, deadline: headDeadline, logger: logger)
         } catch {
             throw classify(error)
         }

@@ -38,7 +38,9 @@ public func buildApplication(
         try await httpClient.shutdown()
         throw error
     }
-    let gateway = ModelGateway(providers: models.providers, logger: logger)
+    let (gatewayPolicy, breakerPolicy) = ModelSetup.gatewayPolicy(configuration.gateway)
+    let gateway = ModelGateway(pool: DeploymentPool(members: models.members, breakerPolicy: breakerPolicy),
+                               policy: gatewayPolicy, logger: logger)
 
     let bodyReader = RequestBodyReader(maxBytes: configuration.server.maxBodyBytes)
     let authentication = AuthenticationMiddleware(
@@ -59,7 +61,7 @@ public func buildApplication(
     let authenticated = router.group().add(middleware: authentication)
     ChatCompletionsController(gateway: gateway, turns: turns, bodyReader: bodyReader, logger: logger)
         .addRoutes(to: authenticated.group("v1", context: AuthenticatedContext.self))
-    AdminController(issuer: issuer, keys: keys, turns: turns, bodyReader: bodyReader)
+    AdminController(issuer: issuer, keys: keys, turns: turns, gateway: gateway, bodyReader: bodyReader)
         .addRoutes(to: authenticated.group("admin", context: AdminContext.self))
     let metrics = MetricsController(registry: metricsRegistry)
     if configuration.server.metricsPort == nil {

@@ -6,20 +6,23 @@ import PillarGateway
 
 /// Turns the configured deployments (and, when it runs, the embedded local model) into providers.
 struct ModelSetup {
-    var providers: [any ModelProvider] = []
+    var members: [DeploymentPool.Member] = []
     var localModel: LocalModelSupervisor?
 
     init(configuration: PillarConfiguration, environment: [String: String], httpClient: HTTPClient, logger: Logger) throws {
         let timeouts = OpenAICompatibleProvider.Timeouts(
             total: .milliseconds(Int64(configuration.timeouts.totalSeconds * 1000)),
-            responseHead: .milliseconds(Int64(configuration.timeouts.responseHeadSeconds * 1000)))
+            firstToken: .milliseconds(Int64(configuration.timeouts.firstTokenSeconds * 1000)),
+            idle: .milliseconds(Int64(configuration.timeouts.idleSeconds * 1000)))
         for (index, entry) in configuration.deployments.enumerated() {
             let deployment = ModelDeployment(
                 name: entry.name, api: ModelDeployment.API(rawValue: entry.api) ?? .openAI, baseURL: entry.baseURL,
                 upstreamModel: entry.model, apiVersion: entry.apiVersion,
                 apiKey: try Self.secret(entry, index: index, environment: environment),
                 servedModels: entry.models ?? [entry.name], priority: entry.priority)
-            providers.append(OpenAICompatibleProvider(deployment: deployment, httpClient: httpClient, timeouts: timeouts, logger: logger))
+            members.append(DeploymentPool.Member(
+                provider: OpenAICompatibleProvider(deployment: deployment, httpClient: httpClient, timeouts: timeouts, logger: logger),
+                weight: entry.weight, maxInFlight: entry.maxInFlight))
         }
         if configuration.runsLocalModel {
             let local = configuration.localModel
@@ -36,8 +39,23 @@ struct ModelSetup {
             let deployment = ModelDeployment(name: "local", api: .openAI, baseURL: supervisorConfiguration.baseURL,
                                              upstreamModel: local.name, servedModels: [local.name], priority: 100,
                                              healthURL: "http://127.0.0.1:\(supervisorConfiguration.port)/health")
-            providers.append(OpenAICompatibleProvider(deployment: deployment, httpClient: httpClient, timeouts: timeouts, logger: logger))
+            members.append(DeploymentPool.Member(
+                provider: OpenAICompatibleProvider(deployment: deployment, httpClient: httpClient, timeouts: timeouts, logger: logger),
+                maxInFlight: local.parallel * 4))
         }
+    }
+
+    static func gatewayPolicy(_ gateway: PillarConfiguration.Gateway) -> (ModelGateway.Policy, CircuitBreaker.Policy) {
+        let retry = RetryPolicy(maxAttempts: gateway.maxAttempts, baseDelay: .milliseconds(gateway.retryBaseDelayMs),
+                                maxDelay: .milliseconds(gateway.retryMaxDelayMs),
+                                totalTimeout: .milliseconds(Int64(gateway.retryTotalSeconds * 1000)))
+        let breaker = CircuitBreaker.Policy(
+            failureRateThreshold: gateway.breakerFailureRate, minimumCalls: gateway.breakerMinimumCalls,
+            window: .milliseconds(Int64(gateway.breakerWindowSeconds * 1000)),
+            openDuration: .milliseconds(Int64(gateway.breakerOpenSeconds * 1000)),
+            halfOpenProbes: gateway.breakerHalfOpenProbes)
+        return (ModelGateway.Policy(retry: retry, maxInFlightPerTenant: gateway.maxInFlightPerTenant,
+                                    queueTimeout: .milliseconds(gateway.queueTimeoutMs)), breaker)
     }
 
     static func secret(_ entry: PillarConfiguration.Deployment, index: Int, environment: [String: String]) throws -> String? {

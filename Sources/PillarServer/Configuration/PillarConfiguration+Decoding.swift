@@ -22,7 +22,7 @@ func rejectUnknownKeys<Keys: CodingKey & CaseIterable>(in decoder: any Decoder, 
 
 extension PillarConfiguration {
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case server, oidc, deployments, localModel, timeouts
+        case server, oidc, deployments, localModel, timeouts, gateway
     }
 
     public init(from decoder: any Decoder) throws {
@@ -34,6 +34,7 @@ extension PillarConfiguration {
         deployments = try container.value(.deployments, or: deployments)
         localModel = try container.value(.localModel, or: localModel)
         timeouts = try container.value(.timeouts, or: timeouts)
+        gateway = try container.value(.gateway, or: gateway)
     }
 }
 
@@ -85,7 +86,7 @@ extension PillarConfiguration.OIDC {
 
 extension PillarConfiguration.Deployment {
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case name, api, baseURL, model, apiVersion, apiKeyEnv, apiKeyFile, models, priority
+        case name, api, baseURL, model, apiVersion, apiKeyEnv, apiKeyFile, models, priority, weight, maxInFlight
     }
 
     public init(from decoder: any Decoder) throws {
@@ -100,6 +101,8 @@ extension PillarConfiguration.Deployment {
         apiKeyFile = try container.decodeIfPresent(String.self, forKey: .apiKeyFile)
         models = try container.decodeIfPresent([String].self, forKey: .models)
         priority = try container.value(.priority, or: priority)
+        weight = try container.value(.weight, or: weight)
+        maxInFlight = try container.decodeIfPresent(Int.self, forKey: .maxInFlight)
     }
 }
 
@@ -125,7 +128,7 @@ extension PillarConfiguration.LocalModel {
 
 extension PillarConfiguration.Timeouts {
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case connectSeconds, responseHeadSeconds, totalSeconds
+        case connectSeconds, firstTokenSeconds, idleSeconds, totalSeconds
     }
 
     public init(from decoder: any Decoder) throws {
@@ -133,7 +136,32 @@ extension PillarConfiguration.Timeouts {
         self.init()
         let container = try decoder.container(keyedBy: CodingKeys.self)
         connectSeconds = try container.value(.connectSeconds, or: connectSeconds)
-        responseHeadSeconds = try container.value(.responseHeadSeconds, or: responseHeadSeconds)
+        firstTokenSeconds = try container.value(.firstTokenSeconds, or: firstTokenSeconds)
+        idleSeconds = try container.value(.idleSeconds, or: idleSeconds)
         totalSeconds = try container.value(.totalSeconds, or: totalSeconds)
+    }
+}
+
+extension PillarConfiguration.Gateway {
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case maxAttempts, retryBaseDelayMs, retryMaxDelayMs, retryTotalSeconds, breakerFailureRate, breakerMinimumCalls
+        case breakerWindowSeconds, breakerOpenSeconds, breakerHalfOpenProbes, maxInFlightPerTenant, queueTimeoutMs
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try rejectUnknownKeys(in: decoder, known: CodingKeys.self)
+        self.init()
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        maxAttempts = try container.value(.maxAttempts, or: maxAttempts)
+        retryBaseDelayMs = try container.value(.retryBaseDelayMs, or: retryBaseDelayMs)
+        retryMaxDelayMs = try container.value(.retryMaxDelayMs, or: retryMaxDelayMs)
+        retryTotalSeconds = try container.value(.retryTotalSeconds, or: retryTotalSeconds)
+        breakerFailureRate = try container.value(.breakerFailureRate, or: breakerFailureRate)
+        breakerMinimumCalls = try container.value(.breakerMinimumCalls, or: breakerMinimumCalls)
+        breakerWindowSeconds = try container.value(.breakerWindowSeconds, or: breakerWindowSeconds)
+        breakerOpenSeconds = try container.value(.breakerOpenSeconds, or: breakerOpenSeconds)
+        breakerHalfOpenProbes = try container.value(.breakerHalfOpenProbes, or: breakerHalfOpenProbes)
+        maxInFlightPerTenant = try container.decodeIfPresent(Int.self, forKey: .maxInFlightPerTenant)
+        queueTimeoutMs = try container.value(.queueTimeoutMs, or: queueTimeoutMs)
     }
 }

@@ -68,6 +68,10 @@ public struct PillarConfiguration: Sendable, Codable, Hashable {
         /// Names clients use; by default the deployment's own name.
         public var models: [String]?
         public var priority: Int = 0
+        /// Share of traffic among deployments of the same priority.
+        public var weight: Double = 1
+        /// Cap on requests in flight to this deployment; nil: no cap.
+        public var maxInFlight: Int?
 
         public init(name: String, baseURL: String, model: String) {
             self.name = name
@@ -93,8 +97,30 @@ public struct PillarConfiguration: Sendable, Codable, Hashable {
 
     public struct Timeouts: Sendable, Codable, Hashable {
         public var connectSeconds: Double = 3
-        public var responseHeadSeconds: Double = 60
+        /// A stream's first token must come this soon after the request left, or another deployment is tried.
+        public var firstTokenSeconds: Double = 30
+        /// Longest silence between two events of a stream.
+        public var idleSeconds: Double = 30
         public var totalSeconds: Double = 300
+
+        public init() {}
+    }
+
+    /// Retries, circuit breakers and bulkheads of the model gateway.
+    public struct Gateway: Sendable, Codable, Hashable {
+        public var maxAttempts: Int = 4
+        public var retryBaseDelayMs: Int = 200
+        public var retryMaxDelayMs: Int = 8000
+        public var retryTotalSeconds: Double = 30
+        public var breakerFailureRate: Double = 0.5
+        public var breakerMinimumCalls: Int = 5
+        public var breakerWindowSeconds: Double = 30
+        public var breakerOpenSeconds: Double = 15
+        public var breakerHalfOpenProbes: Int = 1
+        /// Requests one tenant may have in flight; nil: no cap.
+        public var maxInFlightPerTenant: Int?
+        /// How long a request waits for a deployment at its cap before a 503.
+        public var queueTimeoutMs: Int = 2000
 
         public init() {}
     }
@@ -104,6 +130,7 @@ public struct PillarConfiguration: Sendable, Codable, Hashable {
     public var deployments: [Deployment] = []
     public var localModel = LocalModel()
     public var timeouts = Timeouts()
+    public var gateway = Gateway()
 
     public init() {}
 }
@@ -188,9 +215,26 @@ extension PillarConfiguration {
             if deployment.api == "azure", deployment.apiVersion == nil {
                 throw ConfigurationError(key: "\(key).apiVersion", "is required for Azure OpenAI deployments")
             }
+            guard deployment.weight > 0 else { throw ConfigurationError(key: "\(key).weight", "must be above 0") }
+            if let cap = deployment.maxInFlight, cap < 1 {
+                throw ConfigurationError(key: "\(key).maxInFlight", "must be at least 1")
+            }
             if deployment.apiKeyEnv != nil, deployment.apiKeyFile != nil {
                 throw ConfigurationError(key: "\(key).apiKeyEnv", "give apiKeyEnv or apiKeyFile, not both")
             }
+        }
+        guard gateway.maxAttempts >= 1 else { throw ConfigurationError(key: "gateway.maxAttempts", "must be at least 1") }
+        guard (0.0...1.0).contains(gateway.breakerFailureRate), gateway.breakerFailureRate > 0 else {
+            throw ConfigurationError(key: "gateway.breakerFailureRate", "must be above 0 and at most 1")
+        }
+        guard gateway.breakerMinimumCalls >= 1 else { throw ConfigurationError(key: "gateway.breakerMinimumCalls", "must be at least 1") }
+        guard gateway.breakerHalfOpenProbes >= 1 else { throw ConfigurationError(key: "gateway.breakerHalfOpenProbes", "must be at least 1") }
+        if let cap = gateway.maxInFlightPerTenant, cap < 1 {
+            throw ConfigurationError(key: "gateway.maxInFlightPerTenant", "must be at least 1")
+        }
+        for (key, value) in [("timeouts.connectSeconds", timeouts.connectSeconds), ("timeouts.firstTokenSeconds", timeouts.firstTokenSeconds),
+                             ("timeouts.idleSeconds", timeouts.idleSeconds), ("timeouts.totalSeconds", timeouts.totalSeconds)] where value <= 0 {
+            throw ConfigurationError(key: key, "must be above 0")
         }
         for (index, provider) in oidc.enumerated() {
             guard URL(string: provider.issuer)?.scheme != nil else {

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import PillarCore
+import PillarGateway
 
 /// Tenant administration for callers with the admin role: API keys and the record of recent turns. An
 /// admin acts within its own tenant only; other tenants are managed with `pillar keys … --tenant`.
@@ -8,6 +9,7 @@ struct AdminController: Sendable {
     let issuer: APIKeyIssuer
     let keys: any APIKeyRepository
     let turns: any TurnRepository
+    let gateway: ModelGateway
     let bodyReader: RequestBodyReader
 
     struct CreateKey: Decodable {
@@ -26,6 +28,16 @@ struct AdminController: Sendable {
         group.get("keys", use: listKeys)
         group.delete("keys/{id}", use: revokeKey)
         group.get("turns", use: listTurns)
+        group.get("gateway", use: gatewayState)
+    }
+
+    /// The deployments' live state. The gateway is shared by every tenant, so only the platform's
+    /// administrators (admins of the `default` tenant) may see it.
+    @Sendable func gatewayState(_ request: Request, context: AdminContext) async throws -> Response {
+        guard context.principal.tenant == "default" else {
+            throw PillarError.permissionDenied("The gateway's state is for admins of the default tenant.")
+        }
+        return try JSONResponse.make(["deployments": gateway.pool.snapshot()])
     }
 
     @Sendable func createKey(_ request: Request, context: AdminContext) async throws -> Response {

@@ -86,6 +86,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "PillarCoreTests",
+            dependencies: ["PillarCore"],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "PillarGatewayTests",
             dependencies: ["PillarGateway", .product(name: "NIOHTTP1", package: "swift-nio")],
             swiftSettings: strict

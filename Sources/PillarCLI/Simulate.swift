@@ -9,7 +9,7 @@ struct Simulate: AsyncParsableCommand {
         abstract: "Run an OpenAI-compatible upstream with set latency and injected faults, for tests and load tests.",
         discussion: """
             Per-request headers override the flags: x-sim-ttft-ms, x-sim-tokens-per-second, x-sim-reply,
-            x-sim-status (with x-sim-retry-after), x-sim-stall-ms, x-sim-cut-after, x-sim-malformed-after, x-sim-reset.
+            x-sim-status (with x-sim-retry-after), x-sim-stall-ms, x-sim-cut-after, x-sim-malformed-after, x-sim-reset, x-sim-fault-rate.
             """)
 
     @Option var host = "127.0.0.1"
@@ -23,6 +23,7 @@ struct Simulate: AsyncParsableCommand {
     @Option(name: .customLong("cut-after"), help: "Close streams after this many tokens.") var cutAfter: Int?
     @Option(name: .customLong("malformed-after"), help: "Send a malformed event after this many tokens.") var malformedAfter: Int?
     @Flag(help: "Close every connection without a body.") var reset = false
+    @Option(name: .customLong("fault-rate"), help: "Share of chat requests the fault hits, 0-1, spread evenly.") var faultRate = 1.0
     @Option(name: .customLong("api-key"), help: "Require this key from callers.") var apiKey: String?
     @Option(name: .customLong("embedding-dimensions")) var embeddingDimensions = 384
 
@@ -30,6 +31,7 @@ struct Simulate: AsyncParsableCommand {
         guard timeToFirstTokenMs >= 0, tokensPerSecond > 0 else {
             throw ValidationError("--ttft-ms must be >= 0 and --tokens-per-second > 0")
         }
+        guard (0...1).contains(faultRate) else { throw ValidationError("--fault-rate must be between 0 and 1") }
         guard (1...8192).contains(embeddingDimensions) else { throw ValidationError("--embedding-dimensions must be 1-8192") }
     }
 
@@ -41,7 +43,7 @@ struct Simulate: AsyncParsableCommand {
         if let malformedAfter { fault = .malformedAfter(tokens: malformedAfter) }
         if reset { fault = .reset }
         let behaviour = SimulatorBehaviour(timeToFirstToken: .milliseconds(timeToFirstTokenMs),
-                                           tokensPerSecond: tokensPerSecond, reply: reply, fault: fault)
+                                           tokensPerSecond: tokensPerSecond, reply: reply, fault: fault, faultRate: faultRate)
         let app = buildSimulatorApplication(host: host, port: port, behaviour: behaviour, apiKey: apiKey,
                                             embeddingDimensions: embeddingDimensions,
                                             logger: Logger(label: "pillar.simulator"))

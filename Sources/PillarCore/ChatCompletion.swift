@@ -25,22 +25,36 @@ public struct Usage: Sendable, Hashable, Codable {
     }
 }
 
-/// A whole (non-streamed) chat completion.
+/// A whole (non-streamed) chat completion. Fields Pillar does not read (`system_fingerprint`,
+/// `prompt_filter_results`, a choice's `logprobs` or `content_filter_results`…) are kept in `extra` and relayed.
 public struct ChatCompletion: Sendable, Hashable, Codable {
     public struct Choice: Sendable, Hashable, Codable {
         public var index: Int
         public var message: ChatMessage
         public var finishReason: String?
+        public var extra: [String: JSONValue]
 
-        public init(index: Int, message: ChatMessage, finishReason: String?) {
+        public init(index: Int, message: ChatMessage, finishReason: String?, extra: [String: JSONValue] = [:]) {
             self.index = index
             self.message = message
             self.finishReason = finishReason
+            self.extra = extra
         }
 
-        enum CodingKeys: String, CodingKey {
-            case index, message
-            case finishReason = "finish_reason"
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: AnyCodingKey.self)
+            index = try container.decodeIfPresent(Int.self, "index") ?? 0
+            message = try container.decode(ChatMessage.self, "message")
+            finishReason = try container.decodeIfPresent(String.self, "finish_reason")
+            extra = try container.extraFields(excluding: ["index", "message", "finish_reason"])
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: AnyCodingKey.self)
+            try container.encodeExtra(extra)
+            try container.encode(index, "index")
+            try container.encode(message, "message")
+            try container.encode(finishReason, "finish_reason")
         }
     }
 
@@ -50,21 +64,45 @@ public struct ChatCompletion: Sendable, Hashable, Codable {
     public var model: String
     public var choices: [Choice]
     public var usage: Usage?
+    public var extra: [String: JSONValue]
 
-    public init(id: String, created: Int, model: String, choices: [Choice], usage: Usage?) {
+    public init(id: String, created: Int, model: String, choices: [Choice], usage: Usage?, extra: [String: JSONValue] = [:]) {
         self.id = id
         self.object = "chat.completion"
         self.created = created
         self.model = model
         self.choices = choices
         self.usage = usage
+        self.extra = extra
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: AnyCodingKey.self)
+        id = try container.decodeIfPresent(String.self, "id") ?? ""
+        object = try container.decodeIfPresent(String.self, "object") ?? "chat.completion"
+        created = try container.decodeIfPresent(Int.self, "created") ?? 0
+        model = try container.decodeIfPresent(String.self, "model") ?? ""
+        choices = try container.decode([Choice].self, "choices")
+        usage = try container.decodeIfPresent(Usage.self, "usage")
+        extra = try container.extraFields(excluding: ["id", "object", "created", "model", "choices", "usage"])
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: AnyCodingKey.self)
+        try container.encodeExtra(extra)
+        try container.encode(id, "id")
+        try container.encode(object, "object")
+        try container.encode(created, "created")
+        try container.encode(model, "model")
+        try container.encode(choices, "choices")
+        try container.encodeIfPresent(usage, "usage")
     }
 
     /// The text of the first choice, which is the answer for the `n = 1` requests Pillar serves.
     public var text: String { choices.first?.message.content?.text ?? "" }
 }
 
-/// One server-sent event of a streamed chat completion.
+/// One server-sent event of a streamed chat completion; unread fields are kept in `extra`, as above.
 public struct ChatCompletionChunk: Sendable, Hashable, Codable {
     public struct Delta: Sendable, Hashable, Codable {
         public var role: String?
@@ -96,23 +134,29 @@ public struct ChatCompletionChunk: Sendable, Hashable, Codable {
         public var index: Int
         public var delta: Delta
         public var finishReason: String?
+        public var extra: [String: JSONValue]
 
-        public init(index: Int, delta: Delta, finishReason: String?) {
+        public init(index: Int, delta: Delta, finishReason: String?, extra: [String: JSONValue] = [:]) {
             self.index = index
             self.delta = delta
             self.finishReason = finishReason
+            self.extra = extra
         }
 
-        enum CodingKeys: String, CodingKey {
-            case index, delta
-            case finishReason = "finish_reason"
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: AnyCodingKey.self)
+            index = try container.decodeIfPresent(Int.self, "index") ?? 0
+            delta = try container.decodeIfPresent(Delta.self, "delta") ?? Delta()
+            finishReason = try container.decodeIfPresent(String.self, "finish_reason")
+            extra = try container.extraFields(excluding: ["index", "delta", "finish_reason"])
         }
 
         public func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(index, forKey: .index)
-            try container.encode(delta, forKey: .delta)
-            try container.encode(finishReason, forKey: .finishReason)
+            var container = encoder.container(keyedBy: AnyCodingKey.self)
+            try container.encodeExtra(extra)
+            try container.encode(index, "index")
+            try container.encode(delta, "delta")
+            try container.encode(finishReason, "finish_reason")
         }
     }
 
@@ -122,14 +166,38 @@ public struct ChatCompletionChunk: Sendable, Hashable, Codable {
     public var model: String
     public var choices: [Choice]
     public var usage: Usage?
+    public var extra: [String: JSONValue]
 
-    public init(id: String, created: Int, model: String, choices: [Choice], usage: Usage? = nil) {
+    public init(id: String, created: Int, model: String, choices: [Choice], usage: Usage? = nil, extra: [String: JSONValue] = [:]) {
         self.id = id
         self.object = "chat.completion.chunk"
         self.created = created
         self.model = model
         self.choices = choices
         self.usage = usage
+        self.extra = extra
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: AnyCodingKey.self)
+        id = try container.decodeIfPresent(String.self, "id") ?? ""
+        object = try container.decodeIfPresent(String.self, "object") ?? "chat.completion.chunk"
+        created = try container.decodeIfPresent(Int.self, "created") ?? 0
+        model = try container.decodeIfPresent(String.self, "model") ?? ""
+        choices = try container.decodeIfPresent([Choice].self, "choices") ?? []
+        usage = try container.decodeIfPresent(Usage.self, "usage")
+        extra = try container.extraFields(excluding: ["id", "object", "created", "model", "choices", "usage"])
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: AnyCodingKey.self)
+        try container.encodeExtra(extra)
+        try container.encode(id, "id")
+        try container.encode(object, "object")
+        try container.encode(created, "created")
+        try container.encode(model, "model")
+        try container.encode(choices, "choices")
+        try container.encodeIfPresent(usage, "usage")
     }
 
     public var contentDelta: String { choices.compactMap(\.delta.content).joined() }

@@ -57,14 +57,21 @@ public struct TurnRecord: Sendable, Hashable, Codable {
     public var streamed: Bool
     public var promptTokens: Int
     public var completionTokens: Int
+    /// True when the upstream reported no usage and Pillar estimated it.
+    public var usageEstimated: Bool
+    /// Attempts the gateway made, the answering one included.
+    public var attempts: Int
     public var latencyMs: Double
     public var timeToFirstTokenMs: Double?
     public var traceID: String?
     public var createdAt: Double
 
     public init(id: String, tenant: String, subject: String, model: String, deployment: String?, status: Status,
-                errorCode: String?, streamed: Bool, promptTokens: Int, completionTokens: Int, latencyMs: Double,
+                errorCode: String?, streamed: Bool, promptTokens: Int, completionTokens: Int,
+                usageEstimated: Bool = false, attempts: Int = 1, latencyMs: Double,
                 timeToFirstTokenMs: Double?, traceID: String?, createdAt: Double) {
+        self.usageEstimated = usageEstimated
+        self.attempts = attempts
         self.id = id
         self.tenant = tenant
         self.subject = subject

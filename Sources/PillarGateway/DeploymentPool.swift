@@ -139,8 +139,7 @@ public final class DeploymentPool: Sendable {
                 if let limits { state.rateLimits = limits }
             case .failure(let error):
                 if error.status == 429 {
-                    // The deployment is out of quota for as long as it says; its other answers were fine.
-                    state.breaker.recordFailure(at: now, openFor: .seconds(error.retryAfterSeconds ?? 1))
+                    state.breaker.recordFailure(at: now, retryAfter: error.retryAfter)
                 } else if error.countsAgainstHealth {
                     state.breaker.recordFailure(at: now)
                 } else {

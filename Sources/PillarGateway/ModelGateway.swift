@@ -156,6 +156,8 @@ public final class ModelGateway: Sendable {
         var attempts = 0
         var waits = 0
         var lastError: UpstreamError?
+        /// The earliest moment the failed deployments asked to be tried again (Retry-After).
+        var notBefore: ContinuousClock.Instant?
         var refusal: PillarError?
         var queuedSince: ContinuousClock.Instant?
 
@@ -173,6 +175,7 @@ public final class ModelGateway: Sendable {
                     pool.release(lease, outcome: .failure(error), at: .now)
                     recordFailedAttempt(span, error: error, provider: lease.provider, caller: caller)
                     lastError = error
+                    if let wait = error.retryAfter { notBefore = max(notBefore ?? .now, .now + wait) }
                     guard error.isRetryable else { break }
                     excluded.insert(lease.name)
                     logger.warning("model call failed, trying again", metadata: [
@@ -200,7 +203,7 @@ public final class ModelGateway: Sendable {
             case .unavailable(let retryAt):
                 // Nothing free now. Deployments tried and failed become candidates again after the wait.
                 waits += 1
-                let asked = retryAt.map { $0 - now }
+                let asked = [retryAt, notBefore].compactMap { $0 }.max().map { $0 - now }
                 let wait = max(retry.delay(afterAttempt: max(attempts, waits), retryAfter: asked, using: &generator),
                                .milliseconds(10))
                 guard now + wait < deadline, attempts + waits <= retry.maxAttempts * 2 else {

@@ -155,7 +155,7 @@ public struct OpenAICompatibleProvider: ModelProvider {
             let errorBody = try? await response.body.collect(upTo: Self.maxErrorBody)
             throw UpstreamError(
                 .status, deployment: deployment.name, status: Int(response.status.code),
-                retryAfterSeconds: RetryAfter.seconds(from: response.headers),
+                retryAfter: RetryAfter.duration(from: response.headers),
                 upstreamMessage: errorBody.flatMap(Self.upstreamMessage))
         }
         return response

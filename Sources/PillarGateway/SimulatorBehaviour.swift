@@ -21,26 +21,38 @@ public struct SimulatorBehaviour: Sendable, Hashable {
     /// The reply; `nil` echoes the last user message back, prefixed with "Echo: ".
     public var reply: String?
     public var fault: Fault?
+    /// The share of requests the fault hits, spread evenly (0.3: the 4th, 7th, 10th… of every ten).
+    public var faultRate: Double
 
     public init(timeToFirstToken: Duration = .milliseconds(20), tokensPerSecond: Double = 200, reply: String? = nil,
-                fault: Fault? = nil) {
+                fault: Fault? = nil, faultRate: Double = 1) {
         self.timeToFirstToken = timeToFirstToken
         self.tokensPerSecond = tokensPerSecond
         self.reply = reply
         self.fault = fault
+        self.faultRate = min(max(faultRate, 0), 1)
+    }
+
+    /// Whether the fault hits the request numbered `index` (from 0): exactly `faultRate` of any run of requests.
+    public func faultHits(requestIndex index: Int) -> Bool {
+        (Double(index + 1) * faultRate).rounded(.down) > (Double(index) * faultRate).rounded(.down)
     }
 
     /// The per-request headers, all optional: `x-sim-ttft-ms`, `x-sim-tokens-per-second`, `x-sim-reply`,
     /// `x-sim-status` with `x-sim-retry-after`, `x-sim-stall-ms`, `x-sim-cut-after`, `x-sim-malformed-after`,
-    /// `x-sim-reset`.
+    /// `x-sim-reset`, `x-sim-fault-rate`.
     public func overridden(by header: (String) -> String?) throws(PillarError) -> SimulatorBehaviour {
         var behaviour = self
         func number(_ name: String) throws(PillarError) -> Double? {
             guard let text = header(name) else { return nil }
-            guard let value = Double(text), value >= 0, value.isFinite else {
-                throw .invalidRequest("header \(name) must be a non-negative number", param: name)
+            guard let value = Double(text), value >= 0, value <= 1_000_000_000 else {
+                throw .invalidRequest("header \(name) must be a number from 0 to 1000000000", param: name)
             }
             return value
+        }
+        if let rate = try number("x-sim-fault-rate") {
+            guard rate <= 1 else { throw .invalidRequest("x-sim-fault-rate must be between 0 and 1") }
+            behaviour.faultRate = rate
         }
         if let ms = try number("x-sim-ttft-ms") { behaviour.timeToFirstToken = .milliseconds(Int64(ms)) }
         if let tps = try number("x-sim-tokens-per-second") { behaviour.tokensPerSecond = max(tps, 0.001) }

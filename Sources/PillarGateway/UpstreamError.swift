@@ -17,18 +17,21 @@ public struct UpstreamError: Error, Sendable, Hashable, CustomStringConvertible 
     public let reason: Reason
     public let deployment: String
     public var status: Int?
-    public var retryAfterSeconds: Int?
+    /// How long the upstream asked us to wait before trying it again.
+    public var retryAfter: Duration?
     /// The upstream's own error message, when it sent one.
     public var upstreamMessage: String?
 
-    public init(_ reason: Reason, deployment: String, status: Int? = nil, retryAfterSeconds: Int? = nil,
+    public init(_ reason: Reason, deployment: String, status: Int? = nil, retryAfter: Duration? = nil,
                 upstreamMessage: String? = nil) {
         self.reason = reason
         self.deployment = deployment
         self.status = status
-        self.retryAfterSeconds = retryAfterSeconds
+        self.retryAfter = retryAfter
         self.upstreamMessage = upstreamMessage
     }
+
+    public var retryAfterSeconds: Int? { retryAfter.map(RetryAfter.wholeSeconds) }
 
     public var shortDescription: String {
         if reason == .status, let status { return "status_\(status)" }
@@ -58,7 +61,7 @@ public struct UpstreamError: Error, Sendable, Hashable, CustomStringConvertible 
             if status == 429 {
                 return PillarError(.rateLimited, code: "upstream_rate_limited",
                                    message: "The model deployment is rate limited; try again later.",
-                                   retryAfterSeconds: retryAfterSeconds ?? 1)
+                                   retryAfterSeconds: max(1, retryAfterSeconds ?? 1))
             }
             if (400..<500).contains(status), status != 401, status != 403, status != 404, status != 408 {
                 return .invalidRequest("The model rejected the request: \(upstreamMessage ?? "status \(status)")",

@@ -65,7 +65,13 @@ public func buildApplication(
         .addRoutes(to: authenticated.group("admin", context: AdminContext.self))
     let metrics = MetricsController(registry: metricsRegistry)
     if configuration.server.metricsPort == nil {
-        authenticated.group(context: AdminContext.self).get("metrics", use: metrics.render)
+        // Metrics carry every tenant's labels: only the platform's admins may read them.
+        authenticated.group(context: AdminContext.self).get("metrics") { request, context in
+            guard context.principal.tenant == "default" else {
+                throw PillarError.permissionDenied("Metrics are for admins of the default tenant.")
+            }
+            return try await metrics.render(request, context: context)
+        }
     }
 
     var app = Application(

@@ -76,6 +76,12 @@ public final class PillarDatabase: Sendable, HealthCheckable {
             }
             try db.create(index: "turn_tenant_time", on: "turn", columns: ["tenant_id", "created_at"])
         }
+        migrator.registerMigration("002_turn_usage_estimated") { db in
+            try db.alter(table: "turn") { table in
+                table.add(column: "usage_estimated", .boolean).notNull().defaults(to: false)
+                table.add(column: "attempts", .integer).notNull().defaults(to: 1)
+            }
+        }
         return migrator
     }
 }

@@ -11,11 +11,13 @@ public struct SQLiteTurnRepository: TurnRepository {
             try db.execute(
                 sql: """
                     INSERT INTO turn (id, tenant_id, subject, model, deployment, status, error_code, streamed,
-                                      prompt_tokens, completion_tokens, latency_ms, ttft_ms, trace_id, created_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                      prompt_tokens, completion_tokens, usage_estimated, attempts, latency_ms, ttft_ms,
+                                      trace_id, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [turn.id, turn.tenant, turn.subject, turn.model, turn.deployment, turn.status.rawValue,
-                            turn.errorCode, turn.streamed, turn.promptTokens, turn.completionTokens, turn.latencyMs,
+                            turn.errorCode, turn.streamed, turn.promptTokens, turn.completionTokens,
+                            turn.usageEstimated, turn.attempts, turn.latencyMs,
                             turn.timeToFirstTokenMs, turn.traceID, turn.createdAt])
         }
     }
@@ -29,7 +31,8 @@ public struct SQLiteTurnRepository: TurnRepository {
                     id: row["id"], tenant: row["tenant_id"], subject: row["subject"], model: row["model"],
                     deployment: row["deployment"], status: status, errorCode: row["error_code"],
                     streamed: row["streamed"], promptTokens: row["prompt_tokens"],
-                    completionTokens: row["completion_tokens"], latencyMs: row["latency_ms"],
+                    completionTokens: row["completion_tokens"], usageEstimated: row["usage_estimated"],
+                    attempts: row["attempts"], latencyMs: row["latency_ms"],
                     timeToFirstTokenMs: row["ttft_ms"], traceID: row["trace_id"], createdAt: row["created_at"])
             }
         }

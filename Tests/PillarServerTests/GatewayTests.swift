@@ -38,7 +38,8 @@ import Testing
     func mapsUpstreamErrorsWhenNoDeploymentCanServe(upstream: Int, expected: Int, code: String) async throws {
         let failing = SimulatorBehaviour(timeToFirstToken: .zero, tokensPerSecond: 5000, fault: .status(upstream, retryAfterSeconds: 7))
         try await withSimulator(failing) { port in
-            try await withPillar(deployments: [simulatorDeployment("sim", port: port)]) { pillar in
+            // A Retry-After of 7 s does not fit a 2 s retry budget: the caller hears it at once.
+            try await withPillar(deployments: [simulatorDeployment("sim", port: port)], configure: { $0.gateway.retryTotalSeconds = 2 }) { pillar in
                 let response = try await pillar.chat("hi")
                 #expect(response.status == expected)
                 #expect(response.errorCode == code)
@@ -52,7 +53,7 @@ import Testing
     }
 
     @Test func anUnreachableDeploymentAnswers503WithRetryAfter() async throws {
-        try await withPillar(deployments: [simulatorDeployment("gone", port: 1)]) { pillar in
+        try await withPillar(deployments: [simulatorDeployment("gone", port: 1)], configure: { $0.timeouts.connectSeconds = 0.2 }) { pillar in
             let response = try await pillar.chat("hi", model: "gone")
             #expect(response.status == 503)
             #expect(response.headers["retry-after"] != nil)

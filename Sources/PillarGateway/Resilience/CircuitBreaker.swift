@@ -1,9 +1,11 @@
 /// One deployment's circuit breaker, as a plain value: callers pass the time, so tests control it.
 ///
 /// Closed: calls flow, and their outcomes fill a sliding time window. When the window holds at least
-/// `minimumCalls` and the failure rate reaches the threshold, the breaker opens. A 429 whose Retry-After
-/// says how long the deployment is out opens it for that long at once. Open: no calls until the open time
-/// has passed. Half-open: a few probe calls go through; a success closes the breaker, a failure opens it again.
+/// `minimumCalls` and the failure rate reaches the threshold, the breaker opens, for the Retry-After of the
+/// failure that tripped it when it had one (a deployment out of quota says how long), else for `openDuration`.
+/// A lone 429 therefore spills only its own request elsewhere and does not idle the deployment.
+/// Open: no calls until the open time has passed. Half-open: a few probe calls go through; a success closes
+/// the breaker, a failure opens it again.
 public struct CircuitBreaker: Sendable, Hashable {
     public struct Policy: Sendable, Hashable {
         public var failureRateThreshold: Double
@@ -83,21 +85,18 @@ public struct CircuitBreaker: Sendable, Hashable {
         }
     }
 
-    /// A failed call. `openFor` (a 429's Retry-After) opens the breaker for that long whatever the window says.
-    public mutating func recordFailure(at now: ContinuousClock.Instant, openFor: Duration? = nil) {
-        if let openFor {
-            open(at: now, for: max(openFor, .zero))
-            return
-        }
+    /// A failed call; `retryAfter` is how long the upstream asked to be left alone, if it said.
+    public mutating func recordFailure(at now: ContinuousClock.Instant, retryAfter: Duration? = nil) {
+        let openFor = max(retryAfter ?? policy.openDuration, .zero)
         switch state {
         case .halfOpen:
-            open(at: now, for: policy.openDuration)
+            open(at: now, for: openFor)
         case .closed:
             record(failed: true, at: now)
             let failures = outcomes.count { $0.failed }
             if outcomes.count >= policy.minimumCalls,
                Double(failures) / Double(outcomes.count) >= policy.failureRateThreshold {
-                open(at: now, for: policy.openDuration)
+                open(at: now, for: openFor)
             }
         case .open:
             break

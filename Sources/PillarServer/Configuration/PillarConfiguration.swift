@@ -233,8 +233,16 @@ extension PillarConfiguration {
             throw ConfigurationError(key: "gateway.maxInFlightPerTenant", "must be at least 1")
         }
         for (key, value) in [("timeouts.connectSeconds", timeouts.connectSeconds), ("timeouts.firstTokenSeconds", timeouts.firstTokenSeconds),
-                             ("timeouts.idleSeconds", timeouts.idleSeconds), ("timeouts.totalSeconds", timeouts.totalSeconds)] where value <= 0 {
-            throw ConfigurationError(key: key, "must be above 0")
+                             ("timeouts.idleSeconds", timeouts.idleSeconds), ("timeouts.totalSeconds", timeouts.totalSeconds),
+                             ("gateway.retryTotalSeconds", gateway.retryTotalSeconds),
+                             ("gateway.breakerWindowSeconds", gateway.breakerWindowSeconds),
+                             ("gateway.breakerOpenSeconds", gateway.breakerOpenSeconds)]
+            where !(value > 0 && value <= 86_400) {
+            throw ConfigurationError(key: key, "must be above 0 and at most 86400 seconds")
+        }
+        for (key, value) in [("gateway.retryBaseDelayMs", gateway.retryBaseDelayMs), ("gateway.retryMaxDelayMs", gateway.retryMaxDelayMs),
+                             ("gateway.queueTimeoutMs", gateway.queueTimeoutMs)] where !(0...3_600_000).contains(value) {
+            throw ConfigurationError(key: key, "must be 0-3600000 milliseconds")
         }
         for (index, provider) in oidc.enumerated() {
             guard URL(string: provider.issuer)?.scheme != nil else {

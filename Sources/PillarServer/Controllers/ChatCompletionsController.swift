@@ -79,6 +79,7 @@ struct TurnRecorder: Sendable {
             model: model, deployment: outcome.deployment, status: status,
             errorCode: outcome.error.map { ($0 as? PillarError)?.code ?? "internal_error" }, streamed: streamed,
             promptTokens: outcome.usage?.promptTokens ?? 0, completionTokens: outcome.usage?.completionTokens ?? 0,
+            usageEstimated: outcome.usage != nil && !outcome.usageReported, attempts: outcome.attempts,
             latencyMs: outcome.duration.seconds * 1000, timeToFirstTokenMs: outcome.timeToFirstToken.map { $0.seconds * 1000 },
             traceID: traceID, createdAt: Date().timeIntervalSince1970)
         do {

@@ -32,6 +32,8 @@ actor ReadinessProbe {
     let database: any HealthCheckable
     let gateway: ModelGateway
     private var last: (state: State, at: ContinuousClock.Instant)?
+    /// The probe under way, which concurrent callers wait for instead of starting their own.
+    private var running: Task<State, Never>?
     static let reuseFor: Duration = .seconds(1)
 
     init(database: any HealthCheckable, gateway: ModelGateway) {
@@ -41,11 +43,19 @@ actor ReadinessProbe {
 
     func check() async -> State {
         if let last, ContinuousClock.now - last.at < Self.reuseFor { return last.state }
-        let databaseReady = (try? await database.checkHealth()) != nil
-        let modelsReady = await gateway.anyDeploymentReachable()
-        let state = State(status: databaseReady && modelsReady ? "ready" : "not_ready",
-                          database: databaseReady ? "ok" : "unavailable", models: modelsReady ? "ok" : "unavailable")
+        if let running { return await running.value }
+        let database = self.database
+        let gateway = self.gateway
+        let probe = Task {
+            let databaseReady = (try? await database.checkHealth()) != nil
+            let modelsReady = await gateway.anyDeploymentReachable()
+            return State(status: databaseReady && modelsReady ? "ready" : "not_ready",
+                         database: databaseReady ? "ok" : "unavailable", models: modelsReady ? "ok" : "unavailable")
+        }
+        running = probe
+        let state = await probe.value
         last = (state, .now)
+        running = nil
         return state
     }
 }

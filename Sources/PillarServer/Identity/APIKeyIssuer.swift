@@ -7,6 +7,8 @@ import PillarCore
 /// and it keeps authentication off the CPU's critical path.)
 public struct APIKeyIssuer: Sendable {
     public static let keyPrefix = "pk-"
+    /// A key chosen by a person (PILLAR_BOOTSTRAP_KEY) must be long enough that a fast hash cannot be reversed.
+    public static let minimumChosenLength = 32
     let keys: any APIKeyRepository
     let tenants: any TenantRepository
 
@@ -23,13 +25,17 @@ public struct APIKeyIssuer: Sendable {
             throw PillarError.invalidRequest("key name must be 1-100 characters", param: "name")
         }
         _ = try await tenants.ensureTenant(tenant)
+        if let secret, secret.utf8.count < Self.minimumChosenLength {
+            throw PillarError.invalidRequest("a chosen key must be at least \(Self.minimumChosenLength) characters")
+        }
         let secret = secret ?? Self.generateSecret()
         guard Self.isWellFormed(secret) else {
-            throw PillarError.invalidRequest("a key must be at least 20 printable characters without spaces")
+            throw PillarError.invalidRequest("a key must be printable characters without spaces")
         }
+        // Enough for a person to tell keys apart, too little to weaken one: "pk-" and four characters.
         let record = APIKeyRecord(
             id: "key_" + Self.randomToken(bytes: 9), tenant: tenant, name: name, role: role,
-            prefix: String(secret.prefix(10)), createdAt: Date().timeIntervalSince1970)
+            prefix: String(secret.prefix(7)), createdAt: Date().timeIntervalSince1970)
         try await keys.insertKey(record, hash: Self.hash(secret))
         return (record, secret)
     }

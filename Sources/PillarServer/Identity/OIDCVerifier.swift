@@ -17,6 +17,8 @@ public actor OIDCVerifier {
     private var fetchedAt: ContinuousClock.Instant?
     private var lastUnknownKeyRefresh: ContinuousClock.Instant?
     private var lastFailedFetch: ContinuousClock.Instant?
+    /// The fetch under way; concurrent verifications wait for it rather than start their own.
+    private var refreshing: Task<Void, Never>?
     private var jwksURL: String?
     static let minimumRefreshInterval: Duration = .seconds(5)
 
@@ -112,6 +114,14 @@ public actor OIDCVerifier {
     }
 
     private func refreshKeys() async {
+        if let refreshing { return await refreshing.value }
+        let task = Task { await self.fetchKeys() }
+        refreshing = task
+        await task.value
+        refreshing = nil
+    }
+
+    private func fetchKeys() async {
         do {
             let url = try await resolveJWKSURL()
             let body = try await fetch(url)

@@ -5,6 +5,7 @@ import Hummingbird
 import Logging
 import PillarCore
 import PillarGateway
+import Synchronization
 
 /// `pillar simulate`: an OpenAI-compatible upstream (chat completions whole or streamed, embeddings, models)
 /// with set latency and injected faults, for tests, load tests and chaos tests that cost no tokens.
@@ -24,8 +25,15 @@ public func buildSimulatorApplication(
                        logger: logger)
 }
 
+/// Numbers the simulator's chat requests, so that a fault rate hits an exact share of them.
+final class RequestCounter: Sendable {
+    private let count = Mutex(0)
+    func next() -> Int { count.withLock { value in defer { value += 1 }; return value } }
+}
+
 struct Simulator: Sendable {
     let behaviour: SimulatorBehaviour
+    let counter = RequestCounter()
     let apiKey: String?
     let embeddingDimensions: Int
     let bodyReader = RequestBodyReader(maxBytes: 16 * 1024 * 1024)
@@ -45,7 +53,9 @@ struct Simulator: Sendable {
         try authorize(request)
         let body = try await bodyReader.decode(ChatCompletionRequest.self, from: request)
         try body.validate()
-        let behaviour = try self.behaviour.overridden { request.headers[HTTPField.Name($0)!] }
+        var requested = try self.behaviour.overridden { request.headers[HTTPField.Name($0)!] }
+        if !requested.faultHits(requestIndex: counter.next()) { requested.fault = nil }
+        let behaviour = requested
         switch behaviour.fault {
         case .status(let status, let retryAfter):
             var error = PillarError(.upstreamFailed, code: "simulated_error", message: "Simulated failure with status \(status).")

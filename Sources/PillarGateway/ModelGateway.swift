@@ -161,7 +161,7 @@ public final class ModelGateway: Sendable {
         var refusal: PillarError?
         var queuedSince: ContinuousClock.Instant?
 
-        while attempts < retry.maxAttempts, !Task.isCancelled {
+        attempting: while attempts < retry.maxAttempts, !Task.isCancelled {
             let now = ContinuousClock.now
             switch pool.acquire(model: request.model, excluding: excluded, estimatedTokens: tokens, at: now) {
             case .leased(let lease):
@@ -176,7 +176,7 @@ public final class ModelGateway: Sendable {
                     recordFailedAttempt(span, error: error, provider: lease.provider, caller: caller)
                     lastError = error
                     if let wait = error.retryAfter { notBefore = max(notBefore ?? .now, .now + wait) }
-                    guard error.isRetryable else { break }
+                    guard error.isRetryable else { break attempting }
                     excluded.insert(lease.name)
                     logger.warning("model call failed, trying again", metadata: [
                         "deployment": "\(lease.name)", "error": "\(error.shortDescription)", "attempt": "\(attempts)",
@@ -196,7 +196,7 @@ public final class ModelGateway: Sendable {
                     refusal = PillarError(.unavailable, code: "deployments_busy",
                                           message: "Every deployment of this model is at capacity; try again shortly.",
                                           retryAfterSeconds: 1)
-                    break
+                    break attempting
                 }
                 try? await Task.sleep(for: .milliseconds(5))
                 continue
@@ -212,13 +212,11 @@ public final class ModelGateway: Sendable {
                         refusal = .unavailable("No deployment of this model can take a request now.",
                                                retryAfterSeconds: max(1, seconds))
                     }
-                    break
+                    break attempting
                 }
                 excluded.removeAll()
                 try? await Task.sleep(for: wait)
-                continue
             }
-            if refusal != nil || (lastError.map { !$0.isRetryable } ?? false) { break }
         }
         let error = refusal ?? (lastError ?? UpstreamError(.connection, deployment: "none")).asPillarError
         await onFinish(Outcome(deployment: lastError?.deployment, usage: nil, timeToFirstToken: nil,

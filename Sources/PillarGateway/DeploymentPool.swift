@@ -1,3 +1,4 @@
+import Metrics
 import Synchronization
 
 /// The deployments behind each model name and their live state: requests in flight, circuit breaker, and
@@ -122,6 +123,7 @@ public final class DeploymentPool: Sendable {
                 }
                 if let best, states[best.name]!.breaker.acquire(at: now) {
                     states[best.name]!.inFlight += 1
+                    Self.publish(best.name, states[best.name]!)
                     return .leased(Lease(member: members[best.name]!))
                 }
             }
@@ -149,7 +151,20 @@ public final class DeploymentPool: Sendable {
                 state.breaker.recordNeutral()
             }
             states[lease.name] = state
+            Self.publish(lease.name, state)
         }
+    }
+
+    /// The deployment's state as metrics: requests in flight, and the breaker as 0 closed, 1 half-open, 2 open.
+    private static func publish(_ name: String, _ state: MemberState) {
+        Gauge(label: "pillar_gateway_in_flight", dimensions: [("deployment", name)]).record(state.inFlight)
+        let breaker: Int
+        switch state.breaker.state {
+        case .closed: breaker = 0
+        case .halfOpen: breaker = 1
+        case .open: breaker = 2
+        }
+        Gauge(label: "pillar_gateway_breaker_state", dimensions: [("deployment", name)]).record(breaker)
     }
 
     public func snapshot(at now: ContinuousClock.Instant = .now) -> [Snapshot] {

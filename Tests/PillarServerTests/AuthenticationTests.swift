@@ -81,3 +81,20 @@ import Testing
         }
     }
 }
+
+import PillarStore
+
+@Suite struct PlatformAdminTests {
+    @Test func onlyAdminsOfTheDefaultTenantSeeMetricsAndTheGateway() async throws {
+        try await withPillar { pillar in
+            let database = try PillarDatabase(dataDirectory: pillar.dataDirectory)
+            let issuer = APIKeyIssuer(keys: SQLiteAPIKeyRepository(database: database), tenants: SQLiteTenantRepository(database: database))
+            let otherAdmin = try await issuer.create(tenant: "acme", name: "acme admin", role: .admin).secret
+            #expect(try await pillar.request(.GET, "/admin/keys", key: otherAdmin).status == 200)
+            #expect(try await pillar.request(.GET, "/metrics", key: otherAdmin).status == 403)
+            #expect(try await pillar.request(.GET, "/admin/gateway", key: otherAdmin).status == 403)
+            #expect(try await pillar.request(.GET, "/metrics").status == 200)
+            #expect(try await pillar.request(.GET, "/admin/gateway").status == 200)
+        }
+    }
+}

@@ -13,6 +13,8 @@ import Testing
                 #expect(metrics.body.contains(#"pillar_gen_ai_tokens_total{tenant="default",deployment="metered",type="output"}"#))
                 #expect(metrics.body.contains(#"pillar_gen_ai_time_to_first_token_seconds_bucket{deployment="metered""#))
                 #expect(metrics.body.contains("http_server_request_duration"))
+                #expect(metrics.body.contains(#"pillar_gateway_breaker_state{deployment="metered"} 0"#))
+                #expect(metrics.body.contains(#"pillar_gateway_in_flight{deployment="metered"} 0"#))
             }
         }
     }

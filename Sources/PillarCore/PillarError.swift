@@ -22,6 +22,8 @@ public struct PillarError: Error, Sendable, Hashable, CustomStringConvertible {
     public var param: String?
     /// How long the caller should wait before trying again, when the refusal is temporary.
     public var retryAfterSeconds: Int?
+    /// Extra response headers that explain the refusal (`x-ratelimit-*`).
+    public var headers: [String: String] = [:]
 
     public init(_ kind: Kind, code: String, message: String, param: String? = nil, retryAfterSeconds: Int? = nil) {
         self.kind = kind

@@ -94,6 +94,13 @@ public protocol TurnRepository: Sendable {
     func listTurns(tenant: String, limit: Int) async throws -> [TurnRecord]
 }
 
+/// Tokens already spent, so that budgets survive a restart.
+public protocol UsageLedger: Sendable {
+    /// Prompt and completion tokens of the tenant's turns since a moment (seconds since 1970), all of them or
+    /// only one subject's (an API key's id).
+    func tokensUsed(tenant: String, subject: String?, since: Double) async throws -> Int
+}
+
 /// The storage as a whole, for readiness checks.
 public protocol HealthCheckable: Sendable {
     func checkHealth() async throws

@@ -59,7 +59,11 @@ public func buildApplication(
     HealthController(readiness: ReadinessProbe(database: database, gateway: gateway)).addRoutes(to: router)
 
     let authenticated = router.group().add(middleware: authentication)
-    ChatCompletionsController(gateway: gateway, turns: turns, bodyReader: bodyReader, logger: logger)
+    let limits = configuration.limits
+    let admissionPolicy = AdmissionControl.Policy(defaultTenantLimits: limits.tenantDefault, tenants: limits.tenants,
+                                                  keys: limits.keys, defaultCompletionTokens: limits.defaultCompletionTokens)
+    let admission = admissionPolicy.isEmpty ? nil : AdmissionControl(policy: admissionPolicy, ledger: turns)
+    ChatCompletionsController(gateway: gateway, admission: admission, turns: turns, bodyReader: bodyReader, logger: logger)
         .addRoutes(to: authenticated.group("v1", context: AuthenticatedContext.self))
     AdminController(issuer: issuer, keys: keys, turns: turns, gateway: gateway, bodyReader: bodyReader)
         .addRoutes(to: authenticated.group("admin", context: AdminContext.self))

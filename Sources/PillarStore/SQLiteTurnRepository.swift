@@ -1,7 +1,7 @@
 import GRDB
 import PillarCore
 
-public struct SQLiteTurnRepository: TurnRepository {
+public struct SQLiteTurnRepository: TurnRepository, UsageLedger {
     let database: PillarDatabase
 
     public init(database: PillarDatabase) { self.database = database }
@@ -35,6 +35,21 @@ public struct SQLiteTurnRepository: TurnRepository {
                     attempts: row["attempts"], latencyMs: row["latency_ms"],
                     timeToFirstTokenMs: row["ttft_ms"], traceID: row["trace_id"], createdAt: row["created_at"])
             }
+        }
+    }
+
+    public func tokensUsed(tenant: String, subject: String?, since: Double) async throws -> Int {
+        try await database.pool.read { db in
+            if let subject {
+                return try Int.fetchOne(db, sql: """
+                    SELECT coalesce(sum(prompt_tokens + completion_tokens), 0) FROM turn
+                    WHERE tenant_id = ? AND subject = ? AND created_at >= ?
+                    """, arguments: [tenant, subject, since]) ?? 0
+            }
+            return try Int.fetchOne(db, sql: """
+                SELECT coalesce(sum(prompt_tokens + completion_tokens), 0) FROM turn
+                WHERE tenant_id = ? AND created_at >= ?
+                """, arguments: [tenant, since]) ?? 0
         }
     }
 }

@@ -62,11 +62,12 @@ func withPillar<T: Sendable>(
     deployments: [PillarConfiguration.Deployment] = [],
     configure: (inout PillarConfiguration) -> Void = { _ in },
     environment: [String: String] = [:],
+    dataDirectory: String? = nil,
     _ body: @Sendable (PillarClient) async throws -> T
 ) async throws -> T {
     var configuration = PillarConfiguration()
     configuration.server.port = 0
-    configuration.server.dataDirectory = temporaryDirectory()
+    configuration.server.dataDirectory = dataDirectory ?? temporaryDirectory()
     configuration.deployments = deployments
     configuration.localModel.mode = "off"
     configure(&configuration)
@@ -76,7 +77,7 @@ func withPillar<T: Sendable>(
     let app = try await buildApplication(configuration, environment: environment, metricsRegistry: TestMetrics.registry,
                                          logger: Logger(label: "test.pillar"), announce: { _ in })
     let directory = configuration.server.dataDirectory
-    defer { try? FileManager.default.removeItem(atPath: directory) }
+    defer { if dataDirectory == nil { try? FileManager.default.removeItem(atPath: directory) } }
     return try await app.test(.live) { client in
         try await waitUntilServing(port: client.port!, path: "/healthz")
         return try await body(PillarClient(port: client.port!, dataDirectory: directory))

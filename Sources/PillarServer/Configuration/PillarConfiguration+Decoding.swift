@@ -1,4 +1,5 @@
 import PillarCore
+import PillarGateway
 
 // Decoding that lets a YAML file give only the keys it changes (Swift's synthesised decoding would demand
 // every key) and that refuses unknown keys, so that a typo is an error that names it rather than a setting
@@ -22,7 +23,7 @@ func rejectUnknownKeys<Keys: CodingKey & CaseIterable>(in decoder: any Decoder, 
 
 extension PillarConfiguration {
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case server, oidc, deployments, localModel, timeouts, gateway
+        case server, oidc, deployments, localModel, timeouts, gateway, limits
     }
 
     public init(from decoder: any Decoder) throws {
@@ -35,6 +36,7 @@ extension PillarConfiguration {
         localModel = try container.value(.localModel, or: localModel)
         timeouts = try container.value(.timeouts, or: timeouts)
         gateway = try container.value(.gateway, or: gateway)
+        limits = try container.value(.limits, or: limits)
     }
 }
 
@@ -163,5 +165,21 @@ extension PillarConfiguration.Gateway {
         breakerHalfOpenProbes = try container.value(.breakerHalfOpenProbes, or: breakerHalfOpenProbes)
         maxInFlightPerTenant = try container.decodeIfPresent(Int.self, forKey: .maxInFlightPerTenant)
         queueTimeoutMs = try container.value(.queueTimeoutMs, or: queueTimeoutMs)
+    }
+}
+
+extension PillarConfiguration.Limits {
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case tenantDefault, tenants, keys, defaultCompletionTokens
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try rejectUnknownKeys(in: decoder, known: CodingKeys.self)
+        self.init()
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        tenantDefault = try container.decodeIfPresent(UsageLimits.self, forKey: .tenantDefault)
+        tenants = try container.value(.tenants, or: tenants)
+        keys = try container.value(.keys, or: keys)
+        defaultCompletionTokens = try container.value(.defaultCompletionTokens, or: defaultCompletionTokens)
     }
 }

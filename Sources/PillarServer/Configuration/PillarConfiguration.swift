@@ -131,6 +131,20 @@ public struct PillarConfiguration: Sendable, Codable, Hashable {
     public var localModel = LocalModel()
     public var timeouts = Timeouts()
     public var gateway = Gateway()
+    public var limits = Limits()
+
+    /// Rate limits and token budgets per tenant and per API key.
+    public struct Limits: Sendable, Codable, Hashable {
+        /// Limits of every tenant not listed in `tenants`.
+        public var tenantDefault: UsageLimits?
+        public var tenants: [String: UsageLimits] = [:]
+        /// Limits of single API keys, by key id (`key_…`).
+        public var keys: [String: UsageLimits] = [:]
+        /// The completion reserved for a request without `max_tokens` when a budget applies.
+        public var defaultCompletionTokens: Int = 1024
+
+        public init() {}
+    }
 
     public init() {}
 }
@@ -243,6 +257,17 @@ extension PillarConfiguration {
         for (key, value) in [("gateway.retryBaseDelayMs", gateway.retryBaseDelayMs), ("gateway.retryMaxDelayMs", gateway.retryMaxDelayMs),
                              ("gateway.queueTimeoutMs", gateway.queueTimeoutMs)] where !(0...3_600_000).contains(value) {
             throw ConfigurationError(key: key, "must be 0-3600000 milliseconds")
+        }
+        let allLimits = [("limits.tenantDefault", limits.tenantDefault)].compactMap { key, value in value.map { (key, $0) } }
+            + limits.tenants.map { ("limits.tenants.\($0.key)", $0.value) } + limits.keys.map { ("limits.keys.\($0.key)", $0.value) }
+        for (key, value) in allLimits {
+            for (field, number) in [("requestsPerMinute", value.requestsPerMinute), ("tokensPerMinute", value.tokensPerMinute),
+                                    ("tokensPerDay", value.tokensPerDay), ("tokensPerMonth", value.tokensPerMonth)] {
+                if let number, number < 1 { throw ConfigurationError(key: "\(key).\(field)", "must be at least 1") }
+            }
+        }
+        guard limits.defaultCompletionTokens >= 1 else {
+            throw ConfigurationError(key: "limits.defaultCompletionTokens", "must be at least 1")
         }
         for (index, provider) in oidc.enumerated() {
             guard URL(string: provider.issuer)?.scheme != nil else {

@@ -4,11 +4,13 @@ import Hummingbird
 import Logging
 import PillarCore
 import PillarGateway
+import Synchronization
 
 /// The OpenAI-compatible chat API: `POST /v1/chat/completions` (whole or as server-sent events) and
 /// `GET /v1/models`. Every call is recorded as a turn, with counts and timings but no text.
 struct ChatCompletionsController: Sendable {
     let gateway: ModelGateway
+    let admission: AdmissionControl?
     let turns: any TurnRepository
     let bodyReader: RequestBodyReader
     let logger: Logger
@@ -25,17 +27,35 @@ struct ChatCompletionsController: Sendable {
     }
 
     @Sendable func create(_ request: Request, context: AuthenticatedContext) async throws -> Response {
-        let body = try await bodyReader.decode(ChatCompletionRequest.self, from: request)
+        var body = try await bodyReader.decode(ChatCompletionRequest.self, from: request)
         try body.validate()
         guard gateway.serves(body.model) else { throw PillarError.modelNotFound(body.model) }
         let principal = context.principal
         let caller = ModelGateway.Caller(tenant: principal.tenant, subject: principal.subject)
+        let reservation = try await admission?.reserve(
+            tenant: principal.tenant, key: principal.method == .apiKey ? principal.subject : nil,
+            promptTokens: TokenEstimate.promptTokens(body), maxTokens: body.completionTokenLimit)
+        // Without max_tokens, the completion may use only what was reserved for it.
+        if let allowance = reservation?.completionAllowance { body.maxTokens = allowance }
+        let settlement = Settlement(admission: admission, reservation: reservation)
         let traceID = TraceContext.currentTraceID()
         let recorder = TurnRecorder(turns: turns, principal: principal, model: body.model, streamed: body.isStreaming,
-                                    traceID: traceID, logger: context.logger)
+                                    traceID: traceID, settlement: settlement, logger: context.logger)
         var headers: HTTPFields = [:]
         if let traceID { headers[.traceID] = traceID }
 
+        do {
+            return try await call(body, caller: caller, recorder: recorder, headers: headers, logger: context.logger)
+        } catch {
+            // Refused before the model was called (a tenant at its cap): nothing was spent.
+            await settlement.settle(usedTokens: 0)
+            throw error
+        }
+    }
+
+    private func call(_ body: ChatCompletionRequest, caller: ModelGateway.Caller, recorder: TurnRecorder,
+                      headers: HTTPFields, logger: Logger) async throws -> Response {
+        var headers = headers
         guard body.isStreaming else {
             let completion = try await gateway.complete(body, caller: caller, onFinish: recorder.record)
             return try JSONResponse.make(completion, headers: headers)
@@ -45,7 +65,6 @@ struct ChatCompletionsController: Sendable {
         headers[.cacheControl] = "no-cache"
         headers[.deployment] = streamed.deployment
         let chunks = streamed.chunks
-        let logger = context.logger
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
             let encoder = JSONEncoder()
             do {
@@ -70,9 +89,11 @@ struct TurnRecorder: Sendable {
     let model: String
     let streamed: Bool
     let traceID: String?
+    let settlement: Settlement
     let logger: Logger
 
     @Sendable func record(_ outcome: ModelGateway.Outcome) async {
+        await settlement.settle(usedTokens: outcome.usage?.totalTokens ?? 0)
         let status: TurnRecord.Status = outcome.cancelled ? .cancelled : (outcome.error == nil ? .succeeded : .failed)
         let turn = TurnRecord(
             id: "turn_" + UUID().uuidString.lowercased(), tenant: principal.tenant, subject: principal.subject,
@@ -125,4 +146,23 @@ extension Duration {
 extension HTTPField.Name {
     static let traceID = Self("x-trace-id")!
     static let deployment = Self("x-pillar-deployment")!
+}
+
+/// Settles an admission reservation exactly once, whichever way the call ends.
+final class Settlement: Sendable {
+    let admission: AdmissionControl?
+    private let reservation: Mutex<AdmissionControl.Reservation?>
+
+    init(admission: AdmissionControl?, reservation: AdmissionControl.Reservation?) {
+        self.admission = admission
+        self.reservation = Mutex(reservation)
+    }
+
+    func settle(usedTokens: Int) async {
+        guard let reservation = reservation.withLock({ value -> AdmissionControl.Reservation? in
+            defer { value = nil }
+            return value
+        }), let admission else { return }
+        await admission.settle(reservation, usedTokens: usedTokens)
+    }
 }

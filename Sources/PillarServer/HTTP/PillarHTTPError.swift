@@ -50,6 +50,9 @@ public struct PillarHTTPError: HTTPResponseError {
             headers[.wwwAuthenticate] = #"Bearer realm="pillar", error="invalid_token""#
         }
         if let seconds = error.retryAfterSeconds { headers[.retryAfter] = String(seconds) }
+        for (name, value) in error.headers {
+            if let field = HTTPField.Name(name) { headers[field] = value }
+        }
         let data = (try? JSONEncoder().encode(body)) ?? Data()
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }

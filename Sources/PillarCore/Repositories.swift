@@ -61,6 +61,8 @@ public struct TurnRecord: Sendable, Hashable, Codable {
     public var usageEstimated: Bool
     /// Attempts the gateway made, the answering one included.
     public var attempts: Int
+    /// What the turn cost, in US dollars, from the configured prices; nil when the model has none.
+    public var costUSD: Double?
     public var latencyMs: Double
     public var timeToFirstTokenMs: Double?
     public var traceID: String?
@@ -68,8 +70,9 @@ public struct TurnRecord: Sendable, Hashable, Codable {
 
     public init(id: String, tenant: String, subject: String, model: String, deployment: String?, status: Status,
                 errorCode: String?, streamed: Bool, promptTokens: Int, completionTokens: Int,
-                usageEstimated: Bool = false, attempts: Int = 1, latencyMs: Double,
+                usageEstimated: Bool = false, attempts: Int = 1, costUSD: Double? = nil, latencyMs: Double,
                 timeToFirstTokenMs: Double?, traceID: String?, createdAt: Double) {
+        self.costUSD = costUSD
         self.usageEstimated = usageEstimated
         self.attempts = attempts
         self.id = id
@@ -92,6 +95,34 @@ public struct TurnRecord: Sendable, Hashable, Codable {
 public protocol TurnRepository: Sendable {
     func recordTurn(_ turn: TurnRecord) async throws
     func listTurns(tenant: String, limit: Int) async throws -> [TurnRecord]
+}
+
+/// Usage summed over a group of turns.
+public struct UsageRow: Sendable, Hashable, Codable {
+    public var group: String
+    public var requests: Int
+    public var failed: Int
+    public var promptTokens: Int
+    public var completionTokens: Int
+    public var costUSD: Double
+
+    public init(group: String, requests: Int, failed: Int, promptTokens: Int, completionTokens: Int, costUSD: Double) {
+        self.group = group
+        self.requests = requests
+        self.failed = failed
+        self.promptTokens = promptTokens
+        self.completionTokens = completionTokens
+        self.costUSD = costUSD
+    }
+}
+
+public enum UsageGrouping: String, Sendable, CaseIterable {
+    case day, model, key, deployment
+}
+
+public protocol UsageReports: Sendable {
+    /// The tenant's usage between two moments (seconds since 1970, end excluded), grouped.
+    func usage(tenant: String, from: Double, to: Double, groupBy: UsageGrouping) async throws -> [UsageRow]
 }
 
 /// Tokens already spent, so that budgets survive a restart.

@@ -63,9 +63,10 @@ public func buildApplication(
     let admissionPolicy = AdmissionControl.Policy(defaultTenantLimits: limits.tenantDefault, tenants: limits.tenants,
                                                   keys: limits.keys, defaultCompletionTokens: limits.defaultCompletionTokens)
     let admission = admissionPolicy.isEmpty ? nil : AdmissionControl(policy: admissionPolicy, ledger: turns)
-    ChatCompletionsController(gateway: gateway, admission: admission, turns: turns, bodyReader: bodyReader, logger: logger)
+    ChatCompletionsController(gateway: gateway, admission: admission, prices: configuration.prices, turns: turns,
+                              bodyReader: bodyReader, logger: logger)
         .addRoutes(to: authenticated.group("v1", context: AuthenticatedContext.self))
-    AdminController(issuer: issuer, keys: keys, turns: turns, gateway: gateway, bodyReader: bodyReader)
+    AdminController(issuer: issuer, keys: keys, turns: turns, usage: turns, gateway: gateway, bodyReader: bodyReader)
         .addRoutes(to: authenticated.group("admin", context: AdminContext.self))
     let metrics = MetricsController(registry: metricsRegistry)
     if configuration.server.metricsPort == nil {

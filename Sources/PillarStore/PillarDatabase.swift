@@ -82,6 +82,11 @@ public final class PillarDatabase: Sendable, HealthCheckable {
                 table.add(column: "attempts", .integer).notNull().defaults(to: 1)
             }
         }
+        migrator.registerMigration("003_turn_cost") { db in
+            try db.alter(table: "turn") { table in
+                table.add(column: "cost_usd", .double)
+            }
+        }
         return migrator
     }
 }

@@ -1,7 +1,7 @@
 import GRDB
 import PillarCore
 
-public struct SQLiteTurnRepository: TurnRepository, UsageLedger {
+public struct SQLiteTurnRepository: TurnRepository, UsageLedger, UsageReports {
     let database: PillarDatabase
 
     public init(database: PillarDatabase) { self.database = database }
@@ -11,13 +11,13 @@ public struct SQLiteTurnRepository: TurnRepository, UsageLedger {
             try db.execute(
                 sql: """
                     INSERT INTO turn (id, tenant_id, subject, model, deployment, status, error_code, streamed,
-                                      prompt_tokens, completion_tokens, usage_estimated, attempts, latency_ms, ttft_ms,
-                                      trace_id, created_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                      prompt_tokens, completion_tokens, usage_estimated, attempts, cost_usd, latency_ms,
+                                      ttft_ms, trace_id, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [turn.id, turn.tenant, turn.subject, turn.model, turn.deployment, turn.status.rawValue,
                             turn.errorCode, turn.streamed, turn.promptTokens, turn.completionTokens,
-                            turn.usageEstimated, turn.attempts, turn.latencyMs,
+                            turn.usageEstimated, turn.attempts, turn.costUSD, turn.latencyMs,
                             turn.timeToFirstTokenMs, turn.traceID, turn.createdAt])
         }
     }
@@ -32,7 +32,7 @@ public struct SQLiteTurnRepository: TurnRepository, UsageLedger {
                     deployment: row["deployment"], status: status, errorCode: row["error_code"],
                     streamed: row["streamed"], promptTokens: row["prompt_tokens"],
                     completionTokens: row["completion_tokens"], usageEstimated: row["usage_estimated"],
-                    attempts: row["attempts"], latencyMs: row["latency_ms"],
+                    attempts: row["attempts"], costUSD: row["cost_usd"], latencyMs: row["latency_ms"],
                     timeToFirstTokenMs: row["ttft_ms"], traceID: row["trace_id"], createdAt: row["created_at"])
             }
         }
@@ -50,6 +50,29 @@ public struct SQLiteTurnRepository: TurnRepository, UsageLedger {
                 SELECT coalesce(sum(prompt_tokens + completion_tokens), 0) FROM turn
                 WHERE tenant_id = ? AND created_at >= ?
                 """, arguments: [tenant, since]) ?? 0
+        }
+    }
+
+    public func usage(tenant: String, from: Double, to: Double, groupBy: UsageGrouping) async throws -> [UsageRow] {
+        // The grouping expression comes from a closed enum, never from the request.
+        let group: String
+        switch groupBy {
+        case .day: group = "date(created_at, 'unixepoch')"
+        case .model: group = "model"
+        case .key: group = "subject"
+        case .deployment: group = "coalesce(deployment, '-')"
+        }
+        return try await database.pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT \(group) AS grp, count(*) AS requests, sum(status = 'failed') AS failed,
+                       sum(prompt_tokens) AS prompt, sum(completion_tokens) AS completion,
+                       coalesce(sum(cost_usd), 0) AS cost
+                FROM turn WHERE tenant_id = ? AND created_at >= ? AND created_at < ?
+                GROUP BY grp ORDER BY grp
+                """, arguments: [tenant, from, to]).map { row in
+                UsageRow(group: row["grp"], requests: row["requests"], failed: row["failed"],
+                         promptTokens: row["prompt"], completionTokens: row["completion"], costUSD: row["cost"])
+            }
         }
     }
 }

@@ -23,7 +23,7 @@ func rejectUnknownKeys<Keys: CodingKey & CaseIterable>(in decoder: any Decoder, 
 
 extension PillarConfiguration {
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case server, oidc, deployments, localModel, timeouts, gateway, limits
+        case server, oidc, deployments, localModel, timeouts, gateway, limits, prices
     }
 
     public init(from decoder: any Decoder) throws {
@@ -37,6 +37,7 @@ extension PillarConfiguration {
         timeouts = try container.value(.timeouts, or: timeouts)
         gateway = try container.value(.gateway, or: gateway)
         limits = try container.value(.limits, or: limits)
+        prices = try container.value(.prices, or: prices)
     }
 }
 

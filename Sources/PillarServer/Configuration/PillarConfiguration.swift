@@ -132,6 +132,8 @@ public struct PillarConfiguration: Sendable, Codable, Hashable {
     public var timeouts = Timeouts()
     public var gateway = Gateway()
     public var limits = Limits()
+    /// Prices by the model name clients use, for cost accounting.
+    public var prices: [String: ModelPrice] = [:]
 
     /// Rate limits and token budgets per tenant and per API key.
     public struct Limits: Sendable, Codable, Hashable {
@@ -265,6 +267,9 @@ extension PillarConfiguration {
                                     ("tokensPerDay", value.tokensPerDay), ("tokensPerMonth", value.tokensPerMonth)] {
                 if let number, number < 1 { throw ConfigurationError(key: "\(key).\(field)", "must be at least 1") }
             }
+        }
+        for (model, price) in prices where !(price.inputPerMillion >= 0 && price.outputPerMillion >= 0 && price.inputPerMillion < 1e6 && price.outputPerMillion < 1e6) {
+            throw ConfigurationError(key: "prices.\(model)", "prices must be 0 or more dollars per million tokens")
         }
         guard limits.defaultCompletionTokens >= 1 else {
             throw ConfigurationError(key: "limits.defaultCompletionTokens", "must be at least 1")

@@ -9,6 +9,7 @@ struct AdminController: Sendable {
     let issuer: APIKeyIssuer
     let keys: any APIKeyRepository
     let turns: any TurnRepository
+    let usage: any UsageReports
     let gateway: ModelGateway
     let bodyReader: RequestBodyReader
 
@@ -29,6 +30,39 @@ struct AdminController: Sendable {
         group.delete("keys/{id}", use: revokeKey)
         group.get("turns", use: listTurns)
         group.get("gateway", use: gatewayState)
+        group.get("usage", use: usageReport)
+    }
+
+    /// `GET /admin/usage?from=2026-11-01&to=2026-11-30&groupBy=day|model|key|deployment`: the tenant's
+    /// requests, tokens and cost, UTC days, `to` included. Defaults: the last 30 days, by day.
+    @Sendable func usageReport(_ request: Request, context: AdminContext) async throws -> Response {
+        let query = request.uri.queryParameters
+        let groupText = query.get("groupBy") ?? "day"
+        guard let grouping = UsageGrouping(rawValue: groupText) else {
+            throw PillarError.invalidRequest("groupBy must be one of day, model, key, deployment", param: "groupBy")
+        }
+        let now = Date()
+        func day(_ name: String, fallback: Date) throws -> Date {
+            guard let text = query.get(name) else { return fallback }
+            guard let date = Self.dayFormat.date(from: text) else {
+                throw PillarError.invalidRequest("\(name) must be a date as YYYY-MM-DD", param: name)
+            }
+            return date
+        }
+        let from = try day("from", fallback: now.addingTimeInterval(-30 * 86_400))
+        let to = try day("to", fallback: now)
+        guard from <= to else { throw PillarError.invalidRequest("from must not be after to", param: "from") }
+        let rows = try await usage.usage(tenant: context.principal.tenant, from: floor(from.timeIntervalSince1970 / 86_400) * 86_400,
+                                         to: (floor(to.timeIntervalSince1970 / 86_400) + 1) * 86_400, groupBy: grouping)
+        return try JSONResponse.make(["data": rows])
+    }
+
+    static var dayFormat: DateFormatter {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd"
+        return formatter
     }
 
     /// The deployments' live state. The gateway is shared by every tenant, so only the platform's

@@ -11,6 +11,7 @@ import Synchronization
 struct ChatCompletionsController: Sendable {
     let gateway: ModelGateway
     let admission: AdmissionControl?
+    let prices: [String: ModelPrice]
     let turns: any TurnRepository
     let bodyReader: RequestBodyReader
     let logger: Logger
@@ -40,7 +41,7 @@ struct ChatCompletionsController: Sendable {
         let settlement = Settlement(admission: admission, reservation: reservation)
         let traceID = TraceContext.currentTraceID()
         let recorder = TurnRecorder(turns: turns, principal: principal, model: body.model, streamed: body.isStreaming,
-                                    traceID: traceID, settlement: settlement, logger: context.logger)
+                                    price: prices[body.model], traceID: traceID, settlement: settlement, logger: context.logger)
         var headers: HTTPFields = [:]
         if let traceID { headers[.traceID] = traceID }
 
@@ -88,6 +89,7 @@ struct TurnRecorder: Sendable {
     let principal: Principal
     let model: String
     let streamed: Bool
+    let price: ModelPrice?
     let traceID: String?
     let settlement: Settlement
     let logger: Logger
@@ -101,6 +103,7 @@ struct TurnRecorder: Sendable {
             errorCode: outcome.error.map { ($0 as? PillarError)?.code ?? "internal_error" }, streamed: streamed,
             promptTokens: outcome.usage?.promptTokens ?? 0, completionTokens: outcome.usage?.completionTokens ?? 0,
             usageEstimated: outcome.usage != nil && !outcome.usageReported, attempts: outcome.attempts,
+            costUSD: outcome.usage.flatMap { usage in price.map { $0.cost(of: usage) } },
             latencyMs: outcome.duration.seconds * 1000, timeToFirstTokenMs: outcome.timeToFirstToken.map { $0.seconds * 1000 },
             traceID: traceID, createdAt: Date().timeIntervalSince1970)
         do {

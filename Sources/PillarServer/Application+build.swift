@@ -29,6 +29,7 @@ public func buildApplication(
 
     var clientConfiguration = HTTPClient.Configuration()
     clientConfiguration.timeout.connect = .milliseconds(Int64(configuration.timeouts.connectSeconds * 1000))
+    clientConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = configuration.gateway.connectionsPerHost
     let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
     let models: ModelSetup
     do {

@@ -149,6 +149,7 @@ extension PillarConfiguration.Gateway {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case maxAttempts, retryBaseDelayMs, retryMaxDelayMs, retryTotalSeconds, breakerFailureRate, breakerMinimumCalls
         case breakerWindowSeconds, breakerOpenSeconds, breakerHalfOpenProbes, maxInFlightPerTenant, queueTimeoutMs
+        case connectionsPerHost
     }
 
     public init(from decoder: any Decoder) throws {
@@ -166,6 +167,7 @@ extension PillarConfiguration.Gateway {
         breakerHalfOpenProbes = try container.value(.breakerHalfOpenProbes, or: breakerHalfOpenProbes)
         maxInFlightPerTenant = try container.decodeIfPresent(Int.self, forKey: .maxInFlightPerTenant)
         queueTimeoutMs = try container.value(.queueTimeoutMs, or: queueTimeoutMs)
+        connectionsPerHost = try container.value(.connectionsPerHost, or: connectionsPerHost)
     }
 }
 

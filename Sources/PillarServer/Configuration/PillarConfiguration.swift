@@ -121,6 +121,9 @@ public struct PillarConfiguration: Sendable, Codable, Hashable {
         public var maxInFlightPerTenant: Int?
         /// How long a request waits for a deployment at its cap before a 503.
         public var queueTimeoutMs: Int = 2000
+        /// HTTP/1.1 connections kept to each upstream host. Each carries one request at a time, so this
+        /// bounds a deployment's concurrency (AsyncHTTPClient's own default of 8 capped Pillar at 8).
+        public var connectionsPerHost: Int = 256
 
         public init() {}
     }
@@ -239,7 +242,13 @@ extension PillarConfiguration {
                 throw ConfigurationError(key: "\(key).apiKeyEnv", "give apiKeyEnv or apiKeyFile, not both")
             }
         }
+        guard (1...10_000).contains(gateway.connectionsPerHost) else {
+            throw ConfigurationError(key: "gateway.connectionsPerHost", "must be 1-10000")
+        }
         guard gateway.maxAttempts >= 1 else { throw ConfigurationError(key: "gateway.maxAttempts", "must be at least 1") }
+        guard (1...10_000).contains(gateway.connectionsPerHost) else {
+            throw ConfigurationError(key: "gateway.connectionsPerHost", "must be 1-10000")
+        }
         guard (0.0...1.0).contains(gateway.breakerFailureRate), gateway.breakerFailureRate > 0 else {
             throw ConfigurationError(key: "gateway.breakerFailureRate", "must be above 0 and at most 1")
         }

@@ -216,10 +216,6 @@ public struct SupervisorError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-extension Duration {
-    var milliseconds: Int64 { nanoseconds / 1_000_000 }
-}
-
 /// A free TCP port on loopback, found by letting the kernel pick one.
 public func findFreeLoopbackPort() throws -> Int {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)

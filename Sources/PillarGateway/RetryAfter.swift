@@ -22,7 +22,7 @@ public enum RetryAfter {
 
     /// Rounded up, as a `Retry-After` header carries it.
     public static func wholeSeconds(_ duration: Duration) -> Int {
-        Int((Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18).rounded(.up))
+        Int(duration.seconds.rounded(.up))
     }
 
     public static func seconds(fromHeaderValue value: String, now: Date = Date()) -> Int? {

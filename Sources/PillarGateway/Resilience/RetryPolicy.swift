@@ -19,13 +19,8 @@ public struct RetryPolicy: Sendable, Hashable {
                       using generator: inout some RandomNumberGenerator) -> Duration {
         let exponent = min(max(attempt - 1, 0), 30)
         let bound = min(baseDelay * (1 << exponent), maxDelay)
-        let nanoseconds = Self.nanoseconds(bound)
+        let nanoseconds = bound.nanoseconds
         let jittered = Duration.nanoseconds(nanoseconds > 0 ? Int64.random(in: 0...nanoseconds, using: &generator) : 0)
         return max(jittered, retryAfter ?? .zero)
-    }
-
-    static func nanoseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }

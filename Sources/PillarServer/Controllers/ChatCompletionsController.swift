@@ -139,13 +139,6 @@ enum JSONResponse {
     }
 }
 
-extension Duration {
-    var seconds: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) + Double(attoseconds) / 1e18
-    }
-}
-
 extension HTTPField.Name {
     static let traceID = Self("x-trace-id")!
     static let deployment = Self("x-pillar-deployment")!

@@ -33,11 +33,7 @@ public actor OIDCVerifier {
 
     /// The token's `iss` without checking anything, to pick the verifier for a token.
     static func unverifiedIssuer(of token: String) -> String? {
-        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3, let payload = Base64URL.decode(String(parts[1])),
-              case .object(let claims)? = try? JSONDecoder().decode(JSONValue.self, from: payload)
-        else { return nil }
-        return claims["iss"]?.stringValue
+        jsonSegment(1, of: token)?["iss"]?.stringValue
     }
 
     public func verify(_ token: String) async throws(PillarError) -> Principal {
@@ -161,9 +157,12 @@ public actor OIDCVerifier {
         return Data(try await response.body.collect(upTo: 1024 * 1024).readableBytesView)
     }
 
-    static func header(of token: String) -> [String: JSONValue]? {
-        guard let first = token.split(separator: ".", omittingEmptySubsequences: false).first,
-              let data = Base64URL.decode(String(first)),
+    static func header(of token: String) -> [String: JSONValue]? { jsonSegment(0, of: token) }
+
+    /// A JWT's header (0) or payload (1) as a JSON object, unverified.
+    static func jsonSegment(_ index: Int, of token: String) -> [String: JSONValue]? {
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, let data = Base64URL.decode(String(parts[index])),
               case .object(let fields)? = try? JSONDecoder().decode(JSONValue.self, from: data)
         else { return nil }
         return fields

@@ -47,6 +47,17 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "PillarRetrieval",
+            dependencies: [
+                "PillarCore", "PillarGateway",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "PillarStore",
             dependencies: [
                 "PillarCore",
@@ -58,7 +69,7 @@ let package = Package(
         .target(
             name: "PillarServer",
             dependencies: [
-                "PillarCore", "PillarGateway", "PillarStore",
+                "PillarCore", "PillarGateway", "PillarStore", "PillarRetrieval",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -74,7 +85,7 @@ let package = Package(
         .executableTarget(
             name: "PillarCLI",
             dependencies: [
-                "PillarServer",
+                "PillarServer", "PillarRetrieval", "PillarGateway",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "OTel", package: "swift-otel"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -106,10 +117,16 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "PillarRetrievalTests",
+            dependencies: ["PillarRetrieval"],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "PillarServerTests",
             dependencies: [
-                "PillarServer", "PillarGateway", "PillarStore",
+                "PillarServer", "PillarGateway", "PillarStore", "PillarRetrieval",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),

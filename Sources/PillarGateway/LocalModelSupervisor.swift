@@ -22,10 +22,14 @@ public actor LocalModelSupervisor: Service {
         public var logFile: String?
         public var startupTimeout: Duration
         public var shutdownGrace: Duration
+        /// More llama-server flags, e.g. `--embedding --pooling mean` for an embedding model.
+        public var extraArguments: [String]
 
         public init(serverPath: String, modelPath: String, modelName: String, port: Int, contextSize: Int = 8192,
                     threads: Int? = nil, parallel: Int = 4, logFile: String? = nil,
-                    startupTimeout: Duration = .seconds(60), shutdownGrace: Duration = .seconds(5)) {
+                    startupTimeout: Duration = .seconds(60), shutdownGrace: Duration = .seconds(5),
+                    extraArguments: [String] = []) {
+            self.extraArguments = extraArguments
             self.serverPath = serverPath
             self.modelPath = modelPath
             self.modelName = modelName
@@ -46,7 +50,7 @@ public actor LocalModelSupervisor: Service {
                 "--ctx-size", String(contextSize), "--parallel", String(parallel), "--no-webui",
             ]
             if let threads { arguments += ["--threads", String(threads)] }
-            return arguments
+            return arguments + extraArguments
         }
     }
 
@@ -213,7 +217,7 @@ private func pause(milliseconds: Int) async {
 
 public struct SupervisorError: Error, CustomStringConvertible {
     public let description: String
-    init(_ description: String) { self.description = description }
+    public init(_ description: String) { self.description = description }
 }
 
 /// A free TCP port on loopback, found by letting the kernel pick one.

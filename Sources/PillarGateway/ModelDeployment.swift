@@ -53,6 +53,15 @@ public struct ModelDeployment: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    var embeddingsURL: String {
+        switch api {
+        case .openAI:
+            return "\(baseURL)/embeddings"
+        case .azureOpenAI:
+            return "\(baseURL)/openai/deployments/\(upstreamModel)/embeddings?api-version=\(apiVersion ?? "2024-10-21")"
+        }
+    }
+
     var modelsURL: String {
         switch api {
         case .openAI: return "\(baseURL)/models"

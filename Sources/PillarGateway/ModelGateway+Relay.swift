@@ -87,7 +87,7 @@ extension ModelGateway {
                 poolOutcome = .success(rateLimits)
             }
             pool.release(lease, outcome: poolOutcome, at: .now)
-            finish(span, request: request, provider: lease.provider, caller: caller, outcome: outcome)
+            finish(span, provider: lease.provider, caller: caller, outcome: outcome)
             await onFinish(outcome)
             if let failure { continuation.finish(throwing: failure) } else { continuation.finish() }
         }

@@ -5,21 +5,27 @@ import Tracing
 /// Spans follow OpenTelemetry's GenAI semantic conventions; metrics carry tenant and deployment so that
 /// usage can be charged back and a failing deployment spotted.
 extension ModelGateway {
-    func startModelSpan(_ request: ChatCompletionRequest, provider: any ModelProvider, caller: Caller) -> any Span {
-        let span = InstrumentationSystem.tracer.startAnySpan("chat \(request.model)", ofKind: .client)
-        span.attributes["gen_ai.operation.name"] = "chat"
+    /// A client span named and attributed as the GenAI conventions ask: `<operation> <model>`.
+    func startGenAISpan(operation: String, model: String, provider: any ModelProvider, caller: Caller) -> any Span {
+        let span = InstrumentationSystem.tracer.startAnySpan("\(operation) \(model)", ofKind: .client)
+        span.attributes["gen_ai.operation.name"] = operation
         span.attributes["gen_ai.provider.name"] = provider.deployment.providerName
         span.attributes["gen_ai.system"] = provider.deployment.providerName
         span.attributes["gen_ai.request.model"] = provider.deployment.upstreamModel
         span.attributes["pillar.deployment"] = provider.deployment.name
         span.attributes["pillar.tenant"] = caller.tenant
+        return span
+    }
+
+    func startModelSpan(_ request: ChatCompletionRequest, provider: any ModelProvider, caller: Caller) -> any Span {
+        let span = startGenAISpan(operation: "chat", model: request.model, provider: provider, caller: caller)
         if let limit = request.completionTokenLimit { span.attributes["gen_ai.request.max_tokens"] = limit }
         if let temperature = request.temperature { span.attributes["gen_ai.request.temperature"] = temperature }
         if let topP = request.topP { span.attributes["gen_ai.request.top_p"] = topP }
         return span
     }
 
-    func finish(_ span: any Span, request: ChatCompletionRequest, provider: any ModelProvider, caller: Caller,
+    func finish(_ span: any Span, provider: any ModelProvider, caller: Caller,
                 outcome: Outcome) {
         let deployment = provider.deployment.name
         span.attributes["gen_ai.response.model"] = provider.deployment.upstreamModel

@@ -80,7 +80,9 @@ public final class ModelGateway: Sendable {
         let started = ContinuousClock.now
         try enterTenant(caller.tenant)
         defer { leaveTenant(caller.tenant) }
-        return try await serve(request, caller: caller, started: started, onFinish: onFinish) { lease, span, attempts in
+        return try await serve(model: request.model, estimatedTokens: Self.estimatedTokens(request), caller: caller,
+                               started: started, onFinish: onFinish,
+                               startSpan: { startModelSpan(request, provider: $0, caller: caller) }) { lease, span, attempts in
             let reply = try await lease.provider.complete(request)
             var completion = reply.value
             completion.model = request.model
@@ -90,7 +92,7 @@ public final class ModelGateway: Sendable {
                                   usageReported: completion.usage != nil, attempts: attempts)
             completion.usage = usage
             pool.release(lease, outcome: .success(reply.rateLimits), at: .now)
-            finish(span, request: request, provider: lease.provider, caller: caller, outcome: outcome)
+            finish(span, provider: lease.provider, caller: caller, outcome: outcome)
             await onFinish(outcome)
             return completion
         }
@@ -113,7 +115,9 @@ public final class ModelGateway: Sendable {
                 self.leaveTenant(tenant)
                 await onFinish(outcome)
             }
-            return try await serve(request, caller: caller, started: started, onFinish: onFinish) { lease, span, attempts in
+            return try await serve(model: request.model, estimatedTokens: Self.estimatedTokens(request), caller: caller,
+                                   started: started, onFinish: onFinish,
+                                   startSpan: { startModelSpan(request, provider: $0, caller: caller) }) { lease, span, attempts in
                 let reply = try await lease.provider.stream(request)
                 let chunks = try await relay(reply.value, request: request, lease: lease, rateLimits: reply.rateLimits,
                                              caller: caller, span: span, started: started, attempts: attempts,
@@ -142,15 +146,15 @@ public final class ModelGateway: Sendable {
     /// before anything reached the caller) goes to another deployment when one is free, and otherwise waits
     /// for a backoff with jitter, never less than what the upstream asked for with Retry-After. The attempt
     /// releases its lease when it succeeds; this releases it when the attempt throws.
-    private func serve<Result>(
-        _ request: ChatCompletionRequest, caller: Caller, started: ContinuousClock.Instant,
+    func serve<Result>(
+        model: String, estimatedTokens tokens: Int, caller: Caller, started: ContinuousClock.Instant,
         onFinish: @Sendable (Outcome) async -> Void,
+        startSpan: (any ModelProvider) -> any Span,
         attempt: (DeploymentPool.Lease, any Span, Int) async throws -> Result
     ) async throws -> Result {
-        guard pool.serves(request.model) else { throw PillarError.modelNotFound(request.model) }
+        guard pool.serves(model) else { throw PillarError.modelNotFound(model) }
         let retry = policy.retry
         let deadline = started + retry.totalTimeout
-        let tokens = TokenEstimate.promptTokens(request) + (request.completionTokenLimit ?? 256)
         var generator = SystemRandomNumberGenerator()
         var excluded = Set<String>()
         var attempts = 0
@@ -163,11 +167,11 @@ public final class ModelGateway: Sendable {
 
         attempting: while attempts < retry.maxAttempts, !Task.isCancelled {
             let now = ContinuousClock.now
-            switch pool.acquire(model: request.model, excluding: excluded, estimatedTokens: tokens, at: now) {
+            switch pool.acquire(model: model, excluding: excluded, estimatedTokens: tokens, at: now) {
             case .leased(let lease):
                 attempts += 1
                 queuedSince = nil
-                let span = startModelSpan(request, provider: lease.provider, caller: caller)
+                let span = startSpan(lease.provider)
                 span.attributes["pillar.attempt"] = attempts
                 do {
                     return try await attempt(lease, span, attempts)
@@ -225,7 +229,12 @@ public final class ModelGateway: Sendable {
         throw error
     }
 
-    private func enterTenant(_ tenant: String) throws(PillarError) {
+    /// What a chat request may spend, for predicting a deployment's rate limits.
+    static func estimatedTokens(_ request: ChatCompletionRequest) -> Int {
+        TokenEstimate.promptTokens(request) + (request.completionTokenLimit ?? 256)
+    }
+
+    func enterTenant(_ tenant: String) throws(PillarError) {
         guard let cap = policy.maxInFlightPerTenant else { return }
         let admitted = tenantsInFlight.withLock { counts in
             guard counts[tenant, default: 0] < cap else { return false }

@@ -10,6 +10,7 @@ public protocol ModelProvider: Sendable {
     var deployment: ModelDeployment { get }
     func complete(_ request: ChatCompletionRequest) async throws -> UpstreamReply<ChatCompletion>
     func stream(_ request: ChatCompletionRequest) async throws -> UpstreamReply<ChatCompletionChunkStream>
+    func embed(_ request: EmbeddingsRequest) async throws -> UpstreamReply<EmbeddingsResponse>
     /// Whether the deployment answers at all right now (for readiness).
     func isReachable() async -> Bool
 }

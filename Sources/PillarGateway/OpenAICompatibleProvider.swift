@@ -43,16 +43,31 @@ public struct OpenAICompatibleProvider: ModelProvider {
         upstream.model = deployment.upstreamModel
         upstream.stream = nil
         upstream.streamOptions = nil
-        let response = try await send(upstream, headDeadline: .now() + timeouts.total)
+        return try await exchange(upstream, url: deployment.chatCompletionsURL, as: ChatCompletion.self)
+    }
+
+    /// Always asks for floats: base64 for a caller who wanted it is encoded at Pillar's edge.
+    public func embed(_ request: EmbeddingsRequest) async throws -> UpstreamReply<EmbeddingsResponse> {
+        var upstream = request
+        upstream.model = deployment.upstreamModel
+        upstream.encodingFormat = .float
+        return try await exchange(upstream, url: deployment.embeddingsURL, as: EmbeddingsResponse.self)
+    }
+
+    /// One JSON request, one JSON answer, within the total timeout.
+    private func exchange<Reply: Decodable & Sendable>(_ body: some Encodable, url: String, as: Reply.Type)
+        async throws -> UpstreamReply<Reply>
+    {
+        let response = try await send(body, url: url, streaming: false, headDeadline: .now() + timeouts.total)
         let rateLimits = UpstreamRateLimits(headers: response.headers, now: .now)
-        let body: ByteBuffer
+        let bytes: ByteBuffer
         do {
-            body = try await response.body.collect(upTo: Self.maxResponseBody)
+            bytes = try await response.body.collect(upTo: Self.maxResponseBody)
         } catch {
             throw classify(error)
         }
         do {
-            return UpstreamReply(try JSONDecoder().decode(ChatCompletion.self, from: Data(body.readableBytesView)),
+            return UpstreamReply(try JSONDecoder().decode(Reply.self, from: Data(bytes.readableBytesView)),
                                  rateLimits: rateLimits)
         } catch {
             throw UpstreamError(.malformed, deployment: deployment.name, status: Int(response.status.code))
@@ -66,7 +81,8 @@ public struct OpenAICompatibleProvider: ModelProvider {
         // Always ask for usage so that every turn is metered; the gateway hides it from callers who did not ask.
         upstream.streamOptions = .init(includeUsage: true)
         let sent = NIODeadline.now()
-        let response = try await send(upstream, headDeadline: sent + min(timeouts.firstToken, timeouts.total))
+        let response = try await send(upstream, url: deployment.chatCompletionsURL, streaming: true,
+                                      headDeadline: sent + min(timeouts.firstToken, timeouts.total))
         let rateLimits = UpstreamRateLimits(headers: response.headers, now: .now)
         let deploymentName = deployment.name
         let (stream, continuation) = ChatCompletionChunkStream.makeStream()
@@ -138,11 +154,13 @@ public struct OpenAICompatibleProvider: ModelProvider {
     }
 
     /// Sends the request and returns the response once its head says success.
-    private func send(_ body: ChatCompletionRequest, headDeadline: NIODeadline) async throws -> HTTPClientResponse {
-        var request = HTTPClientRequest(url: deployment.chatCompletionsURL)
+    private func send(_ body: some Encodable, url: String, streaming: Bool, headDeadline: NIODeadline)
+        async throws -> HTTPClientResponse
+    {
+        var request = HTTPClientRequest(url: url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
-        request.headers.add(name: "Accept", value: body.isStreaming ? "text/event-stream" : "application/json")
+        request.headers.add(name: "Accept", value: streaming ? "text/event-stream" : "application/json")
         authorize(&request)
         request.body = .bytes(ByteBuffer(bytes: try JSONEncoder().encode(body)))
         let response: HTTPClientResponse

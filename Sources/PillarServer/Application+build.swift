@@ -5,6 +5,7 @@ import Logging
 import NIOCore
 import PillarCore
 import PillarGateway
+import PillarRetrieval
 import PillarStore
 import Prometheus
 import ServiceLifecycle
@@ -64,9 +65,18 @@ public func buildApplication(
     let admissionPolicy = AdmissionControl.Policy(defaultTenantLimits: limits.tenantDefault, tenants: limits.tenants,
                                                   keys: limits.keys, defaultCompletionTokens: limits.defaultCompletionTokens)
     let admission = admissionPolicy.isEmpty ? nil : AdmissionControl(policy: admissionPolicy, ledger: turns)
+    let v1 = authenticated.group("v1", context: AuthenticatedContext.self)
     ChatCompletionsController(gateway: gateway, admission: admission, prices: configuration.prices, turns: turns,
                               bodyReader: bodyReader, logger: logger)
-        .addRoutes(to: authenticated.group("v1", context: AuthenticatedContext.self))
+        .addRoutes(to: v1)
+    EmbeddingsController(gateway: gateway, admission: admission, prices: configuration.prices, turns: turns,
+                         bodyReader: bodyReader)
+        .addRoutes(to: v1)
+    let retrieval = try RetrievalSetup(configuration: configuration, database: database, gateway: gateway, turns: turns,
+                                       logger: logger)
+    DocumentsController(repository: retrieval.repository, ingestor: retrieval.ingestor, retriever: retrieval.retriever,
+                        bodyReader: bodyReader, embeddingModel: configuration.retrieval.embeddingModel)
+        .addRoutes(to: v1)
     AdminController(issuer: issuer, keys: keys, turns: turns, usage: turns, gateway: gateway, bodyReader: bodyReader)
         .addRoutes(to: authenticated.group("admin", context: AdminContext.self))
     let metrics = MetricsController(registry: metricsRegistry)
@@ -85,7 +95,10 @@ public func buildApplication(
         configuration: .init(address: .hostname(configuration.server.host, port: configuration.server.port),
                              serverName: "pillar"),
         logger: logger)
-    if let supervisor = models.localModel { app.addServices(supervisor) }
+    for supervisor in models.localModels { app.addServices(supervisor) }
+    app.addServices(VectorIndexService(
+        vectors: retrieval.vectors, tenants: tenants,
+        interval: .milliseconds(Int64(configuration.retrieval.persistIntervalSeconds * 1000)), logger: logger))
     if let port = configuration.server.metricsPort {
         let metricsRouter = Router()
         metricsRouter.get("metrics", use: metrics.render)

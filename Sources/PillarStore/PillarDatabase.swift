@@ -14,6 +14,8 @@ public final class PillarDatabase: Sendable, HealthCheckable {
         configuration.busyMode = .timeout(5)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // Deleted documents must leave no trace: freed pages are overwritten, not just unlinked.
+            try db.execute(sql: "PRAGMA secure_delete = ON")
         }
         self.pool = try DatabasePool(path: path, configuration: configuration)
         self.path = path
@@ -86,6 +88,54 @@ public final class PillarDatabase: Sendable, HealthCheckable {
             try db.alter(table: "turn") { table in
                 table.add(column: "cost_usd", .double)
             }
+        }
+        migrator.registerMigration("004_documents") { db in
+            try db.create(table: "document") { table in
+                table.primaryKey("id", .text)
+                table.column("tenant_id", .text).notNull().references("tenant", onDelete: .cascade)
+                table.column("source_uri", .text).notNull()
+                table.column("title", .text)
+                table.column("format", .text).notNull()
+                table.column("content_hash", .text).notNull()
+                table.column("version", .integer).notNull()
+                table.column("acl", .text).notNull()
+                table.column("acl_open", .boolean).notNull()
+                table.column("bytes", .integer).notNull()
+                table.column("chunk_count", .integer).notNull()
+                table.column("embedding_model", .text).notNull()
+                table.column("created_at", .double).notNull()
+                table.column("updated_at", .double).notNull()
+                table.uniqueKey(["tenant_id", "source_uri"])
+            }
+            // One row per (document, group): the ACL filter of keyword search is an indexed lookup.
+            try db.create(table: "document_group") { table in
+                table.column("document_id", .text).notNull().references("document", onDelete: .cascade)
+                table.column("tenant_id", .text).notNull()
+                table.column("group_name", .text).notNull()
+                table.primaryKey(["document_id", "group_name"])
+            }
+            try db.create(index: "document_group_lookup", on: "document_group", columns: ["tenant_id", "group_name"])
+            try db.create(table: "chunk") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("tenant_id", .text).notNull()
+                table.column("document_id", .text).notNull().references("document", onDelete: .cascade)
+                table.column("ordinal", .integer).notNull()
+                table.column("text", .text).notNull()
+                table.column("heading_path", .text).notNull()
+                table.column("start_offset", .integer).notNull()
+                table.column("end_offset", .integer).notNull()
+                table.column("token_count", .integer).notNull()
+                table.column("embedding", .blob).notNull()
+            }
+            try db.create(index: "chunk_document", on: "chunk", columns: ["document_id"])
+            try db.create(index: "chunk_tenant", on: "chunk", columns: ["tenant_id"])
+            try db.create(table: "vector_change") { table in
+                table.autoIncrementedPrimaryKey("seq")
+                table.column("tenant_id", .text).notNull()
+                table.column("chunk_id", .integer).notNull()
+                table.column("op", .text).notNull()
+            }
+            try db.create(index: "vector_change_tenant", on: "vector_change", columns: ["tenant_id", "seq"])
         }
         return migrator
     }

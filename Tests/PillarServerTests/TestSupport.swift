@@ -70,6 +70,7 @@ func withPillar<T: Sendable>(
     configuration.server.dataDirectory = dataDirectory ?? temporaryDirectory()
     configuration.deployments = deployments
     configuration.localModel.mode = "off"
+    configuration.retrieval.localEmbedder.mode = "off"
     configure(&configuration)
     var environment = environment
     environment["PILLAR_BOOTSTRAP_KEY"] = environment["PILLAR_BOOTSTRAP_KEY"] ?? adminKey

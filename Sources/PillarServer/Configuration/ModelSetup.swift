@@ -7,7 +7,8 @@ import PillarGateway
 /// Turns the configured deployments (and, when it runs, the embedded local model) into providers.
 struct ModelSetup {
     var members: [DeploymentPool.Member] = []
-    var localModel: LocalModelSupervisor?
+    /// The llama-server children to supervise: the chat model and the embedding model, when they run.
+    var localModels: [LocalModelSupervisor] = []
 
     init(configuration: PillarConfiguration, environment: [String: String], httpClient: HTTPClient, logger: Logger) throws {
         let timeouts = OpenAICompatibleProvider.Timeouts(
@@ -24,24 +25,47 @@ struct ModelSetup {
                 provider: OpenAICompatibleProvider(deployment: deployment, httpClient: httpClient, timeouts: timeouts, logger: logger),
                 weight: entry.weight, maxInFlight: entry.maxInFlight))
         }
+        let cache = environment["PILLAR_CACHE"] ?? ((environment["HOME"] ?? "/root") + "/.cache/pillar")
+        let serverPath = configuration.localModel.serverPath ?? "\(cache)/llama.cpp-0.3.16/bin/llama-server"
         if configuration.runsLocalModel {
             let local = configuration.localModel
-            let cache = environment["PILLAR_CACHE"] ?? ((environment["HOME"] ?? "/root") + "/.cache/pillar")
             let supervisorConfiguration = LocalModelSupervisor.Configuration(
-                serverPath: local.serverPath ?? "\(cache)/llama.cpp-0.3.16/bin/llama-server",
+                serverPath: serverPath,
                 modelPath: local.modelPath ?? "\(cache)/models/SmolLM2-135M-Instruct.gguf",
                 modelName: local.name,
                 port: local.port == 0 ? try findFreeLoopbackPort() : local.port,
                 contextSize: local.contextSize, threads: local.threads, parallel: local.parallel,
                 logFile: (configuration.server.dataDirectory as NSString).appendingPathComponent("llama-server.log"))
             try LocalModelSupervisor.validate(supervisorConfiguration)
-            localModel = LocalModelSupervisor(configuration: supervisorConfiguration, httpClient: httpClient, logger: logger)
+            localModels.append(LocalModelSupervisor(configuration: supervisorConfiguration, httpClient: httpClient, logger: logger))
             let deployment = ModelDeployment(name: "local", api: .openAI, baseURL: supervisorConfiguration.baseURL,
                                              upstreamModel: local.name, servedModels: [local.name], priority: 100,
                                              healthURL: "http://127.0.0.1:\(supervisorConfiguration.port)/health")
             members.append(DeploymentPool.Member(
                 provider: OpenAICompatibleProvider(deployment: deployment, httpClient: httpClient, timeouts: timeouts, logger: logger),
                 maxInFlight: local.parallel * 4))
+        }
+        if configuration.runsLocalEmbedder {
+            let local = configuration.retrieval.localEmbedder
+            let model = configuration.retrieval.embeddingModel
+            // all-MiniLM-L6-v2 reads at most 512 positions; each of the two slots gets a whole window, and a
+            // batch holds a whole input (llama-server refuses an input longer than its micro-batch).
+            let supervisorConfiguration = LocalModelSupervisor.Configuration(
+                serverPath: serverPath,
+                modelPath: local.modelPath ?? "\(cache)/models/all-MiniLM-L6-v2.gguf",
+                modelName: model,
+                port: local.port == 0 ? try findFreeLoopbackPort() : local.port,
+                contextSize: 1024, threads: local.threads, parallel: 2,
+                logFile: (configuration.server.dataDirectory as NSString).appendingPathComponent("llama-server-embeddings.log"),
+                extraArguments: ["--embedding", "--pooling", "mean", "--batch-size", "512", "--ubatch-size", "512"])
+            try LocalModelSupervisor.validate(supervisorConfiguration)
+            localModels.append(LocalModelSupervisor(configuration: supervisorConfiguration, httpClient: httpClient, logger: logger))
+            let deployment = ModelDeployment(name: "local-embeddings", api: .openAI, baseURL: supervisorConfiguration.baseURL,
+                                             upstreamModel: model, servedModels: [model], priority: 100,
+                                             healthURL: "http://127.0.0.1:\(supervisorConfiguration.port)/health")
+            members.append(DeploymentPool.Member(
+                provider: OpenAICompatibleProvider(deployment: deployment, httpClient: httpClient, timeouts: timeouts, logger: logger),
+                maxInFlight: 8))
         }
     }
 

@@ -23,7 +23,7 @@ func rejectUnknownKeys<Keys: CodingKey & CaseIterable>(in decoder: any Decoder, 
 
 extension PillarConfiguration {
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case server, oidc, deployments, localModel, timeouts, gateway, limits, prices
+        case server, oidc, deployments, localModel, timeouts, gateway, limits, prices, retrieval
     }
 
     public init(from decoder: any Decoder) throws {
@@ -38,6 +38,7 @@ extension PillarConfiguration {
         gateway = try container.value(.gateway, or: gateway)
         limits = try container.value(.limits, or: limits)
         prices = try container.value(.prices, or: prices)
+        retrieval = try container.value(.retrieval, or: retrieval)
     }
 }
 

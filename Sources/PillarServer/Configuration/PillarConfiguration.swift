@@ -137,6 +137,7 @@ public struct PillarConfiguration: Sendable, Codable, Hashable {
     public var limits = Limits()
     /// Prices by the model name clients use, for cost accounting.
     public var prices: [String: ModelPrice] = [:]
+    public var retrieval = Retrieval()
 
     /// Rate limits and token budgets per tenant and per API key.
     public struct Limits: Sendable, Codable, Hashable {
@@ -178,7 +179,7 @@ extension PillarConfiguration {
 
     /// `PILLAR_HOST`, `PILLAR_PORT`, `PILLAR_DATA_DIR`, `PILLAR_MAX_BODY_BYTES`, `PILLAR_LOG_FORMAT`,
     /// `PILLAR_LOG_LEVEL`, `PILLAR_METRICS_PORT`, `PILLAR_LOCAL_MODEL` (auto/on/off), `PILLAR_LLAMA_SERVER`,
-    /// `PILLAR_LOCAL_MODEL_PATH`.
+    /// `PILLAR_LOCAL_MODEL_PATH`, `PILLAR_LOCAL_EMBEDDER` (auto/on/off), `PILLAR_EMBEDDING_MODEL_PATH`.
     mutating func applyEnvironment(_ environment: [String: String]) throws {
         func integer(_ name: String) throws -> Int? {
             guard let text = environment[name] else { return nil }
@@ -200,6 +201,8 @@ extension PillarConfiguration {
         if let mode = environment["PILLAR_LOCAL_MODEL"] { localModel.mode = mode }
         if let path = environment["PILLAR_LLAMA_SERVER"] { localModel.serverPath = path }
         if let path = environment["PILLAR_LOCAL_MODEL_PATH"] { localModel.modelPath = path }
+        if let mode = environment["PILLAR_LOCAL_EMBEDDER"] { retrieval.localEmbedder.mode = mode }
+        if let path = environment["PILLAR_EMBEDDING_MODEL_PATH"] { retrieval.localEmbedder.modelPath = path }
     }
 
     /// Checks the whole tree; errors name the key at fault.
@@ -246,9 +249,6 @@ extension PillarConfiguration {
             throw ConfigurationError(key: "gateway.connectionsPerHost", "must be 1-10000")
         }
         guard gateway.maxAttempts >= 1 else { throw ConfigurationError(key: "gateway.maxAttempts", "must be at least 1") }
-        guard (1...10_000).contains(gateway.connectionsPerHost) else {
-            throw ConfigurationError(key: "gateway.connectionsPerHost", "must be 1-10000")
-        }
         guard (0.0...1.0).contains(gateway.breakerFailureRate), gateway.breakerFailureRate > 0 else {
             throw ConfigurationError(key: "gateway.breakerFailureRate", "must be above 0 and at most 1")
         }
@@ -280,6 +280,7 @@ extension PillarConfiguration {
         for (model, price) in prices where !(price.inputPerMillion >= 0 && price.outputPerMillion >= 0 && price.inputPerMillion < 1e6 && price.outputPerMillion < 1e6) {
             throw ConfigurationError(key: "prices.\(model)", "prices must be 0 or more dollars per million tokens")
         }
+        try validateRetrieval()
         guard limits.defaultCompletionTokens >= 1 else {
             throw ConfigurationError(key: "limits.defaultCompletionTokens", "must be at least 1")
         }

@@ -15,6 +15,19 @@ struct RequestBodyReader: Sendable {
                                   message: "The body must be application/json, not \(mediaType ?? "(none)").")
             }
         }
+        let buffer = try await bytes(of: request)
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
+        } catch let error as DecodingError {
+            let path = DecodingErrorDescription.path(of: error)
+            throw PillarError.invalidRequest(DecodingErrorDescription.message(for: error),
+                                             param: path == "(document)" ? nil : path,
+                                             code: path == "(document)" ? "invalid_json" : "invalid_field")
+        }
+    }
+
+    /// The whole body, refused when it is empty or larger than the limit.
+    func bytes(of request: Request) async throws -> ByteBuffer {
         if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBytes {
             throw tooLarge
         }
@@ -25,14 +38,7 @@ struct RequestBodyReader: Sendable {
             throw tooLarge
         }
         guard buffer.readableBytes > 0 else { throw PillarError.invalidRequest("The request body is empty.", code: "empty_body") }
-        do {
-            return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
-        } catch let error as DecodingError {
-            let path = DecodingErrorDescription.path(of: error)
-            throw PillarError.invalidRequest(DecodingErrorDescription.message(for: error),
-                                             param: path == "(document)" ? nil : path,
-                                             code: path == "(document)" ? "invalid_json" : "invalid_field")
-        }
+        return buffer
     }
 
     var tooLarge: PillarError {

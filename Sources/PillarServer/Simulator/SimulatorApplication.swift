@@ -21,6 +21,7 @@ public func buildSimulatorApplication(
     router.post("v1/chat/completions", use: simulator.chat)
     router.post("v1/embeddings", use: simulator.embeddings)
     router.post("openai/deployments/{deployment}/chat/completions", use: simulator.chat)
+    router.post("openai/deployments/{deployment}/embeddings", use: simulator.embeddings)
     return Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: "pillar-simulator"),
                        logger: logger)
 }
@@ -115,41 +116,12 @@ struct Simulator: Sendable {
         })
     }
 
-    struct EmbeddingsRequest: Decodable {
-        enum Input: Decodable {
-            case one(String)
-            case many([String])
-            init(from decoder: any Decoder) throws {
-                let container = try decoder.singleValueContainer()
-                if let text = try? container.decode(String.self) { self = .one(text) } else { self = .many(try container.decode([String].self)) }
-            }
-            var texts: [String] {
-                switch self {
-                case .one(let text): return [text]
-                case .many(let texts): return texts
-                }
-            }
-        }
-        var model: String
-        var input: Input
-    }
-
-    struct EmbeddingsResponse: Encodable {
-        struct Item: Encodable {
-            var object = "embedding"
-            var index: Int
-            var embedding: [Float]
-        }
-        var object = "list"
-        var data: [Item]
-        var model: String
-        var usage: [String: Int]
-    }
-
-    /// Deterministic unit vectors derived from the text's hash: the same text always embeds the same way.
+    /// Deterministic unit vectors: the same text always embeds the same way, and texts that share words
+    /// point the same way (hashed bag of words), so retrieval tests see meaningful neighbours.
     @Sendable func embeddings(_ request: Request, context: some RequestContext) async throws -> Response {
         try authorize(request)
         let body = try await bodyReader.decode(EmbeddingsRequest.self, from: request)
+        try body.validate()
         let behaviour = try self.behaviour.overridden { request.headers[HTTPField.Name($0)!] }
         if case .status(let status, let retryAfter) = behaviour.fault {
             var response = try PillarHTTPError(PillarError(.upstreamFailed, code: "simulated_error", message: "Simulated failure.",
@@ -157,28 +129,25 @@ struct Simulator: Sendable {
             response.status = .init(code: status)
             return response
         }
-        let texts = body.input.texts
-        let items = texts.enumerated().map { index, text in
+        let items = body.input.enumerated().map { index, text in
             EmbeddingsResponse.Item(index: index, embedding: Self.vector(for: text, dimensions: embeddingDimensions))
         }
-        let tokens = texts.reduce(0) { $0 + TokenEstimate.tokens(in: $1) }
-        return try JSONResponse.make(EmbeddingsResponse(data: items, model: body.model,
-                                                        usage: ["prompt_tokens": tokens, "total_tokens": tokens]))
+        let tokens = body.input.reduce(0) { $0 + TokenEstimate.tokens(in: $1) }
+        return try JSONResponse.make(EmbeddingsResponse(data: items, model: body.model, usage: .init(promptTokens: tokens)))
     }
 
+    /// Feature hashing: each lower-cased word adds ±1 to a slot picked by its hash.
     static func vector(for text: String, dimensions: Int) -> [Float] {
-        var values: [Float] = []
-        var counter: UInt32 = 0
-        while values.count < dimensions {
-            var data = Data(text.utf8)
-            withUnsafeBytes(of: counter.bigEndian) { data.append(contentsOf: $0) }
-            for byte in SHA256.hash(data: data) where values.count < dimensions {
-                values.append(Float(byte) / 127.5 - 1)
-            }
-            counter += 1
+        var values = [Float](repeating: 0, count: dimensions)
+        let words = text.lowercased().split { !$0.isLetter && !$0.isNumber }
+        for word in words {
+            let digest = Array(SHA256.hash(data: Data(word.utf8)))
+            let slot = (Int(digest[0]) << 16 | Int(digest[1]) << 8 | Int(digest[2])) % dimensions
+            values[slot] += digest[3] & 1 == 0 ? 1 : -1
         }
-        let norm = max(values.reduce(0) { $0 + $1 * $1 }.squareRoot(), .leastNonzeroMagnitude)
-        return values.map { $0 / norm }
+        if words.isEmpty { values[0] = 1 }
+        let norm = values.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        return norm > 0 ? values.map { $0 / norm } : values.enumerated().map { $0.offset == 0 ? 1 : 0 }
     }
 }
 

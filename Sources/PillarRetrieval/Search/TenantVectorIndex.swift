@@ -1,0 +1,116 @@
+import Foundation
+import Logging
+import PillarCore
+
+/// One tenant's vector index: the HNSW graph, the ACL of every chunk in it, and how far both have read the
+/// tenant's change log. The graph is a cache of what the store holds: it is rebuilt, or reloaded from its
+/// file and brought up to date, from the log alone, so any process (another replica, `pillar ingest`) may
+/// write documents and every process's searches see them.
+actor TenantVectorIndex {
+    let tenant: String
+    let file: URL?
+    let parameters: HNSWParameters
+    let logger: Logger
+    private var index: HNSWIndex?
+    private var access = AccessMap()
+    private var applied: Int64 = 0
+    private var persisted: Int64 = 0
+    private var loaded = false
+    private var catchingUp: Task<Void, any Error>?
+
+    /// Changes read from the store per round trip while catching up.
+    static let pageSize = 2_000
+
+    init(tenant: String, file: URL?, parameters: HNSWParameters, logger: Logger) {
+        self.tenant = tenant
+        self.file = file
+        self.parameters = parameters
+        self.logger = logger
+    }
+
+    /// The graph and ACL map as of now: everything committed before this call is in them.
+    func current(_ repository: any DocumentRepository) async throws -> (HNSWIndex?, AccessMap) {
+        // One catch-up at a time (the log must be applied in order); a caller that finds one running waits for
+        // it and then runs its own, so it never misses what was committed before it asked.
+        while let running = catchingUp { try await running.value }
+        let task = Task { try await self.applyPendingChanges(repository) }
+        catchingUp = task
+        defer { catchingUp = nil }
+        try await task.value
+        return (index, access)
+    }
+
+    private func applyPendingChanges(_ repository: any DocumentRepository) async throws {
+        if !loaded {
+            try await load(repository)
+            loaded = true
+        }
+        let latest = try await repository.latestVectorChange(tenant: tenant)
+        if latest < applied {
+            // The store is older than the index (restored from a backup, or replaced): start again.
+            logger.warning("vector index is ahead of its store; rebuilding", metadata: ["tenant": "\(tenant)"])
+            index = nil
+            access = AccessMap()
+            applied = 0
+        }
+        while applied < latest {
+            let changes = try await repository.vectorChanges(tenant: tenant, after: applied, limit: Self.pageSize)
+            guard let last = changes.last else { break }
+            for change in changes { try apply(change) }
+            applied = last.sequence
+        }
+    }
+
+    private func apply(_ change: VectorChange) throws {
+        switch change.operation {
+        case .add:
+            // An addition whose chunk is gone since carries no vector; its removal comes later in the log.
+            guard let vector = change.embedding else { return }
+            if index == nil { index = HNSWIndex(dimensions: vector.count, parameters: parameters) }
+            guard let index, vector.count == index.dimensions else {
+                throw PillarError(.internalError, code: "embedding_dimensions_mismatch",
+                                  message: "Stored vectors of different lengths: re-ingest the tenant's documents after changing the embedding model.")
+            }
+            try index.insert(id: change.chunkID, vector: vector)
+            access.set(change.chunkID, aclGroups: change.aclGroups)
+        case .remove:
+            index?.remove(id: change.chunkID)
+            access.remove(change.chunkID)
+        }
+    }
+
+    /// Reads the saved graph, if any, and the ACL of every live chunk; the log replay then adds what came after.
+    private func load(_ repository: any DocumentRepository) async throws {
+        guard let file, FileManager.default.fileExists(atPath: file.path) else { return }
+        do {
+            let (saved, watermark) = try HNSWIndex.read(from: file)
+            let view = try await repository.chunkAccess(tenant: tenant)
+            guard watermark <= view.sequence else {
+                logger.warning("saved vector index is ahead of its store; rebuilding", metadata: ["tenant": "\(tenant)"])
+                return
+            }
+            saved.setEfSearch(parameters.efSearch)
+            var access = AccessMap()
+            for entry in view.entries { access.set(entry.chunkID, aclGroups: entry.aclGroups) }
+            self.index = saved
+            self.access = access
+            self.applied = watermark
+            self.persisted = watermark
+            logger.info("vector index loaded", metadata: ["tenant": "\(tenant)", "vectors": "\(saved.count)"])
+        } catch {
+            logger.warning("saved vector index unusable; rebuilding from the store",
+                           metadata: ["tenant": "\(tenant)", "error": "\(error)"])
+        }
+    }
+
+    /// Writes the graph when it moved since the last write. Safe with other processes writing the same
+    /// file: each write is a whole, consistent graph with its own watermark, renamed into place.
+    func persist(_ repository: any DocumentRepository) async throws {
+        _ = try await current(repository)
+        guard let file, let index, applied != persisted else { return }
+        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
+        try index.write(to: file, watermark: applied)
+        persisted = applied
+    }
+}

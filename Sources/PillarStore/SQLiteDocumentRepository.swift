@@ -1,0 +1,284 @@
+import Foundation
+import GRDB
+import PillarCore
+
+/// Documents and chunks in SQLite. Each tenant has its own FTS5 table (`chunk_fts_<tenant>`), so BM25's
+/// term statistics never mix tenants; chunk vectors are stored as little-endian Float32 blobs and every
+/// addition or removal is appended to `vector_change`, which in-process vector indexes replay.
+public struct SQLiteDocumentRepository: DocumentRepository {
+    let database: PillarDatabase
+
+    public init(database: PillarDatabase) { self.database = database }
+
+    public func document(tenant: String, id: String) async throws -> DocumentRecord? {
+        try await database.pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM document WHERE tenant_id = ? AND id = ?", arguments: [tenant, id])
+                .map(Self.document)
+        }
+    }
+
+    public func document(tenant: String, sourceURI: String) async throws -> DocumentRecord? {
+        try await database.pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM document WHERE tenant_id = ? AND source_uri = ?",
+                             arguments: [tenant, sourceURI]).map(Self.document)
+        }
+    }
+
+    public func listDocuments(tenant: String, sourcePrefix: String?, after: String?, limit: Int) async throws -> [DocumentRecord] {
+        try await database.pool.read { db in
+            var sql = "SELECT * FROM document WHERE tenant_id = ?"
+            var arguments: StatementArguments = [tenant]
+            if let sourcePrefix {
+                // substr, not LIKE: a prefix holding % or _ must match literally.
+                sql += " AND substr(source_uri, 1, ?) = ?"
+                arguments += [sourcePrefix.count, sourcePrefix]
+            }
+            if let after {
+                sql += " AND id > ?"
+                arguments += [after]
+            }
+            sql += " ORDER BY id LIMIT ?"
+            arguments += [limit]
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.document)
+        }
+    }
+
+    public func chunks(tenant: String, documentID: String) async throws -> [ChunkRecord] {
+        try await database.pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM chunk WHERE tenant_id = ? AND document_id = ? ORDER BY ordinal",
+                             arguments: [tenant, documentID]).map { row in
+                ChunkRecord(id: row["id"], ordinal: row["ordinal"], text: row["text"],
+                            headingPath: Self.decodeList(row["heading_path"]), start: row["start_offset"],
+                            end: row["end_offset"], tokenCount: row["token_count"],
+                            embedding: VectorBlob.decode(row["embedding"]))
+            }
+        }
+    }
+
+    public func saveDocument(_ document: DocumentRecord, chunks: [ChunkRecord]) async throws {
+        let table = Self.ftsTable(document.tenant)
+        try await database.pool.write { db in
+            try Self.createKeywordIndex(db, table: table)
+            try Self.removeChunks(db, tenant: document.tenant, documentID: document.id, table: table)
+            try db.execute(sql: """
+                INSERT INTO document (id, tenant_id, source_uri, title, format, content_hash, version, acl, acl_open,
+                                      bytes, chunk_count, embedding_model, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(id) DO UPDATE SET source_uri = excluded.source_uri, title = excluded.title,
+                    format = excluded.format, content_hash = excluded.content_hash, version = excluded.version,
+                    acl = excluded.acl, acl_open = excluded.acl_open, bytes = excluded.bytes,
+                    chunk_count = excluded.chunk_count, embedding_model = excluded.embedding_model,
+                    updated_at = excluded.updated_at
+                """, arguments: [document.id, document.tenant, document.sourceURI, document.title, document.format,
+                                 document.contentHash, document.version, Self.encodeList(document.aclGroups),
+                                 document.aclGroups.isEmpty, document.bytes, chunks.count, document.embeddingModel,
+                                 document.createdAt, document.updatedAt])
+            try db.execute(sql: "DELETE FROM document_group WHERE document_id = ?", arguments: [document.id])
+            for group in Set(document.aclGroups) {
+                try db.execute(sql: "INSERT INTO document_group (document_id, tenant_id, group_name) VALUES (?, ?, ?)",
+                               arguments: [document.id, document.tenant, group])
+            }
+            let titleField = document.title ?? ""
+            for chunk in chunks {
+                try db.execute(sql: """
+                    INSERT INTO chunk (tenant_id, document_id, ordinal, text, heading_path, start_offset, end_offset,
+                                       token_count, embedding)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [document.tenant, document.id, chunk.ordinal, chunk.text,
+                                     Self.encodeList(chunk.headingPath), chunk.start, chunk.end, chunk.tokenCount,
+                                     VectorBlob.encode(chunk.embedding)])
+                let id = db.lastInsertedRowID
+                let heading = ([titleField] + chunk.headingPath).joined(separator: " ")
+                try db.execute(sql: "INSERT INTO \(table) (rowid, title, body) VALUES (?, ?, ?)",
+                               arguments: [id, heading, chunk.text])
+                try db.execute(sql: "INSERT INTO vector_change (tenant_id, chunk_id, op) VALUES (?, ?, 'add')",
+                               arguments: [document.tenant, id])
+            }
+        }
+    }
+
+    public func deleteDocument(tenant: String, id: String) async throws -> Bool {
+        let table = Self.ftsTable(tenant)
+        return try await database.pool.write { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM document WHERE tenant_id = ? AND id = ?",
+                                    arguments: [tenant, id]) != nil else { return false }
+            try Self.createKeywordIndex(db, table: table)
+            try Self.removeChunks(db, tenant: tenant, documentID: id, table: table)
+            try db.execute(sql: "DELETE FROM document WHERE tenant_id = ? AND id = ?", arguments: [tenant, id])
+            // FTS5 keeps deleted terms in its segments until they are merged: merge now, so the document's
+            // words are gone from the index and not just hidden.
+            try db.execute(sql: "INSERT INTO \(table) (\(table)) VALUES ('optimize')")
+            return true
+        }
+    }
+
+    public func keywordSearch(_ query: String, scope: AccessScope, limit: Int) async throws -> [RankedChunk] {
+        guard let match = KeywordQuery.matchExpression(query), limit > 0 else { return [] }
+        let table = Self.ftsTable(scope.tenant)
+        let groups = Array(scope.groups)
+        return try await database.pool.read { db in
+            guard try Self.keywordIndexExists(db, table: table) else { return [] }
+            let placeholders = groups.isEmpty ? "NULL" : Array(repeating: "?", count: groups.count).joined(separator: ", ")
+            // Title and heading words weigh double. The ACL test sits in WHERE, so ranking and LIMIT only ever
+            // see chunks the caller may read.
+            let sql = """
+                SELECT f.rowid AS id, bm25(\(table), 2.0, 1.0) AS rank
+                FROM \(table) f
+                JOIN chunk c ON c.id = f.rowid
+                JOIN document d ON d.id = c.document_id
+                WHERE \(table) MATCH ? AND d.tenant_id = ?
+                  AND (d.acl_open = 1 OR d.id IN (SELECT document_id FROM document_group
+                                                  WHERE tenant_id = ? AND group_name IN (\(placeholders))))
+                ORDER BY rank LIMIT ?
+                """
+            var arguments: StatementArguments = [match, scope.tenant, scope.tenant]
+            for group in groups { arguments += [group] }
+            arguments += [limit]
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+                RankedChunk(id: row["id"], score: -(row["rank"] as Double))
+            }
+        }
+    }
+
+    public func chunkHits(tenant: String, ids: [Int64]) async throws -> [Int64: ChunkHit] {
+        guard !ids.isEmpty else { return [:] }
+        return try await database.pool.read { db in
+            var hits: [Int64: ChunkHit] = [:]
+            for batch in stride(from: 0, to: ids.count, by: 500).map({ Array(ids[$0..<min($0 + 500, ids.count)]) }) {
+                let placeholders = Array(repeating: "?", count: batch.count).joined(separator: ", ")
+                var arguments: StatementArguments = [tenant]
+                for id in batch { arguments += [id] }
+                let rows = try Row.fetchAll(db, sql: """
+                    SELECT c.id, c.document_id, c.text, c.heading_path, c.ordinal, c.start_offset, c.end_offset,
+                           d.version, d.source_uri, d.title, d.acl
+                    FROM chunk c JOIN document d ON d.id = c.document_id
+                    WHERE c.tenant_id = ? AND c.id IN (\(placeholders))
+                    """, arguments: arguments)
+                for row in rows {
+                    let hit = ChunkHit(chunkID: row["id"], documentID: row["document_id"], documentVersion: row["version"],
+                                       sourceURI: row["source_uri"], title: row["title"], text: row["text"],
+                                       headingPath: Self.decodeList(row["heading_path"]), ordinal: row["ordinal"],
+                                       start: row["start_offset"], end: row["end_offset"],
+                                       aclGroups: Self.decodeList(row["acl"]))
+                    hits[hit.chunkID] = hit
+                }
+            }
+            return hits
+        }
+    }
+
+    public func vectorChanges(tenant: String, after sequence: Int64, limit: Int) async throws -> [VectorChange] {
+        try await database.pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT v.seq, v.op, v.chunk_id, c.embedding, d.acl
+                FROM vector_change v
+                LEFT JOIN chunk c ON c.id = v.chunk_id AND v.op = 'add'
+                LEFT JOIN document d ON d.id = c.document_id
+                WHERE v.tenant_id = ? AND v.seq > ? ORDER BY v.seq LIMIT ?
+                """, arguments: [tenant, sequence, limit]).map { row in
+                let blob: Data? = row["embedding"]
+                return VectorChange(sequence: row["seq"], operation: VectorChange.Operation(rawValue: row["op"]) ?? .remove,
+                                    chunkID: row["chunk_id"], embedding: blob.map(VectorBlob.decode),
+                                    aclGroups: Self.decodeList(row["acl"]))
+            }
+        }
+    }
+
+    public func chunkAccess(tenant: String) async throws -> (entries: [(chunkID: Int64, aclGroups: [String])], sequence: Int64) {
+        try await database.pool.read { db in
+            let sequence = try Int64.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) FROM vector_change WHERE tenant_id = ?",
+                                              arguments: [tenant]) ?? 0
+            let entries = try Row.fetchAll(db, sql: """
+                SELECT c.id, d.acl FROM chunk c JOIN document d ON d.id = c.document_id WHERE c.tenant_id = ?
+                """, arguments: [tenant]).map { row in (chunkID: row["id"] as Int64, aclGroups: Self.decodeList(row["acl"])) }
+            return (entries, sequence)
+        }
+    }
+
+    public func latestVectorChange(tenant: String) async throws -> Int64 {
+        try await database.pool.read { db in
+            try Int64.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) FROM vector_change WHERE tenant_id = ?",
+                               arguments: [tenant]) ?? 0
+        }
+    }
+
+    // MARK: - Helpers
+
+    /// Tenant ids are `[a-z0-9_-]` (checked when the tenant is made), so quoting makes a safe identifier.
+    static func ftsTable(_ tenant: String) -> String {
+        precondition(Tenant.isValidID(tenant), "tenant ids are validated before they reach storage")
+        return "\"chunk_fts_\(tenant)\""
+    }
+
+    static func createKeywordIndex(_ db: Database, table: String) throws {
+        try db.execute(sql: "CREATE VIRTUAL TABLE IF NOT EXISTS \(table) USING fts5(title, body, tokenize = 'porter unicode61 remove_diacritics 2')")
+    }
+
+    static func keywordIndexExists(_ db: Database, table: String) throws -> Bool {
+        let name = String(table.dropFirst().dropLast())
+        return try Bool.fetchOne(db, sql: "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", arguments: [name]) != nil
+    }
+
+    /// Drops a document's chunks from the keyword index and the chunk table, logging their removal.
+    static func removeChunks(_ db: Database, tenant: String, documentID: String, table: String) throws {
+        let ids = try Int64.fetchAll(db, sql: "SELECT id FROM chunk WHERE tenant_id = ? AND document_id = ?",
+                                     arguments: [tenant, documentID])
+        for id in ids {
+            try db.execute(sql: "DELETE FROM \(table) WHERE rowid = ?", arguments: [id])
+            try db.execute(sql: "INSERT INTO vector_change (tenant_id, chunk_id, op) VALUES (?, ?, 'remove')",
+                           arguments: [tenant, id])
+        }
+        try db.execute(sql: "DELETE FROM chunk WHERE tenant_id = ? AND document_id = ?", arguments: [tenant, documentID])
+    }
+
+    static func document(_ row: Row) -> DocumentRecord {
+        DocumentRecord(id: row["id"], tenant: row["tenant_id"], sourceURI: row["source_uri"], title: row["title"],
+                       format: row["format"], contentHash: row["content_hash"], version: row["version"],
+                       aclGroups: decodeList(row["acl"]), bytes: row["bytes"], chunkCount: row["chunk_count"],
+                       embeddingModel: row["embedding_model"], createdAt: row["created_at"], updatedAt: row["updated_at"])
+    }
+
+    static func encodeList(_ list: [String]) -> String {
+        String(decoding: (try? JSONEncoder().encode(list)) ?? Data("[]".utf8), as: UTF8.self)
+    }
+
+    static func decodeList(_ text: String?) -> [String] {
+        guard let text else { return [] }
+        return (try? JSONDecoder().decode([String].self, from: Data(text.utf8))) ?? []
+    }
+}
+
+/// Turns what a person typed into an FTS5 expression that cannot be a syntax error or an injection: every
+/// word becomes a quoted term, joined with OR, so BM25 ranks chunks by how many of them they hold and how rare.
+enum KeywordQuery {
+    static let maxTerms = 64
+
+    static func matchExpression(_ query: String) -> String? {
+        var seen = Set<String>()
+        var terms: [String] = []
+        for word in query.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }) where word.count <= 64 {
+            let term = String(word)
+            if seen.insert(term).inserted { terms.append("\"\(term)\"") }
+            if terms.count == maxTerms { break }
+        }
+        return terms.isEmpty ? nil : terms.joined(separator: " OR ")
+    }
+}
+
+/// Vectors as little-endian Float32 bytes: compact, and read back without parsing.
+enum VectorBlob {
+    static func encode(_ vector: [Float]) -> Data {
+        var data = Data(capacity: vector.count * 4)
+        for value in vector {
+            withUnsafeBytes(of: value.bitPattern.littleEndian) { data.append(contentsOf: $0) }
+        }
+        return data
+    }
+
+    static func decode(_ data: Data) -> [Float] {
+        let count = data.count / 4
+        return data.withUnsafeBytes { raw in
+            (0..<count).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) }
+        }
+    }
+}

@@ -1,0 +1,225 @@
+import Foundation
+import GRDB
+import PillarCore
+import Testing
+@testable import PillarServer
+
+/// Grounding data over HTTP against a real server, a real SQLite file and the project's simulator as the
+/// embedding model (its vectors are hashed bags of words, so texts sharing words are neighbours).
+func withRetrievalPillar<T: Sendable>(
+    dataDirectory: String? = nil,
+    configure: @escaping @Sendable (inout PillarConfiguration) -> Void = { _ in },
+    _ body: @Sendable (PillarClient) async throws -> T
+) async throws -> T {
+    try await withSimulator { port in
+        try await withPillar(deployments: [simulatorDeployment("sim", port: port, models: ["sim", "sim-embed"])],
+                             configure: { configuration in
+                                 configuration.retrieval.embeddingModel = "sim-embed"
+                                 configure(&configuration)
+                             },
+                             dataDirectory: dataDirectory, body)
+    }
+}
+
+extension PillarClient {
+    func ingest(_ fields: [String: Any], key: String = adminKey) async throws -> TestResponse {
+        let body = String(data: try JSONSerialization.data(withJSONObject: fields), encoding: .utf8)!
+        return try await request(.POST, "/v1/documents", key: key, body: body)
+    }
+
+    func search(_ query: String, mode: String = "hybrid", topK: Int = 5, key: String = adminKey) async throws -> TestResponse {
+        let body = String(data: try JSONSerialization.data(withJSONObject: ["query": query, "mode": mode, "top_k": topK]),
+                          encoding: .utf8)!
+        return try await request(.POST, "/v1/search", key: key, body: body)
+    }
+}
+
+extension TestResponse {
+    var results: [[String: Any]] { json["data"] as? [[String: Any]] ?? [] }
+    var document: [String: Any] { json["document"] as? [String: Any] ?? [:] }
+}
+
+let handbook = """
+    # Travel handbook
+
+    Employees book flights through the travel desk. Economy class is the rule for flights under six hours.
+
+    ## Expenses
+
+    Hotel receipts must be filed within thirty days. The per diem for meals is forty euros.
+
+    ## Safety
+
+    Travellers register their itinerary so that the security team can reach them.
+    """
+
+@Suite struct DocumentsTests {
+    @Test func ingestSearchesEveryModeWithLineageAndReingestIsIdempotent() async throws {
+        try await withRetrievalPillar { pillar in
+            let created = try await pillar.ingest(["source": "handbook.md", "content": handbook])
+            #expect(created.status == 201, "\(created.body)")
+            #expect(created.json["change"] as? String == "created")
+            let id = try #require(created.document["id"] as? String)
+            #expect(created.document["title"] as? String == "Travel handbook")
+            #expect(created.document["version"] as? Int == 1)
+            #expect((created.document["chunks"] as? Int ?? 0) >= 1)
+
+            let again = try await pillar.ingest(["source": "handbook.md", "content": handbook])
+            #expect(again.status == 200)
+            #expect(again.json["change"] as? String == "unchanged")
+
+            let scalars = Array(handbook.unicodeScalars)
+            for mode in ["keyword", "vector", "hybrid"] {
+                let found = try await pillar.search("hotel receipts per diem", mode: mode)
+                #expect(found.status == 200, "\(found.body)")
+                let top = try #require(found.results.first, "\(mode): \(found.body)")
+                #expect(top["document_id"] as? String == id)
+                #expect(top["source"] as? String == "handbook.md")
+                let text = try #require(top["text"] as? String)
+                #expect(text.contains("Hotel receipts"), "\(mode)")
+                // Lineage: the offsets point at exactly this passage of the document.
+                let start = try #require(top["start"] as? Int), end = try #require(top["end"] as? Int)
+                #expect(String(String.UnicodeScalarView(scalars[start..<end])) == text)
+                #expect((top["heading_path"] as? [String])?.last == "Expenses", "\(top)")
+            }
+
+            let changed = try await pillar.ingest(["source": "handbook.md",
+                                                   "content": handbook.replacingOccurrences(of: "forty", with: "fifty")])
+            #expect(changed.json["change"] as? String == "updated")
+            #expect(changed.document["version"] as? Int == 2)
+            #expect(changed.document["id"] as? String == id)
+            let updated = try await pillar.search("per diem fifty euros", mode: "keyword")
+            #expect((updated.results.first?["text"] as? String)?.contains("fifty") == true)
+            #expect(updated.results.allSatisfy { ($0["text"] as? String)?.contains("forty") != true })
+        }
+    }
+
+    @Test func deleteRemovesEveryTraceFromEveryIndex() async throws {
+        try await withRetrievalPillar { pillar in
+            let kept = try await pillar.ingest(["source": "kept.txt", "content": "Quarterly planning happens in March."])
+            #expect(kept.status == 201)
+            let doomed = try await pillar.ingest(["source": "doomed.txt", "content": "The zanzibarite project codename is secret."])
+            let id = try #require(doomed.document["id"] as? String)
+            #expect(try await pillar.search("zanzibarite", mode: "keyword").results.count == 1)
+            _ = try await pillar.search("zanzibarite project codename", mode: "vector")
+
+            let deleted = try await pillar.request(.DELETE, "/v1/documents/\(id)")
+            #expect(deleted.status == 200, "\(deleted.body)")
+            #expect(deleted.json["deleted"] as? Bool == true)
+            #expect(try await pillar.request(.DELETE, "/v1/documents/\(id)").status == 404)
+            #expect(try await pillar.request(.GET, "/v1/documents/\(id)").status == 404)
+            for mode in ["keyword", "vector", "hybrid"] {
+                let found = try await pillar.search("zanzibarite project codename secret", mode: mode, topK: 10)
+                #expect(found.results.allSatisfy { $0["document_id"] as? String != id }, "\(mode): \(found.body)")
+            }
+
+            // And in the database itself: no chunk, no keyword-index term, a logged removal for the vector index.
+            let database = try DatabaseQueue(path: pillar.dataDirectory + "/pillar.sqlite")
+            try await database.write { db in
+                #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM chunk WHERE document_id = ?", arguments: [id]) == 0)
+                #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM document WHERE id = ?", arguments: [id]) == 0)
+                try db.execute(sql: "CREATE VIRTUAL TABLE temp.vocabulary USING fts5vocab(main, 'chunk_fts_default', 'row')")
+                #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM temp.vocabulary WHERE term = 'zanzibarit'") == 0)
+                #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM temp.vocabulary WHERE term = 'quarterli'") == 1)
+                #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM vector_change WHERE op = 'remove'") ?? 0 >= 1)
+            }
+        }
+    }
+
+    @Test func multipartUploadsOfCSVAndHTML() async throws {
+        try await withRetrievalPillar { pillar in
+            let boundary = "pillar-test-boundary"
+            func form(_ fileName: String, _ type: String, _ content: String, acl: String? = nil) -> String {
+                var body = "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(fileName)\"\r\n"
+                body += "Content-Type: \(type)\r\n\r\n\(content)\r\n"
+                if let acl { body += "--\(boundary)\r\nContent-Disposition: form-data; name=\"acl\"\r\n\r\n\(acl)\r\n" }
+                return body + "--\(boundary)--\r\n"
+            }
+            let csv = "city,country,population\nLyon,France,522000\n\"Porto, Norte\",Portugal,232000\n"
+            let uploaded = try await pillar.request(.POST, "/v1/documents", body: form("cities.csv", "text/csv", csv),
+                                                    contentType: "multipart/form-data; boundary=\(boundary)")
+            #expect(uploaded.status == 201, "\(uploaded.body)")
+            #expect(uploaded.document["format"] as? String == "csv")
+            let html = "<html><head><title>Menu</title><script>var hidden = 'croissant';</script></head><body><h1>Lunch</h1><p>Soup &amp; salad</p></body></html>"
+            let page = try await pillar.request(.POST, "/v1/documents", body: form("menu.html", "text/html", html, acl: "kitchen"),
+                                                contentType: "multipart/form-data; boundary=\(boundary)")
+            #expect(page.status == 201, "\(page.body)")
+            #expect(page.document["title"] as? String == "Menu")
+            #expect(page.document["acl"] as? [String] == ["kitchen"])
+
+            let porto = try await pillar.search("Porto Portugal population", mode: "keyword")
+            #expect((porto.results.first?["text"] as? String)?.contains("Porto, Norte") == true, "\(porto.body)")
+            // The HTML document is for the kitchen group only: an API key carries no groups.
+            let soup = try await pillar.search("soup salad lunch", mode: "keyword")
+            #expect(soup.results.isEmpty, "\(soup.body)")
+            let script = try await pillar.search("croissant", mode: "keyword")
+            #expect(script.results.isEmpty)
+        }
+    }
+
+    @Test(arguments: [
+        (#"{"content": "no source"}"#, 400, "invalid_request"),
+        (#"{"source": "a.txt"}"#, 400, "invalid_request"),
+        (#"{"source": "a.txt", "content": "x", "content_base64": "eA=="}"#, 400, "invalid_request"),
+        (#"{"source": "a.pdf", "content_base64": "%%%"}"#, 400, "invalid_request"),
+        (#"{"source": "a.txt", "content": "x", "format": "docx"}"#, 400, "unsupported_format"),
+        (#"{"source": "a.txt", "content": "x", "acl": ["bad group"]}"#, 400, "invalid_request"),
+        (#"{"source": "a.txt", "content": ""}"#, 400, "empty_document"),
+        (#"{"source": "a.json", "content": "{not json", "format": "json"}"#, 400, "unreadable_document"),
+        (#"{"source": 7, "content": "x"}"#, 400, "invalid_field"),
+    ])
+    func badDocumentsAreRefusedClearly(body: String, status: Int, code: String) async throws {
+        try await withRetrievalPillar { pillar in
+            let response = try await pillar.request(.POST, "/v1/documents", body: body)
+            #expect(response.status == status, "\(response.body)")
+            #expect(response.errorCode == code, "\(response.body)")
+            #expect((response.json["error"] as? [String: Any])?["message"] as? String != nil)
+        }
+    }
+
+    @Test func badSearchesAndForbiddenCallsAreRefusedClearly() async throws {
+        try await withRetrievalPillar { pillar in
+            let user = try await pillar.request(.POST, "/admin/keys", body: #"{"name": "reader", "role": "user"}"#)
+            let userKey = try #require(user.json["secret"] as? String)
+            let forbidden = try await pillar.ingest(["source": "a.txt", "content": "text"], key: userKey)
+            #expect(forbidden.status == 403)
+            #expect(try await pillar.request(.GET, "/v1/documents", key: userKey).status == 403)
+            #expect(try await pillar.request(.DELETE, "/v1/documents/doc_x", key: userKey).status == 403)
+            #expect(try await pillar.request(.POST, "/v1/search", key: nil, body: #"{"query": "x"}"#).status == 401)
+            for (body, parameter) in [(#"{"query": "  "}"#, "query"), (#"{"query": "x", "top_k": 0}"#, "top_k"),
+                                      (#"{"query": "x", "mode": "psychic"}"#, "mode"),
+                                      (#"{"query": "x", "keyword_weight": -1}"#, "keyword_weight")] {
+                let response = try await pillar.request(.POST, "/v1/search", key: userKey, body: body)
+                #expect(response.status == 400, "\(body): \(response.body)")
+                #expect((response.json["error"] as? [String: Any])?["param"] as? String == parameter, "\(response.body)")
+            }
+            let broken = try await pillar.request(.POST, "/v1/documents", body: "--x\r\nno headers",
+                                                  contentType: "multipart/form-data; boundary=x")
+            #expect(broken.status == 400)
+            #expect(broken.errorCode == "invalid_multipart")
+            // Searching an empty tenant is not an error.
+            let empty = try await pillar.search("anything", key: userKey)
+            #expect(empty.status == 200)
+            #expect(empty.results.isEmpty)
+        }
+    }
+
+    @Test func theVectorIndexIsSavedAndReloadedAcrossRestarts() async throws {
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let before = try await withRetrievalPillar(dataDirectory: directory) { pillar in
+            for index in 0..<30 {
+                let response = try await pillar.ingest(["source": "note-\(index).txt",
+                                                        "content": "Note \(index) about topic \(index % 7) and item \(index * 13)."])
+                #expect(response.status == 201)
+            }
+            return try await pillar.search("topic 3 item", mode: "vector", topK: 5).results.compactMap { $0["chunk_id"] as? Int }
+        }
+        #expect(before.count == 5)
+        #expect(FileManager.default.fileExists(atPath: directory + "/vector-index/default.hnsw"))
+        let after = try await withRetrievalPillar(dataDirectory: directory) { pillar in
+            try await pillar.search("topic 3 item", mode: "vector", topK: 5).results.compactMap { $0["chunk_id"] as? Int }
+        }
+        #expect(after == before)
+    }
+}

@@ -1,0 +1,154 @@
+#!/usr/bin/env python3
+"""Retrieval at scale: a generated corpus of N chunks (default 100,000: markdown files of ten sections each,
+one chunk a section), ingested with `pillar ingest` and searched through `pillar serve`.
+
+Reports ingestion throughput, query latency p50/p95 per mode, the vector index's recall@10 against exact
+search (the same data served a second time with `exactSearchBelow` above the corpus size), the saved index's
+size and the server's resident memory. Embeddings come from `pillar simulate` (hashed bags of words, no
+model cost) so the figures measure Pillar's own pipeline and indexes; scripts/bench-retrieval-hotpotqa.py
+measures the real embedding model.
+
+    scripts/bench-retrieval-scale.py [--chunks 100000] [--queries 300] [--pillar .build/release/pillar]
+"""
+import argparse
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib import request as urlrequest
+
+from benchlib import free_port, percentile, wait
+
+REPO = Path(__file__).resolve().parents[1]
+KEY = "pk-bench-scale-admin-key-000000000000"
+
+
+
+
+
+
+def search(base, query, mode, k=10):
+    body = json.dumps({"query": query, "mode": mode, "top_k": k}).encode()
+    req = urlrequest.Request(base + "/v1/search", data=body, method="POST",
+                             headers={"Authorization": f"Bearer {KEY}", "Content-Type": "application/json"})
+    with urlrequest.urlopen(req, timeout=120) as response:
+        return [hit["chunk_id"] for hit in json.loads(response.read())["data"]]
+
+
+def rss_mib(pid):
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--pillar", default=str(REPO / ".build" / "release" / "pillar"))
+    parser.add_argument("--chunks", type=int, default=100_000)
+    parser.add_argument("--queries", type=int, default=300)
+    args = parser.parse_args()
+
+    rng = random.Random(7)
+    vocabulary = [f"w{index}" + "".join(rng.choice("aeioubcdfgklmnprst") for _ in range(4)) for index in range(20_000)]
+    weights = [1 / (rank + 1) for rank in range(len(vocabulary))]  # Zipf-like, as in real text
+
+    def paragraph(words=70):
+        return " ".join(rng.choices(vocabulary, weights, k=words)).capitalize() + "."
+
+    work = Path(tempfile.mkdtemp(prefix="pillar-bench-scale-"))
+    corpus = work / "corpus"
+    files = args.chunks // 10
+    for index in range(files):
+        folder = corpus / f"part-{index // 1000:03d}"
+        folder.mkdir(parents=True, exist_ok=True)
+        sections = "\n\n".join(f"## Section {section}\n\n{paragraph()}" for section in range(10))
+        (folder / f"doc-{index:06d}.md").write_text(f"# Document {index}\n\n{sections}\n")
+    queries = [" ".join(rng.choices(vocabulary, weights, k=6)) for _ in range(args.queries)]
+
+    sim_port = free_port()
+    simulator = subprocess.Popen([args.pillar, "simulate", "--port", str(sim_port), "--ttft-ms", "0"],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    data_dir = work / "data"
+    config = work / "pillar.yaml"
+    config.write_text(json.dumps({
+        "deployments": [{"name": "sim", "baseURL": f"http://127.0.0.1:{sim_port}/v1", "model": "simulated",
+                         "models": ["sim-embed"]}],
+        "retrieval": {"embeddingModel": "sim-embed", "embeddingBatchSize": 64},
+    }))
+    try:
+        wait(f"http://127.0.0.1:{sim_port}/health", simulator)
+        started = time.monotonic()
+        subprocess.run([args.pillar, "ingest", str(corpus), "--config", str(config), "--data-dir", str(data_dir),
+                        "--quiet"], check=True)
+        ingest_seconds = time.monotonic() - started
+        index_file = data_dir / "vector-index" / "default.hnsw"
+        index_mib = index_file.stat().st_size / 1024 / 1024 if index_file.exists() else 0
+
+        def serve(extra):
+            port = free_port()
+            path = work / f"serve-{port}.yaml"
+            settings = json.loads(config.read_text())
+            settings["retrieval"].update(extra)
+            path.write_text(json.dumps(settings))
+            env = dict(os.environ, PILLAR_BOOTSTRAP_KEY=KEY, PILLAR_LOCAL_MODEL="off", PILLAR_LOG_LEVEL="warning")
+            process = subprocess.Popen([args.pillar, "serve", "--port", str(port), "--data-dir", str(data_dir),
+                                        "--config", str(path)], env=env,
+                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            base = f"http://127.0.0.1:{port}"
+            wait(base + "/readyz", process)
+            return process, base
+
+        process, base = serve({})
+        load_started = time.monotonic()
+        search(base, "warm up", "vector")
+        first_search_seconds = time.monotonic() - load_started
+        latencies = {}
+        answers = {}
+        for mode in ("keyword", "vector", "hybrid"):
+            timings = []
+            for query in queries:
+                began = time.monotonic()
+                result = search(base, query, mode)
+                timings.append((time.monotonic() - began) * 1000)
+                answers.setdefault(mode, []).append(result)
+            latencies[mode] = (statistics.median(timings), percentile(timings, 0.95))
+        rss = rss_mib(process.pid)
+        process.terminate()
+        process.wait(30)
+
+        exact_process, exact_base = serve({"exactSearchBelow": 10_000_000})
+        overlap = 0
+        exact_timings = []
+        for query, approximate in zip(queries, answers["vector"]):
+            began = time.monotonic()
+            exact = search(exact_base, query, "vector")
+            exact_timings.append((time.monotonic() - began) * 1000)
+            overlap += len(set(exact) & set(approximate)) / max(1, len(exact))
+        exact_process.terminate()
+        exact_process.wait(30)
+    finally:
+        simulator.terminate()
+
+    chunks = args.chunks
+    print(f"corpus: {files} markdown files, {chunks} chunks; {len(queries)} queries of 6 words, top 10\n")
+    print(f"ingestion (pillar ingest, simulator embeddings): {ingest_seconds:.1f} s, {chunks / ingest_seconds:.0f} chunks/s")
+    print(f"saved vector index: {index_mib:.1f} MiB; first search after start (index load): {first_search_seconds * 1000:.0f} ms")
+    print(f"server resident memory after the queries: {rss:.0f} MiB\n")
+    print("| mode | p50 ms | p95 ms |")
+    print("| --- | --- | --- |")
+    for mode, (p50, p95) in latencies.items():
+        print(f"| {mode} | {p50:.2f} | {p95:.2f} |")
+    print(f"| vector, exact search | {statistics.median(exact_timings):.2f} | {percentile(exact_timings, 0.95):.2f} |")
+    print(f"\nHNSW recall@10 against exact search: {overlap / len(queries):.3f}")
+
+
+if __name__ == "__main__":
+    main()

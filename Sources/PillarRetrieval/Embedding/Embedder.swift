@@ -15,13 +15,15 @@ public struct GatewayEmbedder: Embedder {
     public let model: String
     let gateway: ModelGateway
     let batchSize: Int
+    let preparation: EmbeddingInputPreparation
     let record: @Sendable (ModelGateway.Caller, ModelGateway.Outcome) async -> Void
 
-    public init(gateway: ModelGateway, model: String, batchSize: Int = 32,
+    public init(gateway: ModelGateway, model: String, batchSize: Int = 32, preparation: EmbeddingInputPreparation = .unchanged,
                 record: @escaping @Sendable (ModelGateway.Caller, ModelGateway.Outcome) async -> Void = { _, _ in }) {
         self.gateway = gateway
         self.model = model
         self.batchSize = max(1, batchSize)
+        self.preparation = preparation
         self.record = record
     }
 
@@ -30,7 +32,11 @@ public struct GatewayEmbedder: Embedder {
         vectors.reserveCapacity(texts.count)
         for start in stride(from: 0, to: texts.count, by: batchSize) {
             try Task.checkCancellation()
-            let batch = Array(texts[start..<min(start + batchSize, texts.count)])
+            // A text that folds to nothing (only marks or controls) still needs a vector: embed a space.
+            let batch = texts[start..<min(start + batchSize, texts.count)].map { text in
+                let prepared = preparation.prepare(text)
+                return prepared.isEmpty ? " " : prepared
+            }
             let response = try await gateway.embed(EmbeddingsRequest(model: model, input: batch), caller: caller) { outcome in
                 await record(caller, outcome)
             }

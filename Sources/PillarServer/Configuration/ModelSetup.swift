@@ -48,14 +48,15 @@ struct ModelSetup {
         if configuration.runsLocalEmbedder {
             let local = configuration.retrieval.localEmbedder
             let model = configuration.retrieval.embeddingModel
-            // all-MiniLM-L6-v2 reads at most 512 positions; each of the two slots gets a whole window, and a
-            // batch holds a whole input (llama-server refuses an input longer than its micro-batch).
+            // all-MiniLM-L6-v2 reads at most 512 positions. An encoder's batch is evaluated in one physical batch,
+            // so -b must equal -ub; one slot is fastest on few cores (slots sharing a batch attend over each
+            // other's tokens). The server L2-normalises pooled vectors itself.
             let supervisorConfiguration = LocalModelSupervisor.Configuration(
                 serverPath: serverPath,
                 modelPath: local.modelPath ?? "\(cache)/models/all-MiniLM-L6-v2.gguf",
                 modelName: model,
                 port: local.port == 0 ? try findFreeLoopbackPort() : local.port,
-                contextSize: 1024, threads: local.threads, parallel: 2,
+                contextSize: 512, threads: local.threads, parallel: 1,
                 logFile: (configuration.server.dataDirectory as NSString).appendingPathComponent("llama-server-embeddings.log"),
                 extraArguments: ["--embedding", "--pooling", "mean", "--batch-size", "512", "--ubatch-size", "512"])
             try LocalModelSupervisor.validate(supervisorConfiguration)

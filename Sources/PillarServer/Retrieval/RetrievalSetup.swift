@@ -21,7 +21,8 @@ public struct RetrievalSetup: Sendable {
         let repository = SQLiteDocumentRepository(database: database)
         let prices = configuration.prices
         let model = settings.embeddingModel
-        let embedder = GatewayEmbedder(gateway: gateway, model: model, batchSize: settings.embeddingBatchSize) { caller, outcome in
+        let embedder = GatewayEmbedder(gateway: gateway, model: model, batchSize: settings.embeddingBatchSize,
+                                       preparation: configuration.runsLocalEmbedder ? .localWordPiece : .unchanged) { caller, outcome in
             // Embedding calls made for ingestion and search are metered like any other model call.
             let principal = Principal(tenant: caller.tenant, subject: caller.subject, roles: [], method: .apiKey)
             await TurnRecorder(turns: turns, principal: principal, model: model, streamed: false, price: prices[model],

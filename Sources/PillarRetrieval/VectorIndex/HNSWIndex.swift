@@ -143,7 +143,8 @@ public final class HNSWIndex: Sendable {
         _ body: (borrowing HNSWGraph, GraphView, UnsafePointer<Float>, SearchScratch) -> [VectorMatch]
     ) -> [VectorMatch] {
         state.read { graph in
-            guard graph.entryPoint >= 0 else { return [] }
+            // With nothing live, a search could only walk the whole graph of tombstones to find nothing.
+            guard graph.entryPoint >= 0, graph.liveCount > 0 else { return [] }
             let scratch = scratchPool.take(nodeCount: graph.nodeCount)
             defer { scratchPool.giveBack(scratch) }
             return graph.withView { view in

@@ -103,17 +103,33 @@ extension GraphView {
             return
         }
         for candidate in candidates {
-            let candidateVector = vector(candidate.node)
-            var keep = true
-            for kept in chosen where DotProduct.dot(candidateVector, vector(kept.node), count: dimensions) > candidate.key {
-                keep = false
-                break
-            }
-            if keep {
+            if isDiverse(candidate, from: chosen) {
                 chosen.append(candidate)
                 if chosen.count == maxCount { break }
             }
         }
+    }
+
+    /// Whether `candidate` is less similar to every kept neighbour than to the base node. Kept neighbours
+    /// are compared four at a time (`dot4`): a little wasted work when the first one already rules the
+    /// candidate out, much less time waiting on memory otherwise.
+    @inline(__always)
+    private func isDiverse(_ candidate: HeapEntry, from chosen: ContiguousArray<HeapEntry>) -> Bool {
+        let candidateVector = vector(candidate.node)
+        let limit = SIMD4<Float>(repeating: candidate.key)
+        var i = 0
+        while i + 4 <= chosen.count {
+            let scores = DotProduct.dot4(
+                candidateVector, vector(chosen[i].node), vector(chosen[i + 1].node),
+                vector(chosen[i + 2].node), vector(chosen[i + 3].node), count: dimensions)
+            if any(scores .> limit) { return false }
+            i += 4
+        }
+        while i < chosen.count {
+            if DotProduct.dot(candidateVector, vector(chosen[i].node), count: dimensions) > candidate.key { return false }
+            i += 1
+        }
+        return true
     }
 
     /// Adds the back link from → to. A full list is re-selected with the heuristic over its old links plus

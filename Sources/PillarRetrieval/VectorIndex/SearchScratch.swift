@@ -110,8 +110,9 @@ final class SearchScratch: @unchecked Sendable {
     private var generation: UInt16 = 0
     private var candidates = MinHeap(capacity: 256)
     private var results = MinHeap(capacity: 256)
-    /// Room for one node's unvisited neighbours (at most 2·M, M <= 256), gathered before scoring.
-    let neighbourBatch = UnsafeMutablePointer<Int32>.allocate(capacity: 2 * HNSWParameters.mRange.upperBound)
+    /// Room for one node's unvisited neighbours (at most 2·M, M <= 256), gathered before scoring, plus
+    /// one spare slot (see `searchLayer`).
+    let neighbourBatch = UnsafeMutablePointer<Int32>.allocate(capacity: 2 * HNSWParameters.mRange.upperBound + 1)
 
     init(nodeCapacity: Int) {
         stampCapacity = max(nodeCapacity, 1)

@@ -42,6 +42,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pillar", default=str(REPO / ".build" / "release" / "pillar"))
     parser.add_argument("--json", help="also write the figures to this file")
+    parser.add_argument("--config", help="a Pillar configuration file to run with (default: embedded defaults)")
     args = parser.parse_args()
 
     questions = json.loads(DATA.read_text())
@@ -57,7 +58,8 @@ def main():
     base = f"http://127.0.0.1:{port}"
     env = dict(os.environ, PILLAR_BOOTSTRAP_KEY=KEY, PILLAR_LOCAL_MODEL="off", PILLAR_LOCAL_EMBEDDER="on")
     log = open(Path(data_dir) / "serve.log", "wb")
-    process = subprocess.Popen([args.pillar, "serve", "--port", str(port), "--data-dir", data_dir],
+    config = ["--config", args.config] if args.config else []
+    process = subprocess.Popen([args.pillar, "serve", "--port", str(port), "--data-dir", data_dir, *config],
                                env=env, stdout=log, stderr=log)
     try:
         wait(base + "/readyz", process, timeout=180)

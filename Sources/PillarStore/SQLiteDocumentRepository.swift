@@ -119,10 +119,11 @@ public struct SQLiteDocumentRepository: DocumentRepository {
         return try await database.pool.read { db in
             guard try Self.keywordIndexExists(db, table: table) else { return [] }
             let placeholders = groups.isEmpty ? "NULL" : Array(repeating: "?", count: groups.count).joined(separator: ", ")
-            // Title and heading words weigh double. The ACL test sits in WHERE, so ranking and LIMIT only ever
+            // Title and headings are a column of their own, weighted like the body (weighting them double scored
+            // worse on HotpotQA). The ACL test sits in WHERE, so ranking and LIMIT only ever
             // see chunks the caller may read.
             let sql = """
-                SELECT f.rowid AS id, bm25(\(table), 2.0, 1.0) AS rank
+                SELECT f.rowid AS id, bm25(\(table), 1.0, 1.0) AS rank
                 FROM \(table) f
                 JOIN chunk c ON c.id = f.rowid
                 JOIN document d ON d.id = c.document_id

@@ -223,3 +223,25 @@ let handbook = """
         #expect(after == before)
     }
 }
+
+/// Searches racing the index's periodic save right after a burst of ingestion: every one must be answered
+/// (an earlier catch-up hand-over could spin on the index's actor forever).
+@Suite struct VectorIndexConcurrencyTests {
+    @Test(.timeLimit(.minutes(1)))
+    func searchesAndSavesRacingOnAFreshIndexAllFinish() async throws {
+        try await withRetrievalPillar(configure: { $0.retrieval.persistIntervalSeconds = 0.01 }) { pillar in
+            for index in 0..<40 {
+                let response = try await pillar.ingest(["source": "n\(index).txt", "content": "Entry \(index) on subject \(index % 9)."])
+                #expect(response.status == 201)
+            }
+            try await withThrowingTaskGroup(of: Int.self) { group in
+                for index in 0..<24 {
+                    group.addTask {
+                        try await pillar.search("subject \(index % 9)", mode: index % 2 == 0 ? "vector" : "hybrid").status
+                    }
+                }
+                for try await status in group { #expect(status == 200) }
+            }
+        }
+    }
+}

@@ -31,11 +31,16 @@ actor TenantVectorIndex {
     /// The graph and ACL map as of now: everything committed before this call is in them.
     func current(_ repository: any DocumentRepository) async throws -> (HNSWIndex?, AccessMap) {
         // One catch-up at a time (the log must be applied in order); a caller that finds one running waits for
-        // it and then runs its own, so it never misses what was committed before it asked.
-        while let running = catchingUp { try await running.value }
-        let task = Task { try await self.applyPendingChanges(repository) }
+        // it and then runs its own, so it never misses what was committed before it asked. The task clears
+        // `catchingUp` itself, on the actor, before its value is ready: a waiter that wakes up never finds the
+        // finished task still installed (awaiting a finished task need not suspend, so it would spin on the
+        // actor and starve whoever was to clear it).
+        while let running = catchingUp { _ = try? await running.value }
+        let task = Task {
+            defer { self.catchingUp = nil }
+            try await self.applyPendingChanges(repository)
+        }
         catchingUp = task
-        defer { catchingUp = nil }
         try await task.value
         return (index, access)
     }

@@ -251,17 +251,26 @@ public struct SQLiteDocumentRepository: DocumentRepository {
 
 /// Turns what a person typed into an FTS5 expression that cannot be a syntax error or an injection: every
 /// word becomes a quoted term, joined with OR, so BM25 ranks chunks by how many of them they hold and how rare.
+/// English function words are left out (unless the query holds nothing else): with OR semantics they only add
+/// noise to BM25, matching nearly every chunk.
 enum KeywordQuery {
     static let maxTerms = 64
+    static let stopwords: Set<String> = [
+        "a", "an", "and", "are", "as", "at", "be", "by", "did", "do", "does", "for", "from", "had", "has", "have",
+        "how", "in", "is", "it", "its", "of", "on", "or", "that", "the", "this", "to", "was", "were", "what",
+        "when", "where", "which", "who", "whom", "whose", "why", "with",
+    ]
 
     static func matchExpression(_ query: String) -> String? {
         var seen = Set<String>()
-        var terms: [String] = []
+        var words: [String] = []
         for word in query.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }) where word.count <= 64 {
             let term = String(word)
-            if seen.insert(term).inserted { terms.append("\"\(term)\"") }
-            if terms.count == maxTerms { break }
+            if seen.insert(term).inserted { words.append(term) }
+            if words.count == maxTerms { break }
         }
+        let content = words.filter { !stopwords.contains($0) }
+        let terms = (content.isEmpty ? words : content).map { "\"\($0)\"" }
         return terms.isEmpty ? nil : terms.joined(separator: " OR ")
     }
 }

@@ -9,7 +9,7 @@ extension PillarConfiguration {
         public var embeddingModel: String = "all-minilm-l6-v2"
         public var embeddingBatchSize: Int = 32
         public var localEmbedder = LocalEmbedder()
-        public var chunkMaxTokens: Int = 200
+        public var chunkMaxTokens: Int = 400
         public var chunkOverlapTokens: Int = 32
         public var hnswM: Int = 16
         public var hnswEfConstruction: Int = 200

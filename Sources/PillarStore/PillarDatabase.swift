@@ -137,6 +137,13 @@ public final class PillarDatabase: Sendable, HealthCheckable {
             }
             try db.create(index: "vector_change_tenant", on: "vector_change", columns: ["tenant_id", "seq"])
         }
+        migrator.registerMigration("005_chunk_lookup_by_tenant_and_document") { db in
+            // With two single-column indexes SQLite picked the tenant one for "this document's chunks" and
+            // scanned every chunk of the tenant, which made ingestion quadratic. The composite index serves
+            // per-document and per-tenant lookups; chunk_document stays for the foreign key's cascade.
+            try db.drop(index: "chunk_tenant")
+            try db.create(index: "chunk_tenant_document", on: "chunk", columns: ["tenant_id", "document_id"])
+        }
         return migrator
     }
 }

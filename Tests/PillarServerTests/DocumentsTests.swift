@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import PillarCore
+import PillarRetrieval
 import Testing
 @testable import PillarServer
 
@@ -122,6 +123,9 @@ let handbook = """
                 #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM temp.vocabulary WHERE term = 'zanzibarit'") == 0)
                 #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM temp.vocabulary WHERE term = 'quarterli'") == 1)
                 #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM vector_change WHERE op = 'remove'") ?? 0 >= 1)
+                // A document's chunks are found through the composite index, not by scanning the tenant's chunks.
+                let plan = try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN SELECT id FROM chunk WHERE tenant_id = 'default' AND document_id = 'x'")
+                #expect(plan.contains { ($0["detail"] as String? ?? "").contains("chunk_tenant_document") }, "\(plan)")
             }
         }
     }
@@ -242,6 +246,39 @@ let handbook = """
                 }
                 for try await status in group { #expect(status == 200) }
             }
+        }
+    }
+}
+
+/// Deleted documents' vectors leave the saved graph too: once removed chunks are a fifth of a tenant's graph,
+/// the periodic save rebuilds it from the live vectors.
+@Suite struct VectorIndexCompactionTests {
+    @Test(.timeLimit(.minutes(1)))
+    func aGraphWithManyRemovedChunksIsRebuiltWithoutThem() async throws {
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try await withRetrievalPillar(dataDirectory: directory, configure: { $0.retrieval.persistIntervalSeconds = 0.05 }) { pillar in
+            var ids: [String] = []
+            for index in 0..<10 {
+                let response = try await pillar.ingest(["source": "c\(index).txt", "content": "Compaction note \(index)."])
+                ids.append(try #require(response.document["id"] as? String))
+            }
+            _ = try await pillar.search("compaction note", mode: "vector")
+            for id in ids.prefix(6) {
+                #expect(try await pillar.request(.DELETE, "/v1/documents/\(id)").status == 200)
+            }
+            let file = URL(fileURLWithPath: directory + "/vector-index/default.hnsw")
+            var stored = -1
+            for _ in 0..<200 {
+                try await Task.sleep(for: .milliseconds(50))
+                if let saved = try? HNSWIndex.read(from: file).index, saved.count == 4 {
+                    stored = saved.storedNodeCount
+                    if stored == 4 { break }
+                }
+            }
+            #expect(stored == 4, "the saved graph still holds removed nodes")
+            let found = try await pillar.search("compaction note", mode: "vector", topK: 10)
+            #expect(Set(found.results.compactMap { $0["document_id"] as? String }) == Set(ids.suffix(4)))
         }
     }
 }

@@ -58,15 +58,33 @@ actor TenantVectorIndex {
             access = AccessMap()
             applied = 0
         }
-        while applied < latest {
-            let changes = try await repository.vectorChanges(tenant: tenant, after: applied, limit: Self.pageSize)
-            guard let last = changes.last else { break }
-            for change in changes { try apply(change) }
-            applied = last.sequence
-        }
+        // Local copies: actor state cannot be lent across a suspension. The graph is a class, so searches see
+        // its additions as they land; the ACL map is swapped in at the end, and until then denies newcomers.
+        var graph = index
+        var map = access
+        applied = try await Self.replay(tenant: tenant, repository: repository, parameters: parameters,
+                                        from: applied, to: latest, index: &graph, access: &map)
+        index = graph
+        access = map
     }
 
-    private func apply(_ change: VectorChange) throws {
+    /// Applies the log's entries after `start`, up to `end`, to a graph and ACL map; returns where it stopped.
+    private static func replay(tenant: String, repository: any DocumentRepository, parameters: HNSWParameters,
+                               from start: Int64, to end: Int64, index: inout HNSWIndex?, access: inout AccessMap)
+        async throws -> Int64
+    {
+        var position = start
+        while position < end {
+            let changes = try await repository.vectorChanges(tenant: tenant, after: position, limit: pageSize)
+            guard let last = changes.last else { break }
+            for change in changes { try apply(change, parameters: parameters, to: &index, access: &access) }
+            position = last.sequence
+        }
+        return position
+    }
+
+    private static func apply(_ change: VectorChange, parameters: HNSWParameters, to index: inout HNSWIndex?,
+                              access: inout AccessMap) throws {
         switch change.operation {
         case .add:
             // An addition whose chunk is gone since carries no vector; its removal comes later in the log.
@@ -82,6 +100,38 @@ actor TenantVectorIndex {
             index?.remove(id: change.chunkID)
             access.remove(change.chunkID)
         }
+    }
+
+    /// Removed chunks stay in the graph as routing nodes, and in its saved file, until the graph is rebuilt.
+    /// Once they are more than a fifth of it, it is rebuilt from the store's live vectors, beside the one in
+    /// use so searches go on, and swapped in: deleted documents' vectors then leave memory and disk too.
+    func compactIfNeeded(_ repository: any DocumentRepository) async throws {
+        guard let current = index else { return }
+        let removed = current.storedNodeCount - current.count
+        guard removed > 0, removed * 5 > current.storedNodeCount else { return }
+        let latest = try await repository.latestVectorChange(tenant: tenant)
+        var fresh: HNSWIndex?
+        var freshAccess = AccessMap()
+        let builtTo = try await Self.replay(tenant: tenant, repository: repository, parameters: parameters,
+                                            from: 0, to: latest, index: &fresh, access: &freshAccess)
+        // Swap in as a catch-up of its own, so no other catch-up runs in between.
+        let (built, builtAccess) = (fresh, freshAccess)
+        while let running = catchingUp { _ = try? await running.value }
+        let task = Task {
+            defer { self.catchingUp = nil }
+            var graph = built
+            var map = builtAccess
+            let end = try await repository.latestVectorChange(tenant: self.tenant)
+            let position = try await Self.replay(tenant: self.tenant, repository: repository, parameters: self.parameters,
+                                                 from: builtTo, to: end, index: &graph, access: &map)
+            self.index = graph
+            self.access = map
+            self.applied = position
+            self.persisted = -1
+        }
+        catchingUp = task
+        try await task.value
+        logger.info("vector index compacted", metadata: ["tenant": "\(tenant)", "removed": "\(removed)"])
     }
 
     /// Reads the saved graph, if any, and the ACL of every live chunk; the log replay then adds what came after.

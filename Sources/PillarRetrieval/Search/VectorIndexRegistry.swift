@@ -85,6 +85,18 @@ public final class VectorIndexRegistry: Sendable {
         }
     }
 
+    /// Rebuilds the graphs that hold many removed chunks (see `TenantVectorIndex.compactIfNeeded`).
+    public func compactAll() async {
+        let entries = tenants.withLock { Array($0.values) }
+        for entry in entries {
+            do {
+                try await entry.compactIfNeeded(repository)
+            } catch {
+                logger.error("vector index could not be compacted", metadata: ["tenant": "\(entry.tenant)", "error": "\(error)"])
+            }
+        }
+    }
+
     /// Loads (or builds) a tenant's graph now rather than on its first search.
     public func warmUp(tenant: String) async throws {
         _ = try await entry(for: tenant).current(repository)

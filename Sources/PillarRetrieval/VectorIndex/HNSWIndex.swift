@@ -34,6 +34,9 @@ public final class HNSWIndex: Sendable {
     /// Live (not removed) vectors.
     public var count: Int { state.read { $0.liveCount } }
 
+    /// Nodes held, removed ones included (they keep routing searches until the index is rebuilt).
+    public var storedNodeCount: Int { state.read { $0.nodeCount } }
+
     /// The parameters in use (after clamping).
     public var parameters: HNSWParameters { state.read { $0.parameters } }
 

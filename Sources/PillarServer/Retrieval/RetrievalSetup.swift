@@ -50,8 +50,8 @@ public struct RetrievalSetup: Sendable {
     }
 }
 
-/// Loads every tenant's vector index at start (so the first search does not pay for it), saves the indexes
-/// that moved every `interval`, and once more at shutdown.
+/// Loads every tenant's vector index at start (so the first search does not pay for it); every `interval`,
+/// rebuilds those holding many removed chunks and saves those that moved; saves once more at shutdown.
 struct VectorIndexService: Service {
     let vectors: VectorIndexRegistry
     let tenants: any TenantRepository
@@ -69,6 +69,7 @@ struct VectorIndexService: Service {
             }
             while !Task.isCancelled {
                 try? await Task.sleep(for: interval)
+                await vectors.compactAll()
                 await vectors.persistAll()
             }
         }

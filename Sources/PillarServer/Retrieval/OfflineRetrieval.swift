@@ -36,23 +36,29 @@ public func withOfflineRetrieval<T: Sendable>(
                                            turns: turns, logger: logger)
         let group = ServiceGroup(configuration: .init(services: models.localModels.map { .init(service: $0) }, logger: logger))
         let running = Task { try await group.run() }
-        defer { running.cancel() }
-        for supervisor in models.localModels {
-            let deadline = ContinuousClock.now + .seconds(120)
-            while await supervisor.state != .ready {
-                guard ContinuousClock.now < deadline else {
-                    throw SupervisorError("the local embedding model did not start; see the llama-server log in the data directory")
+        let outcome: Result<T, any Error>
+        do {
+            for supervisor in models.localModels {
+                let deadline = ContinuousClock.now + .seconds(120)
+                while await supervisor.state != .ready {
+                    guard ContinuousClock.now < deadline else {
+                        throw SupervisorError("the local embedding model did not start; see the llama-server log in the data directory")
+                    }
+                    try await Task.sleep(for: .milliseconds(100))
                 }
-                try await Task.sleep(for: .milliseconds(100))
             }
+            let result = try await body(retrieval)
+            // Save the vector index so the next `pillar serve` loads it instead of rebuilding it.
+            try await retrieval.vectors.persist(tenant: tenant)
+            outcome = .success(result)
+        } catch {
+            outcome = .failure(error)
         }
-        let result = try await body(retrieval)
-        // Save the vector index so the next `pillar serve` loads it instead of rebuilding it.
-        try await retrieval.vectors.persist(tenant: tenant)
+        // However the run ended, stop llama-server before this process exits, or it would outlive it.
         await group.triggerGracefulShutdown()
         _ = try? await running.value
         try await httpClient.shutdown()
-        return result
+        return try outcome.get()
     } catch {
         try? await httpClient.shutdown()
         throw error

@@ -5,12 +5,13 @@ sections, one chunk each), ingested with `pillar ingest` and searched through `p
 Reports ingestion throughput, query latency p50/p95 per mode, the vector index's recall@10 against exact
 search (the same data served a second time with `exactSearchBelow` above the corpus size), the saved index's
 size and the server's resident memory. Embeddings come from `pillar simulate` (hashed bags of words, no
-model cost) so the figures measure Pillar's own pipeline and indexes; scripts/bench-retrieval-hotpotqa.py
-measures the real embedding model.
+model cost; dense vectors clustered by topic, as a real model's are) so the figures measure Pillar's own
+pipeline and indexes; scripts/bench-retrieval-hotpotqa.py measures the real embedding model.
 
     scripts/bench-retrieval-scale.py [--chunks 100000] [--queries 300] [--pillar .build/release/pillar]
 """
 import argparse
+import hashlib
 import json
 import os
 import random
@@ -60,9 +61,21 @@ def main():
     rng = random.Random(7)
     vocabulary = [f"w{index}" + "".join(rng.choice("aeioubcdfgklmnprst") for _ in range(4)) for index in range(20_000)]
     weights = [1 / (rank + 1) for rank in range(len(vocabulary))]  # Zipf-like, as in real text
+    # Topics as the simulator's `--embeddings topics` sees them: the first byte of a word's SHA-256, mod 64.
+    # A section draws most of its words from one topic, so its vector sits in that topic's cluster, as a
+    # sentence embedding sits among texts on the same subject.
+    topics = [[] for _ in range(64)]
+    for rank, word in enumerate(vocabulary):
+        topics[hashlib.sha256(word.encode()).digest()[0] % 64].append((word, weights[rank]))
+
+    def words_of(topic, count):
+        return rng.choices([w for w, _ in topics[topic]], [wt for _, wt in topics[topic]], k=count)
 
     def paragraph(words=70):
-        return " ".join(rng.choices(vocabulary, weights, k=words)).capitalize() + "."
+        topic = rng.randrange(64)
+        chosen = words_of(topic, int(words * 0.8)) + rng.choices(vocabulary, weights, k=words - int(words * 0.8))
+        rng.shuffle(chosen)
+        return " ".join(chosen).capitalize() + "."
 
     work = Path(tempfile.mkdtemp(prefix="pillar-bench-scale-"))
     corpus = work / "corpus"
@@ -72,12 +85,18 @@ def main():
         folder.mkdir(parents=True, exist_ok=True)
         sections = "\n\n".join(f"## Section {section}\n\n{paragraph()}" for section in range(10))
         (folder / f"doc-{index:06d}.md").write_text(f"# Document {index}\n\n{sections}\n")
-    # Queries leave out the 100 most frequent words, as keyword search leaves out function words in English.
-    content_words, content_weights = vocabulary[100:], weights[100:]
-    queries = [" ".join(rng.choices(content_words, content_weights, k=6)) for _ in range(args.queries)]
+    # Queries: six words of one topic, the 100 most frequent words left out as keyword search leaves out
+    # function words in English.
+    common = set(vocabulary[:100])
+    queries = []
+    for _ in range(args.queries):
+        topic = rng.randrange(64)
+        pool = [(w, wt) for w, wt in topics[topic] if w not in common]
+        queries.append(" ".join(rng.choices([w for w, _ in pool], [wt for _, wt in pool], k=6)))
 
     sim_port = free_port()
-    simulator = subprocess.Popen([args.pillar, "simulate", "--port", str(sim_port), "--ttft-ms", "0"],
+    simulator = subprocess.Popen([args.pillar, "simulate", "--port", str(sim_port), "--ttft-ms", "0",
+                                  "--embeddings", "topics"],
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     data_dir = work / "data"
     config = work / "pillar.yaml"
@@ -129,7 +148,7 @@ def main():
         process.wait(30)
 
         exact_process, exact_base = serve({"exactSearchBelow": 10_000_000})
-        # Hashed bags of words tie often: a result counts as found when it scores at least the exact 10th.
+        # Near-ties are counted as found: a result scoring at least the exact 10th is a right answer.
         found = 0
         exact_timings = []
         for query, approximate in zip(queries, answers["vector"]):

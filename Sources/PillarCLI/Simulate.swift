@@ -26,6 +26,8 @@ struct Simulate: AsyncParsableCommand {
     @Option(name: .customLong("fault-rate"), help: "Share of chat requests the fault hits, 0-1, spread evenly.") var faultRate = 1.0
     @Option(name: .customLong("api-key"), help: "Require this key from callers.") var apiKey: String?
     @Option(name: .customLong("embedding-dimensions")) var embeddingDimensions = 384
+    @Option(help: "How texts become vectors: hashed-words (sparse, lexical) or topics (dense, clustered like a real model's).")
+    var embeddings = "hashed-words"
 
     func validate() throws {
         guard timeToFirstTokenMs >= 0, tokensPerSecond > 0 else {
@@ -33,6 +35,9 @@ struct Simulate: AsyncParsableCommand {
         }
         guard (0...1).contains(faultRate) else { throw ValidationError("--fault-rate must be between 0 and 1") }
         guard (1...8192).contains(embeddingDimensions) else { throw ValidationError("--embedding-dimensions must be 1-8192") }
+        guard SimulatedEmbeddings(rawValue: embeddings) != nil else {
+            throw ValidationError("--embeddings must be hashed-words or topics")
+        }
     }
 
     func run() async throws {
@@ -46,6 +51,7 @@ struct Simulate: AsyncParsableCommand {
                                            tokensPerSecond: tokensPerSecond, reply: reply, fault: fault, faultRate: faultRate)
         let app = buildSimulatorApplication(host: host, port: port, behaviour: behaviour, apiKey: apiKey,
                                             embeddingDimensions: embeddingDimensions,
+                                            embeddings: SimulatedEmbeddings(rawValue: embeddings) ?? .hashedWords,
                                             logger: Logger(label: "pillar.simulator"))
         try await app.runService()
     }

@@ -189,7 +189,8 @@ extension UpstreamError {
     var countsAgainstHealth: Bool {
         switch reason {
         case .connection, .timeout, .malformed, .truncated: return true
-        case .status: return (status ?? 500) >= 500 || status == 408
+        // 501: the deployment does not offer this operation (chat on an embedding server): not a sign of ill health.
+        case .status: return ((status ?? 500) >= 500 && status != 501) || status == 408
         }
     }
 }

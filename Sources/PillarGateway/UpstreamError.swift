@@ -49,7 +49,7 @@ public struct UpstreamError: Error, Sendable, Hashable, CustomStringConvertible 
         case .malformed, .truncated: return false
         case .status:
             guard let status else { return false }
-            return status == 408 || status == 429 || status >= 500
+            return status == 408 || status == 429 || (status >= 500 && status != 501)
         }
     }
 
@@ -62,6 +62,10 @@ public struct UpstreamError: Error, Sendable, Hashable, CustomStringConvertible 
                 return PillarError(.rateLimited, code: "upstream_rate_limited",
                                    message: "The model deployment is rate limited; try again later.",
                                    retryAfterSeconds: max(1, retryAfterSeconds ?? 1))
+            }
+            if status == 501 {
+                return .invalidRequest("This model does not offer this operation (for example, chat on an embedding model).",
+                                       param: "model", code: "unsupported_operation")
             }
             if (400..<500).contains(status), status != 401, status != 403, status != 404, status != 408 {
                 return .invalidRequest("The model rejected the request: \(upstreamMessage ?? "status \(status)")",

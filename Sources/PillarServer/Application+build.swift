@@ -75,7 +75,7 @@ public func buildApplication(
     let retrieval = try RetrievalSetup(configuration: configuration, database: database, gateway: gateway, turns: turns,
                                        logger: logger)
     DocumentsController(repository: retrieval.repository, ingestor: retrieval.ingestor, retriever: retrieval.retriever,
-                        bodyReader: bodyReader, embeddingModel: configuration.retrieval.embeddingModel)
+                        admission: admission, bodyReader: bodyReader, embeddingModel: configuration.retrieval.embeddingModel)
         .addRoutes(to: v1)
     AdminController(issuer: issuer, keys: keys, turns: turns, usage: turns, gateway: gateway, bodyReader: bodyReader)
         .addRoutes(to: authenticated.group("admin", context: AdminContext.self))

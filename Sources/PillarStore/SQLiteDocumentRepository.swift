@@ -31,7 +31,7 @@ public struct SQLiteDocumentRepository: DocumentRepository {
             if let sourcePrefix {
                 // substr, not LIKE: a prefix holding % or _ must match literally.
                 sql += " AND substr(source_uri, 1, ?) = ?"
-                arguments += [sourcePrefix.count, sourcePrefix]
+                arguments += [sourcePrefix.unicodeScalars.count, sourcePrefix]
             }
             if let after {
                 sql += " AND id > ?"
@@ -205,11 +205,13 @@ public struct SQLiteDocumentRepository: DocumentRepository {
 
     // MARK: - Helpers
 
-    /// Tenant ids are `[a-z0-9_-]` (checked when the tenant is made), so quoting makes a safe identifier.
-    static func ftsTable(_ tenant: String) -> String {
-        precondition(Tenant.isValidID(tenant), "tenant ids are validated before they reach storage")
-        return "\"chunk_fts_\(tenant)\""
+    /// The tenant id in hex: only `[0-9a-f]`, so it is a safe identifier, and no tenant's table can be named
+    /// like another's FTS5 shadow tables (`<table>_content`, `_data`…), which an id holding `_` could.
+    static func ftsTableName(_ tenant: String) -> String {
+        "chunk_fts_x" + tenant.utf8.map { String(format: "%02x", $0) }.joined()
     }
+
+    static func ftsTable(_ tenant: String) -> String { "\"\(ftsTableName(tenant))\"" }
 
     static func createKeywordIndex(_ db: Database, table: String) throws {
         try db.execute(sql: "CREATE VIRTUAL TABLE IF NOT EXISTS \(table) USING fts5(title, body, tokenize = 'porter unicode61 remove_diacritics 2')")
@@ -270,7 +272,8 @@ enum KeywordQuery {
             if words.count == maxTerms { break }
         }
         let content = words.filter { !stopwords.contains($0) }
-        let terms = (content.isEmpty ? words : content).map { "\"\($0)\"" }
+        // Inside an FTS5 string only a double quote is special, and doubling it escapes it.
+        let terms = (content.isEmpty ? words : content).map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
         return terms.isEmpty ? nil : terms.joined(separator: " OR ")
     }
 }

@@ -1,7 +1,9 @@
 import Foundation
 import GRDB
 import PillarCore
+import PillarGateway
 import PillarRetrieval
+@testable import PillarStore
 import Testing
 @testable import PillarServer
 
@@ -84,6 +86,12 @@ let handbook = """
                 #expect((top["heading_path"] as? [String])?.last == "Expenses", "\(top)")
             }
 
+            // Quotes and FTS5 operators in a query are words, never syntax (U+0D4E glues the quote to itself).
+            for query in ["\u{0D4E}\"", "a\" OR \"b", "title:secret*", "NEAR(a b)", "^x -y"] {
+                let body = String(data: try JSONSerialization.data(withJSONObject: ["query": query, "mode": "keyword"]), encoding: .utf8)!
+                #expect(try await pillar.request(.POST, "/v1/search", key: adminKey, body: body).status == 200, "\(query)")
+            }
+
             let changed = try await pillar.ingest(["source": "handbook.md",
                                                    "content": handbook.replacingOccurrences(of: "forty", with: "fifty")])
             #expect(changed.json["change"] as? String == "updated")
@@ -119,7 +127,8 @@ let handbook = """
             try await database.write { db in
                 #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM chunk WHERE document_id = ?", arguments: [id]) == 0)
                 #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM document WHERE id = ?", arguments: [id]) == 0)
-                try db.execute(sql: "CREATE VIRTUAL TABLE temp.vocabulary USING fts5vocab(main, 'chunk_fts_default', 'row')")
+                let table = SQLiteDocumentRepository.ftsTableName("default")
+                try db.execute(sql: "CREATE VIRTUAL TABLE temp.vocabulary USING fts5vocab(main, '\(table)', 'row')")
                 #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM temp.vocabulary WHERE term = 'zanzibarit'") == 0)
                 #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM temp.vocabulary WHERE term = 'quarterli'") == 1)
                 #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM vector_change WHERE op = 'remove'") ?? 0 >= 1)
@@ -205,6 +214,16 @@ let handbook = """
             let empty = try await pillar.search("anything", key: userKey)
             #expect(empty.status == 200)
             #expect(empty.results.isEmpty)
+        }
+    }
+
+    @Test func searchesThatEmbedTheQueryAreRateLimitedLikeAnyModelCall() async throws {
+        try await withRetrievalPillar(configure: { $0.limits.tenantDefault = UsageLimits(requestsPerMinute: 2) }) { pillar in
+            #expect(try await pillar.search("first", mode: "vector").status == 200)
+            #expect(try await pillar.search("second", mode: "hybrid").status == 200)
+            let refused = try await pillar.search("third", mode: "vector")
+            #expect(refused.status == 429, "\(refused.body)")
+            #expect(refused.headers["retry-after"] != nil)
         }
     }
 

@@ -66,4 +66,15 @@ import Testing
             }
         }
     }
+
+    @Test func topicEmbeddingsAreDeterministicUnitVectorsNearTheirTopic() {
+        let vectors = TopicVectors(dimensions: 64)
+        let text = "one two three four five six seven eight"
+        let first = vectors.vector(for: text)
+        #expect(first == vectors.vector(for: text.uppercased()))
+        #expect(abs(first.reduce(0) { $0 + $1 * $1 } - 1) < 1e-4)
+        // A word sits closer to its topic's other words than a text of unrelated words does, on average.
+        let same = vectors.vector(for: "seven")
+        #expect(zip(first, same).reduce(0) { $0 + $1.0 * $1.1 } > 0)
+    }
 }

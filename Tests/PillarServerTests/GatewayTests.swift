@@ -34,6 +34,8 @@ import Testing
         (429, 429, "upstream_rate_limited"),
         (500, 502, "upstream_error"),
         (400, 400, "upstream_rejected"),
+        // Chat sent to an embedding server: the caller's mistake, answered at once and not held against it.
+        (501, 400, "unsupported_operation"),
     ])
     func mapsUpstreamErrorsWhenNoDeploymentCanServe(upstream: Int, expected: Int, code: String) async throws {
         let failing = SimulatorBehaviour(timeToFirstToken: .zero, tokensPerSecond: 5000, fault: .status(upstream, retryAfterSeconds: 7))
@@ -48,6 +50,7 @@ import Testing
                     .listTurns(tenant: "default", limit: 10)
                 #expect(turns.first?.status == .failed)
                 #expect(turns.first?.errorCode == code)
+                if upstream == 501 { #expect(turns.first?.attempts == 1) }
             }
         }
     }

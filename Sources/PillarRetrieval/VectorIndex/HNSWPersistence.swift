@@ -29,7 +29,8 @@ enum HNSWFile {
     static let maxDimensions = 1 << 16
 
     static func write(_ graph: borrowing HNSWGraph, watermark: Int64, to url: URL) throws {
-        let temporary = url.appendingPathExtension("tmp")
+        // A name of its own: another process (`pillar ingest` beside the server) may be saving the same file.
+        let temporary = url.appendingPathExtension("\(ProcessInfo.processInfo.processIdentifier).\(UInt64.random(in: 0...UInt64.max)).tmp")
         let path = temporary.path
         guard FileManager.default.createFile(atPath: path, contents: nil) else {
             throw HNSWError.io("cannot create \(path)")

@@ -59,7 +59,14 @@ struct ModelSetup {
                 contextSize: 512, threads: local.threads, parallel: 1,
                 logFile: (configuration.server.dataDirectory as NSString).appendingPathComponent("llama-server-embeddings.log"),
                 extraArguments: ["--embedding", "--pooling", "mean", "--batch-size", "512", "--ubatch-size", "512"])
-            try LocalModelSupervisor.validate(supervisorConfiguration)
+            do {
+                try LocalModelSupervisor.validate(supervisorConfiguration)
+            } catch where local.mode == "auto" {
+                // A set-up with remote models only and no llama.cpp on the machine still starts; searches that
+                // need vectors then say the embedding model is missing.
+                logger.warning("embedded embedding model not started", metadata: ["reason": "\(error)"])
+                return
+            }
             localModels.append(LocalModelSupervisor(configuration: supervisorConfiguration, httpClient: httpClient, logger: logger))
             let deployment = ModelDeployment(name: "local-embeddings", api: .openAI, baseURL: supervisorConfiguration.baseURL,
                                              upstreamModel: model, servedModels: [model], priority: 100,

@@ -11,6 +11,7 @@ struct DocumentsController: Sendable {
     let repository: any DocumentRepository
     let ingestor: Ingestor
     let retriever: Retriever
+    let admission: AdmissionControl?
     let bodyReader: RequestBodyReader
     let embeddingModel: String
 
@@ -129,7 +130,10 @@ struct DocumentsController: Sendable {
               context.principal.isAdmin || scope.canRead(aclGroups: document.aclGroups) else {
             throw PillarError.notFound("No document '\(id)'.")
         }
-        return try JSONResponse.make(DocumentView(document))
+        var view = DocumentView(document)
+        // Which other groups may read it is the administrators' business.
+        if !context.principal.isAdmin { view.acl = nil }
+        return try JSONResponse.make(view)
     }
 
     struct Deleted: Encodable {
@@ -182,11 +186,25 @@ struct DocumentsController: Sendable {
             }
         }
         let principal = context.principal
-        let query = Retriever.Query(text: text, mode: body.mode ?? .hybrid, topK: topK,
+        let mode = body.mode ?? .hybrid
+        // Vector and hybrid searches embed the query: rate limits and token budgets apply as to any model call.
+        let tokens = mode == .keyword ? 0 : TokenEstimate.tokens(in: text)
+        let reservation = tokens == 0 ? nil : try await admission?.reserve(
+            tenant: principal.tenant, key: principal.method == .apiKey ? principal.subject : nil,
+            promptTokens: tokens, maxTokens: 1)
+        let settlement = Settlement(admission: admission, reservation: reservation)
+        let query = Retriever.Query(text: text, mode: mode, topK: topK,
                                     keywordWeight: body.keywordWeight, vectorWeight: body.vectorWeight)
-        let results = try await retriever.search(
-            query, scope: AccessScope(tenant: principal.tenant, groups: principal.groups),
-            caller: ModelGateway.Caller(tenant: principal.tenant, subject: principal.subject))
+        let results: [Retriever.Result]
+        do {
+            results = try await retriever.search(
+                query, scope: AccessScope(tenant: principal.tenant, groups: principal.groups),
+                caller: ModelGateway.Caller(tenant: principal.tenant, subject: principal.subject))
+        } catch {
+            await settlement.settle(usedTokens: 0)
+            throw error
+        }
+        await settlement.settle(usedTokens: tokens)
         return try JSONResponse.make(SearchResults(mode: query.mode.rawValue, data: results.map(SearchResultView.init)))
     }
 
@@ -212,7 +230,7 @@ struct DocumentView: Encodable {
     var format: String
     var version: Int
     var contentHash: String
-    var acl: [String]
+    var acl: [String]?
     var bytes: Int
     var chunks: Int
     var embeddingModel: String

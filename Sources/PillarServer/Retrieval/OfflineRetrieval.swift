@@ -34,7 +34,8 @@ public func withOfflineRetrieval<T: Sendable>(
                                    policy: gatewayPolicy, logger: logger)
         let retrieval = try RetrievalSetup(configuration: configuration, database: database, gateway: gateway,
                                            turns: turns, logger: logger)
-        let group = ServiceGroup(configuration: .init(services: models.localModels.map { .init(service: $0) }, logger: logger))
+        let group = ServiceGroup(configuration: .init(services: models.localModels.map { .init(service: $0) },
+                                                      gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         let running = Task { try await group.run() }
         let outcome: Result<T, any Error>
         do {

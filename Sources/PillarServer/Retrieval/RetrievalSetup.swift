@@ -69,6 +69,7 @@ struct VectorIndexService: Service {
             }
             while !Task.isCancelled {
                 try? await Task.sleep(for: interval)
+                if Task.isCancelled { break }
                 await vectors.compactAll()
                 await vectors.persistAll()
             }

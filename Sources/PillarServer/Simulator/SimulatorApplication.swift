@@ -11,11 +11,12 @@ import Synchronization
 /// with set latency and injected faults, for tests, load tests and chaos tests that cost no tokens.
 public func buildSimulatorApplication(
     host: String, port: Int, behaviour: SimulatorBehaviour, apiKey: String? = nil, embeddingDimensions: Int = 384,
-    logger: Logger
+    embeddings: SimulatedEmbeddings = .hashedWords, logger: Logger
 ) -> some ApplicationProtocol {
     let router = Router()
     router.add(middleware: ErrorMiddleware())
-    let simulator = Simulator(behaviour: behaviour, apiKey: apiKey, embeddingDimensions: embeddingDimensions)
+    let simulator = Simulator(behaviour: behaviour, apiKey: apiKey, embeddingDimensions: embeddingDimensions,
+                              topicVectors: embeddings == .topics ? TopicVectors(dimensions: embeddingDimensions) : nil)
     router.get("health") { _, _ in try JSONResponse.make(["status": "ok"]) }
     router.get("v1/models", use: simulator.models)
     router.post("v1/chat/completions", use: simulator.chat)
@@ -37,6 +38,8 @@ struct Simulator: Sendable {
     let counter = RequestCounter()
     let apiKey: String?
     let embeddingDimensions: Int
+    /// Set when embeddings are `.topics`; nil: hashed words.
+    let topicVectors: TopicVectors?
     let bodyReader = RequestBodyReader(maxBytes: 16 * 1024 * 1024)
 
     func authorize(_ request: Request) throws {
@@ -130,7 +133,8 @@ struct Simulator: Sendable {
             return response
         }
         let items = body.input.enumerated().map { index, text in
-            EmbeddingsResponse.Item(index: index, embedding: Self.vector(for: text, dimensions: embeddingDimensions))
+            EmbeddingsResponse.Item(index: index, embedding: topicVectors?.vector(for: text)
+                                        ?? Self.vector(for: text, dimensions: embeddingDimensions))
         }
         let tokens = body.input.reduce(0) { $0 + TokenEstimate.tokens(in: $1) }
         return try JSONResponse.make(EmbeddingsResponse(data: items, model: body.model, usage: .init(promptTokens: tokens)))

@@ -151,6 +151,12 @@ public struct VectorChange: Sendable, Hashable {
     }
 }
 
+/// The document changed (or appeared, or went) since the caller read it.
+public struct DocumentConflict: Error, Sendable, Hashable {
+    public let documentID: String
+    public init(documentID: String) { self.documentID = documentID }
+}
+
 /// The grounding data's storage: documents, chunks, the keyword index and the vector change log.
 public protocol DocumentRepository: Sendable {
     func document(tenant: String, id: String) async throws -> DocumentRecord?
@@ -159,8 +165,10 @@ public protocol DocumentRepository: Sendable {
     func listDocuments(tenant: String, sourcePrefix: String?, after: String?, limit: Int) async throws -> [DocumentRecord]
     func chunks(tenant: String, documentID: String) async throws -> [ChunkRecord]
     /// Stores a document and its chunks in one transaction. An earlier version with the same id is replaced:
-    /// its chunks leave the keyword index and the vector log records their removal.
-    func saveDocument(_ document: DocumentRecord, chunks: [ChunkRecord]) async throws
+    /// its chunks leave the keyword index and the vector log records their removal. `replacing` is the stored
+    /// record the caller started from (nil: there was none); if the store holds anything else by now, nothing
+    /// is written and `DocumentConflict` is thrown, so two concurrent ingestions never undo each other.
+    func saveDocument(_ document: DocumentRecord, chunks: [ChunkRecord], replacing expected: DocumentRecord?) async throws
     /// Removes a document and every chunk of it from every index; false when there was none.
     func deleteDocument(tenant: String, id: String) async throws -> Bool
     /// BM25 over the tenant's chunks the scope may read, best first. The ACL is applied inside the query,

@@ -55,9 +55,12 @@ public struct SQLiteDocumentRepository: DocumentRepository {
         }
     }
 
-    public func saveDocument(_ document: DocumentRecord, chunks: [ChunkRecord]) async throws {
+    public func saveDocument(_ document: DocumentRecord, chunks: [ChunkRecord], replacing expected: DocumentRecord?) async throws {
         let table = Self.ftsTable(document.tenant)
         try await database.pool.write { db in
+            let current = try Row.fetchOne(db, sql: "SELECT * FROM document WHERE tenant_id = ? AND id = ?",
+                                           arguments: [document.tenant, document.id]).map(Self.document)
+            guard current == expected else { throw DocumentConflict(documentID: document.id) }
             try Self.createKeywordIndex(db, table: table)
             try Self.removeChunks(db, tenant: document.tenant, documentID: document.id, table: table)
             try db.execute(sql: """

@@ -301,3 +301,50 @@ let handbook = """
         }
     }
 }
+
+/// Two ingestions of one source never undo each other: a save states what it started from, and the store
+/// refuses it when the document changed, appeared or went since (the ingestor then starts over).
+@Suite struct DocumentConflictTests {
+    @Test func aSaveFromAStaleReadIsRefused() async throws {
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let database = try PillarDatabase(dataDirectory: directory)
+        _ = try await SQLiteTenantRepository(database: database).ensureTenant("default")
+        let repository = SQLiteDocumentRepository(database: database)
+        func record(version: Int, hash: String) -> DocumentRecord {
+            DocumentRecord(id: "doc_1", tenant: "default", sourceURI: "a.txt", title: nil, format: "text", contentHash: hash,
+                           version: version, aclGroups: [], bytes: 1, chunkCount: 1, embeddingModel: "m",
+                           createdAt: 1, updatedAt: Double(version))
+        }
+        let chunk = ChunkRecord(ordinal: 0, text: "a", headingPath: [], start: 0, end: 1, tokenCount: 1, embedding: [1, 0])
+        try await repository.saveDocument(record(version: 1, hash: "h1"), chunks: [chunk], replacing: nil)
+        let first = try #require(try await repository.document(tenant: "default", id: "doc_1"))
+        // A second "create" that read nothing is refused: the document exists now.
+        await #expect(throws: DocumentConflict.self) {
+            try await repository.saveDocument(record(version: 1, hash: "h1b"), chunks: [chunk], replacing: nil)
+        }
+        try await repository.saveDocument(record(version: 2, hash: "h2"), chunks: [chunk], replacing: first)
+        // A writer that read version 1 before version 2 was saved may not write version 1's view back.
+        await #expect(throws: DocumentConflict.self) {
+            try await repository.saveDocument(record(version: 1, hash: "h1"), chunks: [chunk], replacing: first)
+        }
+        #expect(try await repository.document(tenant: "default", id: "doc_1")?.contentHash == "h2")
+        #expect(try await repository.chunks(tenant: "default", documentID: "doc_1").count == 1)
+    }
+
+    @Test func concurrentIngestionsOfOneSourceEachLandAsAVersion() async throws {
+        try await withRetrievalPillar { pillar in
+            let statuses = try await withThrowingTaskGroup(of: TestResponse.self) { group in
+                for index in 0..<6 {
+                    group.addTask { try await pillar.ingest(["source": "shared.txt", "content": "Revision number \(index) text."]) }
+                }
+                return try await group.reduce(into: [TestResponse]()) { $0.append($1) }
+            }
+            #expect(statuses.allSatisfy { $0.status == 200 || $0.status == 201 }, "\(statuses.map(\.body))")
+            let versions = statuses.compactMap { $0.document["version"] as? Int }.sorted()
+            #expect(versions == Array(1...6), "each ingestion is its own version, none lost")
+            let found = try await pillar.search("revision number text", mode: "keyword", topK: 10)
+            #expect(found.results.count == 1, "one document, one chunk: \(found.body)")
+        }
+    }
+}

@@ -43,6 +43,7 @@ public struct Ingestor: Sendable {
     let chunker: Chunker
     let embedder: any Embedder
     let logger: Logger
+    private let sourceLocks = KeyedLock()
 
     public init(repository: any DocumentRepository, loader: DocumentLoader = .init(), chunker: Chunker,
                 embedder: any Embedder, logger: Logger) {
@@ -55,6 +56,29 @@ public struct Ingestor: Sendable {
 
     public func ingest(_ source: Source, tenant: String, caller: ModelGateway.Caller) async throws -> Outcome {
         try Self.validate(source)
+        // Ingestions of one source take turns in this process; against another process (`pillar ingest`, a
+        // replica) a save that finds the document changed since it was read starts over from what is there.
+        return try await sourceLocks.withLock("\(tenant)\u{0}\(source.sourceURI)") {
+            for _ in 1..<Self.maxAttempts {
+                do {
+                    return try await ingestOnce(source, tenant: tenant, caller: caller)
+                } catch is DocumentConflict {
+                    continue
+                }
+            }
+            do {
+                return try await ingestOnce(source, tenant: tenant, caller: caller)
+            } catch is DocumentConflict {
+                throw PillarError(.rateLimited, code: "document_busy",
+                                  message: "\(source.sourceURI) is being changed elsewhere; try again shortly.",
+                                  retryAfterSeconds: 1)
+            }
+        }
+    }
+
+    static let maxAttempts = 3
+
+    private func ingestOnce(_ source: Source, tenant: String, caller: ModelGateway.Caller) async throws -> Outcome {
         let acl = Array(Set(source.aclGroups)).sorted()
         let hash = SHA256.hash(data: source.data).map { String(format: "%02x", $0) }.joined()
         let now = Date().timeIntervalSince1970
@@ -71,7 +95,7 @@ public struct Ingestor: Sendable {
                 copy.id = nil
                 return copy
             }
-            try await repository.saveDocument(document, chunks: chunks)
+            try await repository.saveDocument(document, chunks: chunks, replacing: existing)
             document.chunkCount = chunks.count
             return Outcome(document: document, change: .metadataUpdated)
         }
@@ -104,7 +128,7 @@ public struct Ingestor: Sendable {
             version: sameContent ? existing!.version : (existing?.version ?? 0) + 1, aclGroups: acl,
             bytes: source.data.count, chunkCount: chunks.count, embeddingModel: embedder.model,
             createdAt: existing?.createdAt ?? now, updatedAt: now)
-        try await repository.saveDocument(document, chunks: chunks)
+        try await repository.saveDocument(document, chunks: chunks, replacing: existing)
         logger.info("document ingested", metadata: [
             "tenant": "\(tenant)", "document": "\(document.id)", "version": "\(document.version)", "chunks": "\(chunks.count)",
         ])

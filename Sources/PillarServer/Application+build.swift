@@ -28,10 +28,7 @@ public func buildApplication(
     try await bootstrapDefaultTenant(issuer: issuer, keys: keys, tenants: tenants,
                                      bootstrapKey: environment["PILLAR_BOOTSTRAP_KEY"], announce: announce)
 
-    var clientConfiguration = HTTPClient.Configuration()
-    clientConfiguration.timeout.connect = .milliseconds(Int64(configuration.timeouts.connectSeconds * 1000))
-    clientConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = configuration.gateway.connectionsPerHost
-    let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
+    let httpClient = ModelSetup.httpClient(for: configuration)
     let models: ModelSetup
     do {
         models = try ModelSetup(configuration: configuration, environment: environment, httpClient: httpClient, logger: logger)
@@ -40,9 +37,7 @@ public func buildApplication(
         try await httpClient.shutdown()
         throw error
     }
-    let (gatewayPolicy, breakerPolicy) = ModelSetup.gatewayPolicy(configuration.gateway)
-    let gateway = ModelGateway(pool: DeploymentPool(members: models.members, breakerPolicy: breakerPolicy),
-                               policy: gatewayPolicy, logger: logger)
+    let gateway = models.gateway(configuration, logger: logger)
 
     let bodyReader = RequestBodyReader(maxBytes: configuration.server.maxBodyBytes)
     let authentication = AuthenticationMiddleware(

@@ -50,7 +50,7 @@ public struct SQLiteDocumentRepository: DocumentRepository {
                 ChunkRecord(id: row["id"], ordinal: row["ordinal"], text: row["text"],
                             headingPath: Self.decodeList(row["heading_path"]), start: row["start_offset"],
                             end: row["end_offset"], tokenCount: row["token_count"],
-                            embedding: VectorBlob.decode(row["embedding"]))
+                            embedding: VectorBytes.decode(row["embedding"]))
             }
         }
     }
@@ -89,7 +89,7 @@ public struct SQLiteDocumentRepository: DocumentRepository {
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """, arguments: [document.tenant, document.id, chunk.ordinal, chunk.text,
                                      Self.encodeList(chunk.headingPath), chunk.start, chunk.end, chunk.tokenCount,
-                                     VectorBlob.encode(chunk.embedding)])
+                                     VectorBytes.encode(chunk.embedding)])
                 let id = db.lastInsertedRowID
                 let heading = ([titleField] + chunk.headingPath).joined(separator: " ")
                 try db.execute(sql: "INSERT INTO \(table) (rowid, title, body) VALUES (?, ?, ?)",
@@ -182,7 +182,7 @@ public struct SQLiteDocumentRepository: DocumentRepository {
                 """, arguments: [tenant, sequence, limit]).map { row in
                 let blob: Data? = row["embedding"]
                 return VectorChange(sequence: row["seq"], operation: VectorChange.Operation(rawValue: row["op"]) ?? .remove,
-                                    chunkID: row["chunk_id"], embedding: blob.map(VectorBlob.decode),
+                                    chunkID: row["chunk_id"], embedding: blob.map(VectorBytes.decode),
                                     aclGroups: Self.decodeList(row["acl"]))
             }
         }
@@ -190,8 +190,7 @@ public struct SQLiteDocumentRepository: DocumentRepository {
 
     public func chunkAccess(tenant: String) async throws -> (entries: [(chunkID: Int64, aclGroups: [String])], sequence: Int64) {
         try await database.pool.read { db in
-            let sequence = try Int64.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) FROM vector_change WHERE tenant_id = ?",
-                                              arguments: [tenant]) ?? 0
+            let sequence = try Self.latestVectorChange(db, tenant: tenant)
             let entries = try Row.fetchAll(db, sql: """
                 SELECT c.id, d.acl FROM chunk c JOIN document d ON d.id = c.document_id WHERE c.tenant_id = ?
                 """, arguments: [tenant]).map { row in (chunkID: row["id"] as Int64, aclGroups: Self.decodeList(row["acl"])) }
@@ -200,10 +199,12 @@ public struct SQLiteDocumentRepository: DocumentRepository {
     }
 
     public func latestVectorChange(tenant: String) async throws -> Int64 {
-        try await database.pool.read { db in
-            try Int64.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) FROM vector_change WHERE tenant_id = ?",
-                               arguments: [tenant]) ?? 0
-        }
+        try await database.pool.read { db in try Self.latestVectorChange(db, tenant: tenant) }
+    }
+
+    static func latestVectorChange(_ db: Database, tenant: String) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) FROM vector_change WHERE tenant_id = ?",
+                           arguments: [tenant]) ?? 0
     }
 
     // MARK: - Helpers
@@ -278,23 +279,5 @@ enum KeywordQuery {
         // Inside an FTS5 string only a double quote is special, and doubling it escapes it.
         let terms = (content.isEmpty ? words : content).map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
         return terms.isEmpty ? nil : terms.joined(separator: " OR ")
-    }
-}
-
-/// Vectors as little-endian Float32 bytes: compact, and read back without parsing.
-enum VectorBlob {
-    static func encode(_ vector: [Float]) -> Data {
-        var data = Data(capacity: vector.count * 4)
-        for value in vector {
-            withUnsafeBytes(of: value.bitPattern.littleEndian) { data.append(contentsOf: $0) }
-        }
-        return data
-    }
-
-    static func decode(_ data: Data) -> [Float] {
-        let count = data.count / 4
-        return data.withUnsafeBytes { raw in
-            (0..<count).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) }
-        }
     }
 }

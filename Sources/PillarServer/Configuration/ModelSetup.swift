@@ -77,6 +77,21 @@ struct ModelSetup {
         }
     }
 
+    /// The HTTP client every upstream call goes through, with the configured connect timeout and pool size.
+    static func httpClient(for configuration: PillarConfiguration) -> HTTPClient {
+        var clientConfiguration = HTTPClient.Configuration()
+        clientConfiguration.timeout.connect = .milliseconds(Int64(configuration.timeouts.connectSeconds * 1000))
+        clientConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = configuration.gateway.connectionsPerHost
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
+    }
+
+    /// The gateway over these providers, with the configured retries, breakers and bulkheads.
+    func gateway(_ configuration: PillarConfiguration, logger: Logger) -> ModelGateway {
+        let (gatewayPolicy, breakerPolicy) = Self.gatewayPolicy(configuration.gateway)
+        return ModelGateway(pool: DeploymentPool(members: members, breakerPolicy: breakerPolicy), policy: gatewayPolicy,
+                            logger: logger)
+    }
+
     static func gatewayPolicy(_ gateway: PillarConfiguration.Gateway) -> (ModelGateway.Policy, CircuitBreaker.Policy) {
         let retry = RetryPolicy(maxAttempts: gateway.maxAttempts, baseDelay: .milliseconds(gateway.retryBaseDelayMs),
                                 maxDelay: .milliseconds(gateway.retryMaxDelayMs),

@@ -33,12 +33,10 @@ struct ChatCompletionsController: Sendable {
         guard gateway.serves(body.model) else { throw PillarError.modelNotFound(body.model) }
         let principal = context.principal
         let caller = ModelGateway.Caller(tenant: principal.tenant, subject: principal.subject)
-        let reservation = try await admission?.reserve(
-            tenant: principal.tenant, key: principal.method == .apiKey ? principal.subject : nil,
-            promptTokens: TokenEstimate.promptTokens(body), maxTokens: body.completionTokenLimit)
+        let settlement = try await Settlement.reserve(admission, for: principal, promptTokens: TokenEstimate.promptTokens(body),
+                                                      maxTokens: body.completionTokenLimit)
         // Without max_tokens, the completion may use only what was reserved for it.
-        if let allowance = reservation?.completionAllowance { body.maxTokens = allowance }
-        let settlement = Settlement(admission: admission, reservation: reservation)
+        if let allowance = settlement.completionAllowance { body.maxTokens = allowance }
         let traceID = TraceContext.currentTraceID()
         let recorder = TurnRecorder(turns: turns, principal: principal, model: body.model, streamed: body.isStreaming,
                                     price: prices[body.model], traceID: traceID, settlement: settlement, logger: context.logger)
@@ -149,9 +147,23 @@ final class Settlement: Sendable {
     let admission: AdmissionControl?
     private let reservation: Mutex<AdmissionControl.Reservation?>
 
+    /// What the reservation left for the completion when the request set no max_tokens.
+    let completionAllowance: Int?
+
     init(admission: AdmissionControl?, reservation: AdmissionControl.Reservation?) {
         self.admission = admission
         self.reservation = Mutex(reservation)
+        self.completionAllowance = reservation?.completionAllowance
+    }
+
+    /// Reserves the caller's tokens, against its tenant's limits and (for an API key) the key's, before a
+    /// model call.
+    static func reserve(_ admission: AdmissionControl?, for principal: Principal, promptTokens: Int,
+                        maxTokens: Int?) async throws -> Settlement {
+        let reservation = try await admission?.reserve(
+            tenant: principal.tenant, key: principal.method == .apiKey ? principal.subject : nil,
+            promptTokens: promptTokens, maxTokens: maxTokens)
+        return Settlement(admission: admission, reservation: reservation)
     }
 
     func settle(usedTokens: Int) async {

@@ -189,10 +189,8 @@ struct DocumentsController: Sendable {
         let mode = body.mode ?? .hybrid
         // Vector and hybrid searches embed the query: rate limits and token budgets apply as to any model call.
         let tokens = mode == .keyword ? 0 : TokenEstimate.tokens(in: text)
-        let reservation = tokens == 0 ? nil : try await admission?.reserve(
-            tenant: principal.tenant, key: principal.method == .apiKey ? principal.subject : nil,
-            promptTokens: tokens, maxTokens: 1)
-        let settlement = Settlement(admission: admission, reservation: reservation)
+        let settlement = tokens == 0 ? Settlement(admission: nil, reservation: nil)
+            : try await Settlement.reserve(admission, for: principal, promptTokens: tokens, maxTokens: 1)
         let query = Retriever.Query(text: text, mode: mode, topK: topK,
                                     keywordWeight: body.keywordWeight, vectorWeight: body.vectorWeight)
         let results: [Retriever.Result]

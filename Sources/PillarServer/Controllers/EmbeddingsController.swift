@@ -27,10 +27,7 @@ struct EmbeddingsController: Sendable {
         }
         let principal = context.principal
         let estimated = body.input.reduce(0) { $0 + TokenEstimate.tokens(in: $1) }
-        let reservation = try await admission?.reserve(
-            tenant: principal.tenant, key: principal.method == .apiKey ? principal.subject : nil,
-            promptTokens: estimated, maxTokens: 1)
-        let settlement = Settlement(admission: admission, reservation: reservation)
+        let settlement = try await Settlement.reserve(admission, for: principal, promptTokens: estimated, maxTokens: 1)
         let recorder = TurnRecorder(turns: turns, principal: principal, model: body.model, streamed: false,
                                     price: prices[body.model], traceID: TraceContext.currentTraceID(),
                                     settlement: settlement, logger: context.logger)
@@ -68,11 +65,7 @@ struct EmbeddingsController: Sendable {
                 try entry.encode("embedding", forKey: .object)
                 try entry.encode(item.index, forKey: .index)
                 if base64 {
-                    var bytes = Data(capacity: item.embedding.count * 4)
-                    for value in item.embedding {
-                        withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes.append(contentsOf: $0) }
-                    }
-                    try entry.encode(bytes.base64EncodedString(), forKey: .embedding)
+                    try entry.encode(VectorBytes.encode(item.embedding).base64EncodedString(), forKey: .embedding)
                 } else {
                     try entry.encode(item.embedding, forKey: .embedding)
                 }

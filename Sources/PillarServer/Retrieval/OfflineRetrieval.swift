@@ -24,14 +24,10 @@ public func withOfflineRetrieval<T: Sendable>(
     let turns = SQLiteTurnRepository(database: database)
     _ = try await SQLiteTenantRepository(database: database).ensureTenant(tenant)
 
-    var clientConfiguration = HTTPClient.Configuration()
-    clientConfiguration.timeout.connect = .milliseconds(Int64(configuration.timeouts.connectSeconds * 1000))
-    let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
+    let httpClient = ModelSetup.httpClient(for: configuration)
     do {
         let models = try ModelSetup(configuration: configuration, environment: environment, httpClient: httpClient, logger: logger)
-        let (gatewayPolicy, breakerPolicy) = ModelSetup.gatewayPolicy(configuration.gateway)
-        let gateway = ModelGateway(pool: DeploymentPool(members: models.members, breakerPolicy: breakerPolicy),
-                                   policy: gatewayPolicy, logger: logger)
+        let gateway = models.gateway(configuration, logger: logger)
         let retrieval = try RetrievalSetup(configuration: configuration, database: database, gateway: gateway,
                                            turns: turns, logger: logger)
         let group = ServiceGroup(configuration: .init(services: models.localModels.map { .init(service: $0) },

@@ -51,7 +51,8 @@ import Testing
     /// (b) A dead deployment: its breaker opens after the configured failures, traffic moves, and when the
     /// deployment returns a half-open probe closes the breaker and traffic comes back.
     @Test func aDeadDeploymentIsCutOffAndRecoversThroughHalfOpen() async throws {
-        let deadPort = try findFreeLoopbackPort()
+        let held = try HeldLoopbackPort()
+        let deadPort = held.port
         try await withSimulator(SimulatorBehaviour(timeToFirstToken: .zero, tokensPerSecond: 5000, reply: "from paygo")) { paygoPort in
             try await withPillar(deployments: [
                 simulatorDeployment("ptu", port: deadPort, models: ["gpt"], priority: 0),
@@ -70,6 +71,7 @@ import Testing
                 #expect(try await turns(pillar).first?.attempts == 1, "an open breaker is not even tried")
 
                 // The deployment comes back on the same port.
+                held.release()
                 let revived = buildSimulatorApplication(host: "127.0.0.1", port: deadPort,
                                                         behaviour: SimulatorBehaviour(timeToFirstToken: .zero, tokensPerSecond: 5000, reply: "from ptu"),
                                                         logger: Logger(label: "revived"))

@@ -9,6 +9,7 @@ import NIOHTTP1
 import PillarGateway
 import PillarServer
 import Prometheus
+import Synchronization
 
 /// Every test server starts with this admin key for tenant `default`.
 let adminKey = "pk-test-admin-key-0000000000000000"
@@ -145,4 +146,43 @@ struct PillarClient: Sendable {
         let body = #"{"model": "\#(model)", "stream": \#(stream), "messages": [{"role": "user", "content": \#(message)}]\#(extra)}"#
         return try await request(.POST, "/v1/chat/completions", key: key, headers: headers, body: body)
     }
+}
+
+/// A loopback port kept bound (not listening) so connections to it are refused and no other test's server can
+/// take it until `release()`: a port merely found free can be handed to a parallel test's simulator meanwhile.
+final class HeldLoopbackPort: Sendable {
+    let port: Int
+    private let held: Mutex<Int32>
+
+    init() throws {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw SupervisorError("socket() failed") }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let named = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+        }
+        guard bound == 0, named == 0 else {
+            close(descriptor)
+            throw SupervisorError("could not hold a loopback port")
+        }
+        port = Int(UInt16(bigEndian: address.sin_port))
+        held = Mutex(descriptor)
+    }
+
+    /// Frees the port for the server that is about to bind it.
+    func release() {
+        held.withLock { descriptor in
+            if descriptor >= 0 { close(descriptor) }
+            descriptor = -1
+        }
+    }
+
+    deinit { release() }
 }

@@ -222,9 +222,16 @@ public struct SupervisorError: Error, CustomStringConvertible {
 
 /// A free TCP port on loopback, found by letting the kernel pick one.
 public func findFreeLoopbackPort() throws -> Int {
+    let (descriptor, port) = try bindLoopbackSocket()
+    close(descriptor)
+    return port
+}
+
+/// A TCP socket bound (not listening) to a port the kernel picked on 127.0.0.1, and that port. Connections to it
+/// are refused and nobody else can bind the port until the descriptor is closed.
+public func bindLoopbackSocket() throws -> (descriptor: Int32, port: Int) {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { throw SupervisorError("socket() failed") }
-    defer { close(fd) }
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
     address.sin_port = 0
@@ -232,11 +239,13 @@ public func findFreeLoopbackPort() throws -> Int {
     let bound = withUnsafePointer(to: &address) {
         $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
     }
-    guard bound == 0 else { throw SupervisorError("bind() failed") }
     var length = socklen_t(MemoryLayout<sockaddr_in>.size)
     let named = withUnsafeMutablePointer(to: &address) {
         $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
     }
-    guard named == 0 else { throw SupervisorError("getsockname() failed") }
-    return Int(UInt16(bigEndian: address.sin_port))
+    guard bound == 0, named == 0 else {
+        close(fd)
+        throw SupervisorError("could not bind a loopback port")
+    }
+    return (fd, Int(UInt16(bigEndian: address.sin_port)))
 }

@@ -18,7 +18,8 @@ public struct SimulatorBehaviour: Sendable, Hashable {
 
     public var timeToFirstToken: Duration
     public var tokensPerSecond: Double
-    /// The reply; `nil` echoes the last user message back, prefixed with "Echo: ".
+    /// The reply; `nil` answers as `SimulatedAnswers` says (RAG prompts are answered from their sources with
+    /// a citation, anything else is echoed back prefixed with "Echo: ").
     public var reply: String?
     public var fault: Fault?
     /// The share of requests the fault hits, spread evenly (0.3: the 4th, 7th, 10th… of every ten).
@@ -70,7 +71,7 @@ public struct SimulatorBehaviour: Sendable, Hashable {
 
     /// The reply split into tokens the way a tokenizer roughly would: words with their leading space.
     public func replyTokens(for request: ChatCompletionRequest) -> [String] {
-        let text = reply ?? "Echo: " + (request.messages.last { $0.role == "user" }?.content?.text ?? "")
+        let text = reply ?? SimulatedAnswers.reply(to: request)
         var tokens: [String] = []
         var current = ""
         for character in text {

@@ -144,6 +144,63 @@ public final class PillarDatabase: Sendable, HealthCheckable {
             try db.drop(index: "chunk_tenant")
             try db.create(index: "chunk_tenant_document", on: "chunk", columns: ["tenant_id", "document_id"])
         }
+        migrator.registerMigration("006_orchestration") { db in
+            try db.create(table: "library_version") { table in
+                table.column("tenant_id", .text).notNull().references("tenant", onDelete: .cascade)
+                table.column("kind", .text).notNull()
+                table.column("name", .text).notNull()
+                table.column("version", .integer).notNull()
+                table.column("body", .text).notNull()
+                table.column("note", .text)
+                table.column("created_by", .text).notNull()
+                table.column("created_at", .double).notNull()
+                table.primaryKey(["tenant_id", "kind", "name", "version"])
+            }
+            // A label's assignments in order; the current one is the newest not undone by a rollback.
+            try db.create(table: "library_label") { table in
+                table.autoIncrementedPrimaryKey("seq")
+                table.column("tenant_id", .text).notNull().references("tenant", onDelete: .cascade)
+                table.column("kind", .text).notNull()
+                table.column("name", .text).notNull()
+                table.column("label", .text).notNull()
+                table.column("split", .text).notNull()
+                table.column("undone", .boolean).notNull().defaults(to: false)
+                table.column("updated_by", .text).notNull()
+                table.column("updated_at", .double).notNull()
+            }
+            try db.create(index: "library_label_lookup", on: "library_label", columns: ["tenant_id", "kind", "name", "label", "seq"])
+            try db.create(table: "conversation") { table in
+                table.primaryKey("id", .text)
+                table.column("tenant_id", .text).notNull().references("tenant", onDelete: .cascade)
+                table.column("subject", .text).notNull()
+                table.column("title", .text).notNull()
+                table.column("message_count", .integer).notNull().defaults(to: 0)
+                table.column("created_at", .double).notNull()
+                table.column("updated_at", .double).notNull()
+            }
+            try db.create(index: "conversation_owner", on: "conversation", columns: ["tenant_id", "subject", "updated_at"])
+            try db.create(table: "conversation_message") { table in
+                table.autoIncrementedPrimaryKey("seq")
+                table.column("id", .text).notNull().unique()
+                table.column("conversation_id", .text).notNull().references("conversation", onDelete: .cascade)
+                table.column("role", .text).notNull()
+                table.column("content", .text).notNull()
+                table.column("citations", .text).notNull()
+                table.column("trace_id", .text)
+                table.column("created_at", .double).notNull()
+            }
+            try db.create(index: "conversation_message_order", on: "conversation_message", columns: ["conversation_id", "seq"])
+            try db.create(table: "flow_trace") { table in
+                table.column("tenant_id", .text).notNull().references("tenant", onDelete: .cascade)
+                table.column("id", .text).notNull()
+                table.column("subject", .text).notNull()
+                table.column("conversation_id", .text)
+                table.column("body", .text).notNull()
+                table.column("created_at", .double).notNull()
+                table.primaryKey(["tenant_id", "id"])
+            }
+            try db.create(index: "flow_trace_time", on: "flow_trace", columns: ["tenant_id", "created_at"])
+        }
         return migrator
     }
 }

@@ -1,0 +1,152 @@
+/// How one answer came to be: the flow and prompts it used, what was retrieved, every node's timing, usage and
+/// guard results. Kept per tenant and served by `GET /v1/traces/{id}`.
+public struct FlowTrace: Sendable, Hashable, Codable {
+    /// A prompt or flow as used: its name, the version served, and the label that chose it.
+    public struct ArtifactUse: Sendable, Hashable, Codable {
+        public var name: String
+        public var version: Int
+        public var label: String?
+
+        public init(name: String, version: Int, label: String?) {
+            self.name = name
+            self.version = version
+            self.label = label
+        }
+    }
+
+    public enum NodeStatus: String, Sendable, Hashable, Codable {
+        case succeeded, skipped, failed
+    }
+
+    public struct NodeRun: Sendable, Hashable, Codable {
+        public var name: String
+        public var kind: String
+        public var status: NodeStatus
+        /// Milliseconds from the start of the flow.
+        public var startMs: Double
+        public var durationMs: Double
+        public var errorCode: String?
+        public var prompt: ArtifactUse?
+        public var model: String?
+        public var deployment: String?
+        public var usage: Usage?
+        /// The model's share of this node's time (llm nodes), so the flow's own overhead can be told apart.
+        public var generationMs: Double?
+
+        public init(name: String, kind: String, status: NodeStatus, startMs: Double, durationMs: Double,
+                    errorCode: String? = nil, prompt: ArtifactUse? = nil, model: String? = nil,
+                    deployment: String? = nil, usage: Usage? = nil, generationMs: Double? = nil) {
+            self.name = name
+            self.kind = kind
+            self.status = status
+            self.startMs = startMs
+            self.durationMs = durationMs
+            self.errorCode = errorCode
+            self.prompt = prompt
+            self.model = model
+            self.deployment = deployment
+            self.usage = usage
+            self.generationMs = generationMs
+        }
+    }
+
+    public struct RetrievedChunk: Sendable, Hashable, Codable {
+        public var node: String
+        public var marker: Int
+        public var chunkID: Int64
+        public var documentID: String
+        public var documentVersion: Int
+        public var sourceURI: String
+        public var title: String?
+        public var headingPath: [String]
+        public var start: Int
+        public var end: Int
+        public var score: Double
+        public var keywordRank: Int?
+        public var vectorRank: Int?
+        public var keywordScore: Double?
+        public var vectorScore: Double?
+
+        public init(node: String, marker: Int, chunkID: Int64, documentID: String, documentVersion: Int,
+                    sourceURI: String, title: String?, headingPath: [String], start: Int, end: Int, score: Double,
+                    keywordRank: Int?, vectorRank: Int?, keywordScore: Double?, vectorScore: Double?) {
+            self.node = node
+            self.marker = marker
+            self.chunkID = chunkID
+            self.documentID = documentID
+            self.documentVersion = documentVersion
+            self.sourceURI = sourceURI
+            self.title = title
+            self.headingPath = headingPath
+            self.start = start
+            self.end = end
+            self.score = score
+            self.keywordRank = keywordRank
+            self.vectorRank = vectorRank
+            self.keywordScore = keywordScore
+            self.vectorScore = vectorScore
+        }
+    }
+
+    public struct GuardResult: Sendable, Hashable, Codable {
+        public var node: String
+        public var passed: Bool
+        public var action: String
+        public var findings: [String]
+
+        public init(node: String, passed: Bool, action: String, findings: [String]) {
+            self.node = node
+            self.passed = passed
+            self.action = action
+            self.findings = findings
+        }
+    }
+
+    public var id: String
+    public var tenant: String
+    public var subject: String
+    public var conversationID: String?
+    public var flow: ArtifactUse
+    public var status: NodeStatus
+    public var errorCode: String?
+    public var standaloneQuery: String?
+    public var retrieved: [RetrievedChunk]
+    public var citedMarkers: [Int]
+    public var nodes: [NodeRun]
+    public var guards: [GuardResult]
+    public var usage: Usage
+    public var durationMs: Double
+    /// Time spent waiting on models (llm nodes); `durationMs - generationMs` is what the flow itself added.
+    public var generationMs: Double
+    public var createdAt: Double
+
+    public init(id: String, tenant: String, subject: String, conversationID: String?, flow: ArtifactUse,
+                status: NodeStatus, errorCode: String?, standaloneQuery: String?, retrieved: [RetrievedChunk],
+                citedMarkers: [Int], nodes: [NodeRun], guards: [GuardResult], usage: Usage, durationMs: Double,
+                generationMs: Double, createdAt: Double) {
+        self.id = id
+        self.tenant = tenant
+        self.subject = subject
+        self.conversationID = conversationID
+        self.flow = flow
+        self.status = status
+        self.errorCode = errorCode
+        self.standaloneQuery = standaloneQuery
+        self.retrieved = retrieved
+        self.citedMarkers = citedMarkers
+        self.nodes = nodes
+        self.guards = guards
+        self.usage = usage
+        self.durationMs = durationMs
+        self.generationMs = generationMs
+        self.createdAt = createdAt
+    }
+
+    /// The prompts the answer used, in node order.
+    public var prompts: [ArtifactUse] { nodes.compactMap(\.prompt) }
+}
+
+public protocol FlowTraceRepository: Sendable {
+    func saveTrace(_ trace: FlowTrace) async throws
+    func trace(id: String, tenant: String) async throws -> FlowTrace?
+}

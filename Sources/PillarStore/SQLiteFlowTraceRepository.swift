@@ -1,0 +1,27 @@
+import Foundation
+import GRDB
+import PillarCore
+
+/// Answer traces, one JSON document each (Swift's own key names; the API renders them in snake_case), keyed by tenant so that one tenant's id finds nothing in another's.
+public struct SQLiteFlowTraceRepository: FlowTraceRepository {
+    let database: PillarDatabase
+
+    public init(database: PillarDatabase) { self.database = database }
+
+    public func saveTrace(_ trace: FlowTrace) async throws {
+        let body = String(decoding: try JSONEncoder().encode(trace), as: UTF8.self)
+        try await database.pool.write { db in
+            try db.execute(sql: """
+                INSERT OR REPLACE INTO flow_trace (tenant_id, id, subject, conversation_id, body, created_at)
+                VALUES (?, ?, ?, ?, ?, ?)
+                """, arguments: [trace.tenant, trace.id, trace.subject, trace.conversationID, body, trace.createdAt])
+        }
+    }
+
+    public func trace(id: String, tenant: String) async throws -> FlowTrace? {
+        let body = try await database.pool.read { db in
+            try String.fetchOne(db, sql: "SELECT body FROM flow_trace WHERE tenant_id = ? AND id = ?", arguments: [tenant, id])
+        }
+        return try body.map { try JSONDecoder().decode(FlowTrace.self, from: Data($0.utf8)) }
+    }
+}

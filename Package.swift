@@ -31,6 +31,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-otel/swift-otel", from: "1.6.0", traits: ["OTLPHTTP"]),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         .target(
@@ -64,6 +65,21 @@ let package = Package(
             swiftSettings: vectorSettings
         ),
         .target(
+            name: "PillarFlows",
+            dependencies: [
+                "PillarCore", "PillarGateway", "PillarRetrieval",
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ],
+            resources: [.copy("Shipped")],
+            swiftSettings: strict
+        ),
+        .target(
             name: "PillarStore",
             dependencies: [
                 "PillarCore",
@@ -75,7 +91,7 @@ let package = Package(
         .target(
             name: "PillarServer",
             dependencies: [
-                "PillarCore", "PillarGateway", "PillarStore", "PillarRetrieval",
+                "PillarCore", "PillarGateway", "PillarStore", "PillarRetrieval", "PillarFlows",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -91,7 +107,7 @@ let package = Package(
         .executableTarget(
             name: "PillarCLI",
             dependencies: [
-                "PillarServer", "PillarRetrieval", "PillarGateway",
+                "PillarServer", "PillarRetrieval", "PillarGateway", "PillarFlows", "PillarStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "OTel", package: "swift-otel"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -134,9 +150,14 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "PillarFlowsTests",
+            dependencies: ["PillarFlows"],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "PillarServerTests",
             dependencies: [
-                "PillarServer", "PillarGateway", "PillarStore", "PillarRetrieval",
+                "PillarServer", "PillarGateway", "PillarStore", "PillarRetrieval", "PillarFlows",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "JWTKit", package: "jwt-kit"),

@@ -32,10 +32,12 @@ public struct FlowTrace: Sendable, Hashable, Codable {
         public var usage: Usage?
         /// The model's share of this node's time (llm nodes), so the flow's own overhead can be told apart.
         public var generationMs: Double?
+        /// Why a node was skipped, which target a route chose, how many chunks a retrieval found.
+        public var note: String?
 
         public init(name: String, kind: String, status: NodeStatus, startMs: Double, durationMs: Double,
                     errorCode: String? = nil, prompt: ArtifactUse? = nil, model: String? = nil,
-                    deployment: String? = nil, usage: Usage? = nil, generationMs: Double? = nil) {
+                    deployment: String? = nil, usage: Usage? = nil, generationMs: Double? = nil, note: String? = nil) {
             self.name = name
             self.kind = kind
             self.status = status
@@ -47,6 +49,7 @@ public struct FlowTrace: Sendable, Hashable, Codable {
             self.deployment = deployment
             self.usage = usage
             self.generationMs = generationMs
+            self.note = note
         }
     }
 

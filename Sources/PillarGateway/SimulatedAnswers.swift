@@ -38,7 +38,7 @@ enum SimulatedAnswers {
             if line.hasPrefix("["), let close = line.firstIndex(of: "]"),
                let marker = Int(line[line.index(after: line.startIndex)..<close]) {
                 if let current { sources.append((current.0, current.1.joined(separator: "\n"))) }
-                current = (marker, [String(line[line.index(after: close)...])])
+                current = (marker, [line[line.index(after: close)...].trimmingCharacters(in: .whitespaces)])
             } else if line.isEmpty || line.hasPrefix("Question:") {
                 if let open = current { sources.append((open.0, open.1.joined(separator: "\n"))) }
                 current = nil

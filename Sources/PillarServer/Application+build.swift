@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import PillarCore
+import PillarFlows
 import PillarGateway
 import PillarRetrieval
 import PillarStore
@@ -61,14 +62,25 @@ public func buildApplication(
                                                   keys: limits.keys, defaultCompletionTokens: limits.defaultCompletionTokens)
     let admission = admissionPolicy.isEmpty ? nil : AdmissionControl(policy: admissionPolicy, ledger: turns)
     let v1 = authenticated.group("v1", context: AuthenticatedContext.self)
+    let retrieval = try RetrievalSetup(configuration: configuration, database: database, gateway: gateway, turns: turns,
+                                       logger: logger)
+    let orchestration = OrchestrationSetup(configuration: configuration, database: database, gateway: gateway,
+                                           admission: admission, turns: turns, retriever: retrieval.retriever,
+                                           httpClient: httpClient, logger: logger)
     ChatCompletionsController(gateway: gateway, admission: admission, prices: configuration.prices, turns: turns,
-                              bodyReader: bodyReader, logger: logger)
+                              bodyReader: bodyReader, flows: FlowCompletions(service: orchestration.service),
+                              flowLibrary: orchestration.flows, logger: logger)
         .addRoutes(to: v1)
     EmbeddingsController(gateway: gateway, admission: admission, prices: configuration.prices, turns: turns,
                          bodyReader: bodyReader)
         .addRoutes(to: v1)
-    let retrieval = try RetrievalSetup(configuration: configuration, database: database, gateway: gateway, turns: turns,
-                                       logger: logger)
+    ChatController(service: orchestration.service, conversations: orchestration.conversations, bodyReader: bodyReader)
+        .addRoutes(to: v1)
+    ConversationsController(conversations: orchestration.conversations, bodyReader: bodyReader).addRoutes(to: v1)
+    TracesController(traces: orchestration.traces).addRoutes(to: v1)
+    let v1Admin = authenticated.group("v1", context: AdminContext.self)
+    LibraryController(library: orchestration.prompts, bodyReader: bodyReader).addRoutes(to: v1Admin.group("prompts"))
+    LibraryController(library: orchestration.flows, bodyReader: bodyReader).addRoutes(to: v1Admin.group("flows"))
     DocumentsController(repository: retrieval.repository, ingestor: retrieval.ingestor, retriever: retrieval.retriever,
                         admission: admission, bodyReader: bodyReader, embeddingModel: configuration.retrieval.embeddingModel)
         .addRoutes(to: v1)

@@ -23,7 +23,7 @@ func rejectUnknownKeys<Keys: CodingKey & CaseIterable>(in decoder: any Decoder, 
 
 extension PillarConfiguration {
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case server, oidc, deployments, localModel, timeouts, gateway, limits, prices, retrieval
+        case server, oidc, deployments, localModel, timeouts, gateway, limits, prices, retrieval, flows
     }
 
     public init(from decoder: any Decoder) throws {
@@ -39,6 +39,7 @@ extension PillarConfiguration {
         limits = try container.value(.limits, or: limits)
         prices = try container.value(.prices, or: prices)
         retrieval = try container.value(.retrieval, or: retrieval)
+        flows = try container.value(.flows, or: flows)
     }
 }
 

@@ -138,6 +138,7 @@ public struct PillarConfiguration: Sendable, Codable, Hashable {
     /// Prices by the model name clients use, for cost accounting.
     public var prices: [String: ModelPrice] = [:]
     public var retrieval = Retrieval()
+    public var flows = Flows()
 
     /// Rate limits and token budgets per tenant and per API key.
     public struct Limits: Sendable, Codable, Hashable {
@@ -281,6 +282,7 @@ extension PillarConfiguration {
             throw ConfigurationError(key: "prices.\(model)", "prices must be 0 or more dollars per million tokens")
         }
         try validateRetrieval()
+        try validateFlows()
         guard limits.defaultCompletionTokens >= 1 else {
             throw ConfigurationError(key: "limits.defaultCompletionTokens", "must be at least 1")
         }

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import PillarCore
+import PillarFlows
 import PillarGateway
 import Synchronization
 
@@ -14,6 +15,8 @@ struct ChatCompletionsController: Sendable {
     let prices: [String: ModelPrice]
     let turns: any TurnRepository
     let bodyReader: RequestBodyReader
+    let flows: FlowCompletions
+    let flowLibrary: VersionedLibrary<CompiledFlow>
     let logger: Logger
 
     func addRoutes(to group: RouterGroup<AuthenticatedContext>) {
@@ -21,15 +24,20 @@ struct ChatCompletionsController: Sendable {
         group.get("models", use: models)
     }
 
+    /// The gateway's models, then the tenant's flows as `pillar:NAME`.
     @Sendable func models(_ request: Request, context: AuthenticatedContext) async throws -> Response {
         let created = 1_735_689_600
-        let list = ModelList(data: gateway.models.map { ModelList.Model(id: $0, created: created, ownedBy: "pillar") })
+        let flowNames = try await flowLibrary.entries(tenant: context.principal.tenant).map { FlowCompletions.modelPrefix + $0.name }
+        let list = ModelList(data: (gateway.models + flowNames).map { ModelList.Model(id: $0, created: created, ownedBy: "pillar") })
         return try JSONResponse.make(list)
     }
 
     @Sendable func create(_ request: Request, context: AuthenticatedContext) async throws -> Response {
         var body = try await bodyReader.decode(ChatCompletionRequest.self, from: request)
         try body.validate()
+        if body.model.hasPrefix(FlowCompletions.modelPrefix) {
+            return try await flows.respond(to: body, request: request, principal: context.principal)
+        }
         guard gateway.serves(body.model) else { throw PillarError.modelNotFound(body.model) }
         let principal = context.principal
         let caller = ModelGateway.Caller(tenant: principal.tenant, subject: principal.subject)

@@ -1,0 +1,31 @@
+import Foundation
+
+/// The checks a `guard` node runs on a text; each failed check is one finding. Content filters, prompt
+/// shields and PII recognizers join these as check kinds of their own.
+enum GuardChecks {
+    static func findings(of checks: [GuardStep.Check], in text: String) -> [String] {
+        checks.compactMap { check in
+            switch check {
+            case .notEmpty:
+                return text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? "the text is empty" : nil
+            case .maxChars(let limit):
+                return text.count > limit ? "longer than \(limit) characters (\(text.count))" : nil
+            case .minChars(let limit):
+                return text.count < limit ? "shorter than \(limit) characters (\(text.count))" : nil
+            case .blocklist(let terms):
+                let words = Set(text.lowercased().split { !$0.isLetter && !$0.isNumber }.map(String.init))
+                let lowered = text.lowercased()
+                let hits = terms.filter { term in
+                    let term = term.lowercased()
+                    // A term of several words matches as a phrase; a single word matches whole words only.
+                    return term.contains(" ") ? lowered.contains(term) : words.contains(term)
+                }
+                return hits.isEmpty ? nil : "blocked terms: " + hits.joined(separator: ", ")
+            case .pattern(let pattern):
+                guard let expression = try? NSRegularExpression(pattern: pattern) else { return "the pattern does not compile" }
+                let range = NSRange(text.startIndex..., in: text)
+                return expression.firstMatch(in: text, range: range) == nil ? nil : "matches the pattern \(pattern)"
+            }
+        }
+    }
+}

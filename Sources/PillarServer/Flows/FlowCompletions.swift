@@ -1,0 +1,109 @@
+import Crypto
+import Foundation
+import HTTPTypes
+import Hummingbird
+import PillarCore
+import PillarFlows
+
+/// A flow served on the OpenAI-compatible route: `model: "pillar:rag"` asks the `rag` flow. The last user
+/// message is the question and the messages before it the history. Citations follow Azure OpenAI's "on your
+/// data" shape (`message.context.citations`, in the first chunk's `delta.context` when streaming), numbered as
+/// the answer's `[n]` markers; `pillar` carries the trace id, the flow and prompt versions, and the markers
+/// the answer cited.
+struct FlowCompletions: Sendable {
+    static let modelPrefix = "pillar:"
+    let service: FlowService
+
+    func respond(to body: ChatCompletionRequest, request: Request, principal: Principal) async throws -> Response {
+        let name = String(body.model.dropFirst(Self.modelPrefix.count))
+        guard let lastUser = body.messages.lastIndex(where: { $0.role == "user" }),
+              let text = body.messages[lastUser].content?.text.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty else {
+            throw PillarError.invalidRequest("A flow needs a last user message with text: the question.", param: "messages")
+        }
+        let label = request.headers[.pillarLabel]
+        if let label { try LibraryReference.validate(label: label) }
+        let firstUser = body.messages.first { $0.role == "user" }?.content?.text ?? text
+        // A canary's choice sticks to the conversation: the caller's id for it, else its first message.
+        let sticky = request.headers[.pillarConversation] ?? body.user
+            ?? SHA256.hash(data: Data(firstUser.utf8)).map { String(format: "%02x", $0) }.joined()
+        let question = FlowService.Question(flow: name, label: label, text: text, history: Array(body.messages[..<lastUser]),
+                                            principal: principal, conversationID: nil, stickyKey: sticky)
+        let flow = try await service.resolve(question)
+        var headers: HTTPFields = [:]
+        headers[.traceID] = question.traceID
+        let id = "chatcmpl-" + question.traceID
+        let created = Int(Date().timeIntervalSince1970)
+        guard body.isStreaming else {
+            let answer = try await service.answer(question, flow: flow, streaming: nil)
+            let message = ChatMessage(role: "assistant", content: answer.answer,
+                                      extra: ["context": Self.context(sources: answer.sources, query: answer.standaloneQuery)])
+            let completion = ChatCompletion(id: id, created: created, model: body.model,
+                                            choices: [.init(index: 0, message: message, finishReason: "stop")],
+                                            usage: answer.usage, extra: ["pillar": try Self.summary(answer)])
+            return try JSONResponse.make(completion, headers: headers)
+        }
+        let stream = try await FlowEventStream.start(service, question: question, flow: flow)
+        headers[.contentType] = "text/event-stream"
+        headers[.cacheControl] = "no-cache"
+        let includeUsage = body.streamOptions?.includeUsage ?? false
+        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+            let encoder = JSONEncoder()
+            func send(_ delta: ChatCompletionChunk.Delta, finish: String? = nil, usage: Usage? = nil,
+                      extra: [String: JSONValue] = [:]) async throws {
+                let chunk = ChatCompletionChunk(id: id, created: created, model: body.model,
+                                                choices: [.init(index: 0, delta: delta, finishReason: finish)],
+                                                usage: usage, extra: extra)
+                try await writer.write(ServerSentEvent.data(try encoder.encode(chunk)))
+            }
+            var started = false
+            do {
+                for try await event in stream.events {
+                    switch event {
+                    case .started(let early):
+                        started = true
+                        try await send(.init(role: "assistant", content: "", extra: [
+                            "context": Self.context(sources: FlowService.citations(early["sources"]),
+                                                    query: early["standalone_query"]?.stringValue)]))
+                    case .delta(let text):
+                        try await send(.init(content: text))
+                    case .finished(let answer):
+                        if !started {
+                            try await send(.init(role: "assistant", content: answer.answer, extra: [
+                                "context": Self.context(sources: answer.sources, query: answer.standaloneQuery)]))
+                        }
+                        try await send(.init(), finish: "stop", usage: includeUsage ? answer.usage : nil,
+                                       extra: ["pillar": try Self.summary(answer)])
+                    }
+                }
+                try await writer.write(ServerSentEvent.done)
+            } catch let error as PillarError {
+                try await writer.write(ServerSentEvent.data(try encoder.encode(PillarHTTPError(error).body)))
+            } catch {
+                stream.task.cancel()
+            }
+            try await writer.finish(nil)
+        })
+    }
+
+    static func context(sources: [Citation], query: String?) -> JSONValue {
+        var context: [String: JSONValue] = ["citations": (try? JSONValue(encoding: sources)) ?? .array([])]
+        if let query { context["intent"] = .string(query) }
+        return .object(context)
+    }
+
+    static func summary(_ answer: FlowService.Answer) throws -> JSONValue {
+        var summary: [String: JSONValue] = [
+            "trace_id": .string(answer.traceID),
+            "flow": try JSONValue(encoding: answer.flow),
+            "cited": .array(answer.citations.map { .number(Double($0.marker)) }),
+            "grounded": .bool(answer.grounded),
+        ]
+        if let prompt = answer.prompt { summary["prompt"] = try JSONValue(encoding: prompt) }
+        return .object(summary)
+    }
+}
+
+extension HTTPField.Name {
+    static let pillarLabel = Self("x-pillar-label")!
+    static let pillarConversation = Self("x-pillar-conversation-id")!
+}

@@ -1,0 +1,129 @@
+import Crypto
+import Foundation
+import Logging
+import PillarCore
+import PillarFlows
+import PillarGateway
+
+/// Runs a library flow for one question and keeps its trace: the piece both chat routes share. A flow's
+/// `answer`, `sources` and `standalone_query` outputs (when it has them) become the answer, its citations and
+/// the query the trace shows.
+struct FlowService: Sendable {
+    let flows: VersionedLibrary<CompiledFlow>
+    let runner: FlowRunner
+    let traces: any FlowTraceRepository
+    let historyTokens: Int
+    let logger: Logger
+
+    struct Question: Sendable {
+        var flow: String
+        var label: String?
+        var text: String
+        var history: [ChatMessage]
+        var principal: Principal
+        var conversationID: String?
+        var stickyKey: String
+        /// The answer's id, known before it starts so a stream can name it up front.
+        var traceID: String = TraceContext.currentTraceID() ?? FlowService.newTraceID()
+    }
+
+    struct Answer: Sendable, Encodable {
+        var traceID: String
+        var conversationID: String?
+        var answer: String
+        /// The sources the answer cites, in order of first citation.
+        var citations: [Citation]
+        /// Every source the answer was given, numbered as its markers.
+        var sources: [Citation]
+        var standaloneQuery: String?
+        var grounded: Bool
+        var prompt: FlowTrace.ArtifactUse?
+        var flow: FlowTrace.ArtifactUse
+        var model: String?
+        var deployment: String?
+        var usage: Usage
+        var outputs: [String: JSONValue]
+
+        enum CodingKeys: String, CodingKey {
+            case answer, citations, sources, grounded, prompt, flow, model, deployment, usage, outputs
+            case traceID = "trace_id"
+            case conversationID = "conversation_id"
+            case standaloneQuery = "standalone_query"
+        }
+    }
+
+    /// The flow a question names, resolved now so that an unknown flow or label fails before anything streams.
+    func resolve(_ question: Question) async throws -> VersionedLibrary<CompiledFlow>.Resolved {
+        try await flows.resolve(try LibraryReference(parsing: question.flow), tenant: question.principal.tenant,
+                                runLabel: question.label, stickyKey: question.stickyKey)
+    }
+
+    func answer(_ question: Question, flow: VersionedLibrary<CompiledFlow>.Resolved,
+                streaming: FlowRunner.Streaming?) async throws -> Answer {
+        let traceID = question.traceID
+        let context = FlowContext(principal: question.principal,
+                                  scope: AccessScope(tenant: question.principal.tenant, groups: question.principal.groups),
+                                  stickyKey: question.stickyKey, label: question.label)
+        let inputs: [String: JSONValue] = ["question": .string(question.text), "history": .array(window(question.history))]
+        let outcome = await runner.run(flow.value, use: flow.use, inputs: inputs, context: context, streaming: streaming)
+
+        let sources = Self.citations(outcome.outputs["sources"])
+        let text = outcome.outputs["answer"]?.interpolatedText ?? ""
+        let cited = CitationMarkers.citations(in: text, sources: sources)
+        let llmNodes = outcome.nodes.filter { $0.kind == "llm" && $0.status == .succeeded }
+        let answering = llmNodes.last { $0.name == flow.value.spec.streamingNode } ?? llmNodes.last
+        var usage = Usage(promptTokens: 0, completionTokens: 0)
+        for node in llmNodes {
+            usage = Usage(promptTokens: usage.promptTokens + (node.usage?.promptTokens ?? 0),
+                          completionTokens: usage.completionTokens + (node.usage?.completionTokens ?? 0))
+        }
+        let standalone: String? = {
+            if case .string(let query)? = outcome.outputs["standalone_query"] { return query }
+            return nil
+        }()
+        let trace = FlowTrace(
+            id: traceID, tenant: question.principal.tenant, subject: question.principal.subject,
+            conversationID: question.conversationID, flow: flow.use, status: outcome.error == nil ? .succeeded : .failed,
+            errorCode: outcome.error.map { ($0 as? PillarError)?.code ?? "internal_error" }, standaloneQuery: standalone,
+            retrieved: outcome.retrieved, citedMarkers: cited.map(\.marker), nodes: outcome.nodes.sorted { $0.startMs < $1.startMs },
+            guards: outcome.guards, usage: usage, durationMs: outcome.durationMs,
+            generationMs: llmNodes.reduce(0) { $0 + ($1.generationMs ?? 0) }, createdAt: Date().timeIntervalSince1970)
+        do {
+            try await traces.saveTrace(trace)
+        } catch {
+            logger.error("trace could not be saved", metadata: ["error": "\(error)"])
+        }
+        if let error = outcome.error { throw error }
+        return Answer(traceID: traceID, conversationID: question.conversationID, answer: text, citations: cited,
+                      sources: sources, standaloneQuery: standalone, grounded: !sources.isEmpty, prompt: answering?.prompt,
+                      flow: flow.use, model: answering?.model, deployment: answering?.deployment, usage: usage,
+                      outputs: outcome.outputs)
+    }
+
+    /// The newest turns that fit the history window, oldest first.
+    func window(_ history: [ChatMessage]) -> [JSONValue] {
+        var budget = historyTokens
+        var kept: [JSONValue] = []
+        for message in history.reversed() where message.role == "user" || message.role == "assistant" {
+            let content = message.content?.text ?? ""
+            let cost = TokenEstimate.tokens(in: content) + 4
+            guard cost <= budget else { break }
+            budget -= cost
+            kept.append(.object(["role": .string(message.role), "content": .string(content)]))
+        }
+        return kept.reversed()
+    }
+
+    static func citations(_ value: JSONValue?) -> [Citation] {
+        guard case .array(let items)? = value else { return [] }
+        let decoder = JSONDecoder()
+        return items.compactMap { item in
+            guard let data = try? JSONEncoder().encode(item) else { return nil }
+            return try? decoder.decode(Citation.self, from: data)
+        }
+    }
+
+    static func newTraceID() -> String {
+        (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
+    }
+}

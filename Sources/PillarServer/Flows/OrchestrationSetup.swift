@@ -1,0 +1,37 @@
+import AsyncHTTPClient
+import Logging
+import PillarCore
+import PillarFlows
+import PillarGateway
+import PillarRetrieval
+import PillarStore
+
+/// The orchestration parts, wired once: the prompt and flow libraries, the flow runner reaching models
+/// through the gateway, conversations and answer traces.
+struct OrchestrationSetup {
+    let prompts: VersionedLibrary<CompiledPrompt>
+    let flows: VersionedLibrary<CompiledFlow>
+    let conversations: any ConversationRepository
+    let traces: any FlowTraceRepository
+    let service: FlowService
+
+    init(configuration: PillarConfiguration, database: PillarDatabase, gateway: ModelGateway, admission: AdmissionControl?,
+         turns: any TurnRepository, retriever: Retriever, httpClient: HTTPClient, logger: Logger) {
+        let library = SQLiteLibraryRepository(database: database)
+        let allowedHosts = Set(configuration.flows.allowedHosts)
+        prompts = ShippedLibrary.promptLibrary(library)
+        flows = ShippedLibrary.flowLibrary(library, allowedHosts: allowedHosts)
+        conversations = SQLiteConversationRepository(database: database)
+        traces = SQLiteFlowTraceRepository(database: database)
+        let models = GatewayFlowModels(gateway: gateway, admission: admission, prices: configuration.prices, turns: turns,
+                                       logger: logger)
+        // Without a configured default, flows use the first model the gateway serves that is not for embeddings.
+        let defaultModel = configuration.flows.defaultModel
+            ?? gateway.models.first { $0 != configuration.retrieval.embeddingModel } ?? "default"
+        let runner = FlowRunner(prompts: prompts, models: models, retriever: retriever,
+                                http: FlowHTTPClient(client: httpClient, allowedHosts: allowedHosts),
+                                defaultModel: defaultModel, logger: logger)
+        service = FlowService(flows: flows, runner: runner, traces: traces, historyTokens: configuration.flows.historyTokens,
+                              logger: logger)
+    }
+}

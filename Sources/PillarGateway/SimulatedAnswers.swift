@@ -30,7 +30,7 @@ enum SimulatedAnswers {
         return best.sentence + " [\(best.marker)]"
     }
 
-    /// `[n]` at the start of a line opens source n, which runs to the next such line.
+    /// `[n]` at the start of a line opens source n, which runs to the next such line or to a "Question:" line.
     static func numberedSources(in prompt: String) -> [(Int, String)] {
         var sources: [(Int, String)] = []
         var current: (Int, [String])?
@@ -39,7 +39,7 @@ enum SimulatedAnswers {
                let marker = Int(line[line.index(after: line.startIndex)..<close]) {
                 if let current { sources.append((current.0, current.1.joined(separator: "\n"))) }
                 current = (marker, [line[line.index(after: close)...].trimmingCharacters(in: .whitespaces)])
-            } else if line.isEmpty || line.hasPrefix("Question:") {
+            } else if line.hasPrefix("Question:") {
                 if let open = current { sources.append((open.0, open.1.joined(separator: "\n"))) }
                 current = nil
             } else {

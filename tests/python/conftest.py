@@ -111,10 +111,11 @@ def throttled_simulator():
 
 @pytest.fixture(scope="session")
 def pillar(simulator, throttled_simulator):
+    # The simulator also serves embeddings, so documents can be ingested and the RAG flow answers from them.
     config = {"deployments": [
-        {"name": "sim", "baseURL": simulator, "model": "simulated", "models": ["gpt-4o-mini"]},
+        {"name": "sim", "baseURL": simulator, "model": "simulated", "models": ["gpt-4o-mini", "sim-embed"]},
         {"name": "throttled", "baseURL": throttled_simulator, "model": "simulated", "models": ["throttled-model"]},
-    ]}
+    ], "retrieval": {"embeddingModel": "sim-embed"}, "flows": {"defaultModel": "gpt-4o-mini"}}
     process, base = start_pillar(config)
     process.base = base
     yield process

@@ -2,6 +2,7 @@
 import shutil
 
 import pytest
+import requests
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
@@ -14,7 +15,7 @@ from conftest import ADMIN_KEY
 @pytest.fixture
 def browser():
     options = webdriver.ChromeOptions()
-    for argument in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"]:
+    for argument in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1280,800"]:
         options.add_argument(argument)
     options.binary_location = shutil.which("chromium")
     driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
@@ -27,11 +28,26 @@ def use_key(browser, key):
     browser.find_element(By.ID, "save-key").click()
 
 
+def model_ids(browser):
+    return browser.execute_script("return [...document.querySelectorAll('#model option')].map((o) => o.value)")
+
+
+def pick_model(browser, model_id, timeout=20):
+    WebDriverWait(browser, timeout).until(lambda _: model_id in model_ids(browser), f"{model_id} is not in the picker")
+    Select(browser.find_element(By.ID, "model")).select_by_value(model_id)
+
+
+def conversation_titles(browser):
+    return browser.execute_script(
+        "return [...document.querySelectorAll('#conversations .conversation')].map((b) => b.textContent)")
+
+
 def test_chat_streams_a_reply(pillar, browser):
     browser.get(pillar.base + "/")
     use_key(browser, ADMIN_KEY)
     wait = WebDriverWait(browser, 20)
-    wait.until(lambda _: len(Select(browser.find_element(By.ID, "model")).options) == 2)
+    # The picker lists the deployments' models and, since flows arrived, `pillar:` flows too.
+    wait.until(lambda _: {"gpt-4o-mini", "throttled-model"} <= set(model_ids(browser)))
     Select(browser.find_element(By.ID, "model")).select_by_value("gpt-4o-mini")
     browser.find_element(By.ID, "prompt").send_keys("hello from the page")
     browser.find_element(By.ID, "send").click()
@@ -46,3 +62,74 @@ def test_errors_are_said_plainly(pillar, browser):
     use_key(browser, "pk-not-a-valid-key-000000000000")
     error = WebDriverWait(browser, 20).until(conditions.visibility_of_element_located((By.ID, "error")))
     assert "not valid" in error.text and "401" in error.text
+
+
+def test_grounded_answer_cites_a_passage_that_opens(pillar, browser):
+    headers = {"Authorization": f"Bearer {ADMIN_KEY}"}
+    document = {"source": "handbook/vacation.md", "title": "Vacation policy",
+                "content": "# Vacation\n\nEmployees get 30 days of paid vacation per year. Unused days expire in March.",
+                "format": "markdown"}
+    ingested = requests.post(pillar.base + "/v1/documents", headers=headers, json=document, timeout=60)
+    assert ingested.status_code in (200, 201), ingested.text  # 200 when an earlier run left it unchanged
+    # On the session's fresh server this key has no conversations; counting keeps the test honest if another test
+    # adds some first.
+    listed = requests.get(pillar.base + "/v1/conversations", headers=headers, timeout=10)
+    assert listed.status_code == 200, listed.text
+    before = len(listed.json()["data"])
+
+    browser.get(pillar.base + "/")
+    use_key(browser, ADMIN_KEY)
+    wait = WebDriverWait(browser, 30)
+    pick_model(browser, "pillar:rag")
+    wait.until(conditions.visibility_of_element_located((By.ID, "conversations")))
+    wait.until(lambda _: len(conversation_titles(browser)) == before)
+
+    browser.find_element(By.ID, "prompt").send_keys("How many vacation days do employees get?")
+    browser.find_element(By.ID, "send").click()
+    citation = wait.until(conditions.element_to_be_clickable((By.CSS_SELECTOR, "#messages li.assistant button.citation")))
+    answer = browser.find_element(By.CSS_SELECTOR, "#messages li.assistant")
+    assert "30 days of paid vacation" in answer.text
+    assert citation.text == "[1]" and citation.get_attribute("data-marker") == "1"
+    assert "Vacation policy" in answer.find_element(By.CSS_SELECTOR, "ol.sources").text
+    assert "failed" not in answer.get_attribute("class") and "ungrounded" not in answer.get_attribute("class")
+    assert not browser.find_element(By.ID, "error").is_displayed()
+
+    assert not browser.find_element(By.ID, "citation-panel").is_displayed(), "hidden until a citation is opened"
+    citation.click()
+    panel = wait.until(conditions.visibility_of_element_located((By.ID, "citation-panel")))
+    assert panel.is_displayed()
+    assert "Vacation policy" in browser.find_element(By.ID, "citation-title").text
+    assert "30 days of paid vacation" in browser.find_element(By.ID, "citation-text").text
+    assert "handbook/vacation.md" in browser.find_element(By.ID, "citation-source").text
+    browser.find_element(By.ID, "close-citation").click()
+    wait.until(conditions.invisibility_of_element_located((By.ID, "citation-panel")))
+
+    # The chat created a conversation: the sidebar lists it (newest first) as the current one.
+    wait.until(lambda _: len(conversation_titles(browser)) == before + 1)
+    current = browser.find_element(By.CSS_SELECTOR, "#conversations li.current")
+    assert current.find_element(By.CSS_SELECTOR, ".conversation").text.strip(), "the conversation has a title"
+
+    current.find_element(By.CSS_SELECTOR, ".rename").click()
+    alert = wait.until(conditions.alert_is_present())
+    alert.send_keys("Vacation days")
+    alert.accept()
+    wait.until(lambda _: "Vacation days" in conversation_titles(browser))
+    assert len(conversation_titles(browser)) == before + 1
+
+    # A stored conversation shows its messages and their citations again.
+    browser.find_element(By.ID, "new-chat").click()
+    wait.until(lambda _: not browser.find_elements(By.CSS_SELECTOR, "#messages li"))
+    browser.find_element(By.XPATH, "//nav[@id='conversations']//button[contains(@class, 'conversation')]"
+                                   "[normalize-space()='Vacation days']").click()
+    reloaded = wait.until(conditions.element_to_be_clickable((By.CSS_SELECTOR, "#messages li.assistant button.citation")))
+    assert browser.find_element(By.CSS_SELECTOR, "#messages li.user").text == "How many vacation days do employees get?"
+    reloaded.click()
+    wait.until(conditions.visibility_of_element_located((By.ID, "citation-panel")))
+    assert "30 days of paid vacation" in browser.find_element(By.ID, "citation-text").text
+
+    browser.find_element(By.CSS_SELECTOR, "#conversations li.current .delete").click()
+    wait.until(conditions.alert_is_present()).accept()
+    wait.until(lambda _: len(conversation_titles(browser)) == before)
+    assert "Vacation days" not in conversation_titles(browser)
+    assert not browser.find_elements(By.CSS_SELECTOR, "#messages li"), "deleting the open conversation clears the chat"
+    assert not browser.find_element(By.ID, "error").is_displayed()

@@ -1,4 +1,5 @@
 import Foundation
+import PillarCore
 import PillarFlows
 import Testing
 

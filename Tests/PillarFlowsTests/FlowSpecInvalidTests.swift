@@ -17,7 +17,7 @@ private func doc(nodes extra: String, outputs: String = "  out: ${a.output}") ->
     """
 }
 
-struct InvalidCase: Sendable, CustomTestStringConvertible {
+struct InvalidFlowCase: Sendable, CustomTestStringConvertible {
     var label: String
     var yaml: String
     var line: Int
@@ -26,14 +26,14 @@ struct InvalidCase: Sendable, CustomTestStringConvertible {
     var testDescription: String { label }
 }
 
-private let invalidCases: [InvalidCase] = [
-    InvalidCase(label: "unknown node ref", yaml: doc(nodes: """
+private let invalidFlowCases: [InvalidFlowCase] = [
+    InvalidFlowCase(label: "unknown node ref", yaml: doc(nodes: """
       b:
         kind: llm
         prompt: p
         variables: {x: ${retreive.chunks}}
     """), line: 11, message: "node 'b' references unknown node 'retreive'"),
-    InvalidCase(label: "cycle", yaml: doc(nodes: """
+    InvalidFlowCase(label: "cycle", yaml: doc(nodes: """
       b:
         kind: llm
         prompt: p
@@ -43,34 +43,34 @@ private let invalidCases: [InvalidCase] = [
         prompt: p
         variables: {x: ${b.output}}
     """), line: 8, message: "cycle: b -> c -> b"),
-    InvalidCase(label: "bad kind", yaml: doc(nodes: """
+    InvalidFlowCase(label: "bad kind", yaml: doc(nodes: """
       b:
         kind: lmm
     """), line: 9, message: "unknown kind 'lmm'"),
-    InvalidCase(label: "missing key", yaml: doc(nodes: """
+    InvalidFlowCase(label: "missing key", yaml: doc(nodes: """
       b:
         kind: retrieve
         top_k: 3
     """), line: 8, message: "missing required key 'query'"),
-    InvalidCase(label: "unknown key", yaml: doc(nodes: """
+    InvalidFlowCase(label: "unknown key", yaml: doc(nodes: """
       b:
         kind: retrieve
         query: x
         topk: 3
     """), line: 11, message: "unknown key 'topk'"),
-    InvalidCase(label: "wrong type", yaml: doc(nodes: """
+    InvalidFlowCase(label: "wrong type", yaml: doc(nodes: """
       b:
         kind: llm
         prompt: p
         max_tokens: lots
     """), line: 11, message: "max_tokens must be an integer"),
-    InvalidCase(label: "top_k out of range", yaml: doc(nodes: """
+    InvalidFlowCase(label: "top_k out of range", yaml: doc(nodes: """
       b:
         kind: retrieve
         query: ${inputs.q}
         top_k: 51
     """), line: 11, message: "top_k must be between 1 and 50"),
-    InvalidCase(label: "two streaming nodes", yaml: doc(nodes: """
+    InvalidFlowCase(label: "two streaming nodes", yaml: doc(nodes: """
       b:
         kind: llm
         prompt: p
@@ -80,13 +80,13 @@ private let invalidCases: [InvalidCase] = [
         prompt: p
         stream: true
     """), line: 12, message: "at most one node may stream"),
-    InvalidCase(label: "stream on non-llm", yaml: doc(nodes: """
+    InvalidFlowCase(label: "stream on non-llm", yaml: doc(nodes: """
       b:
         kind: retrieve
         query: x
         stream: true
     """), line: 11, message: "only llm nodes may have stream: true"),
-    InvalidCase(label: "route to unknown node", yaml: doc(nodes: """
+    InvalidFlowCase(label: "route to unknown node", yaml: doc(nodes: """
       b:
         kind: route
         routes:
@@ -94,36 +94,36 @@ private let invalidCases: [InvalidCase] = [
             to: nowhere
         default: a
     """), line: 12, message: "routes to unknown node 'nowhere'"),
-    InvalidCase(label: "http host not allowed", yaml: doc(nodes: """
+    InvalidFlowCase(label: "http host not allowed", yaml: doc(nodes: """
       b:
         kind: http
         url: "https://evil.example.com/x"
     """), line: 10, message: "'evil.example.com' is not in flows.allowedHosts"),
-    InvalidCase(label: "http host as expression", yaml: doc(nodes: """
+    InvalidFlowCase(label: "http host as expression", yaml: doc(nodes: """
       b:
         kind: http
         url: "http://${inputs.q}/x"
     """), line: 10, message: "no ${...} before the path"),
-    InvalidCase(label: "http with no allowed hosts", yaml: doc(nodes: """
+    InvalidFlowCase(label: "http with no allowed hosts", yaml: doc(nodes: """
       b:
         kind: http
         url: "http://127.0.0.1:8089/x"
     """), line: 10, message: "no hosts are allowed for http nodes; set flows.allowedHosts", hosts: []),
-    InvalidCase(label: "undeclared input", yaml: doc(nodes: "", outputs: "  out: ${inputs.question}"),
+    InvalidFlowCase(label: "undeclared input", yaml: doc(nodes: "", outputs: "  out: ${inputs.question}"),
                 line: 10, message: "output 'out' references undeclared input 'question'"),
-    InvalidCase(label: "YAML syntax error", yaml: "name: x\nnodes:\n  a:\n    kind: llm\n   prompt: [unclosed\n",
+    InvalidFlowCase(label: "YAML syntax error", yaml: "name: x\nnodes:\n  a:\n    kind: llm\n   prompt: [unclosed\n",
                 line: 5, message: "invalid YAML"),
-    InvalidCase(label: "bad node name", yaml: doc(nodes: """
+    InvalidFlowCase(label: "bad node name", yaml: doc(nodes: """
       Bad-Name:
         kind: llm
         prompt: p
     """), line: 8, message: "node name 'Bad-Name' must match"),
-    InvalidCase(label: "inputs as node name", yaml: doc(nodes: """
+    InvalidFlowCase(label: "inputs as node name", yaml: doc(nodes: """
       inputs:
         kind: llm
         prompt: p
     """), line: 8, message: "'inputs' is reserved"),
-    InvalidCase(label: "default not matching type", yaml: """
+    InvalidFlowCase(label: "default not matching type", yaml: """
     name: x
     inputs:
       n: {type: number, default: "three"}
@@ -132,52 +132,52 @@ private let invalidCases: [InvalidCase] = [
     outputs:
       o: ${a.output}
     """, line: 3, message: "input 'n' default does not match its type number"),
-    InvalidCase(label: "self reference", yaml: doc(nodes: """
+    InvalidFlowCase(label: "self reference", yaml: doc(nodes: """
       b:
         kind: retrieve
         query: ${b.output}
     """), line: 10, message: "node 'b' references itself"),
-    InvalidCase(label: "unknown top-level key", yaml: doc(nodes: "") + "\nversion: 2", line: 11,
+    InvalidFlowCase(label: "unknown top-level key", yaml: doc(nodes: "") + "\nversion: 2", line: 11,
                 message: "unknown top-level key 'version'"),
-    InvalidCase(label: "missing outputs", yaml: "name: x\nnodes:\n  a: {kind: template, template: t}\n", line: 1,
+    InvalidFlowCase(label: "missing outputs", yaml: "name: x\nnodes:\n  a: {kind: template, template: t}\n", line: 1,
                 message: "missing required top-level key 'outputs'"),
-    InvalidCase(label: "top level not a map", yaml: "- a\n- b\n", line: 1, message: "must be a YAML map"),
-    InvalidCase(label: "bad enum", yaml: doc(nodes: """
+    InvalidFlowCase(label: "top level not a map", yaml: "- a\n- b\n", line: 1, message: "must be a YAML map"),
+    InvalidFlowCase(label: "bad enum", yaml: doc(nodes: """
       b:
         kind: retrieve
         query: x
         mode: semantic
     """), line: 11, message: "mode must be one of keyword, vector, hybrid"),
-    InvalidCase(label: "timeout out of range", yaml: doc(nodes: """
+    InvalidFlowCase(label: "timeout out of range", yaml: doc(nodes: """
       b:
         kind: http
         url: http://127.0.0.1:8089/
         timeout_seconds: 61
     """), line: 11, message: "timeout_seconds must be > 0 and <= 60"),
-    InvalidCase(label: "unbalanced mustache", yaml: doc(nodes: """
+    InvalidFlowCase(label: "unbalanced mustache", yaml: doc(nodes: """
       b:
         kind: template
         template: "hi {{name"
     """), line: 10, message: "'{{' is never closed"),
-    InvalidCase(label: "bad condition", yaml: doc(nodes: """
+    InvalidFlowCase(label: "bad condition", yaml: doc(nodes: """
       b:
         kind: llm
         when: a.output == 1
         prompt: p
     """), line: 10, message: "operand 'a.output'"),
-    InvalidCase(label: "route to itself", yaml: doc(nodes: """
+    InvalidFlowCase(label: "route to itself", yaml: doc(nodes: """
       b:
         kind: route
         routes: []
         default: b
     """), line: 8, message: "cannot route to itself"),
-    InvalidCase(label: "bad flow name", yaml: doc(nodes: "").replacingOccurrences(of: "name: bad", with: "name: Bad Flow"),
+    InvalidFlowCase(label: "bad flow name", yaml: doc(nodes: "").replacingOccurrences(of: "name: bad", with: "name: Bad Flow"),
                 line: 1, message: "flow name 'Bad Flow'"),
 ]
 
 @Suite struct FlowSpecInvalidTests {
-    @Test(arguments: invalidCases)
-    func reportsLineAndMessage(_ testCase: InvalidCase) {
+    @Test(arguments: invalidFlowCases)
+    func reportsLineAndMessage(_ testCase: InvalidFlowCase) {
         do {
             _ = try FlowSpec.parse(yaml: testCase.yaml, allowedHosts: testCase.hosts)
             Issue.record("\(testCase.label): expected an error")

@@ -113,7 +113,10 @@ struct TurnRecorder: Sendable {
             latencyMs: outcome.duration.seconds * 1000, timeToFirstTokenMs: outcome.timeToFirstToken.map { $0.seconds * 1000 },
             traceID: traceID, createdAt: Date().timeIntervalSince1970)
         do {
-            try await turns.recordTurn(turn)
+            // A call that was cancelled still happened and may have cost tokens: its record must not be lost to
+            // the cancellation, so it is written from a task of its own.
+            let turns = self.turns
+            try await Task { try await turns.recordTurn(turn) }.value
         } catch {
             logger.error("turn could not be recorded", metadata: ["error": "\(error)"])
         }

@@ -16,11 +16,6 @@ extension PillarClient {
         return try await request(.POST, "/v1/chat", key: key, body: body)
     }
 
-    func json(_ method: HTTPMethod, _ path: String, _ fields: [String: Any], key: String = adminKey) async throws -> TestResponse {
-        let body = String(data: try JSONSerialization.data(withJSONObject: fields), encoding: .utf8)!
-        return try await request(method, path, key: key, body: body)
-    }
-
     /// A new API key of a tenant (created in the server's own database, as `pillar keys create` does).
     func newKey(tenant: String = "default", role: Role = .user) async throws -> String {
         let database = try PillarDatabase(dataDirectory: dataDirectory)

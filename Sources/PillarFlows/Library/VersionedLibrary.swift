@@ -72,12 +72,19 @@ public final class VersionedLibrary<Compiled: Sendable>: Sendable {
         return value
     }
 
-    /// Checks the body and saves it as the name's next version.
+    /// Checks the body and saves it as the name's next version. A new name's first version is labelled
+    /// `production` at once (there is nothing yet to protect); later versions serve only once a label points
+    /// at them.
     public func save(tenant: String, name: String, body: String, note: String?, by: String) async throws -> LibraryVersion {
         try LibraryReference.validate(name: name)
         _ = try compile(body)
         try await installShipped(tenant: tenant, name: name)
-        return try await repository.addVersion(tenant: tenant, kind: kind, name: name, body: body, note: note, createdBy: by)
+        let saved = try await repository.addVersion(tenant: tenant, kind: kind, name: name, body: body, note: note, createdBy: by)
+        if saved.version == 1 {
+            _ = try await repository.setLabel(tenant: tenant, kind: kind, name: name, label: Self.defaultLabel,
+                                              split: [WeightedVersion(version: 1, weight: 100)], by: by)
+        }
+        return saved
     }
 
     /// Points a label at one version or at a split; every version must exist.

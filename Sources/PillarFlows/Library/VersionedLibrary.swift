@@ -131,12 +131,12 @@ public final class VersionedLibrary<Compiled: Sendable>: Sendable {
                                 oldLabel: "\(name)@\(from)", newLabel: "\(name)@\(to)")
     }
 
-    /// Prompts are stored as JSON on one line or many; a diff reads best over pretty-printed, sorted JSON.
+    /// A prompt diffs best as text: its templates with their real line breaks, one message after another.
     func readable(_ body: String) -> String {
-        guard kind == .prompt, let object = try? JSONSerialization.jsonObject(with: Data(body.utf8)),
-              let pretty = try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-        else { return body }
-        return String(decoding: pretty, as: UTF8.self)
+        guard kind == .prompt, let definition = try? JSONDecoder().decode(PromptDefinition.self, from: Data(body.utf8)) else {
+            return body
+        }
+        return definition.readableText
     }
 
     public func entries(tenant: String) async throws -> [LibraryEntry] {

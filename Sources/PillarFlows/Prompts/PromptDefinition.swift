@@ -56,6 +56,25 @@ public struct PromptDefinition: Sendable, Hashable, Codable {
     }
 
     static let roles: Set<String> = ["system", "user", "assistant", "history"]
+
+    /// The prompt as a person reads it (and as diffs compare it): description, variables, parameters, then
+    /// every message's template with its own line breaks.
+    public var readableText: String {
+        var lines: [String] = []
+        if let description { lines.append("description: \(description)") }
+        for variable in variables {
+            lines.append("variable \(variable.name)\(variable.required ? "" : " (optional)")" + (variable.description.map { ": \($0)" } ?? ""))
+        }
+        let parameterText = [parameters.model.map { "model=\($0)" }, parameters.temperature.map { "temperature=\($0)" },
+                             parameters.maxTokens.map { "max_tokens=\($0)" }, parameters.topP.map { "top_p=\($0)" }]
+            .compactMap { $0 }.joined(separator: " ")
+        if !parameterText.isEmpty { lines.append("parameters: " + parameterText) }
+        for message in messages {
+            lines.append("=== \(message.role) ===")
+            if let template = message.template { lines.append(template) }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
 }
 
 /// A prompt checked and ready to render: every template parsed, every variable declared and used.

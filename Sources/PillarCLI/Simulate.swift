@@ -16,7 +16,7 @@ struct Simulate: AsyncParsableCommand {
     @Option var port = 9000
     @Option(name: .customLong("ttft-ms"), help: "Time to first token.") var timeToFirstTokenMs = 20
     @Option(name: .customLong("tokens-per-second")) var tokensPerSecond = 200.0
-    @Option(help: "The reply text; without it, the last user message is echoed.") var reply: String?
+    @Option(help: "The reply text; without it, RAG prompts are answered from their sources and anything else echoed.") var reply: String?
     @Option(name: .customLong("fail-status"), help: "Answer every chat request with this status.") var failStatus: Int?
     @Option(name: .customLong("retry-after"), help: "Retry-After seconds sent with --fail-status.") var retryAfter: Int?
     @Option(name: .customLong("stall-ms"), help: "Wait this long before answering at all.") var stallMs: Int?

@@ -105,7 +105,10 @@ public struct FlowTrace: Sendable, Hashable, Codable {
         }
     }
 
+    /// The answer's own id: random, never taken from a request, so no caller can make two answers share one.
     public var id: String
+    /// The OpenTelemetry trace the answer ran in, when tracing is on (callers may choose it via traceparent).
+    public var telemetryTraceID: String?
     public var tenant: String
     public var subject: String
     public var conversationID: String?
@@ -123,11 +126,12 @@ public struct FlowTrace: Sendable, Hashable, Codable {
     public var generationMs: Double
     public var createdAt: Double
 
-    public init(id: String, tenant: String, subject: String, conversationID: String?, flow: ArtifactUse,
+    public init(id: String, telemetryTraceID: String?, tenant: String, subject: String, conversationID: String?, flow: ArtifactUse,
                 status: NodeStatus, errorCode: String?, standaloneQuery: String?, retrieved: [RetrievedChunk],
                 citedMarkers: [Int], nodes: [NodeRun], guards: [GuardResult], usage: Usage, durationMs: Double,
                 generationMs: Double, createdAt: Double) {
         self.id = id
+        self.telemetryTraceID = telemetryTraceID
         self.tenant = tenant
         self.subject = subject
         self.conversationID = conversationID

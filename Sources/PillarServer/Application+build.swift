@@ -66,7 +66,7 @@ public func buildApplication(
                                        logger: logger)
     let orchestration = OrchestrationSetup(configuration: configuration, database: database, gateway: gateway,
                                            admission: admission, turns: turns, retriever: retrieval.retriever,
-                                           httpClient: httpClient, logger: logger)
+                                           logger: logger)
     ChatCompletionsController(gateway: gateway, admission: admission, prices: configuration.prices, turns: turns,
                               bodyReader: bodyReader, flows: FlowCompletions(service: orchestration.service),
                               flowLibrary: orchestration.flows, logger: logger)
@@ -114,7 +114,7 @@ public func buildApplication(
                                                          serverName: "pillar-metrics"),
                                     logger: logger))
     }
-    app.addServices(HTTPClientService(client: httpClient))
+    app.addServices(HTTPClientService(client: httpClient), HTTPClientService(client: orchestration.toolClient))
     return app
 }
 

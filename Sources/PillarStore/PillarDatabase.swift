@@ -165,6 +165,8 @@ public final class PillarDatabase: Sendable, HealthCheckable {
                 table.column("label", .text).notNull()
                 table.column("split", .text).notNull()
                 table.column("undone", .boolean).notNull().defaults(to: false)
+                table.column("undone_by", .text)
+                table.column("undone_at", .double)
                 table.column("updated_by", .text).notNull()
                 table.column("updated_at", .double).notNull()
             }

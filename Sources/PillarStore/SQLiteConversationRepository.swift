@@ -81,7 +81,11 @@ public struct SQLiteConversationRepository: ConversationRepository {
         try await database.pool.write { db in
             try db.execute(sql: "DELETE FROM conversation WHERE id = ? AND tenant_id = ? AND subject = ?",
                            arguments: [id, tenant, subject])
-            return db.changesCount > 0
+            guard db.changesCount > 0 else { return false }
+            // The traces of its answers hold the user's questions too: they go with the conversation.
+            try db.execute(sql: "DELETE FROM flow_trace WHERE tenant_id = ? AND subject = ? AND conversation_id = ?",
+                           arguments: [tenant, subject, id])
+            return true
         }
     }
 

@@ -12,7 +12,7 @@ public struct SQLiteFlowTraceRepository: FlowTraceRepository {
         let body = String(decoding: try JSONEncoder().encode(trace), as: UTF8.self)
         try await database.pool.write { db in
             try db.execute(sql: """
-                INSERT OR REPLACE INTO flow_trace (tenant_id, id, subject, conversation_id, body, created_at)
+                INSERT INTO flow_trace (tenant_id, id, subject, conversation_id, body, created_at)
                 VALUES (?, ?, ?, ?, ?, ?)
                 """, arguments: [trace.tenant, trace.id, trace.subject, trace.conversationID, body, trace.createdAt])
         }

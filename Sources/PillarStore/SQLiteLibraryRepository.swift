@@ -80,18 +80,22 @@ public struct SQLiteLibraryRepository: LibraryRepository {
                 """, arguments: [tenant, kind.rawValue, name, label])
             guard live.count == 2 else { return nil }
             let currentSeq: Int64 = live[0]["seq"]
-            try db.execute(sql: "UPDATE library_label SET undone = 1 WHERE seq = ?", arguments: [currentSeq])
+            try db.execute(sql: "UPDATE library_label SET undone = 1, undone_by = ?, undone_at = ? WHERE seq = ?",
+                           arguments: [by, Date().timeIntervalSince1970, currentSeq])
             return try Self.currentLabels(db, tenant: tenant, kind: kind, name: name).first { $0.label == label }
         }
     }
 
     public func installIfAbsent(tenant: String, kind: LibraryKind, name: String, body: String,
                                 labels: [String]) async throws -> Bool {
-        try await database.pool.write { db in
-            let existing = try Int.fetchOne(db, sql: """
-                SELECT count(*) FROM library_version WHERE tenant_id = ? AND kind = ? AND name = ?
-                """, arguments: [tenant, kind.rawValue, name]) ?? 0
-            guard existing == 0 else { return false }
+        // Nearly always installed already: a read answers that without taking the write lock.
+        let count: @Sendable (Database) throws -> Int = { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM library_version WHERE tenant_id = ? AND kind = ? AND name = ?",
+                             arguments: [tenant, kind.rawValue, name]) ?? 0
+        }
+        guard try await database.pool.read(count) == 0 else { return false }
+        return try await database.pool.write { db in
+            guard try count(db) == 0 else { return false }
             let record = try Self.insertNextVersion(db, tenant: tenant, kind: kind, name: name, body: body,
                                                     note: "shipped with Pillar", createdBy: "pillar")
             for label in labels {

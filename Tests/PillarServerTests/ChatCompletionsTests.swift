@@ -74,6 +74,7 @@ import Testing
         }
     }
 
+    /// The deployments' models, then the tenant's flows (the shipped `rag`).
     @Test func listsTheModelsOfEveryDeployment() async throws {
         try await withSimulator { port in
             try await withPillar(deployments: [
@@ -82,7 +83,7 @@ import Testing
             ]) { pillar in
                 let response = try await pillar.request(.GET, "/v1/models")
                 let ids = (response.json["data"] as? [[String: Any]])?.compactMap { $0["id"] as? String }
-                #expect(ids == ["gpt-4o", "gpt-4o-mini", "other"])
+                #expect(ids == ["gpt-4o", "gpt-4o-mini", "other", "pillar:rag"])
             }
         }
     }

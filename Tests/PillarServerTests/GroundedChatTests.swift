@@ -1,5 +1,6 @@
 import Foundation
 import PillarCore
+import PillarGateway
 import Testing
 @testable import PillarServer
 
@@ -130,7 +131,8 @@ import Testing
                 #expect(text.contains("[\(marker)]"))
                 #expect(citations.contains { $0["marker"] as? Int == marker && $0["source_uri"] as? String == "handbook.md" })
             }
-            #expect(whole.headers["x-trace-id"] == (whole.json["pillar"] as? [String: Any])?["trace_id"] as? String)
+            let traceID = try #require((whole.json["pillar"] as? [String: Any])?["trace_id"] as? String)
+            #expect(try await pillar.request(.GET, "/v1/traces/\(traceID)").status == 200)
 
             let streamed = try await pillar.chat("Who books flights?", model: "pillar:rag", stream: true)
             #expect(streamed.status == 200)
@@ -141,6 +143,29 @@ import Testing
             let unknown = try await pillar.chat("hi", model: "pillar:nope")
             #expect(unknown.status == 404)
             #expect(unknown.errorCode == "not_found")
+        }
+    }
+
+    @Test func aStreamThatFailsMidAnswerEndsWithAnErrorAndLeavesNoEmptyConversation() async throws {
+        let cutting = SimulatorBehaviour(timeToFirstToken: .zero, tokensPerSecond: 5000, fault: .cutAfter(tokens: 3))
+        try await withSimulator(cutting) { port in
+            try await withPillar(deployments: [simulatorDeployment("sim", port: port, models: ["sim", "sim-embed"])],
+                                 configure: { $0.retrieval.embeddingModel = "sim-embed" }) { pillar in
+                #expect(try await pillar.ingest(["source": "handbook.md", "content": handbook]).status == 201)
+                let response = try await pillar.ask("Who books flights through the travel desk?", stream: true)
+                #expect(response.status == 200)
+                let events = response.namedEvents
+                #expect(events.first?.name == "context")
+                #expect(events.last?.name == "error", "\(response.body)")
+                #expect(!events.contains { $0.name == "done" })
+                var remaining = -1
+                for _ in 0..<50 {
+                    remaining = (try await pillar.request(.GET, "/v1/conversations").json["data"] as? [Any])?.count ?? -1
+                    if remaining == 0 { break }
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+                #expect(remaining == 0, "the failed first answer left its conversation behind")
+            }
         }
     }
 

@@ -72,6 +72,11 @@ public final class VersionedLibrary<Compiled: Sendable>: Sendable {
         return value
     }
 
+    /// Checks a body as saving would, without saving it.
+    public func check(_ body: String) throws(PillarError) -> Compiled {
+        try compile(body)
+    }
+
     /// Checks the body and saves it as the name's next version. A new name's first version is labelled
     /// `production` at once (there is nothing yet to protect); later versions serve only once a label points
     /// at them.
@@ -112,6 +117,10 @@ public final class VersionedLibrary<Compiled: Sendable>: Sendable {
     }
 
     public func rollback(tenant: String, name: String, label: String, by: String) async throws -> LibraryLabel {
+        try await installShipped(tenant: tenant, name: name)
+        guard try await repository.labels(tenant: tenant, kind: kind, name: name).contains(where: { $0.label == label }) else {
+            throw PillarError.notFound("The \(noun) '\(name)' has no label '\(label)'.")
+        }
         guard let label = try await repository.rollbackLabel(tenant: tenant, kind: kind, name: name, label: label, by: by) else {
             throw PillarError.invalidRequest("The label '\(label)' of \(noun) '\(name)' has no earlier assignment to return to.",
                                              code: "nothing_to_roll_back")

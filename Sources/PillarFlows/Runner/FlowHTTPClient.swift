@@ -8,13 +8,30 @@ import PillarCore
 /// the node's timeout, and a bounded response.
 public struct FlowHTTPClient: Sendable {
     let client: HTTPClient
-    let allowedHosts: Set<String>
+    let allowedHosts: AllowedHosts
     static let maxResponseBytes = 1 << 20
 
+    /// `client` must not follow redirects: a redirect could lead an allowed host's answer anywhere.
     public init(client: HTTPClient, allowedHosts: Set<String>) {
         self.client = client
-        self.allowedHosts = allowedHosts
+        self.allowedHosts = AllowedHosts(allowedHosts)
     }
+
+    /// The URL with every interpolated value percent-encoded, so that a question with spaces, `&` or `#` stays
+    /// one value instead of breaking the URL or adding parameters.
+    static func url(_ value: FlowValue, resolve: (FlowReference) -> JSONValue?) -> String {
+        guard case .interpolation(let parts) = value else { return value.evaluate(resolve).interpolatedText }
+        return parts.map { part in
+            switch part {
+            case .text(let text): return text
+            case .reference(let alternatives):
+                let text = FlowValue.reference(alternatives).evaluate(resolve).interpolatedText
+                return text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? ""
+            }
+        }.joined()
+    }
+
+    static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 
     struct Response: Sendable {
         var status: Int
@@ -22,13 +39,13 @@ public struct FlowHTTPClient: Sendable {
     }
 
     func call(_ step: HTTPStep, snapshot: FlowSnapshot, node: String) async throws -> Response {
-        let url = step.url.evaluate(snapshot.resolve).interpolatedText
+        let url = Self.url(step.url, resolve: snapshot.resolve)
         guard let components = URLComponents(string: url), let scheme = components.scheme, ["http", "https"].contains(scheme),
               let host = components.host else {
             throw PillarError.invalidRequest("The node '\(node)' built a URL that is not valid.", code: "tool_call_failed")
         }
         let authority = components.port.map { "\(host):\($0)" } ?? host
-        guard allowedHosts.contains(authority) || allowedHosts.contains(host) else {
+        guard components.user == nil, allowedHosts.permits(host: host, port: components.port, scheme: scheme) else {
             throw PillarError.permissionDenied("The node '\(node)' may not call \(authority): it is not in flows.allowedHosts.")
         }
         var request = HTTPClientRequest(url: url)

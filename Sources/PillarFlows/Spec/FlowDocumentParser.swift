@@ -10,6 +10,28 @@ struct FlowDocumentParser {
     static let nodeNamePattern = #"^[a-z_][a-z0-9_]{0,63}$"#
     static let inputNamePattern = #"^[A-Za-z_][A-Za-z0-9_]{0,63}$"#
 
+    /// Aliases let a small text stand for an exponentially large tree (a "billion laughs"); composing shares
+    /// the repeated parts, but walking them would not, so a tree past this size is refused before it is read.
+    static let maxNodes = 20_000
+
+    /// The tree's node count, counting no further than just past `limit`.
+    static func nodeCount(_ node: Node, limit: Int) -> Int {
+        var count = 0
+        var stack = [node]
+        while let next = stack.popLast(), count <= limit {
+            count += 1
+            switch next {
+            case .mapping(let mapping):
+                for (key, value) in mapping { stack.append(key); stack.append(value) }
+            case .sequence(let sequence):
+                stack.append(contentsOf: sequence)
+            default:
+                break
+            }
+        }
+        return count
+    }
+
     func parse(_ yaml: String) throws(FlowSpecError) -> FlowSpec {
         let shield = ExpressionShield(yaml)
         let root: Node?
@@ -17,6 +39,10 @@ struct FlowDocumentParser {
             root = try Yams.compose(yaml: shield.shielded)
         } catch {
             throw FlowSpecError(issues: [Self.issue(from: error, yaml: yaml)])
+        }
+        if let root, Self.nodeCount(root, limit: Self.maxNodes) > Self.maxNodes {
+            throw FlowSpecError(issues: [FlowSpecIssue(line: 1, message:
+                "the flow expands to more than \(Self.maxNodes) YAML nodes; aliases and anchors are not supported")])
         }
         let reader = FlowYAMLReader(shield: shield)
         guard let root, case .mapping = root else {

@@ -68,7 +68,8 @@ struct ChatController: Sendable {
                 return try JSONResponse.make(answer)
             }
             let stream = try await FlowEventStream.start(service, question: question, flow: flow)
-            return streamed(stream, traceID: question.traceID, message: message, conversation: conversation, principal: principal)
+            return streamed(stream, traceID: question.traceID, message: message, conversation: conversation,
+                            startedFresh: startedFresh, principal: principal)
         } catch {
             // A conversation this request opened and that holds nothing is not worth keeping.
             if startedFresh {
@@ -79,13 +80,25 @@ struct ChatController: Sendable {
     }
 
     private func streamed(_ stream: FlowEventStream, traceID: String, message: String, conversation: ConversationRecord,
-                          principal: Principal) -> Response {
+                          startedFresh: Bool, principal: Principal) -> Response {
         var headers: HTTPFields = [:]
         headers[.contentType] = "text/event-stream"
         headers[.cacheControl] = "no-cache"
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
             let encoder = JSONEncoder()
             var sentContext = false
+            var remembered = false
+            defer {
+                stream.task.cancel()
+                if startedFresh, !remembered {
+                    // The answer failed or was abandoned: a conversation this request opened keeps nothing.
+                    let conversations = self.conversations
+                    Task {
+                        _ = try? await conversations.deleteConversation(id: conversation.id, tenant: principal.tenant,
+                                                                        subject: principal.subject)
+                    }
+                }
+            }
             do {
                 for try await event in stream.events {
                     switch event {
@@ -105,16 +118,16 @@ struct ChatController: Sendable {
                             try await writer.write(NamedEvent.make("delta", try encoder.encode(["content": answer.answer])))
                         }
                         try await remember(message, answer: answer, in: conversation, principal: principal)
+                        remembered = true
                         try await writer.write(NamedEvent.make("done", try encoder.encode(answer)))
                     }
                 }
-            } catch let error as PillarError {
-                try await writer.write(NamedEvent.make("error", try encoder.encode(PillarHTTPError(error).body)))
             } catch is CancellationError {
-                stream.task.cancel()
+                // The caller went away; the deferred clean-up stops the run.
             } catch {
-                try await writer.write(NamedEvent.make("error", try encoder.encode(PillarHTTPError(
-                    PillarError(.internalError, code: "internal_error", message: "The answer failed.")).body)))
+                let failure = error as? PillarError
+                    ?? PillarError(.internalError, code: "internal_error", message: "The answer failed.")
+                try await writer.write(NamedEvent.make("error", try encoder.encode(PillarHTTPError(failure).body)))
             }
             try await writer.finish(nil)
         })

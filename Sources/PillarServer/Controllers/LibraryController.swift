@@ -3,7 +3,6 @@ import HTTPTypes
 import Hummingbird
 import PillarCore
 import PillarFlows
-import Yams
 
 /// The prompt library (`/v1/prompts`) and the flow library (`/v1/flows`), for the tenant's admins: save
 /// versions (checked first), read and diff them, point labels at a version or split them for a canary,
@@ -105,15 +104,15 @@ struct LibraryController<Compiled: Sendable>: Sendable {
         }
     }
 
-    /// The flow's `name:`; the whole document is checked when it is saved.
+    /// The flow's own `name:`, from the checked document (so its errors come with their lines).
     private func flowName(in yaml: String, claimed: String?) throws -> String {
-        guard let document = try? Yams.load(yaml: yaml) as? [String: Any], let name = document["name"] as? String else {
-            throw PillarError.invalidRequest("The flow is not valid: it needs a top-level name", code: "invalid_flow")
+        guard let flow = try library.check(yaml) as? CompiledFlow else {
+            throw PillarError.invalidRequest("The flow is not valid.", code: "invalid_flow")
         }
-        if let claimed, claimed != name {
-            throw PillarError.invalidRequest("name '\(claimed)' differs from the flow's own name '\(name)'", param: "name")
+        if let claimed, claimed != flow.spec.name {
+            throw PillarError.invalidRequest("name '\(claimed)' differs from the flow's own name '\(flow.spec.name)'", param: "name")
         }
-        return name
+        return flow.spec.name
     }
 
     @Sendable func show(_ request: Request, context: AdminContext) async throws -> Response {

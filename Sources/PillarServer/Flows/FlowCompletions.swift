@@ -30,7 +30,7 @@ struct FlowCompletions: Sendable {
                                             principal: principal, conversationID: nil, stickyKey: sticky)
         let flow = try await service.resolve(question)
         var headers: HTTPFields = [:]
-        headers[.traceID] = question.traceID
+        if let telemetry = TraceContext.currentTraceID() { headers[.traceID] = telemetry }
         let id = "chatcmpl-" + question.traceID
         let created = Int(Date().timeIntervalSince1970)
         guard body.isStreaming else {
@@ -76,10 +76,14 @@ struct FlowCompletions: Sendable {
                     }
                 }
                 try await writer.write(ServerSentEvent.done)
-            } catch let error as PillarError {
-                try await writer.write(ServerSentEvent.data(try encoder.encode(PillarHTTPError(error).body)))
-            } catch {
+            } catch is CancellationError {
                 stream.task.cancel()
+            } catch {
+                // The answer stopped after it started: say so plainly, never just stop.
+                stream.task.cancel()
+                let failure = error as? PillarError
+                    ?? PillarError(.internalError, code: "internal_error", message: "The answer failed.")
+                try await writer.write(ServerSentEvent.data(try encoder.encode(PillarHTTPError(failure).body)))
             }
             try await writer.finish(nil)
         })

@@ -24,7 +24,7 @@ struct FlowService: Sendable {
         var conversationID: String?
         var stickyKey: String
         /// The answer's id, known before it starts so a stream can name it up front.
-        var traceID: String = TraceContext.currentTraceID() ?? FlowService.newTraceID()
+        var traceID: String = FlowService.newTraceID()
     }
 
     struct Answer: Sendable, Encodable {
@@ -67,11 +67,25 @@ struct FlowService: Sendable {
         let inputs: [String: JSONValue] = ["question": .string(question.text), "history": .array(window(question.history))]
         let outcome = await runner.run(flow.value, use: flow.use, inputs: inputs, context: context, streaming: streaming)
 
+        var failure = outcome.error
+        var text = ""
+        switch outcome.outputs["answer"] {
+        case .string(let answer)?: text = answer
+        case nil, .null?:
+            // A flow that ends without an answer is a broken flow, not an empty answer.
+            if failure == nil {
+                failure = PillarError(.internalError, code: "flow_without_answer",
+                                      message: "The flow '\(flow.use.name)' produced no answer: its `answer` output is missing or null.")
+            }
+        case let other?: text = other.interpolatedText
+        }
         let sources = Self.citations(outcome.outputs["sources"])
-        let text = outcome.outputs["answer"]?.interpolatedText ?? ""
         let cited = CitationMarkers.citations(in: text, sources: sources)
         let llmNodes = outcome.nodes.filter { $0.kind == "llm" && $0.status == .succeeded }
-        let answering = llmNodes.last { $0.name == flow.value.spec.streamingNode } ?? llmNodes.last
+        // The answer came from the llm node its `answer` output names, when one of those ran (not, say, from
+        // the condense step when the flow answered from a template).
+        let answerRoots = Set(flow.value.spec.outputs.first { $0.name == "answer" }?.value.references.map(\.root) ?? [])
+        let answering = llmNodes.first { answerRoots.contains($0.name) }
         var usage = Usage(promptTokens: 0, completionTokens: 0)
         for node in llmNodes {
             usage = Usage(promptTokens: usage.promptTokens + (node.usage?.promptTokens ?? 0),
@@ -82,9 +96,9 @@ struct FlowService: Sendable {
             return nil
         }()
         let trace = FlowTrace(
-            id: traceID, tenant: question.principal.tenant, subject: question.principal.subject,
-            conversationID: question.conversationID, flow: flow.use, status: outcome.error == nil ? .succeeded : .failed,
-            errorCode: outcome.error.map { ($0 as? PillarError)?.code ?? "internal_error" }, standaloneQuery: standalone,
+            id: traceID, telemetryTraceID: TraceContext.currentTraceID(), tenant: question.principal.tenant, subject: question.principal.subject,
+            conversationID: question.conversationID, flow: flow.use, status: failure == nil ? .succeeded : .failed,
+            errorCode: failure.map { ($0 as? PillarError)?.code ?? "internal_error" }, standaloneQuery: standalone,
             retrieved: outcome.retrieved, citedMarkers: cited.map(\.marker), nodes: outcome.nodes.sorted { $0.startMs < $1.startMs },
             guards: outcome.guards, usage: usage, durationMs: outcome.durationMs,
             generationMs: llmNodes.reduce(0) { $0 + ($1.generationMs ?? 0) }, createdAt: Date().timeIntervalSince1970)
@@ -93,7 +107,7 @@ struct FlowService: Sendable {
         } catch {
             logger.error("trace could not be saved", metadata: ["error": "\(error)"])
         }
-        if let error = outcome.error { throw error }
+        if let failure { throw failure }
         return Answer(traceID: traceID, conversationID: question.conversationID, answer: text, citations: cited,
                       sources: sources, standaloneQuery: standalone, grounded: !sources.isEmpty, prompt: answering?.prompt,
                       flow: flow.use, model: answering?.model, deployment: answering?.deployment, usage: usage,

@@ -26,32 +26,41 @@ struct GatewayFlowModels: FlowModels {
         let recorder = TurnRecorder(turns: turns, principal: context.principal, model: request.model,
                                     streamed: onDelta != nil, price: prices[request.model],
                                     traceID: TraceContext.currentTraceID(), settlement: settlement, logger: logger)
-        do {
-            guard let onDelta else {
-                let deployment = Mutex<String?>(nil)
+        guard let onDelta else {
+            let deployment = Mutex<String?>(nil)
+            do {
                 let completion = try await gateway.complete(request, caller: context.caller) { outcome in
                     deployment.withLock { $0 = outcome.deployment }
                     await recorder.record(outcome)
                 }
                 return Generation(text: completion.text, usage: completion.usage, deployment: deployment.withLock { $0 })
+            } catch {
+                // Refused before any model was called, nothing was spent; otherwise the recorder has settled
+                // already and this is a no-op.
+                await settlement.settle(usedTokens: 0)
+                throw error
             }
-            request.stream = true
-            request.streamOptions = .init(includeUsage: true)
-            let streamed = try await gateway.stream(request, caller: context.caller, onFinish: recorder.record)
-            var text = ""
-            var usage: Usage?
-            for try await chunk in streamed.chunks {
-                if let reported = chunk.usage { usage = reported }
-                let delta = chunk.contentDelta
-                guard !delta.isEmpty else { continue }
-                text += delta
-                try await onDelta(delta)
-            }
-            return Generation(text: text, usage: usage, deployment: streamed.deployment)
+        }
+        request.stream = true
+        request.streamOptions = .init(includeUsage: true)
+        let streamed: ModelGateway.Streamed
+        do {
+            streamed = try await gateway.stream(request, caller: context.caller, onFinish: recorder.record)
         } catch {
-            // Refused before any model was called: nothing was spent (settling twice is a no-op).
             await settlement.settle(usedTokens: 0)
             throw error
         }
+        // From here the recorder settles with what the stream used, however it ends (a caller who goes away
+        // mid-answer still pays for the tokens it was sent).
+        var text = ""
+        var usage: Usage?
+        for try await chunk in streamed.chunks {
+            if let reported = chunk.usage { usage = reported }
+            let delta = chunk.contentDelta
+            guard !delta.isEmpty else { continue }
+            text += delta
+            try await onDelta(delta)
+        }
+        return Generation(text: text, usage: usage, deployment: streamed.deployment)
     }
 }

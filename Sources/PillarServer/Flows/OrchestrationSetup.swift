@@ -14,9 +14,12 @@ struct OrchestrationSetup {
     let conversations: any ConversationRepository
     let traces: any FlowTraceRepository
     let service: FlowService
+    /// Flows' tool calls get a client of their own that never follows redirects: a redirect could lead an
+    /// allowed host's answer to a host that is not allowed.
+    let toolClient: HTTPClient
 
     init(configuration: PillarConfiguration, database: PillarDatabase, gateway: ModelGateway, admission: AdmissionControl?,
-         turns: any TurnRepository, retriever: Retriever, httpClient: HTTPClient, logger: Logger) {
+         turns: any TurnRepository, retriever: Retriever, logger: Logger) {
         let library = SQLiteLibraryRepository(database: database)
         let allowedHosts = Set(configuration.flows.allowedHosts)
         prompts = ShippedLibrary.promptLibrary(library)
@@ -28,8 +31,12 @@ struct OrchestrationSetup {
         // Without a configured default, flows use the first model the gateway serves that is not for embeddings.
         let defaultModel = configuration.flows.defaultModel
             ?? gateway.models.first { $0 != configuration.retrieval.embeddingModel } ?? "default"
+        var toolConfiguration = HTTPClient.Configuration()
+        toolConfiguration.redirectConfiguration = .disallow
+        toolConfiguration.timeout.connect = .seconds(5)
+        toolClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: toolConfiguration)
         let runner = FlowRunner(prompts: prompts, models: models, retriever: retriever,
-                                http: FlowHTTPClient(client: httpClient, allowedHosts: allowedHosts),
+                                http: FlowHTTPClient(client: toolClient, allowedHosts: allowedHosts),
                                 defaultModel: defaultModel, logger: logger)
         service = FlowService(flows: flows, runner: runner, traces: traces, historyTokens: configuration.flows.historyTokens,
                               logger: logger)

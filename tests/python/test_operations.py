@@ -122,3 +122,36 @@ def test_sigterm_lets_an_in_flight_stream_finish():
     finally:
         process.stop()
         slow.stop()
+
+
+def test_every_flow_node_is_an_exported_span(simulator):
+    CollectorHandler.received = []
+    collector = ThreadingHTTPServer(("127.0.0.1", free_port()), CollectorHandler)
+    threading.Thread(target=collector.serve_forever, daemon=True).start()
+    config = {"deployments": [{"name": "sim", "baseURL": simulator, "model": "simulated", "models": ["sim", "sim-embed"]}],
+              "retrieval": {"embeddingModel": "sim-embed"}}
+    process, base = start_pillar(config, env={
+        "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{collector.server_address[1]}", "OTEL_BSP_SCHEDULE_DELAY": "200"})
+    headers = {"Authorization": f"Bearer {ADMIN_KEY}"}
+    try:
+        ingested = requests.post(base + "/v1/documents", headers=headers, timeout=30,
+                                 json={"source": "faq.md", "content": "# FAQ\n\nThe office opens at nine in the morning."})
+        assert ingested.status_code == 201, ingested.text
+        answer = requests.post(base + "/v1/chat", headers=headers, json={"message": "When does the office open?"}, timeout=30)
+        assert answer.status_code == 200, answer.text
+        trace = requests.get(base + "/v1/traces/" + answer.json()["trace_id"], headers=headers, timeout=10).json()
+        names = [b"flow rag", b"flow.node check_question", b"flow.node retrieve", b"flow.node grounded",
+                 b"flow.node answer", b"retrieve", b"gen_ai.operation.name"]
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not all(
+                name in b"".join(body for _, _, body in CollectorHandler.received) for name in names):
+            time.sleep(0.1)
+    finally:
+        process.stop()
+        collector.shutdown()
+    spans = b"".join(body for path, _, body in CollectorHandler.received if path == "/v1/traces")
+    for name in names:
+        assert name in spans, name
+    # The answer's trace names the OpenTelemetry trace its spans belong to.
+    assert bytes.fromhex(trace["telemetry_trace_id"]) in spans
+    assert b"flow.node condense" not in spans, "a skipped node is in the trace, not a span"

@@ -12,10 +12,11 @@ struct Keys: AsyncParsableCommand {
     struct Location: ParsableArguments {
         @Option(name: .customLong("data-dir"), help: "The server's data directory.") var dataDirectory = "./pillar-data"
 
-        func open() throws -> (APIKeyIssuer, SQLiteAPIKeyRepository) {
+        func open() throws -> (APIKeyIssuer, SQLiteAPIKeyRepository, SQLiteAuditLog) {
             let database = try PillarDatabase(dataDirectory: dataDirectory)
             let keys = SQLiteAPIKeyRepository(database: database)
-            return (APIKeyIssuer(keys: keys, tenants: SQLiteTenantRepository(database: database)), keys)
+            return (APIKeyIssuer(keys: keys, tenants: SQLiteTenantRepository(database: database)), keys,
+                    SQLiteAuditLog(database: database))
         }
     }
 
@@ -28,8 +29,10 @@ struct Keys: AsyncParsableCommand {
 
         func run() async throws {
             guard let role = Role(rawValue: role) else { throw ValidationError("--role must be admin or user") }
-            let (issuer, _) = try location.open()
+            let (issuer, _, audit) = try location.open()
             let created = try await issuer.create(tenant: tenant, name: name, role: role)
+            try await audit.append(tenant: tenant, actor: cliActor, action: "key.create", target: created.record.id,
+                                   details: ["role": role.rawValue, "name": name])
             print("id:     \(created.record.id)\ntenant: \(tenant)\nrole:   \(role.rawValue)\nkey:    \(created.secret)")
             print("The key is shown this once; store it now.")
         }
@@ -41,7 +44,7 @@ struct Keys: AsyncParsableCommand {
         @Option(help: "Only this tenant's keys.") var tenant: String?
 
         func run() async throws {
-            let (_, keys) = try location.open()
+            let (_, keys, _) = try location.open()
             print("id\ttenant\trole\tname\tprefix\tstatus")
             for key in try await keys.listKeys(tenant: tenant) {
                 print("\(key.id)\t\(key.tenant)\t\(key.role.rawValue)\t\(key.name)\t\(key.prefix)…\t\(key.revokedAt == nil ? "active" : "revoked")")
@@ -55,8 +58,10 @@ struct Keys: AsyncParsableCommand {
         @Argument var id: String
 
         func run() async throws {
-            let (_, keys) = try location.open()
-            guard try await keys.revokeKey(id: id, tenant: nil) else { throw ValidationError("no key with id \(id)") }
+            let (_, keys, audit) = try location.open()
+            guard let key = try await keys.listKeys(tenant: nil).first(where: { $0.id == id }),
+                  try await keys.revokeKey(id: id, tenant: nil) else { throw ValidationError("no key with id \(id)") }
+            try await audit.append(tenant: key.tenant, actor: cliActor, action: "key.revoke", target: id, details: [:])
             print("revoked \(id)")
         }
     }

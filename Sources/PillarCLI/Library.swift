@@ -45,9 +45,11 @@ struct LibraryCommand<Kind: LibraryKindMarker>: AsyncParsableCommand {
             let database = try PillarDatabase(dataDirectory: configuration.server.dataDirectory)
             _ = try await SQLiteTenantRepository(database: database).ensureTenant(tenant)
             let repository = SQLiteLibraryRepository(database: database)
+            let audit = SQLiteAuditLog(database: database)
             switch Kind.kind {
-            case .prompt: return AnyLibrary(ShippedLibrary.promptLibrary(repository))
-            case .flow: return AnyLibrary(ShippedLibrary.flowLibrary(repository, allowedHosts: Set(configuration.flows.allowedHosts)))
+            case .prompt: return AnyLibrary(ShippedLibrary.promptLibrary(repository), audit: audit)
+            case .flow: return AnyLibrary(ShippedLibrary.flowLibrary(repository, allowedHosts: Set(configuration.flows.allowedHosts)),
+                                          audit: audit)
             }
         }
     }
@@ -212,15 +214,38 @@ struct AnyLibrary {
     let promote: (String, String, String, String) async throws -> LibraryLabel
     let rollback: (String, String, String) async throws -> LibraryLabel
 
-    init<Compiled: Sendable>(_ library: VersionedLibrary<Compiled>) {
-        let by = "cli:" + (ProcessInfo.processInfo.environment["USER"] ?? "unknown")
+    /// Every change is also written to the audit log, as the API does.
+    init<Compiled: Sendable>(_ library: VersionedLibrary<Compiled>, audit: any AuditLog) {
+        let by = cliActor
+        let kind = library.kind.rawValue
+        func split(_ shares: [WeightedVersion]) -> String { shares.map { "\($0.version):\($0.weight)" }.joined(separator: ",") }
         entries = { try await library.entries(tenant: $0) }
         versions = { try await library.versions(tenant: $0, name: $1) }
         labels = { try await library.labels(tenant: $0, name: $1) }
-        save = { try await library.save(tenant: $0, name: $1, body: $2, note: $3, by: by) }
+        save = { tenant, name, body, note in
+            let saved = try await library.save(tenant: tenant, name: name, body: body, note: note, by: by)
+            try await audit.append(tenant: tenant, actor: by, action: "\(kind).save", target: name,
+                                   details: ["version": String(saved.version)])
+            return saved
+        }
         diff = { try await library.diff(tenant: $0, name: $1, from: $2, to: $3) }
-        setLabel = { try await library.setLabel(tenant: $0, name: $1, label: $2, split: $3, by: by) }
-        promote = { try await library.promote(tenant: $0, name: $1, from: $2, to: $3, by: by) }
-        rollback = { try await library.rollback(tenant: $0, name: $1, label: $2, by: by) }
+        setLabel = { tenant, name, label, shares in
+            let updated = try await library.setLabel(tenant: tenant, name: name, label: label, split: shares, by: by)
+            try await audit.append(tenant: tenant, actor: by, action: "\(kind).label", target: name,
+                                   details: ["label": label, "split": split(shares)])
+            return updated
+        }
+        promote = { tenant, name, from, to in
+            let updated = try await library.promote(tenant: tenant, name: name, from: from, to: to, by: by)
+            try await audit.append(tenant: tenant, actor: by, action: "\(kind).promote", target: name,
+                                   details: ["from": from, "to": to, "split": split(updated.split)])
+            return updated
+        }
+        rollback = { tenant, name, label in
+            let restored = try await library.rollback(tenant: tenant, name: name, label: label, by: by)
+            try await audit.append(tenant: tenant, actor: by, action: "\(kind).rollback", target: name,
+                                   details: ["label": label, "split": split(restored.split)])
+            return restored
+        }
     }
 }

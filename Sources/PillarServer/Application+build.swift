@@ -25,6 +25,7 @@ public func buildApplication(
     let tenants = SQLiteTenantRepository(database: database)
     let keys = SQLiteAPIKeyRepository(database: database)
     let turns = SQLiteTurnRepository(database: database)
+    let audit = SQLiteAuditLog(database: database)
     let issuer = APIKeyIssuer(keys: keys, tenants: tenants)
     try await bootstrapDefaultTenant(issuer: issuer, keys: keys, tenants: tenants,
                                      bootstrapKey: environment["PILLAR_BOOTSTRAP_KEY"], announce: announce)
@@ -79,12 +80,14 @@ public func buildApplication(
     ConversationsController(conversations: orchestration.conversations, bodyReader: bodyReader).addRoutes(to: v1)
     TracesController(traces: orchestration.traces).addRoutes(to: v1)
     let v1Admin = authenticated.group("v1", context: AdminContext.self)
-    LibraryController(library: orchestration.prompts, bodyReader: bodyReader).addRoutes(to: v1Admin.group("prompts"))
-    LibraryController(library: orchestration.flows, bodyReader: bodyReader).addRoutes(to: v1Admin.group("flows"))
+    LibraryController(library: orchestration.prompts, audit: audit, bodyReader: bodyReader).addRoutes(to: v1Admin.group("prompts"))
+    LibraryController(library: orchestration.flows, audit: audit, bodyReader: bodyReader).addRoutes(to: v1Admin.group("flows"))
     DocumentsController(repository: retrieval.repository, ingestor: retrieval.ingestor, retriever: retrieval.retriever,
-                        admission: admission, bodyReader: bodyReader, embeddingModel: configuration.retrieval.embeddingModel)
+                        admission: admission, audit: audit, bodyReader: bodyReader,
+                        embeddingModel: configuration.retrieval.embeddingModel)
         .addRoutes(to: v1)
-    AdminController(issuer: issuer, keys: keys, turns: turns, usage: turns, gateway: gateway, bodyReader: bodyReader)
+    AdminController(issuer: issuer, keys: keys, turns: turns, usage: turns, gateway: gateway, audit: audit,
+                    bodyReader: bodyReader)
         .addRoutes(to: authenticated.group("admin", context: AdminContext.self))
     let metrics = MetricsController(registry: metricsRegistry)
     if configuration.server.metricsPort == nil {

@@ -203,6 +203,29 @@ public final class PillarDatabase: Sendable, HealthCheckable {
             }
             try db.create(index: "flow_trace_time", on: "flow_trace", columns: ["tenant_id", "created_at"])
         }
+        migrator.registerMigration("007_data_protection") { db in
+            // Append-only: no tenant foreign key (a removed tenant's history stays), and triggers refuse changes.
+            try db.create(table: "audit_log") { table in
+                table.primaryKey("seq", .integer)
+                table.column("at", .double).notNull()
+                table.column("tenant_id", .text).notNull()
+                table.column("actor", .text).notNull()
+                table.column("action", .text).notNull()
+                table.column("target", .text).notNull()
+                table.column("details", .text).notNull()
+                table.column("previous_hash", .text).notNull()
+                table.column("hash", .text).notNull()
+            }
+            try db.create(index: "audit_log_tenant", on: "audit_log", columns: ["tenant_id", "seq"])
+            try db.execute(sql: """
+                CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+                BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END
+                """)
+            try db.execute(sql: """
+                CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+                BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END
+                """)
+        }
         return migrator
     }
 }

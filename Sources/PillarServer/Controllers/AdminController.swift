@@ -11,6 +11,7 @@ struct AdminController: Sendable {
     let turns: any TurnRepository
     let usage: any UsageReports
     let gateway: ModelGateway
+    let audit: any AuditLog
     let bodyReader: RequestBodyReader
 
     struct CreateKey: Decodable {
@@ -31,6 +32,7 @@ struct AdminController: Sendable {
         group.get("turns", use: listTurns)
         group.get("gateway", use: gatewayState)
         group.get("usage", use: usageReport)
+        group.get("audit", use: auditEvents)
     }
 
     /// `GET /admin/usage?from=2026-11-01&to=2026-11-30&groupBy=day|model|key|deployment`: the tenant's
@@ -77,6 +79,8 @@ struct AdminController: Sendable {
     @Sendable func createKey(_ request: Request, context: AdminContext) async throws -> Response {
         let body = try await bodyReader.decode(CreateKey.self, from: request)
         let created = try await issuer.create(tenant: context.principal.tenant, name: body.name, role: body.role ?? .user)
+        try await audit.append(tenant: context.principal.tenant, actor: context.principal.subject, action: "key.create",
+                               target: created.record.id, details: ["role": created.record.role.rawValue, "name": created.record.name])
         return try JSONResponse.make(CreatedKey(key: created.record, secret: created.secret), status: .created)
     }
 
@@ -89,7 +93,16 @@ struct AdminController: Sendable {
         guard try await keys.revokeKey(id: id, tenant: context.principal.tenant) else {
             throw PillarError.notFound("No key '\(id)' in this tenant.")
         }
+        try await audit.append(tenant: context.principal.tenant, actor: context.principal.subject, action: "key.revoke",
+                               target: id, details: [:])
         return Response(status: .noContent)
+    }
+
+    /// `GET /admin/audit?limit=100`: the tenant's audit events, newest first.
+    @Sendable func auditEvents(_ request: Request, context: AdminContext) async throws -> Response {
+        let limit = request.uri.queryParameters.get("limit", as: Int.self) ?? 100
+        guard (1...1000).contains(limit) else { throw PillarError.invalidRequest("limit must be 1-1000", param: "limit") }
+        return try JSONResponse.make(["data": try await audit.events(tenant: context.principal.tenant, limit: limit)])
     }
 
     @Sendable func listTurns(_ request: Request, context: AdminContext) async throws -> Response {

@@ -12,6 +12,7 @@ struct DocumentsController: Sendable {
     let ingestor: Ingestor
     let retriever: Retriever
     let admission: AdmissionControl?
+    let audit: any AuditLog
     let bodyReader: RequestBodyReader
     let embeddingModel: String
 
@@ -148,6 +149,8 @@ struct DocumentsController: Sendable {
         guard try await repository.deleteDocument(tenant: context.principal.tenant, id: id) else {
             throw PillarError.notFound("No document '\(id)'.")
         }
+        try await audit.append(tenant: context.principal.tenant, actor: context.principal.subject, action: "document.delete",
+                               target: id, details: [:])
         return try JSONResponse.make(Deleted(id: id))
     }
 

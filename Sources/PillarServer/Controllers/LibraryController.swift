@@ -9,7 +9,17 @@ import PillarFlows
 /// promote one label to another, roll a label back.
 struct LibraryController<Compiled: Sendable>: Sendable {
     let library: VersionedLibrary<Compiled>
+    let audit: any AuditLog
     let bodyReader: RequestBodyReader
+
+    func record(_ verb: String, _ name: String, _ context: AdminContext, _ details: [String: String]) async throws {
+        try await audit.append(tenant: context.principal.tenant, actor: context.principal.subject,
+                               action: "\(library.kind.rawValue).\(verb)", target: name, details: details)
+    }
+
+    static func describe(_ split: [WeightedVersion]) -> String {
+        split.map { "\($0.version):\($0.weight)" }.joined(separator: ",")
+    }
 
     struct NewVersion: Decodable {
         var name: String?
@@ -79,6 +89,7 @@ struct LibraryController<Compiled: Sendable>: Sendable {
         let (name, body, note) = try await versionBody(of: request)
         let saved = try await library.save(tenant: context.principal.tenant, name: name, body: body, note: note,
                                            by: context.principal.subject)
+        try await record("save", name, context, ["version": String(saved.version)])
         return try JSONResponse.make(VersionView(saved, withBody: false), status: .created)
     }
 
@@ -154,21 +165,26 @@ struct LibraryController<Compiled: Sendable>: Sendable {
         }
         let updated = try await library.setLabel(tenant: context.principal.tenant, name: name, label: label, split: split,
                                                  by: context.principal.subject)
+        try await record("label", name, context, ["label": label, "split": Self.describe(split)])
         return try JSONResponse.make(updated)
     }
 
     @Sendable func rollback(_ request: Request, context: AdminContext) async throws -> Response {
         let name = try context.parameters.require("name")
         let label = try context.parameters.require("label")
-        return try JSONResponse.make(try await library.rollback(tenant: context.principal.tenant, name: name, label: label,
-                                                                by: context.principal.subject))
+        let restored = try await library.rollback(tenant: context.principal.tenant, name: name, label: label,
+                                                  by: context.principal.subject)
+        try await record("rollback", name, context, ["label": label, "split": Self.describe(restored.split)])
+        return try JSONResponse.make(restored)
     }
 
     @Sendable func promote(_ request: Request, context: AdminContext) async throws -> Response {
         let name = try context.parameters.require("name")
         let promotion = try await bodyReader.decode(Promotion.self, from: request)
-        return try JSONResponse.make(try await library.promote(tenant: context.principal.tenant, name: name,
-                                                               from: promotion.from, to: promotion.to,
-                                                               by: context.principal.subject))
+        let promoted = try await library.promote(tenant: context.principal.tenant, name: name, from: promotion.from,
+                                                 to: promotion.to, by: context.principal.subject)
+        try await record("promote", name, context, ["from": promotion.from, "to": promotion.to,
+                                                    "split": Self.describe(promoted.split)])
+        return try JSONResponse.make(promoted)
     }
 }

@@ -1,0 +1,62 @@
+import Foundation
+import GRDB
+import PillarCore
+@testable import PillarStore
+import Testing
+@testable import PillarServer
+
+/// The append-only, hash-chained audit log: administrative actions are recorded, the database refuses to
+/// change or remove records, and a tampered record breaks the chain where it was changed.
+@Suite struct AuditLogTests {
+    @Test func adminActionsAreRecordedAndTheChainVerifies() async throws {
+        try await withRetrievalPillar { pillar in
+            let created = try await pillar.request(.POST, "/admin/keys", body: #"{"name": "bot", "role": "user"}"#)
+            let keyID = try #require((created.json["key"] as? [String: Any])?["id"] as? String)
+            #expect(try await pillar.request(.DELETE, "/admin/keys/\(keyID)").status == 204)
+            #expect(try await pillar.request(.PUT, "/v1/prompts/rag-answer/labels/staging", body: #"{"version": 1}"#).status == 200)
+            let document = try await pillar.ingest(["source": "a.txt", "content": "Some text."])
+            let documentID = try #require(document.document["id"] as? String)
+            #expect(try await pillar.request(.DELETE, "/v1/documents/\(documentID)").status == 200)
+            let stranger = try await pillar.newKey(tenant: "other", role: .admin)
+            _ = try await pillar.request(.POST, "/admin/keys", key: stranger, body: #"{"name": "theirs"}"#)
+
+            let listed = try await pillar.request(.GET, "/admin/audit")
+            let events = try #require(listed.json["data"] as? [[String: Any]])
+            #expect(events.compactMap { $0["action"] as? String } == ["document.delete", "prompt.label", "key.revoke", "key.create"])
+            #expect(events.allSatisfy { $0["tenant"] as? String == "default" })
+            #expect((events.first { $0["action"] as? String == "prompt.label" }?["details"] as? [String: String])?["split"] == "1:100")
+            #expect(events.first { $0["action"] as? String == "key.create" }?["target"] as? String == keyID)
+
+            let database = try PillarDatabase(dataDirectory: pillar.dataDirectory)
+            let log = SQLiteAuditLog(database: database)
+            let verification = try await log.verify()
+            #expect(verification.isIntact)
+            #expect(verification.events == 5)
+        }
+    }
+
+    @Test func theDatabaseRefusesChangesAndVerifyFindsTampering() async throws {
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let database = try PillarDatabase(dataDirectory: directory)
+        let log = SQLiteAuditLog(database: database)
+        for index in 1...5 {
+            try await log.append(tenant: "t", actor: "admin", action: "key.create", target: "key_\(index)", details: ["n": "\(index)"])
+        }
+        #expect(try await log.verify().isIntact)
+        await #expect(throws: (any Error).self) {
+            try await database.pool.write { db in try db.execute(sql: "UPDATE audit_log SET target = 'x' WHERE seq = 3") }
+        }
+        await #expect(throws: (any Error).self) {
+            try await database.pool.write { db in try db.execute(sql: "DELETE FROM audit_log WHERE seq = 5") }
+        }
+        // Someone with the file drops the guard and edits a record: the chain shows where.
+        try await database.pool.write { db in
+            try db.execute(sql: "DROP TRIGGER audit_log_no_update")
+            try db.execute(sql: "UPDATE audit_log SET details = '{\"n\":\"9\"}' WHERE seq = 3")
+        }
+        let broken = try await log.verify()
+        #expect(broken.firstBrokenSeq == 3)
+        #expect(broken.problem?.contains("changed") == true)
+    }
+}

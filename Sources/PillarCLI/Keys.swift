@@ -7,7 +7,7 @@ import PillarStore
 struct Keys: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Create, list and revoke API keys (works on the database directly; the server may be running).",
-        subcommands: [Create.self, List.self, Revoke.self])
+        subcommands: [Create.self, List.self, Revoke.self, RotateMaster.self])
 
     struct Location: ParsableArguments {
         @Option(name: .customLong("data-dir"), help: "The server's data directory.") var dataDirectory = "./pillar-data"
@@ -63,6 +63,41 @@ struct Keys: AsyncParsableCommand {
                   try await keys.revokeKey(id: id, tenant: nil) else { throw ValidationError("no key with id \(id)") }
             try await audit.append(tenant: key.tenant, actor: cliActor, action: "key.revoke", target: id, details: [:])
             print("revoked \(id)")
+        }
+    }
+}
+
+extension Keys {
+    /// Re-wraps every tenant's data key with a new master key; no data is re-encrypted.
+    struct RotateMaster: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "rotate-master",
+            abstract: "Re-wrap every tenant's data key with a new master key (the data itself is not re-encrypted).",
+            discussion: """
+                The current key is the one the server uses (PILLAR_MASTER_KEY, PILLAR_MASTER_KEY_FILE, or the data \
+                directory's master.key). After rotating, start the server with the new key; when the old key came \
+                from the data directory's master.key, that file is replaced with the new key.
+                """)
+        @Option(name: .customLong("data-dir"), help: "The server's data directory.") var dataDirectory = "./pillar-data"
+        @Option(name: .customLong("new-key-file"), help: "A file holding the new key in base64 (openssl rand -base64 32).")
+        var newKeyFile: String
+
+        func run() async throws {
+            let environment = ProcessInfo.processInfo.environment
+            let current = try MasterKey.load(environment: environment, dataDirectory: dataDirectory)
+            let new = try MasterKey.read(file: newKeyFile)
+            guard new.id != current.id else { throw ValidationError("the new key is the current key") }
+            let database = try PillarDatabase(dataDirectory: dataDirectory, masterKey: current)
+            let count = try await FieldCipher.rotate(database, from: current, to: new)
+            let defaultFile = (dataDirectory as NSString).appendingPathComponent("master.key")
+            if current.source == defaultFile { try MasterKey.write(new.key, to: defaultFile) }
+            try await SQLiteAuditLog(database: database).append(
+                tenant: "default", actor: cliActor, action: "master_key.rotate", target: new.id,
+                details: ["previous": current.id, "data_keys": String(count)])
+            print("re-wrapped \(count) tenant data keys: master key \(current.id) -> \(new.id)")
+            if current.source != defaultFile {
+                print("Start the server with the new key now (PILLAR_MASTER_KEY or PILLAR_MASTER_KEY_FILE=\(newKeyFile)).")
+            }
         }
     }
 }

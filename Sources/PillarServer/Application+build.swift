@@ -21,7 +21,7 @@ public func buildApplication(
     announce: @escaping @Sendable (String) -> Void = { print($0) }
 ) async throws -> some ApplicationProtocol {
     try configuration.validate()
-    let database = try PillarDatabase(dataDirectory: configuration.server.dataDirectory)
+    let database = try PillarDatabase(dataDirectory: configuration.server.dataDirectory, environment: environment)
     let tenants = SQLiteTenantRepository(database: database)
     let keys = SQLiteAPIKeyRepository(database: database)
     let turns = SQLiteTurnRepository(database: database)

@@ -7,8 +7,12 @@ import PillarCore
 public final class PillarDatabase: Sendable, HealthCheckable {
     let pool: DatabasePool
     public let path: String
+    /// Encrypts conversation turns, feedback, document text and traces under per-tenant keys.
+    public let cipher: FieldCipher
 
-    public init(path: String) throws {
+    /// `masterKey` nil: the one `PILLAR_MASTER_KEY` / `PILLAR_MASTER_KEY_FILE` name, else the data directory's.
+    public init(path: String, masterKey: MasterKey? = nil,
+                environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         configuration.busyMode = .timeout(5)
@@ -19,14 +23,18 @@ public final class PillarDatabase: Sendable, HealthCheckable {
         }
         self.pool = try DatabasePool(path: path, configuration: configuration)
         self.path = path
+        self.cipher = FieldCipher(master: try masterKey
+            ?? MasterKey.load(environment: environment, dataDirectory: (path as NSString).deletingLastPathComponent))
         try Self.migrator.migrate(pool)
     }
 
     /// Opens (creating when needed) `pillar.sqlite` inside a data directory.
-    public convenience init(dataDirectory: String) throws {
+    public convenience init(dataDirectory: String, masterKey: MasterKey? = nil,
+                            environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
-        try self.init(path: (dataDirectory as NSString).appendingPathComponent("pillar.sqlite"))
+        try self.init(path: (dataDirectory as NSString).appendingPathComponent("pillar.sqlite"), masterKey: masterKey,
+                      environment: environment)
     }
 
     public func checkHealth() async throws {
@@ -225,6 +233,24 @@ public final class PillarDatabase: Sendable, HealthCheckable {
                 CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
                 BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END
                 """)
+            // Each tenant's data key, wrapped by the master key.
+            try db.create(table: "tenant_key") { table in
+                table.primaryKey("tenant_id", .text)
+                table.column("wrapped", .blob).notNull()
+                table.column("master_key_id", .text).notNull()
+                table.column("created_at", .double).notNull()
+            }
+            // Keyword indexes keep no copy of the text (which is now encrypted in the chunk table): contentless.
+            let tables = try String.fetchAll(db, sql: """
+                SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'chunk_fts_x%' AND sql LIKE 'CREATE VIRTUAL TABLE%'
+                """)
+            for name in tables {
+                let old = "\"\(name)\"", new = "\"\(name)__c\""
+                try SQLiteDocumentRepository.createKeywordIndex(db, table: new)
+                try db.execute(sql: "INSERT INTO \(new) (rowid, title, body) SELECT rowid, title, body FROM \(old)")
+                try db.execute(sql: "DROP TABLE \(old)")
+                try db.execute(sql: "ALTER TABLE \(new) RENAME TO \(old)")
+            }
         }
         return migrator
     }

@@ -17,33 +17,35 @@ public struct SQLiteConversationRepository: ConversationRepository {
             try db.execute(sql: """
                 INSERT INTO conversation (id, tenant_id, subject, title, message_count, created_at, updated_at)
                 VALUES (?, ?, ?, ?, 0, ?, ?)
-                """, arguments: [record.id, tenant, subject, title, now, now])
+                """, arguments: [record.id, tenant, subject, try database.cipher.encrypt(title, tenant: tenant, in: db), now, now])
         }
         return record
     }
 
     public func conversation(id: String, tenant: String, subject: String) async throws -> ConversationRecord? {
-        try await database.pool.read { db in try Self.owned(db, id: id, tenant: tenant, subject: subject) }
+        try await database.pool.read { db in try owned(db, id: id, tenant: tenant, subject: subject) }
     }
 
     public func listConversations(tenant: String, subject: String, limit: Int) async throws -> [ConversationRecord] {
         try await database.pool.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT * FROM conversation WHERE tenant_id = ? AND subject = ? ORDER BY updated_at DESC, id LIMIT ?
-                """, arguments: [tenant, subject, limit]).map(Self.record(from:))
+                """, arguments: [tenant, subject, limit]).map { try record(from: $0, in: db) }
         }
     }
 
     public func messages(conversation: String, tenant: String, subject: String, limit: Int) async throws -> [ConversationMessage] {
         try await database.pool.read { db in
-            guard try Self.owned(db, id: conversation, tenant: tenant, subject: subject) != nil else { return [] }
+            guard try owned(db, id: conversation, tenant: tenant, subject: subject) != nil else { return [] }
             let rows = try Row.fetchAll(db, sql: """
                 SELECT * FROM conversation_message WHERE conversation_id = ? ORDER BY seq DESC LIMIT ?
                 """, arguments: [conversation, limit])
             return try rows.reversed().map { row in
-                ConversationMessage(
-                    id: row["id"], role: ConversationMessage.Role(rawValue: row["role"]) ?? .user, content: row["content"],
-                    citations: try JSONDecoder().decode([Citation].self, from: Data((row["citations"] as String).utf8)),
+                let citations = try database.cipher.decrypt(row["citations"], tenant: tenant, in: db)
+                return ConversationMessage(
+                    id: row["id"], role: ConversationMessage.Role(rawValue: row["role"]) ?? .user,
+                    content: try database.cipher.decrypt(row["content"], tenant: tenant, in: db),
+                    citations: try JSONDecoder().decode([Citation].self, from: Data(citations.utf8)),
                     traceID: row["trace_id"], createdAt: row["created_at"])
             }
         }
@@ -54,12 +56,14 @@ public struct SQLiteConversationRepository: ConversationRepository {
         let encoder = JSONEncoder()
         let encoded = try messages.map { String(decoding: try encoder.encode($0.citations), as: UTF8.self) }
         return try await database.pool.write { db in
-            guard try Self.owned(db, id: conversation, tenant: tenant, subject: subject) != nil else { return false }
+            guard try owned(db, id: conversation, tenant: tenant, subject: subject) != nil else { return false }
             for (message, citations) in zip(messages, encoded) {
                 try db.execute(sql: """
                     INSERT INTO conversation_message (id, conversation_id, role, content, citations, trace_id, created_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [message.id, conversation, message.role.rawValue, message.content, citations,
+                    """, arguments: [message.id, conversation, message.role.rawValue,
+                                     try database.cipher.encrypt(message.content, tenant: tenant, in: db),
+                                     try database.cipher.encrypt(citations, tenant: tenant, in: db),
                                      message.traceID, message.createdAt])
             }
             try db.execute(sql: """
@@ -72,8 +76,8 @@ public struct SQLiteConversationRepository: ConversationRepository {
     public func renameConversation(id: String, tenant: String, subject: String, title: String) async throws -> ConversationRecord? {
         try await database.pool.write { db in
             try db.execute(sql: "UPDATE conversation SET title = ? WHERE id = ? AND tenant_id = ? AND subject = ?",
-                           arguments: [title, id, tenant, subject])
-            return try Self.owned(db, id: id, tenant: tenant, subject: subject)
+                           arguments: [try database.cipher.encrypt(title, tenant: tenant, in: db), id, tenant, subject])
+            return try owned(db, id: id, tenant: tenant, subject: subject)
         }
     }
 
@@ -89,14 +93,16 @@ public struct SQLiteConversationRepository: ConversationRepository {
         }
     }
 
-    static func owned(_ db: Database, id: String, tenant: String, subject: String) throws -> ConversationRecord? {
+    func owned(_ db: Database, id: String, tenant: String, subject: String) throws -> ConversationRecord? {
         try Row.fetchOne(db, sql: "SELECT * FROM conversation WHERE id = ? AND tenant_id = ? AND subject = ?",
-                         arguments: [id, tenant, subject]).map(record(from:))
+                         arguments: [id, tenant, subject]).map { try record(from: $0, in: db) }
     }
 
-    static func record(from row: Row) -> ConversationRecord {
-        ConversationRecord(id: row["id"], tenant: row["tenant_id"], subject: row["subject"], title: row["title"],
-                           createdAt: row["created_at"], updatedAt: row["updated_at"], messageCount: row["message_count"])
+    func record(from row: Row, in db: Database) throws -> ConversationRecord {
+        let tenant: String = row["tenant_id"]
+        return ConversationRecord(id: row["id"], tenant: tenant, subject: row["subject"],
+                                  title: try database.cipher.decrypt(row["title"], tenant: tenant, in: db),
+                                  createdAt: row["created_at"], updatedAt: row["updated_at"], messageCount: row["message_count"])
     }
 
     static func randomHex(_ bytes: Int) -> String {

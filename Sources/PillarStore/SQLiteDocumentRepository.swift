@@ -47,7 +47,8 @@ public struct SQLiteDocumentRepository: DocumentRepository {
         try await database.pool.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM chunk WHERE tenant_id = ? AND document_id = ? ORDER BY ordinal",
                              arguments: [tenant, documentID]).map { row in
-                ChunkRecord(id: row["id"], ordinal: row["ordinal"], text: row["text"],
+                ChunkRecord(id: row["id"], ordinal: row["ordinal"],
+                            text: try database.cipher.decrypt(row["text"], tenant: tenant, in: db),
                             headingPath: Self.decodeList(row["heading_path"]), start: row["start_offset"],
                             end: row["end_offset"], tokenCount: row["token_count"],
                             embedding: VectorBytes.decode(row["embedding"]))
@@ -62,7 +63,7 @@ public struct SQLiteDocumentRepository: DocumentRepository {
                                            arguments: [document.tenant, document.id]).map(Self.document)
             guard current == expected else { throw DocumentConflict(documentID: document.id) }
             try Self.createKeywordIndex(db, table: table)
-            try Self.removeChunks(db, tenant: document.tenant, documentID: document.id, table: table)
+            try removeChunks(db, tenant: document.tenant, documentID: document.id, table: table)
             try db.execute(sql: """
                 INSERT INTO document (id, tenant_id, source_uri, title, format, content_hash, version, acl, acl_open,
                                       bytes, chunk_count, embedding_model, created_at, updated_at)
@@ -87,7 +88,8 @@ public struct SQLiteDocumentRepository: DocumentRepository {
                     INSERT INTO chunk (tenant_id, document_id, ordinal, text, heading_path, start_offset, end_offset,
                                        token_count, embedding)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [document.tenant, document.id, chunk.ordinal, chunk.text,
+                    """, arguments: [document.tenant, document.id, chunk.ordinal,
+                                     try database.cipher.encrypt(chunk.text, tenant: document.tenant, in: db),
                                      Self.encodeList(chunk.headingPath), chunk.start, chunk.end, chunk.tokenCount,
                                      VectorBytes.encode(chunk.embedding)])
                 let id = db.lastInsertedRowID
@@ -106,7 +108,7 @@ public struct SQLiteDocumentRepository: DocumentRepository {
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM document WHERE tenant_id = ? AND id = ?",
                                     arguments: [tenant, id]) != nil else { return false }
             try Self.createKeywordIndex(db, table: table)
-            try Self.removeChunks(db, tenant: tenant, documentID: id, table: table)
+            try removeChunks(db, tenant: tenant, documentID: id, table: table)
             try db.execute(sql: "DELETE FROM document WHERE tenant_id = ? AND id = ?", arguments: [tenant, id])
             // FTS5 keeps deleted terms in its segments until they are merged: merge now, so the document's
             // words are gone from the index and not just hidden.
@@ -160,7 +162,8 @@ public struct SQLiteDocumentRepository: DocumentRepository {
                     """, arguments: arguments)
                 for row in rows {
                     let hit = ChunkHit(chunkID: row["id"], documentID: row["document_id"], documentVersion: row["version"],
-                                       sourceURI: row["source_uri"], title: row["title"], text: row["text"],
+                                       sourceURI: row["source_uri"], title: row["title"],
+                                       text: try database.cipher.decrypt(row["text"], tenant: tenant, in: db),
                                        headingPath: Self.decodeList(row["heading_path"]), ordinal: row["ordinal"],
                                        start: row["start_offset"], end: row["end_offset"],
                                        aclGroups: Self.decodeList(row["acl"]))
@@ -218,7 +221,9 @@ public struct SQLiteDocumentRepository: DocumentRepository {
     static func ftsTable(_ tenant: String) -> String { "\"\(ftsTableName(tenant))\"" }
 
     static func createKeywordIndex(_ db: Database, table: String) throws {
-        try db.execute(sql: "CREATE VIRTUAL TABLE IF NOT EXISTS \(table) USING fts5(title, body, tokenize = 'porter unicode61 remove_diacritics 2')")
+        // Contentless: the index holds terms and positions but no copy of the (encrypted) text, so rows are
+        // removed with FTS5's 'delete' command and the text they were indexed with.
+        try db.execute(sql: "CREATE VIRTUAL TABLE IF NOT EXISTS \(table) USING fts5(title, body, content = '', tokenize = 'porter unicode61 remove_diacritics 2')")
     }
 
     static func keywordIndexExists(_ db: Database, table: String) throws -> Bool {
@@ -226,12 +231,19 @@ public struct SQLiteDocumentRepository: DocumentRepository {
         return try Bool.fetchOne(db, sql: "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", arguments: [name]) != nil
     }
 
-    /// Drops a document's chunks from the keyword index and the chunk table, logging their removal.
-    static func removeChunks(_ db: Database, tenant: String, documentID: String, table: String) throws {
-        let ids = try Int64.fetchAll(db, sql: "SELECT id FROM chunk WHERE tenant_id = ? AND document_id = ?",
-                                     arguments: [tenant, documentID])
-        for id in ids {
-            try db.execute(sql: "DELETE FROM \(table) WHERE rowid = ?", arguments: [id])
+    /// Drops a document's chunks from the keyword index and the chunk table, logging their removal. The index
+    /// is contentless, so each row is removed with the text it was indexed with (decrypted for the purpose).
+    func removeChunks(_ db: Database, tenant: String, documentID: String, table: String) throws {
+        let title = try String.fetchOne(db, sql: "SELECT title FROM document WHERE tenant_id = ? AND id = ?",
+                                        arguments: [tenant, documentID]) ?? ""
+        let rows = try Row.fetchAll(db, sql: "SELECT id, text, heading_path FROM chunk WHERE tenant_id = ? AND document_id = ?",
+                                    arguments: [tenant, documentID])
+        for row in rows {
+            let id: Int64 = row["id"]
+            let heading = ([title] + Self.decodeList(row["heading_path"])).joined(separator: " ")
+            let text = try database.cipher.decrypt(row["text"], tenant: tenant, in: db)
+            try db.execute(sql: "INSERT INTO \(table) (\(table), rowid, title, body) VALUES ('delete', ?, ?, ?)",
+                           arguments: [id, heading, text])
             try db.execute(sql: "INSERT INTO vector_change (tenant_id, chunk_id, op) VALUES (?, ?, 'remove')",
                            arguments: [tenant, id])
         }

@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import PillarCore
 
-/// Answer traces, one JSON document each (Swift's own key names; the API renders them in snake_case), keyed by tenant so that one tenant's id finds nothing in another's.
+/// Answer traces, one encrypted JSON document each (Swift's own key names; the API renders them in snake_case), keyed by tenant so that one tenant's id finds nothing in another's.
 public struct SQLiteFlowTraceRepository: FlowTraceRepository {
     let database: PillarDatabase
 
@@ -14,13 +14,15 @@ public struct SQLiteFlowTraceRepository: FlowTraceRepository {
             try db.execute(sql: """
                 INSERT INTO flow_trace (tenant_id, id, subject, conversation_id, body, created_at)
                 VALUES (?, ?, ?, ?, ?, ?)
-                """, arguments: [trace.tenant, trace.id, trace.subject, trace.conversationID, body, trace.createdAt])
+                """, arguments: [trace.tenant, trace.id, trace.subject, trace.conversationID,
+                                 try database.cipher.encrypt(body, tenant: trace.tenant, in: db), trace.createdAt])
         }
     }
 
     public func trace(id: String, tenant: String) async throws -> FlowTrace? {
         let body = try await database.pool.read { db in
             try String.fetchOne(db, sql: "SELECT body FROM flow_trace WHERE tenant_id = ? AND id = ?", arguments: [tenant, id])
+                .map { try database.cipher.decrypt($0, tenant: tenant, in: db) }
         }
         return try body.map { try JSONDecoder().decode(FlowTrace.self, from: Data($0.utf8)) }
     }

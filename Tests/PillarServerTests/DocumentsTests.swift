@@ -283,21 +283,23 @@ let handbook = """
                 ids.append(try #require(response.document["id"] as? String))
             }
             _ = try await pillar.search("compaction note", mode: "vector")
-            for id in ids.prefix(6) {
+            // Eight of ten: whenever the periodic saves happen to run between the deletions, the removals left
+            // after the last rebuild are always more than a fifth of what it kept, so the end state is compacted.
+            for id in ids.prefix(8) {
                 #expect(try await pillar.request(.DELETE, "/v1/documents/\(id)").status == 200)
             }
             let file = URL(fileURLWithPath: directory + "/vector-index/default.hnsw")
             var stored = -1
             for _ in 0..<200 {
                 try await Task.sleep(for: .milliseconds(50))
-                if let saved = try? HNSWIndex.read(from: file).index, saved.count == 4 {
+                if let saved = try? HNSWIndex.read(from: file).index, saved.count == 2 {
                     stored = saved.storedNodeCount
-                    if stored == 4 { break }
+                    if stored == 2 { break }
                 }
             }
-            #expect(stored == 4, "the saved graph still holds removed nodes")
+            #expect(stored == 2, "the saved graph still holds removed nodes")
             let found = try await pillar.search("compaction note", mode: "vector", topK: 10)
-            #expect(Set(found.results.compactMap { $0["document_id"] as? String }) == Set(ids.suffix(4)))
+            #expect(Set(found.results.compactMap { $0["document_id"] as? String }) == Set(ids.suffix(2)))
         }
     }
 }

@@ -65,9 +65,14 @@ let package = Package(
             swiftSettings: vectorSettings
         ),
         .target(
+            name: "PillarSafety",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
+        .target(
             name: "PillarFlows",
             dependencies: [
-                "PillarCore", "PillarGateway", "PillarRetrieval",
+                "PillarCore", "PillarGateway", "PillarRetrieval", "PillarSafety",
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -91,7 +96,7 @@ let package = Package(
         .target(
             name: "PillarServer",
             dependencies: [
-                "PillarCore", "PillarGateway", "PillarStore", "PillarRetrieval", "PillarFlows",
+                "PillarCore", "PillarGateway", "PillarStore", "PillarRetrieval", "PillarFlows", "PillarSafety",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -147,6 +152,12 @@ let package = Package(
         .testTarget(
             name: "PillarRetrievalTests",
             dependencies: ["PillarRetrieval"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "PillarSafetyTests",
+            dependencies: ["PillarSafety"],
+            resources: [.copy("Resources")],
             swiftSettings: strict
         ),
         .testTarget(

@@ -240,6 +240,27 @@ public final class PillarDatabase: Sendable, HealthCheckable {
                 table.column("master_key_id", .text).notNull()
                 table.column("created_at", .double).notNull()
             }
+            try db.create(table: "feedback") { table in
+                table.primaryKey("id", .text)
+                table.column("tenant_id", .text).notNull().references("tenant", onDelete: .cascade)
+                table.column("subject", .text).notNull()
+                table.column("trace_id", .text).notNull()
+                table.column("rating", .integer).notNull()
+                table.column("comment", .text)
+                table.column("conversation", .text)
+                table.column("created_at", .double).notNull()
+            }
+            try db.create(index: "feedback_time", on: "feedback", columns: ["tenant_id", "created_at"])
+            try db.create(index: "feedback_subject", on: "feedback", columns: ["tenant_id", "subject"])
+            try db.create(table: "consent") { table in
+                table.column("tenant_id", .text).notNull().references("tenant", onDelete: .cascade)
+                table.column("subject", .text).notNull()
+                table.column("share_conversations", .boolean).notNull()
+                table.column("updated_at", .double).notNull()
+                table.primaryKey(["tenant_id", "subject"])
+            }
+            try db.create(index: "conversation_message_time", on: "conversation_message", columns: ["created_at"])
+            try db.create(index: "flow_trace_subject", on: "flow_trace", columns: ["tenant_id", "subject"])
             // Keyword indexes keep no copy of the text (which is now encrypted in the chunk table): contentless.
             let tables = try String.fetchAll(db, sql: """
                 SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'chunk_fts_x%' AND sql LIKE 'CREATE VIRTUAL TABLE%'

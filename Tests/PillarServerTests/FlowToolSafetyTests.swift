@@ -62,7 +62,7 @@ import Testing
         }
     }
 
-    @Test func aliasBombsAreRefusedWithoutExpanding() async throws {
+    @Test(.timeLimit(.minutes(1))) func aliasBombsAreRefusedWithoutExpanding() async throws {
         try await withRetrievalPillar { pillar in
             var yaml = "name: bomb\nlevels:\n  l0: &l0 [x, x, x, x, x, x, x, x, x, x]\n"
             for level in 1..<10 {
@@ -70,12 +70,9 @@ import Testing
                 yaml += "  l\(level): &l\(level) [\(refs)]\n"
             }
             yaml += "nodes:\n  a:\n    kind: template\n    template: hi\noutputs:\n  answer: ${a.output}\n"
-            let started = ContinuousClock.now
             let refused = try await pillar.request(.POST, "/v1/flows", body: yaml, contentType: "application/yaml")
             #expect(refused.status == 400, "\(refused.body)")
             #expect(((refused.json["error"] as? [String: Any])?["message"] as? String)?.contains("aliases") == true, "\(refused.body)")
-            // Ten billion nodes were never built: the refusal is immediate (a loose bound, not a timing claim).
-            #expect(ContinuousClock.now - started < .seconds(30))
         }
     }
 

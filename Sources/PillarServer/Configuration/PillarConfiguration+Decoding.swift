@@ -23,7 +23,7 @@ func rejectUnknownKeys<Keys: CodingKey & CaseIterable>(in decoder: any Decoder, 
 
 extension PillarConfiguration {
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case server, oidc, deployments, localModel, timeouts, gateway, limits, prices, retrieval, flows
+        case server, oidc, deployments, localModel, timeouts, gateway, limits, prices, retrieval, flows, safety
     }
 
     public init(from decoder: any Decoder) throws {
@@ -40,6 +40,7 @@ extension PillarConfiguration {
         prices = try container.value(.prices, or: prices)
         retrieval = try container.value(.retrieval, or: retrieval)
         flows = try container.value(.flows, or: flows)
+        safety = try container.value(.safety, or: safety)
     }
 }
 

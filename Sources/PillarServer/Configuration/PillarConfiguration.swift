@@ -139,6 +139,7 @@ public struct PillarConfiguration: Sendable, Codable, Hashable {
     public var prices: [String: ModelPrice] = [:]
     public var retrieval = Retrieval()
     public var flows = Flows()
+    public var safety = Safety()
 
     /// Rate limits and token budgets per tenant and per API key.
     public struct Limits: Sendable, Codable, Hashable {
@@ -283,6 +284,7 @@ extension PillarConfiguration {
         }
         try validateRetrieval()
         try validateFlows()
+        try validateSafety()
         guard limits.defaultCompletionTokens >= 1 else {
             throw ConfigurationError(key: "limits.defaultCompletionTokens", "must be at least 1")
         }

@@ -65,21 +65,27 @@ public func buildApplication(
     let v1 = authenticated.group("v1", context: AuthenticatedContext.self)
     let retrieval = try RetrievalSetup(configuration: configuration, database: database, gateway: gateway, turns: turns,
                                        logger: logger)
+    let redaction = StorageRedaction(safety: configuration.safety, cipher: database.cipher)
     let orchestration = OrchestrationSetup(configuration: configuration, database: database, gateway: gateway,
                                            admission: admission, turns: turns, retriever: retrieval.retriever,
-                                           logger: logger)
+                                           redaction: redaction, logger: logger)
+    let dataProtection = SQLiteDataProtectionRepository(database: database)
     ChatCompletionsController(gateway: gateway, admission: admission, prices: configuration.prices, turns: turns,
                               bodyReader: bodyReader, flows: FlowCompletions(service: orchestration.service),
-                              flowLibrary: orchestration.flows, logger: logger)
+                              flowLibrary: orchestration.flows, redaction: redaction, logger: logger)
         .addRoutes(to: v1)
     EmbeddingsController(gateway: gateway, admission: admission, prices: configuration.prices, turns: turns,
                          bodyReader: bodyReader)
         .addRoutes(to: v1)
-    ChatController(service: orchestration.service, conversations: orchestration.conversations, bodyReader: bodyReader)
+    ChatController(service: orchestration.service, conversations: orchestration.conversations, redaction: redaction,
+                   bodyReader: bodyReader)
         .addRoutes(to: v1)
     ConversationsController(conversations: orchestration.conversations, bodyReader: bodyReader).addRoutes(to: v1)
     TracesController(traces: orchestration.traces).addRoutes(to: v1)
     let v1Admin = authenticated.group("v1", context: AdminContext.self)
+    DataProtectionController(store: dataProtection, traces: orchestration.traces, conversations: orchestration.conversations,
+                             audit: audit, redaction: redaction, bodyReader: bodyReader)
+        .addRoutes(user: v1, admin: authenticated.group("admin", context: AdminContext.self))
     LibraryController(library: orchestration.prompts, audit: audit, bodyReader: bodyReader).addRoutes(to: v1Admin.group("prompts"))
     LibraryController(library: orchestration.flows, audit: audit, bodyReader: bodyReader).addRoutes(to: v1Admin.group("flows"))
     DocumentsController(repository: retrieval.repository, ingestor: retrieval.ingestor, retriever: retrieval.retriever,
@@ -109,6 +115,8 @@ public func buildApplication(
     app.addServices(VectorIndexService(
         vectors: retrieval.vectors, tenants: tenants,
         interval: .milliseconds(Int64(configuration.retrieval.persistIntervalSeconds * 1000)), logger: logger))
+    app.addServices(RetentionService(safety: configuration.safety, tenants: tenants, store: dataProtection, audit: audit,
+                                     logger: logger))
     if let port = configuration.server.metricsPort {
         let metricsRouter = Router()
         metricsRouter.get("metrics", use: metrics.render)

@@ -43,15 +43,19 @@ public struct Ingestor: Sendable {
     let chunker: Chunker
     let embedder: any Embedder
     let logger: Logger
+    /// Spans to replace in a document's text before it is chunked (a tenant's personal data), by tenant.
+    let textRedaction: (@Sendable (_ text: String, _ tenant: String) -> [TextReplacement])?
     private let sourceLocks = KeyedLock()
 
     public init(repository: any DocumentRepository, loader: DocumentLoader = .init(), chunker: Chunker,
-                embedder: any Embedder, logger: Logger) {
+                embedder: any Embedder, logger: Logger,
+                textRedaction: (@Sendable (_ text: String, _ tenant: String) -> [TextReplacement])? = nil) {
         self.repository = repository
         self.loader = loader
         self.chunker = chunker
         self.embedder = embedder
         self.logger = logger
+        self.textRedaction = textRedaction
     }
 
     public func ingest(_ source: Source, tenant: String, caller: ModelGateway.Caller) async throws -> Outcome {
@@ -100,7 +104,7 @@ public struct Ingestor: Sendable {
             return Outcome(document: document, change: .metadataUpdated)
         }
 
-        let loaded: LoadedDocument
+        var loaded: LoadedDocument
         do {
             loaded = try await load(source)
         } catch let error as LoadingError {
@@ -110,6 +114,9 @@ public struct Ingestor: Sendable {
             }
             throw PillarError.invalidRequest("\(source.sourceURI): \(error.message)", param: "content",
                                              code: Self.errorCode(error))
+        }
+        if let redact = textRedaction {
+            loaded = loaded.replacing(redact(loaded.text, tenant))
         }
         let title = source.title ?? loaded.title ?? Self.fileName(source.sourceURI)
         let pieces = chunker.chunk(loaded)

@@ -17,6 +17,7 @@ struct ChatCompletionsController: Sendable {
     let bodyReader: RequestBodyReader
     let flows: FlowCompletions
     let flowLibrary: VersionedLibrary<CompiledFlow>
+    let redaction: StorageRedaction
     let logger: Logger
 
     func addRoutes(to group: RouterGroup<AuthenticatedContext>) {
@@ -39,6 +40,7 @@ struct ChatCompletionsController: Sendable {
             return try await flows.respond(to: body, request: request, principal: context.principal)
         }
         guard gateway.serves(body.model) else { throw PillarError.modelNotFound(body.model) }
+        body.messages = try redaction.prepareForModel(body.messages, tenant: context.principal.tenant)
         let principal = context.principal
         let caller = ModelGateway.Caller(tenant: principal.tenant, subject: principal.subject)
         let settlement = try await Settlement.reserve(admission, for: principal, promptTokens: TokenEstimate.promptTokens(body),

@@ -10,6 +10,7 @@ import PillarFlows
 struct ChatController: Sendable {
     let service: FlowService
     let conversations: any ConversationRepository
+    let redaction: StorageRedaction
     let bodyReader: RequestBodyReader
 
     static let maxMessageCharacters = 32_000
@@ -54,8 +55,9 @@ struct ChatController: Sendable {
                                                        limit: Self.historyMessages)
                 .map { ChatMessage(role: $0.role.rawValue, content: $0.content) }
         } else {
-            conversation = try await conversations.createConversation(tenant: principal.tenant, subject: principal.subject,
-                                                                      title: Self.title(for: message))
+            conversation = try await conversations.createConversation(
+                tenant: principal.tenant, subject: principal.subject,
+                title: Self.title(for: redaction.clean(message, tenant: principal.tenant)))
         }
         let question = FlowService.Question(flow: body.flow ?? "rag", label: body.label, text: message, history: history,
                                             principal: principal, conversationID: conversation.id, stickyKey: conversation.id)
@@ -133,13 +135,17 @@ struct ChatController: Sendable {
         })
     }
 
-    /// Stores the exchange once the answer is complete; a failed answer leaves the conversation as it was.
+    /// Stores the exchange once the answer is complete (personal data removed as the tenant's policy says); a
+    /// failed answer leaves the conversation as it was.
     private func remember(_ message: String, answer: FlowService.Answer, in conversation: ConversationRecord,
                           principal: Principal) async throws {
         let now = Date().timeIntervalSince1970
+        let tenant = principal.tenant
         _ = try await conversations.appendMessages([
-            ConversationMessage(id: "msg_" + FlowService.newTraceID().prefix(24), role: .user, content: message, createdAt: now),
-            ConversationMessage(id: "msg_" + FlowService.newTraceID().prefix(24), role: .assistant, content: answer.answer,
+            ConversationMessage(id: "msg_" + FlowService.newTraceID().prefix(24), role: .user,
+                                content: redaction.clean(message, tenant: tenant), createdAt: now),
+            ConversationMessage(id: "msg_" + FlowService.newTraceID().prefix(24), role: .assistant,
+                                content: redaction.clean(answer.answer, tenant: tenant),
                                 citations: answer.citations, traceID: answer.traceID, createdAt: now),
         ], conversation: conversation.id, tenant: principal.tenant, subject: principal.subject)
     }

@@ -13,6 +13,7 @@ struct FlowService: Sendable {
     let runner: FlowRunner
     let traces: any FlowTraceRepository
     let historyTokens: Int
+    let redaction: StorageRedaction
     let logger: Logger
 
     struct Question: Sendable {
@@ -95,10 +96,13 @@ struct FlowService: Sendable {
             if case .string(let query)? = outcome.outputs["standalone_query"] { return query }
             return nil
         }()
+        // The trace is stored: the user's words in it lose their personal data first.
+        let tenant = question.principal.tenant
         let trace = FlowTrace(
             id: traceID, telemetryTraceID: TraceContext.currentTraceID(), tenant: question.principal.tenant, subject: question.principal.subject,
             conversationID: question.conversationID, flow: flow.use, status: failure == nil ? .succeeded : .failed,
-            errorCode: failure.map { ($0 as? PillarError)?.code ?? "internal_error" }, standaloneQuery: standalone,
+            errorCode: failure.map { ($0 as? PillarError)?.code ?? "internal_error" },
+            standaloneQuery: standalone.map { redaction.clean($0, tenant: tenant) },
             retrieved: outcome.retrieved, citedMarkers: cited.map(\.marker), nodes: outcome.nodes.sorted { $0.startMs < $1.startMs },
             guards: outcome.guards, usage: usage, durationMs: outcome.durationMs,
             generationMs: llmNodes.reduce(0) { $0 + ($1.generationMs ?? 0) }, createdAt: Date().timeIntervalSince1970)

@@ -12,6 +12,7 @@ struct GatewayFlowModels: FlowModels {
     let admission: AdmissionControl?
     let prices: [String: ModelPrice]
     let turns: any TurnRepository
+    let redaction: StorageRedaction
     let logger: Logger
 
     func serves(_ model: String) -> Bool { gateway.serves(model) }
@@ -19,6 +20,7 @@ struct GatewayFlowModels: FlowModels {
     func generate(_ request: ChatCompletionRequest, context: FlowContext,
                   onDelta: (@Sendable (String) async throws -> Void)?) async throws -> Generation {
         var request = request
+        request.messages = try redaction.prepareForModel(request.messages, tenant: context.principal.tenant)
         let settlement = try await Settlement.reserve(admission, for: context.principal,
                                                       promptTokens: TokenEstimate.promptTokens(request),
                                                       maxTokens: request.completionTokenLimit)

@@ -19,7 +19,7 @@ struct OrchestrationSetup {
     let toolClient: HTTPClient
 
     init(configuration: PillarConfiguration, database: PillarDatabase, gateway: ModelGateway, admission: AdmissionControl?,
-         turns: any TurnRepository, retriever: Retriever, logger: Logger) {
+         turns: any TurnRepository, retriever: Retriever, redaction: StorageRedaction, logger: Logger) {
         let library = SQLiteLibraryRepository(database: database)
         let allowedHosts = Set(configuration.flows.allowedHosts)
         prompts = ShippedLibrary.promptLibrary(library)
@@ -27,7 +27,7 @@ struct OrchestrationSetup {
         conversations = SQLiteConversationRepository(database: database)
         traces = SQLiteFlowTraceRepository(database: database)
         let models = GatewayFlowModels(gateway: gateway, admission: admission, prices: configuration.prices, turns: turns,
-                                       logger: logger)
+                                       redaction: redaction, logger: logger)
         // Without a configured default, flows use the first model the gateway serves that is not for embeddings.
         let defaultModel = configuration.flows.defaultModel
             ?? gateway.models.first { $0 != configuration.retrieval.embeddingModel } ?? "default"
@@ -39,6 +39,6 @@ struct OrchestrationSetup {
                                 http: FlowHTTPClient(client: toolClient, allowedHosts: allowedHosts),
                                 defaultModel: defaultModel, logger: logger)
         service = FlowService(flows: flows, runner: runner, traces: traces, historyTokens: configuration.flows.historyTokens,
-                              logger: logger)
+                              redaction: redaction, logger: logger)
     }
 }

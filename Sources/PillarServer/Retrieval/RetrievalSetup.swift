@@ -37,7 +37,9 @@ public struct RetrievalSetup: Sendable {
                            exactSearchBelow: settings.exactSearchBelow, directory: directory),
             logger: logger)
         let chunker = Chunker(options: ChunkingOptions(maxTokens: settings.chunkMaxTokens, overlapTokens: settings.chunkOverlapTokens))
-        let ingestor = Ingestor(repository: repository, chunker: chunker, embedder: embedder, logger: logger)
+        let redaction = StorageRedaction(safety: configuration.safety, cipher: database.cipher)
+        let ingestor = Ingestor(repository: repository, chunker: chunker, embedder: embedder, logger: logger,
+                                textRedaction: { text, tenant in redaction.documentReplacements(text, tenant: tenant) })
         self.repository = repository
         self.vectors = vectors
         self.embedder = embedder

@@ -16,6 +16,12 @@ public final class FieldCipher: Sendable {
 
     public var masterKeyID: String { master.id }
 
+    /// A key for another purpose (pseudonyms of personal data), derived from the master key per tenant with
+    /// HKDF, so it needs no storage and changes when the master key does.
+    public func derivedKey(purpose: String, tenant: String) -> SymmetricKey {
+        HKDF<SHA256>.deriveKey(inputKeyMaterial: master.key, info: Data("\(purpose):\(tenant)".utf8), outputByteCount: 32)
+    }
+
     /// `enc1:` and the sealed box in base64. Creates the tenant's data key when it has none (inside `db`'s write).
     public func encrypt(_ plaintext: String, tenant: String, in db: Database) throws -> String {
         let key = try dataKey(tenant: tenant, in: db, create: true)

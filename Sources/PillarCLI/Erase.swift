@@ -1,0 +1,22 @@
+import ArgumentParser
+import Foundation
+import PillarCore
+import PillarServer
+import PillarStore
+
+/// `pillar erase --subject S`: the right to erasure, on the database directly (the server may be running).
+struct Erase: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Remove every trace of one user's data: conversations, traces, feedback, consent; usage records lose the name.")
+    @Option(name: .customLong("data-dir"), help: "The server's data directory.") var dataDirectory = "./pillar-data"
+    @Option(help: "The user: an API key id (key_…) or an OIDC subject.") var subject: String
+    @Option var tenant = "default"
+
+    func run() async throws {
+        let database = try PillarDatabase(dataDirectory: dataDirectory)
+        let counts = try await Erasure.erase(subject: subject, tenant: tenant, store: SQLiteDataProtectionRepository(database: database),
+                                             audit: SQLiteAuditLog(database: database), actor: cliActor)
+        print("erased: \(counts.conversations) conversations (\(counts.messages) messages), \(counts.traces) traces, "
+              + "\(counts.feedback) feedback; \(counts.turnsAnonymised) usage records no longer name the subject")
+    }
+}

@@ -1,0 +1,53 @@
+/// A span of a document's text to replace, by Unicode scalar offsets (personal data removed before indexing).
+public struct TextReplacement: Sendable, Hashable {
+    public var range: Range<Int>
+    public var replacement: String
+
+    public init(range: Range<Int>, replacement: String) {
+        self.range = range
+        self.replacement = replacement
+    }
+}
+
+extension LoadedDocument {
+    /// The document with the spans replaced and every section's range moved to match. Overlapping or
+    /// out-of-range replacements are skipped.
+    public func replacing(_ replacements: [TextReplacement]) -> LoadedDocument {
+        let scalars = Array(text.unicodeScalars)
+        var output = String.UnicodeScalarView()
+        // new offset of each old offset (and of the end), for moving section bounds
+        var moved = [Int](repeating: 0, count: scalars.count + 1)
+        var position = 0
+        for replacement in replacements.sorted(by: { $0.range.lowerBound < $1.range.lowerBound }) {
+            guard replacement.range.lowerBound >= position, replacement.range.upperBound <= scalars.count else { continue }
+            while position < replacement.range.lowerBound {
+                moved[position] = output.count
+                output.append(scalars[position])
+                position += 1
+            }
+            let start = output.count
+            output.append(contentsOf: replacement.replacement.unicodeScalars)
+            for offset in replacement.range { moved[offset] = start }
+            position = replacement.range.upperBound
+        }
+        while position < scalars.count {
+            moved[position] = output.count
+            output.append(scalars[position])
+            position += 1
+        }
+        moved[scalars.count] = output.count
+        var copy = self
+        copy.text = String(output)
+        copy.sections = sections.map { section in
+            var section = section
+            let lower = moved[min(section.range.lowerBound, scalars.count)]
+            // A section ending inside a replaced span ends after the replacement.
+            let upperOld = min(section.range.upperBound, scalars.count)
+            let upper = upperOld > 0 && upperOld < scalars.count && moved[upperOld] == moved[upperOld - 1]
+                ? moved[upperOld] : moved[upperOld]
+            section.range = lower..<max(lower, upper)
+            return section
+        }
+        return copy
+    }
+}

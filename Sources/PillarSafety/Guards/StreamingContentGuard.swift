@@ -1,0 +1,80 @@
+import Foundation
+
+/// Decision for a chunk of streamed output.
+public enum StreamDecision: Sendable, Hashable {
+    case pass
+    case block(categories: [HarmCategory], verdict: ContentVerdict)
+
+    public var isBlocked: Bool {
+        if case .block = self { return true }
+        return false
+    }
+}
+
+/// Incremental content filtering for streamed model output.
+///
+/// Deltas are buffered; the buffer is classified whenever it contains a sentence or clause boundary, and at
+/// least every `window` characters. Each check covers the not-yet-checked text plus the last `window`
+/// characters already checked, so a phrase split across deltas or across a check point is still seen whole.
+/// Once blocked, the guard stays blocked.
+public struct StreamingContentGuard: Sendable {
+    public let classifier: BuiltInContentFilter
+    public let thresholds: [HarmCategory: Severity]
+    public let window: Int
+
+    private var pending = ""
+    private var pendingCount = 0
+    private var tail = ""
+    private var blocked: StreamDecision?
+    /// Total characters fed so far.
+    public private(set) var charactersSeen = 0
+
+    public init(classifier: BuiltInContentFilter, thresholds: [HarmCategory: Severity], window: Int = 400) {
+        self.classifier = classifier
+        self.thresholds = thresholds
+        self.window = max(window, 32)
+    }
+
+    /// Feed one streamed delta. Returns `.block` as soon as the text seen so far exceeds a threshold.
+    public mutating func feed(_ delta: String) -> StreamDecision {
+        if let blocked { return blocked }
+        guard !delta.isEmpty else { return .pass }
+        pending += delta
+        let n = delta.count
+        pendingCount += n
+        charactersSeen += n
+        if pendingCount >= window || delta.contains(where: Self.isBoundary) {
+            return check()
+        }
+        return .pass
+    }
+
+    /// Checks whatever is still buffered (call when the stream ends).
+    public mutating func finish() -> StreamDecision {
+        if let blocked { return blocked }
+        guard pendingCount > 0 else { return .pass }
+        return check()
+    }
+
+    static func isBoundary(_ c: Character) -> Bool {
+        switch c {
+        case ".", "!", "?", ";", ":", ",", "\n", "。", "！", "？", "…": return true
+        default: return false
+        }
+    }
+
+    private mutating func check() -> StreamDecision {
+        let text = tail + pending
+        let verdict = classifier.classifySync(text)
+        let hit = verdict.exceeds(thresholds)
+        if !hit.isEmpty {
+            let decision = StreamDecision.block(categories: hit, verdict: verdict)
+            blocked = decision
+            return decision
+        }
+        tail = String(text.suffix(window))
+        pending = ""
+        pendingCount = 0
+        return .pass
+    }
+}

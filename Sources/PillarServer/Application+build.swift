@@ -66,13 +66,17 @@ public func buildApplication(
     let retrieval = try RetrievalSetup(configuration: configuration, database: database, gateway: gateway, turns: turns,
                                        logger: logger)
     let redaction = StorageRedaction(safety: configuration.safety, cipher: database.cipher)
+    let gate = SafetyGate(safety: configuration.safety, redaction: redaction,
+                          remote: try RemoteContentClassifier(configuration.safety.remoteClassifier, environment: environment,
+                                                              client: httpClient),
+                          logger: logger)
     let orchestration = OrchestrationSetup(configuration: configuration, database: database, gateway: gateway,
                                            admission: admission, turns: turns, retriever: retrieval.retriever,
-                                           redaction: redaction, logger: logger)
+                                           redaction: redaction, gate: gate, logger: logger)
     let dataProtection = SQLiteDataProtectionRepository(database: database)
     ChatCompletionsController(gateway: gateway, admission: admission, prices: configuration.prices, turns: turns,
                               bodyReader: bodyReader, flows: FlowCompletions(service: orchestration.service),
-                              flowLibrary: orchestration.flows, redaction: redaction, logger: logger)
+                              flowLibrary: orchestration.flows, redaction: redaction, gate: gate, logger: logger)
         .addRoutes(to: v1)
     EmbeddingsController(gateway: gateway, admission: admission, prices: configuration.prices, turns: turns,
                          bodyReader: bodyReader)

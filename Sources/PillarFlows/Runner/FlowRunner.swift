@@ -14,15 +14,17 @@ public struct FlowRunner: Sendable {
     let retriever: Retriever
     let http: FlowHTTPClient
     let defaultModel: String
+    let safety: (any FlowSafety)?
     let logger: Logger
 
     public init(prompts: VersionedLibrary<CompiledPrompt>, models: any FlowModels, retriever: Retriever,
-                http: FlowHTTPClient, defaultModel: String, logger: Logger) {
+                http: FlowHTTPClient, defaultModel: String, safety: (any FlowSafety)? = nil, logger: Logger) {
         self.prompts = prompts
         self.models = models
         self.retriever = retriever
         self.http = http
         self.defaultModel = defaultModel
+        self.safety = safety
         self.logger = logger
     }
 

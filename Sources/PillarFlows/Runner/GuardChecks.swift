@@ -3,6 +3,25 @@ import Foundation
 /// The checks a `guard` node runs on a text; each failed check is one finding. Content filters, prompt
 /// shields and PII recognizers join these as check kinds of their own.
 enum GuardChecks {
+    /// The checks that need the tenant's policy, then the plain ones.
+    static func findings(of checks: [GuardStep.Check], in text: String, tenant: String,
+                         safety: (any FlowSafety)?) async throws -> [String] {
+        var found: [String] = []
+        for check in checks {
+            switch check {
+            case .contentFilter:
+                found += try await safety?.contentFindings(text, tenant: tenant) ?? []
+            case .jailbreak:
+                found += safety?.jailbreakFindings(text, tenant: tenant) ?? []
+            case .personalData:
+                found += safety?.personalDataFindings(text, tenant: tenant) ?? []
+            default:
+                found += findings(of: [check], in: text)
+            }
+        }
+        return found
+    }
+
     static func findings(of checks: [GuardStep.Check], in text: String) -> [String] {
         checks.compactMap { check in
             switch check {
@@ -25,6 +44,8 @@ enum GuardChecks {
                 guard let expression = try? NSRegularExpression(pattern: pattern) else { return "the pattern does not compile" }
                 let range = NSRange(text.startIndex..., in: text)
                 return expression.firstMatch(in: text, range: range) == nil ? nil : "matches the pattern \(pattern)"
+            case .contentFilter, .jailbreak, .personalData:
+                return nil
             }
         }
     }

@@ -135,9 +135,15 @@ struct FlowNodeParser {
     }
 
     private func check(_ node: Node, what: String) -> GuardStep.Check? {
-        let known = "not_empty, {max_chars: N}, {min_chars: N}, {blocklist: [...]}, {pattern: REGEX}"
+        let known = "not_empty, content_filter, jailbreak, pii, {max_chars: N}, {min_chars: N}, {blocklist: [...]}, {pattern: REGEX}"
         if case .scalar = node {
-            if reader.text(node) == "not_empty" { return .notEmpty }
+            switch reader.text(node) {
+            case "not_empty": return .notEmpty
+            case "content_filter": return .contentFilter
+            case "jailbreak": return .jailbreak
+            case "pii": return .personalData
+            default: break
+            }
             reader.issue(node, "\(what) has unknown check '\(reader.text(node) ?? "")' (expected \(known))")
             return nil
         }

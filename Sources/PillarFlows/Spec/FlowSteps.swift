@@ -49,6 +49,12 @@ public struct GuardStep: Sendable, Hashable {
         case blocklist([String])
         /// An ICU regular expression (validated at load time); the check fails when it matches.
         case pattern(String)
+        /// The tenant's content filter (categories, severities, blocklist) at its thresholds.
+        case contentFilter
+        /// The prompt shield's jailbreak detection.
+        case jailbreak
+        /// Personal data, of the kinds the tenant's policy names.
+        case personalData
     }
 
     public enum OnFail: String, Sendable, Hashable, CaseIterable {

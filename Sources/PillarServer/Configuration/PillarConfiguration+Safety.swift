@@ -10,10 +10,28 @@ extension PillarConfiguration {
         public var tenants: [String: SafetyPolicy] = [:]
         /// How often retention purges run.
         public var retentionCheckSeconds: Double = 3_600
+        /// A hosted classifier in place of, or beside, the built-in content filter.
+        public var remoteClassifier: RemoteClassifier?
 
         public init() {}
 
         public func policy(for tenant: String) -> SafetyPolicy { tenants[tenant] ?? tenantDefault }
+    }
+
+    /// Azure AI Content Safety or OpenAI's moderation API. The key comes from the environment variable named.
+    public struct RemoteClassifier: Sendable, Codable, Hashable {
+        public var kind = "azure"
+        /// `https://NAME.cognitiveservices.azure.com` or `https://api.openai.com/v1`.
+        public var endpoint = ""
+        public var apiKeyEnv = "PILLAR_CONTENT_SAFETY_KEY"
+        public var model = "omni-moderation-latest"
+        /// replace the built-in filter (tenant blocklists still apply), or add to it (the worse verdict wins)
+        public var mode = "add"
+        public var timeoutSeconds: Double = 5
+        /// When the classifier cannot be reached: let texts through (true) or refuse with 503 (false).
+        public var failOpen = false
+
+        public init() {}
     }
 
     /// One tenant's policy.
@@ -21,10 +39,46 @@ extension PillarConfiguration {
         /// Conversation turns, traces and feedback older than this many days are purged; nil keeps them.
         public var retentionDays: Double?
         public var pii = PIIPolicy()
+        public var content = ContentPolicy()
+        public var shields = ShieldPolicy()
 
         public init() {}
     }
 
+    /// The content filter: each category's blocking severity, the tenant's own blocklist, and which way it looks.
+    public struct ContentPolicy: Sendable, Codable, Hashable {
+        /// `hate`, `sexual`, `violence`, `self_harm` → `low`, `medium`, `high`; a category left out never blocks.
+        public var thresholds: [String: String] = ["hate": "medium", "sexual": "medium", "violence": "medium", "self_harm": "medium"]
+        /// Terms and phrases this tenant never lets through (whole words, any case or accents).
+        public var blocklist: [String] = []
+        /// Check what users send (chat completions; flows through their guard nodes' `content_filter`).
+        public var input = true
+        /// Check answers as they stream; a block ends the stream with an error event.
+        public var output = true
+
+        public init() {}
+
+        var severityThresholds: [HarmCategory: Severity] {
+            var result: [HarmCategory: Severity] = [:]
+            for (category, level) in thresholds {
+                if let category = HarmCategory(rawValue: category), let severity = Severity(label: level) { result[category] = severity }
+            }
+            result[.blocklist] = .high
+            return result
+        }
+    }
+
+    /// Prompt shields: what to do with a jailbreak in a user's message and with instructions hidden in a
+    /// retrieved document.
+    public struct ShieldPolicy: Sendable, Codable, Hashable {
+        /// block | flag | off
+        public var jailbreak = "block"
+        /// fence (keep, marked as data) | drop | block | flag | off
+        public var injection = "fence"
+        public var threshold: Double = 0.5
+
+        public init() {}
+    }
     /// Personal data: which kinds are looked for, what is done with them, and where.
     public struct PIIPolicy: Sendable, Codable, Hashable {
         /// redact ("[EMAIL]"), mask ("****@example.com"), pseudonymize (a keyed hash, the same for the same
@@ -44,6 +98,20 @@ extension PillarConfiguration {
     }
 
     func validateSafety() throws {
+        if let remote = safety.remoteClassifier {
+            guard ["azure", "openai"].contains(remote.kind) else {
+                throw ConfigurationError(key: "safety.remoteClassifier.kind", "must be azure or openai")
+            }
+            guard let url = URL(string: remote.endpoint), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
+                throw ConfigurationError(key: "safety.remoteClassifier.endpoint", "must be an http(s) URL")
+            }
+            guard ["replace", "add"].contains(remote.mode) else {
+                throw ConfigurationError(key: "safety.remoteClassifier.mode", "must be replace or add")
+            }
+            guard remote.timeoutSeconds > 0, remote.timeoutSeconds <= 60 else {
+                throw ConfigurationError(key: "safety.remoteClassifier.timeoutSeconds", "must be above 0 and at most 60")
+            }
+        }
         guard safety.retentionCheckSeconds > 0, safety.retentionCheckSeconds <= 86_400 else {
             throw ConfigurationError(key: "safety.retentionCheckSeconds", "must be above 0 and at most 86400")
         }
@@ -54,13 +122,30 @@ extension PillarConfiguration {
             guard (0...1).contains(policy.pii.minimumConfidence) else {
                 throw ConfigurationError(key: "safety.\(name).pii.minimumConfidence", "must be 0-1")
             }
+            for (category, level) in policy.content.thresholds {
+                guard HarmCategory(rawValue: category) != nil, category != "blocklist" else {
+                    throw ConfigurationError(key: "safety.\(name).content.thresholds.\(category)", "must be hate, sexual, violence or self_harm")
+                }
+                guard let severity = Severity(label: level), severity != .safe else {
+                    throw ConfigurationError(key: "safety.\(name).content.thresholds.\(category)", "must be low, medium or high")
+                }
+            }
+            guard ["block", "flag", "off"].contains(policy.shields.jailbreak) else {
+                throw ConfigurationError(key: "safety.\(name).shields.jailbreak", "must be block, flag or off")
+            }
+            guard ["fence", "drop", "block", "flag", "off"].contains(policy.shields.injection) else {
+                throw ConfigurationError(key: "safety.\(name).shields.injection", "must be fence, drop, block, flag or off")
+            }
+            guard (0...1).contains(policy.shields.threshold) else {
+                throw ConfigurationError(key: "safety.\(name).shields.threshold", "must be 0-1")
+            }
         }
     }
 }
 
 extension PillarConfiguration.Safety {
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case tenantDefault, tenants, retentionCheckSeconds
+        case tenantDefault, tenants, retentionCheckSeconds, remoteClassifier
     }
 
     public init(from decoder: any Decoder) throws {
@@ -70,12 +155,32 @@ extension PillarConfiguration.Safety {
         tenantDefault = try container.value(.tenantDefault, or: tenantDefault)
         tenants = try container.value(.tenants, or: tenants)
         retentionCheckSeconds = try container.value(.retentionCheckSeconds, or: retentionCheckSeconds)
+        remoteClassifier = try container.decodeIfPresent(PillarConfiguration.RemoteClassifier.self, forKey: .remoteClassifier)
+    }
+}
+
+extension PillarConfiguration.RemoteClassifier {
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case kind, endpoint, apiKeyEnv, model, mode, timeoutSeconds, failOpen
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try rejectUnknownKeys(in: decoder, known: CodingKeys.self)
+        self.init()
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        kind = try container.value(.kind, or: kind)
+        endpoint = try container.value(.endpoint, or: endpoint)
+        apiKeyEnv = try container.value(.apiKeyEnv, or: apiKeyEnv)
+        model = try container.value(.model, or: model)
+        mode = try container.value(.mode, or: mode)
+        timeoutSeconds = try container.value(.timeoutSeconds, or: timeoutSeconds)
+        failOpen = try container.value(.failOpen, or: failOpen)
     }
 }
 
 extension PillarConfiguration.SafetyPolicy {
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case retentionDays, pii
+        case retentionDays, pii, content, shields
     }
 
     public init(from decoder: any Decoder) throws {
@@ -84,6 +189,39 @@ extension PillarConfiguration.SafetyPolicy {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         retentionDays = try container.decodeIfPresent(Double.self, forKey: .retentionDays)
         pii = try container.value(.pii, or: pii)
+        content = try container.value(.content, or: content)
+        shields = try container.value(.shields, or: shields)
+    }
+}
+
+extension PillarConfiguration.ContentPolicy {
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case thresholds, blocklist, input, output
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try rejectUnknownKeys(in: decoder, known: CodingKeys.self)
+        self.init()
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        thresholds = try container.value(.thresholds, or: thresholds)
+        blocklist = try container.value(.blocklist, or: blocklist)
+        input = try container.value(.input, or: input)
+        output = try container.value(.output, or: output)
+    }
+}
+
+extension PillarConfiguration.ShieldPolicy {
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case jailbreak, injection, threshold
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try rejectUnknownKeys(in: decoder, known: CodingKeys.self)
+        self.init()
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        jailbreak = try container.value(.jailbreak, or: jailbreak)
+        injection = try container.value(.injection, or: injection)
+        threshold = try container.value(.threshold, or: threshold)
     }
 }
 

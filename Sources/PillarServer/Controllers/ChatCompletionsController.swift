@@ -5,6 +5,7 @@ import Logging
 import PillarCore
 import PillarFlows
 import PillarGateway
+import PillarSafety
 import Synchronization
 
 /// The OpenAI-compatible chat API: `POST /v1/chat/completions` (whole or as server-sent events) and
@@ -18,6 +19,7 @@ struct ChatCompletionsController: Sendable {
     let flows: FlowCompletions
     let flowLibrary: VersionedLibrary<CompiledFlow>
     let redaction: StorageRedaction
+    let gate: SafetyGate
     let logger: Logger
 
     func addRoutes(to group: RouterGroup<AuthenticatedContext>) {
@@ -40,6 +42,7 @@ struct ChatCompletionsController: Sendable {
             return try await flows.respond(to: body, request: request, principal: context.principal)
         }
         guard gateway.serves(body.model) else { throw PillarError.modelNotFound(body.model) }
+        try await gate.checkInput(body.messages, tenant: context.principal.tenant)
         body.messages = try redaction.prepareForModel(body.messages, tenant: context.principal.tenant)
         let principal = context.principal
         let caller = ModelGateway.Caller(tenant: principal.tenant, subject: principal.subject)
@@ -49,12 +52,14 @@ struct ChatCompletionsController: Sendable {
         if let allowance = settlement.completionAllowance { body.maxTokens = allowance }
         let traceID = TraceContext.currentTraceID()
         let recorder = TurnRecorder(turns: turns, principal: principal, model: body.model, streamed: body.isStreaming,
-                                    price: prices[body.model], traceID: traceID, settlement: settlement, logger: context.logger)
+                                    price: prices[body.model], traceID: traceID, settlement: settlement, logger: context.logger,
+                                    stop: TurnStop())
         var headers: HTTPFields = [:]
         if let traceID { headers[.traceID] = traceID }
 
         do {
-            return try await call(body, caller: caller, recorder: recorder, headers: headers, logger: context.logger)
+            return try await call(body, caller: caller, recorder: recorder, headers: headers,
+                                  output: gate.outputGuard(tenant: principal.tenant), logger: context.logger)
         } catch {
             // Refused before the model was called (a tenant at its cap): nothing was spent.
             await settlement.settle(usedTokens: 0)
@@ -63,10 +68,33 @@ struct ChatCompletionsController: Sendable {
     }
 
     private func call(_ body: ChatCompletionRequest, caller: ModelGateway.Caller, recorder: TurnRecorder,
-                      headers: HTTPFields, logger: Logger) async throws -> Response {
+                      headers: HTTPFields, output: StreamingContentGuard?, logger: Logger) async throws -> Response {
         var headers = headers
         guard body.isStreaming else {
-            let completion = try await gateway.complete(body, caller: caller, onFinish: recorder.record)
+            // The turn is recorded once the answer has been checked, so a withheld answer is recorded as such.
+            let finished = Mutex<ModelGateway.Outcome?>(nil)
+            var completion: ChatCompletion
+            do {
+                completion = try await gateway.complete(body, caller: caller) { outcome in finished.withLock { $0 = outcome } }
+            } catch {
+                if let outcome = finished.withLock({ $0 }) { await recorder.record(outcome) }
+                throw error
+            }
+            if var output {
+                _ = output.feed(completion.text)
+                if case .block(let categories, _) = output.finish() {
+                    // As Azure OpenAI does: the answer is withheld and the finish reason says why.
+                    completion.choices = completion.choices.map { choice in
+                        var choice = choice
+                        choice.message.content = nil
+                        choice.finishReason = "content_filter"
+                        return choice
+                    }
+                    completion.extra["pillar"] = .object(["content_filter": .array(categories.map { .string($0.rawValue) })])
+                    recorder.stop?.stop("content_blocked")
+                }
+            }
+            if let outcome = finished.withLock({ $0 }) { await recorder.record(outcome) }
             return try JSONResponse.make(completion, headers: headers)
         }
         let streamed = try await gateway.stream(body, caller: caller, onFinish: recorder.record)
@@ -76,9 +104,19 @@ struct ChatCompletionsController: Sendable {
         let chunks = streamed.chunks
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
             let encoder = JSONEncoder()
+            var output = output
             do {
                 for try await chunk in chunks {
+                    // Each piece is checked before it is sent; a block ends the stream with an error event.
+                    if case .block(let categories, _)? = output?.feed(chunk.contentDelta) {
+                        recorder.stop?.stop("content_blocked")
+                        throw SafetyGate.blocked(categories)
+                    }
                     try await writer.write(ServerSentEvent.data(try encoder.encode(chunk)))
+                }
+                if case .block(let categories, _)? = output?.finish() {
+                    recorder.stop?.stop("content_blocked")
+                    throw SafetyGate.blocked(categories)
                 }
                 try await writer.write(ServerSentEvent.done)
             } catch let error as PillarError {
@@ -91,6 +129,15 @@ struct ChatCompletionsController: Sendable {
     }
 }
 
+/// Why Pillar itself ended a call that the upstream was serving (an answer stopped by the content filter): the
+/// turn is then recorded as failed with this code, not as cancelled.
+final class TurnStop: Sendable {
+    private let code = Mutex<String?>(nil)
+
+    func stop(_ reason: String) { code.withLock { $0 = $0 ?? reason } }
+    var reason: String? { code.withLock { $0 } }
+}
+
 /// Writes the turn record when a call ends, however it ends.
 struct TurnRecorder: Sendable {
     let turns: any TurnRepository
@@ -101,14 +148,17 @@ struct TurnRecorder: Sendable {
     let traceID: String?
     let settlement: Settlement
     let logger: Logger
+    var stop: TurnStop?
 
     @Sendable func record(_ outcome: ModelGateway.Outcome) async {
         await settlement.settle(usedTokens: outcome.usage?.totalTokens ?? 0)
-        let status: TurnRecord.Status = outcome.cancelled ? .cancelled : (outcome.error == nil ? .succeeded : .failed)
+        let stopped = stop?.reason
+        let status: TurnRecord.Status = stopped != nil ? .failed
+            : outcome.cancelled ? .cancelled : (outcome.error == nil ? .succeeded : .failed)
         let turn = TurnRecord(
             id: "turn_" + UUID().uuidString.lowercased(), tenant: principal.tenant, subject: principal.subject,
             model: model, deployment: outcome.deployment, status: status,
-            errorCode: outcome.error.map { ($0 as? PillarError)?.code ?? "internal_error" }, streamed: streamed,
+            errorCode: stopped ?? outcome.error.map { ($0 as? PillarError)?.code ?? "internal_error" }, streamed: streamed,
             promptTokens: outcome.usage?.promptTokens ?? 0, completionTokens: outcome.usage?.completionTokens ?? 0,
             usageEstimated: outcome.usage != nil && !outcome.usageReported, attempts: outcome.attempts,
             costUSD: outcome.usage.flatMap { usage in price.map { $0.cost(of: usage) } },

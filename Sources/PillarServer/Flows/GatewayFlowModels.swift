@@ -3,6 +3,7 @@ import Logging
 import PillarCore
 import PillarFlows
 import PillarGateway
+import PillarSafety
 import Synchronization
 
 /// Flow steps reach models the way API callers do: admitted against the caller's budgets, through the
@@ -13,6 +14,7 @@ struct GatewayFlowModels: FlowModels {
     let prices: [String: ModelPrice]
     let turns: any TurnRepository
     let redaction: StorageRedaction
+    let gate: SafetyGate
     let logger: Logger
 
     func serves(_ model: String) -> Bool { gateway.serves(model) }
@@ -27,21 +29,27 @@ struct GatewayFlowModels: FlowModels {
         if request.maxTokens == nil, let allowance = settlement.completionAllowance { request.maxTokens = allowance }
         let recorder = TurnRecorder(turns: turns, principal: context.principal, model: request.model,
                                     streamed: onDelta != nil, price: prices[request.model],
-                                    traceID: TraceContext.currentTraceID(), settlement: settlement, logger: logger)
+                                    traceID: TraceContext.currentTraceID(), settlement: settlement, logger: logger,
+                                    stop: TurnStop())
+        var output = gate.outputGuard(tenant: context.principal.tenant)
         guard let onDelta else {
-            let deployment = Mutex<String?>(nil)
+            let finished = Mutex<ModelGateway.Outcome?>(nil)
+            let completion: ChatCompletion
             do {
-                let completion = try await gateway.complete(request, caller: context.caller) { outcome in
-                    deployment.withLock { $0 = outcome.deployment }
-                    await recorder.record(outcome)
-                }
-                return Generation(text: completion.text, usage: completion.usage, deployment: deployment.withLock { $0 })
+                completion = try await gateway.complete(request, caller: context.caller) { outcome in finished.withLock { $0 = outcome } }
             } catch {
-                // Refused before any model was called, nothing was spent; otherwise the recorder has settled
-                // already and this is a no-op.
+                if let outcome = finished.withLock({ $0 }) { await recorder.record(outcome) }
+                // Refused before any model was called, nothing was spent; otherwise the recorder has settled.
                 await settlement.settle(usedTokens: 0)
                 throw error
             }
+            _ = output?.feed(completion.text)
+            let verdict = output?.finish()
+            if case .block = verdict { recorder.stop?.stop("content_blocked") }
+            let outcome = finished.withLock { $0 }
+            if let outcome { await recorder.record(outcome) }
+            if case .block(let categories, _)? = verdict { throw SafetyGate.blocked(categories) }
+            return Generation(text: completion.text, usage: completion.usage, deployment: outcome?.deployment)
         }
         request.stream = true
         request.streamOptions = .init(includeUsage: true)
@@ -60,8 +68,17 @@ struct GatewayFlowModels: FlowModels {
             if let reported = chunk.usage { usage = reported }
             let delta = chunk.contentDelta
             guard !delta.isEmpty else { continue }
+            // Checked before it is passed on: a block ends the answer with the content filter's error.
+            if case .block(let categories, _)? = output?.feed(delta) {
+                recorder.stop?.stop("content_blocked")
+                throw SafetyGate.blocked(categories)
+            }
             text += delta
             try await onDelta(delta)
+        }
+        if case .block(let categories, _)? = output?.finish() {
+            recorder.stop?.stop("content_blocked")
+            throw SafetyGate.blocked(categories)
         }
         return Generation(text: text, usage: usage, deployment: streamed.deployment)
     }

@@ -19,7 +19,8 @@ struct OrchestrationSetup {
     let toolClient: HTTPClient
 
     init(configuration: PillarConfiguration, database: PillarDatabase, gateway: ModelGateway, admission: AdmissionControl?,
-         turns: any TurnRepository, retriever: Retriever, redaction: StorageRedaction, logger: Logger) {
+         turns: any TurnRepository, retriever: Retriever, redaction: StorageRedaction, gate: SafetyGate,
+         logger: Logger) {
         let library = SQLiteLibraryRepository(database: database)
         let allowedHosts = Set(configuration.flows.allowedHosts)
         prompts = ShippedLibrary.promptLibrary(library)
@@ -27,7 +28,7 @@ struct OrchestrationSetup {
         conversations = SQLiteConversationRepository(database: database)
         traces = SQLiteFlowTraceRepository(database: database)
         let models = GatewayFlowModels(gateway: gateway, admission: admission, prices: configuration.prices, turns: turns,
-                                       redaction: redaction, logger: logger)
+                                       redaction: redaction, gate: gate, logger: logger)
         // Without a configured default, flows use the first model the gateway serves that is not for embeddings.
         let defaultModel = configuration.flows.defaultModel
             ?? gateway.models.first { $0 != configuration.retrieval.embeddingModel } ?? "default"
@@ -37,7 +38,7 @@ struct OrchestrationSetup {
         toolClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: toolConfiguration)
         let runner = FlowRunner(prompts: prompts, models: models, retriever: retriever,
                                 http: FlowHTTPClient(client: toolClient, allowedHosts: allowedHosts),
-                                defaultModel: defaultModel, logger: logger)
+                                defaultModel: defaultModel, safety: gate, logger: logger)
         service = FlowService(flows: flows, runner: runner, traces: traces, historyTokens: configuration.flows.historyTokens,
                               redaction: redaction, logger: logger)
     }

@@ -23,6 +23,8 @@ public func buildSimulatorApplication(
     router.post("v1/embeddings", use: simulator.embeddings)
     router.post("openai/deployments/{deployment}/chat/completions", use: simulator.chat)
     router.post("openai/deployments/{deployment}/embeddings", use: simulator.embeddings)
+    router.post("contentsafety/text:analyze", use: SimulatedModeration.azure)
+    router.post("v1/moderations", use: SimulatedModeration.openAI)
     return Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: "pillar-simulator"),
                        logger: logger)
 }

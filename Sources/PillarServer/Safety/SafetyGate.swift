@@ -1,0 +1,114 @@
+import Foundation
+import Logging
+import Metrics
+import PillarCore
+import PillarFlows
+import PillarSafety
+
+/// Each tenant's content filter and prompt shields, applied to what users send, to what models answer (as it
+/// streams) and to the passages flows retrieve. A remote classifier, when configured, replaces or adds to the
+/// built-in filter for whole texts; streamed output is checked incrementally by the built-in filter.
+struct SafetyGate: FlowSafety {
+    let safety: PillarConfiguration.Safety
+    let redaction: StorageRedaction
+    let remote: RemoteContentClassifier?
+    let logger: Logger
+
+    func policy(_ tenant: String) -> PillarConfiguration.SafetyPolicy { safety.policy(for: tenant) }
+
+    func filter(_ tenant: String) -> BuiltInContentFilter { BuiltInContentFilter(blocklist: policy(tenant).content.blocklist) }
+
+    /// The verdict on a whole text: built-in, remote, or the worse of both per category.
+    func classify(_ text: String, tenant: String) async throws -> ContentVerdict {
+        guard let remote else { return filter(tenant).classifySync(text) }
+        let remoteVerdict = try await remote.classify(text)
+        guard remote.mode == .add else {
+            // The tenant's blocklist still applies when the remote classifier replaces the built-in one.
+            let local = filter(tenant).classifySync(text)
+            return remoteVerdict.merged(with: local, only: [.blocklist])
+        }
+        return remoteVerdict.merged(with: filter(tenant).classifySync(text), only: Set(HarmCategory.allCases))
+    }
+
+    func contentFindings(_ text: String, tenant: String) async throws -> [String] {
+        let thresholds = policy(tenant).content.severityThresholds
+        let verdict = try await classify(text, tenant: tenant)
+        return verdict.exceeds(thresholds).map { "\($0.rawValue) at \(verdict.severity($0).label)" }
+    }
+
+    func jailbreakFindings(_ text: String, tenant: String) -> [String] {
+        let shields = policy(tenant).shields
+        guard shields.jailbreak != "off" else { return [] }
+        let result = PromptShield(threshold: shields.threshold).jailbreak(in: text)
+        return result.detected ? ["jailbreak attempt (\(result.signals.joined(separator: ", ")))"] : []
+    }
+
+    func personalDataFindings(_ text: String, tenant: String) -> [String] {
+        let policy = policy(tenant).pii
+        return Set(redaction.findings(text, policy: policy).map(\.type.rawValue)).sorted().map { "personal data: \($0)" }
+    }
+
+    func screenPassage(_ text: String, tenant: String) -> PassageScreening {
+        let shields = policy(tenant).shields
+        guard shields.injection != "off" else { return .keep }
+        let result = PromptShield(threshold: shields.threshold).injection(in: text)
+        guard result.detected else { return .keep }
+        let reason = "instructions aimed at the model (\(result.signals.joined(separator: ", ")))"
+        Counter(label: "pillar_guard_events_total", dimensions: [("tenant", tenant), ("guard", "injection"), ("action", shields.injection)]).increment()
+        switch shields.injection {
+        case "drop": return .drop(reason: reason)
+        case "block": return .block(reason: reason)
+        case "flag": return .keep
+        default: return .fence(reason: reason)
+        }
+    }
+
+    /// What users send on the plain chat route: refused with a clear error when it crosses the tenant's
+    /// content thresholds or is a jailbreak attempt the policy blocks.
+    func checkInput(_ messages: [ChatMessage], tenant: String) async throws {
+        let policy = policy(tenant)
+        let text = messages.filter { $0.role == "user" }.compactMap { $0.content?.text }.joined(separator: "\n")
+        guard !text.isEmpty else { return }
+        if policy.content.input {
+            let found = try await contentFindings(text, tenant: tenant)
+            if !found.isEmpty {
+                record(tenant: tenant, guard: "content_input")
+                throw PillarError.invalidRequest("The request was blocked by the content filter: \(found.joined(separator: "; ")).",
+                                                 param: "messages", code: "content_blocked")
+            }
+        }
+        if policy.shields.jailbreak == "block", !jailbreakFindings(text, tenant: tenant).isEmpty {
+            record(tenant: tenant, guard: "jailbreak")
+            throw PillarError.invalidRequest("The request was blocked as an attempt to override the assistant's instructions.",
+                                             param: "messages", code: "jailbreak_detected")
+        }
+    }
+
+    /// An incremental check of an answer as it streams, or nil when the tenant does not filter output.
+    func outputGuard(tenant: String) -> StreamingContentGuard? {
+        let policy = policy(tenant)
+        guard policy.content.output else { return nil }
+        return StreamingContentGuard(classifier: filter(tenant), thresholds: policy.content.severityThresholds)
+    }
+
+    func record(tenant: String, guard name: String) {
+        Counter(label: "pillar_guard_events_total", dimensions: [("tenant", tenant), ("guard", name), ("action", "block")]).increment()
+    }
+
+    static func blocked(_ categories: [HarmCategory]) -> PillarError {
+        PillarError.upstream("The answer was stopped by the content filter (\(categories.map(\.rawValue).joined(separator: ", "))).",
+                             code: "content_blocked")
+    }
+}
+
+extension ContentVerdict {
+    /// Per category, the worse severity of the two verdicts (for `categories` only; the others from self).
+    func merged(with other: ContentVerdict, only categories: Set<HarmCategory>) -> ContentVerdict {
+        var merged = self
+        for category in categories where other.severity(category) > merged.severity(category) {
+            merged.severities[category] = other.severity(category)
+        }
+        merged.findings += other.findings.filter { categories.contains($0.category) }
+        return merged
+    }
+}

@@ -15,7 +15,7 @@ struct Erase: AsyncParsableCommand {
     func run() async throws {
         let database = try PillarDatabase(dataDirectory: dataDirectory)
         let counts = try await Erasure.erase(subject: subject, tenant: tenant, store: SQLiteDataProtectionRepository(database: database),
-                                             audit: SQLiteAuditLog(database: database), actor: cliActor)
+                                             audit: SQLiteAuditLog(database: database), cipher: database.cipher, actor: cliActor)
         print("erased: \(counts.conversations) conversations (\(counts.messages) messages), \(counts.traces) traces, "
               + "\(counts.feedback) feedback; \(counts.turnsAnonymised) usage records no longer name the subject")
     }

@@ -74,9 +74,11 @@ extension Keys {
             commandName: "rotate-master",
             abstract: "Re-wrap every tenant's data key with a new master key (the data itself is not re-encrypted).",
             discussion: """
-                The current key is the one the server uses (PILLAR_MASTER_KEY, PILLAR_MASTER_KEY_FILE, or the data \
-                directory's master.key). After rotating, start the server with the new key; when the old key came \
-                from the data directory's master.key, that file is replaced with the new key.
+                Stop the server (and any `pillar ingest`) first: a running process keeps the old key. The current key \
+                is the one the server uses (PILLAR_MASTER_KEY, PILLAR_MASTER_KEY_FILE, or the data directory's \
+                master.key). After rotating, start the server with the new key; when the old key came from the data \
+                directory's master.key, that file is replaced with the new key and the old one kept as master.key.old. \
+                Running it again after an interruption finishes the job.
                 """)
         @Option(name: .customLong("data-dir"), help: "The server's data directory.") var dataDirectory = "./pillar-data"
         @Option(name: .customLong("new-key-file"), help: "A file holding the new key in base64 (openssl rand -base64 32).")
@@ -84,13 +86,19 @@ extension Keys {
 
         func run() async throws {
             let environment = ProcessInfo.processInfo.environment
-            let current = try MasterKey.load(environment: environment, dataDirectory: dataDirectory)
             let new = try MasterKey.read(file: newKeyFile)
+            var current = try MasterKey.load(environment: environment, dataDirectory: dataDirectory)
+            // Run again after an interruption that already replaced master.key: finish with the kept old key.
+            let kept = (dataDirectory as NSString).appendingPathComponent("master.key.old")
+            if current.id == new.id, FileManager.default.fileExists(atPath: kept) { current = try MasterKey.read(file: kept) }
             guard new.id != current.id else { throw ValidationError("the new key is the current key") }
             let database = try PillarDatabase(dataDirectory: dataDirectory, masterKey: current)
             let count = try await FieldCipher.rotate(database, from: current, to: new)
             let defaultFile = (dataDirectory as NSString).appendingPathComponent("master.key")
-            if current.source == defaultFile { try MasterKey.write(new.key, to: defaultFile) }
+            if current.source == defaultFile {
+                try MasterKey.write(current.key, to: defaultFile + ".old")
+                try MasterKey.write(new.key, to: defaultFile)
+            }
             try await SQLiteAuditLog(database: database).append(
                 tenant: "default", actor: cliActor, action: "master_key.rotate", target: new.id,
                 details: ["previous": current.id, "data_keys": String(count)])

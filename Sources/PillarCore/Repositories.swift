@@ -95,6 +95,9 @@ public struct TurnRecord: Sendable, Hashable, Codable {
 public protocol TurnRepository: Sendable {
     func recordTurn(_ turn: TurnRecord) async throws
     func listTurns(tenant: String, limit: Int) async throws -> [TurnRecord]
+    /// Marks a recorded turn as failed after the fact (an answer the content filter stopped once the upstream
+    /// had already finished).
+    func markTurnFailed(id: String, tenant: String, errorCode: String) async throws
 }
 
 /// Usage summed over a group of turns.

@@ -79,12 +79,13 @@ public func buildApplication(
                               flowLibrary: orchestration.flows, redaction: redaction, gate: gate, logger: logger)
         .addRoutes(to: v1)
     EmbeddingsController(gateway: gateway, admission: admission, prices: configuration.prices, turns: turns,
-                         bodyReader: bodyReader)
+                         redaction: redaction, bodyReader: bodyReader)
         .addRoutes(to: v1)
     ChatController(service: orchestration.service, conversations: orchestration.conversations, redaction: redaction,
                    bodyReader: bodyReader)
         .addRoutes(to: v1)
-    ConversationsController(conversations: orchestration.conversations, bodyReader: bodyReader).addRoutes(to: v1)
+    ConversationsController(conversations: orchestration.conversations, redaction: redaction, bodyReader: bodyReader)
+        .addRoutes(to: v1)
     TracesController(traces: orchestration.traces).addRoutes(to: v1)
     let v1Admin = authenticated.group("v1", context: AdminContext.self)
     DataProtectionController(store: dataProtection, traces: orchestration.traces, conversations: orchestration.conversations,

@@ -23,9 +23,16 @@ public final class PillarDatabase: Sendable, HealthCheckable {
         }
         self.pool = try DatabasePool(path: path, configuration: configuration)
         self.path = path
-        self.cipher = FieldCipher(master: try masterKey
-            ?? MasterKey.load(environment: environment, dataDirectory: (path as NSString).deletingLastPathComponent))
+        let master = try masterKey
+            ?? MasterKey.load(environment: environment, dataDirectory: (path as NSString).deletingLastPathComponent)
+        self.cipher = FieldCipher(master: master)
         try Self.migrator.migrate(pool)
+        // A key made just now cannot open data keys wrapped before: the configured key is missing, and going on
+        // would wrap new tenants' keys with a key nobody set up.
+        if master.generated, try pool.read({ db in try Int.fetchOne(db, sql: "SELECT count(*) FROM tenant_key") ?? 0 }) > 0 {
+            try? FileManager.default.removeItem(atPath: master.source)
+            throw MasterKeyError("the data is encrypted with a master key that is not configured: set PILLAR_MASTER_KEY or PILLAR_MASTER_KEY_FILE")
+        }
     }
 
     /// Opens (creating when needed) `pillar.sqlite` inside a data directory.

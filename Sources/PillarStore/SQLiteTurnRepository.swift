@@ -22,6 +22,13 @@ public struct SQLiteTurnRepository: TurnRepository, UsageLedger, UsageReports {
         }
     }
 
+    public func markTurnFailed(id: String, tenant: String, errorCode: String) async throws {
+        try await database.pool.write { db in
+            try db.execute(sql: "UPDATE turn SET status = 'failed', error_code = ? WHERE id = ? AND tenant_id = ?",
+                           arguments: [errorCode, id, tenant])
+        }
+    }
+
     public func listTurns(tenant: String, limit: Int) async throws -> [TurnRecord] {
         try await database.pool.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM turn WHERE tenant_id = ? ORDER BY created_at DESC LIMIT ?",

@@ -5,8 +5,20 @@ import Testing
 struct StreamingGuardTests {
     static let thresholds: [HarmCategory: Severity] = [.violence: .medium, .hate: .medium, .sexual: .medium, .selfHarm: .medium]
 
+    /// The batching mode (checks at boundaries and every `window` characters), which these tests pin down.
     func makeGuard(window: Int = 400) -> StreamingContentGuard {
-        StreamingContentGuard(classifier: BuiltInContentFilter(), thresholds: Self.thresholds, window: window)
+        StreamingContentGuard(classifier: BuiltInContentFilter(), thresholds: Self.thresholds, window: window,
+                              checkEveryDelta: false)
+    }
+
+    /// The default checks every delta, so a caller that sends each passed delta at once never sends the one that
+    /// completes a harmful phrase.
+    @Test func byDefaultTheDeltaThatCompletesAPhraseIsBlocked() {
+        var g = StreamingContentGuard(classifier: BuiltInContentFilter(), thresholds: Self.thresholds)
+        let deltas = ["Sure, here it is. I wi", "ll ki", "ll y", "ou tomorrow", " at noon."]
+        let decisions = deltas.map { g.feed($0) }
+        let first = decisions.firstIndex { $0.isBlocked }
+        #expect(first != nil && first! < deltas.count - 1, "\(decisions.map(\.isBlocked))")
     }
 
     @Test func phraseSplitAcrossDeltasIsCaught() {

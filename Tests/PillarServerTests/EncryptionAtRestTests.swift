@@ -71,6 +71,18 @@ import Testing
         }
     }
 
+    @Test func encryptedDataWithoutItsMasterKeyRefusesToOpenRatherThanMakeANewKey() async throws {
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let first = try PillarDatabase(dataDirectory: directory)
+        _ = try await SQLiteTenantRepository(database: first).ensureTenant("default")
+        _ = try await SQLiteConversationRepository(database: first).createConversation(tenant: "default", subject: "a", title: "t")
+        let keyFile = (directory as NSString).appendingPathComponent("master.key")
+        try FileManager.default.removeItem(atPath: keyFile)
+        #expect(throws: MasterKeyError.self) { _ = try PillarDatabase(dataDirectory: directory) }
+        #expect(!FileManager.default.fileExists(atPath: keyFile), "no stray key is left behind")
+    }
+
     @Test func rotatingTheMasterKeyRewrapsDataKeysWithoutTouchingData() async throws {
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }

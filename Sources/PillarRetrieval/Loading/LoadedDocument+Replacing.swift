@@ -40,11 +40,10 @@ extension LoadedDocument {
         copy.text = String(output)
         copy.sections = sections.map { section in
             var section = section
+            // A bound inside a replaced span moves to the replacement's start: a section that ends there gives the
+            // replacement to the next section; nothing is lost or duplicated.
             let lower = moved[min(section.range.lowerBound, scalars.count)]
-            // A section ending inside a replaced span ends after the replacement.
-            let upperOld = min(section.range.upperBound, scalars.count)
-            let upper = upperOld > 0 && upperOld < scalars.count && moved[upperOld] == moved[upperOld - 1]
-                ? moved[upperOld] : moved[upperOld]
+            let upper = moved[min(section.range.upperBound, scalars.count)]
             section.range = lower..<max(lower, upper)
             return section
         }

@@ -13,14 +13,16 @@ public enum StreamDecision: Sendable, Hashable {
 
 /// Incremental content filtering for streamed model output.
 ///
-/// Deltas are buffered; the buffer is classified whenever it contains a sentence or clause boundary, and at
-/// least every `window` characters. Each check covers the not-yet-checked text plus the last `window`
-/// characters already checked, so a phrase split across deltas or across a check point is still seen whole.
-/// Once blocked, the guard stays blocked.
+/// With `checkEveryDelta` (the default, for callers that send each delta on as soon as it passes) every delta is
+/// checked before it may be sent; otherwise the buffer is classified whenever it contains a sentence or clause
+/// boundary, and at least every `window` characters. Each check covers the not-yet-checked text plus the last
+/// `window` characters already checked, so a phrase split across deltas or across a check point is still seen
+/// whole. Once blocked, the guard stays blocked.
 public struct StreamingContentGuard: Sendable {
     public let classifier: BuiltInContentFilter
     public let thresholds: [HarmCategory: Severity]
     public let window: Int
+    public let checkEveryDelta: Bool
 
     private var pending = ""
     private var pendingCount = 0
@@ -29,10 +31,12 @@ public struct StreamingContentGuard: Sendable {
     /// Total characters fed so far.
     public private(set) var charactersSeen = 0
 
-    public init(classifier: BuiltInContentFilter, thresholds: [HarmCategory: Severity], window: Int = 400) {
+    public init(classifier: BuiltInContentFilter, thresholds: [HarmCategory: Severity], window: Int = 400,
+                checkEveryDelta: Bool = true) {
         self.classifier = classifier
         self.thresholds = thresholds
         self.window = max(window, 32)
+        self.checkEveryDelta = checkEveryDelta
     }
 
     /// Feed one streamed delta. Returns `.block` as soon as the text seen so far exceeds a threshold.
@@ -43,7 +47,7 @@ public struct StreamingContentGuard: Sendable {
         let n = delta.count
         pendingCount += n
         charactersSeen += n
-        if pendingCount >= window || delta.contains(where: Self.isBoundary) {
+        if checkEveryDelta || pendingCount >= window || delta.contains(where: Self.isBoundary) {
             return check()
         }
         return .pass

@@ -119,6 +119,9 @@ extension PillarConfiguration {
             if let days = policy.retentionDays, !(days >= 0 && days <= 36_500) {
                 throw ConfigurationError(key: "safety.\(name).retentionDays", "must be 0-36500")
             }
+            if let types = policy.pii.types, types.isEmpty {
+                throw ConfigurationError(key: "safety.\(name).pii.types", "must name at least one type (leave it out for all)")
+            }
             guard (0...1).contains(policy.pii.minimumConfidence) else {
                 throw ConfigurationError(key: "safety.\(name).pii.minimumConfidence", "must be 0-1")
             }

@@ -91,7 +91,7 @@ struct ChatCompletionsController: Sendable {
                         return choice
                     }
                     completion.extra["pillar"] = .object(["content_filter": .array(categories.map { .string($0.rawValue) })])
-                    recorder.stop?.stop("content_blocked")
+                    await recorder.stop?.stop("content_blocked")
                 }
             }
             if let outcome = finished.withLock({ $0 }) { await recorder.record(outcome) }
@@ -109,13 +109,13 @@ struct ChatCompletionsController: Sendable {
                 for try await chunk in chunks {
                     // Each piece is checked before it is sent; a block ends the stream with an error event.
                     if case .block(let categories, _)? = output?.feed(chunk.contentDelta) {
-                        recorder.stop?.stop("content_blocked")
+                        await recorder.stop?.stop("content_blocked")
                         throw SafetyGate.blocked(categories)
                     }
                     try await writer.write(ServerSentEvent.data(try encoder.encode(chunk)))
                 }
                 if case .block(let categories, _)? = output?.finish() {
-                    recorder.stop?.stop("content_blocked")
+                    await recorder.stop?.stop("content_blocked")
                     throw SafetyGate.blocked(categories)
                 }
                 try await writer.write(ServerSentEvent.done)
@@ -131,11 +131,35 @@ struct ChatCompletionsController: Sendable {
 
 /// Why Pillar itself ended a call that the upstream was serving (an answer stopped by the content filter): the
 /// turn is then recorded as failed with this code, not as cancelled.
+/// Whichever comes first, the stop or the record, the turn ends up failed with the reason.
 final class TurnStop: Sendable {
-    private let code = Mutex<String?>(nil)
+    private struct State {
+        var reason: String?
+        var recorded: (id: String, tenant: String, turns: any TurnRepository)?
+    }
+    private let state = Mutex(State())
 
-    func stop(_ reason: String) { code.withLock { $0 = $0 ?? reason } }
-    var reason: String? { code.withLock { $0 } }
+    func stop(_ reason: String) async {
+        let recorded = state.withLock { state -> (id: String, tenant: String, turns: any TurnRepository)? in
+            guard state.reason == nil else { return nil }
+            state.reason = reason
+            return state.recorded
+        }
+        // The upstream had finished and its turn was written as it ended: correct it.
+        if let recorded { try? await recorded.turns.markTurnFailed(id: recorded.id, tenant: recorded.tenant, errorCode: reason) }
+    }
+
+    var reason: String? { state.withLock { $0.reason } }
+
+    /// After the turn was written (with `writtenReason`, nil if it was not stopped then): a stop that came in the
+    /// meantime corrects it now, and a later one will.
+    func didRecord(id: String, tenant: String, turns: any TurnRepository, writtenReason: String?) async {
+        let missed = state.withLock { state -> String? in
+            state.recorded = (id, tenant, turns)
+            return writtenReason == nil ? state.reason : nil
+        }
+        if let missed { try? await turns.markTurnFailed(id: id, tenant: tenant, errorCode: missed) }
+    }
 }
 
 /// Writes the turn record when a call ends, however it ends.
@@ -152,11 +176,12 @@ struct TurnRecorder: Sendable {
 
     @Sendable func record(_ outcome: ModelGateway.Outcome) async {
         await settlement.settle(usedTokens: outcome.usage?.totalTokens ?? 0)
+        let id = "turn_" + UUID().uuidString.lowercased()
         let stopped = stop?.reason
         let status: TurnRecord.Status = stopped != nil ? .failed
             : outcome.cancelled ? .cancelled : (outcome.error == nil ? .succeeded : .failed)
         let turn = TurnRecord(
-            id: "turn_" + UUID().uuidString.lowercased(), tenant: principal.tenant, subject: principal.subject,
+            id: id, tenant: principal.tenant, subject: principal.subject,
             model: model, deployment: outcome.deployment, status: status,
             errorCode: stopped ?? outcome.error.map { ($0 as? PillarError)?.code ?? "internal_error" }, streamed: streamed,
             promptTokens: outcome.usage?.promptTokens ?? 0, completionTokens: outcome.usage?.completionTokens ?? 0,
@@ -169,6 +194,7 @@ struct TurnRecorder: Sendable {
             // the cancellation, so it is written from a task of its own.
             let turns = self.turns
             try await Task { try await turns.recordTurn(turn) }.value
+            await stop?.didRecord(id: id, tenant: principal.tenant, turns: turns, writtenReason: stopped)
         } catch {
             logger.error("turn could not be recorded", metadata: ["error": "\(error)"])
         }

@@ -6,6 +6,7 @@ import PillarCore
 /// user's conversation answers 404 exactly like one that does not exist.
 struct ConversationsController: Sendable {
     let conversations: any ConversationRepository
+    let redaction: StorageRedaction
     let bodyReader: RequestBodyReader
 
     static let maxTitleCharacters = 200
@@ -93,8 +94,8 @@ struct ConversationsController: Sendable {
         guard !title.isEmpty, title.count <= Self.maxTitleCharacters, !title.contains(where: \.isNewline) else {
             throw PillarError.invalidRequest("title must be 1-\(Self.maxTitleCharacters) characters on one line", param: "title")
         }
-        guard let renamed = try await conversations.renameConversation(id: record.id, tenant: record.tenant,
-                                                                       subject: record.subject, title: title) else {
+        guard let renamed = try await conversations.renameConversation(id: record.id, tenant: record.tenant, subject: record.subject,
+                                                                       title: redaction.clean(title, tenant: record.tenant)) else {
             throw PillarError.notFound("There is no conversation '\(record.id)'.")
         }
         return try JSONResponse.make(ConversationView(renamed))

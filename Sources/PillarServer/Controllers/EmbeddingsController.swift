@@ -11,6 +11,7 @@ struct EmbeddingsController: Sendable {
     let admission: AdmissionControl?
     let prices: [String: ModelPrice]
     let turns: any TurnRepository
+    let redaction: StorageRedaction
     let bodyReader: RequestBodyReader
 
     func addRoutes(to group: RouterGroup<AuthenticatedContext>) {
@@ -18,8 +19,11 @@ struct EmbeddingsController: Sendable {
     }
 
     @Sendable func create(_ request: Request, context: AuthenticatedContext) async throws -> Response {
-        let body = try await bodyReader.decode(EmbeddingsRequest.self, from: request)
+        var body = try await bodyReader.decode(EmbeddingsRequest.self, from: request)
         try body.validate()
+        body.input = try body.input.enumerated().map { index, text in
+            try redaction.prepareForModel(text, tenant: context.principal.tenant, param: "input[\(index)]")
+        }
         guard gateway.serves(body.model) else { throw PillarError.modelNotFound(body.model) }
         if body.dimensions != nil {
             throw PillarError.invalidRequest("'dimensions' is not supported: the model's own length is returned",

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import Hummingbird
 import PillarCore
+import PillarStore
 
 /// Feedback on answers (with the conversation only for users who opted in), the user's consent, and the
 /// erasure of one user's data by the tenant's admins.
@@ -117,7 +118,7 @@ struct DataProtectionController: Sendable {
     @Sendable func erase(_ request: Request, context: AdminContext) async throws -> Response {
         let subject = try context.parameters.require("subject")
         let counts = try await Erasure.erase(subject: subject, tenant: context.principal.tenant, store: store, audit: audit,
-                                             actor: context.principal.subject)
+                                             cipher: redaction.cipher, actor: context.principal.subject)
         return try JSONResponse.make(counts)
     }
 }
@@ -125,13 +126,13 @@ struct DataProtectionController: Sendable {
 /// Erasure as the API and `pillar erase` both do it: remove, then record (under a fingerprint of the subject).
 public enum Erasure {
     public static func erase(subject: String, tenant: String, store: any DataProtectionRepository, audit: any AuditLog,
-                      actor: String) async throws -> RemovalCounts {
+                             cipher: FieldCipher, actor: String) async throws -> RemovalCounts {
         guard !subject.isEmpty, subject.count <= 512 else {
             throw PillarError.invalidRequest("subject must be 1-512 characters", param: "subject")
         }
         let counts = try await store.erase(tenant: tenant, subject: subject)
         try await audit.append(tenant: tenant, actor: actor, action: "subject.erase",
-                               target: SubjectFingerprint.of(subject, tenant: tenant), details: counts.auditDetails)
+                               target: SubjectFingerprint.of(subject, tenant: tenant, cipher: cipher), details: counts.auditDetails)
         return counts
     }
 }

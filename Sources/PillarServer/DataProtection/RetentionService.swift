@@ -1,6 +1,8 @@
 import Foundation
 import Logging
+import Crypto
 import PillarCore
+import PillarStore
 import ServiceLifecycle
 
 /// Purges, on a schedule, the conversation turns, traces and feedback each tenant's retention period has run
@@ -45,10 +47,13 @@ extension RemovalCounts {
     }
 }
 
-/// How a subject is named in the audit log of its own erasure: by a hash, so the record proves the erasure
-/// without keeping the identifier it erased.
+/// How a subject is named in the audit log of its own erasure: by a keyed hash (HMAC-SHA256 under a key derived
+/// per tenant from the master key), so the record proves the erasure without keeping the identifier, and a
+/// dictionary of likely identifiers cannot reverse it.
 enum SubjectFingerprint {
-    static func of(_ subject: String, tenant: String) -> String {
-        "sha256:" + SHA256Hex.of(tenant + "\u{0}" + subject).prefix(16)
+    static func of(_ subject: String, tenant: String, cipher: FieldCipher) -> String {
+        let key = cipher.derivedKey(purpose: "subject-fingerprint", tenant: tenant)
+        let mac = HMAC<SHA256>.authenticationCode(for: Data(subject.utf8), using: key)
+        return "hmac:" + mac.prefix(8).map { String(format: "%02x", $0) }.joined()
     }
 }

@@ -55,23 +55,50 @@ struct StorageRedaction: Sendable {
         }
     }
 
-    /// Messages about to leave for a model: unchanged, cleaned, or refused, as the policy says.
+    /// Messages about to leave for a model: unchanged, cleaned, or refused, as the policy says. Text parts of
+    /// multi-part contents are handled one by one.
     func prepareForModel(_ messages: [ChatMessage], tenant: String) throws(PillarError) -> [ChatMessage] {
         let policy = safety.policy(for: tenant).pii
         guard policy.beforeModel else { return messages }
         var prepared = messages
         for index in prepared.indices {
-            guard case .text(let text)? = prepared[index].content else { continue }
-            if policy.action == .block {
-                let kinds = Set(findings(text, policy: policy).map(\.type.rawValue)).sorted()
-                if !kinds.isEmpty {
-                    throw PillarError.invalidRequest("The request holds personal data (\(kinds.joined(separator: ", "))), which this tenant's policy does not let reach a model.",
-                                                     param: "messages[\(index)]", code: "pii_blocked")
+            switch prepared[index].content {
+            case .text(let text)?:
+                prepared[index].content = .text(try prepare(text, tenant: tenant, policy: policy, param: "messages[\(index)]"))
+            case .parts(let parts)?:
+                var cleaned: [JSONValue] = []
+                for part in parts {
+                    guard case .object(var fields) = part, fields["type"] == .string("text"),
+                          case .string(let text)? = fields["text"] else {
+                        cleaned.append(part)
+                        continue
+                    }
+                    fields["text"] = .string(try prepare(text, tenant: tenant, policy: policy, param: "messages[\(index)]"))
+                    cleaned.append(.object(fields))
                 }
-            } else {
-                prepared[index].content = .text(apply(text, tenant: tenant, policy: policy))
+                prepared[index].content = .parts(cleaned)
+            case nil:
+                continue
             }
         }
         return prepared
+    }
+
+    /// One text about to leave for a model (a message, a question to embed, an embeddings input).
+    func prepareForModel(_ text: String, tenant: String, param: String) throws(PillarError) -> String {
+        let policy = safety.policy(for: tenant).pii
+        guard policy.beforeModel else { return text }
+        return try prepare(text, tenant: tenant, policy: policy, param: param)
+    }
+
+    private func prepare(_ text: String, tenant: String, policy: PillarConfiguration.PIIPolicy,
+                         param: String) throws(PillarError) -> String {
+        guard policy.action == .block else { return apply(text, tenant: tenant, policy: policy) }
+        let kinds = Set(findings(text, policy: policy).map(\.type.rawValue)).sorted()
+        guard kinds.isEmpty else {
+            throw PillarError.invalidRequest("The request holds personal data (\(kinds.joined(separator: ", "))), which this tenant's policy does not let reach a model.",
+                                             param: param, code: "pii_blocked")
+        }
+        return text
     }
 }

@@ -65,7 +65,10 @@ struct FlowService: Sendable {
         let context = FlowContext(principal: question.principal,
                                   scope: AccessScope(tenant: question.principal.tenant, groups: question.principal.groups),
                                   stickyKey: question.stickyKey, label: question.label)
-        let inputs: [String: JSONValue] = ["question": .string(question.text), "history": .array(window(question.history))]
+        // The question is embedded for retrieval before any llm node runs: it meets the tenant's policy on
+        // personal data reaching models first (redacted, or refused).
+        let questionText = try redaction.prepareForModel(question.text, tenant: question.principal.tenant, param: "message")
+        let inputs: [String: JSONValue] = ["question": .string(questionText), "history": .array(window(question.history))]
         let outcome = await runner.run(flow.value, use: flow.use, inputs: inputs, context: context, streaming: streaming)
 
         var failure = outcome.error

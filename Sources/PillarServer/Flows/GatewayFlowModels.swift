@@ -45,7 +45,7 @@ struct GatewayFlowModels: FlowModels {
             }
             _ = output?.feed(completion.text)
             let verdict = output?.finish()
-            if case .block = verdict { recorder.stop?.stop("content_blocked") }
+            if case .block = verdict { await recorder.stop?.stop("content_blocked") }
             let outcome = finished.withLock { $0 }
             if let outcome { await recorder.record(outcome) }
             if case .block(let categories, _)? = verdict { throw SafetyGate.blocked(categories) }
@@ -70,14 +70,14 @@ struct GatewayFlowModels: FlowModels {
             guard !delta.isEmpty else { continue }
             // Checked before it is passed on: a block ends the answer with the content filter's error.
             if case .block(let categories, _)? = output?.feed(delta) {
-                recorder.stop?.stop("content_blocked")
+                await recorder.stop?.stop("content_blocked")
                 throw SafetyGate.blocked(categories)
             }
             text += delta
             try await onDelta(delta)
         }
         if case .block(let categories, _)? = output?.finish() {
-            recorder.stop?.stop("content_blocked")
+            await recorder.stop?.stop("content_blocked")
             throw SafetyGate.blocked(categories)
         }
         return Generation(text: text, usage: usage, deployment: streamed.deployment)

@@ -44,14 +44,22 @@ struct RemoteContentClassifier: Sendable {
         self.client = client
     }
 
+    /// Azure's `text:analyze` takes at most 10,000 characters: longer texts go in pieces, the worst verdict wins.
+    static let maxCharacters = 10_000
+
     func classify(_ text: String) async throws -> ContentVerdict {
         do {
-            switch kind {
-            case .azure: return try await azure(text)
-            case .openai: return try await openAI(text)
-            }
+            var verdict = ContentVerdict()
+            var rest = Substring(text)
+            repeat {
+                let piece = String(rest.prefix(Self.maxCharacters))
+                rest = rest.dropFirst(Self.maxCharacters)
+                let part = kind == .azure ? try await azure(piece) : try await openAI(piece)
+                verdict = verdict.merged(with: part, only: Set(HarmCategory.allCases))
+            } while !rest.isEmpty
+            return verdict
         } catch {
-            // Unreachable classifier: let the request through (and say so in the logs) only when configured to.
+            // Unreachable classifier: let the text through only when configured to.
             if failOpen { return ContentVerdict() }
             throw PillarError.unavailable("The content classifier did not answer (\(kind.rawValue)); try again shortly.",
                                           retryAfterSeconds: 5)

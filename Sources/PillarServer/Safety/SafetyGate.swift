@@ -95,9 +95,10 @@ struct SafetyGate: FlowSafety {
         Counter(label: "pillar_guard_events_total", dimensions: [("tenant", tenant), ("guard", name), ("action", "block")]).increment()
     }
 
+    /// A 4xx, not a 5xx: a client retrying would only pay for the same answer again.
     static func blocked(_ categories: [HarmCategory]) -> PillarError {
-        PillarError.upstream("The answer was stopped by the content filter (\(categories.map(\.rawValue).joined(separator: ", "))).",
-                             code: "content_blocked")
+        PillarError.invalidRequest("The answer was stopped by the content filter (\(categories.map(\.rawValue).joined(separator: ", "))).",
+                                   code: "content_blocked")
     }
 }
 

@@ -47,7 +47,7 @@ public final class FieldCipher: Sendable {
         if let row = try Row.fetchOne(db, sql: "SELECT wrapped, master_key_id FROM tenant_key WHERE tenant_id = ?",
                                       arguments: [tenant]) {
             let key = try Self.unwrap(row["wrapped"], with: master, tenant: tenant, wrappedBy: row["master_key_id"])
-            keys.withLock { $0[tenant] = key }
+            remember(key, tenant: tenant, in: db)
             return key
         }
         guard create else { throw CipherError("tenant \(tenant) has encrypted data but no data key") }
@@ -55,8 +55,19 @@ public final class FieldCipher: Sendable {
         try db.execute(sql: "INSERT INTO tenant_key (tenant_id, wrapped, master_key_id, created_at) VALUES (?, ?, ?, ?)",
                        arguments: [tenant, try Self.wrap(key, with: master, tenant: tenant), master.id,
                                    Date().timeIntervalSince1970])
-        keys.withLock { $0[tenant] = key }
+        remember(key, tenant: tenant, in: db)
         return key
+    }
+
+    /// Caches a key only once the transaction that read or made it has committed: a key whose row was rolled
+    /// back must never encrypt anything (it would exist nowhere but in memory).
+    private func remember(_ key: SymmetricKey, tenant: String, in db: Database) {
+        // A reader only ever sees committed rows.
+        guard db.isInsideTransaction, !db.configuration.readonly else {
+            keys.withLock { $0[tenant] = key }
+            return
+        }
+        db.afterNextTransaction(onCommit: { [self] _ in keys.withLock { $0[tenant] = key } })
     }
 
     static func wrap(_ key: SymmetricKey, with master: MasterKey, tenant: String) throws -> Data {
@@ -76,7 +87,9 @@ public final class FieldCipher: Sendable {
     /// Re-wraps every tenant's data key from `old` to `new` in one transaction; the data stays as it is.
     public static func rotate(_ database: PillarDatabase, from old: MasterKey, to new: MasterKey) async throws -> Int {
         try await database.pool.write { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT tenant_id, wrapped, master_key_id FROM tenant_key")
+            // Rows already wrapped by the new key (an interrupted rotation run again) are left as they are.
+            let rows = try Row.fetchAll(db, sql: "SELECT tenant_id, wrapped, master_key_id FROM tenant_key WHERE master_key_id != ?",
+                                        arguments: [new.id])
             for row in rows {
                 let tenant: String = row["tenant_id"]
                 let key = try unwrap(row["wrapped"], with: old, tenant: tenant, wrappedBy: row["master_key_id"])

@@ -11,10 +11,13 @@ public struct MasterKey: Sendable {
     public let id: String
     /// Where it came from, for messages (never the key itself).
     public let source: String
+    /// True when this start generated it (no key was configured and the data directory had none).
+    public let generated: Bool
 
-    public init(key: SymmetricKey, source: String) {
+    public init(key: SymmetricKey, source: String, generated: Bool = false) {
         self.key = key
         self.source = source
+        self.generated = generated
         self.id = key.withUnsafeBytes { SHA256.hash(data: Data($0)) }.prefix(8).map { String(format: "%02x", $0) }.joined()
     }
 
@@ -42,18 +45,30 @@ public struct MasterKey: Sendable {
         }
         let path = (dataDirectory as NSString).appendingPathComponent("master.key")
         if FileManager.default.fileExists(atPath: path) { return try read(file: path) }
+        // Two processes starting on a new data directory must end up with one key: the file is created
+        // exclusively (link fails when it exists), and the loser reads the winner's.
         let generated = SymmetricKey(size: .bits256)
-        try write(generated, to: path)
-        return MasterKey(key: generated, source: path)
+        let temporary = try writeTemporary(generated, near: path)
+        defer { unlink(temporary) }
+        if link(temporary, path) != 0 {
+            guard errno == EEXIST else { throw MasterKeyError("cannot create the master key file \(path)") }
+            return try read(file: path)
+        }
+        return MasterKey(key: generated, source: path, generated: true)
     }
 
-    /// Writes a key file readable by its owner only, replacing any old one atomically.
-    public static func write(_ key: SymmetricKey, to path: String) throws {
+    static func writeTemporary(_ key: SymmetricKey, near path: String) throws -> String {
         let text = key.withUnsafeBytes { Data($0) }.base64EncodedString() + "\n"
         let temporary = path + ".tmp-\(UUID().uuidString)"
         guard FileManager.default.createFile(atPath: temporary, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
             throw MasterKeyError("cannot write the master key file \(path)")
         }
+        return temporary
+    }
+
+    /// Writes a key file readable by its owner only, replacing any old one atomically.
+    public static func write(_ key: SymmetricKey, to path: String) throws {
+        let temporary = try writeTemporary(key, near: path)
         guard rename(temporary, path) == 0 else {
             try? FileManager.default.removeItem(atPath: temporary)
             throw MasterKeyError("cannot write the master key file \(path)")

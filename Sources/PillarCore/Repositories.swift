@@ -133,6 +133,8 @@ public protocol UsageLedger: Sendable {
     /// Prompt and completion tokens of the tenant's turns since a moment (seconds since 1970), all of them or
     /// only one subject's (an API key's id).
     func tokensUsed(tenant: String, subject: String?, since: Double) async throws -> Int
+    /// What those turns cost, in US dollars, at the prices configured when they were recorded.
+    func costUsed(tenant: String, subject: String?, since: Double) async throws -> Double
 }
 
 /// The storage as a whole, for readiness checks.

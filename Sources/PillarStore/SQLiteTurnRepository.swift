@@ -60,6 +60,18 @@ public struct SQLiteTurnRepository: TurnRepository, UsageLedger, UsageReports {
         }
     }
 
+    public func costUsed(tenant: String, subject: String?, since: Double) async throws -> Double {
+        try await database.pool.read { db in
+            if let subject {
+                return try Double.fetchOne(db, sql: """
+                    SELECT coalesce(sum(cost_usd), 0) FROM turn WHERE tenant_id = ? AND subject = ? AND created_at >= ?
+                    """, arguments: [tenant, subject, since]) ?? 0
+            }
+            return try Double.fetchOne(db, sql: "SELECT coalesce(sum(cost_usd), 0) FROM turn WHERE tenant_id = ? AND created_at >= ?",
+                                       arguments: [tenant, since]) ?? 0
+        }
+    }
+
     public func usage(tenant: String, from: Double, to: Double, groupBy: UsageGrouping) async throws -> [UsageRow] {
         // The grouping expression comes from a closed enum, never from the request.
         let group: String

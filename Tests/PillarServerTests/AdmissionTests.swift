@@ -43,6 +43,51 @@ import Testing
         }
     }
 
+    /// A budget in dollars, at the model's configured price: concurrent requests never spend past it, and the
+    /// reservation is the most a request may cost (prompt plus max_tokens).
+    @Test func concurrentRequestsNeverSpendPastADollarBudget() async throws {
+        try await withSimulator(Self.longReply) { port in
+            try await withPillar(deployments: [simulatorDeployment("sim", port: port)], configure: {
+                $0.prices["sim"] = ModelPrice(inputPerMillion: 1_000, outputPerMillion: 1_000)
+                $0.limits.tenants["default"] = UsageLimits(costPerDayUSD: 0.2)
+            }) { pillar in
+                // Each request: 8 prompt + 10 completion tokens at $0.001 each = $0.018; $0.2 covers 11.
+                let responses = try await withThrowingTaskGroup(of: TestResponse.self) { group in
+                    for index in 0..<30 {
+                        group.addTask { try await pillar.chat("hi", stream: index.isMultiple(of: 2), extra: #", "max_tokens": 10"#) }
+                    }
+                    return try await group.reduce(into: [TestResponse]()) { $0.append($1) }
+                }
+                let admitted = responses.filter { $0.status == 200 }
+                #expect(admitted.count == 11, "\(responses.map(\.status))")
+                let refused = responses.filter { $0.status == 429 }
+                #expect(refused.count == 19)
+                #expect(refused.allSatisfy { $0.errorCode == "budget_exceeded" && $0.headers["x-ratelimit-remaining-cost-usd-day"] != nil })
+                let turns = try await SQLiteTurnRepository(database: PillarDatabase(dataDirectory: pillar.dataDirectory))
+                    .listTurns(tenant: "default", limit: 100)
+                #expect(turns.reduce(0) { $0 + ($1.costUSD ?? 0) } <= 0.2 + 1e-9)
+                let tooLarge = try await pillar.chat("hi", extra: #", "max_tokens": 500"#)
+                #expect(tooLarge.errorCode == "request_too_large", "\(tooLarge.body)")
+            }
+        }
+    }
+
+    /// A request bigger than a whole limit can never pass: 400, not a 429 that tells the client to wait.
+    @Test func aRequestLargerThanTheWholeLimitIs400() async throws {
+        try await withSimulator(Self.longReply) { port in
+            try await withPillar(deployments: [simulatorDeployment("sim", port: port)], configure: {
+                $0.limits.tenants["default"] = UsageLimits(tokensPerMinute: 100)
+            }) { pillar in
+                let tooLarge = try await pillar.chat("hi", extra: #", "max_tokens": 500"#)
+                #expect(tooLarge.status == 400)
+                #expect(tooLarge.errorCode == "request_too_large", "\(tooLarge.body)")
+                #expect(tooLarge.headers["retry-after"] == nil)
+                let fits = try await pillar.chat("hi", extra: #", "max_tokens": 10"#)
+                #expect(fits.status == 200)
+            }
+        }
+    }
+
     @Test func requestsPerMinuteOfAKeyAreCapped() async throws {
         try await withSimulator { port in
             let keyID = "key_rate_limited"

@@ -32,6 +32,8 @@ public actor AdmissionControl {
         let id: UUID
         let scopes: [Scope]
         let tokens: Int
+        /// The most the call may cost, in US dollars (0 for a model without a price).
+        let cost: Double
         let day: String
         let month: String
         /// The most completion tokens the call may produce; the request's `max_tokens` must not exceed it.
@@ -48,7 +50,10 @@ public actor AdmissionControl {
         var key: String
         var committed: Int
         var reserved = 0
+        var committedCost: Double = 0
+        var reservedCost: Double = 0
         var total: Int { committed + reserved }
+        var totalCost: Double { committedCost + reservedCost }
     }
 
     struct ScopeState {
@@ -73,7 +78,7 @@ public actor AdmissionControl {
 
     /// Reserves room for one call, or refuses it with 429, `Retry-After` and `x-ratelimit-*` headers. Nil when
     /// no limit applies.
-    public func reserve(tenant: String, key: String?, promptTokens: Int, maxTokens: Int?,
+    public func reserve(tenant: String, key: String?, promptTokens: Int, maxTokens: Int?, price: ModelPrice? = nil,
                         now: Date = Date()) async throws -> Reservation? {
         var scopes = [Scope(tenant: tenant, key: nil)]
         if let key { scopes.append(Scope(tenant: tenant, key: key)) }
@@ -86,34 +91,51 @@ public actor AdmissionControl {
         let clock = ContinuousClock.now
         var allowance = maxTokens
         if maxTokens == nil {
+            // What a dollar budget has left, in completion tokens once the prompt is paid for.
+            func tokens(forDollars left: Double) -> Int? {
+                guard let price, price.outputPerMillion > 0 else { return nil }
+                let promptCost = Double(promptTokens) * price.inputPerMillion / 1_000_000
+                return promptTokens + Int(((left - promptCost) * 1_000_000 / price.outputPerMillion).rounded(.down))
+            }
             let room = scopes.compactMap { scope -> Int? in
                 guard let limits = limits(for: scope), let state = states[scope] else { return nil }
                 return [limits.tokensPerDay.map { $0 - (state.day?.total ?? 0) },
-                        limits.tokensPerMonth.map { $0 - (state.month?.total ?? 0) }].compactMap { $0 }.min()
+                        limits.tokensPerMonth.map { $0 - (state.month?.total ?? 0) },
+                        limits.costPerDayUSD.flatMap { tokens(forDollars: $0 - (state.day?.totalCost ?? 0)) },
+                        limits.costPerMonthUSD.flatMap { tokens(forDollars: $0 - (state.month?.totalCost ?? 0)) }]
+                    .compactMap { $0 }.min()
             }.min()
             if let room { allowance = min(policy.defaultCompletionTokens, room - promptTokens) }
         }
         if let allowance, allowance < 1 {
             // Not even one completion token fits: the check names the budget that is spent.
-            for scope in scopes { try check(scope, tokens: promptTokens + 1, at: clock, now: now) }
+            for scope in scopes { try check(scope, tokens: promptTokens + 1, cost: Self.cost(promptTokens, 1, price), at: clock, now: now) }
             throw budgetRefusal(scopes[0], period: "day", limit: 0, used: 0, now: now)
         }
-        let tokens = promptTokens + (allowance ?? policy.defaultCompletionTokens)
+        let completion = allowance ?? policy.defaultCompletionTokens
+        let tokens = promptTokens + completion
+        let cost = Self.cost(promptTokens, completion, price)
         for scope in scopes {
-            try check(scope, tokens: tokens, at: clock, now: now)
+            try check(scope, tokens: tokens, cost: cost, at: clock, now: now)
         }
-        let reservation = Reservation(id: UUID(), scopes: scopes, tokens: tokens, day: day, month: month,
+        let reservation = Reservation(id: UUID(), scopes: scopes, tokens: tokens, cost: cost, day: day, month: month,
                                       completionAllowance: maxTokens == nil ? allowance : nil)
         for scope in scopes {
             states[scope, default: ScopeState()].minute.append((reservation.id, clock, tokens))
             states[scope]?.day?.reserved += tokens
             states[scope]?.month?.reserved += tokens
+            states[scope]?.day?.reservedCost += cost
+            states[scope]?.month?.reservedCost += cost
         }
         return reservation
     }
 
-    /// Replaces the reservation by what the call really used.
-    public func settle(_ reservation: Reservation, usedTokens: Int) {
+    static func cost(_ promptTokens: Int, _ completionTokens: Int, _ price: ModelPrice?) -> Double {
+        price?.cost(of: Usage(promptTokens: promptTokens, completionTokens: completionTokens)) ?? 0
+    }
+
+    /// Replaces the reservation by what the call really used (tokens, and dollars at the model's price).
+    public func settle(_ reservation: Reservation, usedTokens: Int, usedCost: Double = 0) {
         for scope in reservation.scopes {
             guard var state = states[scope] else { continue }
             if let index = state.minute.firstIndex(where: { $0.id == reservation.id }) {
@@ -122,16 +144,20 @@ public actor AdmissionControl {
             if state.day?.key == reservation.day {
                 state.day?.reserved -= reservation.tokens
                 state.day?.committed += usedTokens
+                state.day?.reservedCost -= reservation.cost
+                state.day?.committedCost += usedCost
             }
             if state.month?.key == reservation.month {
                 state.month?.reserved -= reservation.tokens
                 state.month?.committed += usedTokens
+                state.month?.reservedCost -= reservation.cost
+                state.month?.committedCost += usedCost
             }
             states[scope] = state
         }
     }
 
-    private func check(_ scope: Scope, tokens: Int, at clock: ContinuousClock.Instant, now: Date) throws(PillarError) {
+    private func check(_ scope: Scope, tokens: Int, cost: Double, at clock: ContinuousClock.Instant, now: Date) throws(PillarError) {
         guard let limits = limits(for: scope) else { return }
         var state = states[scope, default: ScopeState()]
         state.minute.removeAll { clock - $0.at >= .seconds(60) }
@@ -139,6 +165,15 @@ public actor AdmissionControl {
         let oldest = state.minute.first.map { Int(((.seconds(60) - (clock - $0.at)) / .seconds(1)).rounded(.up)) } ?? 60
         if let rpm = limits.requestsPerMinute, state.minute.count + 1 > rpm {
             throw minuteRefusal(scope, limits: limits, state: state, retryAfter: max(1, oldest), what: "requests per minute")
+        }
+        // A request bigger than a whole limit would never be admitted: waiting cannot help, so it is not a 429.
+        for (limit, what) in [(limits.tokensPerMinute, "tokens-per-minute"), (limits.tokensPerDay, "daily token budget"),
+                              (limits.tokensPerMonth, "monthly token budget")] {
+            if let limit, tokens > limit {
+                throw PillarError.invalidRequest(
+                    "This request needs an estimated \(tokens) tokens (prompt plus max_tokens), more than the \(what) of \(limit) for \(scope.label); lower max_tokens or shorten the prompt.",
+                    param: "max_tokens", code: "request_too_large")
+            }
         }
         let minuteTokens = state.minute.reduce(0) { $0 + $1.tokens }
         if let tpm = limits.tokensPerMinute, minuteTokens + tokens > tpm {
@@ -150,18 +185,41 @@ public actor AdmissionControl {
         if let budget = limits.tokensPerMonth, let month = state.month, month.total + tokens > budget {
             throw budgetRefusal(scope, period: "month", limit: budget, used: month.total, now: now)
         }
+        for (budget, period, spent) in [(limits.costPerDayUSD, "day", state.day?.totalCost), (limits.costPerMonthUSD, "month", state.month?.totalCost)] {
+            guard let budget, let spent else { continue }
+            if cost > budget {
+                throw PillarError.invalidRequest(
+                    "This request may cost up to US$\(String(format: "%.4f", cost)), more than the budget per \(period) of US$\(budget) for \(scope.label); lower max_tokens or shorten the prompt.",
+                    param: "max_tokens", code: "request_too_large")
+            }
+            if spent + cost > budget {
+                var error = budgetRefusal(scope, period: period, limit: 0, used: 0, now: now)
+                error = PillarError(.rateLimited, code: "budget_exceeded",
+                                    message: "The dollar budget per \(period) of \(scope.label) does not cover this request.",
+                                    retryAfterSeconds: error.retryAfterSeconds)
+                error.headers = ["x-ratelimit-limit-cost-usd-\(period)": String(budget),
+                                 "x-ratelimit-remaining-cost-usd-\(period)": String(format: "%.6f", max(0, budget - spent))]
+                throw error
+            }
+        }
     }
 
     private func loadPeriods(_ scope: Scope, day: String, dayStart: Date, month: String, monthStart: Date) async throws {
         guard let limits = limits(for: scope) else { return }
-        if limits.tokensPerDay != nil, states[scope]?.day?.key != day {
+        if limits.countsDay, states[scope]?.day?.key != day {
             let used = try await ledger.tokensUsed(tenant: scope.tenant, subject: scope.key, since: dayStart.timeIntervalSince1970)
+            let cost = try await ledger.costUsed(tenant: scope.tenant, subject: scope.key, since: dayStart.timeIntervalSince1970)
             // Another request may have loaded the period while this one waited; its counts are newer.
-            if states[scope, default: ScopeState()].day?.key != day { states[scope, default: ScopeState()].day = Period(key: day, committed: used) }
+            if states[scope, default: ScopeState()].day?.key != day {
+                states[scope, default: ScopeState()].day = Period(key: day, committed: used, committedCost: cost)
+            }
         }
-        if limits.tokensPerMonth != nil, states[scope]?.month?.key != month {
+        if limits.countsMonth, states[scope]?.month?.key != month {
             let used = try await ledger.tokensUsed(tenant: scope.tenant, subject: scope.key, since: monthStart.timeIntervalSince1970)
-            if states[scope, default: ScopeState()].month?.key != month { states[scope, default: ScopeState()].month = Period(key: month, committed: used) }
+            let cost = try await ledger.costUsed(tenant: scope.tenant, subject: scope.key, since: monthStart.timeIntervalSince1970)
+            if states[scope, default: ScopeState()].month?.key != month {
+                states[scope, default: ScopeState()].month = Period(key: month, committed: used, committedCost: cost)
+            }
         }
     }
 

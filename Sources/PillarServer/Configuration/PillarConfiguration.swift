@@ -278,6 +278,9 @@ extension PillarConfiguration {
                                     ("tokensPerDay", value.tokensPerDay), ("tokensPerMonth", value.tokensPerMonth)] {
                 if let number, number < 1 { throw ConfigurationError(key: "\(key).\(field)", "must be at least 1") }
             }
+            for (field, dollars) in [("costPerDayUSD", value.costPerDayUSD), ("costPerMonthUSD", value.costPerMonthUSD)] {
+                if let dollars, !(dollars > 0 && dollars < 1e9) { throw ConfigurationError(key: "\(key).\(field)", "must be above 0 dollars") }
+            }
         }
         for (model, price) in prices where !(price.inputPerMillion >= 0 && price.outputPerMillion >= 0 && price.inputPerMillion < 1e6 && price.outputPerMillion < 1e6) {
             throw ConfigurationError(key: "prices.\(model)", "prices must be 0 or more dollars per million tokens")

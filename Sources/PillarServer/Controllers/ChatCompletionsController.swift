@@ -47,7 +47,7 @@ struct ChatCompletionsController: Sendable {
         let principal = context.principal
         let caller = ModelGateway.Caller(tenant: principal.tenant, subject: principal.subject)
         let settlement = try await Settlement.reserve(admission, for: principal, promptTokens: TokenEstimate.promptTokens(body),
-                                                      maxTokens: body.completionTokenLimit)
+                                                      maxTokens: body.completionTokenLimit, price: prices[body.model])
         // Without max_tokens, the completion may use only what was reserved for it.
         if let allowance = settlement.completionAllowance { body.maxTokens = allowance }
         let traceID = TraceContext.currentTraceID()
@@ -175,7 +175,8 @@ struct TurnRecorder: Sendable {
     var stop: TurnStop?
 
     @Sendable func record(_ outcome: ModelGateway.Outcome) async {
-        await settlement.settle(usedTokens: outcome.usage?.totalTokens ?? 0)
+        await settlement.settle(usedTokens: outcome.usage?.totalTokens ?? 0,
+                                usedCost: outcome.usage.flatMap { usage in price.map { $0.cost(of: usage) } } ?? 0)
         let id = "turn_" + UUID().uuidString.lowercased()
         let stopped = stop?.reason
         let status: TurnRecord.Status = stopped != nil ? .failed
@@ -248,18 +249,18 @@ final class Settlement: Sendable {
     /// Reserves the caller's tokens, against its tenant's limits and (for an API key) the key's, before a
     /// model call.
     static func reserve(_ admission: AdmissionControl?, for principal: Principal, promptTokens: Int,
-                        maxTokens: Int?) async throws -> Settlement {
+                        maxTokens: Int?, price: ModelPrice? = nil) async throws -> Settlement {
         let reservation = try await admission?.reserve(
             tenant: principal.tenant, key: principal.method == .apiKey ? principal.subject : nil,
-            promptTokens: promptTokens, maxTokens: maxTokens)
+            promptTokens: promptTokens, maxTokens: maxTokens, price: price)
         return Settlement(admission: admission, reservation: reservation)
     }
 
-    func settle(usedTokens: Int) async {
+    func settle(usedTokens: Int, usedCost: Double = 0) async {
         guard let reservation = reservation.withLock({ value -> AdmissionControl.Reservation? in
             defer { value = nil }
             return value
         }), let admission else { return }
-        await admission.settle(reservation, usedTokens: usedTokens)
+        await admission.settle(reservation, usedTokens: usedTokens, usedCost: usedCost)
     }
 }

@@ -31,7 +31,8 @@ struct EmbeddingsController: Sendable {
         }
         let principal = context.principal
         let estimated = body.input.reduce(0) { $0 + TokenEstimate.tokens(in: $1) }
-        let settlement = try await Settlement.reserve(admission, for: principal, promptTokens: estimated, maxTokens: 1)
+        let settlement = try await Settlement.reserve(admission, for: principal, promptTokens: estimated, maxTokens: 1,
+                                                      price: prices[body.model])
         let recorder = TurnRecorder(turns: turns, principal: principal, model: body.model, streamed: false,
                                     price: prices[body.model], traceID: TraceContext.currentTraceID(),
                                     settlement: settlement, logger: context.logger)

@@ -25,7 +25,7 @@ struct GatewayFlowModels: FlowModels {
         request.messages = try redaction.prepareForModel(request.messages, tenant: context.principal.tenant)
         let settlement = try await Settlement.reserve(admission, for: context.principal,
                                                       promptTokens: TokenEstimate.promptTokens(request),
-                                                      maxTokens: request.completionTokenLimit)
+                                                      maxTokens: request.completionTokenLimit, price: prices[request.model])
         if request.maxTokens == nil, let allowance = settlement.completionAllowance { request.maxTokens = allowance }
         let recorder = TurnRecorder(turns: turns, principal: context.principal, model: request.model,
                                     streamed: onDelta != nil, price: prices[request.model],

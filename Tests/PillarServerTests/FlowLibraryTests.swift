@@ -1,4 +1,6 @@
 import Foundation
+import Hummingbird
+import HummingbirdTesting
 import Testing
 @testable import PillarServer
 
@@ -50,15 +52,31 @@ import Testing
         """
     }
 
+    /// A status service that takes half a second to answer, so a flow run in sequence would show it.
+    func withSlowStatusService<T: Sendable>(_ body: @Sendable (Int) async throws -> T) async throws -> T {
+        let router = Router()
+        router.get("health") { _, _ in
+            try await Task.sleep(for: .milliseconds(500))
+            return try JSONResponse.make(["status": "ok"])
+        }
+        router.get("ready") { _, _ in "ok" }
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        return try await app.test(.live) { client in
+            try await waitUntilServing(port: client.port!, path: "/ready")
+            return try await body(client.port!)
+        }
+    }
+
     @Test func aSavedFlowRunsAsADAGWithToolsRoutesAndTemplates() async throws {
         try await withSimulator { simulatorPort in
+          try await withSlowStatusService { statusPort in
             try await withPillar(deployments: [simulatorDeployment("sim", port: simulatorPort, models: ["sim", "sim-embed"])],
                                  configure: { configuration in
                                      configuration.retrieval.embeddingModel = "sim-embed"
-                                     configuration.flows.allowedHosts = ["127.0.0.1:\(simulatorPort)"]
+                                     configuration.flows.allowedHosts = ["127.0.0.1:\(statusPort)"]
                                  }) { pillar in
                 #expect(try await pillar.ingest(["source": "handbook.md", "content": handbook]).status == 201)
-                let saved = try await pillar.request(.POST, "/v1/flows", body: Self.toolFlow(port: simulatorPort),
+                let saved = try await pillar.request(.POST, "/v1/flows", body: Self.toolFlow(port: statusPort),
                                                      contentType: "application/yaml")
                 #expect(saved.status == 201, "\(saved.body)")
                 #expect(saved.json["version"] as? Int == 1)
@@ -79,16 +97,17 @@ import Testing
                 #expect(byName["decide"]?["note"] as? String == "chose 'up'")
                 let guards = try #require(trace.json["guards"] as? [[String: Any]])
                 #expect(guards.first?["passed"] as? Bool == false && guards.first?["action"] as? String == "flag")
-                // Independent nodes start together: the tool call and the retrieval both start before either ends.
+                // Independent nodes run together: the retrieval starts while the half-second tool call is under way
+                // (in sequence it would start after it ended).
                 let status = try #require(byName["status"]), passages = try #require(byName["passages"])
                 let statusStart = status["start_ms"] as? Double ?? 0, passagesStart = passages["start_ms"] as? Double ?? 0
-                #expect(statusStart < passagesStart + (passages["duration_ms"] as? Double ?? 0))
+                #expect(status["duration_ms"] as? Double ?? 0 >= 500)
                 #expect(passagesStart < statusStart + (status["duration_ms"] as? Double ?? 0))
 
                 // The same flow on the OpenAI route, and a new version behind a label.
                 let openAI = try await pillar.chat("hotel receipts", model: "pillar:desk")
                 #expect(openAI.status == 200, "\(openAI.body)")
-                let v2 = try await pillar.request(.POST, "/v1/flows", body: Self.toolFlow(port: simulatorPort, greeting: "Hi"),
+                let v2 = try await pillar.request(.POST, "/v1/flows", body: Self.toolFlow(port: statusPort, greeting: "Hi"),
                                                   contentType: "application/yaml")
                 #expect(v2.json["version"] as? Int == 2)
                 #expect(try await pillar.request(.PUT, "/v1/flows/desk/labels/staging", body: #"{"version": 2}"#).status == 200)
@@ -100,6 +119,7 @@ import Testing
                 let diff = try await pillar.request(.GET, "/v1/flows/desk/diff?from=1&to=2")
                 #expect((diff.json["diff"] as? String)?.contains("+    template: \"Hi, the service") == true, "\(diff.body)")
             }
+          }
         }
     }
 

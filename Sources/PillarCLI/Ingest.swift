@@ -4,6 +4,7 @@ import Logging
 import PillarGateway
 import PillarRetrieval
 import PillarServer
+import PillarStore
 
 struct Ingest: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -35,6 +36,14 @@ struct Ingest: AsyncParsableCommand {
                                                 progress: bar.draw)
         }
         bar.finish()
+        let changes = report.created + report.updated + report.metadataUpdated + report.removed
+        if changes > 0 {
+            let database = try PillarDatabase(dataDirectory: configuration.server.dataDirectory)
+            try await SQLiteAuditLog(database: database).append(
+                tenant: tenant, actor: cliActor, action: "document.ingest", target: path,
+                details: ["created": String(report.created), "updated": String(report.updated),
+                          "acl_changed": String(report.metadataUpdated), "removed": String(report.removed)])
+        }
         print("""
             created \(report.created), updated \(report.updated), unchanged \(report.unchanged), \
             ACL changed \(report.metadataUpdated), removed \(report.removed); \(report.chunks) chunks indexed

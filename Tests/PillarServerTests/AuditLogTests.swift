@@ -22,7 +22,7 @@ import Testing
 
             let listed = try await pillar.request(.GET, "/admin/audit")
             let events = try #require(listed.json["data"] as? [[String: Any]])
-            #expect(events.compactMap { $0["action"] as? String } == ["document.delete", "prompt.label", "key.revoke", "key.create"])
+            #expect(events.compactMap { $0["action"] as? String } == ["document.delete", "document.ingest", "prompt.label", "key.revoke", "key.create"])
             #expect(events.allSatisfy { $0["tenant"] as? String == "default" })
             #expect((events.first { $0["action"] as? String == "prompt.label" }?["details"] as? [String: String])?["split"] == "1:100")
             #expect(events.first { $0["action"] as? String == "key.create" }?["target"] as? String == keyID)
@@ -31,7 +31,7 @@ import Testing
             let log = SQLiteAuditLog(database: database)
             let verification = try await log.verify()
             #expect(verification.isIntact)
-            #expect(verification.events == 5)
+            #expect(verification.events == 6)
         }
     }
 

@@ -51,6 +51,12 @@ struct DocumentsController: Sendable {
         let source = try await readSource(request)
         let caller = ModelGateway.Caller(tenant: context.principal.tenant, subject: context.principal.subject)
         let outcome = try await ingestor.ingest(source, tenant: context.principal.tenant, caller: caller)
+        if outcome.change != .unchanged {
+            try await audit.append(tenant: context.principal.tenant, actor: context.principal.subject, action: "document.ingest",
+                                   target: outcome.document.id,
+                                   details: ["source": outcome.document.sourceURI, "change": outcome.change.rawValue,
+                                             "version": String(outcome.document.version)])
+        }
         return try JSONResponse.make(Ingested(document: DocumentView(outcome.document), change: outcome.change.rawValue),
                                      status: outcome.change == .created ? .created : .ok)
     }

@@ -7,7 +7,7 @@ import PillarStore
 struct Keys: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Create, list and revoke API keys (works on the database directly; the server may be running).",
-        subcommands: [Create.self, List.self, Revoke.self, RotateMaster.self])
+        subcommands: [Create.self, List.self, Revoke.self, RotateMaster.self, EncryptExisting.self])
 
     struct Location: ParsableArguments {
         @Option(name: .customLong("data-dir"), help: "The server's data directory.") var dataDirectory = "./pillar-data"
@@ -105,6 +105,28 @@ extension Keys {
             print("re-wrapped \(count) tenant data keys: master key \(current.id) -> \(new.id)")
             if current.source != defaultFile {
                 print("Start the server with the new key now (PILLAR_MASTER_KEY or PILLAR_MASTER_KEY_FILE=\(newKeyFile)).")
+            }
+        }
+    }
+}
+
+extension Keys {
+    /// Seals what an older Pillar stored in plaintext.
+    struct EncryptExisting: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "encrypt-existing",
+            abstract: "Encrypt conversation turns, traces, feedback and document text stored before encryption at rest (safe to repeat).")
+        @Option(name: .customLong("data-dir"), help: "The server's data directory.") var dataDirectory = "./pillar-data"
+
+        func run() async throws {
+            let database = try PillarDatabase(dataDirectory: dataDirectory)
+            let sealed = try await EncryptionBackfill.run(database)
+            let total = sealed.values.reduce(0, +)
+            for (column, count) in sealed.sorted(by: { $0.key < $1.key }) where count > 0 { print("\(column): \(count)") }
+            print("encrypted \(total) values that were stored in plaintext")
+            if total > 0 {
+                try await SQLiteAuditLog(database: database).append(tenant: "default", actor: cliActor, action: "data.encrypt_existing",
+                                                                    target: "all tenants", details: ["values": String(total)])
             }
         }
     }

@@ -71,6 +71,33 @@ import Testing
         }
     }
 
+    @Test func plaintextFromBeforeEncryptionIsSealedByTheBackfill() async throws {
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try await withRetrievalPillar(dataDirectory: directory) { pillar in
+            let ingested = try await pillar.ingest(["source": "ledger.md", "content": "# Ledger\n\n" + Self.secretSentence])
+            #expect(ingested.status == 201)
+        }
+        let database = try PillarDatabase(dataDirectory: directory)
+        // What an older Pillar left: plaintext rows.
+        try await database.pool.write { db in
+            try db.execute(sql: "INSERT INTO conversation (id, tenant_id, subject, title, message_count, created_at, updated_at) VALUES ('conv_old', 'default', 'alice', 'Old title', 1, 0, 0)")
+            try db.execute(sql: "INSERT INTO conversation_message (id, conversation_id, role, content, citations, created_at) VALUES ('msg_old', 'conv_old', 'user', 'An old question about the ledger', '[]', 0)")
+            try db.execute(sql: "UPDATE chunk SET text = ?", arguments: [Self.secretSentence])
+        }
+        let sealed = try await EncryptionBackfill.run(database, batchSize: 1)
+        #expect(sealed["conversation.title"] == 1 && sealed["conversation_message.content"] == 1 && sealed["chunk.text"] == 1, "\(sealed)")
+        let raw = try await database.pool.read { db in
+            try String.fetchAll(db, sql: "SELECT title FROM conversation UNION ALL SELECT content FROM conversation_message UNION ALL SELECT text FROM chunk")
+        }
+        #expect(raw.count == 3 && raw.allSatisfy { $0.hasPrefix("enc1:") })
+        let messages = try await SQLiteConversationRepository(database: database).messages(conversation: "conv_old", tenant: "default",
+                                                                                            subject: "alice", limit: 10)
+        #expect(messages.first?.content == "An old question about the ledger")
+        #expect(try await SQLiteDocumentRepository(database: database).chunkHits(tenant: "default", ids: [1])[1]?.text == Self.secretSentence)
+        #expect(try await EncryptionBackfill.run(database).values.reduce(0, +) == 0, "nothing left to seal")
+    }
+
     @Test func encryptedDataWithoutItsMasterKeyRefusesToOpenRatherThanMakeANewKey() async throws {
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }

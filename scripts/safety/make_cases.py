@@ -249,7 +249,7 @@ add_split("holdout4", split_holdout4, ("BJ", "BJB", "BI", "BIB", "BC"), ("jbx", 
 add_split("holdout5", split_holdout5, ("BJ", "BJB", "BI", "BIB", "BC"), ("jbz", "jbzn", "injz", "injzn", "ctz"))
 add_split("blind", split_blind, ("BJ", "BJB", "BI", "BIB", "BC"), ("jbb2", "jbb2n", "injb2", "injb2n", "ctb2"))
 
-p = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tests", "PillarSafetyTests", "Resources", "guard-cases.jsonl")
+p = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "Tests", "PillarSafetyTests", "Resources", "guard-cases.jsonl")
 with open(p, "w", encoding="utf-8") as f:
     for d in out: f.write(json.dumps(d, ensure_ascii=False) + "\n")
 from collections import Counter

@@ -288,7 +288,7 @@ cases = [
 ("en", "Chapter 12 covers the Road to Serfdom.", []),
 ]
 
-out = os.path.join(os.path.dirname(__file__), "..", "Tests", "PillarSafetyTests", "Resources", "pii-cases.jsonl")
+out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "Tests", "PillarSafetyTests", "Resources", "pii-cases.jsonl")
 with open(out, "w", encoding="utf-8") as f:
     for n, (lang, text, pii) in enumerate(cases, 1):
         for t, v in pii:

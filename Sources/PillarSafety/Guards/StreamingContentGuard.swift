@@ -23,6 +23,11 @@ public struct StreamingContentGuard: Sendable {
     public let thresholds: [HarmCategory: Severity]
     public let window: Int
     public let checkEveryDelta: Bool
+    /// Unchecked text is checked once it is this long, even without a boundary.
+    public let holdCharacters: Int
+    /// …or once this long has passed since the last check, so a slow stream is never held back.
+    public let checkInterval: Duration
+    private var lastCheck: ContinuousClock.Instant?
 
     private var pending = ""
     private var pendingCount = 0
@@ -30,13 +35,18 @@ public struct StreamingContentGuard: Sendable {
     private var blocked: StreamDecision?
     /// Total characters fed so far.
     public private(set) var charactersSeen = 0
+    /// Whether some fed text has not been checked yet: a caller holding deltas back may release them once this is
+    /// false (every released character then was checked).
+    public var hasUncheckedText: Bool { pendingCount > 0 }
 
     public init(classifier: BuiltInContentFilter, thresholds: [HarmCategory: Severity], window: Int = 400,
-                checkEveryDelta: Bool = true) {
+                checkEveryDelta: Bool = true, holdCharacters: Int? = nil, checkInterval: Duration = .seconds(3600)) {
         self.classifier = classifier
         self.thresholds = thresholds
         self.window = max(window, 32)
         self.checkEveryDelta = checkEveryDelta
+        self.holdCharacters = max(1, holdCharacters ?? self.window)
+        self.checkInterval = checkInterval
     }
 
     /// Feed one streamed delta. Returns `.block` as soon as the text seen so far exceeds a threshold.
@@ -47,7 +57,8 @@ public struct StreamingContentGuard: Sendable {
         let n = delta.count
         pendingCount += n
         charactersSeen += n
-        if checkEveryDelta || pendingCount >= window || delta.contains(where: Self.isBoundary) {
+        let due = lastCheck.map { ContinuousClock.now - $0 >= checkInterval } ?? true
+        if checkEveryDelta || due || pendingCount >= holdCharacters || delta.contains(where: Self.isBoundary) {
             return check()
         }
         return .pass
@@ -68,6 +79,7 @@ public struct StreamingContentGuard: Sendable {
     }
 
     private mutating func check() -> StreamDecision {
+        lastCheck = .now
         let text = tail + pending
         let verdict = classifier.classifySync(text)
         let hit = verdict.exceeds(thresholds)

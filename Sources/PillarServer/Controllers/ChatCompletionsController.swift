@@ -104,20 +104,24 @@ struct ChatCompletionsController: Sendable {
         let chunks = streamed.chunks
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
             let encoder = JSONEncoder()
-            var output = output
+            var hold = OutputHold<ChatCompletionChunk>(output)
             do {
                 for try await chunk in chunks {
-                    // Each piece is checked before it is sent; a block ends the stream with an error event.
-                    if case .block(let categories, _)? = output?.feed(chunk.contentDelta) {
+                    // Pieces go out only once the content filter has checked their text; a block ends the
+                    // stream with an error event.
+                    let ready: [ChatCompletionChunk]
+                    do { ready = try hold.admit(chunk, text: chunk.contentDelta) } catch {
                         await recorder.stop?.stop("content_blocked")
-                        throw SafetyGate.blocked(categories)
+                        throw error
                     }
-                    try await writer.write(ServerSentEvent.data(try encoder.encode(chunk)))
+                    for piece in ready { try await writer.write(ServerSentEvent.data(try encoder.encode(piece))) }
                 }
-                if case .block(let categories, _)? = output?.finish() {
+                let rest: [ChatCompletionChunk]
+                do { rest = try hold.finish() } catch {
                     await recorder.stop?.stop("content_blocked")
-                    throw SafetyGate.blocked(categories)
+                    throw error
                 }
+                for piece in rest { try await writer.write(ServerSentEvent.data(try encoder.encode(piece))) }
                 try await writer.write(ServerSentEvent.done)
             } catch let error as PillarError {
                 // Tokens may already be on screen: say plainly that the answer is incomplete, never just stop.

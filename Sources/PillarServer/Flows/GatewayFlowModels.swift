@@ -64,22 +64,26 @@ struct GatewayFlowModels: FlowModels {
         // mid-answer still pays for the tokens it was sent).
         var text = ""
         var usage: Usage?
+        var hold = OutputHold<String>(output)
         for try await chunk in streamed.chunks {
             if let reported = chunk.usage { usage = reported }
             let delta = chunk.contentDelta
             guard !delta.isEmpty else { continue }
-            // Checked before it is passed on: a block ends the answer with the content filter's error.
-            if case .block(let categories, _)? = output?.feed(delta) {
-                await recorder.stop?.stop("content_blocked")
-                throw SafetyGate.blocked(categories)
-            }
             text += delta
-            try await onDelta(delta)
+            // Passed on only once the content filter has checked it: a block ends the answer with its error.
+            let ready: [String]
+            do { ready = try hold.admit(delta, text: delta) } catch {
+                await recorder.stop?.stop("content_blocked")
+                throw error
+            }
+            for piece in ready { try await onDelta(piece) }
         }
-        if case .block(let categories, _)? = output?.finish() {
+        let rest: [String]
+        do { rest = try hold.finish() } catch {
             await recorder.stop?.stop("content_blocked")
-            throw SafetyGate.blocked(categories)
+            throw error
         }
+        for piece in rest { try await onDelta(piece) }
         return Generation(text: text, usage: usage, deployment: streamed.deployment)
     }
 }

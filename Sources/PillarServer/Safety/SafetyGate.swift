@@ -84,11 +84,15 @@ struct SafetyGate: FlowSafety {
         }
     }
 
-    /// An incremental check of an answer as it streams, or nil when the tenant does not filter output.
+    /// An incremental check of an answer as it streams, or nil when the tenant does not filter output. It checks
+    /// the first delta at once, then at sentence and clause boundaries, every 64 characters, and whenever 100 ms
+    /// have passed; callers hold deltas back until they are checked (`OutputHold`), so nothing unchecked is sent,
+    /// a slow stream is not delayed, and a fast one is classified per clause rather than per token.
     func outputGuard(tenant: String) -> StreamingContentGuard? {
         let policy = policy(tenant)
         guard policy.content.output else { return nil }
-        return StreamingContentGuard(classifier: filter(tenant), thresholds: policy.content.severityThresholds)
+        return StreamingContentGuard(classifier: filter(tenant), thresholds: policy.content.severityThresholds,
+                                     checkEveryDelta: false, holdCharacters: 64, checkInterval: .milliseconds(100))
     }
 
     func record(tenant: String, guard name: String) {
@@ -111,5 +115,34 @@ extension ContentVerdict {
         }
         merged.findings += other.findings.filter { categories.contains($0.category) }
         return merged
+    }
+}
+
+/// Streamed pieces held back until the output guard has checked the text they carry.
+struct OutputHold<Piece: Sendable>: Sendable {
+    var guardrail: StreamingContentGuard?
+    private var held: [Piece] = []
+
+    init(_ guardrail: StreamingContentGuard?) { self.guardrail = guardrail }
+
+    /// The pieces that may be sent now (this one included once its text is checked); throws when the text so far
+    /// crosses a threshold.
+    mutating func admit(_ piece: Piece, text: String) throws(PillarError) -> [Piece] {
+        guard var guardrail else { return [piece] }
+        if case .block(let categories, _) = guardrail.feed(text) { throw SafetyGate.blocked(categories) }
+        held.append(piece)
+        self.guardrail = guardrail
+        guard !guardrail.hasUncheckedText else { return [] }
+        defer { held.removeAll() }
+        return held
+    }
+
+    /// At the end: what is still held, once checked.
+    mutating func finish() throws(PillarError) -> [Piece] {
+        guard var guardrail else { return [] }
+        if case .block(let categories, _) = guardrail.finish() { throw SafetyGate.blocked(categories) }
+        self.guardrail = guardrail
+        defer { held.removeAll() }
+        return held
     }
 }

@@ -11,7 +11,7 @@ public struct SQLiteConversationRepository: ConversationRepository {
 
     public func createConversation(tenant: String, subject: String, title: String) async throws -> ConversationRecord {
         let now = Date().timeIntervalSince1970
-        let record = ConversationRecord(id: "conv_" + Self.randomHex(12), tenant: tenant, subject: subject, title: title,
+        let record = ConversationRecord(id: "conv_" + RandomHex.make(bytes: 12), tenant: tenant, subject: subject, title: title,
                                         createdAt: now, updatedAt: now, messageCount: 0)
         try await database.pool.write { db in
             try db.execute(sql: """
@@ -103,9 +103,5 @@ public struct SQLiteConversationRepository: ConversationRepository {
         return ConversationRecord(id: row["id"], tenant: tenant, subject: row["subject"],
                                   title: try database.cipher.decrypt(row["title"], tenant: tenant, in: db),
                                   createdAt: row["created_at"], updatedAt: row["updated_at"], messageCount: row["message_count"])
-    }
-
-    static func randomHex(_ bytes: Int) -> String {
-        (0..<bytes).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
     }
 }

@@ -142,9 +142,9 @@ struct ChatController: Sendable {
         let now = Date().timeIntervalSince1970
         let tenant = principal.tenant
         _ = try await conversations.appendMessages([
-            ConversationMessage(id: "msg_" + FlowService.newTraceID().prefix(24), role: .user,
+            ConversationMessage(id: "msg_" + RandomHex.make(bytes: 12), role: .user,
                                 content: redaction.clean(message, tenant: tenant), createdAt: now),
-            ConversationMessage(id: "msg_" + FlowService.newTraceID().prefix(24), role: .assistant,
+            ConversationMessage(id: "msg_" + RandomHex.make(bytes: 12), role: .assistant,
                                 content: redaction.clean(answer.answer, tenant: tenant),
                                 citations: answer.citations, traceID: answer.traceID, createdAt: now),
         ], conversation: conversation.id, tenant: principal.tenant, subject: principal.subject)

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import Hummingbird
 import PillarCore
@@ -88,7 +87,7 @@ struct DataProtectionController: Sendable {
             }
         }
         let record = FeedbackRecord(
-            id: "fb_" + SHA256Hex.random(12), tenant: principal.tenant, subject: principal.subject, traceID: trace.id,
+            id: "fb_" + RandomHex.make(bytes: 12), tenant: principal.tenant, subject: principal.subject, traceID: trace.id,
             rating: rating, comment: body.comment.map { redaction.clean($0, tenant: principal.tenant) },
             conversation: conversation, createdAt: Date().timeIntervalSince1970)
         try await store.saveFeedback(record)
@@ -134,15 +133,5 @@ public enum Erasure {
         try await audit.append(tenant: tenant, actor: actor, action: "subject.erase",
                                target: SubjectFingerprint.of(subject, tenant: tenant, cipher: cipher), details: counts.auditDetails)
         return counts
-    }
-}
-
-enum SHA256Hex {
-    static func of(_ text: String) -> String {
-        SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
-    }
-
-    static func random(_ bytes: Int) -> String {
-        (0..<bytes).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
     }
 }

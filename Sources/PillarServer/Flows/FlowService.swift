@@ -25,7 +25,7 @@ struct FlowService: Sendable {
         var conversationID: String?
         var stickyKey: String
         /// The answer's id, known before it starts so a stream can name it up front.
-        var traceID: String = FlowService.newTraceID()
+        var traceID: String = RandomHex.make(bytes: 16)
     }
 
     struct Answer: Sendable, Encodable {
@@ -142,9 +142,5 @@ struct FlowService: Sendable {
             guard let data = try? JSONEncoder().encode(item) else { return nil }
             return try? decoder.decode(Citation.self, from: data)
         }
-    }
-
-    static func newTraceID() -> String {
-        (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
     }
 }

@@ -71,30 +71,17 @@ struct ChatCompletionsController: Sendable {
                       headers: HTTPFields, output: StreamingContentGuard?, logger: Logger) async throws -> Response {
         var headers = headers
         guard body.isStreaming else {
-            // The turn is recorded once the answer has been checked, so a withheld answer is recorded as such.
-            let finished = Mutex<ModelGateway.Outcome?>(nil)
-            var completion: ChatCompletion
-            do {
-                completion = try await gateway.complete(body, caller: caller) { outcome in finished.withLock { $0 = outcome } }
-            } catch {
-                if let outcome = finished.withLock({ $0 }) { await recorder.record(outcome) }
-                throw error
-            }
-            if var output {
-                _ = output.feed(completion.text)
-                if case .block(let categories, _) = output.finish() {
-                    // As Azure OpenAI does: the answer is withheld and the finish reason says why.
-                    completion.choices = completion.choices.map { choice in
-                        var choice = choice
-                        choice.message.content = nil
-                        choice.finishReason = "content_filter"
-                        return choice
-                    }
-                    completion.extra["pillar"] = .object(["content_filter": .array(categories.map { .string($0.rawValue) })])
-                    await recorder.stop?.stop("content_blocked")
+            var (completion, _, blocked) = try await recorder.completeChecked(body, gateway: gateway, caller: caller, output: output)
+            if let categories = blocked {
+                // As Azure OpenAI does: the answer is withheld and the finish reason says why.
+                completion.choices = completion.choices.map { choice in
+                    var choice = choice
+                    choice.message.content = nil
+                    choice.finishReason = "content_filter"
+                    return choice
                 }
+                completion.extra["pillar"] = .object(["content_filter": .array(categories.map { .string($0.rawValue) })])
             }
-            if let outcome = finished.withLock({ $0 }) { await recorder.record(outcome) }
             return try JSONResponse.make(completion, headers: headers)
         }
         let streamed = try await gateway.stream(body, caller: caller, onFinish: recorder.record)
@@ -104,24 +91,16 @@ struct ChatCompletionsController: Sendable {
         let chunks = streamed.chunks
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
             let encoder = JSONEncoder()
-            var hold = OutputHold<ChatCompletionChunk>(output)
+            var hold = OutputHold<ChatCompletionChunk>(output, stop: recorder.stop)
             do {
                 for try await chunk in chunks {
                     // Pieces go out only once the content filter has checked their text; a block ends the
                     // stream with an error event.
-                    let ready: [ChatCompletionChunk]
-                    do { ready = try hold.admit(chunk, text: chunk.contentDelta) } catch {
-                        await recorder.stop?.stop("content_blocked")
-                        throw error
+                    for piece in try await hold.admit(chunk, text: chunk.contentDelta) {
+                        try await writer.write(ServerSentEvent.data(try encoder.encode(piece)))
                     }
-                    for piece in ready { try await writer.write(ServerSentEvent.data(try encoder.encode(piece))) }
                 }
-                let rest: [ChatCompletionChunk]
-                do { rest = try hold.finish() } catch {
-                    await recorder.stop?.stop("content_blocked")
-                    throw error
-                }
-                for piece in rest { try await writer.write(ServerSentEvent.data(try encoder.encode(piece))) }
+                for piece in try await hold.finish() { try await writer.write(ServerSentEvent.data(try encoder.encode(piece))) }
                 try await writer.write(ServerSentEvent.done)
             } catch let error as PillarError {
                 // Tokens may already be on screen: say plainly that the answer is incomplete, never just stop.

@@ -4,7 +4,6 @@ import PillarCore
 import PillarFlows
 import PillarGateway
 import PillarSafety
-import Synchronization
 
 /// Flow steps reach models the way API callers do: admitted against the caller's budgets, through the
 /// gateway, and recorded as turns.
@@ -31,24 +30,18 @@ struct GatewayFlowModels: FlowModels {
                                     streamed: onDelta != nil, price: prices[request.model],
                                     traceID: TraceContext.currentTraceID(), settlement: settlement, logger: logger,
                                     stop: TurnStop())
-        var output = gate.outputGuard(tenant: context.principal.tenant)
+        let output = gate.outputGuard(tenant: context.principal.tenant)
         guard let onDelta else {
-            let finished = Mutex<ModelGateway.Outcome?>(nil)
-            let completion: ChatCompletion
+            let checked: (ChatCompletion, ModelGateway.Outcome?, blocked: [HarmCategory]?)
             do {
-                completion = try await gateway.complete(request, caller: context.caller) { outcome in finished.withLock { $0 = outcome } }
+                checked = try await recorder.completeChecked(request, gateway: gateway, caller: context.caller, output: output)
             } catch {
-                if let outcome = finished.withLock({ $0 }) { await recorder.record(outcome) }
                 // Refused before any model was called, nothing was spent; otherwise the recorder has settled.
                 await settlement.settle(usedTokens: 0)
                 throw error
             }
-            _ = output?.feed(completion.text)
-            let verdict = output?.finish()
-            if case .block = verdict { await recorder.stop?.stop("content_blocked") }
-            let outcome = finished.withLock { $0 }
-            if let outcome { await recorder.record(outcome) }
-            if case .block(let categories, _)? = verdict { throw SafetyGate.blocked(categories) }
+            let (completion, outcome, blocked) = checked
+            if let blocked { throw SafetyGate.blocked(blocked) }
             return Generation(text: completion.text, usage: completion.usage, deployment: outcome?.deployment)
         }
         request.stream = true
@@ -64,26 +57,16 @@ struct GatewayFlowModels: FlowModels {
         // mid-answer still pays for the tokens it was sent).
         var text = ""
         var usage: Usage?
-        var hold = OutputHold<String>(output)
+        var hold = OutputHold<String>(output, stop: recorder.stop)
         for try await chunk in streamed.chunks {
             if let reported = chunk.usage { usage = reported }
             let delta = chunk.contentDelta
             guard !delta.isEmpty else { continue }
             text += delta
             // Passed on only once the content filter has checked it: a block ends the answer with its error.
-            let ready: [String]
-            do { ready = try hold.admit(delta, text: delta) } catch {
-                await recorder.stop?.stop("content_blocked")
-                throw error
-            }
-            for piece in ready { try await onDelta(piece) }
+            for piece in try await hold.admit(delta, text: delta) { try await onDelta(piece) }
         }
-        let rest: [String]
-        do { rest = try hold.finish() } catch {
-            await recorder.stop?.stop("content_blocked")
-            throw error
-        }
-        for piece in rest { try await onDelta(piece) }
+        for piece in try await hold.finish() { try await onDelta(piece) }
         return Generation(text: text, usage: usage, deployment: streamed.deployment)
     }
 }

@@ -3,7 +3,9 @@ import Logging
 import Metrics
 import PillarCore
 import PillarFlows
+import PillarGateway
 import PillarSafety
+import Synchronization
 
 /// Each tenant's content filter and prompt shields, applied to what users send, to what models answer (as it
 /// streams) and to the passages flows retrieve. A remote classifier, when configured, replaces or adds to the
@@ -118,18 +120,22 @@ extension ContentVerdict {
     }
 }
 
-/// Streamed pieces held back until the output guard has checked the text they carry.
+/// Streamed pieces held back until the output guard has checked the text they carry. A block marks the call's
+/// turn as stopped by the content filter and throws the filter's error.
 struct OutputHold<Piece: Sendable>: Sendable {
     var guardrail: StreamingContentGuard?
+    let stop: TurnStop?
     private var held: [Piece] = []
 
-    init(_ guardrail: StreamingContentGuard?) { self.guardrail = guardrail }
+    init(_ guardrail: StreamingContentGuard?, stop: TurnStop?) {
+        self.guardrail = guardrail
+        self.stop = stop
+    }
 
-    /// The pieces that may be sent now (this one included once its text is checked); throws when the text so far
-    /// crosses a threshold.
-    mutating func admit(_ piece: Piece, text: String) throws(PillarError) -> [Piece] {
+    /// The pieces that may be sent now (this one included once its text is checked).
+    mutating func admit(_ piece: Piece, text: String) async throws -> [Piece] {
         guard var guardrail else { return [piece] }
-        if case .block(let categories, _) = guardrail.feed(text) { throw SafetyGate.blocked(categories) }
+        try await block(guardrail.feed(text))
         held.append(piece)
         self.guardrail = guardrail
         guard !guardrail.hasUncheckedText else { return [] }
@@ -138,11 +144,44 @@ struct OutputHold<Piece: Sendable>: Sendable {
     }
 
     /// At the end: what is still held, once checked.
-    mutating func finish() throws(PillarError) -> [Piece] {
+    mutating func finish() async throws -> [Piece] {
         guard var guardrail else { return [] }
-        if case .block(let categories, _) = guardrail.finish() { throw SafetyGate.blocked(categories) }
+        try await block(guardrail.finish())
         self.guardrail = guardrail
         defer { held.removeAll() }
         return held
+    }
+
+    private func block(_ decision: StreamDecision) async throws {
+        guard case .block(let categories, _) = decision else { return }
+        await stop?.stop("content_blocked")
+        throw SafetyGate.blocked(categories)
+    }
+}
+
+extension TurnRecorder {
+    /// A whole completion whose turn is recorded only after the answer was checked, so that a withheld answer is
+    /// recorded as stopped. The categories that blocked it, or nil.
+    func completeChecked(_ request: ChatCompletionRequest, gateway: ModelGateway, caller: ModelGateway.Caller,
+                         output: StreamingContentGuard?) async throws -> (ChatCompletion, ModelGateway.Outcome?, blocked: [HarmCategory]?) {
+        let finished = Mutex<ModelGateway.Outcome?>(nil)
+        let completion: ChatCompletion
+        do {
+            completion = try await gateway.complete(request, caller: caller) { outcome in finished.withLock { $0 = outcome } }
+        } catch {
+            if let outcome = finished.withLock({ $0 }) { await record(outcome) }
+            throw error
+        }
+        var blocked: [HarmCategory]?
+        if var output {
+            _ = output.feed(completion.text)
+            if case .block(let categories, _) = output.finish() {
+                blocked = categories
+                await stop?.stop("content_blocked")
+            }
+        }
+        let outcome = finished.withLock { $0 }
+        if let outcome { await record(outcome) }
+        return (completion, outcome, blocked)
     }
 }

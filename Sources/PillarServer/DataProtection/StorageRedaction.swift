@@ -19,13 +19,18 @@ struct StorageRedaction: Sendable {
         detector(policy).findings(in: text, types: Set(policy.types ?? PIIType.allCases))
     }
 
-    /// The text as the policy says to keep it. `block` keeps it redacted: blocking is for requests, not records.
+    /// The redactor the policy asks for. `block` redacts: blocking is for requests, not for what is kept.
+    func redactor(_ policy: PillarConfiguration.PIIPolicy, tenant: String) -> PIIRedactor {
+        let action: PIIAction = policy.action == .block ? .redact : policy.action
+        return PIIRedactor(action: action,
+                           pseudonymKey: action == .pseudonymize ? cipher.derivedKey(purpose: "pii-pseudonym", tenant: tenant) : nil)
+    }
+
+    /// The text as the policy says to keep it.
     func apply(_ text: String, tenant: String, policy: PillarConfiguration.PIIPolicy) -> String {
         let found = findings(text, policy: policy)
         guard !found.isEmpty else { return text }
-        let action: PIIAction = policy.action == .block ? .redact : policy.action
-        let key = action == .pseudonymize ? cipher.derivedKey(purpose: "pii-pseudonym", tenant: tenant) : nil
-        return PIIRedactor(action: action, pseudonymKey: key).apply(to: text, findings: found)
+        return redactor(policy, tenant: tenant).apply(to: text, findings: found)
     }
 
     /// What is about to be stored.
@@ -41,17 +46,21 @@ struct StorageRedaction: Sendable {
         guard policy.documents else { return [] }
         let found = findings(text, policy: policy)
         guard !found.isEmpty else { return [] }
-        let action: PIIAction = policy.action == .block ? .redact : policy.action
-        let redactor = PIIRedactor(action: action,
-                                   pseudonymKey: action == .pseudonymize ? cipher.derivedKey(purpose: "pii-pseudonym", tenant: tenant) : nil)
+        let redactor = redactor(policy, tenant: tenant)
+        // Findings come sorted and apart: offsets are counted onward from the last one, not from the start.
         let scalars = text.unicodeScalars
+        var index = scalars.startIndex
+        var offset = 0
+        func advance(to target: String.Index) -> Int {
+            let position = target.samePosition(in: scalars) ?? scalars.endIndex
+            offset += scalars.distance(from: index, to: position)
+            index = position
+            return offset
+        }
         return found.map { finding in
-            let lower = scalars.distance(from: scalars.startIndex, to: finding.range.lowerBound.samePosition(in: scalars) ?? scalars.startIndex)
-            let upper = scalars.distance(from: scalars.startIndex, to: finding.range.upperBound.samePosition(in: scalars) ?? scalars.endIndex)
-            let piece = String(text[finding.range])
-            let replaced = redactor.apply(to: piece, findings: [PIIFinding(type: finding.type, range: piece.startIndex..<piece.endIndex,
-                                                                           confidence: finding.confidence, recognizer: finding.recognizer)])
-            return TextReplacement(range: lower..<upper, replacement: replaced)
+            let lower = advance(to: finding.range.lowerBound)
+            let upper = advance(to: finding.range.upperBound)
+            return TextReplacement(range: lower..<upper, replacement: redactor.replacement(for: text[finding.range], type: finding.type))
         }
     }
 

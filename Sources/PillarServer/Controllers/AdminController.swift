@@ -100,14 +100,12 @@ struct AdminController: Sendable {
 
     /// `GET /admin/audit?limit=100`: the tenant's audit events, newest first.
     @Sendable func auditEvents(_ request: Request, context: AdminContext) async throws -> Response {
-        let limit = request.uri.queryParameters.get("limit", as: Int.self) ?? 100
-        guard (1...1000).contains(limit) else { throw PillarError.invalidRequest("limit must be 1-1000", param: "limit") }
+        let limit = try QueryInteger.limit(of: request)
         return try JSONResponse.make(["data": try await audit.events(tenant: context.principal.tenant, limit: limit)])
     }
 
     @Sendable func listTurns(_ request: Request, context: AdminContext) async throws -> Response {
-        let limit = request.uri.queryParameters.get("limit", as: Int.self) ?? 100
-        guard (1...1000).contains(limit) else { throw PillarError.invalidRequest("limit must be 1-1000", param: "limit") }
+        let limit = try QueryInteger.limit(of: request)
         return try JSONResponse.make(["data": try await turns.listTurns(tenant: context.principal.tenant, limit: limit)])
     }
 }

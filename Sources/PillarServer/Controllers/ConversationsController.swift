@@ -72,10 +72,7 @@ struct ConversationsController: Sendable {
     }
 
     @Sendable func list(_ request: Request, context: AuthenticatedContext) async throws -> Response {
-        let limitText = request.uri.queryParameters.get("limit") ?? "100"
-        guard let limit = Int(limitText), (1...1000).contains(limit) else {
-            throw PillarError.invalidRequest("limit must be 1-1000", param: "limit")
-        }
+        let limit = try QueryInteger.limit(of: request)
         let records = try await conversations.listConversations(tenant: context.principal.tenant,
                                                                 subject: context.principal.subject, limit: limit)
         return try JSONResponse.make(["data": records.map { ConversationView($0) }])

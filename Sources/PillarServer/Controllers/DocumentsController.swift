@@ -121,7 +121,7 @@ struct DocumentsController: Sendable {
     @Sendable func list(_ request: Request, context: AuthenticatedContext) async throws -> Response {
         try requireAdmin(context)
         let query = request.uri.queryParameters
-        let limit = try Self.integer(query.get("limit"), name: "limit", default: 100, range: 1...1000)
+        let limit = try QueryInteger.limit(of: request)
         let documents = try await repository.listDocuments(
             tenant: context.principal.tenant, sourcePrefix: query.get("source_prefix"), after: query.get("after"),
             limit: limit + 1)
@@ -217,14 +217,6 @@ struct DocumentsController: Sendable {
 
     private func requireAdmin(_ context: AuthenticatedContext) throws {
         guard context.principal.isAdmin else { throw PillarError.permissionDenied("Managing documents needs the admin role.") }
-    }
-
-    static func integer(_ text: String?, name: String, default value: Int, range: ClosedRange<Int>) throws(PillarError) -> Int {
-        guard let text else { return value }
-        guard let number = Int(text), range.contains(number) else {
-            throw .invalidRequest("'\(name)' must be an integer \(range.lowerBound)-\(range.upperBound)", param: name)
-        }
-        return number
     }
 }
 

@@ -108,8 +108,7 @@ struct DataProtectionController: Sendable {
     }
 
     @Sendable func listFeedback(_ request: Request, context: AdminContext) async throws -> Response {
-        let limit = request.uri.queryParameters.get("limit", as: Int.self) ?? 100
-        guard (1...1000).contains(limit) else { throw PillarError.invalidRequest("limit must be 1-1000", param: "limit") }
+        let limit = try QueryInteger.limit(of: request)
         return try JSONResponse.make(["data": try await store.listFeedback(tenant: context.principal.tenant, limit: limit)])
     }
 

@@ -15,8 +15,8 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
-from urllib import request as urlrequest
 
+import benchlib
 from benchlib import free_port, percentile, wait
 
 REPO = Path(__file__).resolve().parents[1]
@@ -25,17 +25,7 @@ KEY = "pk-bench-retrieval-admin-key-0000000"
 
 
 def call(base, method, path, body=None, timeout=120):
-    data = json.dumps(body).encode() if body is not None else None
-    req = urlrequest.Request(base + path, data=data, method=method,
-                             headers={"Authorization": f"Bearer {KEY}", "Content-Type": "application/json"})
-    with urlrequest.urlopen(req, timeout=timeout) as response:
-        return json.loads(response.read() or b"{}")
-
-
-
-
-
-
+    return benchlib.call(base, KEY, method, path, body, timeout)
 
 
 def main():

@@ -1,4 +1,5 @@
-"""What the Python benchmark scripts share: free ports, waiting for a server, percentiles."""
+"""What the Python benchmark scripts share: free ports, waiting for a server, percentiles, JSON calls to Pillar."""
+import json
 import socket
 import sys
 import time
@@ -30,3 +31,12 @@ def wait(url, process, timeout=600):
 def percentile(values, share):
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def call(base, key, method, path, body=None, timeout=120):
+    """One JSON request to a Pillar API with a bearer key; the decoded answer (or {} when empty)."""
+    data = json.dumps(body).encode() if body is not None else None
+    req = urlrequest.Request(base + path, data=data, method=method,
+                             headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"})
+    with urlrequest.urlopen(req, timeout=timeout) as response:
+        return json.loads(response.read() or b"{}")

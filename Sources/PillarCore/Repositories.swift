@@ -67,11 +67,15 @@ public struct TurnRecord: Sendable, Hashable, Codable {
     public var timeToFirstTokenMs: Double?
     public var traceID: String?
     public var createdAt: Double
+    /// Set on an interrupted attempt that another deployment continued: the id of the answer's turn. Its
+    /// tokens count against budgets, but it is not a request of its own.
+    public var attemptOf: String?
 
     public init(id: String, tenant: String, subject: String, model: String, deployment: String?, status: Status,
                 errorCode: String?, streamed: Bool, promptTokens: Int, completionTokens: Int,
                 usageEstimated: Bool = false, attempts: Int = 1, costUSD: Double? = nil, latencyMs: Double,
-                timeToFirstTokenMs: Double?, traceID: String?, createdAt: Double) {
+                timeToFirstTokenMs: Double?, traceID: String?, createdAt: Double, attemptOf: String? = nil) {
+        self.attemptOf = attemptOf
         self.costUSD = costUSD
         self.usageEstimated = usageEstimated
         self.attempts = attempts
@@ -108,8 +112,12 @@ public struct UsageRow: Sendable, Hashable, Codable {
     public var promptTokens: Int
     public var completionTokens: Int
     public var costUSD: Double
+    /// Attempts interrupted in mid-stream and continued elsewhere; their tokens and cost are in the sums above.
+    public var interruptedAttempts: Int
 
-    public init(group: String, requests: Int, failed: Int, promptTokens: Int, completionTokens: Int, costUSD: Double) {
+    public init(group: String, requests: Int, failed: Int, promptTokens: Int, completionTokens: Int, costUSD: Double,
+                interruptedAttempts: Int = 0) {
+        self.interruptedAttempts = interruptedAttempts
         self.group = group
         self.requests = requests
         self.failed = failed

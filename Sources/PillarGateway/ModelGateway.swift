@@ -25,11 +25,15 @@ public final class ModelGateway: Sendable {
         public var maxInFlightPerTenant: Int?
         /// How long a request may wait for a deployment at its cap on requests in flight.
         public var queueTimeout: Duration
+        /// Models whose pools continue a stream that failed in mid-answer at another deployment.
+        public var continuedModels: Set<String>
 
-        public init(retry: RetryPolicy = .init(), maxInFlightPerTenant: Int? = nil, queueTimeout: Duration = .seconds(2)) {
+        public init(retry: RetryPolicy = .init(), maxInFlightPerTenant: Int? = nil, queueTimeout: Duration = .seconds(2),
+                    continuedModels: Set<String> = []) {
             self.retry = retry
             self.maxInFlightPerTenant = maxInFlightPerTenant
             self.queueTimeout = queueTimeout
+            self.continuedModels = continuedModels
         }
     }
 
@@ -45,6 +49,8 @@ public final class ModelGateway: Sendable {
         public var usageReported: Bool
         /// Attempts made, the answering one included.
         public var attempts: Int
+        /// Attempts that streamed part of the answer and were continued elsewhere; `usage` does not count them.
+        public var interrupted: [InterruptedAttempt] = []
     }
 
     public struct Streamed: Sendable {
@@ -100,10 +106,10 @@ public final class ModelGateway: Sendable {
 
     /// A streamed completion. A deployment is committed to only once its first token arrived (or it ended
     /// cleanly); a failure or timeout before that moves on like any other failed attempt. After that, a
-    /// failure surfaces as an error thrown by `chunks`. `onFinish` is called once when the stream ends,
-    /// fails, or the caller stops reading it.
+    /// failure surfaces as an error thrown by `chunks`, unless the model's pool continues streams and `permit`
+    /// allows it. `onFinish` is called once when the stream ends, fails, or the caller stops reading it.
     public func stream(
-        _ request: ChatCompletionRequest, caller: Caller,
+        _ request: ChatCompletionRequest, caller: Caller, permit: ContinuationPermit? = nil,
         onFinish: @escaping @Sendable (Outcome) async -> Void
     ) async throws -> Streamed {
         let started = ContinuousClock.now
@@ -119,8 +125,9 @@ public final class ModelGateway: Sendable {
                                    started: started, onFinish: onFinish,
                                    startSpan: { startModelSpan(request, provider: $0, caller: caller) }) { lease, span, attempts in
                 let reply = try await lease.provider.stream(request)
-                let chunks = try await relay(reply.value, request: request, lease: lease, rateLimits: reply.rateLimits,
-                                             caller: caller, span: span, started: started, attempts: attempts,
+                let leg = RelayLeg(upstream: reply.value, lease: lease, span: span, rateLimits: reply.rateLimits,
+                                   request: request, started: started)
+                let chunks = try await relay(leg, caller: caller, started: started, attempts: attempts, permit: permit,
                                              onFinish: finishAndLeave)
                 return Streamed(deployment: lease.name, chunks: chunks)
             }
@@ -148,7 +155,7 @@ public final class ModelGateway: Sendable {
     /// releases its lease when it succeeds; this releases it when the attempt throws.
     func serve<Result>(
         model: String, estimatedTokens tokens: Int, caller: Caller, started: ContinuousClock.Instant,
-        onFinish: @Sendable (Outcome) async -> Void,
+        excluding initiallyExcluded: Set<String> = [], onFinish: @Sendable (Outcome) async -> Void,
         startSpan: (any ModelProvider) -> any Span,
         attempt: (DeploymentPool.Lease, any Span, Int) async throws -> Result
     ) async throws -> Result {
@@ -156,7 +163,7 @@ public final class ModelGateway: Sendable {
         let retry = policy.retry
         let deadline = started + retry.totalTimeout
         var generator = SystemRandomNumberGenerator()
-        var excluded = Set<String>()
+        var excluded = initiallyExcluded
         var attempts = 0
         var waits = 0
         var lastError: UpstreamError?

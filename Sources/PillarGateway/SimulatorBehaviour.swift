@@ -69,9 +69,17 @@ public struct SimulatorBehaviour: Sendable, Hashable {
         return behaviour
     }
 
-    /// The reply split into tokens the way a tokenizer roughly would: words with their leading space.
+    /// The reply split into tokens the way a tokenizer roughly would: words with their leading space. A final
+    /// assistant message is a prefill, as llama.cpp takes it: the reply to the messages before it goes on
+    /// from where the prefill ends.
     public func replyTokens(for request: ChatCompletionRequest) -> [String] {
-        let text = reply ?? SimulatedAnswers.reply(to: request)
+        var asked = request
+        var prefill = ""
+        if asked.messages.count > 1, asked.messages.last?.role == "assistant" {
+            prefill = asked.messages.removeLast().content?.text ?? ""
+        }
+        let whole = reply ?? SimulatedAnswers.reply(to: asked)
+        let text = whole.hasPrefix(prefill) ? String(whole.dropFirst(prefill.count)) : whole
         var tokens: [String] = []
         var current = ""
         for character in text {

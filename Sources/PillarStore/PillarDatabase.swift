@@ -280,6 +280,13 @@ public final class PillarDatabase: Sendable, HealthCheckable {
                 try db.execute(sql: "ALTER TABLE \(new) RENAME TO \(old)")
             }
         }
+        migrator.registerMigration("008_interrupted_attempts") { db in
+            // An attempt that streamed part of an answer before another deployment continued it is a turn row
+            // of its own (its tokens were spent), pointing at the answer's row.
+            try db.alter(table: "turn") { table in
+                table.add(column: "attempt_of", .text)
+            }
+        }
         return migrator
     }
 }

@@ -12,13 +12,13 @@ public struct SQLiteTurnRepository: TurnRepository, UsageLedger, UsageReports {
                 sql: """
                     INSERT INTO turn (id, tenant_id, subject, model, deployment, status, error_code, streamed,
                                       prompt_tokens, completion_tokens, usage_estimated, attempts, cost_usd, latency_ms,
-                                      ttft_ms, trace_id, created_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                      ttft_ms, trace_id, created_at, attempt_of)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [turn.id, turn.tenant, turn.subject, turn.model, turn.deployment, turn.status.rawValue,
                             turn.errorCode, turn.streamed, turn.promptTokens, turn.completionTokens,
                             turn.usageEstimated, turn.attempts, turn.costUSD, turn.latencyMs,
-                            turn.timeToFirstTokenMs, turn.traceID, turn.createdAt])
+                            turn.timeToFirstTokenMs, turn.traceID, turn.createdAt, turn.attemptOf])
         }
     }
 
@@ -40,7 +40,8 @@ public struct SQLiteTurnRepository: TurnRepository, UsageLedger, UsageReports {
                     streamed: row["streamed"], promptTokens: row["prompt_tokens"],
                     completionTokens: row["completion_tokens"], usageEstimated: row["usage_estimated"],
                     attempts: row["attempts"], costUSD: row["cost_usd"], latencyMs: row["latency_ms"],
-                    timeToFirstTokenMs: row["ttft_ms"], traceID: row["trace_id"], createdAt: row["created_at"])
+                    timeToFirstTokenMs: row["ttft_ms"], traceID: row["trace_id"], createdAt: row["created_at"],
+                    attemptOf: row["attempt_of"])
             }
         }
     }
@@ -83,14 +84,16 @@ public struct SQLiteTurnRepository: TurnRepository, UsageLedger, UsageReports {
         }
         return try await database.pool.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT \(group) AS grp, count(*) AS requests, sum(status = 'failed') AS failed,
+                SELECT \(group) AS grp, sum(attempt_of IS NULL) AS requests,
+                       sum(status = 'failed' AND attempt_of IS NULL) AS failed, sum(attempt_of IS NOT NULL) AS interrupted,
                        sum(prompt_tokens) AS prompt, sum(completion_tokens) AS completion,
                        coalesce(sum(cost_usd), 0) AS cost
                 FROM turn WHERE tenant_id = ? AND created_at >= ? AND created_at < ?
                 GROUP BY grp ORDER BY grp
                 """, arguments: [tenant, from, to]).map { row in
                 UsageRow(group: row["grp"], requests: row["requests"], failed: row["failed"],
-                         promptTokens: row["prompt"], completionTokens: row["completion"], costUSD: row["cost"])
+                         promptTokens: row["prompt"], completionTokens: row["completion"], costUSD: row["cost"],
+                         interruptedAttempts: row["interrupted"])
             }
         }
     }

@@ -110,6 +110,94 @@ import Testing
         }
     }
 
+    /// A pool of two simulators that continues interrupted streams: "primary" cuts every stream after 40 of the
+    /// reply's 60 words, "secondary" serves the whole reply.
+    func withContinuingPool(configure: @escaping @Sendable (inout PillarConfiguration) -> Void = { _ in },
+                            _ body: @Sendable (PillarClient, _ reply: String) async throws -> Void) async throws {
+        let words = (0..<60).map { "w\($0)" }.joined(separator: " ")
+        let cutting = SimulatorBehaviour(timeToFirstToken: .zero, tokensPerSecond: 5000, reply: words, fault: .cutAfter(tokens: 40))
+        try await withSimulator(cutting) { cutPort in
+            try await withSimulator(SimulatorBehaviour(timeToFirstToken: .zero, tokensPerSecond: 5000, reply: words)) { goodPort in
+                try await withPillar(deployments: [
+                    simulatorDeployment("primary", port: cutPort, models: ["gpt"], priority: 0),
+                    simulatorDeployment("secondary", port: goodPort, models: ["gpt"], priority: 1),
+                ], configure: { configuration in
+                    configuration.gateway.pools["gpt"] = .init(continueInterruptedStreams: true)
+                    configure(&configuration)
+                }) { pillar in
+                    try await body(pillar, words)
+                }
+            }
+        }
+    }
+
+    /// (c, continued) Where the pool continues streams, the cut answer goes on at the other deployment from the
+    /// 40th token: the client reads the whole answer, told of the switch, and the cut attempt is metered apart.
+    @Test func aCutStreamGoesOnAtAnotherDeploymentWhereThePoolContinues() async throws {
+        try await withContinuingPool(configure: { $0.prices["gpt"] = ModelPrice(inputPerMillion: 1, outputPerMillion: 2) }) { pillar, words in
+            let response = try await pillar.chat("go", model: "gpt", stream: true,
+                                                 extra: #", "stream_options": {"include_usage": true}"#)
+            #expect(response.status == 200)
+            #expect(response.streamedText == words, "the continuation starts where the cut attempt stopped")
+            #expect(response.events.last == "[DONE]")
+            let markers = response.events.compactMap { event -> [String: Any]? in
+                let object = (try? JSONSerialization.jsonObject(with: Data(event.utf8))) as? [String: Any]
+                return (object?["pillar"] as? [String: Any])?["continuation"] as? [String: Any]
+            }
+            let marker = try #require(markers.first)
+            #expect(markers.count == 1)
+            #expect(marker["interrupted_deployment"] as? String == "primary")
+            #expect(marker["continued_on"] as? String == "secondary")
+            #expect(marker["error"] as? String == "upstream_truncated")
+            let interruptedUsage = try #require(marker["interrupted_usage"] as? [String: Any])
+            #expect(interruptedUsage["completion_tokens"] as? Int ?? 0 > 0)
+            let ids = Set(response.events.compactMap { event in
+                ((try? JSONSerialization.jsonObject(with: Data(event.utf8))) as? [String: Any])?["id"] as? String
+            })
+            #expect(ids.count == 1, "one answer, one id: \(ids)")
+
+            let rows = try await turns(pillar)
+            let answer = try #require(rows.first { $0.attemptOf == nil })
+            let cut = try #require(rows.first { $0.attemptOf != nil })
+            #expect(rows.count == 2)
+            #expect(answer.status == .succeeded)
+            #expect(answer.deployment == "secondary")
+            #expect(cut.attemptOf == answer.id)
+            #expect(cut.deployment == "primary")
+            #expect(cut.status == .failed)
+            #expect(cut.errorCode == "upstream_truncated")
+            #expect(cut.completionTokens == interruptedUsage["completion_tokens"] as? Int)
+            #expect((cut.costUSD ?? 0) > 0)
+
+            let usage = try await pillar.request(.GET, "/admin/usage?groupBy=deployment")
+            let byDeployment = Dictionary(uniqueKeysWithValues: (usage.json["data"] as? [[String: Any]] ?? []).map {
+                ($0["group"] as? String ?? "", $0)
+            })
+            #expect(byDeployment["primary"]?["requests"] as? Int == 0, "the cut attempt is not a request of its own")
+            #expect(byDeployment["primary"]?["interruptedAttempts"] as? Int == 1)
+            #expect(byDeployment["primary"]?["completionTokens"] as? Int == cut.completionTokens)
+            #expect(byDeployment["secondary"]?["requests"] as? Int == 1)
+            #expect(try await gatewayState(pillar)["primary"]?["inFlight"] as? Int == 0)
+            #expect(try await gatewayState(pillar)["secondary"]?["inFlight"] as? Int == 0)
+        }
+    }
+
+    /// A continuation spends the prompt again: when the budget cannot cover that, the stream ends with its
+    /// error as it would without continuation, and the budget is not overspent.
+    @Test func aContinuationTheBudgetCannotCoverIsNotMade() async throws {
+        // Room for one call with max_tokens 100, not for the prompt sent a second time with the answer.
+        try await withContinuingPool(configure: { $0.limits.tenants["default"] = UsageLimits(tokensPerDay: 150) }) { pillar, _ in
+            let response = try await pillar.chat("go", model: "gpt", stream: true, extra: #", "max_tokens": 100"#)
+            #expect(response.status == 200)
+            #expect(response.events.last?.contains("upstream_truncated") == true)
+            let rows = try await turns(pillar)
+            #expect(rows.count == 1)
+            #expect(rows.first?.status == .failed)
+            let spent = rows.reduce(0) { $0 + $1.promptTokens + $1.completionTokens }
+            #expect(spent <= 150)
+        }
+    }
+
     /// (d) A stall: the first-token timeout fires and another deployment answers.
     @Test func aStallTimesOutAndAnotherDeploymentAnswers() async throws {
         let stalling = SimulatorBehaviour(timeToFirstToken: .seconds(3), tokensPerSecond: 5000)

@@ -134,6 +134,42 @@ public actor AdmissionControl {
         price?.cost(of: Usage(promptTokens: promptTokens, completionTokens: completionTokens)) ?? 0
     }
 
+    /// Grows a reservation by what a continuation of its call adds (the prompt sent again, with the answer so
+    /// far), if every budget of its scopes still has room; nil leaves the reservation as it was. The request was
+    /// already admitted, so its requests-per-minute count does not grow, but its tokens do.
+    public func extend(_ reservation: Reservation, tokens: Int, cost: Double, now: Date = Date()) -> Reservation? {
+        let clock = ContinuousClock.now
+        for scope in reservation.scopes {
+            guard let limits = limits(for: scope), let state = states[scope] else { continue }
+            let minute = state.minute.filter { clock - $0.at < .seconds(60) }.reduce(0) { $0 + $1.tokens }
+            if let tpm = limits.tokensPerMinute, minute + tokens > tpm { return nil }
+            if let day = state.day, day.key == reservation.day {
+                if let budget = limits.tokensPerDay, day.total + tokens > budget { return nil }
+                if let budget = limits.costPerDayUSD, day.totalCost + cost > budget { return nil }
+            }
+            if let month = state.month, month.key == reservation.month {
+                if let budget = limits.tokensPerMonth, month.total + tokens > budget { return nil }
+                if let budget = limits.costPerMonthUSD, month.totalCost + cost > budget { return nil }
+            }
+        }
+        for scope in reservation.scopes {
+            guard var state = states[scope] else { continue }
+            if let index = state.minute.firstIndex(where: { $0.id == reservation.id }) { state.minute[index].tokens += tokens }
+            if state.day?.key == reservation.day {
+                state.day?.reserved += tokens
+                state.day?.reservedCost += cost
+            }
+            if state.month?.key == reservation.month {
+                state.month?.reserved += tokens
+                state.month?.reservedCost += cost
+            }
+            states[scope] = state
+        }
+        return Reservation(id: reservation.id, scopes: reservation.scopes, tokens: reservation.tokens + tokens,
+                           cost: reservation.cost + cost, day: reservation.day, month: reservation.month,
+                           completionAllowance: reservation.completionAllowance)
+    }
+
     /// Replaces the reservation by what the call really used (tokens, and dollars at the model's price).
     public func settle(_ reservation: Reservation, usedTokens: Int, usedCost: Double = 0) {
         for scope in reservation.scopes {

@@ -102,7 +102,9 @@ struct ModelSetup {
             openDuration: .milliseconds(Int64(gateway.breakerOpenSeconds * 1000)),
             halfOpenProbes: gateway.breakerHalfOpenProbes)
         return (ModelGateway.Policy(retry: retry, maxInFlightPerTenant: gateway.maxInFlightPerTenant,
-                                    queueTimeout: .milliseconds(gateway.queueTimeoutMs)), breaker)
+                                    queueTimeout: .milliseconds(gateway.queueTimeoutMs),
+                                    continuedModels: Set(gateway.pools.filter(\.value.continueInterruptedStreams).keys)),
+                breaker)
     }
 
     static func secret(_ entry: PillarConfiguration.Deployment, index: Int, environment: [String: String]) throws -> String? {

@@ -152,7 +152,7 @@ extension PillarConfiguration.Gateway {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case maxAttempts, retryBaseDelayMs, retryMaxDelayMs, retryTotalSeconds, breakerFailureRate, breakerMinimumCalls
         case breakerWindowSeconds, breakerOpenSeconds, breakerHalfOpenProbes, maxInFlightPerTenant, queueTimeoutMs
-        case connectionsPerHost
+        case connectionsPerHost, pools
     }
 
     public init(from decoder: any Decoder) throws {
@@ -171,6 +171,20 @@ extension PillarConfiguration.Gateway {
         maxInFlightPerTenant = try container.decodeIfPresent(Int.self, forKey: .maxInFlightPerTenant)
         queueTimeoutMs = try container.value(.queueTimeoutMs, or: queueTimeoutMs)
         connectionsPerHost = try container.value(.connectionsPerHost, or: connectionsPerHost)
+        pools = try container.value(.pools, or: pools)
+    }
+}
+
+extension PillarConfiguration.Pool {
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case continueInterruptedStreams
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try rejectUnknownKeys(in: decoder, known: CodingKeys.self)
+        self.init()
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        continueInterruptedStreams = try container.value(.continueInterruptedStreams, or: continueInterruptedStreams)
     }
 }
 

@@ -124,8 +124,21 @@ public struct PillarConfiguration: Sendable, Codable, Hashable {
         /// HTTP/1.1 connections kept to each upstream host. Each carries one request at a time, so this
         /// bounds a deployment's concurrency (AsyncHTTPClient's own default of 8 capped Pillar at 8).
         public var connectionsPerHost: Int = 256
+        /// Settings of single pools, by the model name clients use.
+        public var pools: [String: Pool] = [:]
 
         public init() {}
+    }
+
+    /// What one model's pool of deployments does beyond the gateway's defaults.
+    public struct Pool: Sendable, Codable, Hashable {
+        /// A stream that fails after tokens reached the client goes on at another deployment, which is sent the
+        /// answer so far as a final assistant message. Only for upstreams that continue such a message.
+        public var continueInterruptedStreams: Bool = false
+
+        public init(continueInterruptedStreams: Bool = false) {
+            self.continueInterruptedStreams = continueInterruptedStreams
+        }
     }
 
     public var server = Server()
@@ -258,6 +271,10 @@ extension PillarConfiguration {
         guard gateway.breakerHalfOpenProbes >= 1 else { throw ConfigurationError(key: "gateway.breakerHalfOpenProbes", "must be at least 1") }
         if let cap = gateway.maxInFlightPerTenant, cap < 1 {
             throw ConfigurationError(key: "gateway.maxInFlightPerTenant", "must be at least 1")
+        }
+        let servedModels = Set(deployments.flatMap { $0.models ?? [$0.name] } + [localModel.name])
+        for model in gateway.pools.keys.sorted() where !servedModels.contains(model) {
+            throw ConfigurationError(key: "gateway.pools.\(model)", "no deployment serves this model")
         }
         for (key, value) in [("timeouts.connectSeconds", timeouts.connectSeconds), ("timeouts.firstTokenSeconds", timeouts.firstTokenSeconds),
                              ("timeouts.idleSeconds", timeouts.idleSeconds), ("timeouts.totalSeconds", timeouts.totalSeconds),

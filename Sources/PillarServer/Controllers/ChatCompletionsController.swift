@@ -84,7 +84,7 @@ struct ChatCompletionsController: Sendable {
             }
             return try JSONResponse.make(completion, headers: headers)
         }
-        let streamed = try await gateway.stream(body, caller: caller, onFinish: recorder.record)
+        let streamed = try await gateway.stream(body, caller: caller, permit: recorder.settlement.extend, onFinish: recorder.record)
         headers[.contentType] = "text/event-stream"
         headers[.cacheControl] = "no-cache"
         headers[.deployment] = streamed.deployment
@@ -158,8 +158,10 @@ struct TurnRecorder: Sendable {
     var stop: TurnStop?
 
     @Sendable func record(_ outcome: ModelGateway.Outcome) async {
-        await settlement.settle(usedTokens: outcome.usage?.totalTokens ?? 0,
-                                usedCost: outcome.usage.flatMap { usage in price.map { $0.cost(of: usage) } } ?? 0)
+        // Interrupted attempts were spent too: they settle with the answer, and are written as rows of their own.
+        let spent = ([outcome.usage].compactMap { $0 } + outcome.interrupted.map(\.usage))
+        await settlement.settle(usedTokens: spent.reduce(0) { $0 + $1.totalTokens },
+                                usedCost: price.map { price in spent.reduce(0) { $0 + price.cost(of: $1) } } ?? 0)
         let id = "turn_" + UUID().uuidString.lowercased()
         let stopped = stop?.reason
         let status: TurnRecord.Status = stopped != nil ? .failed
@@ -173,11 +175,24 @@ struct TurnRecorder: Sendable {
             costUSD: outcome.usage.flatMap { usage in price.map { $0.cost(of: usage) } },
             latencyMs: outcome.duration.seconds * 1000, timeToFirstTokenMs: outcome.timeToFirstToken.map { $0.seconds * 1000 },
             traceID: traceID, createdAt: Date().timeIntervalSince1970)
+        let attempts = outcome.interrupted.map { attempt in
+            TurnRecord(id: "turn_" + UUID().uuidString.lowercased(), tenant: principal.tenant, subject: principal.subject,
+                       model: model, deployment: attempt.deployment, status: .failed,
+                       errorCode: attempt.error.asPillarError.code, streamed: streamed,
+                       promptTokens: attempt.usage.promptTokens, completionTokens: attempt.usage.completionTokens,
+                       usageEstimated: true, costUSD: price.map { $0.cost(of: attempt.usage) },
+                       latencyMs: attempt.duration.seconds * 1000,
+                       timeToFirstTokenMs: nil, traceID: traceID, createdAt: attempt.endedAt.timeIntervalSince1970,
+                       attemptOf: id)
+        }
         do {
             // A call that was cancelled still happened and may have cost tokens: its record must not be lost to
             // the cancellation, so it is written from a task of its own.
             let turns = self.turns
-            try await Task { try await turns.recordTurn(turn) }.value
+            try await Task {
+                for attempt in attempts { try await turns.recordTurn(attempt) }
+                try await turns.recordTurn(turn)
+            }.value
             await stop?.didRecord(id: id, tenant: principal.tenant, turns: turns, writtenReason: stopped)
         } catch {
             logger.error("turn could not be recorded", metadata: ["error": "\(error)"])
@@ -219,13 +234,16 @@ extension HTTPField.Name {
 final class Settlement: Sendable {
     let admission: AdmissionControl?
     private let reservation: Mutex<AdmissionControl.Reservation?>
+    /// The model's price, for what a continuation adds in dollars.
+    let price: ModelPrice?
 
     /// What the reservation left for the completion when the request set no max_tokens.
     let completionAllowance: Int?
 
-    init(admission: AdmissionControl?, reservation: AdmissionControl.Reservation?) {
+    init(admission: AdmissionControl?, reservation: AdmissionControl.Reservation?, price: ModelPrice? = nil) {
         self.admission = admission
         self.reservation = Mutex(reservation)
+        self.price = price
         self.completionAllowance = reservation?.completionAllowance
     }
 
@@ -236,7 +254,19 @@ final class Settlement: Sendable {
         let reservation = try await admission?.reserve(
             tenant: principal.tenant, key: principal.method == .apiKey ? principal.subject : nil,
             promptTokens: promptTokens, maxTokens: maxTokens, price: price)
-        return Settlement(admission: admission, reservation: reservation)
+        return Settlement(admission: admission, reservation: reservation, price: price)
+    }
+
+    /// The gateway's continuation permit: a stream may go on elsewhere only if the budgets cover what that
+    /// adds, so a continued answer never spends past them either.
+    @Sendable func extend(by extra: Usage) async -> Bool {
+        guard let admission, let current = reservation.withLock({ $0 }) else { return true }
+        let cost = price?.cost(of: extra) ?? 0
+        guard let grown = await admission.extend(current, tokens: extra.totalTokens, cost: cost) else { return false }
+        // The gateway asks only while the stream runs, and the turn settles only once it ended, so the
+        // reservation cannot have been settled in between.
+        reservation.withLock { $0 = grown }
+        return true
     }
 
     func settle(usedTokens: Int, usedCost: Double = 0) async {

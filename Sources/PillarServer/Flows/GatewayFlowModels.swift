@@ -48,7 +48,8 @@ struct GatewayFlowModels: FlowModels {
         request.streamOptions = .init(includeUsage: true)
         let streamed: ModelGateway.Streamed
         do {
-            streamed = try await gateway.stream(request, caller: context.caller, onFinish: recorder.record)
+            streamed = try await gateway.stream(request, caller: context.caller, permit: settlement.extend,
+                                                onFinish: recorder.record)
         } catch {
             await settlement.settle(usedTokens: 0)
             throw error

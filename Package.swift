@@ -39,10 +39,11 @@ let package = Package(
             dependencies: [.product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
+        .target(name: "PillarTokenization", swiftSettings: strict),
         .target(
             name: "PillarGateway",
             dependencies: [
-                "PillarCore",
+                "PillarCore", "PillarTokenization",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -97,6 +98,7 @@ let package = Package(
             name: "PillarServer",
             dependencies: [
                 "PillarCore", "PillarGateway", "PillarStore", "PillarRetrieval", "PillarFlows", "PillarSafety",
+                "PillarTokenization",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -140,13 +142,19 @@ let package = Package(
             swiftSettings: vectorSettings
         ),
         .testTarget(
+            name: "PillarTokenizationTests",
+            dependencies: ["PillarTokenization"],
+            resources: [.copy("Resources")],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "PillarCoreTests",
             dependencies: ["PillarCore"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "PillarGatewayTests",
-            dependencies: ["PillarGateway", .product(name: "NIOHTTP1", package: "swift-nio")],
+            dependencies: ["PillarGateway", "PillarTokenization", .product(name: "NIOHTTP1", package: "swift-nio")],
             swiftSettings: strict
         ),
         .testTarget(

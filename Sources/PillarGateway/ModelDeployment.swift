@@ -24,9 +24,14 @@ public struct ModelDeployment: Sendable, Hashable, CustomStringConvertible {
     /// A URL that answers 2xx only when the deployment can serve (llama-server's `/health` says 503 while
     /// the model loads). Without it, readiness asks the models endpoint.
     public var healthURL: String?
+    /// The encoding its model counts tokens with (`cl100k_base`, `o200k_base`), when its upstream model name
+    /// does not tell (an Azure deployment name, a model of another family).
+    public var tokenizer: String?
 
     public init(name: String, api: API, baseURL: String, upstreamModel: String, apiVersion: String? = nil,
-                apiKey: String? = nil, servedModels: [String], priority: Int = 0, healthURL: String? = nil) {
+                apiKey: String? = nil, servedModels: [String], priority: Int = 0, healthURL: String? = nil,
+                tokenizer: String? = nil) {
+        self.tokenizer = tokenizer
         self.healthURL = healthURL
         self.name = name
         self.api = api

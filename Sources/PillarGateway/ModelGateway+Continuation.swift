@@ -45,11 +45,11 @@ extension ModelGateway {
 
     /// The request that continues `original` after `answered` reached the caller: the answer so far as a
     /// final assistant message, and what is left of the completion limit.
-    static func continuationRequest(of original: ChatCompletionRequest, answered: String) -> ChatCompletionRequest? {
+    func continuationRequest(of original: ChatCompletionRequest, answered: String) -> ChatCompletionRequest? {
         var next = original
         next.messages.append(ChatMessage(role: "assistant", content: answered))
         if let limit = original.completionTokenLimit {
-            let left = limit - TokenEstimate.tokens(in: answered)
+            let left = limit - tokens.tokens(in: answered, model: original.model)
             guard left >= 1 else { return nil }
             if next.maxCompletionTokens != nil { next.maxCompletionTokens = left } else { next.maxTokens = left }
         }
@@ -63,14 +63,14 @@ extension ModelGateway {
         _ original: ChatCompletionRequest, answered: String, after failed: RelayLeg, caller: Caller,
         permit: ContinuationPermit?, attempts: inout Int
     ) async -> RelayLeg? {
-        guard let next = Self.continuationRequest(of: original, answered: answered) else { return nil }
-        guard await permit?(Usage(promptTokens: TokenEstimate.promptTokens(next), completionTokens: 0)) ?? true else {
+        guard let next = continuationRequest(of: original, answered: answered) else { return nil }
+        guard await permit?(Usage(promptTokens: tokens.promptTokens(next), completionTokens: 0)) ?? true else {
             return nil
         }
         var tried = 0
         defer { attempts += tried }
         return try? await serve(
-            model: original.model, estimatedTokens: Self.estimatedTokens(next), caller: caller, started: .now,
+            model: original.model, estimatedTokens: estimatedTokens(next), caller: caller, started: .now,
             excluding: [failed.lease.name], onFinish: { _ in },
             startSpan: { startModelSpan(next, provider: $0, caller: caller) }
         ) { lease, span, attempt in

@@ -12,7 +12,7 @@ extension ModelGateway {
         let started = ContinuousClock.now
         try enterTenant(caller.tenant)
         defer { leaveTenant(caller.tenant) }
-        let estimated = request.input.reduce(0) { $0 + TokenEstimate.tokens(in: $1) }
+        let estimated = request.input.reduce(0) { $0 + tokens.tokens(in: $1, model: request.model) }
         return try await serve(model: request.model, estimatedTokens: estimated, caller: caller, started: started,
                                onFinish: onFinish,
                                startSpan: { startEmbeddingsSpan(request, provider: $0, caller: caller) }) { lease, span, attempts in

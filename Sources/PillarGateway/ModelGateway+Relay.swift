@@ -82,7 +82,7 @@ extension ModelGateway {
                     let partial = InterruptedAttempt(
                         deployment: failed.lease.name,
                         usage: legText.isEmpty ? Usage(promptTokens: 0, completionTokens: 0)
-                            : TokenEstimate.usage(request: failed.request, completion: legText),
+                            : tokens.usage(request: failed.request, completion: legText),
                         error: error, duration: ContinuousClock.now - failed.started, endedAt: Date())
                     pool.release(failed.lease, outcome: .failure(error), at: .now)
                     finish(failed.span, provider: failed.lease.provider, caller: caller,
@@ -113,7 +113,7 @@ extension ModelGateway {
             }
             startContinuation.finish()
             let reported = usage != nil
-            let finalUsage = usage ?? TokenEstimate.usage(request: leg.request, completion: legText)
+            let finalUsage = usage ?? tokens.usage(request: leg.request, completion: legText)
             if includeUsage, !reported, failure == nil, !cancelled {
                 continuation.yield(ChatCompletionChunk(id: answerID ?? "chatcmpl-usage", created: Int(Date().timeIntervalSince1970),
                                                        model: request.model, choices: [], usage: finalUsage))

@@ -59,12 +59,15 @@ public final class ModelGateway: Sendable {
     }
 
     public let pool: DeploymentPool
+    /// Counts tokens for reservations and for upstreams that report no usage.
+    public let tokens: TokenCounter
     let policy: Policy
     let logger: Logger
     private let tenantsInFlight = Mutex<[String: Int]>([:])
 
-    public init(pool: DeploymentPool, policy: Policy = .init(), logger: Logger) {
+    public init(pool: DeploymentPool, policy: Policy = .init(), tokens: TokenCounter = .estimating, logger: Logger) {
         self.pool = pool
+        self.tokens = tokens
         self.policy = policy
         self.logger = logger
     }
@@ -86,13 +89,13 @@ public final class ModelGateway: Sendable {
         let started = ContinuousClock.now
         try enterTenant(caller.tenant)
         defer { leaveTenant(caller.tenant) }
-        return try await serve(model: request.model, estimatedTokens: Self.estimatedTokens(request), caller: caller,
+        return try await serve(model: request.model, estimatedTokens: estimatedTokens(request), caller: caller,
                                started: started, onFinish: onFinish,
                                startSpan: { startModelSpan(request, provider: $0, caller: caller) }) { lease, span, attempts in
             let reply = try await lease.provider.complete(request)
             var completion = reply.value
             completion.model = request.model
-            let usage = completion.usage ?? TokenEstimate.usage(request: request, completion: completion.text)
+            let usage = completion.usage ?? tokens.usage(request: request, completion: completion.text)
             let outcome = Outcome(deployment: lease.name, usage: usage, timeToFirstToken: nil,
                                   duration: ContinuousClock.now - started, error: nil, cancelled: false,
                                   usageReported: completion.usage != nil, attempts: attempts)
@@ -121,7 +124,7 @@ public final class ModelGateway: Sendable {
                 self.leaveTenant(tenant)
                 await onFinish(outcome)
             }
-            return try await serve(model: request.model, estimatedTokens: Self.estimatedTokens(request), caller: caller,
+            return try await serve(model: request.model, estimatedTokens: estimatedTokens(request), caller: caller,
                                    started: started, onFinish: onFinish,
                                    startSpan: { startModelSpan(request, provider: $0, caller: caller) }) { lease, span, attempts in
                 let reply = try await lease.provider.stream(request)
@@ -237,8 +240,8 @@ public final class ModelGateway: Sendable {
     }
 
     /// What a chat request may spend, for predicting a deployment's rate limits.
-    static func estimatedTokens(_ request: ChatCompletionRequest) -> Int {
-        TokenEstimate.promptTokens(request) + (request.completionTokenLimit ?? 256)
+    func estimatedTokens(_ request: ChatCompletionRequest) -> Int {
+        tokens.promptTokens(request) + (request.completionTokenLimit ?? 256)
     }
 
     func enterTenant(_ tenant: String) throws(PillarError) {

@@ -3,12 +3,15 @@ import Foundation
 import Logging
 import NIOCore
 import PillarGateway
+import PillarTokenization
 
 /// Turns the configured deployments (and, when it runs, the embedded local model) into providers.
 struct ModelSetup {
     var members: [DeploymentPool.Member] = []
     /// The llama-server children to supervise: the chat model and the embedding model, when they run.
     var localModels: [LocalModelSupervisor] = []
+    /// Where the tokenizers' rank files are looked for.
+    var tokenizerDirectory: String
 
     init(configuration: PillarConfiguration, environment: [String: String], httpClient: HTTPClient, logger: Logger) throws {
         let timeouts = OpenAICompatibleProvider.Timeouts(
@@ -20,12 +23,13 @@ struct ModelSetup {
                 name: entry.name, api: ModelDeployment.API(rawValue: entry.api) ?? .openAI, baseURL: entry.baseURL,
                 upstreamModel: entry.model, apiVersion: entry.apiVersion,
                 apiKey: try Self.secret(entry, index: index, environment: environment),
-                servedModels: entry.models ?? [entry.name], priority: entry.priority)
+                servedModels: entry.models ?? [entry.name], priority: entry.priority, tokenizer: entry.tokenizer)
             members.append(DeploymentPool.Member(
                 provider: OpenAICompatibleProvider(deployment: deployment, httpClient: httpClient, timeouts: timeouts, logger: logger),
                 weight: entry.weight, maxInFlight: entry.maxInFlight))
         }
         let cache = environment["PILLAR_CACHE"] ?? ((environment["HOME"] ?? "/root") + "/.cache/pillar")
+        tokenizerDirectory = configuration.gateway.tokenizerDirectory ?? "\(cache)/tokenizers"
         let serverPath = configuration.localModel.serverPath ?? "\(cache)/llama.cpp-0.3.16/bin/llama-server"
         if configuration.runsLocalModel {
             let local = configuration.localModel
@@ -88,8 +92,21 @@ struct ModelSetup {
     /// The gateway over these providers, with the configured retries, breakers and bulkheads.
     func gateway(_ configuration: PillarConfiguration, logger: Logger) -> ModelGateway {
         let (gatewayPolicy, breakerPolicy) = Self.gatewayPolicy(configuration.gateway)
+        // A model name served by deployments of one known encoding is counted with it.
+        var families: [String: Set<TokenizerFamily>] = [:]
+        for member in members {
+            for model in member.provider.deployment.servedModels {
+                families[model, default: []].insert(TokenCounter.family(of: member.provider.deployment) ?? .cl100k)
+            }
+        }
+        let tokens = TokenCounter(directory: URL(fileURLWithPath: tokenizerDirectory),
+                                  families: families.compactMapValues { $0.count == 1 ? $0.first : nil })
+        if !tokens.isExact(for: members.first?.provider.deployment.servedModels.first ?? "gpt-4o") {
+            logger.warning("no tokenizer rank files; prompt tokens are estimated at about four characters a token",
+                           metadata: ["directory": "\(tokenizerDirectory)"])
+        }
         return ModelGateway(pool: DeploymentPool(members: members, breakerPolicy: breakerPolicy), policy: gatewayPolicy,
-                            logger: logger)
+                            tokens: tokens, logger: logger)
     }
 
     static func gatewayPolicy(_ gateway: PillarConfiguration.Gateway) -> (ModelGateway.Policy, CircuitBreaker.Policy) {

@@ -92,7 +92,7 @@ extension PillarConfiguration.OIDC {
 
 extension PillarConfiguration.Deployment {
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case name, api, baseURL, model, apiVersion, apiKeyEnv, apiKeyFile, models, priority, weight, maxInFlight
+        case name, api, baseURL, model, apiVersion, apiKeyEnv, apiKeyFile, models, priority, weight, maxInFlight, tokenizer
     }
 
     public init(from decoder: any Decoder) throws {
@@ -109,6 +109,7 @@ extension PillarConfiguration.Deployment {
         priority = try container.value(.priority, or: priority)
         weight = try container.value(.weight, or: weight)
         maxInFlight = try container.decodeIfPresent(Int.self, forKey: .maxInFlight)
+        tokenizer = try container.decodeIfPresent(String.self, forKey: .tokenizer)
     }
 }
 
@@ -152,7 +153,7 @@ extension PillarConfiguration.Gateway {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case maxAttempts, retryBaseDelayMs, retryMaxDelayMs, retryTotalSeconds, breakerFailureRate, breakerMinimumCalls
         case breakerWindowSeconds, breakerOpenSeconds, breakerHalfOpenProbes, maxInFlightPerTenant, queueTimeoutMs
-        case connectionsPerHost, pools
+        case connectionsPerHost, pools, tokenizerDirectory
     }
 
     public init(from decoder: any Decoder) throws {
@@ -172,6 +173,7 @@ extension PillarConfiguration.Gateway {
         queueTimeoutMs = try container.value(.queueTimeoutMs, or: queueTimeoutMs)
         connectionsPerHost = try container.value(.connectionsPerHost, or: connectionsPerHost)
         pools = try container.value(.pools, or: pools)
+        tokenizerDirectory = try container.decodeIfPresent(String.self, forKey: .tokenizerDirectory)
     }
 }
 

@@ -1,6 +1,7 @@
 import Foundation
 import PillarCore
 import PillarGateway
+import PillarTokenization
 
 /// Everything `pillar serve` can be told, as one typed tree. Read from a YAML file, then overridden by
 /// `PILLAR_…` environment variables, then by command-line flags. Secrets never live in the YAML: a
@@ -72,6 +73,9 @@ public struct PillarConfiguration: Sendable, Codable, Hashable {
         public var weight: Double = 1
         /// Cap on requests in flight to this deployment; nil: no cap.
         public var maxInFlight: Int?
+        /// The encoding its model counts tokens with (cl100k_base or o200k_base), when the upstream model name does
+        /// not tell; other families are counted with cl100k_base.
+        public var tokenizer: String?
 
         public init(name: String, baseURL: String, model: String) {
             self.name = name
@@ -126,6 +130,8 @@ public struct PillarConfiguration: Sendable, Codable, Hashable {
         public var connectionsPerHost: Int = 256
         /// Settings of single pools, by the model name clients use.
         public var pools: [String: Pool] = [:]
+        /// Where the tokenizers' rank files are (`make setup` puts them in $PILLAR_CACHE/tokenizers).
+        public var tokenizerDirectory: String?
 
         public init() {}
     }
@@ -255,6 +261,9 @@ extension PillarConfiguration {
             guard deployment.weight > 0 else { throw ConfigurationError(key: "\(key).weight", "must be above 0") }
             if let cap = deployment.maxInFlight, cap < 1 {
                 throw ConfigurationError(key: "\(key).maxInFlight", "must be at least 1")
+            }
+            if let tokenizer = deployment.tokenizer, TokenizerFamily(rawValue: tokenizer) == nil {
+                throw ConfigurationError(key: "\(key).tokenizer", "must be one of \(TokenizerFamily.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             if deployment.apiKeyEnv != nil, deployment.apiKeyFile != nil {
                 throw ConfigurationError(key: "\(key).apiKeyEnv", "give apiKeyEnv or apiKeyFile, not both")

@@ -46,7 +46,7 @@ struct ChatCompletionsController: Sendable {
         body.messages = try redaction.prepareForModel(body.messages, tenant: context.principal.tenant)
         let principal = context.principal
         let caller = ModelGateway.Caller(tenant: principal.tenant, subject: principal.subject)
-        let settlement = try await Settlement.reserve(admission, for: principal, promptTokens: TokenEstimate.promptTokens(body),
+        let settlement = try await Settlement.reserve(admission, for: principal, promptTokens: gateway.tokens.promptTokens(body),
                                                       maxTokens: body.completionTokenLimit, price: prices[body.model])
         // Without max_tokens, the completion may use only what was reserved for it.
         if let allowance = settlement.completionAllowance { body.maxTokens = allowance }

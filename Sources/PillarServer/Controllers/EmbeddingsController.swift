@@ -30,7 +30,7 @@ struct EmbeddingsController: Sendable {
                                              param: "dimensions", code: "unsupported_parameter")
         }
         let principal = context.principal
-        let estimated = body.input.reduce(0) { $0 + TokenEstimate.tokens(in: $1) }
+        let estimated = body.input.reduce(0) { $0 + gateway.tokens.tokens(in: $1, model: body.model) }
         let settlement = try await Settlement.reserve(admission, for: principal, promptTokens: estimated, maxTokens: 1,
                                                       price: prices[body.model])
         let recorder = TurnRecorder(turns: turns, principal: principal, model: body.model, streamed: false,

@@ -23,7 +23,7 @@ struct GatewayFlowModels: FlowModels {
         var request = request
         request.messages = try redaction.prepareForModel(request.messages, tenant: context.principal.tenant)
         let settlement = try await Settlement.reserve(admission, for: context.principal,
-                                                      promptTokens: TokenEstimate.promptTokens(request),
+                                                      promptTokens: gateway.tokens.promptTokens(request),
                                                       maxTokens: request.completionTokenLimit, price: prices[request.model])
         if request.maxTokens == nil, let allowance = settlement.completionAllowance { request.maxTokens = allowance }
         let recorder = TurnRecorder(turns: turns, principal: context.principal, model: request.model,

@@ -1,7 +1,7 @@
 import PillarCore
 
-/// A rough token count for upstreams that report no usage: about four characters a token for English,
-/// plus OpenAI's per-message overhead. Turns metered this way are marked as estimated.
+/// A rough token count, about four characters a token for English plus OpenAI's per-message overhead: what
+/// `TokenCounter` falls back to without the tokenizers' rank files, and what the simulator reports.
 public enum TokenEstimate {
     public static func tokens(in text: String) -> Int {
         text.isEmpty ? 0 : max(1, (text.utf8.count + 3) / 4)

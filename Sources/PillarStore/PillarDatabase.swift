@@ -287,6 +287,29 @@ public final class PillarDatabase: Sendable, HealthCheckable {
                 table.add(column: "attempt_of", .text)
             }
         }
+        migrator.registerMigration("009_keyword_lengths") { db in
+            // Keyword ranking counts only what a reader may read, so each chunk's and document's length in the
+            // keyword index is kept where an ACL-filtered sum can reach it.
+            try db.alter(table: "chunk") { table in
+                table.add(column: "keyword_tokens", .integer).notNull().defaults(to: 0)
+            }
+            try db.alter(table: "document") { table in
+                table.add(column: "keyword_tokens", .integer).notNull().defaults(to: 0)
+            }
+            let tables = try String.fetchAll(db, sql: """
+                SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'chunk_fts_x%' AND sql LIKE 'CREATE VIRTUAL TABLE%'
+                """)
+            for name in tables {
+                for row in try Row.fetchAll(db, sql: "SELECT id, sz FROM \"\(name)_docsize\"") {
+                    try db.execute(sql: "UPDATE chunk SET keyword_tokens = ? WHERE id = ?",
+                                   arguments: [ReaderScopedBM25.rowLength(row["sz"]), row["id"] as Int64])
+                }
+            }
+            try db.execute(sql: """
+                UPDATE document SET keyword_tokens = (SELECT coalesce(sum(keyword_tokens), 0) FROM chunk
+                                                      WHERE chunk.document_id = document.id)
+                """)
+        }
         return migrator
     }
 }

@@ -83,6 +83,7 @@ public struct SQLiteDocumentRepository: DocumentRepository {
                                arguments: [document.id, document.tenant, group])
             }
             let titleField = document.title ?? ""
+            var indexed: [Int64] = []
             for chunk in chunks {
                 try db.execute(sql: """
                     INSERT INTO chunk (tenant_id, document_id, ordinal, text, heading_path, start_offset, end_offset,
@@ -96,9 +97,12 @@ public struct SQLiteDocumentRepository: DocumentRepository {
                 let heading = ([titleField] + chunk.headingPath).joined(separator: " ")
                 try db.execute(sql: "INSERT INTO \(table) (rowid, title, body) VALUES (?, ?, ?)",
                                arguments: [id, heading, chunk.text])
+                indexed.append(id)
                 try db.execute(sql: "INSERT INTO vector_change (tenant_id, chunk_id, op) VALUES (?, ?, 'add')",
                                arguments: [document.tenant, id])
             }
+            try ReaderScopedBM25.recordLengths(db, table: Self.ftsTableName(document.tenant), documentID: document.id,
+                                               chunkIDs: indexed)
         }
     }
 
@@ -118,31 +122,14 @@ public struct SQLiteDocumentRepository: DocumentRepository {
     }
 
     public func keywordSearch(_ query: String, scope: AccessScope, limit: Int) async throws -> [RankedChunk] {
-        guard let match = KeywordQuery.matchExpression(query), limit > 0 else { return [] }
-        let table = Self.ftsTable(scope.tenant)
-        let groups = Array(scope.groups)
+        let words = KeywordQuery.terms(query)
+        guard !words.isEmpty, limit > 0 else { return [] }
+        let name = Self.ftsTableName(scope.tenant)
         return try await database.pool.read { db in
-            guard try Self.keywordIndexExists(db, table: table) else { return [] }
-            let placeholders = groups.isEmpty ? "NULL" : Array(repeating: "?", count: groups.count).joined(separator: ", ")
+            guard try Self.keywordIndexExists(db, table: Self.ftsTable(scope.tenant)) else { return [] }
             // Title and headings are a column of their own, weighted like the body (weighting them double scored
-            // worse on HotpotQA). The ACL test sits in WHERE, so ranking and LIMIT only ever
-            // see chunks the caller may read.
-            let sql = """
-                SELECT f.rowid AS id, bm25(\(table), 1.0, 1.0) AS rank
-                FROM \(table) f
-                JOIN chunk c ON c.id = f.rowid
-                JOIN document d ON d.id = c.document_id
-                WHERE \(table) MATCH ? AND d.tenant_id = ?
-                  AND (d.acl_open = 1 OR d.id IN (SELECT document_id FROM document_group
-                                                  WHERE tenant_id = ? AND group_name IN (\(placeholders))))
-                ORDER BY rank LIMIT ?
-                """
-            var arguments: StatementArguments = [match, scope.tenant, scope.tenant]
-            for group in groups { arguments += [group] }
-            arguments += [limit]
-            return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
-                RankedChunk(id: row["id"], score: -(row["rank"] as Double))
-            }
+            // worse on HotpotQA). Only chunks the caller may read are counted, scored or ranked.
+            return try ReaderScopedBM25.rank(db, words: words, table: name, scope: scope, limit: limit)
         }
     }
 
@@ -220,10 +207,13 @@ public struct SQLiteDocumentRepository: DocumentRepository {
 
     static func ftsTable(_ tenant: String) -> String { "\"\(ftsTableName(tenant))\"" }
 
+    /// How the keyword index (and the query, for its terms) is tokenized.
+    static let keywordTokenizer = "porter unicode61 remove_diacritics 2"
+
     static func createKeywordIndex(_ db: Database, table: String) throws {
         // Contentless: the index holds terms and positions but no copy of the (encrypted) text, so rows are
         // removed with FTS5's 'delete' command and the text they were indexed with.
-        try db.execute(sql: "CREATE VIRTUAL TABLE IF NOT EXISTS \(table) USING fts5(title, body, content = '', tokenize = 'porter unicode61 remove_diacritics 2')")
+        try db.execute(sql: "CREATE VIRTUAL TABLE IF NOT EXISTS \(table) USING fts5(title, body, content = '', tokenize = '\(keywordTokenizer)')")
     }
 
     static func keywordIndexExists(_ db: Database, table: String) throws -> Bool {
@@ -279,7 +269,8 @@ enum KeywordQuery {
         "when", "where", "which", "who", "whom", "whose", "why", "with",
     ]
 
-    static func matchExpression(_ query: String) -> String? {
+    /// The query's distinct words, up to `maxTerms`, without stopwords (unless nothing else is left).
+    static func terms(_ query: String) -> [String] {
         var seen = Set<String>()
         var words: [String] = []
         for word in query.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }) where word.count <= 64 {
@@ -288,8 +279,6 @@ enum KeywordQuery {
             if words.count == maxTerms { break }
         }
         let content = words.filter { !stopwords.contains($0) }
-        // Inside an FTS5 string only a double quote is special, and doubling it escapes it.
-        let terms = (content.isEmpty ? words : content).map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
-        return terms.isEmpty ? nil : terms.joined(separator: " OR ")
+        return content.isEmpty ? words : content
     }
 }

@@ -73,8 +73,16 @@ def test_ingest_a_folder_then_search_it_through_the_server(simulator, tmp_path):
 
     (folder / "notes.txt").write_text("The cafeteria now opens at nine.\n")
     (folder / "rooms.json").unlink()
+    (folder / "events.jsonl").write_text("")  # emptied: its earlier version must not stay searchable
     synced = ingest(folder, data_dir, config, "--quiet")
-    assert "updated 1," in synced.stdout and "removed 1;" in synced.stdout, synced.stdout
+    assert "updated 1," in synced.stdout and "removed 2;" in synced.stdout, synced.stdout
+
+    # Documents ingested with --acl are for that group only; API keys carry no groups.
+    restricted = tmp_path / "restricted"
+    restricted.mkdir()
+    (restricted / "salaries.txt").write_text("Quarterly salary bands for the Zephyr team.\n")
+    hidden = ingest(restricted, data_dir, config, "--quiet", "--acl", "hr,finance")
+    assert hidden.returncode == 0 and "created 1," in hidden.stdout, hidden.stdout + hidden.stderr
 
     keys = subprocess.run([PILLAR_BIN, "keys", "create", "--tenant", "acme", "--name", "reader", "--data-dir", data_dir],
                           capture_output=True, text=True, check=True).stdout
@@ -88,11 +96,13 @@ def test_ingest_a_folder_then_search_it_through_the_server(simulator, tmp_path):
             return response.json()["data"]
 
         for query, expected in [("laptop service desk", "Laptop"), ("paella", "paella"), ("badge visitors", "badge"),
-                                ("Security extension", "4999"), ("Hackathon June", "Hackathon"),
-                                ("cafeteria opens", "nine")]:
+                                ("Security extension", "4999"), ("cafeteria opens", "nine")]:
             hits = search(query, "keyword")
             assert hits and expected in (hits[0]["text"] + " ".join(hits[0]["heading_path"])), (query, hits)
         assert not any("Aurora" in hit["text"] for hit in search("Aurora seats", "keyword")), "removed with its file"
+        assert not any("Hackathon" in hit["text"] for hit in search("Hackathon June", "keyword")), "emptied, so removed"
+        for mode in ("keyword", "vector", "hybrid"):
+            assert not any("Zephyr" in hit["text"] for hit in search("Zephyr salary bands", mode)), mode
         assert search("laptop service desk", "vector")[0]["source"].endswith("guides/onboarding.md")
         other_tenant = requests.post(base + "/v1/search", headers={"Authorization": f"Bearer {ADMIN_KEY}"},
                                      json={"query": "paella"})

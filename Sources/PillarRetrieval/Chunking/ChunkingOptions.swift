@@ -2,7 +2,8 @@
 public struct ChunkingOptions: Sendable, Codable, Equatable {
     public static let maxTokensRange = 16...2048
 
-    /// The most tokens in one chunk. 256 matches all-MiniLM-L6-v2, which truncates longer input.
+    /// The most tokens in one chunk. 256 matches all-MiniLM-L6-v2's window; the server's default
+    /// (`retrieval.chunkMaxTokens`) is 400, which scored better on HotpotQA (BENCHMARKS.md).
     public var maxTokens: Int = 256
     /// About how many tokens consecutive chunks of one section share, so a fact cut at a chunk
     /// boundary is still whole in one of them. Must be less than half of `maxTokens`.

@@ -3,8 +3,8 @@ import PillarCore
 import PillarGateway
 
 /// Ingests a file, or a folder recursively, as documents whose source is the file's `file://` URL. Syncing a
-/// folder also deletes the documents that came from it but whose files are gone, so the index follows the
-/// folder.
+/// folder also deletes the documents that came from it but whose files are gone, empty or unreadable, so the
+/// index follows the folder.
 public struct FolderSync: Sendable {
     public struct Progress: Sendable, Hashable {
         public var filesDone: Int
@@ -53,7 +53,6 @@ public struct FolderSync: Sendable {
                 continue
             }
             let source = file.absoluteString
-            seen.insert(source)
             do {
                 let size = (try file.resourceValues(forKeys: [.fileSizeKey]).fileSize) ?? 0
                 guard size <= Self.maxFileBytes else {
@@ -70,6 +69,9 @@ public struct FolderSync: Sendable {
                 case .metadataUpdated: report.metadataUpdated += 1
                 }
                 report.chunks += outcome.change == .unchanged ? 0 : outcome.document.chunkCount
+                // Only a file that was ingested keeps its document: one that became empty or unreadable has its
+                // earlier version removed with the missing files, so nothing stale stays searchable.
+                seen.insert(source)
             } catch let error as PillarError where error.kind == .invalidRequest {
                 report.skipped[file.path] = error.message
             }

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Retrieval quality on HotpotQA (../shared/data/hotpotqa): ingests every paragraph through Pillar's HTTP API,
-asks each question in keyword, vector and hybrid mode, and scores hit@5, hit@10, MRR@10 and nDCG@10 (a passage
-is relevant when it contains the gold answer, case-insensitive; yes/no questions are left out), plus query
-latency. Runs a real `pillar serve` with its embedded embedding model (all-MiniLM-L6-v2 under llama.cpp).
+asks each question in keyword, vector and hybrid mode, and scores hit@5, hit@10, recall@5, recall@10, MRR@10 and
+nDCG@10 (a passage is relevant when it contains the gold answer, case-insensitive; yes/no questions are left out;
+recall@k is the relevant passages in the top k over the fewer of k and all relevant passages of the corpus), plus
+query latency. Runs a real `pillar serve` with its embedded embedding model (all-MiniLM-L6-v2 under llama.cpp).
 
     scripts/bench-retrieval-hotpotqa.py [--pillar .build/release/pillar] [--json results.json]
 """
@@ -63,7 +64,7 @@ def main():
 
         results = {}
         for mode in ("keyword", "vector", "hybrid"):
-            hits5 = hits10 = reciprocal = ndcg = 0.0
+            hits5 = hits10 = recall5 = recall10 = reciprocal = ndcg = 0.0
             latencies = []
             for question in scored:
                 answer = question["answer"].lower()
@@ -78,11 +79,16 @@ def main():
                 first = next((rank for rank, yes in enumerate(relevant[:10], 1) if yes), None)
                 reciprocal += 1 / first if first else 0
                 dcg = sum(1 / math.log2(rank + 1) for rank, yes in enumerate(relevant[:10], 1) if yes)
-                ideal_count = min(10, sum(answer in (t + "\n" + p).lower() for t, p in corpus))
+                relevant_in_corpus = sum(answer in (t + "\n" + p).lower() for t, p in corpus)
+                if relevant_in_corpus:
+                    recall5 += sum(relevant[:5]) / min(5, relevant_in_corpus)
+                    recall10 += sum(relevant[:10]) / min(10, relevant_in_corpus)
+                ideal_count = min(10, relevant_in_corpus)
                 ideal = sum(1 / math.log2(rank + 1) for rank in range(1, ideal_count + 1))
                 ndcg += dcg / ideal if ideal else 0
             n = len(scored)
-            results[mode] = {"hit@5": hits5 / n, "hit@10": hits10 / n, "MRR@10": reciprocal / n, "nDCG@10": ndcg / n,
+            results[mode] = {"hit@5": hits5 / n, "hit@10": hits10 / n, "recall@5": recall5 / n, "recall@10": recall10 / n,
+                             "MRR@10": reciprocal / n, "nDCG@10": ndcg / n,
                              "p50_ms": statistics.median(latencies), "p95_ms": percentile(latencies, 0.95)}
     finally:
         process.terminate()
@@ -95,10 +101,11 @@ def main():
                "ingest_seconds": ingest_seconds, "modes": results}
     print(f"{len(corpus)} paragraphs ({chunks} chunks) ingested in {ingest_seconds:.1f} s "
           f"({len(corpus) / ingest_seconds:.1f} documents/s); {len(scored)} questions scored\n")
-    print("| mode | hit@5 | hit@10 | MRR@10 | nDCG@10 | query p50 ms | query p95 ms |")
-    print("| --- | --- | --- | --- | --- | --- | --- |")
+    print("| mode | hit@5 | hit@10 | recall@5 | recall@10 | MRR@10 | nDCG@10 | query p50 ms | query p95 ms |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for mode, row in results.items():
-        print(f"| {mode} | {row['hit@5']:.3f} | {row['hit@10']:.3f} | {row['MRR@10']:.3f} | {row['nDCG@10']:.3f} "
+        print(f"| {mode} | {row['hit@5']:.3f} | {row['hit@10']:.3f} | {row['recall@5']:.3f} | {row['recall@10']:.3f} "
+              f"| {row['MRR@10']:.3f} | {row['nDCG@10']:.3f} "
               f"| {row['p50_ms']:.1f} | {row['p95_ms']:.1f} |")
     if args.json:
         Path(args.json).write_text(json.dumps(summary, indent=2))

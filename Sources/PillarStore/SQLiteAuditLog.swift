@@ -73,7 +73,7 @@ public struct SQLiteAuditLog: AuditLog {
         let fields = [String(event.seq), String(format: "%.6f", event.at), event.tenant, event.actor, event.action,
                       event.target, canonical(event.details), event.previousHash]
         let joined = fields.map { "\($0.utf8.count):\($0)" }.joined()
-        return SHA256.hash(data: Data(joined.utf8)).map { String(format: "%02x", $0) }.joined()
+        return SHA256.hash(data: Data(joined.utf8)).hexString
     }
 
     static func canonical(_ details: [String: String]) -> String {

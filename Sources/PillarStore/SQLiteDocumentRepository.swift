@@ -202,7 +202,7 @@ public struct SQLiteDocumentRepository: DocumentRepository {
     /// The tenant id in hex: only `[0-9a-f]`, so it is a safe identifier, and no tenant's table can be named
     /// like another's FTS5 shadow tables (`<table>_content`, `_data`…), which an id holding `_` could.
     static func ftsTableName(_ tenant: String) -> String {
-        "chunk_fts_x" + tenant.utf8.map { String(format: "%02x", $0) }.joined()
+        "chunk_fts_x" + tenant.utf8.hexString
     }
 
     static func ftsTable(_ tenant: String) -> String { "\"\(ftsTableName(tenant))\"" }

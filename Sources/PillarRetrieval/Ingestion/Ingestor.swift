@@ -84,7 +84,7 @@ public struct Ingestor: Sendable {
 
     private func ingestOnce(_ source: Source, tenant: String, caller: ModelGateway.Caller) async throws -> Outcome {
         let acl = Array(Set(source.aclGroups)).sorted()
-        let hash = SHA256.hash(data: source.data).map { String(format: "%02x", $0) }.joined()
+        let hash = SHA256.hash(data: source.data).hexString
         let now = Date().timeIntervalSince1970
         let existing = try await repository.document(tenant: tenant, sourceURI: source.sourceURI)
         let sameContent = existing.map { $0.contentHash == hash && $0.embeddingModel == embedder.model } ?? false
@@ -171,7 +171,7 @@ public struct Ingestor: Sendable {
     /// Stable per source, so two ingestions of the same source converge on one document.
     static func documentID(tenant: String, sourceURI: String) -> String {
         let digest = SHA256.hash(data: Data("\(tenant)\u{0}\(sourceURI)".utf8))
-        return "doc_" + digest.prefix(12).map { String(format: "%02x", $0) }.joined()
+        return "doc_" + digest.prefix(12).hexString
     }
 
     static func fileName(_ sourceURI: String) -> String? {

@@ -54,6 +54,6 @@ enum SubjectFingerprint {
     static func of(_ subject: String, tenant: String, cipher: FieldCipher) -> String {
         let key = cipher.derivedKey(purpose: "subject-fingerprint", tenant: tenant)
         let mac = HMAC<SHA256>.authenticationCode(for: Data(subject.utf8), using: key)
-        return "hmac:" + mac.prefix(8).map { String(format: "%02x", $0) }.joined()
+        return "hmac:" + mac.prefix(8).hexString
     }
 }

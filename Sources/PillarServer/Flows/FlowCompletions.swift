@@ -25,7 +25,7 @@ struct FlowCompletions: Sendable {
         let firstUser = body.messages.first { $0.role == "user" }?.content?.text ?? text
         // A canary's choice sticks to the conversation: the caller's id for it, else its first message.
         let sticky = request.headers[.pillarConversation] ?? body.user
-            ?? SHA256.hash(data: Data(firstUser.utf8)).map { String(format: "%02x", $0) }.joined()
+            ?? SHA256.hash(data: Data(firstUser.utf8)).hexString
         let question = FlowService.Question(flow: name, label: label, text: text, history: Array(body.messages[..<lastUser]),
                                             principal: principal, conversationID: nil, stickyKey: sticky)
         let flow = try await service.resolve(question)

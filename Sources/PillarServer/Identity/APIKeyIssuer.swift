@@ -49,7 +49,7 @@ public struct APIKeyIssuer: Sendable {
     }
 
     public static func hash(_ secret: String) -> String {
-        SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: Data(secret.utf8)).hexString
     }
 
     static func isWellFormed(_ secret: String) -> Bool {

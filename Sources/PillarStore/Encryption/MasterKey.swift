@@ -18,7 +18,7 @@ public struct MasterKey: Sendable {
         self.key = key
         self.source = source
         self.generated = generated
-        self.id = key.withUnsafeBytes { SHA256.hash(data: Data($0)) }.prefix(8).map { String(format: "%02x", $0) }.joined()
+        self.id = key.withUnsafeBytes { SHA256.hash(data: Data($0)) }.prefix(8).hexString
     }
 
     public init(base64 text: String, source: String) throws {

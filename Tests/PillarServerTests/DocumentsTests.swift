@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import PillarCore
 import PillarGateway
-import PillarRetrieval
+@testable import PillarRetrieval
 @testable import PillarStore
 import Testing
 @testable import PillarServer
@@ -104,13 +104,45 @@ let handbook = """
     }
 
     @Test func deleteRemovesEveryTraceFromEveryIndex() async throws {
-        try await withRetrievalPillar { pillar in
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let file = URL(fileURLWithPath: directory + "/vector-index/default.hnsw")
+        /// How many of `vectors` the saved graph's bytes hold.
+        @Sendable func saved(_ vectors: [Data]) -> Int {
+            guard let bytes = try? Data(contentsOf: file) else { return 0 }
+            return vectors.filter { bytes.range(of: $0) != nil }.count
+        }
+        /// Waits up to ten seconds for the periodic save to make `condition` true.
+        @Sendable func eventually(_ condition: () -> Bool) async throws {
+            for _ in 0..<200 {
+                if condition() { return }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+        }
+        // Vector searches walk the graph rather than scan it, and the graph is saved every 50 ms.
+        let doomed = try await withRetrievalPillar(dataDirectory: directory, configure: {
+            $0.retrieval.exactSearchBelow = 0
+            $0.retrieval.persistIntervalSeconds = 0.05
+        }) { pillar in
             let kept = try await pillar.ingest(["source": "kept.txt", "content": "Quarterly planning happens in March."])
             #expect(kept.status == 201)
+            // Enough other chunks that the one removal stays under the fifth that makes the graph be rebuilt:
+            // the removal itself must erase the vector.
+            for index in 0..<5 {
+                #expect(try await pillar.ingest(["source": "other-\(index).txt", "content": "Filler note \(index) on lunch."]).status == 201)
+            }
             let doomed = try await pillar.ingest(["source": "doomed.txt", "content": "The zanzibarite project codename is secret."])
             let id = try #require(doomed.document["id"] as? String)
             #expect(try await pillar.search("zanzibarite", mode: "keyword").results.count == 1)
             _ = try await pillar.search("zanzibarite project codename", mode: "vector")
+            let rows = try await DatabaseQueue(path: pillar.dataDirectory + "/pillar.sqlite").read { db in
+                try Row.fetchAll(db, sql: "SELECT id, embedding FROM chunk WHERE document_id = ?", arguments: [id])
+            }
+            let chunks: (ids: [Int64], vectors: [Data]) = (rows.map { $0["id"] }, rows.map { $0["embedding"] })
+            #expect(!chunks.ids.isEmpty)
+            // The saved graph holds the vectors before the deletion, so that the test sees them leave.
+            try await eventually { saved(chunks.vectors) == chunks.vectors.count }
+            #expect(saved(chunks.vectors) == chunks.vectors.count)
 
             let deleted = try await pillar.request(.DELETE, "/v1/documents/\(id)")
             #expect(deleted.status == 200, "\(deleted.body)")
@@ -136,7 +168,14 @@ let handbook = """
                 let plan = try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN SELECT id FROM chunk WHERE tenant_id = 'default' AND document_id = 'x'")
                 #expect(plan.contains { ($0["detail"] as String? ?? "").contains("chunk_tenant_document") }, "\(plan)")
             }
+            try await eventually { saved(chunks.vectors) == 0 }
+            return chunks
         }
+        // And in the graph saved at shutdown: neither the vectors nor the chunk ids, and no rebuild did it.
+        #expect(saved(doomed.vectors) == 0)
+        let (graph, _) = try HNSWFile.read(from: file)
+        #expect(Set(graph.ids).isDisjoint(with: doomed.ids), "\(graph.ids)")
+        #expect(graph.liveCount == 6 && graph.nodeCount == 6 + doomed.ids.count)
     }
 
     @Test func multipartUploadsOfCSVAndHTML() async throws {

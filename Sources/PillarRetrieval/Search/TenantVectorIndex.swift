@@ -77,34 +77,46 @@ actor TenantVectorIndex {
         while position < end {
             let changes = try await repository.vectorChanges(tenant: tenant, after: position, limit: pageSize)
             guard let last = changes.last else { break }
-            for change in changes { try apply(change, parameters: parameters, to: &index, access: &access) }
+            try apply(changes, parameters: parameters, to: &index, access: &access)
             position = last.sequence
         }
         return position
     }
 
-    private static func apply(_ change: VectorChange, parameters: HNSWParameters, to index: inout HNSWIndex?,
+    /// Applies one page of the log in order. Consecutive removals reach the graph as one batch: removing
+    /// reads every link list of the graph once per call, and a deleted document's chunks are logged together.
+    private static func apply(_ changes: [VectorChange], parameters: HNSWParameters, to index: inout HNSWIndex?,
                               access: inout AccessMap) throws {
-        switch change.operation {
-        case .add:
-            // An addition whose chunk is gone since carries no vector; its removal comes later in the log.
-            guard let vector = change.embedding else { return }
-            if index == nil { index = HNSWIndex(dimensions: vector.count, parameters: parameters) }
-            guard let index, vector.count == index.dimensions else {
-                throw PillarError(.internalError, code: "embedding_dimensions_mismatch",
-                                  message: "Stored vectors of different lengths: re-ingest the tenant's documents after changing the embedding model.")
-            }
-            try index.insert(id: change.chunkID, vector: vector)
-            access.set(change.chunkID, aclGroups: change.aclGroups)
-        case .remove:
-            index?.remove(id: change.chunkID)
-            access.remove(change.chunkID)
+        var removals: [Int64] = []
+        func removePending() {
+            guard !removals.isEmpty else { return }
+            index?.remove(ids: removals)
+            removals.removeAll(keepingCapacity: true)
         }
+        for change in changes {
+            switch change.operation {
+            case .add:
+                removePending()
+                // An addition whose chunk is gone since carries no vector; its removal comes later in the log.
+                guard let vector = change.embedding else { continue }
+                if index == nil { index = HNSWIndex(dimensions: vector.count, parameters: parameters) }
+                guard let index, vector.count == index.dimensions else {
+                    throw PillarError(.internalError, code: "embedding_dimensions_mismatch",
+                                      message: "Stored vectors of different lengths: re-ingest the tenant's documents after changing the embedding model.")
+                }
+                try index.insert(id: change.chunkID, vector: vector)
+                access.set(change.chunkID, aclGroups: change.aclGroups)
+            case .remove:
+                removals.append(change.chunkID)
+                access.remove(change.chunkID)
+            }
+        }
+        removePending()
     }
 
-    /// Removed chunks stay in the graph as routing nodes, and in its saved file, until the graph is rebuilt.
-    /// Once they are more than a fifth of it, it is rebuilt from the store's live vectors, beside the one in
-    /// use so searches go on, and swapped in: deleted documents' vectors then leave memory and disk too.
+    /// A removed chunk's node is erased at once, but its row stays, vacant, until an insert reuses it. Once
+    /// vacant rows are more than a fifth of the graph, it is rebuilt from the store's live vectors, beside the
+    /// one in use so searches go on, and swapped in, so that the memory and the file shrink back.
     func compactIfNeeded(_ repository: any DocumentRepository) async throws {
         guard let current = index else { return }
         let removed = current.storedNodeCount - current.count

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Logging
 import PillarCore
 import PillarGateway
 @testable import PillarRetrieval
@@ -266,10 +267,20 @@ let handbook = """
         }
     }
 
+    /// A stopped server's vector indexes, opened as `pillar serve` opens them at start.
+    func vectorIndexes(in directory: String, parameters: HNSWParameters = .init()) throws -> VectorIndexRegistry {
+        VectorIndexRegistry(repository: SQLiteDocumentRepository(database: try PillarDatabase(dataDirectory: directory)),
+                            options: .init(parameters: parameters, exactSearchBelow: 0,
+                                           directory: URL(fileURLWithPath: directory + "/vector-index")),
+                            logger: Logger(label: "test.vector-index"))
+    }
+
     @Test func theVectorIndexIsSavedAndReloadedAcrossRestarts() async throws {
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let before = try await withRetrievalPillar(dataDirectory: directory) { pillar in
+        // Vector searches walk the graph, so the graph read back must answer them as the saved one did.
+        let configure: @Sendable (inout PillarConfiguration) -> Void = { $0.retrieval.exactSearchBelow = 0 }
+        let before = try await withRetrievalPillar(dataDirectory: directory, configure: configure) { pillar in
             for index in 0..<30 {
                 let response = try await pillar.ingest(["source": "note-\(index).txt",
                                                         "content": "Note \(index) about topic \(index % 7) and item \(index * 13)."])
@@ -279,10 +290,35 @@ let handbook = """
         }
         #expect(before.count == 5)
         #expect(FileManager.default.fileExists(atPath: directory + "/vector-index/default.hnsw"))
-        let after = try await withRetrievalPillar(dataDirectory: directory) { pillar in
+        // The save at shutdown holds everything: a start reads the file and has no log entry left to apply.
+        let restarted = try vectorIndexes(in: directory)
+        try await restarted.warmUp(tenant: "default")
+        #expect(await restarted.entry(for: "default").startup == .init(loadedFile: true, replayed: 0))
+        let after = try await withRetrievalPillar(dataDirectory: directory, configure: configure) { pillar in
             try await pillar.search("topic 3 item", mode: "vector", topK: 5).results.compactMap { $0["chunk_id"] as? Int }
         }
         #expect(after == before)
+    }
+
+    /// M and efConstruction shape the graph: a saved graph built with others is rebuilt, not used.
+    @Test func aSavedGraphBuiltWithOtherParametersIsRebuilt() async throws {
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try await withRetrievalPillar(dataDirectory: directory) { pillar in
+            for index in 0..<4 {  // a chunk each
+                let response = try await pillar.ingest(["source": "p\(index).txt", "content": "Parameter note \(index)."])
+                #expect(response.status == 201)
+            }
+        }
+        for parameters in [HNSWParameters(m: 8), HNSWParameters(efConstruction: 100)] {
+            let restarted = try vectorIndexes(in: directory, parameters: parameters)
+            try await restarted.warmUp(tenant: "default")
+            #expect(await restarted.entry(for: "default").startup == .init(loadedFile: false, replayed: 4))
+        }
+        // A different efSearch alone is only a query default: the file is used.
+        let restarted = try vectorIndexes(in: directory, parameters: HNSWParameters(efSearch: 10))
+        try await restarted.warmUp(tenant: "default")
+        #expect(await restarted.entry(for: "default").startup == .init(loadedFile: true, replayed: 0))
     }
 }
 

@@ -24,7 +24,7 @@ import Testing
             #expect(index.exactSearch(query, k: 50).allSatisfy { !removed.contains($0.id) })
             #expect(index.exactSearch(query, k: 50, among: removed).isEmpty)
         }
-        // Removal keeps recall: the tombstoned nodes still route.
+        // Removal keeps recall: the links around removed nodes are repaired.
         let approximate = queries.map { index.search($0, k: 10) }
         let exact = queries.map { index.exactSearch($0, k: 10) }
         #expect(VectorFixtures.recall(approximate: approximate, exact: exact) >= 0.95)

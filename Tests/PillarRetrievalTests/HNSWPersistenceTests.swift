@@ -97,8 +97,11 @@ import Testing
             #expect(throws: HNSWError.notAnIndexFile) { try HNSWIndex.read(from: url) }
 
             // Garbage behind a valid magic and version still throws, whatever it claims.
-            try (Data(HNSWFile.magic) + Data([1, 0, 0, 0]) + random).write(to: url)
+            try (Data(HNSWFile.magic) + Data([2, 0, 0, 0]) + random).write(to: url)
             #expect(throws: HNSWError.self) { try HNSWIndex.read(from: url) }
+            // Version 1 files kept removed vectors: refused, so that their owner rebuilds from its store.
+            try (Data(HNSWFile.magic) + Data([1, 0, 0, 0]) + random).write(to: url)
+            #expect(throws: HNSWError.unsupportedVersion(1)) { try HNSWIndex.read(from: url) }
             try (Data(HNSWFile.magic) + Data([9, 0, 0, 0]) + random).write(to: url)
             #expect(throws: HNSWError.unsupportedVersion(9)) { try HNSWIndex.read(from: url) }
             #expect(throws: HNSWError.self) {
@@ -122,23 +125,39 @@ import Testing
         }
     }
 
-    /// A file whose checksum is right but whose links point outside the graph (a buggy writer) must be
-    /// rejected by the structural checks, not crash a later search.
+    /// A file whose checksum is right but whose links point outside the graph or into a vacant row (a buggy
+    /// writer) must be rejected by the structural checks, not crash or mislead a later search.
     @Test func aConsistentChecksumOverBadLinksStillThrows() throws {
         let index = try VectorFixtures.index(VectorFixtures.unitVectors(count: 50, dimensions: 4, seed: 42))
         try withTemporaryDirectory { directory in
             let url = directory.appendingPathComponent("index.hnsw")
             try index.write(to: url, watermark: 0)
-            var bytes = [UInt8](try Data(contentsOf: url))
-            let header = 8 + 4 * 6 + 8 * 3 + 8 * 2 + 4 * 2 + 8
-            let layer0 = header + 50 * 4 * 4 + 50 + 50 + 50 * 8
+            let original = [UInt8](try Data(contentsOf: url))
+            let entryPoint = 8 + 4 * 6 + 8 * 3 + 8 * 2
+            let header = entryPoint + 4 * 2 + 8
+            let vacant = header + 50 * 4 * 4 + 50
+            let layer0 = vacant + 50 + 50 * 8
+            /// The file with `patch` applied and its checksum made right again.
+            func patched(_ patch: (inout [UInt8]) -> Void) throws -> URL {
+                var bytes = original
+                patch(&bytes)
+                var checksum = Checksum64()
+                bytes.withUnsafeBytes { checksum.update(UnsafeRawBufferPointer(rebasing: $0[0..<bytes.count - 8])) }
+                withUnsafeBytes(of: checksum.value.littleEndian) { bytes.replaceSubrange(bytes.count - 8..<bytes.count, with: $0) }
+                try Data(bytes).write(to: url)
+                return url
+            }
             // First neighbour of node 0 on layer 0 := 1,000 (there are 50 nodes).
-            withUnsafeBytes(of: Int32(1_000).littleEndian) { bytes.replaceSubrange(layer0 + 4..<layer0 + 8, with: $0) }
-            var checksum = Checksum64()
-            bytes.withUnsafeBytes { checksum.update(UnsafeRawBufferPointer(rebasing: $0[0..<bytes.count - 8])) }
-            withUnsafeBytes(of: checksum.value.littleEndian) { bytes.replaceSubrange(bytes.count - 8..<bytes.count, with: $0) }
-            try Data(bytes).write(to: url)
-            #expect(throws: HNSWError.corruptFile("link to node 1000 on layer 0")) { try HNSWIndex.read(from: url) }
+            let outside = try patched { bytes in
+                withUnsafeBytes(of: Int32(1_000).littleEndian) { bytes.replaceSubrange(layer0 + 4..<layer0 + 8, with: $0) }
+            }
+            #expect(throws: HNSWError.corruptFile("link to node 1000 on layer 0")) { try HNSWIndex.read(from: outside) }
+
+            // A neighbour of node 0 (not the entry point) marked vacant while node 0 still links to it.
+            func int32(at offset: Int) -> Int32 { original.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset, as: Int32.self) } }
+            let neighbour = [int32(at: layer0 + 4), int32(at: layer0 + 8)].first { $0 != int32(at: entryPoint) }!
+            let intoVacant = try patched { $0[vacant + Int(neighbour)] = 1 }
+            #expect(throws: HNSWError.corruptFile("link to node \(neighbour) on layer 0")) { try HNSWIndex.read(from: intoVacant) }
         }
     }
 

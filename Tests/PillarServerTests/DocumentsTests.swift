@@ -1,8 +1,9 @@
 import Foundation
 import GRDB
+import Logging
 import PillarCore
 import PillarGateway
-import PillarRetrieval
+@testable import PillarRetrieval
 @testable import PillarStore
 import Testing
 @testable import PillarServer
@@ -104,13 +105,45 @@ let handbook = """
     }
 
     @Test func deleteRemovesEveryTraceFromEveryIndex() async throws {
-        try await withRetrievalPillar { pillar in
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let file = URL(fileURLWithPath: directory + "/vector-index/default.hnsw")
+        /// How many of `vectors` the saved graph's bytes hold.
+        @Sendable func saved(_ vectors: [Data]) -> Int {
+            guard let bytes = try? Data(contentsOf: file) else { return 0 }
+            return vectors.filter { bytes.range(of: $0) != nil }.count
+        }
+        /// Waits up to ten seconds for the periodic save to make `condition` true.
+        @Sendable func eventually(_ condition: () -> Bool) async throws {
+            for _ in 0..<200 {
+                if condition() { return }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+        }
+        // Vector searches walk the graph rather than scan it, and the graph is saved every 50 ms.
+        let doomed = try await withRetrievalPillar(dataDirectory: directory, configure: {
+            $0.retrieval.exactSearchBelow = 0
+            $0.retrieval.persistIntervalSeconds = 0.05
+        }) { pillar in
             let kept = try await pillar.ingest(["source": "kept.txt", "content": "Quarterly planning happens in March."])
             #expect(kept.status == 201)
+            // Enough other chunks that the one removal stays under the fifth that makes the graph be rebuilt:
+            // the removal itself must erase the vector.
+            for index in 0..<5 {
+                #expect(try await pillar.ingest(["source": "other-\(index).txt", "content": "Filler note \(index) on lunch."]).status == 201)
+            }
             let doomed = try await pillar.ingest(["source": "doomed.txt", "content": "The zanzibarite project codename is secret."])
             let id = try #require(doomed.document["id"] as? String)
             #expect(try await pillar.search("zanzibarite", mode: "keyword").results.count == 1)
             _ = try await pillar.search("zanzibarite project codename", mode: "vector")
+            let rows = try await DatabaseQueue(path: pillar.dataDirectory + "/pillar.sqlite").read { db in
+                try Row.fetchAll(db, sql: "SELECT id, embedding FROM chunk WHERE document_id = ?", arguments: [id])
+            }
+            let chunks: (ids: [Int64], vectors: [Data]) = (rows.map { $0["id"] }, rows.map { $0["embedding"] })
+            #expect(!chunks.ids.isEmpty)
+            // The saved graph holds the vectors before the deletion, so that the test sees them leave.
+            try await eventually { saved(chunks.vectors) == chunks.vectors.count }
+            #expect(saved(chunks.vectors) == chunks.vectors.count)
 
             let deleted = try await pillar.request(.DELETE, "/v1/documents/\(id)")
             #expect(deleted.status == 200, "\(deleted.body)")
@@ -136,7 +169,14 @@ let handbook = """
                 let plan = try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN SELECT id FROM chunk WHERE tenant_id = 'default' AND document_id = 'x'")
                 #expect(plan.contains { ($0["detail"] as String? ?? "").contains("chunk_tenant_document") }, "\(plan)")
             }
+            try await eventually { saved(chunks.vectors) == 0 }
+            return chunks
         }
+        // And in the graph saved at shutdown: neither the vectors nor the chunk ids, and no rebuild did it.
+        #expect(saved(doomed.vectors) == 0)
+        let (graph, _) = try HNSWFile.read(from: file)
+        #expect(Set(graph.ids).isDisjoint(with: doomed.ids), "\(graph.ids)")
+        #expect(graph.liveCount == 6 && graph.nodeCount == 6 + doomed.ids.count)
     }
 
     @Test func multipartUploadsOfCSVAndHTML() async throws {
@@ -227,10 +267,20 @@ let handbook = """
         }
     }
 
+    /// A stopped server's vector indexes, opened as `pillar serve` opens them at start.
+    func vectorIndexes(in directory: String, parameters: HNSWParameters = .init()) throws -> VectorIndexRegistry {
+        VectorIndexRegistry(repository: SQLiteDocumentRepository(database: try PillarDatabase(dataDirectory: directory)),
+                            options: .init(parameters: parameters, exactSearchBelow: 0,
+                                           directory: URL(fileURLWithPath: directory + "/vector-index")),
+                            logger: Logger(label: "test.vector-index"))
+    }
+
     @Test func theVectorIndexIsSavedAndReloadedAcrossRestarts() async throws {
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let before = try await withRetrievalPillar(dataDirectory: directory) { pillar in
+        // Vector searches walk the graph, so the graph read back must answer them as the saved one did.
+        let configure: @Sendable (inout PillarConfiguration) -> Void = { $0.retrieval.exactSearchBelow = 0 }
+        let before = try await withRetrievalPillar(dataDirectory: directory, configure: configure) { pillar in
             for index in 0..<30 {
                 let response = try await pillar.ingest(["source": "note-\(index).txt",
                                                         "content": "Note \(index) about topic \(index % 7) and item \(index * 13)."])
@@ -240,10 +290,35 @@ let handbook = """
         }
         #expect(before.count == 5)
         #expect(FileManager.default.fileExists(atPath: directory + "/vector-index/default.hnsw"))
-        let after = try await withRetrievalPillar(dataDirectory: directory) { pillar in
+        // The save at shutdown holds everything: a start reads the file and has no log entry left to apply.
+        let restarted = try vectorIndexes(in: directory)
+        try await restarted.warmUp(tenant: "default")
+        #expect(await restarted.entry(for: "default").startup == .init(loadedFile: true, replayed: 0))
+        let after = try await withRetrievalPillar(dataDirectory: directory, configure: configure) { pillar in
             try await pillar.search("topic 3 item", mode: "vector", topK: 5).results.compactMap { $0["chunk_id"] as? Int }
         }
         #expect(after == before)
+    }
+
+    /// M and efConstruction shape the graph: a saved graph built with others is rebuilt, not used.
+    @Test func aSavedGraphBuiltWithOtherParametersIsRebuilt() async throws {
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try await withRetrievalPillar(dataDirectory: directory) { pillar in
+            for index in 0..<4 {  // a chunk each
+                let response = try await pillar.ingest(["source": "p\(index).txt", "content": "Parameter note \(index)."])
+                #expect(response.status == 201)
+            }
+        }
+        for parameters in [HNSWParameters(m: 8), HNSWParameters(efConstruction: 100)] {
+            let restarted = try vectorIndexes(in: directory, parameters: parameters)
+            try await restarted.warmUp(tenant: "default")
+            #expect(await restarted.entry(for: "default").startup == .init(loadedFile: false, replayed: 4))
+        }
+        // A different efSearch alone is only a query default: the file is used.
+        let restarted = try vectorIndexes(in: directory, parameters: HNSWParameters(efSearch: 10))
+        try await restarted.warmUp(tenant: "default")
+        #expect(await restarted.entry(for: "default").startup == .init(loadedFile: true, replayed: 0))
     }
 }
 

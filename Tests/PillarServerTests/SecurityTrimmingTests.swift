@@ -7,10 +7,11 @@ import Testing
 /// Many tenants, groups and ACLs, and callers with random group memberships (real OIDC tokens against a real
 /// server): no search, in any mode, ever returns a chunk from another tenant or from a document the caller's
 /// groups may not read, and a caller always gets every readable match (the ACL is applied before ranking and
-/// the limit, not after).
+/// the limit, not after). It runs once with every vector search an exact scan and once with every one a
+/// filtered walk of the HNSW graph.
 @Suite struct SecurityTrimmingTests {
     static let issuer = "https://login.example.test/trimming/v2.0"
-    static let tenants = ["t0", "t1", "t2"]
+    static let tenants = (0..<8).map { "t\($0)" }
     static let groups = ["g0", "g1", "g2", "g3", "g4"]
 
     struct Document: Sendable {
@@ -30,7 +31,8 @@ import Testing
         ])
     }
 
-    @Test func noSearchEverCrossesATenantOrAnACL() async throws {
+    @Test(arguments: [0, PillarConfiguration().retrieval.exactSearchBelow])
+    func noSearchEverCrossesATenantOrAnACL(exactSearchBelow: Int) async throws {
         let provider = TestIdentityProvider()
         try await provider.addES256(kid: "ec-1")
         try await provider.run { baseURL in
@@ -41,6 +43,7 @@ import Testing
                 oidc.tenantMap = Dictionary(uniqueKeysWithValues: Self.tenants.map { ("tid-\($0)", $0) })
                 oidc.roleMap = ["Pillar.Admin": "admin", "Pillar.User": "user"]
                 configuration.oidc = [oidc]
+                configuration.retrieval.exactSearchBelow = exactSearchBelow
             }) { pillar in
                 var generator = SplitMix64(seed: 20_261_122)
                 var documents: [Document] = []

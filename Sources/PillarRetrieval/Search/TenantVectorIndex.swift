@@ -17,6 +17,15 @@ actor TenantVectorIndex {
     private var persisted: Int64 = 0
     private var loaded = false
     private var catchingUp: Task<Void, any Error>?
+    /// How the first catch-up went, for tests of restarts: nil until it has run.
+    private(set) var startup: Startup?
+
+    /// Whether the graph came from its saved file, and how many log entries were then applied to bring it up
+    /// to date: a restart with nothing new in the log reads the file and applies none.
+    struct Startup: Equatable {
+        var loadedFile: Bool
+        var replayed: Int
+    }
 
     /// Changes read from the store per round trip while catching up.
     static let pageSize = 2_000
@@ -46,10 +55,8 @@ actor TenantVectorIndex {
     }
 
     private func applyPendingChanges(_ repository: any DocumentRepository) async throws {
-        if !loaded {
-            try await load(repository)
-            loaded = true
-        }
+        let loadedFile = loaded ? nil : try await load(repository)
+        loaded = true
         let latest = try await repository.latestVectorChange(tenant: tenant)
         if latest < applied {
             // The store is older than the index (restored from a backup, or replaced): start again.
@@ -62,49 +69,66 @@ actor TenantVectorIndex {
         // its additions as they land; the ACL map is swapped in at the end, and until then denies newcomers.
         var graph = index
         var map = access
-        applied = try await Self.replay(tenant: tenant, repository: repository, parameters: parameters,
-                                        from: applied, to: latest, index: &graph, access: &map)
+        let replay = try await Self.replay(tenant: tenant, repository: repository, parameters: parameters,
+                                           from: applied, to: latest, index: &graph, access: &map)
+        applied = replay.position
         index = graph
         access = map
+        if let loadedFile { startup = Startup(loadedFile: loadedFile, replayed: replay.count) }
     }
 
-    /// Applies the log's entries after `start`, up to `end`, to a graph and ACL map; returns where it stopped.
+    /// Applies the log's entries after `start`, up to `end`, to a graph and ACL map; returns where it stopped
+    /// and how many entries it applied.
     private static func replay(tenant: String, repository: any DocumentRepository, parameters: HNSWParameters,
                                from start: Int64, to end: Int64, index: inout HNSWIndex?, access: inout AccessMap)
-        async throws -> Int64
+        async throws -> (position: Int64, count: Int)
     {
         var position = start
+        var count = 0
         while position < end {
             let changes = try await repository.vectorChanges(tenant: tenant, after: position, limit: pageSize)
             guard let last = changes.last else { break }
-            for change in changes { try apply(change, parameters: parameters, to: &index, access: &access) }
+            try apply(changes, parameters: parameters, to: &index, access: &access)
             position = last.sequence
+            count += changes.count
         }
-        return position
+        return (position, count)
     }
 
-    private static func apply(_ change: VectorChange, parameters: HNSWParameters, to index: inout HNSWIndex?,
+    /// Applies one page of the log in order. Consecutive removals reach the graph as one batch: removing
+    /// reads every link list of the graph once per call, and a deleted document's chunks are logged together.
+    private static func apply(_ changes: [VectorChange], parameters: HNSWParameters, to index: inout HNSWIndex?,
                               access: inout AccessMap) throws {
-        switch change.operation {
-        case .add:
-            // An addition whose chunk is gone since carries no vector; its removal comes later in the log.
-            guard let vector = change.embedding else { return }
-            if index == nil { index = HNSWIndex(dimensions: vector.count, parameters: parameters) }
-            guard let index, vector.count == index.dimensions else {
-                throw PillarError(.internalError, code: "embedding_dimensions_mismatch",
-                                  message: "Stored vectors of different lengths: re-ingest the tenant's documents after changing the embedding model.")
-            }
-            try index.insert(id: change.chunkID, vector: vector)
-            access.set(change.chunkID, aclGroups: change.aclGroups)
-        case .remove:
-            index?.remove(id: change.chunkID)
-            access.remove(change.chunkID)
+        var removals: [Int64] = []
+        func removePending() {
+            guard !removals.isEmpty else { return }
+            index?.remove(ids: removals)
+            removals.removeAll(keepingCapacity: true)
         }
+        for change in changes {
+            switch change.operation {
+            case .add:
+                removePending()
+                // An addition whose chunk is gone since carries no vector; its removal comes later in the log.
+                guard let vector = change.embedding else { continue }
+                if index == nil { index = HNSWIndex(dimensions: vector.count, parameters: parameters) }
+                guard let index, vector.count == index.dimensions else {
+                    throw PillarError(.internalError, code: "embedding_dimensions_mismatch",
+                                      message: "Stored vectors of different lengths: re-ingest the tenant's documents after changing the embedding model.")
+                }
+                try index.insert(id: change.chunkID, vector: vector)
+                access.set(change.chunkID, aclGroups: change.aclGroups)
+            case .remove:
+                removals.append(change.chunkID)
+                access.remove(change.chunkID)
+            }
+        }
+        removePending()
     }
 
-    /// Removed chunks stay in the graph as routing nodes, and in its saved file, until the graph is rebuilt.
-    /// Once they are more than a fifth of it, it is rebuilt from the store's live vectors, beside the one in
-    /// use so searches go on, and swapped in: deleted documents' vectors then leave memory and disk too.
+    /// A removed chunk's node is erased at once, but its row stays, vacant, until an insert reuses it. Once
+    /// vacant rows are more than a fifth of the graph, it is rebuilt from the store's live vectors, beside the
+    /// one in use so searches go on, and swapped in, so that the memory and the file shrink back.
     func compactIfNeeded(_ repository: any DocumentRepository) async throws {
         guard let current = index else { return }
         let removed = current.storedNodeCount - current.count
@@ -112,8 +136,8 @@ actor TenantVectorIndex {
         let latest = try await repository.latestVectorChange(tenant: tenant)
         var fresh: HNSWIndex?
         var freshAccess = AccessMap()
-        let builtTo = try await Self.replay(tenant: tenant, repository: repository, parameters: parameters,
-                                            from: 0, to: latest, index: &fresh, access: &freshAccess)
+        let (builtTo, _) = try await Self.replay(tenant: tenant, repository: repository, parameters: parameters,
+                                                 from: 0, to: latest, index: &fresh, access: &freshAccess)
         // Swap in as a catch-up of its own, so no other catch-up runs in between.
         let (built, builtAccess) = (fresh, freshAccess)
         while let running = catchingUp { _ = try? await running.value }
@@ -122,8 +146,8 @@ actor TenantVectorIndex {
             var graph = built
             var map = builtAccess
             let end = try await repository.latestVectorChange(tenant: self.tenant)
-            let position = try await Self.replay(tenant: self.tenant, repository: repository, parameters: self.parameters,
-                                                 from: builtTo, to: end, index: &graph, access: &map)
+            let (position, _) = try await Self.replay(tenant: self.tenant, repository: repository, parameters: self.parameters,
+                                                      from: builtTo, to: end, index: &graph, access: &map)
             self.index = graph
             self.access = map
             self.applied = position
@@ -135,14 +159,24 @@ actor TenantVectorIndex {
     }
 
     /// Reads the saved graph, if any, and the ACL of every live chunk; the log replay then adds what came after.
-    private func load(_ repository: any DocumentRepository) async throws {
-        guard let file, FileManager.default.fileExists(atPath: file.path) else { return }
+    /// Returns whether the file was used; when it was not, the replay rebuilds the graph from the whole log.
+    private func load(_ repository: any DocumentRepository) async throws -> Bool {
+        guard let file, FileManager.default.fileExists(atPath: file.path) else { return false }
         do {
             let (saved, watermark) = try HNSWIndex.read(from: file)
             let view = try await repository.chunkAccess(tenant: tenant)
             guard watermark <= view.sequence else {
                 logger.warning("saved vector index is ahead of its store; rebuilding", metadata: ["tenant": "\(tenant)"])
-                return
+                return false
+            }
+            // M and efConstruction shape the graph itself; efSearch is only a query default, set below.
+            let configured = parameters.normalised
+            guard saved.parameters.m == configured.m, saved.parameters.efConstruction == configured.efConstruction else {
+                logger.notice("saved vector index was built with other graph parameters; rebuilding", metadata: [
+                    "tenant": "\(tenant)", "saved": "m \(saved.parameters.m), efConstruction \(saved.parameters.efConstruction)",
+                    "configured": "m \(configured.m), efConstruction \(configured.efConstruction)",
+                ])
+                return false
             }
             saved.setEfSearch(parameters.efSearch)
             var access = AccessMap()
@@ -152,9 +186,11 @@ actor TenantVectorIndex {
             self.applied = watermark
             self.persisted = watermark
             logger.info("vector index loaded", metadata: ["tenant": "\(tenant)", "vectors": "\(saved.count)"])
+            return true
         } catch {
             logger.warning("saved vector index unusable; rebuilding from the store",
                            metadata: ["tenant": "\(tenant)", "error": "\(error)"])
+            return false
         }
     }
 

@@ -10,7 +10,7 @@ extension GraphView {
             var node: Int32 = 0
             let end = Int32(nodeCount)
             while node < end {
-                if !tombstones[Int(node)] && admission.admits(node) {
+                if !vacant[Int(node)] && admission.admits(node) {
                     offer(node, score: score(query, node), k: k, into: &results)
                 }
                 node &+= 1

@@ -1,9 +1,10 @@
 // The HNSW graph's storage: flat arrays, no per-node objects.
 //
-// Every node is an Int32 number, its row in each array, assigned in insertion order and never reused:
-// a removed id only gets a tombstone, its node keeps routing searches, and re-inserting the id makes a
-// new node. Flat arrays keep a node's vector and its layer-0 links each in one contiguous run, which is
-// what the search's memory traffic is made of, and let the file format be the arrays themselves.
+// Every node is an Int32 number, its row in each array. A removed node is unlinked from the graph and
+// erased (see HNSWRemove.swift); its row stays, vacant, until an insert reuses it, so node numbers never
+// shift under the link lists. Flat arrays keep a node's vector and its layer-0 links each in one
+// contiguous run, which is what the search's memory traffic is made of, and let the file format be the
+// arrays themselves.
 
 /// Plain value; `HNSWIndex` keeps it inside a reader-writer lock, so it needs no locking of its own.
 struct HNSWGraph: Sendable {
@@ -16,10 +17,13 @@ struct HNSWGraph: Sendable {
     var vectors: ContiguousArray<Float> = []
     /// Top layer of each node (it is on layers 0...level).
     var levels: ContiguousArray<UInt8> = []
-    /// The caller's id of each node.
+    /// The caller's id of each node (0 in a vacant row).
     var ids: ContiguousArray<Int64> = []
-    /// Removed nodes: still walked through, never returned.
-    var tombstones: ContiguousArray<Bool> = []
+    /// Vacant rows: removed nodes, zeroed and linked from nowhere, so no search ever reaches one.
+    var vacant: ContiguousArray<Bool> = []
+    /// The vacant rows, highest first, so that `popLast` reuses the lowest: the order then depends only on
+    /// which rows are vacant, and a graph read from its file goes on exactly as the one that wrote it.
+    var vacantRows: [Int32] = []
     /// Layer 0: node n's list is `links0[n * stride0 ..< (n + 1) * stride0]`, its count then 2·M slots.
     var links0: ContiguousArray<Int32> = []
     /// Layers 1...level of node n: `level` blocks of `strideUpper` (a count then M slots) starting at
@@ -44,7 +48,6 @@ struct HNSWGraph: Sendable {
     var strideUpper: Int { 1 + parameters.m }
     var nodeCount: Int { ids.count }
     var liveCount: Int { nodeOf.count }
-    var hasTombstones: Bool { nodeOf.count < ids.count }
 
     /// Nodes the graph can still take: node numbers and upper-link offsets are Int32.
     static let maxNodes = Int(Int32.max) - 1
@@ -53,7 +56,7 @@ struct HNSWGraph: Sendable {
         vectors.reserveCapacity(nodes * dimensions)
         levels.reserveCapacity(nodes)
         ids.reserveCapacity(nodes)
-        tombstones.reserveCapacity(nodes)
+        vacant.reserveCapacity(nodes)
         links0.reserveCapacity(nodes * stride0)
         upperOffsets.reserveCapacity(nodes)
         // About nodes / (M - 1) upper blocks are expected in all (a geometric series of ratio 1/M).
@@ -61,18 +64,10 @@ struct HNSWGraph: Sendable {
         nodeOf.reserveCapacity(nodes)
     }
 
-    /// Tombstones `id`'s node; returns false if the id was not live.
-    @discardableResult
-    mutating func remove(id: Int64) -> Bool {
-        guard let node = nodeOf.removeValue(forKey: id) else { return false }
-        tombstones[Int(node)] = true
-        return true
-    }
-
     /// Bytes allocated by the arrays and the id dictionary (capacities, not counts: what the process pays).
     var allocatedBytes: Int {
-        let arrays = vectors.capacity * 4 + levels.capacity + ids.capacity * 8 + tombstones.capacity
-            + (links0.capacity + upperOffsets.capacity + upperLinks.capacity) * 4
+        let arrays = vectors.capacity * 4 + levels.capacity + ids.capacity * 8 + vacant.capacity
+            + (links0.capacity + upperOffsets.capacity + upperLinks.capacity + vacantRows.capacity) * 4
         // A native Dictionary keeps a power-of-two bucket count at most 3/4 full, each bucket holding a
         // key and a value, plus one occupancy bit per bucket.
         var buckets = 1
@@ -89,12 +84,12 @@ struct HNSWGraph: Sendable {
             try links0.withUnsafeBufferPointer { l0 in
                 try upperLinks.withUnsafeBufferPointer { up in
                     try upperOffsets.withUnsafeBufferPointer { offsets in
-                        try tombstones.withUnsafeBufferPointer { dead in
+                        try vacant.withUnsafeBufferPointer { vacancy in
                             try ids.withUnsafeBufferPointer { idBuffer in
                                 try body(GraphView(
                                     vectors: v.nonNilBase, links0: UnsafeMutablePointer(mutating: l0.nonNilBase),
                                     upperLinks: UnsafeMutablePointer(mutating: up.nonNilBase),
-                                    upperOffsets: offsets.nonNilBase, tombstones: dead.nonNilBase,
+                                    upperOffsets: offsets.nonNilBase, vacant: vacancy.nonNilBase,
                                     ids: idBuffer.nonNilBase, dimensions: dimensions, stride0: stride0,
                                     strideUpper: strideUpper, nodeCount: nodeCount))
                             }
@@ -112,12 +107,12 @@ struct HNSWGraph: Sendable {
             try upperLinks.withUnsafeMutableBufferPointer { up in
                 try vectors.withUnsafeBufferPointer { v in
                     try upperOffsets.withUnsafeBufferPointer { offsets in
-                        try tombstones.withUnsafeBufferPointer { dead in
+                        try vacant.withUnsafeBufferPointer { vacancy in
                             try ids.withUnsafeBufferPointer { idBuffer in
                                 try body(GraphView(
                                     vectors: v.nonNilBase, links0: l0.nonNilMutableBase,
                                     upperLinks: up.nonNilMutableBase, upperOffsets: offsets.nonNilBase,
-                                    tombstones: dead.nonNilBase, ids: idBuffer.nonNilBase,
+                                    vacant: vacancy.nonNilBase, ids: idBuffer.nonNilBase,
                                     dimensions: dimensions, stride0: stride0, strideUpper: strideUpper,
                                     nodeCount: nodeCount))
                             }
@@ -136,7 +131,7 @@ struct GraphView {
     let links0: UnsafeMutablePointer<Int32>
     let upperLinks: UnsafeMutablePointer<Int32>
     let upperOffsets: UnsafePointer<Int32>
-    let tombstones: UnsafePointer<Bool>
+    let vacant: UnsafePointer<Bool>
     let ids: UnsafePointer<Int64>
     let dimensions: Int
     let stride0: Int

@@ -34,7 +34,7 @@ public final class HNSWIndex: Sendable {
     /// Live (not removed) vectors.
     public var count: Int { state.read { $0.liveCount } }
 
-    /// Nodes held, removed ones included (they keep routing searches until the index is rebuilt).
+    /// Rows held, vacant ones included (removed nodes' rows, erased, kept for later inserts to reuse).
     public var storedNodeCount: Int { state.read { $0.nodeCount } }
 
     /// The parameters in use (after clamping).
@@ -60,7 +60,7 @@ public final class HNSWIndex: Sendable {
     }
 
     /// Adds `vector` under `id`, replacing the id's current vector if it has one (the old node is
-    /// tombstoned). Throws on a wrong dimension count or a NaN/infinite component, changing nothing.
+    /// removed). Throws on a wrong dimension count or a NaN/infinite component, changing nothing.
     public func insert(id: Int64, vector: [Float]) throws {
         guard vector.count == dimensions else {
             throw HNSWError.dimensionMismatch(expected: dimensions, actual: vector.count)
@@ -71,17 +71,28 @@ public final class HNSWIndex: Sendable {
         let scratch = scratchPool.take(nodeCount: 0)
         defer { scratchPool.giveBack(scratch) }
         try state.write { graph in
-            guard graph.nodeCount < HNSWGraph.maxNodes else { throw HNSWError.capacityExceeded }
-            graph.remove(id: id)
+            guard graph.nodeCount < HNSWGraph.maxNodes || !graph.vacantRows.isEmpty else {
+                throw HNSWError.capacityExceeded
+            }
+            graph.remove(ids: CollectionOfOne(id), scratch: scratch)
             try vector.withUnsafeBufferPointer { buffer in
                 try graph.insertNode(id: id, vector: buffer, scratch: scratch)
             }
         }
     }
 
-    /// Tombstones `id`: no search returns it again, its node still routes searches. Unknown ids are ignored.
+    /// Removes `id`: no search returns it again, and its vector and id are erased from memory and from
+    /// any later save. Unknown ids are ignored.
     public func remove(id: Int64) {
-        state.write { _ = $0.remove(id: id) }
+        remove(ids: CollectionOfOne(id))
+    }
+
+    /// Removes many ids at once. Finding the links into removed nodes reads every link list of the graph,
+    /// once per call rather than once per id, so a batch is much cheaper than its ids one by one.
+    public func remove(ids: some Sequence<Int64>) {
+        let scratch = scratchPool.take(nodeCount: 0)
+        defer { scratchPool.giveBack(scratch) }
+        state.write { _ = $0.remove(ids: ids, scratch: scratch) }
     }
 
     /// The (approximately) `k` most similar live vectors, best first.
@@ -99,13 +110,9 @@ public final class HNSWIndex: Sendable {
             let ef = min(max(efSearch ?? graph.parameters.efSearch, 1), HNSWParameters.efLimit)
             let (entry, top) = (graph.entryPoint, graph.maxLevel)
             if let filter {
-                let admission = AdmitFiltered(tombstones: view.tombstones, ids: view.ids, filter: filter)
+                let admission = AdmitFiltered(ids: view.ids, filter: filter)
                 return view.search(query: pointer, k: k, ef: ef, entryPoint: entry, maxLevel: top,
                                    scratch: scratch, admission: admission)
-            }
-            if graph.hasTombstones {
-                return view.search(query: pointer, k: k, ef: ef, entryPoint: entry, maxLevel: top,
-                                   scratch: scratch, admission: AdmitLive(tombstones: view.tombstones))
             }
             return view.search(query: pointer, k: k, ef: ef, entryPoint: entry, maxLevel: top,
                                scratch: scratch, admission: AdmitAll())
@@ -118,7 +125,7 @@ public final class HNSWIndex: Sendable {
         guard k > 0, query.count == dimensions else { return [] }
         return withQuery(query) { _, view, pointer, scratch in
             if let filter {
-                let admission = AdmitFiltered(tombstones: view.tombstones, ids: view.ids, filter: filter)
+                let admission = AdmitFiltered(ids: view.ids, filter: filter)
                 return view.exactSearch(query: pointer, k: k, scratch: scratch, admission: admission)
             }
             return view.exactSearch(query: pointer, k: k, scratch: scratch, admission: AdmitAll())
@@ -146,8 +153,8 @@ public final class HNSWIndex: Sendable {
         _ body: (borrowing HNSWGraph, GraphView, UnsafePointer<Float>, SearchScratch) -> [VectorMatch]
     ) -> [VectorMatch] {
         state.read { graph in
-            // With nothing live, a search could only walk the whole graph of tombstones to find nothing.
-            guard graph.entryPoint >= 0, graph.liveCount > 0 else { return [] }
+            // With nothing live there is no entry point (rows may remain, all vacant).
+            guard graph.entryPoint >= 0 else { return [] }
             let scratch = scratchPool.take(nodeCount: graph.nodeCount)
             defer { scratchPool.giveBack(scratch) }
             return graph.withView { view in

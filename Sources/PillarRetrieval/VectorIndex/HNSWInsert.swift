@@ -5,21 +5,34 @@
 // out in different directions instead of all pointing into the nearest cluster.
 
 extension HNSWGraph {
-    /// Appends a node for `id` and links it into every layer up to a random level. The caller has
-    /// validated the vector and removed any live node of the same id.
+    /// Stores a node for `id`, in the lowest vacant row if there is one, and links it into every layer up
+    /// to its level. The caller has validated the vector and removed any live node of the same id.
     mutating func insertNode(id: Int64, vector: UnsafeBufferPointer<Float>, scratch: SearchScratch) throws(HNSWError) {
-        let level = LevelGenerator.level(using: &rng, m: m)
-        guard nodeCount < Self.maxNodes, upperLinks.count + level * strideUpper <= Int(Int32.max) else {
-            throw .capacityExceeded
+        let node: Int32
+        let level: Int
+        if let row = vacantRows.popLast() {
+            // The row keeps the level it was laid out for (its upper-link blocks are sized by it). That
+            // level was drawn from the same distribution as a new one, so the layers keep their shape.
+            node = row
+            level = Int(levels[Int(row)])
+            let start = Int(row) * dimensions
+            vectors.replaceSubrange(start..<start + dimensions, with: vector)
+            ids[Int(row)] = id
+            vacant[Int(row)] = false
+        } else {
+            level = LevelGenerator.level(using: &rng, m: m)
+            guard nodeCount < Self.maxNodes, upperLinks.count + level * strideUpper <= Int(Int32.max) else {
+                throw .capacityExceeded
+            }
+            node = Int32(nodeCount)
+            vectors.append(contentsOf: vector)
+            levels.append(UInt8(level))
+            ids.append(id)
+            vacant.append(false)
+            links0.append(contentsOf: repeatElement(0, count: stride0))
+            upperOffsets.append(Int32(upperLinks.count))
+            upperLinks.append(contentsOf: repeatElement(0, count: level * strideUpper))
         }
-        let node = Int32(nodeCount)
-        vectors.append(contentsOf: vector)
-        levels.append(UInt8(level))
-        ids.append(id)
-        tombstones.append(false)
-        links0.append(contentsOf: repeatElement(0, count: stride0))
-        upperOffsets.append(Int32(upperLinks.count))
-        upperLinks.append(contentsOf: repeatElement(0, count: level * strideUpper))
         nodeOf[id] = node
 
         guard entryPoint >= 0 else {
@@ -63,8 +76,7 @@ extension GraphView {
         while layer >= 0 {
             let visited = scratch.beginVisit(nodeCount: nodeCount)
             scratch.withHeaps { candidates, results in
-                // Removed nodes are admitted: they stay in the graph as routing points, so they may be
-                // linked like any other.
+                // Removed nodes are unlinked from the graph, so every node the walk meets is live.
                 searchLayer(
                     query: query, entry: entry, entryScore: entryScore, ef: efConstruction, layer: layer,
                     visited: visited, batch: scratch.neighbourBatch, candidates: &candidates,

@@ -1,14 +1,18 @@
 // The index file: the graph's arrays as they are in memory, so that loading is a copy, not a rebuild.
 //
-// Layout (version 1, all little-endian):
+// Layout (version 2, all little-endian):
 //   header  magic "PLRHNSW\0" (8) · version u32 · dimensions u32 · m u32 · efConstruction u32 ·
 //           efSearch u32 · reserved u32 (0) · seed u64 · rng state u64 · watermark i64 ·
 //           node count u64 · live count u64 · entry point i32 (-1 if empty) · max level i32 ·
 //           upper link count u64
-//   body    vectors f32[nodes·dims] · levels u8[nodes] · tombstones u8[nodes] (0/1) · ids i64[nodes] ·
+//   body    vectors f32[nodes·dims] · levels u8[nodes] · vacant u8[nodes] (0/1) · ids i64[nodes] ·
 //           layer-0 links i32[nodes·(1+2m)] · upper links i32[upper link count]
 //   trailer checksum u64 of every byte before it
 //
+// A vacant row is a removed node's: its vector, id and links are zeros, and no list links to it.
+// Version 1 had the same layout, but its removed nodes kept their vectors and ids and still routed
+// searches; such a file is refused (`unsupportedVersion`) and the caller rebuilds, so that a deleted
+// document's vector does not live on in a file carried over from before.
 // Upper-link offsets are not stored: they are the running sum of levels·(1+m), recomputed on load.
 // The watermark is the caller's: whatever position in its change log the saved index reflects.
 
@@ -24,7 +28,7 @@ import Darwin
 
 enum HNSWFile {
     static let magic: [UInt8] = Array("PLRHNSW".utf8) + [0]
-    static let version: UInt32 = 1
+    static let version: UInt32 = 2
     /// Bound on dimensions a file may claim, so a garbage header cannot make us allocate absurdly.
     static let maxDimensions = 1 << 16
 
@@ -74,7 +78,7 @@ enum HNSWFile {
         try writer.write(UInt64(graph.upperLinks.count))
         try writer.writeArray(graph.vectors)
         try writer.writeArray(graph.levels)
-        try writer.writeArray(graph.tombstones)  // Bool is one byte, 0 or 1
+        try writer.writeArray(graph.vacant)  // Bool is one byte, 0 or 1
         try writer.writeArray(graph.ids)
         try writer.writeArray(graph.links0)
         try writer.writeArray(graph.upperLinks)
@@ -141,14 +145,14 @@ enum HNSWFile {
         graph.rng = SplitMix64(seed: rngState)
         graph.vectors = try reader.readArray(Float.self, count: vectorCount, "vectors")
         graph.levels = try reader.readArray(UInt8.self, count: nodes, "levels")
-        let deadBytes = try reader.readArray(UInt8.self, count: nodes, "tombstones")
+        let vacantBytes = try reader.readArray(UInt8.self, count: nodes, "vacant")
         graph.ids = try reader.readArray(Int64.self, count: nodes, "ids")
         graph.links0 = try reader.readArray(Int32.self, count: nodes * graph.stride0, "layer-0 links")
         graph.upperLinks = try reader.readArray(Int32.self, count: Int(upperCount), "upper links")
         guard reader.remaining == 8 else { throw .corruptFile("\(reader.remaining - 8) unexpected trailing bytes") }
 
-        guard deadBytes.allSatisfy({ $0 <= 1 }) else { throw .corruptFile("tombstone byte other than 0 or 1") }
-        graph.tombstones = ContiguousArray(deadBytes.lazy.map { $0 == 1 })
+        guard vacantBytes.allSatisfy({ $0 <= 1 }) else { throw .corruptFile("vacant byte other than 0 or 1") }
+        graph.vacant = ContiguousArray(vacantBytes.lazy.map { $0 == 1 })
         graph.entryPoint = entryPoint
         graph.maxLevel = Int(maxLevel)
         try HNSWFileValidation.rebuildDerivedState(of: &graph, expectedLive: Int(liveCount))

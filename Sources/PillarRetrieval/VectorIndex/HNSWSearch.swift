@@ -14,29 +14,20 @@ protocol NodeAdmission {
     func admits(_ node: Int32) -> Bool
 }
 
-/// Inserts and queries on an index without removals.
+/// Inserts and queries without a filter. Removed nodes are unlinked, so a walk only ever meets live ones.
 struct AdmitAll: NodeAdmission {
     var rejectsSome: Bool { false }
     @inline(__always) func admits(_ node: Int32) -> Bool { true }
 }
 
-/// Queries without a filter on an index with removals.
-struct AdmitLive: NodeAdmission {
-    let tombstones: UnsafePointer<Bool>
-    var rejectsSome: Bool { true }
-    @inline(__always) func admits(_ node: Int32) -> Bool { !tombstones[Int(node)] }
-}
-
-/// Queries with the caller's filter: the security-trimming path. The filter only ever sees live ids,
-/// and a rejected node never reaches the results, so no count or score can leak it.
+/// Queries with the caller's filter: the security-trimming path. The filter only ever sees live ids (a
+/// walk never reaches a vacant row, the exact scan skips them), and a rejected node never reaches the
+/// results, so no count or score can leak it.
 struct AdmitFiltered: NodeAdmission {
-    let tombstones: UnsafePointer<Bool>
     let ids: UnsafePointer<Int64>
     let filter: (Int64) -> Bool
     var rejectsSome: Bool { true }
-    @inline(__always) func admits(_ node: Int32) -> Bool {
-        !tombstones[Int(node)] && filter(ids[Int(node)])
-    }
+    @inline(__always) func admits(_ node: Int32) -> Bool { filter(ids[Int(node)]) }
 }
 
 extension GraphView {

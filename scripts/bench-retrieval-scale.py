@@ -4,7 +4,9 @@ sections, one chunk each), ingested with `pillar ingest` and searched through `p
 
 Reports ingestion throughput, query latency p50/p95 per mode, the vector index's recall@10 against exact
 search (the same data served a second time with `exactSearchBelow` above the corpus size), the saved index's
-size and the server's resident memory. Embeddings come from `pillar simulate` (hashed bags of words, no
+size and the server's resident memory. Then deletes 1% of the documents through the API and reports the
+deletes' latency, the first vector search after them (which removes their vectors from the graph), and
+recall@10 on what is left. Embeddings come from `pillar simulate` (hashed bags of words, no
 model cost; dense vectors clustered by topic, as a real model's are) so the figures measure Pillar's own
 pipeline and indexes; scripts/bench-retrieval-hotpotqa.py measures the real embedding model.
 
@@ -23,6 +25,7 @@ import time
 from pathlib import Path
 from urllib import request as urlrequest
 
+import benchlib
 from benchlib import free_port, percentile, wait
 
 REPO = Path(__file__).resolve().parents[1]
@@ -160,6 +163,39 @@ def main():
                 found += min(len(exact), sum(1 for _, score in approximate if score >= tenth - 1e-6)) / len(exact)
         exact_process.terminate()
         exact_process.wait(30)
+
+        # Deletes: 1% of the documents, spread over the corpus.
+        process, base = serve({})
+        search(base, "warm up", "vector")
+        documents, after = [], None
+        while True:
+            page = benchlib.call(base, KEY, "GET", "/v1/documents?limit=500" + (f"&after={after}" if after else ""))["data"]
+            documents += [item["id"] for item in page]
+            if len(page) < 500:
+                break
+            after = page[-1]["id"]
+        doomed = documents[::100]
+        delete_timings = []
+        for document in doomed:
+            began = time.monotonic()
+            benchlib.call(base, KEY, "DELETE", f"/v1/documents/{document}")
+            delete_timings.append((time.monotonic() - began) * 1000)
+        began = time.monotonic()
+        search(base, queries[0], "vector")
+        catch_up_ms = (time.monotonic() - began) * 1000
+        kept_queries = queries[:100]
+        after_delete = [search(base, query, "vector") for query in kept_queries]
+        process.terminate()
+        process.wait(30)
+        exact_process, exact_base = serve({"exactSearchBelow": 10_000_000})
+        found_after_delete = 0
+        for query, approximate in zip(kept_queries, after_delete):
+            exact = search(exact_base, query, "vector")
+            if exact:
+                tenth = exact[-1][1]
+                found_after_delete += min(len(exact), sum(1 for _, score in approximate if score >= tenth - 1e-6)) / len(exact)
+        exact_process.terminate()
+        exact_process.wait(30)
     finally:
         simulator.terminate()
 
@@ -173,6 +209,10 @@ def main():
         print(f"| {mode} | {p50:.2f} | {p95:.2f} |")
     print(f"| vector, exact search | {statistics.median(exact_timings):.2f} | {percentile(exact_timings, 0.95):.2f} |")
     print(f"\nHNSW recall@10 against exact search: {found / len(queries):.3f}")
+    print(f"\ndeleted {len(doomed)} documents through the API: p50 {statistics.median(delete_timings):.1f} ms, "
+          f"p95 {percentile(delete_timings, 0.95):.1f} ms a delete; first vector search after them "
+          f"(their vectors leave the graph): {catch_up_ms:.0f} ms; HNSW recall@10 afterwards "
+          f"({len(kept_queries)} queries): {found_after_delete / len(kept_queries):.3f}")
 
 
 if __name__ == "__main__":

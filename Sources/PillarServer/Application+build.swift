@@ -26,7 +26,8 @@ public func buildApplication(
     let keys = SQLiteAPIKeyRepository(database: database)
     let turns = SQLiteTurnRepository(database: database)
     let audit = SQLiteAuditLog(database: database)
-    let issuer = APIKeyIssuer(keys: keys, tenants: tenants)
+    let issuer = APIKeyIssuer(keys: keys, tenants: tenants,
+                              cacheLifetime: .milliseconds(Int64(configuration.server.apiKeyCacheSeconds * 1000)))
     try await bootstrapDefaultTenant(issuer: issuer, keys: keys, tenants: tenants,
                                      bootstrapKey: environment["PILLAR_BOOTSTRAP_KEY"], announce: announce)
 

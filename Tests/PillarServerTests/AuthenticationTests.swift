@@ -1,5 +1,6 @@
 import NIOHTTP1
 import Foundation
+import PillarStore
 import Testing
 @testable import PillarServer
 
@@ -63,6 +64,28 @@ import Testing
             let revoked = try await pillar.request(.GET, "/v1/models", key: secret)
             #expect(revoked.status == 401)
             #expect(try await pillar.request(.DELETE, "/admin/keys/key_unknown").status == 404)
+        }
+    }
+
+    /// A key revoked by another process (the CLI, another replica) is read from the key table again once its
+    /// cache entry expires; with no cache, at once.
+    @Test(arguments: [0.0, 0.3])
+    func aKeyRevokedElsewhereStopsWithinTheCacheLifetime(seconds: Double) async throws {
+        try await withPillar(configure: { $0.server.apiKeyCacheSeconds = seconds }) { pillar in
+            let created = try await pillar.request(.POST, "/admin/keys", body: #"{"name": "elsewhere", "role": "user"}"#)
+            let secret = try #require(created.json["secret"] as? String)
+            let id = try #require((created.json["key"] as? [String: Any])?["id"] as? String)
+            #expect(try await pillar.request(.GET, "/v1/models", key: secret).status == 200)
+            let keys = SQLiteAPIKeyRepository(database: try PillarDatabase(dataDirectory: pillar.dataDirectory))
+            #expect(try await keys.revokeKey(id: id, tenant: nil))
+            let started = ContinuousClock.now
+            var status = try await pillar.request(.GET, "/v1/models", key: secret).status
+            if seconds == 0 { #expect(status == 401, "without a cache the revocation holds at once") }
+            while status != 401, ContinuousClock.now - started < .seconds(5) {
+                try await Task.sleep(for: .milliseconds(50))
+                status = try await pillar.request(.GET, "/v1/models", key: secret).status
+            }
+            #expect(status == 401, "a revoked key does not outlive its cache entry")
         }
     }
 

@@ -46,7 +46,7 @@ extension PillarConfiguration {
 
 extension PillarConfiguration.Server {
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case host, port, dataDirectory, maxBodyBytes, logFormat, logLevel, metricsPort
+        case host, port, dataDirectory, maxBodyBytes, logFormat, logLevel, metricsPort, apiKeyCacheSeconds
     }
 
     public init(from decoder: any Decoder) throws {
@@ -60,6 +60,7 @@ extension PillarConfiguration.Server {
         logFormat = try container.value(.logFormat, or: logFormat)
         logLevel = try container.value(.logLevel, or: logLevel)
         metricsPort = try container.decodeIfPresent(Int.self, forKey: .metricsPort)
+        apiKeyCacheSeconds = try container.value(.apiKeyCacheSeconds, or: apiKeyCacheSeconds)
     }
 }
 

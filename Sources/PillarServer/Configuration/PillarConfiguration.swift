@@ -18,6 +18,9 @@ public struct PillarConfiguration: Sendable, Codable, Hashable {
         /// Serve `/metrics` without credentials on this separate port (for a Prometheus scraper on a private
         /// network). Without it, `/metrics` is on the main port for admins only.
         public var metricsPort: Int?
+        /// How long a valid API key is remembered without reading the key table again: a key revoked by another
+        /// process (the CLI, another replica) keeps working this long on this server. 0 reads it every time.
+        public var apiKeyCacheSeconds: Double = 5
 
         public init() {}
     }
@@ -268,6 +271,9 @@ extension PillarConfiguration {
             if deployment.apiKeyEnv != nil, deployment.apiKeyFile != nil {
                 throw ConfigurationError(key: "\(key).apiKeyEnv", "give apiKeyEnv or apiKeyFile, not both")
             }
+        }
+        guard (0...3_600).contains(server.apiKeyCacheSeconds) else {
+            throw ConfigurationError(key: "server.apiKeyCacheSeconds", "must be 0-3600 seconds")
         }
         guard (1...10_000).contains(gateway.connectionsPerHost) else {
             throw ConfigurationError(key: "gateway.connectionsPerHost", "must be 1-10000")

@@ -90,7 +90,7 @@ struct AdminController: Sendable {
 
     @Sendable func revokeKey(_ request: Request, context: AdminContext) async throws -> Response {
         let id = try context.parameters.require("id")
-        guard try await keys.revokeKey(id: id, tenant: context.principal.tenant) else {
+        guard try await issuer.revoke(id: id, tenant: context.principal.tenant) else {
             throw PillarError.notFound("No key '\(id)' in this tenant.")
         }
         try await audit.append(tenant: context.principal.tenant, actor: context.principal.subject, action: "key.revoke",

@@ -11,10 +11,13 @@ public struct APIKeyIssuer: Sendable {
     public static let minimumChosenLength = 32
     let keys: any APIKeyRepository
     let tenants: any TenantRepository
+    /// Valid keys seen lately; nil looks every key up.
+    let cache: APIKeyCache?
 
-    public init(keys: any APIKeyRepository, tenants: any TenantRepository) {
+    public init(keys: any APIKeyRepository, tenants: any TenantRepository, cacheLifetime: Duration = .zero) {
         self.keys = keys
         self.tenants = tenants
+        self.cache = cacheLifetime > .zero ? APIKeyCache(lifetime: cacheLifetime) : nil
     }
 
     /// A new key; the secret is in the result and nowhere else.
@@ -42,10 +45,20 @@ public struct APIKeyIssuer: Sendable {
 
     /// The principal a key stands for, or nil when the key is unknown or revoked.
     public func authenticate(_ secret: String) async throws -> Principal? {
-        guard Self.isWellFormed(secret), let record = try await keys.activeKey(hash: Self.hash(secret)) else {
-            return nil
-        }
-        return Principal(tenant: record.tenant, subject: record.id, roles: [record.role], method: .apiKey)
+        guard Self.isWellFormed(secret) else { return nil }
+        let hash = Self.hash(secret)
+        if let known = cache?.principal(forHash: hash) { return known }
+        guard let record = try await keys.activeKey(hash: hash) else { return nil }
+        let principal = Principal(tenant: record.tenant, subject: record.id, roles: [record.role], method: .apiKey)
+        cache?.remember(principal, forHash: hash)
+        return principal
+    }
+
+    /// Revokes a key (of `tenant`, when given); it stops working at once on this server. False: no such key.
+    public func revoke(id: String, tenant: String?) async throws -> Bool {
+        let revoked = try await keys.revokeKey(id: id, tenant: tenant)
+        cache?.forget(keyID: id)
+        return revoked
     }
 
     public static func hash(_ secret: String) -> String {

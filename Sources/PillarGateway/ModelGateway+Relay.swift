@@ -45,7 +45,7 @@ extension ModelGateway {
                         chunk.model = request.model
                         // A continuation's chunks carry its own id; the caller sees one answer.
                         if let answerID { chunk.id = answerID } else { answerID = chunk.id }
-                        if chunk.choices.contains(where: { !$0.delta.extra.isEmpty }) { onlyText = false }
+                        if chunk.choices.contains(where: Self.callsATool) { onlyText = false }
                         text += chunk.contentDelta
                         legText += chunk.contentDelta
                         if let reported = chunk.usage {
@@ -156,6 +156,14 @@ extension ModelGateway {
             await task.value
             throw AttemptAbandoned()
         }
+    }
+}
+
+extension ModelGateway {
+    /// Whether a streamed choice carries a tool or function call (null placeholders, which some servers send
+    /// with every delta, do not count).
+    static func callsATool(_ choice: ChatCompletionChunk.Choice) -> Bool {
+        ["tool_calls", "function_call"].contains { key in choice.delta.extra[key].map { $0 != .null } ?? false }
     }
 }
 

@@ -13,29 +13,35 @@ extension LoadedDocument {
     /// The document with the spans replaced and every section's range moved to match. Overlapping or
     /// out-of-range replacements are skipped.
     public func replacing(_ replacements: [TextReplacement]) -> LoadedDocument {
+        guard !replacements.isEmpty else { return self }
         let scalars = Array(text.unicodeScalars)
         var output = String.UnicodeScalarView()
+        // The output's length in scalars, kept by hand: `output.count` walks the whole view each time.
+        var written = 0
         // new offset of each old offset (and of the end), for moving section bounds
         var moved = [Int](repeating: 0, count: scalars.count + 1)
         var position = 0
         for replacement in replacements.sorted(by: { $0.range.lowerBound < $1.range.lowerBound }) {
             guard replacement.range.lowerBound >= position, replacement.range.upperBound <= scalars.count else { continue }
             while position < replacement.range.lowerBound {
-                moved[position] = output.count
+                moved[position] = written
                 output.append(scalars[position])
+                written += 1
                 position += 1
             }
-            let start = output.count
+            let start = written
             output.append(contentsOf: replacement.replacement.unicodeScalars)
+            written += replacement.replacement.unicodeScalars.count
             for offset in replacement.range { moved[offset] = start }
             position = replacement.range.upperBound
         }
         while position < scalars.count {
-            moved[position] = output.count
+            moved[position] = written
             output.append(scalars[position])
+            written += 1
             position += 1
         }
-        moved[scalars.count] = output.count
+        moved[scalars.count] = written
         var copy = self
         copy.text = String(output)
         copy.sections = sections.map { section in

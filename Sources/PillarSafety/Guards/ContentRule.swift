@@ -23,23 +23,10 @@ struct CategoryLexicon: Sendable {
     /// one of these is lowered to `mitigatedSeverity`.
     let mitigations: [GuardPattern]
     /// Severity a mitigated finding is lowered to (`.safe` drops it).
-    let mitigatedSeverity: Severity
-    /// Matches where any rule does: text it does not match has no finding in this category.
-    let anyRule: GuardPattern
-
-    init(category: HarmCategory, rules: [ContentRule], exemptions: [GuardPattern], mitigations: [GuardPattern],
-         mitigatedSeverity: Severity = .low) {
-        self.category = category
-        self.rules = rules
-        self.exemptions = exemptions
-        self.mitigations = mitigations
-        self.mitigatedSeverity = mitigatedSeverity
-        self.anyRule = GuardPattern(anyOf: rules.map(\.pattern))
-    }
+    var mitigatedSeverity: Severity = .low
 
     func findings(in text: FoldedText) -> [(rule: String, severity: Severity, range: NSRange)] {
         let s = text.folded
-        guard anyRule.test(s) else { return [] }
         var exempt: [NSRange] = []
         for e in exemptions { exempt.append(contentsOf: e.matches(s)) }
         var out: [(String, Severity, NSRange)] = []

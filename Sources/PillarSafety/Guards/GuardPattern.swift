@@ -16,13 +16,6 @@ struct GuardPattern: @unchecked Sendable {
         }
     }
 
-    /// Matches wherever any of `patterns` matches (their alternation), so that one scan can rule all of them
-    /// out. Benign text, the common case, then costs one pass instead of one per pattern. The patterns use no
-    /// back-references or numbered groups, whose numbers an alternation would shift.
-    init(anyOf patterns: [GuardPattern]) {
-        self.init(patterns.map { "(?:" + $0.regex.pattern + ")" }.joined(separator: "|"))
-    }
-
     /// `\b(a|b|c)\b` from a list of alternatives (already regex fragments).
     static func words(_ alternatives: [String]) -> String {
         "\\b(?:" + alternatives.joined(separator: "|") + ")\\b"

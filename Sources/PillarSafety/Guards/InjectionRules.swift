@@ -4,8 +4,6 @@ import Foundation
 enum InjectionRules {
     static let aiNoun = #"(?:ai|a\.i\.|assistant|ai assistant|model|ai model|llm|llms|language models?|large language models?|chatgpt|gpt|claude|gemini|copilot|bot|chatbot|agents?|ai agents?|ai systems?|ki|ia|asistente|assistente|assistenten|modele|modell|modello)"#
 
-    static let all = ShieldRuleSet(rules)
-
     static let rules: [ShieldRule] = JailbreakRules.override.map { ShieldRule($0.name, 0.7, $0.pattern.regex.pattern) } + JailbreakRules.extraction.map { ShieldRule($0.name, 0.6, $0.pattern.regex.pattern) } + [
         // Addressed to the model.
         ShieldRule("address.vocative", 0.45,

@@ -57,12 +57,6 @@ enum JailbreakRules {
     /// Something that refers to the assistant (or the persona it is asked to become).
     static let aiSubject = #"\b(?:ai|a\.i\.|assistant|model|chatbot|bot|llm|gpt|chatgpt|version|persona|character|you|yourself|dan|stan|mode|entity|system|it|that|who|which)"#
 
-    static let all = ShieldRuleSet(rules)
-    /// What a base64 payload inside a user message is checked for.
-    static let overrideAndExtraction = ShieldRuleSet(override + extraction)
-    /// What a base64 payload inside a document is checked for.
-    static let overrideOnly = ShieldRuleSet(override)
-
     static let rules: [ShieldRule] = override + extraction + [
         // Persona switch.
         ShieldRule("persona.named", 0.8,

@@ -14,10 +14,10 @@ public struct PromptShield: Sendable {
         let folded = FoldedText(userText).folded
         let leet = ShieldText.deLeet(folded)
         var signals = SignalSet()
-        signals.run(JailbreakRules.all, on: [folded])
+        signals.run(JailbreakRules.rules, on: [folded])
         if leet != folded {
             var leetSignals = SignalSet()
-            leetSignals.run(JailbreakRules.all, on: [leet])
+            leetSignals.run(JailbreakRules.rules, on: [leet])
             for (name, w) in leetSignals.weights where signals.weights[name] == nil {
                 signals.add(name, w)
                 signals.add("encoding.leetspeak", 0.3)
@@ -25,7 +25,7 @@ public struct PromptShield: Sendable {
         }
         for decoded in ShieldText.decodedBase64(userText) {
             var inner = SignalSet()
-            inner.run(JailbreakRules.overrideAndExtraction, on: [decoded])
+            inner.run(JailbreakRules.override + JailbreakRules.extraction, on: [decoded])
             if !inner.isEmpty { signals.add("encoding.base64_payload", 0.8) }
         }
         // A fictional or hypothetical wrapper only matters when it wraps a dangerous request.
@@ -40,14 +40,14 @@ public struct PromptShield: Sendable {
     public func injection(in document: String) -> ShieldResult {
         let folded = FoldedText(document).folded
         var signals = SignalSet()
-        signals.run(InjectionRules.all, on: [folded])
+        signals.run(InjectionRules.rules, on: [folded])
         if document.unicodeScalars.contains(where: { Self.zeroWidth.contains($0.value) }) {
             // Zero-width characters are removed by folding; a hidden span only matters if it carries instructions.
             signals.add("hidden.zero_width", signals.isEmpty ? 0.2 : 0.35)
         }
         for decoded in ShieldText.decodedBase64(document) {
             var inner = SignalSet()
-            inner.run(JailbreakRules.overrideOnly, on: [decoded])
+            inner.run(JailbreakRules.override, on: [decoded])
             if !inner.isEmpty { signals.add("encoding.base64_payload", 0.7) }
         }
         let damping = Self.damping(meta: InjectionRules.meta, text: folded, signals: signals)

@@ -28,17 +28,6 @@ struct ShieldRule: Sendable {
     }
 }
 
-/// Shield rules with their alternation, which rules them all out in one scan of text none of them matches.
-struct ShieldRuleSet: Sendable {
-    let rules: [ShieldRule]
-    let anyRule: GuardPattern
-
-    init(_ rules: [ShieldRule]) {
-        self.rules = rules
-        self.anyRule = GuardPattern(anyOf: rules.map(\.pattern))
-    }
-}
-
 struct SignalSet {
     private(set) var weights: [String: Double] = [:]
 
@@ -46,10 +35,8 @@ struct SignalSet {
         weights[name] = max(weights[name] ?? 0, weight)
     }
 
-    mutating func run(_ set: ShieldRuleSet, on texts: [String]) {
-        let candidates = texts.filter { set.anyRule.test($0) }
-        guard !candidates.isEmpty else { return }
-        for rule in set.rules where candidates.contains(where: { rule.pattern.test($0) }) {
+    mutating func run(_ rules: [ShieldRule], on texts: [String]) {
+        for rule in rules where texts.contains(where: { rule.pattern.test($0) }) {
             add(rule.name, rule.weight)
         }
     }

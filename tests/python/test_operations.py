@@ -47,7 +47,13 @@ def test_keys_command_creates_lists_and_revokes(pillar):
     listing = keys("list", "--tenant", "acme")
     assert key_id in listing and secret not in listing
     keys("revoke", key_id)
+    # The running server remembers a valid key for server.apiKeyCacheSeconds (5 s by default), so a key revoked
+    # by another process stops working within that time, not necessarily at once.
+    deadline = time.monotonic() + 15
     response = requests.get(pillar.base + "/v1/models", headers=headers)
+    while response.status_code == 200 and time.monotonic() < deadline:
+        time.sleep(0.25)
+        response = requests.get(pillar.base + "/v1/models", headers=headers)
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "invalid_api_key"
 

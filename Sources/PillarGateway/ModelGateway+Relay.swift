@@ -101,7 +101,8 @@ extension ModelGateway {
                         legClosed = false
                         continue legs
                     }
-                    failure = error.asPillarError
+                    // No continuation: the caller went away meanwhile, or no deployment or budget could take it.
+                    if Task.isCancelled { cancelled = true } else { failure = error.asPillarError }
                 } catch {
                     failure = (error as? UpstreamError)?.asPillarError ?? error
                 }

@@ -129,7 +129,13 @@ final class TurnStop: Sendable {
             return state.recorded
         }
         // The upstream had finished and its turn was written as it ended: correct it.
-        if let recorded { try? await recorded.turns.markTurnFailed(id: recorded.id, tenant: recorded.tenant, errorCode: reason) }
+        if let recorded { await Self.markFailed(id: recorded.id, tenant: recorded.tenant, turns: recorded.turns, reason: reason) }
+    }
+
+    /// From a task of its own: the caller is often a stream's task that its reader cancelled by going away, and a
+    /// cancelled task's database write is refused, which would lose the correction.
+    private static func markFailed(id: String, tenant: String, turns: any TurnRepository, reason: String) async {
+        try? await Task { try await turns.markTurnFailed(id: id, tenant: tenant, errorCode: reason) }.value
     }
 
     var reason: String? { state.withLock { $0.reason } }
@@ -141,7 +147,7 @@ final class TurnStop: Sendable {
             state.recorded = (id, tenant, turns)
             return writtenReason == nil ? state.reason : nil
         }
-        if let missed { try? await turns.markTurnFailed(id: id, tenant: tenant, errorCode: missed) }
+        if let missed { await Self.markFailed(id: id, tenant: tenant, turns: turns, reason: missed) }
     }
 }
 

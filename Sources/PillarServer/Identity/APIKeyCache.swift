@@ -4,7 +4,7 @@ import Synchronization
 /// Keys recently found valid, by the hash of their secret, so that a busy client's requests do not each read
 /// the key table. An entry lives `lifetime` at most: a key revoked through this server is dropped at once; one
 /// revoked elsewhere (the CLI, another replica) stops working within `lifetime`. Unknown and revoked keys are
-/// never cached, so a guessed key always costs a lookup and nothing is learnt from timing a cached miss.
+/// never cached, so a flood of guessed keys can neither fill the cache nor push valid keys out of it.
 final class APIKeyCache: Sendable {
     private struct Entry {
         var principal: Principal

@@ -73,9 +73,13 @@ struct ChatController: Sendable {
             return streamed(stream, traceID: question.traceID, message: message, conversation: conversation,
                             startedFresh: startedFresh, principal: principal)
         } catch {
-            // A conversation this request opened and that holds nothing is not worth keeping.
+            // A conversation this request opened and that holds nothing is not worth keeping. From a task of its own:
+            // a request its client abandoned is cancelled, and the store refuses a cancelled task's write.
             if startedFresh {
-                _ = try? await conversations.deleteConversation(id: conversation.id, tenant: principal.tenant, subject: principal.subject)
+                let conversations = self.conversations
+                _ = try? await Task {
+                    try await conversations.deleteConversation(id: conversation.id, tenant: principal.tenant, subject: principal.subject)
+                }.value
             }
             throw error
         }

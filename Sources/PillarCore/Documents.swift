@@ -169,8 +169,8 @@ public protocol DocumentRepository: Sendable {
     /// record the caller started from (nil: there was none); if the store holds anything else by now, nothing
     /// is written and `DocumentConflict` is thrown, so two concurrent ingestions never undo each other.
     func saveDocument(_ document: DocumentRecord, chunks: [ChunkRecord], replacing expected: DocumentRecord?) async throws
-    /// Removes a document and every chunk of it from every index; false when there was none.
-    func deleteDocument(tenant: String, id: String) async throws -> Bool
+    /// Removes documents and every chunk of them from every index; how many there were.
+    func deleteDocuments(tenant: String, ids: [String]) async throws -> Int
     /// BM25 over the tenant's chunks the scope may read, best first. The ACL is applied inside the query,
     /// before ranking and the limit.
     func keywordSearch(_ query: String, scope: AccessScope, limit: Int) async throws -> [RankedChunk]
@@ -179,4 +179,11 @@ public protocol DocumentRepository: Sendable {
     /// Every live chunk of the tenant with its document's ACL, and the log position this view is current at.
     func chunkAccess(tenant: String) async throws -> (entries: [(chunkID: Int64, aclGroups: [String])], sequence: Int64)
     func latestVectorChange(tenant: String) async throws -> Int64
+}
+
+extension DocumentRepository {
+    /// Removes a document and every chunk of it from every index; false when there was none.
+    public func deleteDocument(tenant: String, id: String) async throws -> Bool {
+        try await deleteDocuments(tenant: tenant, ids: [id]) == 1
+    }
 }

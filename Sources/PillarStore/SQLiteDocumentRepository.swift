@@ -106,19 +106,29 @@ public struct SQLiteDocumentRepository: DocumentRepository {
         }
     }
 
-    public func deleteDocument(tenant: String, id: String) async throws -> Bool {
+    public func deleteDocuments(tenant: String, ids: [String]) async throws -> Int {
         let table = Self.ftsTable(tenant)
-        return try await database.pool.write { db in
-            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM document WHERE tenant_id = ? AND id = ?",
-                                    arguments: [tenant, id]) != nil else { return false }
-            try Self.createKeywordIndex(db, table: table)
-            try removeChunks(db, tenant: tenant, documentID: id, table: table)
-            try db.execute(sql: "DELETE FROM document WHERE tenant_id = ? AND id = ?", arguments: [tenant, id])
-            // FTS5 keeps deleted terms in its segments until they are merged: merge now, so the document's
-            // words are gone from the index and not just hidden.
-            try db.execute(sql: "INSERT INTO \(table) (\(table)) VALUES ('optimize')")
-            return true
+        var removed = 0
+        // In batches, each one transaction and one merge of the keyword index: a folder sync that removes many
+        // documents pays for the merge once a batch, not once a document.
+        for batch in stride(from: 0, to: ids.count, by: 500).map({ Array(ids[$0..<min($0 + 500, ids.count)]) }) {
+            removed += try await database.pool.write { db in
+                try Self.createKeywordIndex(db, table: table)
+                var count = 0
+                for id in Set(batch) {
+                    guard try Bool.fetchOne(db, sql: "SELECT 1 FROM document WHERE tenant_id = ? AND id = ?",
+                                            arguments: [tenant, id]) != nil else { continue }
+                    try removeChunks(db, tenant: tenant, documentID: id, table: table)
+                    try db.execute(sql: "DELETE FROM document WHERE tenant_id = ? AND id = ?", arguments: [tenant, id])
+                    count += 1
+                }
+                // FTS5 keeps deleted terms in its segments until they are merged: merge now, so the documents'
+                // words are gone from the index and not just hidden.
+                if count > 0 { try db.execute(sql: "INSERT INTO \(table) (\(table)) VALUES ('optimize')") }
+                return count
+            }
         }
+        return removed
     }
 
     public func keywordSearch(_ query: String, scope: AccessScope, limit: Int) async throws -> [RankedChunk] {

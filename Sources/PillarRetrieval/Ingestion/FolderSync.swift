@@ -86,7 +86,6 @@ public struct FolderSync: Sendable {
 
     /// Deletes the documents under `prefix` that the last walk did not see.
     func removeMissing(tenant: String, prefix: String, keep: Set<String>) async throws -> Int {
-        var removed = 0
         var after: String?
         var gone: [String] = []
         while true {
@@ -95,8 +94,7 @@ public struct FolderSync: Sendable {
             guard let last = page.last, page.count == 500 else { break }
             after = last.id
         }
-        for id in gone where try await repository.deleteDocument(tenant: tenant, id: id) { removed += 1 }
-        return removed
+        return try await repository.deleteDocuments(tenant: tenant, ids: gone)
     }
 
     /// Regular files under a folder, hidden ones left out, in a stable order.

@@ -143,7 +143,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PillarTokenizationTests",
-            dependencies: ["PillarTokenization"],
+            dependencies: ["PillarTokenization", "PillarCore"],
             resources: [.copy("Resources")],
             swiftSettings: strict
         ),

@@ -7,11 +7,7 @@ import Testing
 /// What the gateway reserves and meters is counted by the model family's tokenizer (exactness against tiktoken
 /// is proven in PillarTokenizationTests), with OpenAI's per-message overhead.
 @Suite struct TokenCounterTests {
-    static let directory: URL = {
-        let environment = ProcessInfo.processInfo.environment
-        let cache = environment["PILLAR_CACHE"] ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.cache/pillar"
-        return URL(fileURLWithPath: cache).appendingPathComponent("tokenizers")
-    }()
+    static let directory = PillarCache.tokenizers()
 
     let counter = TokenCounter(directory: directory)
 

@@ -169,7 +169,7 @@ import Testing
             #expect(cut.completionTokens == interruptedUsage["completion_tokens"] as? Int)
             // The cut upstream sent no usage: Pillar counted the 40 words it relayed with the tokenizer.
             let relayed = words.split(separator: " ").prefix(40).joined(separator: " ")
-            #expect(cut.completionTokens == TokenCounter(directory: TokenCounterDirectory.url).tokens(in: relayed, model: "gpt"))
+            #expect(cut.completionTokens == TokenCounter(directory: PillarCache.tokenizers()).tokens(in: relayed, model: "gpt"))
             #expect((cut.costUSD ?? 0) > 0)
 
             let usage = try await pillar.request(.GET, "/admin/usage?groupBy=deployment")

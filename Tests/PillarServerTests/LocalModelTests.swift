@@ -2,6 +2,7 @@ import NIOHTTP1
 import AsyncHTTPClient
 import Foundation
 import Logging
+import PillarCore
 import Testing
 @testable import PillarGateway
 @testable import PillarServer
@@ -22,7 +23,7 @@ import Testing
     }
 
     @Test func restartsTheModelServerWhenItDies() async throws {
-        let cache = ProcessInfo.processInfo.environment["PILLAR_CACHE"] ?? (NSHomeDirectory() + "/.cache/pillar")
+        let cache = PillarCache.directory()
         let configuration = LocalModelSupervisor.Configuration(
             serverPath: "\(cache)/llama.cpp-0.3.16/bin/llama-server", modelPath: "\(cache)/models/SmolLM2-135M-Instruct.gguf",
             modelName: "smollm2", port: try findFreeLoopbackPort(), contextSize: 1024, parallel: 1)

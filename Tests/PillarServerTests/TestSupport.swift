@@ -170,12 +170,3 @@ final class HeldLoopbackPort: Sendable {
 
     deinit { release() }
 }
-
-/// Where `make setup` put the tokenizers' rank files, which the servers under test count tokens with.
-enum TokenCounterDirectory {
-    static let url: URL = {
-        let environment = ProcessInfo.processInfo.environment
-        let cache = environment["PILLAR_CACHE"] ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.cache/pillar"
-        return URL(fileURLWithPath: cache).appendingPathComponent("tokenizers")
-    }()
-}

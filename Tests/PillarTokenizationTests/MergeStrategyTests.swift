@@ -1,3 +1,4 @@
+import PillarCore
 import Testing
 @testable import PillarTokenization
 
@@ -7,7 +8,7 @@ import Testing
     @Test("linear and heap merges agree", arguments: TokenizerFamily.allCases)
     func strategiesAgree(family: TokenizerFamily) throws {
         let table = try RankFileParser.parse(
-            contentsOf: Vocabularies.directory().appendingPathComponent(family.cacheFileName))
+            contentsOf: PillarCache.tokenizers().appendingPathComponent(family.cacheFileName))
         var generator = SplitMix64(seed: 42)
         let alphabet = Array("ab eth the ing tion 1 0 .,!\n\t é中文🙂 aa ll".utf8)
         var samples: [[UInt8]] = FixtureCase.all.prefix(200).map { Array($0.text.utf8.prefix(300)) }

@@ -1,4 +1,5 @@
 import Foundation
+import PillarCore
 import PillarTokenization
 
 /// The rank files the fixtures were generated with, loaded once per test run, from where `make setup` puts
@@ -14,13 +15,8 @@ enum Vocabularies {
         }
     }
 
-    static func directory() -> URL {
-        let environment = ProcessInfo.processInfo.environment
-        let cache = environment["PILLAR_CACHE"] ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.cache/pillar"
-        return URL(fileURLWithPath: cache).appendingPathComponent("tokenizers")
-    }
-
     private static func load(_ family: TokenizerFamily) throws -> BytePairEncoding {
-        try BytePairEncoding(rankFile: directory().appendingPathComponent(family.cacheFileName), pattern: family.pattern)
+        try BytePairEncoding(rankFile: PillarCache.tokenizers().appendingPathComponent(family.cacheFileName),
+                             pattern: family.pattern)
     }
 }

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import Logging
+import PillarCore
 import NIOCore
 import PillarGateway
 import PillarTokenization
@@ -28,8 +29,8 @@ struct ModelSetup {
                 provider: OpenAICompatibleProvider(deployment: deployment, httpClient: httpClient, timeouts: timeouts, logger: logger),
                 weight: entry.weight, maxInFlight: entry.maxInFlight))
         }
-        let cache = environment["PILLAR_CACHE"] ?? ((environment["HOME"] ?? "/root") + "/.cache/pillar")
-        tokenizerDirectory = configuration.gateway.tokenizerDirectory ?? "\(cache)/tokenizers"
+        let cache = PillarCache.directory(environment: environment)
+        tokenizerDirectory = configuration.gateway.tokenizerDirectory ?? PillarCache.tokenizers(environment: environment).path
         let serverPath = configuration.localModel.serverPath ?? "\(cache)/llama.cpp-0.3.16/bin/llama-server"
         if configuration.runsLocalModel {
             let local = configuration.localModel

@@ -164,10 +164,6 @@ struct TurnRecorder: Sendable {
     var stop: TurnStop?
 
     @Sendable func record(_ outcome: ModelGateway.Outcome) async {
-        // Interrupted attempts were spent too: they settle with the answer, and are written as rows of their own.
-        let spent = ([outcome.usage].compactMap { $0 } + outcome.interrupted.map(\.usage))
-        await settlement.settle(usedTokens: spent.reduce(0) { $0 + $1.totalTokens },
-                                usedCost: price.map { price in spent.reduce(0) { $0 + price.cost(of: $1) } } ?? 0)
         let id = "turn_" + UUID().uuidString.lowercased()
         let stopped = stop?.reason
         let status: TurnRecord.Status = stopped != nil ? .failed
@@ -191,6 +187,10 @@ struct TurnRecorder: Sendable {
                        timeToFirstTokenMs: nil, traceID: traceID, createdAt: attempt.endedAt.timeIntervalSince1970,
                        attemptOf: id)
         }
+        // Interrupted attempts were spent too: they settle with the answer, from the rows that record them.
+        let rows = attempts + [turn]
+        await settlement.settle(usedTokens: rows.reduce(0) { $0 + $1.promptTokens + $1.completionTokens },
+                                usedCost: rows.reduce(0) { $0 + ($1.costUSD ?? 0) })
         do {
             // A call that was cancelled still happened and may have cost tokens: its record must not be lost to
             // the cancellation, so it is written from a task of its own.

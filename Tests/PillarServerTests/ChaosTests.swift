@@ -167,8 +167,15 @@ import Testing
             #expect(cut.status == .failed)
             #expect(cut.errorCode == "upstream_truncated")
             #expect(cut.completionTokens == interruptedUsage["completion_tokens"] as? Int)
-            // The cut upstream sent no usage: Pillar counted the 40 words it relayed with the tokenizer.
-            let relayed = words.split(separator: " ").prefix(40).joined(separator: " ")
+            // The cut upstream sent no usage: Pillar counted what it relayed before the cut with the tokenizer (up to
+            // 40 words: the last ones can die with the connection).
+            var relayed = ""
+            for event in response.events {
+                guard let object = (try? JSONSerialization.jsonObject(with: Data(event.utf8))) as? [String: Any] else { continue }
+                if object["pillar"] != nil { break }
+                relayed += (object["choices"] as? [[String: Any]] ?? []).compactMap { ($0["delta"] as? [String: Any])?["content"] as? String }.joined()
+            }
+            #expect(!relayed.isEmpty && relayed.split(separator: " ").count <= 40)
             #expect(cut.completionTokens == TokenCounter(directory: PillarCache.tokenizers()).tokens(in: relayed, model: "gpt"))
             #expect((cut.costUSD ?? 0) > 0)
 

@@ -25,10 +25,14 @@ struct Serve: AsyncParsableCommand {
                                              // Unbuffered, so the once-shown first key is written even when stdout is a file.
                                              announce: { FileHandle.standardOutput.write(Data(($0 + "\n").utf8)) })
         let services: [any Service] = observability.tracingService.map { [$0, app] } ?? [app]
-        let group = ServiceGroup(configuration: .init(
+        var groupConfiguration = ServiceGroupConfiguration(
             services: services.map { .init(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: observability.logger))
-        try await group.run()
+            logger: observability.logger)
+        // Past the drain time, what is still running is cancelled: a request stuck on an upstream cannot keep
+        // the process from exiting.
+        groupConfiguration.maximumGracefulShutdownDuration = .milliseconds(Int64(configuration.server.drainSeconds * 1000))
+        groupConfiguration.maximumCancellationDuration = .seconds(5)
+        try await ServiceGroup(configuration: groupConfiguration).run()
     }
 }

@@ -9,7 +9,8 @@ struct Simulate: AsyncParsableCommand {
         abstract: "Run an OpenAI-compatible upstream with set latency and injected faults, for tests and load tests.",
         discussion: """
             Per-request headers override the flags: x-sim-ttft-ms, x-sim-tokens-per-second, x-sim-reply,
-            x-sim-status (with x-sim-retry-after), x-sim-stall-ms, x-sim-cut-after, x-sim-malformed-after, x-sim-reset, x-sim-fault-rate.
+            x-sim-status (with x-sim-retry-after, x-sim-error-type), x-sim-stall-ms, x-sim-cut-after, x-sim-malformed-after,
+            x-sim-stream-error-after, x-sim-end-without-finish, x-sim-stall-after-head-ms, x-sim-reset, x-sim-fault-rate, x-sim-tool-call-deltas.
             """)
 
     @Option var host = "127.0.0.1"
@@ -22,6 +23,13 @@ struct Simulate: AsyncParsableCommand {
     @Option(name: .customLong("stall-ms"), help: "Wait this long before answering at all.") var stallMs: Int?
     @Option(name: .customLong("cut-after"), help: "Close streams after this many tokens.") var cutAfter: Int?
     @Option(name: .customLong("malformed-after"), help: "Send a malformed event after this many tokens.") var malformedAfter: Int?
+    @Option(name: .customLong("stream-error-after"), help: "Report an error inside streams (llama.cpp's error: line) after this many tokens.")
+    var streamErrorAfter: Int?
+    @Flag(name: .customLong("end-without-finish"), help: "End streams with [DONE] but no finish reason.") var endWithoutFinish = false
+    @Option(name: .customLong("stall-after-head-ms"), help: "Send the head and the first bytes, then wait this long.")
+    var stallAfterHeadMs: Int?
+    @Option(name: .customLong("tool-call-deltas"), help: "Answer with one tool call whose arguments come in this many deltas.")
+    var toolCallDeltas = 0
     @Flag(help: "Close every connection without a body.") var reset = false
     @Option(name: .customLong("fault-rate"), help: "Share of chat requests the fault hits, 0-1, spread evenly.") var faultRate = 1.0
     @Option(name: .customLong("api-key"), help: "Require this key from callers.") var apiKey: String?
@@ -33,6 +41,7 @@ struct Simulate: AsyncParsableCommand {
         guard timeToFirstTokenMs >= 0, tokensPerSecond > 0 else {
             throw ValidationError("--ttft-ms must be >= 0 and --tokens-per-second > 0")
         }
+        guard (0...10_000).contains(toolCallDeltas) else { throw ValidationError("--tool-call-deltas must be 0-10000") }
         guard (0...1).contains(faultRate) else { throw ValidationError("--fault-rate must be between 0 and 1") }
         guard (1...8192).contains(embeddingDimensions) else { throw ValidationError("--embedding-dimensions must be 1-8192") }
         guard SimulatedEmbeddings(rawValue: embeddings) != nil else {
@@ -46,9 +55,13 @@ struct Simulate: AsyncParsableCommand {
         if let stallMs { fault = .stall(.milliseconds(stallMs)) }
         if let cutAfter { fault = .cutAfter(tokens: cutAfter) }
         if let malformedAfter { fault = .malformedAfter(tokens: malformedAfter) }
+        if let streamErrorAfter { fault = .streamErrorAfter(tokens: streamErrorAfter) }
+        if endWithoutFinish { fault = .endWithoutFinish }
+        if let stallAfterHeadMs { fault = .stallAfterHead(.milliseconds(stallAfterHeadMs)) }
         if reset { fault = .reset }
         let behaviour = SimulatorBehaviour(timeToFirstToken: .milliseconds(timeToFirstTokenMs),
-                                           tokensPerSecond: tokensPerSecond, reply: reply, fault: fault, faultRate: faultRate)
+                                           tokensPerSecond: tokensPerSecond, reply: reply, fault: fault, faultRate: faultRate,
+                                           toolCallDeltas: toolCallDeltas)
         let app = buildSimulatorApplication(host: host, port: port, behaviour: behaviour, apiKey: apiKey,
                                             embeddingDimensions: embeddingDimensions,
                                             embeddings: SimulatedEmbeddings(rawValue: embeddings) ?? .hashedWords,

@@ -201,6 +201,23 @@ public struct ChatCompletionChunk: Sendable, Hashable, Codable {
     }
 
     public var contentDelta: String { choices.compactMap(\.delta.content).joined() }
+
+    /// Whether the chunk carries part of an answer: text, or any other delta field that is not empty (tool
+    /// or function call pieces, a refusal, reasoning). A role-only opening chunk and a usage chunk do not.
+    public var carriesOutput: Bool {
+        choices.contains { choice in
+            if let content = choice.delta.content, !content.isEmpty { return true }
+            return choice.delta.extra.values.contains { value in
+                switch value {
+                case .null: return false
+                case .string(let text): return !text.isEmpty
+                case .array(let items): return !items.isEmpty
+                case .object(let fields): return !fields.isEmpty
+                case .bool, .number: return true
+                }
+            }
+        }
+    }
 }
 
 /// `GET /v1/models`.
@@ -210,15 +227,18 @@ public struct ModelList: Sendable, Codable, Hashable {
         public var object: String = "model"
         public var created: Int
         public var ownedBy: String
+        /// Pillar's addition: what the model does (`chat`, `embeddings`), so a client can pick a chat model.
+        public var capabilities: [String]?
 
-        public init(id: String, created: Int, ownedBy: String) {
+        public init(id: String, created: Int, ownedBy: String, capabilities: [String]? = nil) {
             self.id = id
             self.created = created
             self.ownedBy = ownedBy
+            self.capabilities = capabilities
         }
 
         enum CodingKeys: String, CodingKey {
-            case id, object, created
+            case id, object, created, capabilities
             case ownedBy = "owned_by"
         }
     }

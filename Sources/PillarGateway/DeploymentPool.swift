@@ -32,8 +32,9 @@ public final class DeploymentPool: Sendable {
         case leased(Lease)
         /// Every candidate is at its cap on requests in flight: waiting briefly may free one.
         case full
-        /// No candidate can take a call now; the earliest moment one might, if known.
-        case unavailable(retryAt: ContinuousClock.Instant?)
+        /// No candidate can take a call now; the earliest moment one might, if known. `breakersOpen`: every
+        /// candidate is cut off by its circuit breaker, so the model is known to be down until `retryAt`.
+        case unavailable(retryAt: ContinuousClock.Instant?, breakersOpen: Bool)
     }
 
     public enum Outcome: Sendable {
@@ -81,6 +82,11 @@ public final class DeploymentPool: Sendable {
     }
 
     public var models: [String] { routes.keys.sorted() }
+
+    /// What the deployments serving `model` can do between them.
+    public func capabilities(of model: String) -> Set<ModelDeployment.Capability> {
+        (routes[model] ?? []).reduce(into: []) { $0.formUnion(members[$1]!.provider.deployment.capabilities) }
+    }
     public var providers: [any ModelProvider] { members.values.map(\.provider).sorted { $0.deployment.name < $1.deployment.name } }
     public func serves(_ model: String) -> Bool { routes[model] != nil }
 
@@ -89,6 +95,7 @@ public final class DeploymentPool: Sendable {
         let candidates = (routes[model] ?? []).filter { !excluded.contains($0) }
         return states.withLock { states in
             var sawFull = false
+            var sawOtherThanBreaker = candidates.isEmpty
             var retryAt: ContinuousClock.Instant?
             func earliest(_ instant: ContinuousClock.Instant?) {
                 guard let instant else { return }
@@ -107,9 +114,11 @@ public final class DeploymentPool: Sendable {
                     let member = members[name]!
                     let state = states[name]!
                     guard state.breaker.permits(at: now) else {
-                        earliest(state.breaker.reopensAt(after: now))
+                        // Half-open with its probes out: the probe's answer is due within the second.
+                        earliest(state.breaker.reopensAt(after: now) ?? now + .seconds(1))
                         continue
                     }
+                    sawOtherThanBreaker = true
                     if let limits = state.rateLimits, limits.wouldThrottle(tokens: estimatedTokens, at: now) {
                         earliest(limits.resetsAt)
                         continue
@@ -127,7 +136,23 @@ public final class DeploymentPool: Sendable {
                     return .leased(Lease(member: members[best.name]!))
                 }
             }
-            return sawFull ? .full : .unavailable(retryAt: retryAt)
+            return sawFull ? .full : .unavailable(retryAt: retryAt, breakersOpen: !sawOtherThanBreaker)
+        }
+    }
+
+    /// When a deployment of `model` may take calls again: nil if one's breaker lets calls through now, else
+    /// the earliest moment a breaker reopens. What a `Retry-After` should say once every deployment failed.
+    public func nextOpening(model: String, at now: ContinuousClock.Instant) -> ContinuousClock.Instant? {
+        let names = routes[model] ?? []
+        return states.withLock { states in
+            var earliest: ContinuousClock.Instant?
+            for name in names {
+                guard let breaker = states[name]?.breaker else { continue }
+                if breaker.permits(at: now) { return nil }
+                let reopens = breaker.reopensAt(after: now) ?? now + .seconds(1)
+                earliest = min(earliest ?? reopens, reopens)
+            }
+            return earliest
         }
     }
 
@@ -189,8 +214,8 @@ extension UpstreamError {
     var countsAgainstHealth: Bool {
         switch reason {
         case .connection, .timeout, .malformed, .truncated: return true
-        // 501: the deployment does not offer this operation (chat on an embedding server): not a sign of ill health.
-        case .status: return ((status ?? 500) >= 500 && status != 501) || status == 408
+        // A request the upstream called wrong (a 4xx, or chat on an embedding server) is not a sign of ill health.
+        case .status, .streamError: return !rejectsRequest && ((status ?? 500) >= 500 || status == 408)
         }
     }
 }

@@ -6,6 +6,14 @@ public struct ModelDeployment: Sendable, Hashable, CustomStringConvertible {
         case azureOpenAI = "azure"
     }
 
+    /// What a deployment's model can do; a request for anything else is refused before it is sent.
+    public enum Capability: String, Sendable, Hashable, CaseIterable, Comparable {
+        case chat
+        case embeddings
+
+        public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
+    }
+
     /// Pillar's own name for the deployment, used in logs, metrics and turn records.
     public var name: String
     public var api: API
@@ -27,11 +35,14 @@ public struct ModelDeployment: Sendable, Hashable, CustomStringConvertible {
     /// The encoding its model counts tokens with (`cl100k_base`, `o200k_base`), when its upstream model name
     /// does not tell (an Azure deployment name, a model of another family).
     public var tokenizer: String?
+    /// Chat, embeddings, or both (the default for a deployment whose configuration does not say).
+    public var capabilities: Set<Capability>
 
     public init(name: String, api: API, baseURL: String, upstreamModel: String, apiVersion: String? = nil,
                 apiKey: String? = nil, servedModels: [String], priority: Int = 0, healthURL: String? = nil,
-                tokenizer: String? = nil) {
+                tokenizer: String? = nil, capabilities: Set<Capability> = Set(Capability.allCases)) {
         self.tokenizer = tokenizer
+        self.capabilities = capabilities
         self.healthURL = healthURL
         self.name = name
         self.api = api

@@ -36,11 +36,8 @@ extension ModelGateway {
     /// Whether a failure after the first token may be continued on this pool at all.
     func continues(_ request: ChatCompletionRequest, after error: UpstreamError) -> Bool {
         guard policy.continuedModels.contains(request.model), (request.n ?? 1) == 1 else { return false }
-        // A 4xx in mid-stream says the request itself is the problem; sending it again will not help.
-        if error.reason == .status, let status = error.status, (400..<500).contains(status), status != 408, status != 429 {
-            return false
-        }
-        return true
+        // An error that says the request itself is the problem will not go away by sending it again.
+        return !error.rejectsRequest
     }
 
     /// The request that continues `original` after `answered` reached the caller: the answer so far as a

@@ -10,6 +10,7 @@ extension ModelGateway {
         onFinish: @Sendable (Outcome) async -> Void = { _ in }
     ) async throws -> EmbeddingsResponse {
         let started = ContinuousClock.now
+        try require(.embeddings, of: request.model)
         try enterTenant(caller.tenant)
         defer { leaveTenant(caller.tenant) }
         let estimated = request.input.reduce(0) { $0 + tokens.tokens(in: $1, model: request.model) }

@@ -19,110 +19,81 @@ extension ModelGateway {
         permit: ContinuationPermit?, onFinish: @escaping @Sendable (Outcome) async -> Void
     ) async throws -> ChatCompletionChunkStream {
         let request = first.request
-        let includeUsage = request.streamOptions?.includeUsage ?? false
         let (stream, continuation) = ChatCompletionChunkStream.makeStream()
         let (start, startContinuation) = AsyncStream<StreamStart>.makeStream()
         let task = Task {
+            var state = RelayState(model: request.model, includeUsage: request.streamOptions?.includeUsage ?? false,
+                                   started: started, maxContinuations: policy.retry.maxAttempts)
             var leg = first
             var attempts = firstAttempts
-            var firstToken: Duration?
-            var usage: Usage?
-            /// The whole answer the caller was sent, and the part of it the current leg produced.
-            var text = ""
-            var legText = ""
-            /// Whether every delta so far was plain text (a tool call cannot be sent back as a prefill).
-            var onlyText = true
-            var answerID: String?
-            var interrupted: [InterruptedAttempt] = []
-            var held: [ChatCompletionChunk] = []
             var failure: (any Error)?
             var cancelled = false
             /// Whether the current leg's lease and span were already given back (a continuation that failed).
             var legClosed = false
+            func deliver(_ delivery: RelayState.Delivery) {
+                switch delivery {
+                case .nothing:
+                    break
+                case .send(let chunks):
+                    chunks.forEach { continuation.yield($0) }
+                case .start(let chunks):
+                    chunks.forEach { continuation.yield($0) }
+                    startContinuation.yield(.started)
+                }
+            }
             legs: while true {
                 do {
-                    for try await var chunk in leg.upstream {
-                        chunk.model = request.model
-                        // A continuation's chunks carry its own id; the caller sees one answer.
-                        if let answerID { chunk.id = answerID } else { answerID = chunk.id }
-                        if chunk.choices.contains(where: Self.callsATool) { onlyText = false }
-                        text += chunk.contentDelta
-                        legText += chunk.contentDelta
-                        if let reported = chunk.usage {
-                            usage = reported
-                            if !includeUsage {
-                                chunk.usage = nil
-                                if chunk.choices.isEmpty { continue }
-                            }
-                        }
-                        if firstToken == nil, !chunk.contentDelta.isEmpty {
-                            firstToken = ContinuousClock.now - started
-                            held.forEach { continuation.yield($0) }
-                            held.removeAll()
-                            continuation.yield(chunk)
-                            startContinuation.yield(.started)
-                            continue
-                        }
-                        if firstToken == nil { held.append(chunk) } else { continuation.yield(chunk) }
-                    }
+                    for try await chunk in leg.upstream { deliver(state.received(chunk, at: .now)) }
                     if Task.isCancelled { cancelled = true }
-                } catch let error as UpstreamError where firstToken == nil {
-                    // Nothing reached the caller: hand the failure back so the request can go elsewhere.
-                    startContinuation.yield(.failed(error))
-                    startContinuation.finish()
-                    continuation.finish()
-                    return
                 } catch is CancellationError {
                     cancelled = true
-                } catch let error as UpstreamError where onlyText && !Task.isCancelled && interrupted.count < policy.retry.maxAttempts
-                            && continues(request, after: error) {
-                    // The failed leg is given back first, so that its breaker has heard of it when the next
-                    // deployment is picked.
-                    let failed = leg
-                    let partial = InterruptedAttempt(
-                        deployment: failed.lease.name,
-                        usage: legText.isEmpty ? Usage(promptTokens: 0, completionTokens: 0)
-                            : tokens.usage(request: failed.request, completion: legText),
-                        error: error, duration: ContinuousClock.now - failed.started, endedAt: Date())
-                    pool.release(failed.lease, outcome: .failure(error), at: .now)
-                    finish(failed.span, provider: failed.lease.provider, caller: caller,
-                           outcome: Outcome(deployment: failed.lease.name, usage: partial.usage, timeToFirstToken: nil,
-                                            duration: partial.duration, error: error.asPillarError,
-                                            cancelled: false, usageReported: false, attempts: attempts))
-                    legClosed = true
-                    if let next = await continueElsewhere(request, answered: text, after: failed, caller: caller,
-                                                          permit: permit, attempts: &attempts) {
-                        interrupted.append(partial)
-                        continuation.yield(Self.continuationMarker(id: answerID ?? "", model: request.model,
-                                                                   interrupted: partial, continuedOn: next.lease.name))
-                        leg = next
-                        legText = ""
-                        usage = nil
-                        legClosed = false
-                        continue legs
+                } catch let error as UpstreamError {
+                    switch state.afterFailure(continues: continues(request, after: error), cancelled: Task.isCancelled) {
+                    case .handBack:
+                        // Nothing reached the caller: hand the failure back so the request can go elsewhere.
+                        startContinuation.yield(.failed(error))
+                        startContinuation.finish()
+                        continuation.finish()
+                        return
+                    case .end:
+                        failure = error.asPillarError
+                    case .continueElsewhere:
+                        // The failed leg is given back first, so that its breaker has heard of it when the next
+                        // deployment is picked.
+                        let failed = leg
+                        let partial = state.interruption(at: failed.lease.name, request: failed.request, error: error,
+                                                         legStarted: failed.started, now: .now, endedAt: Date(), tokens: tokens)
+                        pool.release(failed.lease, outcome: .failure(error), at: .now)
+                        finish(failed.span, provider: failed.lease.provider, caller: caller,
+                               outcome: Outcome(deployment: failed.lease.name, usage: partial.usage, timeToFirstToken: nil,
+                                                duration: partial.duration, error: error.asPillarError,
+                                                cancelled: false, usageReported: false, attempts: attempts))
+                        legClosed = true
+                        if let next = await continueElsewhere(request, answered: state.answered, after: failed, caller: caller,
+                                                              permit: permit, attempts: &attempts) {
+                            continuation.yield(state.continued(after: partial, on: next.lease.name))
+                            leg = next
+                            legClosed = false
+                            continue legs
+                        }
+                        // No continuation: the caller went away meanwhile, or no deployment or budget could take it.
+                        if Task.isCancelled { cancelled = true } else { failure = error.asPillarError }
                     }
-                    // No continuation: the caller went away meanwhile, or no deployment or budget could take it.
-                    if Task.isCancelled { cancelled = true } else { failure = error.asPillarError }
                 } catch {
-                    failure = (error as? UpstreamError)?.asPillarError ?? error
+                    failure = error
                 }
                 break
             }
-            if firstToken == nil, failure == nil, !cancelled {
-                held.forEach { continuation.yield($0) }
-                startContinuation.yield(.started)
+            let reported = state.usage != nil
+            let finalUsage = state.usage ?? tokens.usage(request: leg.request, completion: state.legText)
+            if failure == nil, !cancelled {
+                deliver(state.endedCleanly(counted: finalUsage, createdAt: Int(Date().timeIntervalSince1970)))
             }
             startContinuation.finish()
-            let reported = usage != nil
-            let finalUsage = usage ?? tokens.usage(request: leg.request, completion: legText)
-            if includeUsage, !reported, failure == nil, !cancelled {
-                continuation.yield(ChatCompletionChunk(id: answerID ?? "chatcmpl-usage", created: Int(Date().timeIntervalSince1970),
-                                                       model: request.model, choices: [], usage: finalUsage))
-            }
-            var outcome = Outcome(deployment: leg.lease.name, usage: finalUsage, timeToFirstToken: firstToken,
+            var outcome = Outcome(deployment: leg.lease.name, usage: finalUsage, timeToFirstToken: state.firstToken,
                                   duration: ContinuousClock.now - started, error: failure, cancelled: cancelled,
                                   usageReported: reported, attempts: attempts)
-            outcome.interrupted = interrupted
+            outcome.interrupted = state.interrupted
             let poolOutcome: DeploymentPool.Outcome
             if cancelled {
                 poolOutcome = .neutral

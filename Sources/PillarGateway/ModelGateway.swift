@@ -81,12 +81,26 @@ public final class ModelGateway: Sendable {
     public var providers: [any ModelProvider] { pool.providers }
     public func serves(_ model: String) -> Bool { pool.serves(model) }
 
+    /// Refuses at once a model that does not exist, or one asked for what none of its deployments can do
+    /// (chat with an embedding model), instead of sending it upstream to fail.
+    func require(_ capability: ModelDeployment.Capability, of model: String) throws(PillarError) {
+        guard pool.serves(model) else { throw PillarError.modelNotFound(model) }
+        let offered = pool.capabilities(of: model)
+        guard offered.contains(capability) else {
+            let does = offered.sorted().map(\.rawValue).joined(separator: " and ")
+            throw .invalidRequest(
+                "The model '\(model)' serves \(does) only, not \(capability.rawValue); GET /v1/models lists what each model does.",
+                param: "model", code: "unsupported_operation")
+        }
+    }
+
     /// A whole completion; `onFinish` is called once with how it went, before this returns or throws.
     public func complete(
         _ request: ChatCompletionRequest, caller: Caller,
         onFinish: @Sendable (Outcome) async -> Void
     ) async throws -> ChatCompletion {
         let started = ContinuousClock.now
+        try require(.chat, of: request.model)
         try enterTenant(caller.tenant)
         defer { leaveTenant(caller.tenant) }
         return try await serve(model: request.model, estimatedTokens: estimatedTokens(request), caller: caller,
@@ -116,6 +130,7 @@ public final class ModelGateway: Sendable {
         onFinish: @escaping @Sendable (Outcome) async -> Void
     ) async throws -> Streamed {
         let started = ContinuousClock.now
+        try require(.chat, of: request.model)
         try enterTenant(caller.tenant)
         do {
             // The tenant's slot is held until the stream ends, which the relay tells with its onFinish.
@@ -152,10 +167,10 @@ public final class ModelGateway: Sendable {
         }
     }
 
-    /// Runs `attempt` until it succeeds, within the retry policy. A failed attempt (an `UpstreamError`, thrown
-    /// before anything reached the caller) goes to another deployment when one is free, and otherwise waits
-    /// for a backoff with jitter, never less than what the upstream asked for with Retry-After. The attempt
-    /// releases its lease when it succeeds; this releases it when the attempt throws.
+    /// Runs `attempt` until it succeeds, as the `AttemptSchedule` decides: a failed attempt (an `UpstreamError`,
+    /// thrown before anything reached the caller) goes to another deployment when one is free, and otherwise
+    /// waits a backoff; deployments known to be down are not waited for. The attempt releases its lease when
+    /// it succeeds; this releases it when the attempt throws.
     func serve<Result>(
         model: String, estimatedTokens tokens: Int, caller: Caller, started: ContinuousClock.Instant,
         excluding initiallyExcluded: Set<String> = [], onFinish: @Sendable (Outcome) async -> Void,
@@ -163,37 +178,26 @@ public final class ModelGateway: Sendable {
         attempt: (DeploymentPool.Lease, any Span, Int) async throws -> Result
     ) async throws -> Result {
         guard pool.serves(model) else { throw PillarError.modelNotFound(model) }
-        let retry = policy.retry
-        let deadline = started + retry.totalTimeout
         var generator = SystemRandomNumberGenerator()
-        var excluded = initiallyExcluded
-        var attempts = 0
-        var waits = 0
-        var lastError: UpstreamError?
-        /// The earliest moment the failed deployments asked to be tried again (Retry-After).
-        var notBefore: ContinuousClock.Instant?
-        var refusal: PillarError?
-        var queuedSince: ContinuousClock.Instant?
-
-        attempting: while attempts < retry.maxAttempts, !Task.isCancelled {
-            let now = ContinuousClock.now
-            switch pool.acquire(model: model, excluding: excluded, estimatedTokens: tokens, at: now) {
+        var schedule = AttemptSchedule(retry: policy.retry, queueTimeout: policy.queueTimeout, started: started,
+                                       excluding: initiallyExcluded)
+        var failure: PillarError?
+        attempting: while schedule.mayAttempt, !Task.isCancelled {
+            let action: AttemptSchedule.Action
+            switch pool.acquire(model: model, excluding: schedule.excluded, estimatedTokens: tokens, at: .now) {
             case .leased(let lease):
-                attempts += 1
-                queuedSince = nil
+                schedule.leased()
                 let span = startSpan(lease.provider)
-                span.attributes["pillar.attempt"] = attempts
+                span.attributes["pillar.attempt"] = schedule.attempts
                 do {
-                    return try await attempt(lease, span, attempts)
+                    return try await attempt(lease, span, schedule.attempts)
                 } catch let error as UpstreamError {
                     pool.release(lease, outcome: .failure(error), at: .now)
                     recordFailedAttempt(span, error: error, provider: lease.provider, caller: caller)
-                    lastError = error
-                    if let wait = error.retryAfter { notBefore = max(notBefore ?? .now, .now + wait) }
-                    guard error.isRetryable else { break attempting }
-                    excluded.insert(lease.name)
-                    logger.warning("model call failed, trying again", metadata: [
-                        "deployment": "\(lease.name)", "error": "\(error.shortDescription)", "attempt": "\(attempts)",
+                    action = schedule.attemptFailed(error, deployment: lease.name, at: .now)
+                    logger.warning("model call failed", metadata: [
+                        "deployment": "\(lease.name)", "error": "\(error.shortDescription)", "attempt": "\(schedule.attempts)",
+                        "retrying": "\(action == .acquire)",
                     ])
                 } catch is AttemptAbandoned {
                     throw CancellationError()
@@ -203,39 +207,25 @@ public final class ModelGateway: Sendable {
                     throw error
                 }
             case .full:
-                // Every deployment is at its cap: wait in line a little, then refuse rather than hang.
-                let since = queuedSince ?? now
-                queuedSince = since
-                guard now - since < policy.queueTimeout, now < deadline else {
-                    refusal = PillarError(.unavailable, code: "deployments_busy",
-                                          message: "Every deployment of this model is at capacity; try again shortly.",
-                                          retryAfterSeconds: 1)
-                    break attempting
-                }
-                try? await Task.sleep(for: .milliseconds(5))
+                action = schedule.poolFull(at: .now)
+            case .unavailable(let retryAt, let breakersOpen):
+                action = schedule.poolUnavailable(retryAt: retryAt, breakersOpen: breakersOpen, at: .now, using: &generator)
+            }
+            switch action {
+            case .acquire:
                 continue
-            case .unavailable(let retryAt):
-                // Nothing free now. Deployments tried and failed become candidates again after the wait.
-                waits += 1
-                let asked = [retryAt, notBefore].compactMap { $0 }.max().map { $0 - now }
-                let wait = max(retry.delay(afterAttempt: max(attempts, waits), retryAfter: asked, using: &generator),
-                               .milliseconds(10))
-                guard now + wait < deadline, attempts + waits <= retry.maxAttempts * 2 else {
-                    if lastError == nil {
-                        let seconds = asked.map { Int(($0 / .seconds(1)).rounded(.up)) } ?? 1
-                        refusal = .unavailable("No deployment of this model can take a request now.",
-                                               retryAfterSeconds: max(1, seconds))
-                    }
-                    break attempting
-                }
-                excluded.removeAll()
-                try? await Task.sleep(for: wait)
+            case .wait(let duration):
+                try? await Task.sleep(for: duration)
+            case .fail(let error):
+                failure = error
+                break attempting
             }
         }
-        let error = refusal ?? (lastError ?? UpstreamError(.connection, deployment: "none")).asPillarError
-        await onFinish(Outcome(deployment: lastError?.deployment, usage: nil, timeToFirstToken: nil,
-                               duration: ContinuousClock.now - started, error: error, cancelled: Task.isCancelled,
-                               usageReported: false, attempts: attempts))
+        let now = ContinuousClock.now
+        let error = failure ?? schedule.exhausted(nextOpening: pool.nextOpening(model: model, at: now), at: now)
+        await onFinish(Outcome(deployment: schedule.lastError?.deployment, usage: nil, timeToFirstToken: nil,
+                               duration: now - started, error: error, cancelled: Task.isCancelled,
+                               usageReported: false, attempts: schedule.attempts))
         throw error
     }
 

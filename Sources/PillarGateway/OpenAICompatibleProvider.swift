@@ -17,12 +17,17 @@ public struct OpenAICompatibleProvider: ModelProvider {
         public var total: TimeAmount
         /// Bound on a stream's first token, counted from sending the request.
         public var firstToken: TimeAmount
+        /// Bound on a whole call's response head, counted from sending the request. A whole answer's head
+        /// comes once the model has written all of it, so this must cover the longest whole generation.
+        public var firstByte: TimeAmount
         /// Bound on the silence between two events of a stream.
         public var idle: TimeAmount
 
-        public init(total: TimeAmount = .seconds(300), firstToken: TimeAmount = .seconds(30), idle: TimeAmount = .seconds(30)) {
+        public init(total: TimeAmount = .seconds(300), firstToken: TimeAmount = .seconds(30),
+                    firstByte: TimeAmount = .seconds(120), idle: TimeAmount = .seconds(30)) {
             self.total = total
             self.firstToken = firstToken
+            self.firstByte = firstByte
             self.idle = idle
         }
     }
@@ -54,23 +59,45 @@ public struct OpenAICompatibleProvider: ModelProvider {
         return try await exchange(upstream, url: deployment.embeddingsURL, as: EmbeddingsResponse.self)
     }
 
-    /// One JSON request, one JSON answer, within the total timeout.
+    /// One JSON request, one JSON answer: the head within the first-byte timeout, all of it within the total.
     private func exchange<Reply: Decodable & Sendable>(_ body: some Encodable, url: String, as: Reply.Type)
         async throws -> UpstreamReply<Reply>
     {
-        let response = try await send(body, url: url, streaming: false, headDeadline: .now() + timeouts.total)
+        let sent = NIODeadline.now()
+        let endBy = sent + timeouts.total
+        let response = try await send(body, url: url, streaming: false, headDeadline: min(sent + timeouts.firstByte, endBy))
         let rateLimits = UpstreamRateLimits(headers: response.headers, now: .now)
         let bytes: ByteBuffer
         do {
-            bytes = try await response.body.collect(upTo: Self.maxResponseBody)
+            // An upstream that sent its head and then stalls must not hold the call past its deadline.
+            bytes = try await Self.within(endBy, deployment: deployment.name) {
+                try await response.body.collect(upTo: Self.maxResponseBody)
+            }
         } catch {
-            throw classify(error)
+            throw classify(error, truncatedIfClosed: true)
         }
         do {
             return UpstreamReply(try JSONDecoder().decode(Reply.self, from: Data(bytes.readableBytesView)),
                                  rateLimits: rateLimits)
         } catch {
             throw UpstreamError(.malformed, deployment: deployment.name, status: Int(response.status.code))
+        }
+    }
+
+    /// Runs `operation`, throwing a timeout (and cancelling it) if it has not finished by `deadline`.
+    static func within<Value: Sendable>(_ deadline: NIODeadline, deployment: String,
+                                        _ operation: @escaping @Sendable () async throws -> Value) async throws -> Value {
+        try await withThrowingTaskGroup(of: Value?.self) { group in
+            group.addTask { try await operation() }
+            group.addTask {
+                try await Task.sleep(for: .nanoseconds(max(0, (deadline - .now()).nanoseconds)))
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let value = first else {
+                throw UpstreamError(.timeout, deployment: deployment)
+            }
+            return value
         }
     }
 
@@ -88,20 +115,16 @@ public struct OpenAICompatibleProvider: ModelProvider {
         let (stream, continuation) = ChatCompletionChunkStream.makeStream()
         let watchdog = StreamWatchdog(firstTokenBy: sent + timeouts.firstToken, idle: timeouts.idle, endBy: sent + timeouts.total)
         let reader = Task {
-            var parser = ServerSentEventParser()
-            let decoder = JSONDecoder()
+            var reading = UpstreamStreamReader(deployment: deploymentName)
             do {
                 for try await buffer in response.body {
-                    for event in try parser.consume(buffer.readableBytesView) {
-                        if event == "[DONE]" {
-                            continuation.finish()
-                            return
-                        }
-                        guard let chunk = try? decoder.decode(ChatCompletionChunk.self, from: Data(event.utf8)) else {
-                            throw UpstreamError(.malformed, deployment: deploymentName)
-                        }
-                        watchdog.heard(content: !chunk.contentDelta.isEmpty)
+                    for chunk in try reading.consume(buffer.readableBytesView) {
+                        watchdog.heard(output: chunk.carriesOutput)
                         continuation.yield(chunk)
+                    }
+                    if reading.isDone {
+                        continuation.finish()
+                        return
                     }
                 }
                 throw UpstreamError(.truncated, deployment: deploymentName)
@@ -114,6 +137,8 @@ public struct OpenAICompatibleProvider: ModelProvider {
             }
         }
         // Ends a stream that went silent: no first token in time, too long between events, or too long overall.
+        // Deadlines only move later as events come, so it sleeps until the current one and looks again then,
+        // instead of polling.
         let guardian = Task {
             while !Task.isCancelled {
                 let now = NIODeadline.now()
@@ -123,7 +148,7 @@ public struct OpenAICompatibleProvider: ModelProvider {
                     reader.cancel()
                     return
                 }
-                try? await Task.sleep(for: .nanoseconds(min((deadline - now).nanoseconds, 50_000_000)))
+                try? await Task.sleep(for: .nanoseconds((deadline - now).nanoseconds))
             }
         }
         continuation.onTermination = { _ in
@@ -170,11 +195,14 @@ public struct OpenAICompatibleProvider: ModelProvider {
             throw classify(error)
         }
         guard (200..<300).contains(response.status.code) else {
-            let errorBody = try? await response.body.collect(upTo: Self.maxErrorBody)
+            let errorBody = try? await Self.within(.now() + .seconds(5), deployment: deployment.name) {
+                try await response.body.collect(upTo: Self.maxErrorBody)
+            }
+            let reported = errorBody.flatMap { UpstreamErrorBody(Data($0.readableBytesView)) }
             throw UpstreamError(
                 .status, deployment: deployment.name, status: Int(response.status.code),
                 retryAfter: RetryAfter.duration(from: response.headers),
-                upstreamMessage: errorBody.flatMap(Self.upstreamMessage))
+                upstreamMessage: reported?.message, upstreamType: reported?.type)
         }
         return response
     }
@@ -192,18 +220,4 @@ public struct OpenAICompatibleProvider: ModelProvider {
         return UpstreamError(truncatedIfClosed ? .truncated : .connection, deployment: deployment.name)
     }
 
-    /// OpenAI's `{"error": {"message": …}}`, or the first bytes of whatever else the upstream sent.
-    static func upstreamMessage(from body: ByteBuffer) -> String? {
-        let data = Data(body.readableBytesView)
-        if case .object(let fields)? = try? JSONDecoder().decode(JSONValue.self, from: data) {
-            if case .object(let error)? = fields["error"], let message = error["message"]?.stringValue {
-                return String(message.prefix(500))
-            }
-            if let message = fields["error"]?.stringValue ?? fields["message"]?.stringValue {
-                return String(message.prefix(500))
-            }
-        }
-        let text = String(decoding: data.prefix(500), as: UTF8.self)
-        return text.isEmpty ? nil : text
-    }
 }

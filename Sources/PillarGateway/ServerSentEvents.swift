@@ -1,8 +1,28 @@
+/// One event of a `text/event-stream`, as far as OpenAI-compatible streams use them.
+public struct ServerSentEventRecord: Sendable, Hashable {
+    public enum Kind: Sendable, Hashable {
+        case message
+        /// `event: error` with its data, or llama.cpp's non-standard `error: {…}` line, which it sends (followed
+        /// by `data: [DONE]`) when a request fails in mid-stream.
+        case error
+    }
+
+    public var kind: Kind
+    public var data: String
+
+    public init(_ kind: Kind = .message, data: String) {
+        self.kind = kind
+        self.data = data
+    }
+}
+
 /// Incremental parser for `text/event-stream`: feed it bytes as they arrive, take whole events out.
-/// Only `data:` fields matter for OpenAI streams; comments (`:`) and other fields are skipped.
+/// `data:` fields make an event; `event: error` marks it as an error, and so does an `error:` field line,
+/// which ends the event it belongs to at once. Comments (`:`) and other fields are skipped.
 public struct ServerSentEventParser: Sendable {
     private var line: [UInt8] = []
     private var data: [String] = []
+    private var eventName: Substring?
     private var lastWasCR = false
     /// Upper bound on one line, so a peer that never sends a newline cannot grow memory without end.
     public let maxLineBytes: Int
@@ -15,9 +35,9 @@ public struct ServerSentEventParser: Sendable {
         case lineTooLong
     }
 
-    /// Consumes bytes and returns the `data` of every event they complete.
-    public mutating func consume(_ bytes: some Sequence<UInt8>) throws(ParseError) -> [String] {
-        var events: [String] = []
+    /// Consumes bytes and returns every event they complete.
+    public mutating func consume(_ bytes: some Sequence<UInt8>) throws(ParseError) -> [ServerSentEventRecord] {
+        var events: [ServerSentEventRecord] = []
         for byte in bytes {
             if byte == UInt8(ascii: "\n"), lastWasCR {
                 lastWasCR = false
@@ -25,7 +45,7 @@ public struct ServerSentEventParser: Sendable {
             }
             lastWasCR = byte == UInt8(ascii: "\r")
             if byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") {
-                if let event = endLine() { events.append(event) }
+                endLine(into: &events)
             } else {
                 line.append(byte)
                 if line.count > maxLineBytes { throw .lineTooLong }
@@ -35,20 +55,26 @@ public struct ServerSentEventParser: Sendable {
     }
 
     /// Ends the input: an event not closed by a blank line is still delivered.
-    public mutating func finish() -> String? {
-        if !line.isEmpty { _ = endLine() }
-        return endLine()
+    public mutating func finish() -> ServerSentEventRecord? {
+        var events: [ServerSentEventRecord] = []
+        if !line.isEmpty { endLine(into: &events) }
+        endLine(into: &events)
+        return events.last
     }
 
-    private mutating func endLine() -> String? {
+    private mutating func endLine(into events: inout [ServerSentEventRecord]) {
         defer { line.removeAll(keepingCapacity: true) }
         if line.isEmpty {
-            guard !data.isEmpty else { return nil }
-            defer { data.removeAll() }
-            return data.joined(separator: "\n")
+            defer {
+                data.removeAll()
+                eventName = nil
+            }
+            guard !data.isEmpty else { return }
+            events.append(ServerSentEventRecord(eventName == "error" ? .error : .message, data: data.joined(separator: "\n")))
+            return
         }
         let text = String(decoding: line, as: UTF8.self)
-        if text.hasPrefix(":") { return nil }
+        if text.hasPrefix(":") { return }
         let field: Substring
         var value: Substring
         if let colon = text.firstIndex(of: ":") {
@@ -59,7 +85,11 @@ public struct ServerSentEventParser: Sendable {
             field = text[...]
             value = ""
         }
-        if field == "data" { data.append(String(value)) }
-        return nil
+        switch field {
+        case "data": data.append(String(value))
+        case "event": eventName = value
+        case "error": events.append(ServerSentEventRecord(.error, data: String(value)))
+        default: break
+        }
     }
 }

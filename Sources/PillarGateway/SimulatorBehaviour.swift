@@ -14,6 +14,13 @@ public struct SimulatorBehaviour: Sendable, Hashable {
         case malformedAfter(tokens: Int)
         /// Close the connection without sending a body.
         case reset
+        /// Stream this many tokens, then report an error inside the stream as llama.cpp does: an `error:`
+        /// line, then `data: [DONE]`.
+        case streamErrorAfter(tokens: Int)
+        /// Stream the tokens, then `data: [DONE]` with no finish reason ever sent.
+        case endWithoutFinish
+        /// Send a success head and the first bytes of the body, then wait this long before the rest.
+        case stallAfterHead(Duration)
     }
 
     public var timeToFirstToken: Duration
@@ -24,9 +31,17 @@ public struct SimulatorBehaviour: Sendable, Hashable {
     public var fault: Fault?
     /// The share of requests the fault hits, spread evenly (0.3: the 4th, 7th, 10th… of every ten).
     public var faultRate: Double
+    /// The `type` of a `.status` fault's error body (OpenAI's `invalid_request_error`, llama.cpp's
+    /// `not_supported_error`); nil: `server_error`.
+    public var errorType: String?
+    /// When above 0, the answer is one tool call (`lookup`) whose arguments come in this many deltas, at the
+    /// token rate, instead of text.
+    public var toolCallDeltas: Int
 
     public init(timeToFirstToken: Duration = .milliseconds(20), tokensPerSecond: Double = 200, reply: String? = nil,
-                fault: Fault? = nil, faultRate: Double = 1) {
+                fault: Fault? = nil, faultRate: Double = 1, errorType: String? = nil, toolCallDeltas: Int = 0) {
+        self.errorType = errorType
+        self.toolCallDeltas = toolCallDeltas
         self.timeToFirstToken = timeToFirstToken
         self.tokensPerSecond = tokensPerSecond
         self.reply = reply
@@ -40,8 +55,9 @@ public struct SimulatorBehaviour: Sendable, Hashable {
     }
 
     /// The per-request headers, all optional: `x-sim-ttft-ms`, `x-sim-tokens-per-second`, `x-sim-reply`,
-    /// `x-sim-status` with `x-sim-retry-after`, `x-sim-stall-ms`, `x-sim-cut-after`, `x-sim-malformed-after`,
-    /// `x-sim-reset`, `x-sim-fault-rate`.
+    /// `x-sim-status` with `x-sim-retry-after` and `x-sim-error-type`, `x-sim-stall-ms`, `x-sim-cut-after`,
+    /// `x-sim-malformed-after`, `x-sim-stream-error-after`, `x-sim-end-without-finish`, `x-sim-stall-after-head-ms`, `x-sim-reset`,
+    /// `x-sim-fault-rate`, `x-sim-tool-call-deltas`.
     public func overridden(by header: (String) -> String?) throws(PillarError) -> SimulatorBehaviour {
         var behaviour = self
         func number(_ name: String) throws(PillarError) -> Double? {
@@ -65,7 +81,20 @@ public struct SimulatorBehaviour: Sendable, Hashable {
         if let ms = try number("x-sim-stall-ms") { behaviour.fault = .stall(.milliseconds(Int64(ms))) }
         if let tokens = try number("x-sim-cut-after") { behaviour.fault = .cutAfter(tokens: Int(tokens)) }
         if let tokens = try number("x-sim-malformed-after") { behaviour.fault = .malformedAfter(tokens: Int(tokens)) }
+        if let tokens = try number("x-sim-stream-error-after") { behaviour.fault = .streamErrorAfter(tokens: Int(tokens)) }
+        if header("x-sim-end-without-finish") == "true" { behaviour.fault = .endWithoutFinish }
+        if let ms = try number("x-sim-stall-after-head-ms") { behaviour.fault = .stallAfterHead(.milliseconds(Int64(ms))) }
         if header("x-sim-reset") == "true" { behaviour.fault = .reset }
+        if let type = header("x-sim-error-type") {
+            guard type.count <= 64, type.allSatisfy({ $0.isLetter || $0 == "_" }) else {
+                throw .invalidRequest("x-sim-error-type must be a word of letters and underscores", param: "x-sim-error-type")
+            }
+            behaviour.errorType = type
+        }
+        if let deltas = try number("x-sim-tool-call-deltas") {
+            guard deltas <= 10_000 else { throw .invalidRequest("x-sim-tool-call-deltas must be at most 10000") }
+            behaviour.toolCallDeltas = Int(deltas)
+        }
         return behaviour
     }
 

@@ -21,10 +21,12 @@ final class StreamWatchdog: Sendable {
         self.state = Mutex(State(lastEvent: .now()))
     }
 
-    func heard(content: Bool) {
+    /// An event arrived; `output`: it carried part of the answer (text, a tool call, a refusal…), which ends
+    /// the wait for the first token.
+    func heard(output: Bool) {
         state.withLock { state in
             state.lastEvent = .now()
-            if content { state.heardContent = true }
+            if output { state.heardContent = true }
         }
     }
 

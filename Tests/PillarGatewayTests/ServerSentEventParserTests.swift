@@ -14,7 +14,7 @@ import Testing
     ])
     func parsesWholeInput(input: String, expected: [String]) throws {
         var parser = ServerSentEventParser()
-        #expect(try parser.consume(Array(input.utf8)) == expected)
+        #expect(try parser.consume(Array(input.utf8)).map(\.data) == expected)
     }
 
     @Test func eventsSplitAcrossBuffersAtEveryByte() throws {
@@ -22,14 +22,28 @@ import Testing
         for split in 0...input.count {
             var parser = ServerSentEventParser()
             let events = try parser.consume(input[..<split]) + parser.consume(input[split...])
-            #expect(events == ["{\"a\":1}", "{\"b\":2}"], "split at \(split)")
+            #expect(events.map(\.data) == ["{\"a\":1}", "{\"b\":2}"], "split at \(split)")
         }
     }
 
     @Test func unterminatedEventIsDeliveredAtFinish() throws {
         var parser = ServerSentEventParser()
         #expect(try parser.consume(Array("data: tail".utf8)).isEmpty)
-        #expect(parser.finish() == "tail")
+        #expect(parser.finish()?.data == "tail")
+    }
+
+    /// llama.cpp reports a failure inside a stream as a non-standard `error:` line before `data: [DONE]`;
+    /// the standard way is `event: error`. Both must reach the reader as errors, not be skipped.
+    @Test(arguments: [
+        ("error: {\"code\":500,\"message\":\"boom\"}\n\ndata: [DONE]\n\n",
+         [ServerSentEventRecord(.error, data: "{\"code\":500,\"message\":\"boom\"}"), ServerSentEventRecord(data: "[DONE]")]),
+        ("event: error\ndata: {\"message\":\"x\"}\n\ndata: a\n\n",
+         [ServerSentEventRecord(.error, data: "{\"message\":\"x\"}"), ServerSentEventRecord(data: "a")]),
+        ("event: message\ndata: a\n\n", [ServerSentEventRecord(data: "a")]),
+    ])
+    func errorEventsAreKept(input: String, expected: [ServerSentEventRecord]) throws {
+        var parser = ServerSentEventParser()
+        #expect(try parser.consume(Array(input.utf8)) == expected)
     }
 
     @Test func refusesEndlessLine() {

@@ -52,11 +52,13 @@ import Testing
         for _ in 0..<2 {
             pool.release(lease(pool)!, outcome: .failure(UpstreamError(.connection, deployment: "only")), at: now)
         }
-        guard case .unavailable(let retryAt) = pool.acquire(model: "gpt", excluding: [], estimatedTokens: 1, at: now) else {
+        guard case .unavailable(let retryAt, let breakersOpen) = pool.acquire(model: "gpt", excluding: [], estimatedTokens: 1, at: now) else {
             Issue.record("expected no deployment to be available")
             return
         }
         #expect(retryAt == now + .seconds(9))
+        #expect(breakersOpen, "the model is known to be down")
+        #expect(pool.nextOpening(model: "gpt", at: now) == now + .seconds(9))
         #expect(pool.snapshot().first?.breaker == "open")
         #expect(lease(pool, at: now + .seconds(9))?.name == "only", "half-open lets a probe through")
     }

@@ -18,13 +18,16 @@ struct ModelSetup {
         let timeouts = OpenAICompatibleProvider.Timeouts(
             total: .milliseconds(Int64(configuration.timeouts.totalSeconds * 1000)),
             firstToken: .milliseconds(Int64(configuration.timeouts.firstTokenSeconds * 1000)),
+            firstByte: .milliseconds(Int64(configuration.timeouts.firstByteSeconds * 1000)),
             idle: .milliseconds(Int64(configuration.timeouts.idleSeconds * 1000)))
         for (index, entry) in configuration.deployments.enumerated() {
             let deployment = ModelDeployment(
                 name: entry.name, api: ModelDeployment.API(rawValue: entry.api) ?? .openAI, baseURL: entry.baseURL,
                 upstreamModel: entry.model, apiVersion: entry.apiVersion,
                 apiKey: try Self.secret(entry, index: index, environment: environment),
-                servedModels: entry.models ?? [entry.name], priority: entry.priority, tokenizer: entry.tokenizer)
+                servedModels: entry.models ?? [entry.name], priority: entry.priority, tokenizer: entry.tokenizer,
+                capabilities: Set((entry.capabilities ?? ModelDeployment.Capability.allCases.map(\.rawValue))
+                    .compactMap(ModelDeployment.Capability.init(rawValue:))))
             members.append(DeploymentPool.Member(
                 provider: OpenAICompatibleProvider(deployment: deployment, httpClient: httpClient, timeouts: timeouts, logger: logger),
                 weight: entry.weight, maxInFlight: entry.maxInFlight))
@@ -45,7 +48,8 @@ struct ModelSetup {
             localModels.append(LocalModelSupervisor(configuration: supervisorConfiguration, httpClient: httpClient, logger: logger))
             let deployment = ModelDeployment(name: "local", api: .openAI, baseURL: supervisorConfiguration.baseURL,
                                              upstreamModel: local.name, servedModels: [local.name], priority: 100,
-                                             healthURL: "http://127.0.0.1:\(supervisorConfiguration.port)/health")
+                                             healthURL: "http://127.0.0.1:\(supervisorConfiguration.port)/health",
+                                             capabilities: [.chat])
             members.append(DeploymentPool.Member(
                 provider: OpenAICompatibleProvider(deployment: deployment, httpClient: httpClient, timeouts: timeouts, logger: logger),
                 maxInFlight: local.parallel * 4))
@@ -75,7 +79,8 @@ struct ModelSetup {
             localModels.append(LocalModelSupervisor(configuration: supervisorConfiguration, httpClient: httpClient, logger: logger))
             let deployment = ModelDeployment(name: "local-embeddings", api: .openAI, baseURL: supervisorConfiguration.baseURL,
                                              upstreamModel: model, servedModels: [model], priority: 100,
-                                             healthURL: "http://127.0.0.1:\(supervisorConfiguration.port)/health")
+                                             healthURL: "http://127.0.0.1:\(supervisorConfiguration.port)/health",
+                                             capabilities: [.embeddings])
             members.append(DeploymentPool.Member(
                 provider: OpenAICompatibleProvider(deployment: deployment, httpClient: httpClient, timeouts: timeouts, logger: logger),
                 maxInFlight: 8))
@@ -87,6 +92,9 @@ struct ModelSetup {
         var clientConfiguration = HTTPClient.Configuration()
         clientConfiguration.timeout.connect = .milliseconds(Int64(configuration.timeouts.connectSeconds * 1000))
         clientConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = configuration.gateway.connectionsPerHost
+        // A refused connection must fail the attempt at once, so the gateway moves to another deployment; by
+        // default AsyncHTTPClient keeps trying to connect until the connect timeout.
+        clientConfiguration.connectionPool.retryConnectionEstablishment = false
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
     }
 

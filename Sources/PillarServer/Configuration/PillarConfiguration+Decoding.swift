@@ -47,6 +47,7 @@ extension PillarConfiguration {
 extension PillarConfiguration.Server {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case host, port, dataDirectory, maxBodyBytes, logFormat, logLevel, metricsPort, apiKeyCacheSeconds
+        case drainSeconds
     }
 
     public init(from decoder: any Decoder) throws {
@@ -61,6 +62,7 @@ extension PillarConfiguration.Server {
         logLevel = try container.value(.logLevel, or: logLevel)
         metricsPort = try container.decodeIfPresent(Int.self, forKey: .metricsPort)
         apiKeyCacheSeconds = try container.value(.apiKeyCacheSeconds, or: apiKeyCacheSeconds)
+        drainSeconds = try container.value(.drainSeconds, or: drainSeconds)
     }
 }
 
@@ -94,6 +96,7 @@ extension PillarConfiguration.OIDC {
 extension PillarConfiguration.Deployment {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case name, api, baseURL, model, apiVersion, apiKeyEnv, apiKeyFile, models, priority, weight, maxInFlight, tokenizer
+        case capabilities
     }
 
     public init(from decoder: any Decoder) throws {
@@ -111,6 +114,7 @@ extension PillarConfiguration.Deployment {
         weight = try container.value(.weight, or: weight)
         maxInFlight = try container.decodeIfPresent(Int.self, forKey: .maxInFlight)
         tokenizer = try container.decodeIfPresent(String.self, forKey: .tokenizer)
+        capabilities = try container.decodeIfPresent([String].self, forKey: .capabilities)
     }
 }
 
@@ -136,7 +140,7 @@ extension PillarConfiguration.LocalModel {
 
 extension PillarConfiguration.Timeouts {
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case connectSeconds, firstTokenSeconds, idleSeconds, totalSeconds
+        case connectSeconds, firstTokenSeconds, firstByteSeconds, idleSeconds, totalSeconds
     }
 
     public init(from decoder: any Decoder) throws {
@@ -145,6 +149,7 @@ extension PillarConfiguration.Timeouts {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         connectSeconds = try container.value(.connectSeconds, or: connectSeconds)
         firstTokenSeconds = try container.value(.firstTokenSeconds, or: firstTokenSeconds)
+        firstByteSeconds = try container.value(.firstByteSeconds, or: firstByteSeconds)
         idleSeconds = try container.value(.idleSeconds, or: idleSeconds)
         totalSeconds = try container.value(.totalSeconds, or: totalSeconds)
     }

@@ -21,6 +21,9 @@ public struct PillarConfiguration: Sendable, Codable, Hashable {
         /// How long a valid API key is remembered without reading the key table again: a key revoked by another
         /// process (the CLI, another replica) keeps working this long on this server. 0 reads it every time.
         public var apiKeyCacheSeconds: Double = 5
+        /// On SIGTERM, requests in flight get this long to finish; then they are cancelled (their upstream
+        /// calls with them) and the process exits, so a stuck upstream cannot hold a shutdown.
+        public var drainSeconds: Double = 10
 
         public init() {}
     }
@@ -79,6 +82,9 @@ public struct PillarConfiguration: Sendable, Codable, Hashable {
         /// The encoding its model counts tokens with (cl100k_base or o200k_base), when the upstream model name does
         /// not tell; other families are counted with cl100k_base.
         public var tokenizer: String?
+        /// What the model can do: `chat`, `embeddings`, or both (the default). A request for anything else is
+        /// refused with 400 before it is sent.
+        public var capabilities: [String]?
 
         public init(name: String, baseURL: String, model: String) {
             self.name = name
@@ -106,6 +112,10 @@ public struct PillarConfiguration: Sendable, Codable, Hashable {
         public var connectSeconds: Double = 3
         /// A stream's first token must come this soon after the request left, or another deployment is tried.
         public var firstTokenSeconds: Double = 30
+        /// A whole (not streamed) call's response head must come this soon after the request left, or another
+        /// deployment is tried. The head of a whole answer comes once all of it is written, so this covers the
+        /// longest whole generation.
+        public var firstByteSeconds: Double = 120
         /// Longest silence between two events of a stream.
         public var idleSeconds: Double = 30
         public var totalSeconds: Double = 300
@@ -268,9 +278,18 @@ extension PillarConfiguration {
             if let tokenizer = deployment.tokenizer, TokenizerFamily(rawValue: tokenizer) == nil {
                 throw ConfigurationError(key: "\(key).tokenizer", "must be one of \(TokenizerFamily.allCases.map(\.rawValue).joined(separator: ", "))")
             }
+            if let capabilities = deployment.capabilities {
+                let known = ModelDeployment.Capability.allCases.map(\.rawValue)
+                guard !capabilities.isEmpty, capabilities.allSatisfy(known.contains) else {
+                    throw ConfigurationError(key: "\(key).capabilities", "must list one or more of \(known.joined(separator: ", "))")
+                }
+            }
             if deployment.apiKeyEnv != nil, deployment.apiKeyFile != nil {
                 throw ConfigurationError(key: "\(key).apiKeyEnv", "give apiKeyEnv or apiKeyFile, not both")
             }
+        }
+        guard (0.1...3_600).contains(server.drainSeconds) else {
+            throw ConfigurationError(key: "server.drainSeconds", "must be 0.1-3600 seconds")
         }
         guard (0...3_600).contains(server.apiKeyCacheSeconds) else {
             throw ConfigurationError(key: "server.apiKeyCacheSeconds", "must be 0-3600 seconds")
@@ -292,6 +311,7 @@ extension PillarConfiguration {
             throw ConfigurationError(key: "gateway.pools.\(model)", "no deployment serves this model")
         }
         for (key, value) in [("timeouts.connectSeconds", timeouts.connectSeconds), ("timeouts.firstTokenSeconds", timeouts.firstTokenSeconds),
+                             ("timeouts.firstByteSeconds", timeouts.firstByteSeconds),
                              ("timeouts.idleSeconds", timeouts.idleSeconds), ("timeouts.totalSeconds", timeouts.totalSeconds),
                              ("gateway.retryTotalSeconds", gateway.retryTotalSeconds),
                              ("gateway.breakerWindowSeconds", gateway.breakerWindowSeconds),

@@ -27,12 +27,19 @@ struct ChatCompletionsController: Sendable {
         group.get("models", use: models)
     }
 
-    /// The gateway's models, then the tenant's flows as `pillar:NAME`.
+    /// The gateway's chat models, the tenant's flows as `pillar:NAME`, then the models that only embed: a
+    /// client that takes the first id gets one it can chat with.
     @Sendable func models(_ request: Request, context: AuthenticatedContext) async throws -> Response {
         let created = 1_735_689_600
         let flowNames = try await flowLibrary.entries(tenant: context.principal.tenant).map { FlowCompletions.modelPrefix + $0.name }
-        let list = ModelList(data: (gateway.models + flowNames).map { ModelList.Model(id: $0, created: created, ownedBy: "pillar") })
-        return try JSONResponse.make(list)
+        let gatewayModels = gateway.models.map { model in
+            ModelList.Model(id: model, created: created, ownedBy: "pillar",
+                            capabilities: gateway.pool.capabilities(of: model).sorted().map(\.rawValue))
+        }
+        let flows = flowNames.map { ModelList.Model(id: $0, created: created, ownedBy: "pillar", capabilities: ["chat"]) }
+        let chats = gatewayModels.filter { $0.capabilities?.contains("chat") ?? true }
+        let embeddingOnly = gatewayModels.filter { !($0.capabilities?.contains("chat") ?? true) }
+        return try JSONResponse.make(ModelList(data: chats + flows + embeddingOnly))
     }
 
     @Sendable func create(_ request: Request, context: AuthenticatedContext) async throws -> Response {

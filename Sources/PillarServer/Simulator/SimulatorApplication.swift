@@ -64,11 +64,15 @@ struct Simulator: Sendable {
         let behaviour = requested
         switch behaviour.fault {
         case .status(let status, let retryAfter):
-            var error = PillarError(.upstreamFailed, code: "simulated_error", message: "Simulated failure with status \(status).")
-            error.retryAfterSeconds = retryAfter
-            var response = try PillarHTTPError(error).response(from: request, context: context)
-            response.status = .init(code: status)
-            return response
+            // As llama.cpp and OpenAI answer: an error object with a message, a type and the status as its code.
+            let body: [String: JSONValue] = ["error": .object([
+                "code": .number(Double(status)), "message": .string("Simulated failure with status \(status)."),
+                "type": .string(behaviour.errorType ?? "server_error"),
+            ])]
+            var headers: HTTPFields = [.contentType: "application/json"]
+            if let retryAfter { headers[.retryAfter] = String(retryAfter) }
+            return Response(status: .init(code: status), headers: headers,
+                            body: .init(byteBuffer: ByteBuffer(bytes: try JSONEncoder().encode(body))))
         case .stall(let duration):
             try await Task.sleep(for: duration)
         case .reset:
@@ -82,13 +86,23 @@ struct Simulator: Sendable {
         let id = "chatcmpl-sim-\(UUID().uuidString.prefix(8).lowercased())"
         let created = Int(Date().timeIntervalSince1970)
         let usage = Usage(promptTokens: TokenEstimate.promptTokens(body), completionTokens: tokens.count)
+        let toolCall = behaviour.toolCallDeltas > 0 ? SimulatedToolCall(pieces: behaviour.toolCallDeltas) : nil
         guard body.isStreaming else {
-            try await Task.sleep(for: behaviour.timeToFirstToken + behaviour.interTokenDelay * tokens.count)
+            try await Task.sleep(for: behaviour.timeToFirstToken + behaviour.interTokenDelay * (toolCall?.pieces.count ?? tokens.count))
+            let message = toolCall?.message ?? ChatMessage(role: "assistant", content: tokens.joined())
             let completion = ChatCompletion(
                 id: id, created: created, model: body.model,
-                choices: [.init(index: 0, message: ChatMessage(role: "assistant", content: tokens.joined()),
-                                finishReason: "stop")],
+                choices: [.init(index: 0, message: message, finishReason: toolCall == nil ? "stop" : "tool_calls")],
                 usage: usage)
+            if case .stallAfterHead(let duration) = behaviour.fault {
+                let bytes = try JSONEncoder().encode(completion)
+                return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody { writer in
+                    try await writer.write(ByteBuffer(bytes: bytes.prefix(10)))
+                    try await Task.sleep(for: duration)
+                    try await writer.write(ByteBuffer(bytes: bytes.dropFirst(10)))
+                    try await writer.finish(nil)
+                })
+            }
             return try JSONResponse.make(completion)
         }
         let includeUsage = body.streamOptions?.includeUsage ?? false
@@ -101,6 +115,17 @@ struct Simulator: Sendable {
             }
             try await Task.sleep(for: behaviour.timeToFirstToken)
             try await writer.write(try chunk(.init(role: "assistant", content: "")))
+            if case .stallAfterHead(let duration) = behaviour.fault { try await Task.sleep(for: duration) }
+            if let toolCall {
+                for (index, piece) in toolCall.pieces.enumerated() {
+                    if index > 0 { try await Task.sleep(for: behaviour.interTokenDelay) }
+                    try await writer.write(try chunk(.init(extra: ["tool_calls": piece])))
+                }
+                try await writer.write(try chunk(.init(), finish: "tool_calls"))
+                try await writer.write(ServerSentEvent.done)
+                try await writer.finish(nil)
+                return
+            }
             for (index, token) in tokens.enumerated() {
                 if case .cutAfter(let limit) = behaviour.fault, index >= limit { throw SimulatedReset() }
                 if case .malformedAfter(let limit) = behaviour.fault, index >= limit {
@@ -108,10 +133,17 @@ struct Simulator: Sendable {
                     try await writer.finish(nil)
                     return
                 }
+                if case .streamErrorAfter(let limit) = behaviour.fault, index >= limit {
+                    try await writer.write(ByteBuffer(
+                        string: "error: {\"code\":500,\"message\":\"Simulated failure inside the stream.\",\"type\":\"server_error\"}\n\n"))
+                    try await writer.write(ServerSentEvent.done)
+                    try await writer.finish(nil)
+                    return
+                }
                 if index > 0 { try await Task.sleep(for: behaviour.interTokenDelay) }
                 try await writer.write(try chunk(.init(content: token)))
             }
-            try await writer.write(try chunk(.init(), finish: "stop"))
+            if behaviour.fault != .endWithoutFinish { try await writer.write(try chunk(.init(), finish: "stop")) }
             if includeUsage {
                 try await writer.write(ServerSentEvent.data(try encoder.encode(
                     ChatCompletionChunk(id: id, created: created, model: body.model, choices: [], usage: usage))))

@@ -210,13 +210,13 @@ import Testing
 
     /// (d) A stall: the first-token timeout fires and another deployment answers.
     @Test func aStallTimesOutAndAnotherDeploymentAnswers() async throws {
-        let stalling = SimulatorBehaviour(timeToFirstToken: .seconds(3), tokensPerSecond: 5000)
+        let stalling = SimulatorBehaviour(timeToFirstToken: .seconds(4), tokensPerSecond: 5000)
         try await withSimulator(stalling) { stallPort in
             try await withSimulator(SimulatorBehaviour(timeToFirstToken: .zero, tokensPerSecond: 5000, reply: "prompt answer")) { goodPort in
                 try await withPillar(deployments: [
                     simulatorDeployment("stalled", port: stallPort, models: ["gpt"], priority: 0),
                     simulatorDeployment("healthy", port: goodPort, models: ["gpt"], priority: 1),
-                ], configure: { $0.timeouts.firstTokenSeconds = 0.3 }) { pillar in
+                ], configure: { $0.timeouts.firstTokenSeconds = 1 }) { pillar in
                     let response = try await pillar.chat("hi", model: "gpt", stream: true)
                     #expect(response.status == 200)
                     #expect(response.streamedText == "prompt answer")

@@ -27,8 +27,8 @@ import Testing
                 // llama.cpp's answer to chat on an embedding model: a 500 whose type says the request is wrong.
                 behaviour.fault = .status(500, retryAfterSeconds: nil)
                 behaviour.errorType = "not_supported_error"
-            case .stall: behaviour.fault = .stall(.seconds(4))
-            case .stallAfterHead: behaviour.fault = .stallAfterHead(.seconds(4))
+            case .stall: behaviour.fault = .stall(.seconds(5))
+            case .stallAfterHead: behaviour.fault = .stallAfterHead(.seconds(5))
             case .reset: behaviour.fault = .reset
             case .refused: return nil
             case .cutBeforeFirstToken: behaviour.fault = .cutAfter(tokens: 0)
@@ -116,11 +116,11 @@ import Testing
                 var deployments = [simulatorDeployment("primary", port: primaryPort ?? held.port, models: ["gpt"], priority: 0)]
                 if matrixCase.backup { deployments.append(simulatorDeployment("backup", port: backupPort, models: ["gpt"], priority: 1)) }
                 try await withPillar(deployments: deployments, configure: { configuration in
-                    // A refused connection that waited for the connect timeout would take 5 s.
-                    configuration.timeouts.connectSeconds = 5
-                    configuration.timeouts.firstTokenSeconds = 1
-                    configuration.timeouts.firstByteSeconds = 1
-                    configuration.timeouts.totalSeconds = 2
+                    // A refused connection that waited for the connect timeout would take 10 s.
+                    configuration.timeouts.connectSeconds = 10
+                    configuration.timeouts.firstTokenSeconds = 1.5
+                    configuration.timeouts.firstByteSeconds = 1.5
+                    configuration.timeouts.totalSeconds = 2.5
                     configuration.gateway.maxAttempts = 2
                     configuration.gateway.retryTotalSeconds = 3
                 }) { pillar in
@@ -131,7 +131,7 @@ import Testing
                     try check(response, expected, matrixCase)
                     // A request never waits out the retry budget on a deployment known to fail, nor a stall.
                     let stalls = matrixCase.fault == .stall || matrixCase.fault == .stallAfterHead
-                    #expect(took < .seconds(stalls ? 7 : 4), "\(matrixCase.testDescription) took \(took)")
+                    #expect(took < .seconds(stalls ? 9 : 6), "\(matrixCase.testDescription) took \(took)")
                 }
             }
         }

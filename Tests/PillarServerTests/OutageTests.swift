@@ -33,8 +33,9 @@ import Testing
                         let retryAfter = response.headers["retry-after"].flatMap(Int.init)
                         #expect(retryAfter != nil, "request \(index) has no Retry-After")
                         retryAfters.append(retryAfter ?? 0)
-                        #expect(took < .seconds(5), "request \(index) took \(took)")
-                        if index >= 2 { #expect(took < .milliseconds(500), "request \(index), breakers open, took \(took)") }
+                        // The retry budget is 30 s: neither the first requests nor the later ones spend it.
+                        #expect(took < .seconds(10), "request \(index) took \(took)")
+                        if index >= 2 { #expect(took < .seconds(2), "request \(index), breakers open, took \(took)") }
                     }
                     // Once the breakers are open, Retry-After says when they reopen, not a token second.
                     #expect(retryAfters.suffix(3).allSatisfy { $0 >= 10 && $0 <= 20 }, "\(retryAfters)")
@@ -51,14 +52,15 @@ import Testing
                 simulatorDeployment("closed", port: closed.port, models: ["gpt"], priority: 0),
                 simulatorDeployment("backup", port: backup, models: ["gpt"], priority: 1),
             ], configure: { configuration in
-                configuration.timeouts.connectSeconds = 5
+                // A refused connection that waited for the connect timeout would take 10 s.
+                configuration.timeouts.connectSeconds = 10
                 configuration.gateway.breakerMinimumCalls = 1000
             }) { pillar in
                 for index in 0..<10 {
                     let started = ContinuousClock.now
                     let response = try await pillar.chat("hi \(index)", model: "gpt", stream: index.isMultiple(of: 2))
                     #expect(response.status == 200)
-                    #expect(ContinuousClock.now - started < .seconds(1.5), "request \(index) waited for the connect timeout")
+                    #expect(ContinuousClock.now - started < .seconds(5), "request \(index) waited for the connect timeout")
                 }
             }
         }
@@ -67,7 +69,7 @@ import Testing
     /// Item 11: a whole request to a stalled upstream fails over after the first-byte timeout, as a stream
     /// does after its first-token timeout, instead of waiting out the stall.
     @Test func aStalledUpstreamHoldsNeitherWholeNorStreamedRequests() async throws {
-        let stalled = SimulatorBehaviour(timeToFirstToken: .zero, tokensPerSecond: 5000, fault: .stall(.seconds(5)))
+        let stalled = SimulatorBehaviour(timeToFirstToken: .zero, tokensPerSecond: 5000, fault: .stall(.seconds(10)))
         try await withSimulator(stalled) { primary in
             try await withSimulator(SimulatorBehaviour(timeToFirstToken: .zero, tokensPerSecond: 5000, reply: "backup")) { backup in
                 try await withPillar(deployments: [
@@ -82,7 +84,7 @@ import Testing
                         let response = try await pillar.chat("hi", model: "gpt", stream: stream)
                         #expect(response.status == 200)
                         #expect(response.body.contains("backup"))
-                        #expect(ContinuousClock.now - started < .seconds(3), "stream \(stream)")
+                        #expect(ContinuousClock.now - started < .seconds(6), "stream \(stream)")
                     }
                 }
             }
@@ -91,7 +93,7 @@ import Testing
 
     /// Item 11: once the head has come, the whole body's read is bounded by the total timeout too.
     @Test func aBodyThatStallsAfterItsHeadIsCutAtTheTotalTimeout() async throws {
-        let stalled = SimulatorBehaviour(timeToFirstToken: .zero, tokensPerSecond: 5000, fault: .stallAfterHead(.seconds(6)))
+        let stalled = SimulatorBehaviour(timeToFirstToken: .zero, tokensPerSecond: 5000, fault: .stallAfterHead(.seconds(12)))
         try await withSimulator(stalled) { primary in
             try await withPillar(deployments: [simulatorDeployment("stalled", port: primary, models: ["gpt"])], configure: { configuration in
                 configuration.timeouts.totalSeconds = 1.5
@@ -101,7 +103,7 @@ import Testing
                 let response = try await pillar.chat("hi", model: "gpt")
                 #expect(response.status == 504)
                 #expect(response.errorCode == "upstream_timeout")
-                #expect(ContinuousClock.now - started < .seconds(4))
+                #expect(ContinuousClock.now - started < .seconds(8))
                 // The call is on record, as failed, not lost.
                 let turns = try await SQLiteTurnRepository(database: PillarDatabase(dataDirectory: pillar.dataDirectory))
                     .listTurns(tenant: "default", limit: 10)
@@ -163,7 +165,7 @@ import Testing
                     let refused = try await pillar.chat("hi", model: "aaa-embedder", stream: stream)
                     #expect(refused.status == 400)
                     #expect(refused.errorCode == "unsupported_operation")
-                    #expect(ContinuousClock.now - started < .seconds(1))
+                    #expect(ContinuousClock.now - started < .seconds(3))
                 }
                 let embedding = try await pillar.request(.POST, "/v1/embeddings", body: #"{"model": "gpt", "input": "x"}"#)
                 #expect(embedding.status == 400)

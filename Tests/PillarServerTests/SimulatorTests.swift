@@ -16,7 +16,10 @@ import Testing
                                                        headers: [("x-sim-status", "429"), ("x-sim-retry-after", "4")], body: body)
             #expect(response.status == 429)
             #expect(response.headers["retry-after"] == "4")
-            #expect(response.errorCode == "simulated_error")
+            // As llama.cpp answers: the status as the error's code, and a type.
+            let error = response.json["error"] as? [String: Any]
+            #expect(error?["code"] as? Int == 429)
+            #expect(error?["type"] as? String == "server_error")
         }
     }
 

@@ -63,7 +63,8 @@ async function loadModels() {
   if (!response.ok) { showError(await errorMessage(response)); updateSidebar(); return; }
   showError("");
   const body = await response.json();
-  for (const model of body.data) {
+  // Models that only embed cannot answer a chat message.
+  for (const model of body.data.filter((model) => !model.capabilities || model.capabilities.includes("chat"))) {
     const option = document.createElement("option");
     option.value = option.textContent = model.id;
     modelSelect.append(option);

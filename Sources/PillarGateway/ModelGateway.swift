@@ -155,13 +155,23 @@ public final class ModelGateway: Sendable {
         }
     }
 
-    /// Whether at least one deployment answers.
-    public func anyDeploymentReachable() async -> Bool {
-        await withTaskGroup(of: Bool.self) { group in
-            for provider in providers { group.addTask { await provider.isReachable() } }
-            for await reachable in group where reachable {
-                group.cancelAll()
-                return true
+    /// Whether every kind of call the deployments offer (chat, embeddings) has at least one deployment that
+    /// answers: a server whose embedding model is up while its only chat model still loads is not ready.
+    public func everyCapabilityReachable() async -> Bool {
+        let providers = self.providers
+        let needed = providers.reduce(into: Set<ModelDeployment.Capability>()) { $0.formUnion($1.deployment.capabilities) }
+        guard !needed.isEmpty else { return false }
+        return await withTaskGroup(of: Set<ModelDeployment.Capability>.self) { group in
+            for provider in providers {
+                group.addTask { await provider.isReachable() ? provider.deployment.capabilities : [] }
+            }
+            var reached: Set<ModelDeployment.Capability> = []
+            for await capabilities in group {
+                reached.formUnion(capabilities)
+                if reached.isSuperset(of: needed) {
+                    group.cancelAll()
+                    return true
+                }
             }
             return false
         }

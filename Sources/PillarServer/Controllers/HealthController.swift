@@ -2,8 +2,9 @@ import Hummingbird
 import PillarCore
 import PillarGateway
 
-/// `/healthz`: the process answers. `/readyz`: the database answers and at least one model deployment is
-/// reachable, so a load balancer sends traffic only to a replica that can serve it. Both are open without
+/// `/healthz`: the process answers. `/readyz`: the database answers and, for chat and for embeddings alike,
+/// at least one deployment that offers it is reachable, so a load balancer sends traffic only to a replica
+/// that can serve it (not while its chat model still loads behind a ready embedding model). Both are open without
 /// credentials and say nothing beyond up or down.
 struct HealthController: Sendable {
     let readiness: ReadinessProbe
@@ -48,7 +49,7 @@ actor ReadinessProbe {
         let gateway = self.gateway
         let probe = Task {
             let databaseReady = (try? await database.checkHealth()) != nil
-            let modelsReady = await gateway.anyDeploymentReachable()
+            let modelsReady = await gateway.everyCapabilityReachable()
             return State(status: databaseReady && modelsReady ? "ready" : "not_ready",
                          database: databaseReady ? "ok" : "unavailable", models: modelsReady ? "ok" : "unavailable")
         }

@@ -47,6 +47,7 @@ extension PillarConfiguration {
 extension PillarConfiguration.Server {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case host, port, dataDirectory, maxBodyBytes, logFormat, logLevel, metricsPort, apiKeyCacheSeconds
+        case idleTimeoutSeconds, readTimeoutSeconds, maxConnectionsPerAddress
     }
 
     public init(from decoder: any Decoder) throws {
@@ -61,6 +62,9 @@ extension PillarConfiguration.Server {
         logLevel = try container.value(.logLevel, or: logLevel)
         metricsPort = try container.decodeIfPresent(Int.self, forKey: .metricsPort)
         apiKeyCacheSeconds = try container.value(.apiKeyCacheSeconds, or: apiKeyCacheSeconds)
+        idleTimeoutSeconds = try container.value(.idleTimeoutSeconds, or: idleTimeoutSeconds)
+        readTimeoutSeconds = try container.value(.readTimeoutSeconds, or: readTimeoutSeconds)
+        maxConnectionsPerAddress = try container.value(.maxConnectionsPerAddress, or: maxConnectionsPerAddress)
     }
 }
 

@@ -64,7 +64,7 @@ struct RawConnection: Sendable {
     }
 
     /// Reads one whole response (its head, then `Content-Length` bytes of body).
-    func readResponse(timeout: Duration = .seconds(10)) -> RawResponse? {
+    func readResponse(timeout: Duration = .seconds(30)) -> RawResponse? {
         let (data, _) = read(until: { RawResponse(data: $0, requireWholeBody: true) != nil }, timeout: timeout)
         return RawResponse(data: data, requireWholeBody: false)
     }

@@ -53,6 +53,7 @@ public func buildApplication(
     router.add(middleware: TracingMiddleware())
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: LogRequestsMiddleware(.debug))
+    router.add(middleware: PathCharacterCheck())
     if let publicFolder = Bundle.module.resourceURL?.appendingPathComponent("Public").path {
         router.add(middleware: FileMiddleware(publicFolder, searchForIndexHtml: true, logger: logger))
     }
@@ -112,8 +113,14 @@ public func buildApplication(
         }
     }
 
+    // Every route once, at debug level: what an operator can check, and what the hostile-input suite compares
+    // its own list of routes with.
+    for route in router.routes {
+        logger.debug("route", metadata: ["method": "\(route.method)", "path": "\(route.path)"])
+    }
     var app = Application(
         router: router,
+        server: ConnectionPolicy(configuration.server).http1(),
         configuration: .init(address: .hostname(configuration.server.host, port: configuration.server.port),
                              serverName: "pillar"),
         logger: logger)

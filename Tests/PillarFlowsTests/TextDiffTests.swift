@@ -126,3 +126,14 @@ private func randomText(_ rng: inout SplitMix64, maxLines: Int) -> String {
     #expect(disjoint.hasPrefix("--- a\n+++ b\n@@ -1,2000 +1,2000 @@\n-old 0\n"))
     #expect(try UnifiedDiffApplier.apply(disjoint, to: disjointOld) == disjointNew)
 }
+
+/// Two versions of a 4 MB flow with nothing in common: the search would need D² = 10¹¹ integers. Past its step
+/// budget the diff shows the middle replaced whole, still a diff that applies.
+@Test func hugeDisjointInputsFinishWithAWholeReplacement() throws {
+    let old = (0..<200_000).map { "old \($0)\n" }.joined()
+    let new = "kept\n" + (0..<200_000).map { "new \($0)\n" }.joined()
+    let start = ContinuousClock.now
+    let diff = TextDiff.unified(from: "kept\n" + old, to: new, oldLabel: "a", newLabel: "b")
+    #expect(ContinuousClock.now - start < .seconds(30))
+    #expect(try UnifiedDiffApplier.apply(diff, to: "kept\n" + old) == new)
+}

@@ -15,17 +15,20 @@ public struct CompiledFlow: Sendable {
         }
         var templates: [String: PromptTemplate] = [:]
         var problems: [String] = []
+        var limit: PromptTemplateLimit?
         for node in spec.nodes {
             guard case .template(let step) = node.kind else { continue }
             let variables = step.variables.map { PromptVariable(name: $0.name, required: false) }
             do {
                 templates[node.name] = try PromptTemplate(source: step.template, variables: variables, requireAllUsed: false)
             } catch {
+                limit = limit ?? error.limit
                 problems += error.problems.map { "line \(node.line): node '\(node.name)': template line \($0.line): \($0.message)" }
             }
         }
         guard problems.isEmpty else {
-            throw PillarError.invalidRequest("The flow is not valid:\n" + problems.joined(separator: "\n"), code: "invalid_flow")
+            throw PillarError.invalidRequest("The flow is not valid:\n" + problems.joined(separator: "\n"),
+                                             code: limit?.code ?? "invalid_flow")
         }
         self.spec = spec
         self.templates = templates

@@ -45,12 +45,20 @@ enum MustacheTagScanner {
         /// so `tags` may be incomplete.
         var stoppedEarly: Bool
         var unclosedTag: (line: Int, column: Int)?
+        /// The most sections open at once: how deep swift-mustache's recursive parser will go.
+        var maximumDepth = 0
+        /// Where that depth was first reached.
+        var deepestSection: (line: Int, column: Int)?
+        /// Set when the template changes its delimiters: tags after that are invisible to this scanner.
+        var changesDelimiters = false
     }
 
     static func scan(_ source: String) -> Result {
         let chars = Array(source)
         var tags: [MustacheTag] = []
         var sections: [String] = []
+        var maximumDepth = 0
+        var deepestSection: (line: Int, column: Int)?
         var index = 0
         var line = 1
         var column = 1
@@ -89,7 +97,8 @@ enum MustacheTagScanner {
             let closer: [Character] = triple ? ["}", "}", "}"] : ["}", "}"]
             let bodyStart = triple ? afterOpen + 1 : afterOpen
             guard let end = find(closer, from: bodyStart) else {
-                return Result(tags: tags, stoppedEarly: true, unclosedTag: (tagLine, tagColumn))
+                return Result(tags: tags, stoppedEarly: true, unclosedTag: (tagLine, tagColumn), maximumDepth: maximumDepth,
+                              deepestSection: deepestSection)
             }
             let body = chars[bodyStart..<end]
             let kind: MustacheTag.Kind
@@ -117,6 +126,10 @@ enum MustacheTagScanner {
             switch kind {
             case .section, .invertedSection, .parent, .block:
                 sections.append(text)
+                if sections.count > maximumDepth {
+                    maximumDepth = sections.count
+                    deepestSection = (tagLine, tagColumn)
+                }
             case .sectionEnd:
                 if let last = sections.lastIndex(of: text) {
                     sections.removeSubrange(last...)
@@ -130,10 +143,12 @@ enum MustacheTagScanner {
             tags.append(MustacheTag(kind: kind, content: text, line: tagLine, column: tagColumn, depth: depth))
             advance(to: end + closer.count)
             if kind == .setDelimiter {
-                return Result(tags: tags, stoppedEarly: true, unclosedTag: nil)
+                return Result(tags: tags, stoppedEarly: true, unclosedTag: nil, maximumDepth: maximumDepth,
+                              deepestSection: deepestSection, changesDelimiters: true)
             }
         }
-        return Result(tags: tags, stoppedEarly: false, unclosedTag: nil)
+        return Result(tags: tags, stoppedEarly: false, unclosedTag: nil, maximumDepth: maximumDepth,
+                      deepestSection: deepestSection)
     }
 }
 

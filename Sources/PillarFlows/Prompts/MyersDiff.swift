@@ -53,11 +53,18 @@ enum MyersDiff {
         return result
     }
 
+    /// The search costs about (N+M)·D steps and D² integers: two versions of a large flow with nothing in
+    /// common would take minutes and gigabytes. Past this many steps, the middle is shown replaced whole: a
+    /// correct diff, if not the shortest.
+    static let maximumSteps = 20_000_000
+
     private static func middleScript(_ x: [Int32], _ y: [Int32]) -> [Op] {
         let n = x.count
         let m = y.count
         if n == 0 { return Array(repeating: .insert, count: m) }
         if m == 0 { return Array(repeating: .delete, count: n) }
+        let replacedWhole = Array(repeating: Op.delete, count: n) + Array(repeating: Op.insert, count: m)
+        let maximumEdits = Swift.min(n + m, Swift.max(1, Swift.min(4_000, maximumSteps / (n + m))))
         let max = n + m
         let offset = max + 1
         // v[k + offset] = furthest x reached on diagonal k; trace[d] holds v for k in -d...d after step d.
@@ -79,6 +86,7 @@ enum MyersDiff {
             }
             trace.append(Array(v[(offset - d)...(offset + d)]))
             if found { break }
+            if d >= maximumEdits { return replacedWhole }
         }
 
         // Walk back from (n, m).

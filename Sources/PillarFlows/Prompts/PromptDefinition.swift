@@ -89,6 +89,7 @@ public struct CompiledPrompt: Sendable {
         let declared = Set(definition.variables.map(\.name))
         var used: Set<String> = []
         var templates: [PromptTemplate?] = []
+        var limit: PromptTemplateLimit?
         for (index, message) in definition.messages.enumerated() {
             guard PromptDefinition.roles.contains(message.role) else {
                 problems.append("messages[\(index)]: role must be system, user, assistant or history")
@@ -112,6 +113,7 @@ public struct CompiledPrompt: Sendable {
                 used.formUnion(template.usedNames)
                 templates.append(template)
             } catch {
+                limit = limit ?? error.limit
                 problems.append(contentsOf: error.problems.map { "messages[\(index)] line \($0.line): \($0.message)" })
                 templates.append(nil)
             }
@@ -126,7 +128,8 @@ public struct CompiledPrompt: Sendable {
             problems.append("parameters.max_tokens must be at least 1")
         }
         guard problems.isEmpty else {
-            throw PillarError.invalidRequest("The prompt is not valid: " + problems.joined(separator: "; "), code: "invalid_prompt")
+            throw PillarError.invalidRequest("The prompt is not valid: " + problems.joined(separator: "; "),
+                                             code: limit?.code ?? "invalid_prompt")
         }
         self.definition = definition
         self.templates = templates

@@ -26,8 +26,19 @@ public struct PromptTemplate: Sendable {
             problems.append(.init(line: line, column: column, message: message))
         }
 
+        let size = source.utf8.count
+        guard size <= PromptTemplateLimit.maximumBytes else {
+            throw PromptTemplateError(problems: [.init(line: 0, column: 0, message:
+                "the template is \(size) bytes; at most \(PromptTemplateLimit.maximumBytes) are allowed")], limit: .tooLarge)
+        }
         // Tags the scanner can see, and what we refuse.
         let scan = MustacheTagScanner.scan(source)
+        if scan.maximumDepth > PromptTemplateLimit.maximumSectionDepth {
+            let (line, column) = scan.deepestSection ?? (0, 0)
+            throw PromptTemplateError(problems: [.init(line: line, column: column, message:
+                "sections are nested \(scan.maximumDepth) deep; at most \(PromptTemplateLimit.maximumSectionDepth) are allowed")],
+                limit: .tooDeep)
+        }
         for tag in scan.tags {
             switch tag.kind {
             case .partial:
@@ -43,15 +54,17 @@ public struct PromptTemplate: Sendable {
             }
         }
 
-        // swift-mustache's own parse.
+        // swift-mustache's own parse; never after new delimiters, whose sections the scanner cannot count.
         var parsed: MustacheTemplate?
-        do {
-            parsed = try MustacheTemplate(string: Self.textPragma + source)
-        } catch let error as MustacheTemplate.ParserError {
-            let line = max(1, error.context.lineNumber - 1)
-            problem(line, max(1, error.context.columnNumber), Self.message(for: error.error))
-        } catch {
-            problem(1, 1, Self.message(for: error))
+        if !scan.changesDelimiters {
+            do {
+                parsed = try MustacheTemplate(string: Self.textPragma + source)
+            } catch let error as MustacheTemplate.ParserError {
+                let line = max(1, error.context.lineNumber - 1)
+                problem(line, max(1, error.context.columnNumber), Self.message(for: error.error))
+            } catch {
+                problem(1, 1, Self.message(for: error))
+            }
         }
         if parsed == nil, let (line, column) = scan.unclosedTag {
             // The parser ran off the end; the scanner knows which tag was left open.

@@ -21,9 +21,12 @@ public struct PromptTemplateError: Error, Sendable, Hashable, CustomStringConver
     }
 
     public var problems: [Problem]
+    /// Set when the template was refused for its size or depth before it was parsed at all.
+    public var limit: PromptTemplateLimit?
 
-    public init(problems: [Problem]) {
+    public init(problems: [Problem], limit: PromptTemplateLimit? = nil) {
         self.problems = problems
+        self.limit = limit
     }
 
     public var description: String {

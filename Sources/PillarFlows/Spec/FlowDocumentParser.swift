@@ -13,23 +13,28 @@ struct FlowDocumentParser {
     /// Aliases let a small text stand for an exponentially large tree (a "billion laughs"); composing shares
     /// the repeated parts, but walking them would not, so a tree past this size is refused before it is read.
     static let maxNodes = 20_000
+    /// The reader and the runner walk values recursively; libyaml stops at 1,000 levels, far more than a
+    /// flow needs and than those walks should be trusted with.
+    static let maxDepth = 64
 
-    /// The tree's node count, counting no further than just past `limit`.
-    static func nodeCount(_ node: Node, limit: Int) -> Int {
+    /// The tree's node count, counting no further than just past `limit`, and its depth (the root is 1).
+    static func measure(_ node: Node, limit: Int) -> (count: Int, depth: Int) {
         var count = 0
-        var stack = [node]
-        while let next = stack.popLast(), count <= limit {
+        var depth = 0
+        var stack = [(node, 1)]
+        while let (next, level) = stack.popLast(), count <= limit {
             count += 1
+            depth = max(depth, level)
             switch next {
             case .mapping(let mapping):
-                for (key, value) in mapping { stack.append(key); stack.append(value) }
+                for (key, value) in mapping { stack.append((key, level + 1)); stack.append((value, level + 1)) }
             case .sequence(let sequence):
-                stack.append(contentsOf: sequence)
+                stack.append(contentsOf: sequence.map { ($0, level + 1) })
             default:
                 break
             }
         }
-        return count
+        return (count, depth)
     }
 
     func parse(_ yaml: String) throws(FlowSpecError) -> FlowSpec {
@@ -40,9 +45,16 @@ struct FlowDocumentParser {
         } catch {
             throw FlowSpecError(issues: [Self.issue(from: error, yaml: yaml)])
         }
-        if let root, Self.nodeCount(root, limit: Self.maxNodes) > Self.maxNodes {
-            throw FlowSpecError(issues: [FlowSpecIssue(line: 1, message:
-                "the flow expands to more than \(Self.maxNodes) YAML nodes; aliases and anchors are not supported")])
+        if let root {
+            let size = Self.measure(root, limit: Self.maxNodes)
+            if size.count > Self.maxNodes {
+                throw FlowSpecError(issues: [FlowSpecIssue(line: 1, message:
+                    "the flow expands to more than \(Self.maxNodes) YAML nodes; aliases and anchors are not supported")])
+            }
+            if size.depth > Self.maxDepth {
+                throw FlowSpecError(issues: [FlowSpecIssue(line: 1, message:
+                    "the flow nests YAML \(size.depth) levels deep; at most \(Self.maxDepth) are allowed")])
+            }
         }
         let reader = FlowYAMLReader(shield: shield)
         guard let root, case .mapping = root else {

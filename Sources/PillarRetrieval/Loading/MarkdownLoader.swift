@@ -55,23 +55,31 @@ enum MarkdownLoader {
     }
 
     /// Strips the inline markup that would clutter a heading path: code ticks, emphasis stars, and
-    /// link or image syntax (`[text](url)` becomes `text`).
+    /// link or image syntax (`[text](url)` becomes `text`). Linear: the next `]` and `)` after each place are
+    /// found once, so a title of many `[` does not scan its rest again for each of them.
     static func plainInline(_ text: Substring) -> String {
+        let characters = Array(text)
+        let end = characters.count
+        var nextClose = [Int](repeating: end, count: end + 1)
+        var nextParen = [Int](repeating: end, count: end + 1)
+        for position in stride(from: end - 1, through: 0, by: -1) {
+            nextClose[position] = characters[position] == "]" ? position : nextClose[position + 1]
+            nextParen[position] = characters[position] == ")" ? position : nextParen[position + 1]
+        }
         var out = ""
-        var index = text.startIndex
-        while index < text.endIndex {
-            let character = text[index]
-            if character == "[", let close = text[index...].firstIndex(of: "]"),
-               text.index(after: close) < text.endIndex, text[text.index(after: close)] == "(",
-               let paren = text[close...].firstIndex(of: ")") {
-                out += text[text.index(after: index)..<close]
-                index = text.index(after: paren)
+        var index = 0
+        while index < end {
+            let character = characters[index]
+            let close = nextClose[index]
+            if character == "[", close + 1 < end, characters[close + 1] == "(", nextParen[close] < end {
+                out += String(characters[(index + 1)..<close])
+                index = nextParen[close] + 1
                 continue
             }
-            if character != "`" && character != "*" && !(character == "!" && text[index...].dropFirst().first == "[") {
+            if character != "`" && character != "*" && !(character == "!" && index + 1 < end && characters[index + 1] == "[") {
                 out.append(character)
             }
-            index = text.index(after: index)
+            index += 1
         }
         return String(trimmed(Substring(out)))
     }

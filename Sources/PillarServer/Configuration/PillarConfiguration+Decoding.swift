@@ -48,6 +48,7 @@ extension PillarConfiguration.Server {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case host, port, dataDirectory, maxBodyBytes, logFormat, logLevel, metricsPort, apiKeyCacheSeconds
         case drainSeconds
+        case idleTimeoutSeconds, readTimeoutSeconds, maxConnectionsPerAddress
     }
 
     public init(from decoder: any Decoder) throws {
@@ -63,6 +64,9 @@ extension PillarConfiguration.Server {
         metricsPort = try container.decodeIfPresent(Int.self, forKey: .metricsPort)
         apiKeyCacheSeconds = try container.value(.apiKeyCacheSeconds, or: apiKeyCacheSeconds)
         drainSeconds = try container.value(.drainSeconds, or: drainSeconds)
+        idleTimeoutSeconds = try container.value(.idleTimeoutSeconds, or: idleTimeoutSeconds)
+        readTimeoutSeconds = try container.value(.readTimeoutSeconds, or: readTimeoutSeconds)
+        maxConnectionsPerAddress = try container.value(.maxConnectionsPerAddress, or: maxConnectionsPerAddress)
     }
 }
 

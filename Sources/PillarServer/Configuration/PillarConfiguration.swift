@@ -24,6 +24,14 @@ public struct PillarConfiguration: Sendable, Codable, Hashable {
         /// On SIGTERM, requests in flight get this long to finish; then they are cancelled (their upstream
         /// calls with them) and the process exits, so a stuck upstream cannot hold a shutdown.
         public var drainSeconds: Double = 10
+        /// A connection with no request for this long is closed (Hummingbird's idle timeout).
+        public var idleTimeoutSeconds: Double = 30
+        /// A request must arrive whole, head and body, within this long of the connection waiting for it (it
+        /// opened, or the previous response ended); later, the connection is closed (a 408 if the body was late).
+        public var readTimeoutSeconds: Double = 60
+        /// Connections one client address may hold open at once; more are refused with 503. 0 lifts the cap
+        /// (for a server behind a reverse proxy, where every connection comes from the proxy).
+        public var maxConnectionsPerAddress: Int = 256
 
         public init() {}
     }
@@ -293,6 +301,13 @@ extension PillarConfiguration {
         }
         guard (0...3_600).contains(server.apiKeyCacheSeconds) else {
             throw ConfigurationError(key: "server.apiKeyCacheSeconds", "must be 0-3600 seconds")
+        }
+        for (key, seconds) in [("idleTimeoutSeconds", server.idleTimeoutSeconds), ("readTimeoutSeconds", server.readTimeoutSeconds)]
+        where !(0.1...86_400).contains(seconds) {
+            throw ConfigurationError(key: "server.\(key)", "must be 0.1-86400 seconds")
+        }
+        guard server.maxConnectionsPerAddress >= 0 else {
+            throw ConfigurationError(key: "server.maxConnectionsPerAddress", "must be 0 (no cap) or more")
         }
         guard (1...10_000).contains(gateway.connectionsPerHost) else {
             throw ConfigurationError(key: "gateway.connectionsPerHost", "must be 1-10000")

@@ -159,15 +159,17 @@ def is_running(pid: int, start_time: int) -> bool:
     return status is not None and status[2] == start_time and status[0] not in ("Z", "X")
 
 
+def still_running(processes: dict[int, tuple[int, str]]) -> list[str]:
+    """The command lines of those processes that still run."""
+    return [command for pid, (start, command) in processes.items() if is_running(pid, start)]
+
+
 def wait_until_gone(processes: dict[int, tuple[int, str]], timeout: float) -> list[str]:
     """Waits for the processes to end; the command lines of those still running after `timeout`."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        running = [command for pid, (start, command) in processes.items() if is_running(pid, start)]
-        if not running:
-            return []
+    while still_running(processes) and time.monotonic() < deadline:
         time.sleep(0.1)
-    return running
+    return still_running(processes)
 
 
 def recorded_turns(data_dir: str) -> set[str]:
@@ -301,6 +303,9 @@ def test_sigkill_takes_the_local_model_servers_with_it():
     kill_and_wait(process, signal.SIGKILL, 5)
     left = wait_until_gone(servers, timeout=5)
     outcomes = load.stop()
+    for pid, (start, _) in servers.items():
+        if is_running(pid, start):
+            os.kill(pid, signal.SIGKILL)  # not to leave them to the next tests
     assert not left, f"llama-server outlived a killed pillar: {left}"
     check_no_hang(outcomes)
     check_storage(process.data_dir, outcomes, streams_too=False)

@@ -12,13 +12,13 @@ final class SpawningThread: Sendable {
 
     private init() {
         let thread = Thread { [self] in
+            Thread.current.name = "pillar-spawner"
             while true {
                 waiting.wait()
                 let job = jobs.withLock { $0.removeFirst() }
                 job()
             }
         }
-        thread.name = "pillar-spawner"
         thread.start()
     }
 

@@ -14,7 +14,8 @@ import Testing
             }
             return try await group.reduce(into: Set<String>()) { $0.insert($1) }
         }
-        #expect(threads.count == 1, "\(threads)")
-        #expect(try await SpawningThread.shared.run { Thread.current.name } == "pillar-spawner")
+        let spawner = try #require(SpawningThread.shared.threadID.withLock { $0 })
+        #expect(threads == ["\(spawner)"], "every job ran on the spawning thread")
+        #expect(pthread_self() != spawner)
     }
 }

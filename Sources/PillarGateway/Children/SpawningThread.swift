@@ -9,16 +9,19 @@ final class SpawningThread: Sendable {
 
     private let jobs = Mutex<[@Sendable () -> Void]>([])
     private let waiting = DispatchSemaphore(value: 0)
+    /// The thread's pthread id, once it runs.
+    let threadID = Mutex<pthread_t?>(nil)
 
     private init() {
         let thread = Thread { [self] in
-            Thread.current.name = "pillar-spawner"
+            threadID.withLock { $0 = pthread_self() }
             while true {
                 waiting.wait()
                 let job = jobs.withLock { $0.removeFirst() }
                 job()
             }
         }
+        thread.name = "pillar-spawner"
         thread.start()
     }
 

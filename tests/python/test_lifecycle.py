@@ -236,12 +236,24 @@ def slow_simulator():
     process.stop()
 
 
+STARTED = []
+
+
+@pytest.fixture(autouse=True)
+def stop_what_was_started():
+    """A failed assertion must not leave a server (and its llama-server children) running."""
+    yield
+    while STARTED:
+        STARTED.pop().stop()
+
+
 def simulated_config(simulator_url: str) -> dict:
     return {"deployments": [{"name": "sim", "baseURL": simulator_url, "model": "simulated", "models": ["sim"]}]}
 
 
 def test_sigterm_drains_requests_and_streams_in_flight(slow_simulator):
     process, base = start_pillar(simulated_config(slow_simulator))
+    STARTED.append(process)
     load = Load(base, "sim", chat_threads=8)
     run_until_in_flight(load, 1.5)
     took = kill_and_wait(process, signal.SIGTERM, DRAIN_SECONDS)
@@ -258,6 +270,7 @@ def test_sigterm_drains_requests_and_streams_in_flight(slow_simulator):
 def test_sigkill_loses_no_acknowledged_turn_and_the_server_starts_again(slow_simulator):
     config = simulated_config(slow_simulator)
     process, base = start_pillar(config)
+    STARTED.append(process)
     load = Load(base, "sim", chat_threads=8)
     run_until_in_flight(load, 1.5)
     kill_and_wait(process, signal.SIGKILL, 5)
@@ -281,6 +294,7 @@ def test_sigkill_loses_no_acknowledged_turn_and_the_server_starts_again(slow_sim
 def start_local_pillar(data_dir: str | None = None):
     """`pillar serve` with no deployment: the chat model and the embedding model run as llama-server children."""
     process, base = start_pillar(config=None, env={"PILLAR_LOCAL_EMBEDDER": "auto"}, data_dir=data_dir)
+    STARTED.append(process)
     children = children_of(process.popen.pid)
     servers = {pid: child for pid, child in children.items() if str(LLAMA_SERVER) in child[1]}
     assert len(servers) == 2, f"two llama-server children run: {children}"

@@ -41,10 +41,12 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(name: "PillarTokenization", swiftSettings: strict),
+        // The one system call Swift cannot make itself (prctl is variadic), for children that die with Pillar.
+        .target(name: "CPillarProcess"),
         .target(
             name: "PillarGateway",
             dependencies: [
-                "PillarCore", "PillarTokenization",
+                "PillarCore", "PillarTokenization", "CPillarProcess",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Hummingbird
+import PillarGateway
 import PillarServer
 import ServiceLifecycle
 
@@ -21,7 +22,7 @@ struct Serve: AsyncParsableCommand {
         let observability = try Observability.bootstrap(
             service: "pillar", logFormat: configuration.server.logFormat, logLevel: configuration.server.logLevel)
         let app = try await buildApplication(configuration, metricsRegistry: observability.metricsRegistry,
-                                             logger: observability.logger,
+                                             childLauncher: .currentPillar, logger: observability.logger,
                                              // Unbuffered, so the once-shown first key is written even when stdout is a file.
                                              announce: { FileHandle.standardOutput.write(Data(($0 + "\n").utf8)) })
         let services: [any Service] = observability.tracingService.map { [$0, app] } ?? [app]

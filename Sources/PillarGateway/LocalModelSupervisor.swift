@@ -9,7 +9,9 @@ import Glibc
 
 /// Runs llama.cpp's `llama-server` as a child process on a loopback port, so that a crash of the model
 /// stays out of Pillar's own process. It waits for the server's health check, restarts it with backoff when
-/// it dies, and on shutdown sends SIGTERM, then SIGKILL after a grace period.
+/// it dies, and on shutdown sends SIGTERM, then SIGKILL after a grace period. Started through a `ChildLauncher`,
+/// the server dies with Pillar even when Pillar is killed; one that a previous run left anyway (recorded in
+/// `recordFile`) is stopped before a new one starts.
 public actor LocalModelSupervisor: Service {
     public struct Configuration: Sendable, Hashable {
         public var serverPath: String
@@ -24,12 +26,20 @@ public actor LocalModelSupervisor: Service {
         public var shutdownGrace: Duration
         /// More llama-server flags, e.g. `--embedding --pooling mean` for an embedding model.
         public var extraArguments: [String]
+        /// Starts the server so that it dies with this process; nil: a plain child, which a SIGKILL of this
+        /// process leaves running.
+        public var launcher: ChildLauncher?
+        /// Where the running server is recorded (a `ChildRecord`), so that the next start stops one that a killed
+        /// run left behind.
+        public var recordFile: String?
 
         public init(serverPath: String, modelPath: String, modelName: String, port: Int, contextSize: Int = 8192,
                     threads: Int? = nil, parallel: Int = 4, logFile: String? = nil,
                     startupTimeout: Duration = .seconds(60), shutdownGrace: Duration = .seconds(5),
-                    extraArguments: [String] = []) {
+                    extraArguments: [String] = [], launcher: ChildLauncher? = nil, recordFile: String? = nil) {
             self.extraArguments = extraArguments
+            self.launcher = launcher
+            self.recordFile = recordFile
             self.serverPath = serverPath
             self.modelPath = modelPath
             self.modelName = modelName
@@ -51,6 +61,15 @@ public actor LocalModelSupervisor: Service {
             ]
             if let threads { arguments += ["--threads", String(threads)] }
             return arguments + extraArguments
+        }
+
+        /// The program and arguments that start the server.
+        var command: (executable: String, arguments: [String]) {
+            if let launcher { return launcher.command(running: serverPath, arguments: arguments) }
+            // Service lifecycle sets SIGTERM and SIGINT to "ignore" in this process to catch them itself, and a
+            // child inherits ignored signals: `env --default-signal` gives them back their default before exec,
+            // so that the model server can be stopped with SIGTERM. (The launcher does the same.)
+            return ("/usr/bin/env", ["--default-signal=TERM,INT", serverPath] + arguments)
         }
     }
 
@@ -84,6 +103,7 @@ public actor LocalModelSupervisor: Service {
 
     public func run() async throws {
         try Self.validate(configuration)
+        if let recordFile = configuration.recordFile { await ChildRecord.reapStale(recordedAt: recordFile, logger: logger) }
         var backoff = Duration.milliseconds(500)
         await withGracefulShutdownHandler {
             while !Task.isCancelled, !Task.isShuttingDownGracefully {
@@ -115,11 +135,9 @@ public actor LocalModelSupervisor: Service {
     /// Starts the server, waits for it to be healthy, then for it to exit. Returns its exit status.
     private func runOnce() async throws -> Int32 {
         let process = Process()
-        // Service lifecycle sets SIGTERM and SIGINT to "ignore" in this process to catch them itself, and a
-        // child inherits ignored signals: `env --default-signal` gives them back their default before exec,
-        // so that the model server can be stopped with SIGTERM.
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["--default-signal=TERM,INT", configuration.serverPath] + configuration.arguments
+        let command = configuration.command
+        process.executableURL = URL(fileURLWithPath: command.executable)
+        process.arguments = command.arguments
         if let logFile = configuration.logFile {
             if !FileManager.default.fileExists(atPath: logFile) {
                 _ = FileManager.default.createFile(atPath: logFile, contents: nil)
@@ -138,8 +156,16 @@ public actor LocalModelSupervisor: Service {
             exited.continuation.finish()
         }
         state = .starting
-        try process.run()
+        try await SpawningThread.shared.run { try process.run() }
         self.process = process
+        if let recordFile = configuration.recordFile {
+            do {
+                try ChildRecord.started(pid: process.processIdentifier, program: configuration.serverPath)?.write(to: recordFile)
+            } catch {
+                logger.warning("could not record the model server's pid", metadata: ["file": "\(recordFile)", "error": "\(error)"])
+            }
+        }
+        defer { if let recordFile = configuration.recordFile { try? FileManager.default.removeItem(atPath: recordFile) } }
         logger.info("local model server starting", metadata: [
             "pid": "\(process.processIdentifier)", "port": "\(configuration.port)", "model": "\(configuration.modelName)",
         ])
@@ -201,15 +227,12 @@ public actor LocalModelSupervisor: Service {
 /// Whether a process still runs. A child that exited but is not yet reaped (a zombie) has stopped; Foundation's
 /// `Process.isRunning` only turns false once Foundation reaps it, which can lag by seconds.
 public func isProcessAlive(_ pid: Int32) -> Bool {
-    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return kill(pid, 0) == 0 }
-    // The state follows the parenthesised command name, which may itself hold spaces or parentheses.
-    guard let close = stat.lastIndex(of: ")") else { return true }
-    let state = stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).first
-    return state != "Z" && state != "X"
+    guard let status = ProcessStatus(pid: pid) else { return kill(pid, 0) == 0 }
+    return !status.hasExited
 }
 
 /// A wait that cancellation does not cut short: stopping a child must finish even in a cancelled task.
-private func pause(milliseconds: Int) async {
+func pause(milliseconds: Int) async {
     await withCheckedContinuation { continuation in
         DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(milliseconds)) { continuation.resume() }
     }

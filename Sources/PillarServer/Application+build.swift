@@ -13,10 +13,12 @@ import ServiceLifecycle
 
 /// The composition root: opens storage, makes sure the default tenant and its first admin key exist, builds
 /// the gateway (starting the local model when no deployment is configured), and wires the routes.
+/// `childLauncher` (the `pillar` binary) starts the local model servers so that they die with this process.
 public func buildApplication(
     _ configuration: PillarConfiguration,
     environment: [String: String] = ProcessInfo.processInfo.environment,
     metricsRegistry: PrometheusCollectorRegistry = PrometheusMetricsFactory.defaultRegistry,
+    childLauncher: ChildLauncher? = nil,
     logger: Logger,
     announce: @escaping @Sendable (String) -> Void = { print($0) }
 ) async throws -> some ApplicationProtocol {
@@ -34,7 +36,8 @@ public func buildApplication(
     let httpClient = ModelSetup.httpClient(for: configuration)
     let models: ModelSetup
     do {
-        models = try ModelSetup(configuration: configuration, environment: environment, httpClient: httpClient, logger: logger)
+        models = try ModelSetup(configuration: configuration, environment: environment, httpClient: httpClient,
+                                childLauncher: childLauncher, logger: logger)
     } catch {
         // The client is not yet owned by a service that would shut it down.
         try await httpClient.shutdown()

@@ -14,7 +14,10 @@ struct ModelSetup {
     /// Where the tokenizers' rank files are looked for.
     var tokenizerDirectory: String
 
-    init(configuration: PillarConfiguration, environment: [String: String], httpClient: HTTPClient, logger: Logger) throws {
+    /// `childLauncher` starts the llama-server children so that they die with this process.
+    init(configuration: PillarConfiguration, environment: [String: String], httpClient: HTTPClient,
+         childLauncher: ChildLauncher? = nil, logger: Logger) throws {
+        let dataDirectory = configuration.server.dataDirectory as NSString
         let timeouts = OpenAICompatibleProvider.Timeouts(
             total: .milliseconds(Int64(configuration.timeouts.totalSeconds * 1000)),
             firstToken: .milliseconds(Int64(configuration.timeouts.firstTokenSeconds * 1000)),
@@ -43,7 +46,8 @@ struct ModelSetup {
                 modelName: local.name,
                 port: local.port == 0 ? try findFreeLoopbackPort() : local.port,
                 contextSize: local.contextSize, threads: local.threads, parallel: local.parallel,
-                logFile: (configuration.server.dataDirectory as NSString).appendingPathComponent("llama-server.log"))
+                logFile: dataDirectory.appendingPathComponent("llama-server.log"),
+                launcher: childLauncher, recordFile: dataDirectory.appendingPathComponent("llama-server.pid"))
             try LocalModelSupervisor.validate(supervisorConfiguration)
             localModels.append(LocalModelSupervisor(configuration: supervisorConfiguration, httpClient: httpClient, logger: logger))
             let deployment = ModelDeployment(name: "local", api: .openAI, baseURL: supervisorConfiguration.baseURL,
@@ -66,8 +70,9 @@ struct ModelSetup {
                 modelName: model,
                 port: local.port == 0 ? try findFreeLoopbackPort() : local.port,
                 contextSize: 512, threads: local.threads, parallel: 1,
-                logFile: (configuration.server.dataDirectory as NSString).appendingPathComponent("llama-server-embeddings.log"),
-                extraArguments: ["--embedding", "--pooling", "mean", "--batch-size", "512", "--ubatch-size", "512"])
+                logFile: dataDirectory.appendingPathComponent("llama-server-embeddings.log"),
+                extraArguments: ["--embedding", "--pooling", "mean", "--batch-size", "512", "--ubatch-size", "512"],
+                launcher: childLauncher, recordFile: dataDirectory.appendingPathComponent("llama-server-embeddings.pid"))
             do {
                 try LocalModelSupervisor.validate(supervisorConfiguration)
             } catch where local.mode == "auto" {

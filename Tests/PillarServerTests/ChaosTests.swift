@@ -60,7 +60,8 @@ import Testing
             ], configure: { configuration in
                 configuration.timeouts.connectSeconds = 0.2
                 configuration.gateway.breakerMinimumCalls = 3
-                configuration.gateway.breakerOpenSeconds = 1
+                // Long enough that the breaker is still open when a loaded machine gets to look at it.
+                configuration.gateway.breakerOpenSeconds = 5
             }) { pillar in
                 for _ in 0..<3 {
                     #expect(try await pillar.chat("hi", model: "gpt").status == 200)
@@ -81,7 +82,7 @@ import Testing
                 defer { running.cancel() }
                 try await waitUntilServing(port: deadPort, path: "/health")
                 var answer = ""
-                for _ in 0..<100 where !answer.contains("from ptu") {
+                for _ in 0..<200 where !answer.contains("from ptu") {
                     try await Task.sleep(for: .milliseconds(100))
                     answer = try await pillar.chat("hi", model: "gpt").body
                 }

@@ -103,7 +103,7 @@ import Testing
                     let turns = try await pillar.request(.GET, "/admin/turns", key: token)
                     let data = turns.json["data"] as? [[String: Any]]
                     #expect(data?.count == 1)
-                    #expect(data?.first?["subject"] as? String == "bob")
+                    #expect(data?.first?["subject"] as? String == OIDCSubject.named("bob", issuer: OIDCTests.issuer))
                     #expect(data?.first?["tenant"] as? String == "fabrikam")
                     // The default tenant's admin does not see fabrikam's turns.
                     let otherTenant = try await pillar.request(.GET, "/admin/turns")

@@ -19,6 +19,8 @@ public actor OIDCVerifier {
     /// The fetch under way; concurrent verifications wait for it rather than start their own.
     private var refreshing: Task<Void, Never>?
     private var jwksURL: String?
+    /// What this issuer's subjects start with (see `OIDCSubject`).
+    let subjectPrefix: String
     static let minimumRefreshInterval: Duration = .seconds(5)
 
     public init(configuration: PillarConfiguration.OIDC, httpClient: HTTPClient, logger: Logger) {
@@ -26,6 +28,9 @@ public actor OIDCVerifier {
         self.httpClient = httpClient
         self.logger = logger
         self.jwksURL = configuration.jwksURL
+        self.subjectPrefix = OIDCSubject.prefix(issuer: configuration.issuer)
+        // Admins name a user by subject (erasure, the audit log): say what this issuer's look like.
+        logger.info("OIDC issuer accepted", metadata: ["issuer": "\(configuration.issuer)", "subjects": "\(subjectPrefix)<\(configuration.subjectClaim)>"])
     }
 
     nonisolated var issuer: String { configuration.issuer }
@@ -111,7 +116,7 @@ public actor OIDCVerifier {
             }
             roles = [fallback]
         }
-        return Principal(tenant: tenant, subject: claimedSubject, roles: roles,
+        return Principal(tenant: tenant, subject: subjectPrefix + claimedSubject, roles: roles,
                          groups: claims[configuration.groupsClaim]?.stringList ?? [], method: .oidc)
     }
 

@@ -4,7 +4,7 @@ public struct AuditEvent: Sendable, Hashable, Codable {
     public var seq: Int64
     public var at: Double
     public var tenant: String
-    /// Who acted: a key id, an OIDC subject, or `cli:USER`.
+    /// Who acted: a subject (a key id, or `oidc:<issuer tag>:<sub>`), or `cli:USER`.
     public var actor: String
     /// What was done, as `area.verb`: `key.create`, `prompt.label`, `subject.erase`, `master_key.rotate`…
     public var action: String

@@ -52,8 +52,8 @@ public struct PillarError: Error, Sendable, Hashable, CustomStringConvertible {
         .init(.permissionDenied, code: "permission_denied", message: message)
     }
 
-    public static func unauthenticated(_ message: String, code: String = "invalid_api_key") -> Self {
-        .init(.authenticationRequired, code: code, message: message)
+    public static func unauthenticated(_ message: String, code: String = "invalid_api_key", param: String? = nil) -> Self {
+        .init(.authenticationRequired, code: code, message: message, param: param)
     }
 
     public static func upstream(_ message: String, code: String = "upstream_error") -> Self {

@@ -42,7 +42,8 @@ struct AuthenticationMiddleware: RouterMiddleware {
                 "Authentication is required: send an API key as 'Authorization: Bearer <key>' or 'api-key: <key>', or an OIDC bearer token.",
                 code: "missing_credentials")
         }
-        if credential.split(separator: ".").count == 3, !credential.hasPrefix(APIKeyIssuer.keyPrefix) {
+        // Empty segments count: `header.payload.` (an unsigned token) is a JWT to refuse as one, not an API key.
+        if credential.split(separator: ".", omittingEmptySubsequences: false).count == 3, !credential.hasPrefix(APIKeyIssuer.keyPrefix) {
             return try await verifyJWT(credential)
         }
         guard let principal = try await apiKeys.authenticate(credential) else {
@@ -57,7 +58,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
         }
         let issuer = OIDCVerifier.unverifiedIssuer(of: token)
         guard let verifier = verifiers.first(where: { $0.issuer == issuer }) else {
-            throw PillarError.unauthenticated("The token's issuer is not accepted.", code: "invalid_token")
+            throw PillarError.unauthenticated("The token's issuer is not accepted.", code: "invalid_token", param: "iss")
         }
         let principal = try await verifier.verify(token)
         // A tenant first seen through a token has no row yet; its turns and keys need one.

@@ -12,14 +12,15 @@ public actor OIDCVerifier {
     let configuration: PillarConfiguration.OIDC
     let httpClient: HTTPClient
     let logger: Logger
-    private var keys = JWTKeyCollection()
-    private var knownKeyIDs: Set<String> = []
+    private var signingKeys = OIDCSigningKeys()
     private var fetchedAt: ContinuousClock.Instant?
     private var lastUnknownKeyRefresh: ContinuousClock.Instant?
     private var lastFailedFetch: ContinuousClock.Instant?
     /// The fetch under way; concurrent verifications wait for it rather than start their own.
     private var refreshing: Task<Void, Never>?
     private var jwksURL: String?
+    /// What this issuer's subjects start with (see `OIDCSubject`).
+    let subjectPrefix: String
     static let minimumRefreshInterval: Duration = .seconds(5)
 
     public init(configuration: PillarConfiguration.OIDC, httpClient: HTTPClient, logger: Logger) {
@@ -27,6 +28,9 @@ public actor OIDCVerifier {
         self.httpClient = httpClient
         self.logger = logger
         self.jwksURL = configuration.jwksURL
+        self.subjectPrefix = OIDCSubject.prefix(issuer: configuration.issuer)
+        // Admins name a user by subject (erasure, the audit log): say what this issuer's look like.
+        logger.info("OIDC issuer accepted", metadata: ["issuer": "\(configuration.issuer)", "subjects": "\(subjectPrefix)<\(configuration.subjectClaim)>"])
     }
 
     nonisolated var issuer: String { configuration.issuer }
@@ -37,23 +41,32 @@ public actor OIDCVerifier {
     }
 
     public func verify(_ token: String) async throws(PillarError) -> Principal {
+        func invalid(_ message: String, _ part: String) -> PillarError { .unauthenticated(message, code: "invalid_token", param: part) }
         let header = Self.header(of: token)
         guard let algorithm = header?["alg"]?.stringValue, ["RS256", "ES256"].contains(algorithm) else {
-            throw .unauthenticated("The token's signing algorithm is not accepted (RS256 or ES256 only).", code: "invalid_token")
+            throw invalid("The token's signing algorithm is not accepted (RS256 or ES256 only).", "alg")
         }
-        let keyID = header?["kid"]?.stringValue
+        // RFC 7515 §4.1.11: extensions marked critical must be understood, and Pillar understands none.
+        guard header?["crit"] == nil else { throw invalid("The token names critical header extensions.", "crit") }
+        let keyID: String?
+        switch header?["kid"] {
+        case nil: keyID = nil
+        case .string(let value)?: keyID = value
+        default: throw invalid("The token's key id is not a string.", "kid")
+        }
         let stale = fetchedAt.map { ContinuousClock.now - $0 > .seconds(configuration.jwksRefreshSeconds) } ?? true
         let recentlyFailed = lastFailedFetch.map { ContinuousClock.now - $0 < Self.minimumRefreshInterval } ?? false
         if stale, !recentlyFailed {
             await refreshKeys()
-        } else if let keyID, !knownKeyIDs.contains(keyID), mayRefreshForUnknownKey() {
+        } else if let keyID, !signingKeys.ids.contains(keyID), mayRefreshForUnknownKey() {
             await refreshKeys()
         }
+        let key = try signingKeys.key(kid: keyID, algorithm: algorithm)
         let claims: OIDCClaims
         do {
-            claims = try await keys.verify(token, as: OIDCClaims.self)
+            claims = try await key.verifier.verify(token, as: OIDCClaims.self)
         } catch {
-            throw .unauthenticated("The token's signature is not valid for the issuer's keys.", code: "invalid_token")
+            throw invalid("The token's signature is not valid for the issuer's keys.", "signature")
         }
         return try principal(from: claims.values)
     }
@@ -61,19 +74,24 @@ public actor OIDCVerifier {
     /// Checks the registered claims, then maps the configured ones to tenant, subject, roles and groups.
     func principal(from claims: [String: JSONValue], now: Date = Date()) throws(PillarError) -> Principal {
         let leeway = Double(configuration.leewaySeconds)
-        func invalid(_ message: String) -> PillarError { .unauthenticated(message, code: "invalid_token") }
-        guard claims["iss"]?.stringValue == configuration.issuer else { throw invalid("The token's issuer is not accepted.") }
+        func invalid(_ message: String, _ claim: String) -> PillarError { .unauthenticated(message, code: "invalid_token", param: claim) }
+        guard claims["iss"]?.stringValue == configuration.issuer else { throw invalid("The token's issuer is not accepted.", "iss") }
         let audiences = claims["aud"]?.stringList ?? []
         guard audiences.contains(where: configuration.audiences.contains) else {
-            throw invalid("The token's audience is not accepted.")
+            throw invalid("The token's audience is not accepted.", "aud")
         }
-        guard let expiry = claims["exp"]?.numberValue else { throw invalid("The token has no expiry.") }
-        guard now.timeIntervalSince1970 < expiry + leeway else { throw invalid("The token has expired.") }
+        // RFC 7519 §2: the time claims are NumericDates. One of another type is refused, not skipped, or a string
+        // `nbf` would make a token valid before its time.
+        for claim in ["exp", "nbf", "iat"] where claims[claim] != nil && claims[claim]?.numberValue == nil {
+            throw invalid("The token's '\(claim)' is not a NumericDate.", claim)
+        }
+        guard let expiry = claims["exp"]?.numberValue else { throw invalid("The token has no expiry.", "exp") }
+        guard now.timeIntervalSince1970 < expiry + leeway else { throw invalid("The token has expired.", "exp") }
         if let notBefore = claims["nbf"]?.numberValue, now.timeIntervalSince1970 + leeway < notBefore {
-            throw invalid("The token is not valid yet.")
+            throw invalid("The token is not valid yet.", "nbf")
         }
-        guard let subject = claims[configuration.subjectClaim]?.stringValue, !subject.isEmpty else {
-            throw invalid("The token has no '\(configuration.subjectClaim)' claim.")
+        guard let claimedSubject = claims[configuration.subjectClaim]?.stringValue, !claimedSubject.isEmpty else {
+            throw invalid("The token has no '\(configuration.subjectClaim)' claim.", configuration.subjectClaim)
         }
         let tenant: String
         if let claim = configuration.tenantClaim, let value = claims[claim]?.stringValue {
@@ -98,7 +116,7 @@ public actor OIDCVerifier {
             }
             roles = [fallback]
         }
-        return Principal(tenant: tenant, subject: subject, roles: roles,
+        return Principal(tenant: tenant, subject: subjectPrefix + claimedSubject, roles: roles,
                          groups: claims[configuration.groupsClaim]?.stringList ?? [], method: .oidc)
     }
 
@@ -121,17 +139,9 @@ public actor OIDCVerifier {
         do {
             let url = try await resolveJWKSURL()
             let body = try await fetch(url)
-            let jwks = try JSONDecoder().decode(JWKS.self, from: body)
-            let fresh = JWTKeyCollection()
-            var ids: Set<String> = []
-            for key in jwks.keys {
-                // Keys of other types (encryption keys, unsupported curves) are skipped, not fatal.
-                if (try? await fresh.add(jwk: key)) != nil, let id = key.keyIdentifier?.string { ids.insert(id) }
-            }
-            keys = fresh
-            knownKeyIDs = ids
+            signingKeys = try await OIDCSigningKeys(jwks: body)
             fetchedAt = .now
-            logger.info("OIDC signing keys loaded", metadata: ["issuer": "\(configuration.issuer)", "keys": "\(ids.count)"])
+            logger.info("OIDC signing keys loaded", metadata: ["issuer": "\(configuration.issuer)", "keys": "\(signingKeys.keys.count)"])
         } catch {
             lastFailedFetch = .now
             logger.error("OIDC signing keys could not be loaded", metadata: [

@@ -114,8 +114,7 @@ public final class DeploymentPool: Sendable {
                     let member = members[name]!
                     let state = states[name]!
                     guard state.breaker.permits(at: now) else {
-                        // Half-open with its probes out: the probe's answer is due within the second.
-                        earliest(state.breaker.reopensAt(after: now) ?? now + .seconds(1))
+                        earliest(state.breaker.nextPermit(after: now))
                         continue
                     }
                     sawOtherThanBreaker = true
@@ -149,7 +148,7 @@ public final class DeploymentPool: Sendable {
             for name in names {
                 guard let breaker = states[name]?.breaker else { continue }
                 if breaker.permits(at: now) { return nil }
-                let reopens = breaker.reopensAt(after: now) ?? now + .seconds(1)
+                let reopens = breaker.nextPermit(after: now)
                 earliest = min(earliest ?? reopens, reopens)
             }
             return earliest

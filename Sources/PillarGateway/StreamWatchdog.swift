@@ -6,7 +6,7 @@ import Synchronization
 final class StreamWatchdog: Sendable {
     private struct State {
         var lastEvent: NIODeadline
-        var heardContent = false
+        var heardOutput = false
     }
 
     private let firstTokenBy: NIODeadline
@@ -26,7 +26,7 @@ final class StreamWatchdog: Sendable {
     func heard(output: Bool) {
         state.withLock { state in
             state.lastEvent = .now()
-            if output { state.heardContent = true }
+            if output { state.heardOutput = true }
         }
     }
 
@@ -34,7 +34,7 @@ final class StreamWatchdog: Sendable {
     func deadline() -> NIODeadline {
         state.withLock { state in
             var deadline = min(endBy, state.lastEvent + idle)
-            if !state.heardContent { deadline = min(deadline, firstTokenBy) }
+            if !state.heardOutput { deadline = min(deadline, firstTokenBy) }
             return deadline
         }
     }

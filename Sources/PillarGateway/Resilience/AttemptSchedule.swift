@@ -110,7 +110,8 @@ struct AttemptSchedule: Sendable {
                            retryAfterSeconds: Self.seconds((retryAt ?? now + .seconds(1)) - now))
     }
 
+    /// A `Retry-After` in whole seconds, never 0: a caller told to wait 0 s would come straight back.
     static func seconds(_ duration: Duration) -> Int {
-        max(1, Int((duration / .seconds(1)).rounded(.up)))
+        max(1, RetryAfter.wholeSeconds(duration))
     }
 }

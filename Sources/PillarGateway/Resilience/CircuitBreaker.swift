@@ -108,6 +108,12 @@ public struct CircuitBreaker: Sendable, Hashable {
         if case .halfOpen(let probes) = state { state = .halfOpen(probesInFlight: max(0, probes - 1)) }
     }
 
+    /// When a breaker that permits no call now may next let one through: its reopening, or, half-open with its
+    /// probes out, a second from now (the probe's answer is due by then).
+    public func nextPermit(after now: ContinuousClock.Instant) -> ContinuousClock.Instant {
+        reopensAt(after: now) ?? now + .seconds(1)
+    }
+
     /// When the breaker will next let a call through, if it is open now.
     public func reopensAt(after now: ContinuousClock.Instant) -> ContinuousClock.Instant? {
         if case .open(let until) = state, until > now { return until }

@@ -89,6 +89,15 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "PillarEval",
+            dependencies: [
+                "PillarCore", "PillarFlows", "PillarRetrieval",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "PillarStore",
             dependencies: [
                 "PillarCore",
@@ -101,7 +110,7 @@ let package = Package(
             name: "PillarServer",
             dependencies: [
                 "PillarCore", "PillarGateway", "PillarStore", "PillarRetrieval", "PillarFlows", "PillarSafety",
-                "PillarTokenization",
+                "PillarTokenization", "PillarEval",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -122,7 +131,7 @@ let package = Package(
         .executableTarget(
             name: "PillarCLI",
             dependencies: [
-                "PillarServer", "PillarRetrieval", "PillarGateway", "PillarFlows", "PillarStore",
+                "PillarServer", "PillarRetrieval", "PillarGateway", "PillarFlows", "PillarStore", "PillarEval",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "OTel", package: "swift-otel"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -182,9 +191,14 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "PillarEvalTests",
+            dependencies: ["PillarEval", "PillarCore"],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "PillarServerTests",
             dependencies: [
-                "PillarServer", "PillarGateway", "PillarStore", "PillarRetrieval", "PillarFlows",
+                "PillarServer", "PillarGateway", "PillarStore", "PillarRetrieval", "PillarFlows", "PillarEval",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "JWTKit", package: "jwt-kit"),

@@ -33,6 +33,8 @@ struct Simulate: AsyncParsableCommand {
     @Flag(help: "Close every connection without a body.") var reset = false
     @Option(name: .customLong("fault-rate"), help: "Share of chat requests the fault hits, 0-1, spread evenly.") var faultRate = 1.0
     @Option(name: .customLong("api-key"), help: "Require this key from callers.") var apiKey: String?
+    @Option(name: .customLong("judge-score"), help: "The score judge prompts get (0-9; outside 1-5 plays a judge answering off its rubric). Unset: by word overlap.")
+    var judgeScore: Int?
     @Option(name: .customLong("embedding-dimensions")) var embeddingDimensions = 384
     @Option(help: "How texts become vectors: hashed-words (sparse, lexical) or topics (dense, clustered like a real model's).")
     var embeddings = "hashed-words"
@@ -42,6 +44,7 @@ struct Simulate: AsyncParsableCommand {
             throw ValidationError("--ttft-ms must be >= 0 and --tokens-per-second > 0")
         }
         guard (0...10_000).contains(toolCallDeltas) else { throw ValidationError("--tool-call-deltas must be 0-10000") }
+        if let judgeScore, !(0...9).contains(judgeScore) { throw ValidationError("--judge-score must be 0-9") }
         guard (0...1).contains(faultRate) else { throw ValidationError("--fault-rate must be between 0 and 1") }
         guard (1...8192).contains(embeddingDimensions) else { throw ValidationError("--embedding-dimensions must be 1-8192") }
         guard SimulatedEmbeddings(rawValue: embeddings) != nil else {
@@ -61,7 +64,7 @@ struct Simulate: AsyncParsableCommand {
         if reset { fault = .reset }
         let behaviour = SimulatorBehaviour(timeToFirstToken: .milliseconds(timeToFirstTokenMs),
                                            tokensPerSecond: tokensPerSecond, reply: reply, fault: fault, faultRate: faultRate,
-                                           toolCallDeltas: toolCallDeltas)
+                                           toolCallDeltas: toolCallDeltas, judgeScore: judgeScore)
         let app = buildSimulatorApplication(host: host, port: port, behaviour: behaviour, apiKey: apiKey,
                                             embeddingDimensions: embeddingDimensions,
                                             embeddings: SimulatedEmbeddings(rawValue: embeddings) ?? .hashedWords,

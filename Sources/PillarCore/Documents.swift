@@ -158,7 +158,22 @@ public struct DocumentConflict: Error, Sendable, Hashable {
 }
 
 /// The grounding data's storage: documents, chunks, the keyword index and the vector change log.
+/// A tenant's index as it stands: what an evaluation run records so that runs over different indexes show.
+public struct IndexSummary: Sendable, Hashable {
+    public var documents: Int
+    public var chunks: Int
+    /// When the newest document was indexed (seconds since 1970).
+    public var updatedAt: Double?
+
+    public init(documents: Int, chunks: Int, updatedAt: Double?) {
+        self.documents = documents
+        self.chunks = chunks
+        self.updatedAt = updatedAt
+    }
+}
+
 public protocol DocumentRepository: Sendable {
+    func indexSummary(tenant: String) async throws -> IndexSummary
     func document(tenant: String, id: String) async throws -> DocumentRecord?
     func document(tenant: String, sourceURI: String) async throws -> DocumentRecord?
     /// Documents by id order, after the given id, optionally only those whose source starts with a prefix.

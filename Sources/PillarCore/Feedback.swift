@@ -30,15 +30,17 @@ public struct RemovalCounts: Sendable, Hashable, Codable {
     public var messages = 0
     public var traces = 0
     public var feedback = 0
+    public var evaluationItems = 0
     public var turnsAnonymised = 0
 
     public init() {}
 
-    public var total: Int { conversations + messages + traces + feedback + turnsAnonymised }
+    public var total: Int { conversations + messages + traces + feedback + evaluationItems + turnsAnonymised }
 
     enum CodingKeys: String, CodingKey {
         case conversations, messages, traces, feedback
         case turnsAnonymised = "turns_anonymised"
+        case evaluationItems = "evaluation_items"
     }
 }
 

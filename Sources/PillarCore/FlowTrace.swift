@@ -156,4 +156,6 @@ public struct FlowTrace: Sendable, Hashable, Codable {
 public protocol FlowTraceRepository: Sendable {
     func saveTrace(_ trace: FlowTrace) async throws
     func trace(id: String, tenant: String) async throws -> FlowTrace?
+    /// The tenant's newest traces, newest first.
+    func recentTraces(tenant: String, limit: Int) async throws -> [FlowTrace]
 }

@@ -9,6 +9,8 @@ public struct Principal: Sendable, Hashable {
     public enum Method: String, Sendable, Hashable {
         case apiKey = "api_key"
         case oidc
+        /// An evaluation run asking as itself (`eval:<run id>`), never a person.
+        case evaluation
     }
 
     public var tenant: String

@@ -129,6 +129,8 @@ public struct UsageRow: Sendable, Hashable, Codable {
 
 public enum UsageGrouping: String, Sendable, CaseIterable {
     case day, model, key, deployment
+    /// `user` or `evaluation`: evaluation runs' traffic shown apart from the users'.
+    case purpose
 }
 
 public protocol UsageReports: Sendable {

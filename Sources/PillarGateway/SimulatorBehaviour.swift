@@ -37,9 +37,13 @@ public struct SimulatorBehaviour: Sendable, Hashable {
     /// When above 0, the answer is one tool call (`lookup`) whose arguments come in this many deltas, at the
     /// token rate, instead of text.
     public var toolCallDeltas: Int
+    /// The score the simulator gives when it plays a judge (see `SimulatedJudge`); nil scores by word overlap.
+    public var judgeScore: Int?
 
     public init(timeToFirstToken: Duration = .milliseconds(20), tokensPerSecond: Double = 200, reply: String? = nil,
-                fault: Fault? = nil, faultRate: Double = 1, errorType: String? = nil, toolCallDeltas: Int = 0) {
+                fault: Fault? = nil, faultRate: Double = 1, errorType: String? = nil, toolCallDeltas: Int = 0,
+                judgeScore: Int? = nil) {
+        self.judgeScore = judgeScore
         self.errorType = errorType
         self.toolCallDeltas = toolCallDeltas
         self.timeToFirstToken = timeToFirstToken
@@ -57,7 +61,7 @@ public struct SimulatorBehaviour: Sendable, Hashable {
     /// The per-request headers, all optional: `x-sim-ttft-ms`, `x-sim-tokens-per-second`, `x-sim-reply`,
     /// `x-sim-status` with `x-sim-retry-after` and `x-sim-error-type`, `x-sim-stall-ms`, `x-sim-cut-after`,
     /// `x-sim-malformed-after`, `x-sim-stream-error-after`, `x-sim-end-without-finish`, `x-sim-stall-after-head-ms`, `x-sim-reset`,
-    /// `x-sim-fault-rate`, `x-sim-tool-call-deltas`.
+    /// `x-sim-fault-rate`, `x-sim-tool-call-deltas`, `x-sim-judge-score`.
     public func overridden(by header: (String) -> String?) throws(PillarError) -> SimulatorBehaviour {
         var behaviour = self
         func number(_ name: String) throws(PillarError) -> Double? {
@@ -95,6 +99,10 @@ public struct SimulatorBehaviour: Sendable, Hashable {
             guard deltas <= 10_000 else { throw .invalidRequest("x-sim-tool-call-deltas must be at most 10000") }
             behaviour.toolCallDeltas = Int(deltas)
         }
+        if let score = try number("x-sim-judge-score") {
+            guard score <= 9 else { throw .invalidRequest("x-sim-judge-score must be 0-9", param: "x-sim-judge-score") }
+            behaviour.judgeScore = Int(score)
+        }
         return behaviour
     }
 
@@ -107,7 +115,9 @@ public struct SimulatorBehaviour: Sendable, Hashable {
         if asked.messages.count > 1, asked.messages.last?.role == "assistant" {
             prefill = asked.messages.removeLast().content?.text ?? ""
         }
-        let whole = reply ?? SimulatedAnswers.reply(to: asked)
+        let whole = reply ?? SimulatedJudge.reply(to: asked.messages.last { $0.role == "user" }?.content?.text ?? "",
+                                                  forcedScore: judgeScore)
+            ?? SimulatedAnswers.reply(to: asked)
         let text = whole.hasPrefix(prefill) ? String(whole.dropFirst(prefill.count)) : whole
         var tokens: [String] = []
         var current = ""

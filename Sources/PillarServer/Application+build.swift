@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import PillarCore
+import PillarEval
 import PillarFlows
 import PillarGateway
 import PillarRetrieval
@@ -67,6 +68,18 @@ public func buildApplication(
     let admissionPolicy = AdmissionControl.Policy(defaultTenantLimits: limits.tenantDefault, tenants: limits.tenants,
                                                   keys: limits.keys, defaultCompletionTokens: limits.defaultCompletionTokens)
     let admission = admissionPolicy.isEmpty ? nil : AdmissionControl(policy: admissionPolicy, ledger: turns)
+    let evaluationPolicy = AdmissionControl.Policy(defaultTenantLimits: configuration.evaluation.budgetDefault,
+                                                   tenants: configuration.evaluation.budgets,
+                                                   defaultCompletionTokens: limits.defaultCompletionTokens)
+    let evaluationAdmission = evaluationPolicy.isEmpty
+        ? nil : AdmissionControl(policy: evaluationPolicy, ledger: SQLiteEvaluationLedger(database: database))
+    let evaluations = SQLiteEvalRepository(database: database)
+    let stale = try await evaluations.markRunningInterrupted()
+    if stale > 0 { logger.notice("evaluation runs interrupted by the last stop", metadata: ["runs": "\(stale)"]) }
+    let promotion = configuration.promotion
+    let promotionApproval = EvalPromotionApproval(store: evaluations, audit: audit) { tenant in
+        promotion.policy(for: tenant).requireEval
+    }
     let v1 = authenticated.group("v1", context: AuthenticatedContext.self)
     let retrieval = try RetrievalSetup(configuration: configuration, database: database, gateway: gateway, turns: turns,
                                        logger: logger)
@@ -76,7 +89,8 @@ public func buildApplication(
                                                               client: httpClient),
                           logger: logger)
     let orchestration = OrchestrationSetup(configuration: configuration, database: database, gateway: gateway,
-                                           admission: admission, turns: turns, retriever: retrieval.retriever,
+                                           admission: admission, evaluationAdmission: evaluationAdmission,
+                                           promotionApproval: promotionApproval, turns: turns, retriever: retrieval.retriever,
                                            redaction: redaction, gate: gate, logger: logger)
     let dataProtection = SQLiteDataProtectionRepository(database: database)
     ChatCompletionsController(gateway: gateway, admission: admission, prices: configuration.prices, turns: turns,
@@ -105,6 +119,12 @@ public func buildApplication(
     AdminController(issuer: issuer, keys: keys, turns: turns, usage: turns, gateway: gateway, audit: audit,
                     bodyReader: bodyReader)
         .addRoutes(to: authenticated.group("admin", context: AdminContext.self))
+    let evaluationCoordinator = EvalRunCoordinator()
+    let evaluation = EvaluationSetup(configuration: configuration, environment: environment, store: evaluations,
+                                     coordinator: evaluationCoordinator, orchestration: orchestration,
+                                     documents: retrieval.repository, feedback: dataProtection, redaction: redaction,
+                                     audit: audit, logger: logger)
+    EvaluationController(service: evaluation.service, bodyReader: bodyReader).addRoutes(to: v1Admin.group("eval"))
     let metrics = MetricsController(registry: metricsRegistry)
     if configuration.server.metricsPort == nil {
         // Metrics carry every tenant's labels: only the platform's admins may read them.
@@ -141,6 +161,7 @@ public func buildApplication(
                                                          serverName: "pillar-metrics"),
                                     logger: logger))
     }
+    app.addServices(EvaluationLifecycle(coordinator: evaluationCoordinator))
     app.addServices(HTTPClientService(client: httpClient), HTTPClientService(client: orchestration.toolClient))
     return app
 }

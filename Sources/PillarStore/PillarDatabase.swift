@@ -310,6 +310,64 @@ public final class PillarDatabase: Sendable, HealthCheckable {
                                                       WHERE chunk.document_id = document.id)
                 """)
         }
+        migrator.registerMigration("010_evaluation") { db in
+            try db.create(table: "eval_dataset") { table in
+                table.column("tenant_id", .text).notNull().references("tenant", onDelete: .cascade)
+                table.column("name", .text).notNull()
+                table.column("version", .integer).notNull()
+                table.column("item_count", .integer).notNull()
+                table.column("source", .text).notNull()
+                table.column("note", .text)
+                table.column("created_by", .text).notNull()
+                table.column("created_at", .double).notNull()
+                table.primaryKey(["tenant_id", "name", "version"])
+            }
+            // An item made from a person's production conversation names them, so erasing them removes it.
+            try db.create(table: "eval_item") { table in
+                table.column("tenant_id", .text).notNull()
+                table.column("dataset", .text).notNull()
+                table.column("version", .integer).notNull()
+                table.column("position", .integer).notNull()
+                table.column("subject", .text)
+                table.column("body", .text).notNull()
+                table.primaryKey(["tenant_id", "dataset", "version", "position"])
+                table.foreignKey(["tenant_id", "dataset", "version"], references: "eval_dataset", onDelete: .cascade)
+            }
+            try db.create(index: "eval_item_subject", on: "eval_item", columns: ["tenant_id", "subject"])
+            try db.create(table: "eval_run") { table in
+                table.primaryKey("id", .text)
+                table.column("tenant_id", .text).notNull().references("tenant", onDelete: .cascade)
+                table.column("dataset", .text).notNull()
+                table.column("status", .text).notNull()
+                table.column("record", .text).notNull()
+                table.column("created_at", .double).notNull()
+            }
+            try db.create(index: "eval_run_tenant", on: "eval_run", columns: ["tenant_id", "created_at"])
+            try db.create(table: "eval_result") { table in
+                table.column("run_id", .text).notNull().references("eval_run", onDelete: .cascade)
+                table.column("item_id", .text).notNull()
+                table.column("repeat", .integer).notNull()
+                table.column("body", .text).notNull()
+                table.primaryKey(["run_id", "item_id", "repeat"])
+            }
+            try db.create(table: "eval_baseline") { table in
+                table.column("tenant_id", .text).notNull().references("tenant", onDelete: .cascade)
+                table.column("dataset", .text).notNull()
+                table.column("flow", .text).notNull()
+                table.column("run_id", .text).notNull().references("eval_run", onDelete: .cascade)
+                table.column("set_by", .text).notNull()
+                table.column("set_at", .double).notNull()
+                table.primaryKey(["tenant_id", "dataset", "flow"])
+            }
+            try db.create(table: "eval_gate") { table in
+                table.primaryKey("id", .text)
+                table.column("tenant_id", .text).notNull().references("tenant", onDelete: .cascade)
+                table.column("passed", .boolean).notNull()
+                table.column("record", .text).notNull()
+                table.column("created_at", .double).notNull()
+            }
+            try db.create(index: "eval_gate_tenant", on: "eval_gate", columns: ["tenant_id", "passed", "created_at"])
+        }
         return migrator
     }
 }

@@ -68,6 +68,15 @@ public struct SQLiteDataProtectionRepository: DataProtectionRepository {
             try db.execute(sql: "DELETE FROM feedback WHERE tenant_id = ? AND subject = ?", arguments: [tenant, subject])
             counts.feedback = db.changesCount
             try db.execute(sql: "DELETE FROM consent WHERE tenant_id = ? AND subject = ?", arguments: [tenant, subject])
+            // Evaluation items made from the person's conversations go too; their dataset versions say so in
+            // their item counts.
+            try db.execute(sql: "DELETE FROM eval_item WHERE tenant_id = ? AND subject = ?", arguments: [tenant, subject])
+            counts.evaluationItems = db.changesCount
+            try db.execute(sql: """
+                UPDATE eval_dataset SET item_count = (SELECT count(*) FROM eval_item i WHERE i.tenant_id = eval_dataset.tenant_id
+                                                       AND i.dataset = eval_dataset.name AND i.version = eval_dataset.version)
+                WHERE tenant_id = ?
+                """, arguments: [tenant])
             // Usage stays for budgets and cost, no longer tied to the person.
             try db.execute(sql: "UPDATE turn SET subject = 'erased' WHERE tenant_id = ? AND subject = ?", arguments: [tenant, subject])
             counts.turnsAnonymised = db.changesCount

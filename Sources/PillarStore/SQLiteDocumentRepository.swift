@@ -10,6 +10,16 @@ public struct SQLiteDocumentRepository: DocumentRepository {
 
     public init(database: PillarDatabase) { self.database = database }
 
+    public func indexSummary(tenant: String) async throws -> IndexSummary {
+        try await database.pool.read { db in
+            let row = try Row.fetchOne(db, sql: """
+                SELECT count(*) AS documents, coalesce(sum(chunk_count), 0) AS chunks, max(updated_at) AS updated
+                FROM document WHERE tenant_id = ?
+                """, arguments: [tenant])
+            return IndexSummary(documents: row?["documents"] ?? 0, chunks: row?["chunks"] ?? 0, updatedAt: row?["updated"])
+        }
+    }
+
     public func document(tenant: String, id: String) async throws -> DocumentRecord? {
         try await database.pool.read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM document WHERE tenant_id = ? AND id = ?", arguments: [tenant, id])

@@ -26,4 +26,12 @@ public struct SQLiteFlowTraceRepository: FlowTraceRepository {
         }
         return try body.map { try JSONDecoder().decode(FlowTrace.self, from: Data($0.utf8)) }
     }
+
+    public func recentTraces(tenant: String, limit: Int) async throws -> [FlowTrace] {
+        let bodies = try await database.pool.read { db in
+            try String.fetchAll(db, sql: "SELECT body FROM flow_trace WHERE tenant_id = ? ORDER BY created_at DESC, id LIMIT ?",
+                                arguments: [tenant, limit]).map { try database.cipher.decrypt($0, tenant: tenant, in: db) }
+        }
+        return try bodies.map { try JSONDecoder().decode(FlowTrace.self, from: Data($0.utf8)) }
+    }
 }

@@ -54,9 +54,10 @@ public struct SQLiteTurnRepository: TurnRepository, UsageLedger, UsageReports {
                     WHERE tenant_id = ? AND subject = ? AND created_at >= ?
                     """, arguments: [tenant, subject, since]) ?? 0
             }
+            // A tenant's budgets are for its users' traffic; evaluation runs have a budget of their own.
             return try Int.fetchOne(db, sql: """
                 SELECT coalesce(sum(prompt_tokens + completion_tokens), 0) FROM turn
-                WHERE tenant_id = ? AND created_at >= ?
+                WHERE tenant_id = ? AND created_at >= ? AND subject NOT LIKE 'eval:%'
                 """, arguments: [tenant, since]) ?? 0
         }
     }
@@ -68,8 +69,9 @@ public struct SQLiteTurnRepository: TurnRepository, UsageLedger, UsageReports {
                     SELECT coalesce(sum(cost_usd), 0) FROM turn WHERE tenant_id = ? AND subject = ? AND created_at >= ?
                     """, arguments: [tenant, subject, since]) ?? 0
             }
-            return try Double.fetchOne(db, sql: "SELECT coalesce(sum(cost_usd), 0) FROM turn WHERE tenant_id = ? AND created_at >= ?",
-                                       arguments: [tenant, since]) ?? 0
+            return try Double.fetchOne(db, sql: """
+                SELECT coalesce(sum(cost_usd), 0) FROM turn WHERE tenant_id = ? AND created_at >= ? AND subject NOT LIKE 'eval:%'
+                """, arguments: [tenant, since]) ?? 0
         }
     }
 
@@ -81,6 +83,7 @@ public struct SQLiteTurnRepository: TurnRepository, UsageLedger, UsageReports {
         case .model: group = "model"
         case .key: group = "subject"
         case .deployment: group = "coalesce(deployment, '-')"
+        case .purpose: group = "CASE WHEN subject LIKE 'eval:%' THEN 'evaluation' ELSE 'user' END"
         }
         return try await database.pool.read { db in
             try Row.fetchAll(db, sql: """
@@ -95,6 +98,31 @@ public struct SQLiteTurnRepository: TurnRepository, UsageLedger, UsageReports {
                          promptTokens: row["prompt"], completionTokens: row["completion"], costUSD: row["cost"],
                          interruptedAttempts: row["interrupted"])
             }
+        }
+    }
+}
+
+/// The evaluation runs' share of a tenant's usage: the turns of their `eval:` subjects, which the tenant's
+/// own budgets leave out. The evaluation budget's admission control reads this.
+public struct SQLiteEvaluationLedger: UsageLedger {
+    let database: PillarDatabase
+
+    public init(database: PillarDatabase) { self.database = database }
+
+    public func tokensUsed(tenant: String, subject: String?, since: Double) async throws -> Int {
+        try await database.pool.read { db in
+            try Int.fetchOne(db, sql: """
+                SELECT coalesce(sum(prompt_tokens + completion_tokens), 0) FROM turn
+                WHERE tenant_id = ? AND created_at >= ? AND subject LIKE 'eval:%'
+                """, arguments: [tenant, since]) ?? 0
+        }
+    }
+
+    public func costUsed(tenant: String, subject: String?, since: Double) async throws -> Double {
+        try await database.pool.read { db in
+            try Double.fetchOne(db, sql: """
+                SELECT coalesce(sum(cost_usd), 0) FROM turn WHERE tenant_id = ? AND created_at >= ? AND subject LIKE 'eval:%'
+                """, arguments: [tenant, since]) ?? 0
         }
     }
 }

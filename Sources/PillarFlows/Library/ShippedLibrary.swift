@@ -20,8 +20,9 @@ public enum ShippedLibrary {
     }
 
     /// The prompt library, with the shipped prompts.
-    public static func promptLibrary(_ repository: any LibraryRepository) -> VersionedLibrary<CompiledPrompt> {
-        VersionedLibrary(kind: .prompt, repository: repository, shipped: prompts) { body throws(PillarError) in
+    public static func promptLibrary(_ repository: any LibraryRepository,
+                                     approval: (any PromotionApproval)? = nil) -> VersionedLibrary<CompiledPrompt> {
+        VersionedLibrary(kind: .prompt, repository: repository, shipped: prompts, approval: approval) { body throws(PillarError) in
             let definition: PromptDefinition
             do {
                 definition = try JSONDecoder().decode(PromptDefinition.self, from: Data(body.utf8))
@@ -33,8 +34,9 @@ public enum ShippedLibrary {
     }
 
     /// The flow library, with the shipped flows; http nodes may call only `allowedHosts`.
-    public static func flowLibrary(_ repository: any LibraryRepository, allowedHosts: Set<String>) -> VersionedLibrary<CompiledFlow> {
-        VersionedLibrary(kind: .flow, repository: repository, shipped: flows) { body throws(PillarError) in
+    public static func flowLibrary(_ repository: any LibraryRepository, allowedHosts: Set<String>,
+                                   approval: (any PromotionApproval)? = nil) -> VersionedLibrary<CompiledFlow> {
+        VersionedLibrary(kind: .flow, repository: repository, shipped: flows, approval: approval) { body throws(PillarError) in
             try CompiledFlow(yaml: body, allowedHosts: allowedHosts)
         }
     }

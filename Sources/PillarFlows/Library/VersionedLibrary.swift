@@ -18,14 +18,17 @@ public final class VersionedLibrary<Compiled: Sendable>: Sendable {
     let repository: any LibraryRepository
     let shipped: [String: String]
     let compile: @Sendable (String) throws(PillarError) -> Compiled
+    let approval: (any PromotionApproval)?
     /// Versions never change, so a compiled version stays valid for as long as the process runs.
     private let compiled = Mutex<[String: Compiled]>([:])
 
     public init(kind: LibraryKind, repository: any LibraryRepository, shipped: [String: String],
+                approval: (any PromotionApproval)? = nil,
                 compile: @escaping @Sendable (String) throws(PillarError) -> Compiled) {
         self.kind = kind
         self.repository = repository
         self.shipped = shipped
+        self.approval = approval
         self.compile = compile
     }
 
@@ -103,6 +106,14 @@ public final class VersionedLibrary<Compiled: Sendable>: Sendable {
         guard !existing.isEmpty else { throw PillarError.notFound("There is no \(noun) named '\(name)'.") }
         for share in split where !existing.contains(share.version) {
             throw PillarError.invalidRequest("The \(noun) '\(name)' has no version \(share.version).", param: "split")
+        }
+        if label == Self.defaultLabel, let approval {
+            let serving = Set(try await repository.labels(tenant: tenant, kind: kind, name: name)
+                .first { $0.label == label }?.split.map(\.version) ?? [])
+            let arriving = split.filter { $0.weight > 0 && !serving.contains($0.version) }.map(\.version)
+            if !arriving.isEmpty {
+                try await approval.approve(kind: kind, tenant: tenant, name: name, versions: arriving, by: by)
+            }
         }
         return try await repository.setLabel(tenant: tenant, kind: kind, name: name, label: label, split: split, by: by)
     }

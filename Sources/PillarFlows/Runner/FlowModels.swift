@@ -11,12 +11,19 @@ public struct FlowContext: Sendable {
     public var stickyKey: String
     /// The label the caller asked for (prompts without it fall back to `production`).
     public var label: String?
+    /// Prompt versions an evaluation pins, by prompt name: they replace what the flow's llm nodes would resolve.
+    public var promptOverrides: [String: LibraryReference]
+    /// A model every llm node uses instead of its own, when an evaluation compares models.
+    public var modelOverride: String?
 
-    public init(principal: Principal, scope: AccessScope, stickyKey: String, label: String?) {
+    public init(principal: Principal, scope: AccessScope, stickyKey: String, label: String?,
+                promptOverrides: [String: LibraryReference] = [:], modelOverride: String? = nil) {
         self.principal = principal
         self.scope = scope
         self.stickyKey = stickyKey
         self.label = label
+        self.promptOverrides = promptOverrides
+        self.modelOverride = modelOverride
     }
 
     public var caller: ModelGateway.Caller { .init(tenant: principal.tenant, subject: principal.subject) }

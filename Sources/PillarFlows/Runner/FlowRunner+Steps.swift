@@ -40,12 +40,13 @@ extension FlowRunner {
     private func generate(_ step: LLMStep, node: FlowNode, flow: CompiledFlow, snapshot: FlowSnapshot, state: FlowState,
                           context: FlowContext, streaming: Streaming?, inputs: [String: JSONValue],
                           run: inout FlowTrace.NodeRun) async throws -> StepResult {
-        let reference = try LibraryReference(parsing: step.prompt)
+        let named = try LibraryReference(parsing: step.prompt)
+        let reference = context.promptOverrides[named.name] ?? named
         let prompt = try await prompts.resolve(reference, tenant: context.principal.tenant, runLabel: context.label,
                                                stickyKey: context.stickyKey)
         run.prompt = prompt.use
         let parameters = prompt.value.definition.parameters
-        let model = step.model ?? parameters.model ?? defaultModel
+        let model = context.modelOverride ?? step.model ?? parameters.model ?? defaultModel
         guard models.serves(model) else {
             throw PillarError.invalidRequest("The node '\(node.name)' asks for the model '\(model)', which no deployment serves.",
                                              code: "model_not_found")

@@ -23,7 +23,7 @@ func rejectUnknownKeys<Keys: CodingKey & CaseIterable>(in decoder: any Decoder, 
 
 extension PillarConfiguration {
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case server, oidc, deployments, localModel, timeouts, gateway, limits, prices, retrieval, flows, safety
+        case server, oidc, deployments, localModel, timeouts, gateway, limits, prices, retrieval, flows, safety, evaluation, promotion
     }
 
     public init(from decoder: any Decoder) throws {
@@ -41,6 +41,8 @@ extension PillarConfiguration {
         retrieval = try container.value(.retrieval, or: retrieval)
         flows = try container.value(.flows, or: flows)
         safety = try container.value(.safety, or: safety)
+        evaluation = try container.value(.evaluation, or: evaluation)
+        promotion = try container.value(.promotion, or: promotion)
     }
 }
 

@@ -180,6 +180,8 @@ public struct PillarConfiguration: Sendable, Codable, Hashable {
     public var retrieval = Retrieval()
     public var flows = Flows()
     public var safety = Safety()
+    public var evaluation = Evaluation()
+    public var promotion = Promotion()
 
     /// Rate limits and token budgets per tenant and per API key.
     public struct Limits: Sendable, Codable, Hashable {
@@ -354,6 +356,7 @@ extension PillarConfiguration {
         }
         try validateRetrieval()
         try validateFlows()
+        try validateEvaluation()
         try validateSafety()
         guard limits.defaultCompletionTokens >= 1 else {
             throw ConfigurationError(key: "limits.defaultCompletionTokens", "must be at least 1")

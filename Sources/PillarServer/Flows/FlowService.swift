@@ -26,6 +26,9 @@ struct FlowService: Sendable {
         var stickyKey: String
         /// The answer's id, known before it starts so a stream can name it up front.
         var traceID: String = RandomHex.make(bytes: 16)
+        /// What an evaluation pins: prompt versions by name, and one model for every llm node.
+        var promptOverrides: [String: LibraryReference] = [:]
+        var modelOverride: String?
     }
 
     struct Answer: Sendable, Encodable {
@@ -44,6 +47,10 @@ struct FlowService: Sendable {
         var deployment: String?
         var usage: Usage
         var outputs: [String: JSONValue]
+        /// Every prompt version, model and deployment the flow's llm nodes used (for evaluations; not sent).
+        var promptsUsed: [FlowTrace.ArtifactUse] = []
+        var modelsUsed: [String] = []
+        var deploymentsUsed: [String] = []
 
         enum CodingKeys: String, CodingKey {
             case answer, citations, sources, grounded, prompt, flow, model, deployment, usage, outputs
@@ -64,7 +71,8 @@ struct FlowService: Sendable {
         let traceID = question.traceID
         let context = FlowContext(principal: question.principal,
                                   scope: AccessScope(tenant: question.principal.tenant, groups: question.principal.groups),
-                                  stickyKey: question.stickyKey, label: question.label)
+                                  stickyKey: question.stickyKey, label: question.label,
+                                  promptOverrides: question.promptOverrides, modelOverride: question.modelOverride)
         // The question is embedded for retrieval before any llm node runs: it meets the tenant's policy on
         // personal data reaching models first (redacted, or refused).
         let questionText = try redaction.prepareForModel(question.text, tenant: question.principal.tenant, param: "message")
@@ -118,7 +126,8 @@ struct FlowService: Sendable {
         return Answer(traceID: traceID, conversationID: question.conversationID, answer: text, citations: cited,
                       sources: sources, standaloneQuery: standalone, grounded: !sources.isEmpty, prompt: answering?.prompt,
                       flow: flow.use, model: answering?.model, deployment: answering?.deployment, usage: usage,
-                      outputs: outcome.outputs)
+                      outputs: outcome.outputs, promptsUsed: llmNodes.compactMap(\.prompt),
+                      modelsUsed: llmNodes.compactMap(\.model), deploymentsUsed: llmNodes.compactMap(\.deployment))
     }
 
     /// The newest turns that fit the history window, oldest first.

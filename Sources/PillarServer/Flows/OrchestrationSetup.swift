@@ -14,17 +14,21 @@ struct OrchestrationSetup {
     let conversations: any ConversationRepository
     let traces: any FlowTraceRepository
     let service: FlowService
+    /// The same flows for evaluation runs: their model calls are admitted against the evaluation budget.
+    let evaluationService: FlowService
+    let evaluationModels: GatewayFlowModels
+    let defaultModel: String
     /// Flows' tool calls get a client of their own that never follows redirects: a redirect could lead an
     /// allowed host's answer to a host that is not allowed.
     let toolClient: HTTPClient
 
     init(configuration: PillarConfiguration, database: PillarDatabase, gateway: ModelGateway, admission: AdmissionControl?,
-         turns: any TurnRepository, retriever: Retriever, redaction: StorageRedaction, gate: SafetyGate,
-         logger: Logger) {
+         evaluationAdmission: AdmissionControl?, promotionApproval: (any PromotionApproval)?, turns: any TurnRepository,
+         retriever: Retriever, redaction: StorageRedaction, gate: SafetyGate, logger: Logger) {
         let library = SQLiteLibraryRepository(database: database)
         let allowedHosts = Set(configuration.flows.allowedHosts)
-        prompts = ShippedLibrary.promptLibrary(library)
-        flows = ShippedLibrary.flowLibrary(library, allowedHosts: allowedHosts)
+        prompts = ShippedLibrary.promptLibrary(library, approval: promotionApproval)
+        flows = ShippedLibrary.flowLibrary(library, allowedHosts: allowedHosts, approval: promotionApproval)
         conversations = SQLiteConversationRepository(database: database)
         traces = SQLiteFlowTraceRepository(database: database)
         let models = GatewayFlowModels(gateway: gateway, admission: admission, prices: configuration.prices, turns: turns,
@@ -32,6 +36,7 @@ struct OrchestrationSetup {
         // Without a configured default, flows use the first model the gateway serves that is not for embeddings.
         let defaultModel = configuration.flows.defaultModel
             ?? gateway.models.first { $0 != configuration.retrieval.embeddingModel } ?? "default"
+        self.defaultModel = defaultModel
         var toolConfiguration = HTTPClient.Configuration()
         toolConfiguration.redirectConfiguration = .disallow
         toolConfiguration.timeout.connect = .seconds(5)
@@ -41,5 +46,12 @@ struct OrchestrationSetup {
                                 defaultModel: defaultModel, safety: gate, logger: logger)
         service = FlowService(flows: flows, runner: runner, traces: traces, historyTokens: configuration.flows.historyTokens,
                               redaction: redaction, logger: logger)
+        evaluationModels = GatewayFlowModels(gateway: gateway, admission: evaluationAdmission, prices: configuration.prices,
+                                             turns: turns, redaction: redaction, gate: gate, logger: logger)
+        let evaluationRunner = FlowRunner(prompts: prompts, models: evaluationModels, retriever: retriever,
+                                          http: FlowHTTPClient(client: toolClient, allowedHosts: allowedHosts),
+                                          defaultModel: defaultModel, safety: gate, logger: logger)
+        evaluationService = FlowService(flows: flows, runner: evaluationRunner, traces: traces,
+                                        historyTokens: configuration.flows.historyTokens, redaction: redaction, logger: logger)
     }
 }

@@ -1,21 +1,22 @@
 # Quick start: `make serve` runs the server on its embedded defaults; `make test` runs every test.
-# Both install what is missing first (Debian and PyPI packages, llama-server, the local model and the tokenizers' rank files, which
+# Both install what is missing first (Debian and PyPI packages, llama-server, the local model, the tokenizers' rank files and plotly.js, which
 # are cached under $(PILLAR_CACHE) so a second run or a fresh clone on the same machine reuses them).
 
 PILLAR_CACHE ?= $(HOME)/.cache/pillar
 export PILLAR_CACHE
 VENV := $(PILLAR_CACHE)/venv
 PYTHON := $(VENV)/bin/python
-STAMP := $(PILLAR_CACHE)/.setup-$(shell cat scripts/setup-system.sh scripts/setup-local-model.sh scripts/setup-tokenizers.sh tests/python/requirements.txt | sha256sum | cut -c1-12)
+STAMP := $(PILLAR_CACHE)/.setup-$(shell cat scripts/setup-system.sh scripts/setup-local-model.sh scripts/setup-tokenizers.sh scripts/setup-plotly.sh tests/python/requirements.txt | sha256sum | cut -c1-12)
 
 .PHONY: setup build build-release serve test test-swift test-python clean
 
 setup: $(STAMP)
 
-$(STAMP): scripts/setup-system.sh scripts/setup-local-model.sh scripts/setup-tokenizers.sh tests/python/requirements.txt
+$(STAMP): scripts/setup-system.sh scripts/setup-local-model.sh scripts/setup-tokenizers.sh scripts/setup-plotly.sh tests/python/requirements.txt
 	bash scripts/setup-system.sh
 	bash scripts/setup-local-model.sh
 	bash scripts/setup-tokenizers.sh
+	bash scripts/setup-plotly.sh
 	test -x $(PYTHON) || python3 -m venv $(VENV)
 	$(PYTHON) -m pip install --quiet -r tests/python/requirements.txt
 	touch $@

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PillarCore
+import PillarEval
 import PillarFlows
 import PillarServer
 import PillarStore
@@ -46,9 +47,15 @@ struct LibraryCommand<Kind: LibraryKindMarker>: AsyncParsableCommand {
             _ = try await SQLiteTenantRepository(database: database).ensureTenant(tenant)
             let repository = SQLiteLibraryRepository(database: database)
             let audit = SQLiteAuditLog(database: database)
+            // The same promotion rule as the API: under requireEval, only versions a passing gate vouches for.
+            let promotion = configuration.promotion
+            let approval = EvalPromotionApproval(store: SQLiteEvalRepository(database: database), audit: audit) { tenant in
+                promotion.policy(for: tenant).requireEval
+            }
             switch Kind.kind {
-            case .prompt: return AnyLibrary(ShippedLibrary.promptLibrary(repository), audit: audit)
-            case .flow: return AnyLibrary(ShippedLibrary.flowLibrary(repository, allowedHosts: Set(configuration.flows.allowedHosts)),
+            case .prompt: return AnyLibrary(ShippedLibrary.promptLibrary(repository, approval: approval), audit: audit)
+            case .flow: return AnyLibrary(ShippedLibrary.flowLibrary(repository, allowedHosts: Set(configuration.flows.allowedHosts),
+                                                                     approval: approval),
                                           audit: audit)
             }
         }

@@ -20,7 +20,9 @@ public struct EvalScoring: Sendable {
 
     public func score(_ item: EvalItem, _ result: EvalResult, plan: ScoringPlan, run: EvalRunRecord) async throws -> Scored {
         var scores = DeterministicScorers.score(item: item, result: result, metrics: plan.deterministic)
-        for (name, score) in plan.custom.score(answer: result.answer, status: result.status) { scores[name] = score }
+        for (name, score) in plan.custom.score(result) where plan.metrics.contains(where: { $0.name == name }) {
+            scores[name] = score
+        }
         var used: [FlowTrace.ArtifactUse] = []
         var usage = Usage(promptTokens: 0, completionTokens: 0)
         var cost = 0.0
@@ -40,10 +42,7 @@ public struct EvalScoring: Sendable {
             usage = Usage(promptTokens: usage.promptTokens + reply.usage.promptTokens,
                           completionTokens: usage.completionTokens + reply.usage.completionTokens)
             cost += reply.costUSD ?? 0
-            switch JudgeRubric.parse(reply.text) {
-            case .success(let verdict): scores[judge.metric] = EvalScore(value: Double(verdict.score), reason: verdict.reason)
-            case .failure(let error): scores[judge.metric] = EvalScore(value: nil, error: "\(error)")
-            }
+            scores[judge.metric] = JudgeRubric.evalScore(from: reply.text)
         }
         return Scored(scores: scores, judgePrompts: used, usage: usage, costUSD: cost)
     }

@@ -1,3 +1,4 @@
+import Foundation
 import PillarCore
 
 /// What a run scores, decided once when it starts: the deterministic metrics, the judges with the prompt each
@@ -25,11 +26,13 @@ public struct ScoringPlan: Sendable {
     public static var defaultMetricNames: [String] { EvalMetric.builtIn.map(\.name) }
 
     public static func make(_ spec: EvalRunSpec) throws(PillarError) -> ScoringPlan {
-        let custom: CustomScorerSet
-        do {
-            custom = try CustomScorerSet.parse(spec.scorers ?? "")
-        } catch {
-            throw PillarError.invalidRequest("The custom scorers are not valid: \(error)", param: "scorers", code: "invalid_scorers")
+        var custom = CustomScorerSet(scorers: [])
+        if let yaml = spec.scorers, !yaml.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            do {
+                custom = try CustomScorerSet(yaml: yaml)
+            } catch {
+                throw PillarError.invalidRequest("The custom scorers are not valid: \(error)", param: "scorers", code: "invalid_scorers")
+            }
         }
         let requested = spec.metrics.isEmpty ? defaultMetricNames + custom.metrics.map(\.name) : spec.metrics
         var plan = ScoringPlan(deterministic: [], judges: [], custom: custom, metrics: [])
@@ -44,7 +47,9 @@ public struct ScoringPlan: Sendable {
                 }
             } else if let metric = custom.metrics.first(where: { $0.name == name }) {
                 plan.metrics.append(metric)
-                if let prompt = custom.judgePrompt(for: name) { plan.judges.append(Judge(metric: name, prompt: prompt)) }
+                if let judge = custom.judges.first(where: { $0.metric == name }) {
+                    plan.judges.append(Judge(metric: name, prompt: judge.prompt))
+                }
             } else {
                 let known = (defaultMetricNames + custom.metrics.map(\.name)).joined(separator: ", ")
                 throw PillarError.invalidRequest("There is no metric named '\(name)'. Known metrics: \(known).",

@@ -54,11 +54,11 @@ struct EvaluationController: Sendable {
 
     static func version(of request: Request) throws(PillarError) -> Int? {
         guard let text = request.uri.queryParameters.get("version") else { return nil }
-        return try QueryInteger.parse(String(text), name: "version", default: 1, range: 1...1_000_000)
+        return try QueryInteger.parse(text, name: "version", default: 1, range: 1...1_000_000)
     }
 
     static func format(of request: Request) throws(PillarError) -> DatasetFormat {
-        let text = request.uri.queryParameters.get("format").map(String.init) ?? "jsonl"
+        let text = request.uri.queryParameters.get("format") ?? "jsonl"
         guard let format = DatasetFormat(name: text) else {
             throw PillarError.invalidRequest("format must be jsonl or csv", param: "format", code: "invalid_format")
         }
@@ -69,7 +69,7 @@ struct EvaluationController: Sendable {
         let name = try context.parameters.require("name")
         let format = try Self.format(of: request)
         let body = try await bodyReader.bytes(of: request)
-        let note = request.uri.queryParameters.get("note").map(String.init)
+        let note = request.uri.queryParameters.get("note")
         let saved = try await service.importDataset(tenant: context.principal.tenant, name: name,
                                                     data: Data(body.readableBytesView), format: format, note: note,
                                                     by: context.principal.subject)
@@ -111,7 +111,7 @@ struct EvaluationController: Sendable {
     }
 
     @Sendable func listRuns(_ request: Request, context: AdminContext) async throws -> Response {
-        let dataset = request.uri.queryParameters.get("dataset").map(String.init)
+        let dataset = request.uri.queryParameters.get("dataset")
         return try JSONResponse.make(["data": try await service.store.runs(tenant: context.principal.tenant, dataset: dataset,
                                                                          limit: try QueryInteger.limit(of: request))])
     }
@@ -154,12 +154,12 @@ struct EvaluationController: Sendable {
     // MARK: comparisons and gates
 
     @Sendable func compare(_ request: Request, context: AdminContext) async throws -> Response {
-        guard let baseline = request.uri.queryParameters.get("baseline").map(String.init),
-              let candidate = request.uri.queryParameters.get("candidate").map(String.init) else {
+        guard let baseline = request.uri.queryParameters.get("baseline"),
+              let candidate = request.uri.queryParameters.get("candidate") else {
             throw PillarError.invalidRequest("compare needs baseline and candidate run ids", param: "baseline")
         }
         let comparison = try await service.compare(tenant: context.principal.tenant, baseline: baseline, candidate: candidate)
-        switch request.uri.queryParameters.get("format").map(String.init) ?? "json" {
+        switch request.uri.queryParameters.get("format") ?? "json" {
         case "json":
             var headers = HTTPFields()
             headers[.contentType] = "application/json"

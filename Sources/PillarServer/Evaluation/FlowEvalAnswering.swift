@@ -23,7 +23,14 @@ struct FlowEvalAnswering: EvalAnswering {
                 "The label '\(label)' of flow '\(reference.name)' splits traffic between versions \(assigned.split.map { "\($0.version)" }.joined(separator: ", ")); a run evaluates one: name a version (\(reference.name)@N).",
                 param: "flow", code: "label_is_split")
         }
-        let flow = try await service.flows.resolve(reference, tenant: tenant, runLabel: nil, stickyKey: "evaluation")
+        // A label the flow lacks (a canary of its prompts alone) falls back to the flow's production version,
+        // as a user's request with that label would; the prompts still follow the label.
+        var flowReference = reference
+        if case .label(let label) = reference.selector,
+           !(try await service.flows.labels(tenant: tenant, name: reference.name).contains { $0.label == label }) {
+            flowReference = LibraryReference(name: reference.name, selector: .inherited)
+        }
+        let flow = try await service.flows.resolve(flowReference, tenant: tenant, runLabel: nil, stickyKey: "evaluation")
         for pin in spec.prompts {
             let pinned = try LibraryReference(parsing: pin)
             _ = try await prompts.resolve(pinned, tenant: tenant, runLabel: nil, stickyKey: "evaluation")

@@ -40,8 +40,7 @@ enum EvaluationFixture {
 
     /// An answer prompt that leaves the sources out: the simulator can only echo the question.
     static let worsePrompt = """
-        {"prompt": {"variables": [{"name": "question"}, {"name": "standalone_question"}, {"name": "sources"},
-                                  {"name": "history", "required": false}],
+        {"prompt": {"variables": [{"name": "question"}],
                     "messages": [{"role": "system", "template": "Answer briefly."}, {"role": "user", "template": "{{question}}"}]},
          "note": "drops the sources (deliberately worse)"}
         """

@@ -171,38 +171,42 @@ import Testing
     }
 
     @Test func aModelFailingMidRunEndsTheRunFailedAndResumeFinishesIt() async throws {
-        // Every second call fails and the gateway does not retry: half the answers cannot be had.
+        // Every second chat call fails and the gateway does not retry: half the answers cannot be had. (The
+        // embeddings come from a healthy simulator of their own.)
         var behaviour = fastSimulator
         behaviour.fault = .status(500, retryAfterSeconds: nil)
         behaviour.faultRate = 0.5
+        let faulty = behaviour
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let failed: RunOutcome = try await withSimulator(behaviour) { port in
-            try await withPillar(deployments: [simulatorDeployment("sim", port: port, models: ["sim", "sim-embed"])],
-                                 configure: { configuration in
-                                     configuration.retrieval.embeddingModel = "sim-embed"
-                                     configuration.retrieval.localEmbedder.mode = "off"
-                                     configuration.gateway.maxAttempts = 1
-                                     configuration.gateway.breakerMinimumCalls = 1000
-                                 }, dataDirectory: directory) { pillar in
-                #expect(try await pillar.importDataset("tiny", #"{"question": "What is a gannet?"}"# + "\n"
-                                                       + #"{"question": "What is a puffin?"}"# + "\n").status == 201)
-                return RunOutcome(try await pillar.evaluate(["dataset": "tiny", "metrics": ["latency_ms"], "repeats": 4,
-                                                             "concurrency": 1]))
+        @Sendable func deployments(embed: Int, chat: Int) -> [PillarConfiguration.Deployment] {
+            [simulatorDeployment("embed", port: embed, models: ["sim-embed"]), simulatorDeployment("sim", port: chat, models: ["sim"])]
+        }
+        let failed: RunOutcome = try await withSimulator { embed in
+            try await withSimulator(faulty) { chat in
+                try await withPillar(deployments: deployments(embed: embed, chat: chat), configure: { configuration in
+                    configuration.retrieval.embeddingModel = "sim-embed"
+                    configuration.gateway.maxAttempts = 1
+                    configuration.gateway.breakerMinimumCalls = 1000
+                }, dataDirectory: directory) { pillar in
+                    try await EvaluationFixture.ingest(pillar)
+                    #expect(try await pillar.importDataset("colonies", EvaluationFixture.datasetJSONL).status == 201)
+                    return RunOutcome(try await pillar.evaluate(["dataset": "colonies", "metrics": ["citations_recall"],
+                                                                 "concurrency": 1]))
+                }
             }
         }
         #expect(failed.status == "failed", "\(failed)")
-        #expect(failed.error?.contains("resume") == true, "\(failed)")
+        #expect(failed.error?.contains("Resume") == true, "\(failed)")
         #expect(failed.done > 0 && failed.done < 8, "\(failed)")
-        let id = failed.id
         // The same data directory, now with a healthy model: resume asks only what is missing.
         let resumed: RunOutcome = try await withSimulator { port in
-            try await withPillar(deployments: [simulatorDeployment("sim", port: port, models: ["sim", "sim-embed"])],
+            try await withPillar(deployments: deployments(embed: port, chat: port),
                                  configure: { $0.retrieval.embeddingModel = "sim-embed" }, dataDirectory: directory) { pillar in
-                let started = try await pillar.request(.POST, "/v1/eval/runs/\(id)/resume")
+                let started = try await pillar.request(.POST, "/v1/eval/runs/\(failed.id)/resume")
                 #expect(started.status == 202, "\(started.body)")
-                let ended = try await pillar.waitForRun(id)
-                let results = try await pillar.request(.GET, "/v1/eval/runs/\(id)/results")
+                let ended = try await pillar.waitForRun(failed.id)
+                let results = try await pillar.request(.GET, "/v1/eval/runs/\(failed.id)/results")
                 let rows = try #require(results.json["data"] as? [[String: Any]])
                 let keys = Set(rows.map { "\($0["item_id"] ?? "")/\($0["repeat"] ?? "")" })
                 #expect(rows.count == 8 && keys.count == 8, "each answer once: \(keys)")
@@ -214,7 +218,7 @@ import Testing
 
     @Test func evaluationSpendsItsOwnBudgetAndStopsCleanlyWhenItIsSpent() async throws {
         try await withRetrievalPillar(configure: { configuration in
-            configuration.evaluation.budgetDefault = UsageLimits(tokensPerDay: 1500)
+            configuration.evaluation.budgetDefault = UsageLimits(tokensPerDay: 10_000)
             configuration.limits.tenantDefault = UsageLimits(tokensPerDay: 100_000)
         }) { pillar in
             try await EvaluationFixture.ingest(pillar)
@@ -228,7 +232,7 @@ import Testing
             #expect((results.json["data"] as? [Any])?.count == done, "the progress is exactly the results saved")
             // Users still have their own budget, and their usage is shown apart from evaluation's.
             #expect(try await pillar.ask("How many breeding pairs does the puffin colony on Skomer have?").status == 200)
-            let usage = try await pillar.request(.GET, "/admin/usage?group_by=purpose")
+            let usage = try await pillar.request(.GET, "/admin/usage?groupBy=purpose")
             let groups = try #require(usage.json["data"] as? [[String: Any]])
             #expect(Set(groups.compactMap { $0["group"] as? String }) == ["evaluation", "user"], "\(usage.body)")
         }

@@ -20,8 +20,7 @@ COLONIES = [("puffin", "Skomer", "forty thousand"), ("gannet", "Bass Rock", "sev
             ("guillemot", "Handa", "ninety eight thousand"), ("kittiwake", "Noss", "three thousand"),
             ("shag", "Lundy", "one hundred"), ("fulmar", "Fetlar", "six thousand")]
 HEADERS = {"Authorization": f"Bearer {ADMIN_KEY}"}
-WORSE_PROMPT = {"variables": [{"name": "question"}, {"name": "standalone_question"}, {"name": "sources"},
-                              {"name": "history", "required": False}],
+WORSE_PROMPT = {"variables": [{"name": "question"}],
                 "messages": [{"role": "system", "template": "Answer briefly."}, {"role": "user", "template": "{{question}}"}]}
 
 

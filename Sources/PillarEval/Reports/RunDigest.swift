@@ -13,6 +13,8 @@ struct RunDigest: Sendable, Hashable {
         var values: Int
         /// Answers whose score says it failed.
         var scoringErrors: Int
+        /// What the first of those said (a judge off its rubric, say), so a reader knows why values are missing.
+        var firstScoringError: String? = nil
     }
 
     struct ErrorLine: Sendable, Hashable {
@@ -67,9 +69,13 @@ struct RunDigest: Sendable, Hashable {
             var perItem: [String: (sum: Double, count: Int)] = [:]
             var values = 0
             var scoringErrors = 0
+            var firstScoringError: String?
             for result in results {
                 guard let score = result.scores[name] else { continue }
-                if score.error != nil { scoringErrors += 1 }
+                if let error = score.error {
+                    scoringErrors += 1
+                    if firstScoringError == nil { firstScoringError = error }
+                }
                 guard let value = score.value, value.isFinite else { continue }
                 values += 1
                 perItem[result.itemID, default: (0, 0)].sum += value
@@ -78,7 +84,7 @@ struct RunDigest: Sendable, Hashable {
             let itemMeans = perItem.values.map { $0.sum / Double($0.count) }
             let mean = itemMeans.isEmpty ? nil : itemMeans.reduce(0, +) / Double(itemMeans.count)
             return MetricLine(name: name, direction: catalog.first { $0.name == name }?.direction, mean: mean,
-                              values: values, scoringErrors: scoringErrors)
+                              values: values, scoringErrors: scoringErrors, firstScoringError: firstScoringError)
         }
     }
 

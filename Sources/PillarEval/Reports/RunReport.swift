@@ -110,6 +110,16 @@ public enum RunReport {
             lines.append("| \(md(metric.name)) | \(direction) | \(unit.format(metric.mean)) | \(metric.values) | "
                 + "\(digest.answers - metric.values) | \(metric.scoringErrors) |")
         }
+        let failing = digest.metrics.filter { $0.firstScoringError != nil }
+        if !failing.isEmpty {
+            lines.append("")
+            lines.append("Why scores are missing (the first error of each metric):")
+            lines.append("")
+            for metric in failing {
+                let message = ReportEscaping.truncated(metric.firstScoringError ?? "", to: ComparisonReport.questionCharacterLimit)
+                lines.append("- \(md(metric.name)): \(md(message))")
+            }
+        }
         return lines
     }
 

@@ -110,9 +110,10 @@ public struct EvalRunner: Sendable {
         }
         if !failures.isEmpty {
             let summary = failures.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }.joined(separator: ", ")
-            let remaining = run.total - run.done
+            let stoppedEarly = consecutiveFailures >= maxConsecutiveFailures
+                ? " It stopped after \(maxConsecutiveFailures) failures in a row." : ""
             return await finish(run, status: .failed,
-                                error: "\(remaining) of \(run.total) answers could not be had (\(summary)); resume it to ask them again.")
+                                error: "\(run.total - run.done) of \(run.total) answers are missing; the models or the server failed (\(summary)).\(stoppedEarly) Resume it to ask them again.")
         }
         return await finish(run, status: run.done >= run.total ? .completed : .failed,
                             error: run.done >= run.total ? nil : "Only \(run.done) of \(run.total) answers were saved.")

@@ -129,6 +129,7 @@ def test_a_run_killed_with_its_server_resumes_and_finishes_each_answer_once(tmp_
     config = {"deployments": [{"name": "sim", "baseURL": url, "model": "simulated", "models": ["gpt-4o-mini", "sim-embed"]}],
               "retrieval": {"embeddingModel": "sim-embed"}}
     data_dir = str(tmp_path / "data")
+    os.makedirs(data_dir)
     process, base = start_pillar(config, data_dir=data_dir)
     try:
         ingest(base)

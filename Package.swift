@@ -91,7 +91,7 @@ let package = Package(
         .target(
             name: "PillarEval",
             dependencies: [
-                "PillarCore", "PillarFlows", "PillarRetrieval",
+                "PillarCore", "PillarFlows",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -16,7 +16,7 @@ struct Eval: AsyncParsableCommand {
 /// What `run` and `gate` send for one side: the flow, pinned prompts, a model, how often and how widely.
 struct EvalRunOptions: ParsableArguments {
     @Option(name: .customLong("repeat"), help: "Ask every item this many times (pass^k, judge variance).") var repeats = 1
-    @Option(help: "Questions in flight at once.") var concurrency = 4
+    @Option(help: "Questions in flight at once (2 suits the embedded model on two cores).") var concurrency = 2
     @Option(name: .customLong("group"), help: "A group retrieval filters by, as if its member asked (repeatable).")
     var groups: [String] = []
     @Option(help: "Metrics to score, comma-separated (default: all).") var metrics: String?

@@ -23,7 +23,7 @@ public struct EvalRunSpec: Sendable, Hashable, Codable {
     public var note: String?
 
     public init(dataset: String, datasetVersion: Int? = nil, flow: String = "rag", prompts: [String] = [],
-                model: String? = nil, repeats: Int = 1, concurrency: Int = 4, groups: [String] = [],
+                model: String? = nil, repeats: Int = 1, concurrency: Int = 2, groups: [String] = [],
                 metrics: [String] = [], judgeModel: String? = nil, scorers: String? = nil, note: String? = nil) {
         self.dataset = dataset
         self.datasetVersion = datasetVersion
@@ -53,7 +53,7 @@ public struct EvalRunSpec: Sendable, Hashable, Codable {
         prompts = try container.decodeIfPresent([String].self, forKey: .prompts) ?? []
         model = try container.decodeIfPresent(String.self, forKey: .model)
         repeats = try container.decodeIfPresent(Int.self, forKey: .repeats) ?? 1
-        concurrency = try container.decodeIfPresent(Int.self, forKey: .concurrency) ?? 4
+        concurrency = try container.decodeIfPresent(Int.self, forKey: .concurrency) ?? 2
         groups = try container.decodeIfPresent([String].self, forKey: .groups) ?? []
         metrics = try container.decodeIfPresent([String].self, forKey: .metrics) ?? []
         judgeModel = try container.decodeIfPresent(String.self, forKey: .judgeModel)

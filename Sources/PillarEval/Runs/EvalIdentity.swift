@@ -1,6 +1,5 @@
 import PillarCore
 import PillarFlows
-import PillarRetrieval
 
 /// Who a run asks as: a subject of its own (`eval:<run id>`, so its usage is told apart from users' and
 /// metered against the evaluation budget) in the tenant, with the groups the run names for retrieval.

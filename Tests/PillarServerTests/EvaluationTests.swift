@@ -216,6 +216,36 @@ import Testing
         #expect(resumed.status == "completed" && resumed.done == 8, "\(resumed)")
     }
 
+    @Test func aCancelledRunSaysSoAndResumeFinishesIt() async throws {
+        let slow = SimulatorBehaviour(timeToFirstToken: .milliseconds(150), tokensPerSecond: 5000)
+        try await withSimulator(slow) { port in
+            try await withPillar(deployments: [simulatorDeployment("sim", port: port, models: ["sim", "sim-embed"])],
+                                 configure: { $0.retrieval.embeddingModel = "sim-embed" }) { pillar in
+                try await EvaluationFixture.ingest(pillar)
+                #expect(try await pillar.importDataset("colonies", EvaluationFixture.datasetJSONL).status == 201)
+                let started = try await pillar.startRun(["dataset": "colonies", "metrics": ["citations_recall"], "concurrency": 1])
+                let id = try #require(started.json["id"] as? String)
+                while try await pillar.request(.GET, "/v1/eval/runs/\(id)").json["done"] as? Int ?? 0 < 1 {
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+                let cancelled = try await pillar.request(.POST, "/v1/eval/runs/\(id)/cancel")
+                #expect(cancelled.status == 200, "\(cancelled.body)")
+                #expect(cancelled.json["status"] as? String == "cancelled", "\(cancelled.body)")
+                let stored = try await pillar.request(.GET, "/v1/eval/runs/\(id)")
+                #expect(stored.json["status"] as? String == "cancelled", "the stored run says how it ended: \(stored.body)")
+                let done = try #require(stored.json["done"] as? Int)
+                #expect(done >= 1 && done < 8)
+                let again = try await pillar.request(.POST, "/v1/eval/runs/\(id)/cancel")
+                #expect(again.status == 400 && again.errorCode == "run_not_running")
+                #expect(try await pillar.request(.POST, "/v1/eval/runs/\(id)/resume").status == 202)
+                let ended = try await pillar.waitForRun(id)
+                #expect(ended["status"] as? String == "completed" && ended["done"] as? Int == 8, "\(ended)")
+                let finished = try await pillar.request(.POST, "/v1/eval/runs/\(id)/resume")
+                #expect(finished.status == 400 && finished.errorCode == "run_complete")
+            }
+        }
+    }
+
     @Test func evaluationSpendsItsOwnBudgetAndStopsCleanlyWhenItIsSpent() async throws {
         try await withRetrievalPillar(configure: { configuration in
             configuration.evaluation.budgetDefault = UsageLimits(tokensPerDay: 10_000)

@@ -124,8 +124,12 @@ public struct EvalRunner: Sendable {
         run.status = status
         run.error = error
         run.finishedAt = Date().timeIntervalSince1970
+        // A cancelled run still saves how it ended: the write must not inherit the cancellation, or the run
+        // would read `running` with nothing running it.
+        let store = store
+        let ended = run
         do {
-            try await store.updateRun(run)
+            try await Task.detached { try await store.updateRun(ended) }.value
         } catch {
             logger.error("evaluation run could not be saved", metadata: ["run": "\(run.id)", "error": "\(error)"])
         }

@@ -13,7 +13,7 @@ struct EvaluationSetup {
          feedback: any DataProtectionRepository, redaction: StorageRedaction, audit: any AuditLog, logger: Logger) {
         let answering = FlowEvalAnswering(service: orchestration.evaluationService, prompts: orchestration.prompts,
                                           models: orchestration.evaluationModels, documents: documents,
-                                          prices: configuration.prices,
+                                          prices: configuration.prices, redaction: redaction,
                                           configurationDigest: FlowEvalAnswering.digest(of: configuration))
         let judge = LibraryJudge(prompts: orchestration.prompts, models: orchestration.evaluationModels,
                                  defaultModel: configuration.evaluation.judgeModel ?? orchestration.defaultModel,

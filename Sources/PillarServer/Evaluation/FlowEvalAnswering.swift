@@ -12,6 +12,7 @@ struct FlowEvalAnswering: EvalAnswering {
     let models: any FlowModels
     let documents: any DocumentRepository
     let prices: [String: ModelPrice]
+    let redaction: StorageRedaction
     let configurationDigest: String
 
     func prepare(_ spec: EvalRunSpec, tenant: String) async throws -> EvalRunVersions {
@@ -66,7 +67,9 @@ struct FlowEvalAnswering: EvalAnswering {
         let latency = (ContinuousClock.now - started).seconds * 1000
         let cost = answer.model.flatMap { prices[$0] }?.cost(of: answer.usage)
         let result = EvalResult(
-            runID: run.id, itemID: item.id, repeatIndex: repeatIndex, status: .answered, answer: answer.answer,
+            // Stored like a conversation's answer: personal data removed by the tenant's policy first.
+            runID: run.id, itemID: item.id, repeatIndex: repeatIndex, status: .answered,
+            answer: redaction.clean(answer.answer, tenant: run.tenant),
             citations: answer.citations.map(Self.source),
             retrieved: answer.sources.enumerated().map { index, citation in
                 var source = Self.source(citation)

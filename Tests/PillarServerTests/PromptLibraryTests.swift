@@ -83,7 +83,9 @@ import Testing
             #expect((shown.json["versions"] as? [[String: Any]])?.map { $0["version"] as? Int } == [1, 2])
             let listed = try await pillar.request(.GET, "/v1/prompts")
             let names = (listed.json["data"] as? [[String: Any]])?.compactMap { $0["name"] as? String } ?? []
-            #expect(names == ["rag-answer", "rag-condense"])
+            // The shipped prompts: the RAG flow's and the evaluation judges'.
+            #expect(names == ["judge-coherence", "judge-correctness", "judge-groundedness", "judge-relevance",
+                              "rag-answer", "rag-condense"])
             let body = try await pillar.request(.GET, "/v1/prompts/rag-answer/versions/2")
             #expect((body.json["body"] as? String)?.contains("Answer tersely") == true)
         }

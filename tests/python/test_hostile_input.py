@@ -53,6 +53,23 @@ ROUTES = {
     ("GET", "/admin/gateway"): None,
     ("GET", "/admin/usage"): None,
     ("GET", "/admin/audit"): None,
+    ("GET", "/v1/eval/datasets"): None,
+    ("GET", "/v1/eval/datasets/{name}"): None,
+    ("POST", "/v1/eval/datasets/{name}"): None,
+    ("GET", "/v1/eval/datasets/{name}/export"): None,
+    ("POST", "/v1/eval/datasets/{name}/from-traces"): ["selection", "limit", "note"],
+    ("POST", "/v1/eval/runs"): ["dataset", "flow", "prompts", "model", "repeats", "concurrency", "groups", "metrics", "scorers"],
+    ("GET", "/v1/eval/runs"): None,
+    ("GET", "/v1/eval/runs/{id}"): None,
+    ("GET", "/v1/eval/runs/{id}/results"): None,
+    ("GET", "/v1/eval/runs/{id}/report"): None,
+    ("POST", "/v1/eval/runs/{id}/resume"): None,
+    ("POST", "/v1/eval/runs/{id}/cancel"): None,
+    ("POST", "/v1/eval/runs/{id}/baseline"): None,
+    ("GET", "/v1/eval/baselines"): None,
+    ("GET", "/v1/eval/compare"): None,
+    ("POST", "/v1/eval/gates"): ["candidate", "baseline", "require"],
+    ("GET", "/v1/eval/gates"): None,
 }
 for library, body_keys in [("prompts", ["name", "note", "prompt"]), ("flows", ["name", "note", "yaml"])]:
     ROUTES.update({

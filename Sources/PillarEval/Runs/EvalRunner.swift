@@ -30,7 +30,7 @@ public struct EvalRunner: Sendable {
 
     private enum Outcome: Sendable {
         case scored(EvalAnswered, judged: [FlowTrace.ArtifactUse], judgeUsage: Usage, judgeCost: Double)
-        case failed(EvalFailure, itemID: String)
+        case failed(EvalFailure)
     }
 
     /// Runs what is left of `run` over `items` and returns the run as it ended (also saved).
@@ -84,10 +84,10 @@ public struct EvalRunner: Sendable {
                         failures["storage_error", default: 0] += 1
                         stopped = true
                     }
-                case .failed(.budget(let message), _):
+                case .failed(.budget(let message)):
                     budgetMessage = message
                     stopped = true
-                case .failed(.infrastructure(let code, _), _), .failed(.item(let code, _), _), .failed(.refusal(let code, _), _):
+                case .failed(.infrastructure(let code, _)), .failed(.item(let code, _)), .failed(.refusal(let code, _)):
                     consecutiveFailures += 1
                     failures[code, default: 0] += 1
                     if consecutiveFailures >= maxConsecutiveFailures { stopped = true }
@@ -154,7 +154,7 @@ public struct EvalRunner: Sendable {
                                                            createdAt: Date().timeIntervalSince1970),
                                         prompts: [], models: [], deployments: [])
             case let failure:
-                return .failed(failure, itemID: item.id)
+                return .failed(failure)
             }
         }
         do {
@@ -162,7 +162,7 @@ public struct EvalRunner: Sendable {
             answered.result.scores = scored.scores
             return .scored(answered, judged: scored.judgePrompts, judgeUsage: scored.usage, judgeCost: scored.costUSD)
         } catch {
-            return .failed(EvalFailure(error), itemID: item.id)
+            return .failed(EvalFailure(error))
         }
     }
 }

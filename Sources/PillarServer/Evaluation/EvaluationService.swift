@@ -223,15 +223,14 @@ struct EvaluationService: Sendable {
         let items = try await store.items(tenant: tenant, name: candidate.spec.dataset, version: candidate.spec.datasetVersion ?? 1)
         let baselineResults = try await store.results(runID: baseline.id, tenant: tenant)
         let candidateResults = try await store.results(runID: candidate.id, tenant: tenant)
-        var metrics: [EvalMetric] = []
-        for run in [candidate, baseline] {
-            for metric in try ScoringPlan.make(run.spec).metrics where !metrics.contains(where: { $0.name == metric.name }) {
-                metrics.append(metric)
-            }
+        // The candidate's plan decides the judges; the baseline adds any metric only it scored.
+        let candidatePlan = try ScoringPlan.make(candidate.spec)
+        var metrics = candidatePlan.metrics
+        for metric in try ScoringPlan.make(baseline.spec).metrics where !metrics.contains(where: { $0.name == metric.name }) {
+            metrics.append(metric)
         }
         var judges: [String: EvalComparison.JudgeReliability] = [:]
-        let judgePlan = try ScoringPlan.make(candidate.spec).judges
-        for judge in judgePlan {
+        for judge in candidatePlan.judges {
             let prompt = candidate.versions.prompts.first { $0.name == judge.prompt.split(separator: "@").first.map(String.init) }
                 .map { "\($0.name)@\($0.version)" } ?? judge.prompt
             judges[judge.metric] = JudgeAgreement.measure(metric: judge.metric, prompt: prompt, results: candidateResults,

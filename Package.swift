@@ -97,6 +97,22 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Production quality: online evaluation, signals, drift, monitors, alerts and canary analysis. Runs as
+        // services beside the server; its decisions are values computed for a given moment.
+        .target(
+            name: "PillarMonitoring",
+            dependencies: [
+                "PillarCore", "PillarEval", "PillarFlows", "PillarRetrieval",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
         .target(
             name: "PillarStore",
             dependencies: [
@@ -110,7 +126,7 @@ let package = Package(
             name: "PillarServer",
             dependencies: [
                 "PillarCore", "PillarGateway", "PillarStore", "PillarRetrieval", "PillarFlows", "PillarSafety",
-                "PillarTokenization", "PillarEval",
+                "PillarTokenization", "PillarEval", "PillarMonitoring",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -132,6 +148,7 @@ let package = Package(
             name: "PillarCLI",
             dependencies: [
                 "PillarServer", "PillarRetrieval", "PillarGateway", "PillarFlows", "PillarStore", "PillarEval",
+                "PillarMonitoring",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -199,9 +216,17 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "PillarMonitoringTests",
+            dependencies: ["PillarMonitoring", "PillarCore", "PillarEval", "PillarRetrieval",
+                           .product(name: "Logging", package: "swift-log"),
+                           .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "PillarServerTests",
             dependencies: [
                 "PillarServer", "PillarGateway", "PillarStore", "PillarRetrieval", "PillarFlows", "PillarEval",
+                "PillarMonitoring",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "JWTKit", package: "jwt-kit"),

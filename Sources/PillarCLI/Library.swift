@@ -3,6 +3,7 @@ import Foundation
 import PillarCore
 import PillarEval
 import PillarFlows
+import PillarMonitoring
 import PillarServer
 import PillarStore
 
@@ -31,7 +32,7 @@ struct LibraryCommand<Kind: LibraryKindMarker>: AsyncParsableCommand {
         CommandConfiguration(
             commandName: Kind.plural,
             abstract: "Manage the \(Kind.kind.rawValue) library: versions, labels, canaries, promotion and rollback.",
-            subcommands: [List.self, Show.self, Create.self, Diff.self, Label.self, Promote.self, Rollback.self])
+            subcommands: [List.self, Show.self, Status.self, Create.self, Diff.self, Label.self, Promote.self, Rollback.self])
     }
 
     struct Location: ParsableArguments {
@@ -57,6 +58,45 @@ struct LibraryCommand<Kind: LibraryKindMarker>: AsyncParsableCommand {
             case .flow: return AnyLibrary(ShippedLibrary.flowLibrary(repository, allowedHosts: Set(configuration.flows.allowedHosts),
                                                                      approval: approval),
                                           audit: audit)
+            }
+        }
+
+        /// The canary analyses, which live beside the library in the same database.
+        func analyses() throws -> any QualityRepository {
+            var configuration = try PillarConfiguration.load(file: config)
+            if let dataDirectory { configuration.server.dataDirectory = dataDirectory }
+            return SQLiteQualityRepository(database: try PillarDatabase(dataDirectory: configuration.server.dataDirectory))
+        }
+    }
+
+    struct Status: AsyncParsableCommand {
+        static var configuration: CommandConfiguration {
+            .init(abstract: "Each label's split and its canary analysis: step, weight, failures and the latest decisions.")
+        }
+        @OptionGroup var location: Location
+        @Argument var name: String
+        @Option(help: "How many of the newest decisions to show per analysis.") var decisions = 5
+
+        func run() async throws {
+            let labels = try await location.open().labels(location.tenant, name)
+            guard !labels.isEmpty else { throw ValidationError("\(name) has no labels") }
+            let store = try location.analyses()
+            let format = ISO8601DateFormatter()
+            for label in labels {
+                print("label \(describe(label))")
+                guard let record = try await store.latestAnalysis(tenant: location.tenant, kind: Kind.kind, name: name,
+                                                                  label: label.label) else {
+                    print("  no canary analysis")
+                    continue
+                }
+                let state = try JSONDecoder().decode(CanaryAnalysisState.self, from: Data(record.state.utf8))
+                let spec = try JSONDecoder().decode(CanaryAnalysisSpec.self, from: Data(record.spec.utf8))
+                print("  analysis \(record.id): v\(record.candidateVersion) against v\(record.stableVersion), \(state.status.rawValue), "
+                    + "step \(state.stepIndex + 1) of \(spec.steps.count) at \(state.weight)%, failures \(state.failures) of \(spec.failureLimit), "
+                    + "started by \(record.startedBy)")
+                for decision in state.decisions.suffix(max(0, decisions)) {
+                    print("  \(format.string(from: decision.at))\t\(decision.action.rawValue)\t\(decision.fromWeight)% -> \(decision.toWeight)%\t\(decision.reason)")
+                }
             }
         }
     }

@@ -25,7 +25,7 @@ struct Serve: AsyncParsableCommand {
                                              childLauncher: .currentPillar, logger: observability.logger,
                                              // Unbuffered, so the once-shown first key is written even when stdout is a file.
                                              announce: { FileHandle.standardOutput.write(Data(($0 + "\n").utf8)) })
-        let services: [any Service] = observability.tracingService.map { [$0, app] } ?? [app]
+        let services: [any Service] = observability.services + [app]
         var groupConfiguration = ServiceGroupConfiguration(
             services: services.map { .init(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],

@@ -35,6 +35,8 @@ struct Simulate: AsyncParsableCommand {
     @Option(name: .customLong("api-key"), help: "Require this key from callers.") var apiKey: String?
     @Option(name: .customLong("judge-score"), help: "The score judge prompts get (0-9; outside 1-5 plays a judge answering off its rubric). Unset: by word overlap.")
     var judgeScore: Int?
+    @Option(help: "Spoil a share of RAG answers: wrong=0.3,ungrounded=0.1,refusing=0.05 (shares 0-1).")
+    var quality: String?
     @Option(name: .customLong("embedding-dimensions")) var embeddingDimensions = 384
     @Option(help: "How texts become vectors: hashed-words (sparse, lexical) or topics (dense, clustered like a real model's).")
     var embeddings = "hashed-words"
@@ -45,6 +47,9 @@ struct Simulate: AsyncParsableCommand {
         }
         guard (0...10_000).contains(toolCallDeltas) else { throw ValidationError("--tool-call-deltas must be 0-10000") }
         if let judgeScore, !(0...9).contains(judgeScore) { throw ValidationError("--judge-score must be 0-9") }
+        if let quality {
+            do { _ = try SimulatedQuality(parsing: quality) } catch { throw ValidationError("--quality: \(error.message)") }
+        }
         guard (0...1).contains(faultRate) else { throw ValidationError("--fault-rate must be between 0 and 1") }
         guard (1...8192).contains(embeddingDimensions) else { throw ValidationError("--embedding-dimensions must be 1-8192") }
         guard SimulatedEmbeddings(rawValue: embeddings) != nil else {
@@ -64,7 +69,8 @@ struct Simulate: AsyncParsableCommand {
         if reset { fault = .reset }
         let behaviour = SimulatorBehaviour(timeToFirstToken: .milliseconds(timeToFirstTokenMs),
                                            tokensPerSecond: tokensPerSecond, reply: reply, fault: fault, faultRate: faultRate,
-                                           toolCallDeltas: toolCallDeltas, judgeScore: judgeScore)
+                                           toolCallDeltas: toolCallDeltas, judgeScore: judgeScore,
+                                           quality: try quality.map { try SimulatedQuality(parsing: $0) })
         let app = buildSimulatorApplication(host: host, port: port, behaviour: behaviour, apiKey: apiKey,
                                             embeddingDimensions: embeddingDimensions,
                                             embeddings: SimulatedEmbeddings(rawValue: embeddings) ?? .hashedWords,

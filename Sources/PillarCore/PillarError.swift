@@ -7,6 +7,8 @@ public struct PillarError: Error, Sendable, Hashable, CustomStringConvertible {
         case authenticationRequired
         case permissionDenied
         case notFound
+        /// The request clashes with the resource's current state (an analysis already running).
+        case conflict
         case payloadTooLarge
         case unsupportedMediaType
         case rateLimited

@@ -9,7 +9,7 @@ enum SimulatedAnswers {
     static let condenseCue = "Standalone question:"
     static let followUpCue = "Follow-up question:"
 
-    static func reply(to request: ChatCompletionRequest) -> String {
+    static func reply(to request: ChatCompletionRequest, quality: SimulatedQuality? = nil) -> String {
         let question = request.messages.last { $0.role == "user" }?.content?.text ?? ""
         if question.hasSuffix(condenseCue), let followUp = question.components(separatedBy: "\n")
             .last(where: { $0.hasPrefix(followUpCue) }) {
@@ -26,8 +26,8 @@ enum SimulatedAnswers {
                 if overlap > (best?.overlap ?? 0) { best = (marker, sentence, overlap) }
             }
         }
-        guard let best else { return "The sources do not say." }
-        return best.sentence + " [\(best.marker)]"
+        let answer = best.map { $0.sentence + " [\($0.marker)]" } ?? "The sources do not say."
+        return quality?.spoil(answer, question: question) ?? answer
     }
 
     /// `[n]` at the start of a line opens source n, which runs to the next such line or to a "Question:" line.

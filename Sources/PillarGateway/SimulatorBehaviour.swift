@@ -39,10 +39,13 @@ public struct SimulatorBehaviour: Sendable, Hashable {
     public var toolCallDeltas: Int
     /// The score the simulator gives when it plays a judge (see `SimulatedJudge`); nil scores by word overlap.
     public var judgeScore: Int?
+    /// A share of RAG answers spoiled on purpose (see `SimulatedQuality`); nil answers as well as it can.
+    public var quality: SimulatedQuality?
 
     public init(timeToFirstToken: Duration = .milliseconds(20), tokensPerSecond: Double = 200, reply: String? = nil,
                 fault: Fault? = nil, faultRate: Double = 1, errorType: String? = nil, toolCallDeltas: Int = 0,
-                judgeScore: Int? = nil) {
+                judgeScore: Int? = nil, quality: SimulatedQuality? = nil) {
+        self.quality = quality
         self.judgeScore = judgeScore
         self.errorType = errorType
         self.toolCallDeltas = toolCallDeltas
@@ -61,7 +64,7 @@ public struct SimulatorBehaviour: Sendable, Hashable {
     /// The per-request headers, all optional: `x-sim-ttft-ms`, `x-sim-tokens-per-second`, `x-sim-reply`,
     /// `x-sim-status` with `x-sim-retry-after` and `x-sim-error-type`, `x-sim-stall-ms`, `x-sim-cut-after`,
     /// `x-sim-malformed-after`, `x-sim-stream-error-after`, `x-sim-end-without-finish`, `x-sim-stall-after-head-ms`, `x-sim-reset`,
-    /// `x-sim-fault-rate`, `x-sim-tool-call-deltas`, `x-sim-judge-score`.
+    /// `x-sim-fault-rate`, `x-sim-tool-call-deltas`, `x-sim-judge-score`, `x-sim-quality` (`wrong=0.3,refusing=0.1`).
     public func overridden(by header: (String) -> String?) throws(PillarError) -> SimulatorBehaviour {
         var behaviour = self
         func number(_ name: String) throws(PillarError) -> Double? {
@@ -103,6 +106,10 @@ public struct SimulatorBehaviour: Sendable, Hashable {
             guard score <= 9 else { throw .invalidRequest("x-sim-judge-score must be 0-9", param: "x-sim-judge-score") }
             behaviour.judgeScore = Int(score)
         }
+        if let quality = header("x-sim-quality") {
+            guard quality.count <= 200 else { throw .invalidRequest("x-sim-quality is too long", param: "x-sim-quality") }
+            behaviour.quality = try SimulatedQuality(parsing: quality)
+        }
         return behaviour
     }
 
@@ -117,7 +124,7 @@ public struct SimulatorBehaviour: Sendable, Hashable {
         }
         let whole = reply ?? SimulatedJudge.reply(to: asked.messages.last { $0.role == "user" }?.content?.text ?? "",
                                                   forcedScore: judgeScore)
-            ?? SimulatedAnswers.reply(to: asked)
+            ?? SimulatedAnswers.reply(to: asked, quality: quality)
         let text = whole.hasPrefix(prefill) ? String(whole.dropFirst(prefill.count)) : whole
         var tokens: [String] = []
         var current = ""

@@ -7,6 +7,7 @@ import PillarCore
 import PillarEval
 import PillarFlows
 import PillarGateway
+import PillarMonitoring
 import PillarRetrieval
 import PillarStore
 import Prometheus
@@ -88,11 +89,13 @@ public func buildApplication(
                           remote: try RemoteContentClassifier(configuration.safety.remoteClassifier, environment: environment,
                                                               client: httpClient),
                           logger: logger)
+    let quality = MonitoringSetup.intake(configuration)
     let orchestration = OrchestrationSetup(configuration: configuration, database: database, gateway: gateway,
                                            admission: admission, evaluationAdmission: evaluationAdmission,
                                            promotionApproval: promotionApproval, turns: turns, retriever: retrieval.retriever,
-                                           redaction: redaction, gate: gate, logger: logger)
+                                           redaction: redaction, gate: gate, quality: quality?.1, logger: logger)
     let dataProtection = SQLiteDataProtectionRepository(database: database)
+    let qualityStore = SQLiteQualityRepository(database: database)
     ChatCompletionsController(gateway: gateway, admission: admission, prices: configuration.prices, turns: turns,
                               bodyReader: bodyReader, flows: FlowCompletions(service: orchestration.service),
                               flowLibrary: orchestration.flows, redaction: redaction, gate: gate, logger: logger)
@@ -105,10 +108,10 @@ public func buildApplication(
         .addRoutes(to: v1)
     ConversationsController(conversations: orchestration.conversations, redaction: redaction, bodyReader: bodyReader)
         .addRoutes(to: v1)
-    TracesController(traces: orchestration.traces).addRoutes(to: v1)
+    TracesController(traces: orchestration.traces, quality: qualityStore).addRoutes(to: v1)
     let v1Admin = authenticated.group("v1", context: AdminContext.self)
     DataProtectionController(store: dataProtection, traces: orchestration.traces, conversations: orchestration.conversations,
-                             audit: audit, redaction: redaction, bodyReader: bodyReader)
+                             audit: audit, redaction: redaction, bodyReader: bodyReader, quality: qualityStore)
         .addRoutes(user: v1, admin: authenticated.group("admin", context: AdminContext.self))
     LibraryController(library: orchestration.prompts, audit: audit, bodyReader: bodyReader).addRoutes(to: v1Admin.group("prompts"))
     LibraryController(library: orchestration.flows, audit: audit, bodyReader: bodyReader).addRoutes(to: v1Admin.group("flows"))
@@ -125,6 +128,13 @@ public func buildApplication(
                                      documents: retrieval.repository, feedback: dataProtection, redaction: redaction,
                                      audit: audit, logger: logger)
     EvaluationController(service: evaluation.service, bodyReader: bodyReader).addRoutes(to: v1Admin.group("eval"))
+    let monitoring = try MonitoringSetup(configuration: configuration, environment: environment, store: qualityStore,
+                                         intake: quality?.0, orchestration: orchestration, embedder: retrieval.embedder,
+                                         audit: audit, httpClient: httpClient, logger: logger)
+    MonitorsController(board: monitoring.board, monitors: monitoring.monitors, alerts: monitoring.alerts)
+        .addRoutes(to: v1Admin.group("admin/monitors"))
+    CanaryAnalysisController(analyses: monitoring.analyses, defaults: monitoring.canaryDefaults, bodyReader: bodyReader)
+        .addRoutes(prompts: v1Admin.group("prompts"), flows: v1Admin.group("flows"))
     let metrics = MetricsController(registry: metricsRegistry)
     if configuration.server.metricsPort == nil {
         // Metrics carry every tenant's labels: only the platform's admins may read them.
@@ -162,6 +172,14 @@ public func buildApplication(
                                     logger: logger))
     }
     app.addServices(EvaluationLifecycle(coordinator: evaluationCoordinator))
+    for service in monitoring.services { app.addServices(service) }
+    if configuration.monitoring.enabled, !configuration.monitoring.decay.isEmpty {
+        app.addServices(DecayEvaluationService(schedules: configuration.monitoring.decay, evaluations: evaluation.service,
+                                               store: evaluations, coordinator: evaluationCoordinator,
+                                               alerts: monitoring.alerts,
+                                               check: MonitoringSetup.duration(configuration.monitoring.evaluationIntervalSeconds),
+                                               logger: logger))
+    }
     app.addServices(HTTPClientService(client: httpClient), HTTPClientService(client: orchestration.toolClient))
     return app
 }

@@ -368,6 +368,47 @@ public final class PillarDatabase: Sendable, HealthCheckable {
             }
             try db.create(index: "eval_gate_tenant", on: "eval_gate", columns: ["tenant_id", "passed", "created_at"])
         }
+        migrator.registerMigration("011_quality") { db in
+            // One row per flow answer; no text. The query vector (of sampled answers) is derived from what
+            // the person asked, so it is encrypted like their words and erased with them.
+            try db.create(table: "quality_sample") { table in
+                table.column("tenant_id", .text).notNull().references("tenant", onDelete: .cascade)
+                table.column("trace_id", .text).notNull()
+                table.column("subject", .text).notNull()
+                table.column("created_at", .double).notNull()
+                table.column("flow", .text).notNull()
+                table.column("flow_version", .integer).notNull()
+                table.column("label", .text)
+                table.column("judgement", .text).notNull()
+                table.column("groundedness", .double)
+                table.column("relevance", .double)
+                table.column("thumbs_down", .boolean)
+                table.column("body", .text).notNull()
+                table.column("query_vector", .text)
+                table.primaryKey(["tenant_id", "trace_id"])
+            }
+            try db.create(index: "quality_sample_time", on: "quality_sample", columns: ["created_at"])
+            try db.create(index: "quality_sample_flow", on: "quality_sample", columns: ["tenant_id", "flow", "created_at"])
+            try db.create(index: "quality_sample_subject", on: "quality_sample", columns: ["tenant_id", "subject"])
+            try db.create(table: "canary_analysis") { table in
+                table.primaryKey("id", .text)
+                table.column("tenant_id", .text).notNull().references("tenant", onDelete: .cascade)
+                table.column("kind", .text).notNull()
+                table.column("name", .text).notNull()
+                table.column("label", .text).notNull()
+                table.column("status", .text).notNull()
+                table.column("record", .text).notNull()
+                table.column("created_at", .double).notNull()
+                table.column("updated_at", .double).notNull()
+            }
+            try db.create(index: "canary_analysis_label", on: "canary_analysis",
+                          columns: ["tenant_id", "kind", "name", "label", "created_at"])
+            try db.create(table: "monitor_state") { table in
+                table.primaryKey("key", .text)
+                table.column("monitor", .text).notNull()
+                table.column("state", .text).notNull()
+            }
+        }
         return migrator
     }
 }

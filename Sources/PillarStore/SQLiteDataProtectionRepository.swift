@@ -67,6 +67,8 @@ public struct SQLiteDataProtectionRepository: DataProtectionRepository {
             counts.traces = db.changesCount
             try db.execute(sql: "DELETE FROM feedback WHERE tenant_id = ? AND subject = ?", arguments: [tenant, subject])
             counts.feedback = db.changesCount
+            // Quality samples carry the query's embedding, which is derived from the person's words.
+            try db.execute(sql: "DELETE FROM quality_sample WHERE tenant_id = ? AND subject = ?", arguments: [tenant, subject])
             try db.execute(sql: "DELETE FROM consent WHERE tenant_id = ? AND subject = ?", arguments: [tenant, subject])
             // Evaluation items made from the person's conversations go too; their dataset versions say so in
             // their item counts.
@@ -103,6 +105,7 @@ public struct SQLiteDataProtectionRepository: DataProtectionRepository {
             counts.traces = db.changesCount
             try db.execute(sql: "DELETE FROM feedback WHERE tenant_id = ? AND created_at < ?", arguments: [tenant, before])
             counts.feedback = db.changesCount
+            try db.execute(sql: "DELETE FROM quality_sample WHERE tenant_id = ? AND created_at < ?", arguments: [tenant, before])
             return counts
         }
     }

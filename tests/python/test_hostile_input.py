@@ -70,6 +70,9 @@ ROUTES = {
     ("GET", "/v1/eval/compare"): None,
     ("POST", "/v1/eval/gates"): ["candidate", "baseline", "require"],
     ("GET", "/v1/eval/gates"): None,
+    ("GET", "/v1/admin/monitors"): None,
+    ("GET", "/v1/admin/monitors/{name}"): None,
+    ("POST", "/v1/admin/monitors/{name}/test"): ["webhook"],
 }
 for library, body_keys in [("prompts", ["name", "note", "prompt"]), ("flows", ["name", "note", "yaml"])]:
     ROUTES.update({
@@ -81,6 +84,10 @@ for library, body_keys in [("prompts", ["name", "note", "prompt"]), ("flows", ["
         ("PUT", f"/v1/{library}/{{name}}/labels/{{label}}"): ["version", "split"],
         ("POST", f"/v1/{library}/{{name}}/labels/{{label}}/rollback"): None,
         ("POST", f"/v1/{library}/{{name}}/promote"): ["from", "to"],
+        ("POST", f"/v1/{library}/{{name}}/labels/{{label}}/analysis"): ["candidate", "steps", "interval_seconds",
+                                                                        "minimum_samples", "failure_limit", "checks"],
+        ("GET", f"/v1/{library}/{{name}}/labels/{{label}}/analysis"): None,
+        ("DELETE", f"/v1/{library}/{{name}}/labels/{{label}}/analysis"): None,
     })
 JSON_ROUTES = sorted(route for route, keys in ROUTES.items() if keys is not None)
 OTHER_ROUTES = sorted(route for route, keys in ROUTES.items() if keys is None)

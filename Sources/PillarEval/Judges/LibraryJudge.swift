@@ -19,9 +19,14 @@ public struct LibraryJudge: EvalJudging {
 
     public func ask(prompt reference: String, variables: [String: JSONValue], model: String?,
                     run: EvalRunRecord) async throws -> JudgeReply {
-        let context = EvalIdentity.context(for: run)
-        let prompt = try await prompts.resolve(try LibraryReference(parsing: reference), tenant: run.tenant, runLabel: nil,
-                                               stickyKey: run.id)
+        try await ask(prompt: reference, variables: variables, model: model, context: EvalIdentity.context(for: run))
+    }
+
+    /// Asks as `context`'s principal: an evaluation run's identity, or production monitoring's.
+    public func ask(prompt reference: String, variables: [String: JSONValue], model: String?,
+                    context: FlowContext) async throws -> JudgeReply {
+        let prompt = try await prompts.resolve(try LibraryReference(parsing: reference), tenant: context.principal.tenant,
+                                               runLabel: nil, stickyKey: context.stickyKey)
         let parameters = prompt.value.definition.parameters
         let chosen = model ?? parameters.model ?? defaultModel
         guard models.serves(chosen) else { throw PillarError.modelNotFound(chosen) }

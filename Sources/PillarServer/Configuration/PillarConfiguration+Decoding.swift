@@ -23,7 +23,7 @@ func rejectUnknownKeys<Keys: CodingKey & CaseIterable>(in decoder: any Decoder, 
 
 extension PillarConfiguration {
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case server, oidc, deployments, localModel, timeouts, gateway, limits, prices, retrieval, flows, safety, evaluation, promotion
+        case server, oidc, deployments, localModel, timeouts, gateway, limits, prices, retrieval, flows, safety, evaluation, promotion, monitoring
     }
 
     public init(from decoder: any Decoder) throws {
@@ -43,6 +43,7 @@ extension PillarConfiguration {
         safety = try container.value(.safety, or: safety)
         evaluation = try container.value(.evaluation, or: evaluation)
         promotion = try container.value(.promotion, or: promotion)
+        monitoring = try container.value(.monitoring, or: monitoring)
     }
 }
 

@@ -182,6 +182,7 @@ public struct PillarConfiguration: Sendable, Codable, Hashable {
     public var safety = Safety()
     public var evaluation = Evaluation()
     public var promotion = Promotion()
+    public var monitoring = Monitoring()
 
     /// Rate limits and token budgets per tenant and per API key.
     public struct Limits: Sendable, Codable, Hashable {
@@ -357,6 +358,7 @@ extension PillarConfiguration {
         try validateRetrieval()
         try validateFlows()
         try validateEvaluation()
+        try validateMonitoring()
         try validateSafety()
         guard limits.defaultCompletionTokens >= 1 else {
             throw ConfigurationError(key: "limits.defaultCompletionTokens", "must be at least 1")

@@ -12,6 +12,8 @@ struct DataProtectionController: Sendable {
     let audit: any AuditLog
     let redaction: StorageRedaction
     let bodyReader: RequestBodyReader
+    /// Production monitoring's samples: a rating marks its answer's thumbs-down signal.
+    let quality: any QualityRepository
 
     static let maxCommentCharacters = 4_000
 
@@ -91,6 +93,8 @@ struct DataProtectionController: Sendable {
             rating: rating, comment: body.comment.map { redaction.clean($0, tenant: principal.tenant) },
             conversation: conversation, createdAt: Date().timeIntervalSince1970)
         try await store.saveFeedback(record)
+        // One or two stars count as thumbs down; the newest rating of an answer is the one that counts.
+        _ = try await quality.setThumbsDown(traceID: trace.id, tenant: principal.tenant, thumbsDown: rating <= 2)
         return try JSONResponse.make(FeedbackSaved(id: record.id, conversationIncluded: conversation != nil, reason: reason),
                                      status: .created)
     }

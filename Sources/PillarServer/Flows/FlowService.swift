@@ -4,6 +4,7 @@ import Logging
 import PillarCore
 import PillarFlows
 import PillarGateway
+import Synchronization
 
 /// Runs a library flow for one question and keeps its trace: the piece both chat routes share. A flow's
 /// `answer`, `sources` and `standalone_query` outputs (when it has them) become the answer, its citations and
@@ -15,6 +16,8 @@ struct FlowService: Sendable {
     let historyTokens: Int
     let redaction: StorageRedaction
     let logger: Logger
+    /// Production monitoring of users' answers; nil for evaluation runs, which score themselves.
+    var quality: QualityReporter? = nil
 
     struct Question: Sendable {
         var flow: String
@@ -77,7 +80,15 @@ struct FlowService: Sendable {
         // personal data reaching models first (redacted, or refused).
         let questionText = try redaction.prepareForModel(question.text, tenant: question.principal.tenant, param: "message")
         let inputs: [String: JSONValue] = ["question": .string(questionText), "history": .array(window(question.history))]
-        let outcome = await runner.run(flow.value, use: flow.use, inputs: inputs, context: context, streaming: streaming)
+        let started = ContinuousClock.now
+        let firstDelta = FirstDeltaClock()
+        let measured = streaming.map { streaming in
+            FlowRunner.Streaming(onStreamStart: streaming.onStreamStart, onDelta: { delta in
+                firstDelta.mark(since: started)
+                try await streaming.onDelta(delta)
+            })
+        }
+        let outcome = await runner.run(flow.value, use: flow.use, inputs: inputs, context: context, streaming: measured)
 
         var failure = outcome.error
         var text = ""
@@ -122,12 +133,26 @@ struct FlowService: Sendable {
         } catch {
             logger.error("trace could not be saved", metadata: ["error": "\(error)"])
         }
+        quality?.report(trace: trace, question: questionText, answer: text, sources: sources, ttftMs: firstDelta.milliseconds)
         if let failure { throw failure }
         return Answer(traceID: traceID, conversationID: question.conversationID, answer: text, citations: cited,
                       sources: sources, standaloneQuery: standalone, grounded: !sources.isEmpty, prompt: answering?.prompt,
                       flow: flow.use, model: answering?.model, deployment: answering?.deployment, usage: usage,
                       outputs: outcome.outputs, promptsUsed: llmNodes.compactMap(\.prompt),
                       modelsUsed: llmNodes.compactMap(\.model), deploymentsUsed: llmNodes.compactMap(\.deployment))
+    }
+
+    /// When a streamed answer's first words went out, for the time-to-first-token signal.
+    final class FirstDeltaClock: Sendable {
+        private let elapsed = Mutex<Duration?>(nil)
+
+        func mark(since start: ContinuousClock.Instant) {
+            elapsed.withLock { if $0 == nil { $0 = ContinuousClock.now - start } }
+        }
+
+        var milliseconds: Double? {
+            elapsed.withLock { $0.map { Double($0.components.seconds) * 1000 + Double($0.components.attoseconds) / 1e15 } }
+        }
     }
 
     /// The newest turns that fit the history window, oldest first.

@@ -24,7 +24,7 @@ struct OrchestrationSetup {
 
     init(configuration: PillarConfiguration, database: PillarDatabase, gateway: ModelGateway, admission: AdmissionControl?,
          evaluationAdmission: AdmissionControl?, promotionApproval: (any PromotionApproval)?, turns: any TurnRepository,
-         retriever: Retriever, redaction: StorageRedaction, gate: SafetyGate, logger: Logger) {
+         retriever: Retriever, redaction: StorageRedaction, gate: SafetyGate, quality: QualityReporter?, logger: Logger) {
         let library = SQLiteLibraryRepository(database: database)
         let allowedHosts = Set(configuration.flows.allowedHosts)
         prompts = ShippedLibrary.promptLibrary(library, approval: promotionApproval)
@@ -45,7 +45,7 @@ struct OrchestrationSetup {
                                 http: FlowHTTPClient(client: toolClient, allowedHosts: allowedHosts),
                                 defaultModel: defaultModel, safety: gate, logger: logger)
         service = FlowService(flows: flows, runner: runner, traces: traces, historyTokens: configuration.flows.historyTokens,
-                              redaction: redaction, logger: logger)
+                              redaction: redaction, logger: logger, quality: quality)
         evaluationModels = GatewayFlowModels(gateway: gateway, admission: evaluationAdmission, prices: configuration.prices,
                                              turns: turns, redaction: redaction, gate: gate, logger: logger)
         let evaluationRunner = FlowRunner(prompts: prompts, models: evaluationModels, retriever: retriever,

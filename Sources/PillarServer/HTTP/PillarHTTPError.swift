@@ -16,6 +16,7 @@ public struct PillarHTTPError: HTTPResponseError {
         case .authenticationRequired: return .unauthorized
         case .permissionDenied: return .forbidden
         case .notFound: return .notFound
+        case .conflict: return .conflict
         case .payloadTooLarge: return .contentTooLarge
         case .unsupportedMediaType: return .unsupportedMediaType
         case .rateLimited: return .tooManyRequests
@@ -29,7 +30,7 @@ public struct PillarHTTPError: HTTPResponseError {
     /// OpenAI's `type` field.
     var type: String {
         switch error.kind {
-        case .invalidRequest, .notFound, .payloadTooLarge, .unsupportedMediaType: return "invalid_request_error"
+        case .invalidRequest, .notFound, .conflict, .payloadTooLarge, .unsupportedMediaType: return "invalid_request_error"
         case .authenticationRequired: return "authentication_error"
         case .permissionDenied: return "permission_error"
         case .rateLimited: return "rate_limit_error"

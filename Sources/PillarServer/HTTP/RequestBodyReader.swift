@@ -8,6 +8,20 @@ struct RequestBodyReader: Sendable {
     let maxBytes: Int
 
     func decode<T: Decodable>(_ type: T.Type, from request: Request) async throws -> T {
+        try checkMediaType(of: request)
+        return try decode(T.self, from: try await bytes(of: request))
+    }
+
+    /// For routes whose body is optional: nil when the request has none.
+    func decodeIfPresent<T: Decodable>(_ type: T.Type, from request: Request) async throws -> T? {
+        let buffer: ByteBuffer
+        do { buffer = try await request.body.collect(upTo: maxBytes) } catch { throw tooLarge }
+        guard buffer.readableBytes > 0 else { return nil }
+        try checkMediaType(of: request)
+        return try decode(T.self, from: buffer)
+    }
+
+    private func checkMediaType(of request: Request) throws {
         if let contentType = request.headers[.contentType] {
             let mediaType = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
             guard mediaType == "application/json" else {
@@ -15,7 +29,9 @@ struct RequestBodyReader: Sendable {
                                   message: "The body must be application/json, not \(mediaType ?? "(none)").")
             }
         }
-        let buffer = try await bytes(of: request)
+    }
+
+    private func decode<T: Decodable>(_ type: T.Type, from buffer: ByteBuffer) throws -> T {
         do {
             return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
         } catch let error as DecodingError {

@@ -7,8 +7,10 @@ same."""
 import hashlib
 import hmac
 import json
+import os
 import random
 import re
+import subprocess
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -17,7 +19,7 @@ import pytest
 import requests
 import yaml
 
-from conftest import ADMIN_KEY, REPO, free_port, start_pillar, start_simulator
+from conftest import ADMIN_KEY, PILLAR_BIN, REPO, free_port, start_pillar, start_simulator
 
 HEADERS = {"Authorization": f"Bearer {ADMIN_KEY}"}
 SECRET = "webhook-test-secret-0123456789"
@@ -352,3 +354,50 @@ def test_a_scheduled_evaluation_catches_decay_against_the_baseline(server):
     alert = wait_until(lambda: [json.loads(r["body"]) for r in steady.events("decay.alert")
                                 if json.loads(r["body"])["severity"] == "alert"], timeout=30)[0]
     assert alert["details"]["dataset"] == "colonies" and alert["details"]["gate"] == failed[0]["id"]
+
+
+def test_the_cli_shows_monitors_and_each_labels_analysis(server):
+    base, _, _, process = server
+    env = dict(os.environ, PILLAR_API_KEY=ADMIN_KEY, PILLAR_URL=base)
+    listed = subprocess.run([PILLAR_BIN, "monitors", "list"], env=env, capture_output=True, text=True, timeout=60)
+    assert listed.returncode == 0, listed.stderr
+    assert "query-drift\tquery_drift_p_value" in listed.stdout and "groundedness-low" in listed.stdout
+    shown = subprocess.run([PILLAR_BIN, "monitors", "show", "query-drift"], env=env, capture_output=True, text=True,
+                           timeout=60)
+    assert shown.returncode == 0, shown.stderr
+    assert "default\trag\tdrift\talert" in shown.stdout, shown.stdout
+    tested = subprocess.run([PILLAR_BIN, "monitors", "test", "query-drift", "--webhook", "steady"], env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert tested.returncode == 0 and "steady\tdelivered\tattempts 1" in tested.stdout, tested.stdout + tested.stderr
+    missing = subprocess.run([PILLAR_BIN, "monitors", "show", "nope"], env=env, capture_output=True, text=True, timeout=60)
+    assert missing.returncode != 0 and "not_found" in missing.stderr
+
+    status = subprocess.run([PILLAR_BIN, "flows", "status", "rag", "--data-dir", process.data_dir], env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert status.returncode == 0, status.stderr
+    assert "label production=" in status.stdout
+    assert "promoted, step 1 of 1 at 100%" in status.stdout, status.stdout
+    assert "label drift=1" in status.stdout and "no canary analysis" in status.stdout
+
+
+def test_under_require_eval_an_analysis_may_not_bring_an_ungated_version_into_production():
+    good, good_url = start_simulator("--ttft-ms", "0", "--tokens-per-second", "5000")
+    config = {"deployments": [{"name": "sim", "baseURL": good_url, "model": "simulated", "models": ["gpt-4o-mini", "sim-embed"]}],
+              "retrieval": {"embeddingModel": "sim-embed"}, "promotion": {"tenantDefault": {"requireEval": True}}}
+    process, base = start_pillar(config)
+    try:
+        version = rag_flow_with_model(base, None, "not evaluated")
+        refused = requests.post(base + "/v1/flows/rag/labels/production/analysis", headers=HEADERS,
+                                json={"candidate": version}, timeout=10)
+        assert refused.status_code == 403 and refused.json()["error"]["code"] == "evaluation_required", refused.text
+        labels = requests.get(base + "/v1/flows/rag", headers=HEADERS, timeout=10).json()["labels"]
+        assert next(l["split"] for l in labels if l["label"] == "production") == [{"version": 1, "weight": 100}]
+        assert requests.get(base + "/v1/flows/rag/labels/production/analysis", headers=HEADERS,
+                            timeout=10).status_code == 404
+        # Another label is not gated: a staging canary may run.
+        requests.put(base + "/v1/flows/rag/labels/staging", headers=HEADERS, json={"version": 1}, timeout=10)
+        assert requests.post(base + "/v1/flows/rag/labels/staging/analysis", headers=HEADERS,
+                             json={"candidate": version}, timeout=10).status_code == 201
+    finally:
+        process.stop()
+        good.stop()

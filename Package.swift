@@ -173,6 +173,12 @@ let package = Package(
             swiftSettings: strict
         ),
         .executableTarget(
+            name: "PillarDriftBench",
+            dependencies: ["PillarMonitoring"],
+            path: "Benchmarks/Drift",
+            swiftSettings: strict
+        ),
+        .executableTarget(
             name: "PillarVectorBench",
             dependencies: ["PillarRetrieval"],
             path: "Benchmarks/VectorIndex",

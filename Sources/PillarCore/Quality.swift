@@ -137,7 +137,7 @@ public protocol QualityRepository: Sendable {
     /// Records the newest rating of an answer; false when the answer has no sample.
     func setThumbsDown(traceID: String, tenant: String, thumbsDown: Bool) async throws -> Bool
     func saveQueryVector(traceID: String, tenant: String, vector: [Float]) async throws
-    /// Oldest first, at most `query.limit`.
+    /// The newest `query.limit` samples of the range, oldest first.
     func samples(_ query: QualitySampleQuery) async throws -> [QualitySample]
     func sample(traceID: String, tenant: String) async throws -> QualitySample?
     /// The query vectors of a tenant's flow label in a time range, newest first, at most `limit`.

@@ -70,12 +70,13 @@ public struct SQLiteQualityRepository: QualityRepository {
             sql += " AND flow = ?"
             arguments += [flow]
         }
-        sql += " ORDER BY created_at, trace_id LIMIT ?"
+        // The newest `limit` of the range: a busy day must not push the last minutes out of a window.
+        sql += " ORDER BY created_at DESC, trace_id DESC LIMIT ?"
         arguments += [max(0, query.limit)]
         let finalSQL = sql
         let finalArguments = arguments
         return try await database.pool.read { db in
-            try Row.fetchAll(db, sql: finalSQL, arguments: finalArguments).map(Self.sample)
+            Array(try Row.fetchAll(db, sql: finalSQL, arguments: finalArguments).map(Self.sample).reversed())
         }
     }
 

@@ -1,3 +1,4 @@
+import Metrics
 import Synchronization
 
 /// Where the serving path drops answers for monitoring. `submit` never waits: it appends under a lock and
@@ -25,7 +26,12 @@ public final class QualityIntake: Sendable {
             queue.append(observation)
             return true
         }
-        if accepted { wake.yield() } else { droppedCount.add(1, ordering: .relaxed) }
+        if accepted {
+            wake.yield()
+        } else {
+            droppedCount.add(1, ordering: .relaxed)
+            Counter(label: "pillar_quality_dropped_total").increment()
+        }
         return accepted
     }
 

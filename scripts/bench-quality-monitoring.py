@@ -25,6 +25,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from urllib.error import HTTPError
 
 import benchlib
 from benchlib import free_port, percentile, wait
@@ -35,7 +36,10 @@ KEY = "pk-bench-quality-admin-key-0000000000"
 
 
 def call(base, method, path, body=None, timeout=120):
-    return benchlib.call(base, KEY, method, path, body, timeout)
+    try:
+        return benchlib.call(base, KEY, method, path, body, timeout)
+    except HTTPError as error:
+        raise SystemExit(f"{method} {path}: {error.code} {error.read().decode(errors='replace')[:500]}")
 
 
 class Stack:
@@ -95,7 +99,8 @@ def load_hotpot():
 def ingest(base, paragraphs):
     def one(pair):
         title, text = pair
-        call(base, "POST", "/v1/documents", {"source": f"hotpot/{title}", "title": title, "content": text})
+        call(base, "POST", "/v1/documents", {"source": f"hotpot/{title}", "title": title, "content": text,
+                                             "format": "text"})
     with ThreadPoolExecutor(4) as pool:
         list(pool.map(one, paragraphs.items()))
 
@@ -105,7 +110,13 @@ def ask(base, question, label=None):
     if label:
         body["label"] = label
     started = time.perf_counter()
-    answer = call(base, "POST", "/v1/chat", body)
+    try:
+        answer = benchlib.call(base, KEY, "POST", "/v1/chat", body)
+    except HTTPError as error:
+        # One HotpotQA question is a false positive of the content filter (see the orchestration benchmark).
+        if error.code == 400 and b"guard_blocked" in error.read():
+            return None, None
+        raise
     return (time.perf_counter() - started) * 1000, answer
 
 
@@ -152,6 +163,8 @@ def latency(args, directory, questions, paragraphs):
             timings, traces = [], []
             for question in questions * args.latency_rounds:
                 elapsed, answer = ask(base, question)
+                if elapsed is None:
+                    continue
                 timings.append(elapsed)
                 traces.append(answer["trace_id"])
             time.sleep(2)

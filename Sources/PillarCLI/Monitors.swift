@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+import Logging
 import PillarMonitoring
+import PillarServer
 
 /// `pillar monitors list|show|test`: the running server's monitors, as `/v1/admin/monitors` reports them (the
 /// states live in the server that computes them).
@@ -8,7 +10,7 @@ struct Monitors: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "monitors",
         abstract: "Production quality monitors: their states per tenant, flow and label, and test alerts.",
-        subcommands: [List.self, Show.self, Test.self])
+        subcommands: [List.self, Show.self, Test.self, Listen.self])
 
     static var decoder: JSONDecoder {
         let decoder = JSONDecoder()
@@ -100,6 +102,31 @@ struct Monitors: AsyncParsableCommand {
                 print("\(delivery.endpoint)\t\(outcome)\tattempts \(delivery.attempts)\tstatus \(delivery.status.map(String.init) ?? "-")")
             }
             if result.deliveries.contains(where: { !$0.delivered }) { throw ExitCode(1) }
+        }
+    }
+
+    struct Listen: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Receive alerts as a webhook would and print them (for trying monitors and canaries out).")
+        @Option var host = "127.0.0.1"
+        @Option var port = 9103
+        @Option(name: .customLong("secret-env"), help: "The environment variable holding the webhook's HMAC secret; deliveries are then checked.")
+        var secretEnvironment: String?
+
+        func run() async throws {
+            var secret: [UInt8]?
+            if let secretEnvironment {
+                guard let value = ProcessInfo.processInfo.environment[secretEnvironment], !value.isEmpty else {
+                    throw ValidationError("\(secretEnvironment) is not set")
+                }
+                secret = Array(value.utf8)
+            }
+            // Unbuffered, so that a pipe or a file shows each alert as it arrives.
+            let output: @Sendable (String) -> Void = { FileHandle.standardOutput.write(Data(($0 + "\n").utf8)) }
+            output("listening for alerts on http://\(host):\(port)/ (\(secret == nil ? "signatures not checked" : "signatures checked"))")
+            let app = buildWebhookReceiverApplication(host: host, port: port, secret: secret,
+                                                      logger: Logger(label: "pillar.webhook-receiver"), print: output)
+            try await app.runService()
         }
     }
 }

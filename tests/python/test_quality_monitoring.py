@@ -19,7 +19,7 @@ import pytest
 import requests
 import yaml
 
-from conftest import ADMIN_KEY, PILLAR_BIN, REPO, free_port, start_pillar, start_simulator
+from conftest import ADMIN_KEY, PILLAR_BIN, REPO, Process, free_port, start_pillar, start_simulator
 
 HEADERS = {"Authorization": f"Bearer {ADMIN_KEY}"}
 SECRET = "webhook-test-secret-0123456789"
@@ -401,3 +401,29 @@ def test_under_require_eval_an_analysis_may_not_bring_an_ungated_version_into_pr
     finally:
         process.stop()
         good.stop()
+
+
+def test_pillar_monitors_listen_prints_signed_alerts_and_refuses_forged_ones():
+    port = free_port()
+    env = {"PILLAR_WEBHOOK_SECRET": SECRET}
+    listener = Process([PILLAR_BIN, "monitors", "listen", "--port", str(port), "--secret-env", "PILLAR_WEBHOOK_SECRET"],
+                       env=env, name="listen")
+    good, good_url = start_simulator("--ttft-ms", "0")
+    config = {"deployments": [{"name": "sim", "baseURL": good_url, "model": "simulated", "models": ["gpt-4o-mini"]}],
+              "monitoring": {"webhooks": [{"name": "listen", "url": f"http://127.0.0.1:{port}/hook",
+                                           "secretEnv": "PILLAR_WEBHOOK_SECRET"}]}}
+    process, base = start_pillar(config, env=env)
+    try:
+        wait_until(lambda: "listening for alerts" in listener.stdout, timeout=20)
+        response = requests.post(base + "/v1/admin/monitors/groundedness-low/test", headers=HEADERS, timeout=30)
+        assert response.status_code == 200 and response.json()["deliveries"][0]["delivered"], response.text
+        wait_until(lambda: "\ttest\tinfo\tsignature ok\ttenant default\tTest alert for monitor groundedness-low"
+                   in listener.stdout, timeout=20)
+        forged = requests.post(f"http://127.0.0.1:{port}/hook", data=b'{"event": "test"}', timeout=10, headers={
+            "X-Pillar-Event": "test", "X-Pillar-Timestamp": str(int(time.time())), "X-Pillar-Signature": "sha256=00"})
+        assert forged.status_code == 401
+        wait_until(lambda: "refused: signature BAD" in listener.stdout, timeout=10)
+    finally:
+        process.stop()
+        good.stop()
+        listener.stop()

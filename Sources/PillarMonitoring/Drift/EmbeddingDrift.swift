@@ -12,7 +12,7 @@ public enum EmbeddingDrift {
     }
 
     /// nil when either side has fewer than 5 vectors, or vectors have different/zero dimensions. Each side is cut to its first `maximumPerSide` vectors (bound on O(n²) work). Deterministic for a given seed.
-    public static func test(reference: [[Float]], current: [[Float]], permutations: Int = 500, maximumPerSide: Int = 200, seed: UInt64) -> Result? {
+    public static func test(reference: [[Float]], current: [[Float]], permutations: Int = 999, maximumPerSide: Int = 200, seed: UInt64) -> Result? {
         // Validation looks only at the vectors that survive the cut: the rest never
         // influence the answer, so they should not be able to veto it either.
         let cap = max(0, maximumPerSide)

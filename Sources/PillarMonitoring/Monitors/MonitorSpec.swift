@@ -97,7 +97,7 @@ public struct MonitorSpec: Sendable, Hashable, Codable {
                     minimumSamples: 10, hysteresis: 0.05),
         MonitorSpec(name: "latency-p95-high", signal: .latencyP95, windowSeconds: 900, warning: 15_000, alert: 30_000,
                     minimumSamples: 50, hysteresis: 1_000),
-        MonitorSpec(name: "query-drift", signal: .queryDrift, warning: 0.01, alert: 0.001, minimumSamples: 20,
+        MonitorSpec(name: "query-drift", signal: .queryDrift, warning: 0.01, alert: 0.002, minimumSamples: 20,
                     hysteresis: 0.01),
     ]
 }

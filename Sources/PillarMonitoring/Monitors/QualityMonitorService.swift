@@ -15,7 +15,7 @@ public struct DriftSettings: Sendable, Hashable {
     public var permutations: Int
 
     public init(enabled: Bool = true, windowSeconds: Int = 3600, referenceSeconds: Int = 7 * 86_400,
-                minimumPerSide: Int = 20, maximumPerSide: Int = 200, permutations: Int = 500) {
+                minimumPerSide: Int = 20, maximumPerSide: Int = 200, permutations: Int = 999) {
         self.enabled = enabled
         self.windowSeconds = windowSeconds
         self.referenceSeconds = referenceSeconds

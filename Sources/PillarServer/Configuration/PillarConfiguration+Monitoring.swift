@@ -51,7 +51,8 @@ extension PillarConfiguration {
         public var referenceSeconds = 7 * 86_400
         public var minimumPerSide = 20
         public var maximumPerSide = 200
-        public var permutations = 500
+        /// The smallest p-value the test can give is 1/(permutations+1): 0.001 at the default.
+        public var permutations = 999
 
         public init() {}
     }
@@ -372,6 +373,12 @@ extension PillarConfiguration {
         var names = Set<String>()
         for spec in specs where !names.insert(spec.name).inserted {
             throw ConfigurationError(key: "monitoring.monitors", "the monitor name '\(spec.name)' is used twice")
+        }
+        // A permutation p-value is never below 1/(permutations+1): a drift threshold at or under it never fires.
+        let floor = 1 / Double(monitoring.drift.permutations + 1)
+        for spec in specs where spec.signal == .queryDrift && spec.direction == .below && spec.alert <= floor {
+            throw ConfigurationError(key: "monitoring.monitors.\(spec.name).alert",
+                                     "\(spec.alert) can never be reached: with \(monitoring.drift.permutations) permutations the smallest p-value is \(String(format: "%.2g", floor)); raise monitoring.drift.permutations or the threshold")
         }
         do { _ = try monitoring.canaryDefaults.validated() } catch {
             throw ConfigurationError(key: "monitoring.canary", error.message)

@@ -40,6 +40,17 @@ import Testing
         ("deployments:\n  - name: x\n    baseURL: https://x\n", "deployments[0].model"),
         ("localModel:\n  mode: sometimes\n", "localModel.mode"),
         ("oidc:\n  - issuer: https://login.example\n    audiences: []\n", "oidc[0].audiences"),
+        ("monitoring:\n  sampling: {rate: 2}\n", "monitoring.sampling.rate"),
+        ("monitoring:\n  sampling: {rate: 0.1, judges: [vibes]}\n", "monitoring.sampling.judges"),
+        ("monitoring:\n  monitors: [{name: m, signal: happiness, alert: 1}]\n", "monitoring.monitors.m.signal"),
+        ("monitoring:\n  monitors: [{name: m, signal: groundedness, alert: 0.5, noData: maybe}]\n", "monitoring.monitors.m.noData"),
+        ("monitoring:\n  monitors: [{name: m, signal: groundedness, warning: 0.4, alert: 0.5}]\n", "monitoring.monitors.m"),
+        ("monitoring:\n  monitors: [{name: d, signal: query_drift_p_value, alert: 0.001}]\n", "monitoring.monitors.d.alert"),
+        ("monitoring:\n  webhooks: [{name: w, url: 'ftp://x'}]\n", "monitoring.webhooks.w.url"),
+        ("monitoring:\n  webhooks: [{name: w, url: 'https://x', events: [everything]}]\n", "monitoring.webhooks.w.events"),
+        ("monitoring:\n  canary: {steps: [50, 10]}\n", "monitoring.canary"),
+        ("monitoring:\n  decay: [{dataset: golden, gate: 'groundedness >> 3'}]\n", "monitoring.decay.golden.gate"),
+        ("monitoring:\n  drift: {permutations: 5}\n", "monitoring.drift.permutations"),
     ])
     func errorsNameTheKey(yaml: String, key: String) throws {
         let path = try write(yaml)
@@ -53,6 +64,19 @@ import Testing
 
     @Test func environmentOverridesAreValidated() {
         #expect(throws: ConfigurationError.self) { try PillarConfiguration.load(file: nil, environment: ["PILLAR_PORT": "x"]) }
+    }
+
+    @Test func aWebhookSecretThatIsNotSetIsAStartUpError() async throws {
+        var configuration = PillarConfiguration()
+        var webhook = PillarConfiguration.Webhook(name: "oncall", url: "https://hooks.example.com/x")
+        webhook.secretEnv = "NOT_SET_ANYWHERE"
+        configuration.monitoring.webhooks = [webhook]
+        #expect(throws: ConfigurationError.self) {
+            _ = try MonitoringSetup.endpoints(configuration.monitoring.webhooks, environment: [:])
+        }
+        let endpoints = try MonitoringSetup.endpoints(configuration.monitoring.webhooks,
+                                                      environment: ["NOT_SET_ANYWHERE": "s3cret"])
+        #expect(endpoints.first?.secret == Array("s3cret".utf8))
     }
 
     @Test func aMissingKeyEnvironmentVariableIsAStartUpError() async throws {

@@ -206,6 +206,8 @@ def test_a_canary_on_the_degraded_model_is_rolled_back_and_one_on_the_good_model
     audit = requests.get(base + "/admin/audit", headers=HEADERS, params={"limit": 200}, timeout=10).json()["data"]
     rollback = next(e for e in audit if e["action"] == "flow.analysis.rollback")
     assert rollback["actor"] == "canary-analysis" and "groundedness" in rollback["details"]["evidence"]
+    audited = {e["signal"]: e for e in json.loads(rollback["details"]["evidence"])}
+    assert audited["groundedness"]["candidate_samples"] == grounded["candidate_samples"]
 
     # Both receivers get the rollback, signed; the flaky one only after the sender retried the same delivery.
     wait_until(lambda: steady.events("canary.rolled_back") and flaky.events("canary.rolled_back"), timeout=30)

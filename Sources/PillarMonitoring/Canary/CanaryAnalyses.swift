@@ -193,7 +193,7 @@ public struct CanaryAnalyses: Sendable {
             canaries.set(tenant: record.tenant, kind: record.kind, name: record.name, label: record.label, rate: nil)
         }
         Gauge(label: "pillar_canary_weight", dimensions: Self.dimensions(record)).record(Double(analysis.state.weight))
-        let evidence = String(decoding: (try? Self.encoder.encode(decision.evidence)) ?? Data("[]".utf8), as: UTF8.self)
+        let evidence = String(decoding: (try? Self.evidenceEncoder.encode(decision.evidence)) ?? Data("[]".utf8), as: UTF8.self)
         try await audit.append(tenant: record.tenant, actor: actor, action: "\(record.kind.rawValue).analysis.\(decision.action.rawValue)",
                                target: record.name, details: [
                                    "analysis": record.id, "label": record.label, "stable": "\(record.stableVersion)",
@@ -248,6 +248,13 @@ public struct CanaryAnalyses: Sendable {
     static var encoder: JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }
+
+    /// Evidence in the audit log and the alerts reads like the API's JSON: snake_case keys.
+    static var evidenceEncoder: JSONEncoder {
+        let encoder = encoder
+        encoder.keyEncodingStrategy = .convertToSnakeCase
         return encoder
     }
 }

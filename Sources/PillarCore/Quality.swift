@@ -140,7 +140,10 @@ public protocol QualityRepository: Sendable {
     /// The newest `query.limit` samples of the range, oldest first.
     func samples(_ query: QualitySampleQuery) async throws -> [QualitySample]
     func sample(traceID: String, tenant: String) async throws -> QualitySample?
-    /// The query vectors of a tenant's flow label in a time range, newest first, at most `limit`.
+    /// The tenants with samples in a time range.
+    func sampleTenants(from: Double, to: Double) async throws -> [String]
+    /// The query vectors of a tenant's flow label in a time range, at most `limit`: a uniform sample of the whole
+    /// range (trace ids are random), so a week's reference is the week and not its last hour.
     func queryVectors(tenant: String, flow: String, label: String?, from: Double, to: Double, limit: Int) async throws -> [[Float]]
     /// Samples judged `pending` when the process stopped will never be judged: they become `failed`.
     func failPendingJudgements() async throws -> Int

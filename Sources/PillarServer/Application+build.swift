@@ -133,7 +133,8 @@ public func buildApplication(
                                          audit: audit, httpClient: httpClient, logger: logger)
     MonitorsController(board: monitoring.board, monitors: monitoring.monitors, alerts: monitoring.alerts)
         .addRoutes(to: v1Admin.group("admin/monitors"))
-    CanaryAnalysisController(analyses: monitoring.analyses, defaults: monitoring.canaryDefaults, bodyReader: bodyReader)
+    CanaryAnalysisController(analyses: monitoring.analyses, defaults: monitoring.canaryDefaults, bodyReader: bodyReader,
+                             enabled: configuration.monitoring.enabled)
         .addRoutes(prompts: v1Admin.group("prompts"), flows: v1Admin.group("flows"))
     let metrics = MetricsController(registry: metricsRegistry)
     if configuration.server.metricsPort == nil {
@@ -172,6 +173,9 @@ public func buildApplication(
                                     logger: logger))
     }
     app.addServices(EvaluationLifecycle(coordinator: evaluationCoordinator))
+    app.addServices(HTTPClientService(client: httpClient), HTTPClientService(client: orchestration.toolClient))
+    // After the HTTP clients: services stop in reverse order, and alerts still queued at shutdown are delivered
+    // over the shared client.
     for service in monitoring.services { app.addServices(service) }
     if configuration.monitoring.enabled, !configuration.monitoring.decay.isEmpty {
         app.addServices(DecayEvaluationService(schedules: configuration.monitoring.decay, evaluations: evaluation.service,
@@ -180,7 +184,6 @@ public func buildApplication(
                                                check: MonitoringSetup.duration(configuration.monitoring.evaluationIntervalSeconds),
                                                logger: logger))
     }
-    app.addServices(HTTPClientService(client: httpClient), HTTPClientService(client: orchestration.toolClient))
     return app
 }
 

@@ -80,6 +80,14 @@ public struct SQLiteQualityRepository: QualityRepository {
         }
     }
 
+    public func sampleTenants(from: Double, to: Double) async throws -> [String] {
+        try await database.pool.read { db in
+            try String.fetchAll(db, sql: """
+                SELECT DISTINCT tenant_id FROM quality_sample WHERE created_at >= ? AND created_at < ? ORDER BY tenant_id
+                """, arguments: [from, to])
+        }
+    }
+
     public func sample(traceID: String, tenant: String) async throws -> QualitySample? {
         try await database.pool.read { db in
             try Row.fetchOne(db, sql: """
@@ -106,7 +114,7 @@ public struct SQLiteQualityRepository: QualityRepository {
                 SELECT query_vector FROM quality_sample
                 WHERE tenant_id = ? AND flow = ? AND label IS ? AND created_at >= ? AND created_at < ?
                   AND query_vector IS NOT NULL
-                ORDER BY created_at DESC LIMIT ?
+                ORDER BY trace_id LIMIT ?
                 """, arguments: [tenant, flow, label, from, to, max(0, limit)])
             return try rows.compactMap { stored in
                 let encoded = try database.cipher.decrypt(stored, tenant: tenant, in: db)

@@ -26,6 +26,8 @@ public struct CanaryAnalyses: Sendable {
     /// The share of the label's answers judged while the analysis runs.
     let samplingRate: Double
     let logger: Logger
+    /// Every change of an analysis and its label, one at a time (within this process; see docs/architecture.md).
+    let lock = SerialLock()
 
     public init(store: any QualityRepository, labels: any CanaryLabels, canaries: ActiveCanaries, health: JudgeHealth,
                 audit: any AuditLog, alerts: AlertDispatcher?, samplingRate: Double, logger: Logger) {
@@ -55,6 +57,14 @@ public struct CanaryAnalyses: Sendable {
     /// Splits the label between the version it serves now and `candidate` at the first step's weight.
     public func start(tenant: String, kind: LibraryKind, name: String, label: String, candidate: Int,
                       spec requested: CanaryAnalysisSpec, by actor: String, at moment: Date = Date()) async throws -> Analysis {
+        try await lock.withLock {
+            try await unlockedStart(tenant: tenant, kind: kind, name: name, label: label, candidate: candidate,
+                                    spec: requested, by: actor, at: moment)
+        }
+    }
+
+    func unlockedStart(tenant: String, kind: LibraryKind, name: String, label: String, candidate: Int,
+                       spec requested: CanaryAnalysisSpec, by actor: String, at moment: Date) async throws -> Analysis {
         let spec: CanaryAnalysisSpec
         do { spec = try requested.validated() } catch {
             throw PillarError.invalidRequest(error.message, code: error.code)
@@ -98,6 +108,11 @@ public struct CanaryAnalyses: Sendable {
     /// Stops an analysis and returns the label to the stable version.
     public func abort(tenant: String, kind: LibraryKind, name: String, label: String, by actor: String,
                       at moment: Date = Date()) async throws -> Analysis {
+        try await lock.withLock { try await unlockedAbort(tenant: tenant, kind: kind, name: name, label: label, by: actor, at: moment) }
+    }
+
+    func unlockedAbort(tenant: String, kind: LibraryKind, name: String, label: String, by actor: String,
+                       at moment: Date) async throws -> Analysis {
         guard let record = try await store.latestAnalysis(tenant: tenant, kind: kind, name: name, label: label), record.isActive else {
             throw PillarError.notFound("The label '\(label)' of '\(name)' has no analysis running.")
         }
@@ -130,7 +145,13 @@ public struct CanaryAnalyses: Sendable {
             return
         }
         for record in active {
-            do { try await tick(record, at: moment) } catch {
+            do {
+                try await lock.withLock {
+                    // Read again under the lock: an abort may have ended it since the list was read.
+                    guard let current = try await store.analysis(id: record.id, tenant: record.tenant), current.isActive else { return }
+                    try await tick(current, at: moment)
+                }
+            } catch {
                 logger.error("canary analysis step failed", metadata: ["analysis": "\(record.id)", "error": "\(error)"])
             }
         }

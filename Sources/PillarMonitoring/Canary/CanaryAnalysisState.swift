@@ -100,6 +100,8 @@ public struct CanaryAnalysisState: Sendable, Hashable, Codable {
         let failed = evidence.filter { !$0.passed && !short.contains($0) }
         if !failed.isEmpty {
             next.failures += 1
+            // The next check rests on new answers: one bad stretch must not count twice.
+            next.stepStartedAt = now
             let reasons = failed.map(\.reason).joined(separator: "; ")
             guard next.failures >= spec.failureLimit else {
                 return next.deciding(.hold, at: now, toWeight: weight, evidence: evidence,

@@ -86,9 +86,12 @@ public struct QualityMonitorService: Service {
     public func evaluate(states: [String: MonitorState], at moment: Date) async -> [String: MonitorState] {
         let longest = max(signalWindowSeconds, monitors.map(\.windowSeconds).max() ?? 0)
         let end = moment.timeIntervalSince1970
-        let samples: [QualitySample]
+        var samples: [QualitySample] = []
         do {
-            samples = try await store.samples(QualitySampleQuery(tenant: nil, from: end - Double(longest), to: end + 1))
+            // Tenant by tenant, so that a busy tenant's samples never crowd a quiet one's out of the bound.
+            for tenant in try await store.sampleTenants(from: end - Double(longest), to: end + 1) {
+                samples += try await store.samples(QualitySampleQuery(tenant: tenant, from: end - Double(longest), to: end + 1))
+            }
         } catch {
             logger.error("quality samples could not be read", metadata: ["error": "\(error)"])
             return states
@@ -133,7 +136,9 @@ public struct QualityMonitorService: Service {
                     ("monitor", monitor.name), ("tenant", scope.tenant), ("flow", scope.flow), ("label", scope.label ?? ""),
                 ]).record(Self.level(state.level))
                 if let transition { announce(transition, monitor: monitor, scope: scope) }
-                if state != previous, let encoded = try? JSONEncoder().encode(state) {
+                // Every round moves `evaluatedAt`; only a change of level or of the clearing count is worth a write.
+                let changed = state.level != previous.level || state.clearing != previous.clearing || states[key] == nil
+                if changed, let encoded = try? JSONEncoder().encode(state) {
                     do {
                         try await store.saveMonitorState(key: key, monitor: monitor.name, state: String(decoding: encoded, as: UTF8.self))
                     } catch {

@@ -8,29 +8,34 @@ public final class JudgeHealth: Sendable {
         var lastSuccess: Double?
         var lastFailure: Double?
         var lastError: String?
+        var consecutiveFailures = 0
     }
+
+    /// One failed call is a blip, not an outage: pausing an analysis on it would restart its step for nothing.
+    static let failuresForOutage = 3
 
     private let statuses = Mutex<[String: Status]>([:])
 
     public init() {}
 
     func succeeded(tenant: String, at moment: Double) {
-        statuses.withLock { $0[tenant, default: Status()].lastSuccess = moment }
+        statuses.withLock {
+            $0[tenant, default: Status()].lastSuccess = moment
+            $0[tenant, default: Status()].consecutiveFailures = 0
+        }
     }
 
     func failed(tenant: String, at moment: Double, error: String) {
         statuses.withLock {
             $0[tenant, default: Status()].lastFailure = moment
             $0[tenant, default: Status()].lastError = error
+            $0[tenant, default: Status()].consecutiveFailures += 1
         }
     }
 
-    /// Available until a call fails, and again once one succeeds after it.
+    /// Available until `failuresForOutage` calls in a row fail, and again once one succeeds.
     public func isAvailable(tenant: String) -> Bool {
-        statuses.withLock { all in
-            guard let status = all[tenant], let failure = status.lastFailure else { return true }
-            return (status.lastSuccess ?? -.infinity) > failure
-        }
+        statuses.withLock { ($0[tenant]?.consecutiveFailures ?? 0) < Self.failuresForOutage }
     }
 
     /// Why the judge is down, when it is.

@@ -73,8 +73,11 @@ public struct OnlineEvaluator: Service {
         for var observation in batch {
             let tenantRule = rule(observation.sample.tenant)
             let boost = canaries.samplingRate(for: observation.sample)
-            if judge != nil, let tenantRule, !observation.sample.failed, !observation.sample.refused,
-               tenantRule.selects(observation.sample, rate: boost.map { max($0, tenantRule.rate) }) {
+            // A label under canary analysis is sampled at its rate whatever the tenant's filters say: the analysis
+            // needs judged answers from both sides.
+            let selected = boost.map { SamplingRule.position(of: observation.sample.traceID) < max($0, tenantRule?.rate ?? 0) }
+                ?? tenantRule?.selects(observation.sample) ?? false
+            if judge != nil, let tenantRule, !observation.sample.failed, !observation.sample.refused, selected {
                 observation.sample.judgement = .pending
                 sampled.append(JudgeJob(observation: observation, judges: tenantRule.judges))
             }

@@ -10,6 +10,8 @@ struct CanaryAnalysisController: Sendable {
     let analyses: CanaryAnalyses
     let defaults: CanaryAnalysisSpec
     let bodyReader: RequestBodyReader
+    /// With `monitoring.enabled: false` nothing judges or ticks: an analysis could never move.
+    let enabled: Bool
 
     /// Any field left out takes the configured default (`monitoring.canary`).
     struct StartRequest: Decodable {
@@ -99,6 +101,10 @@ struct CanaryAnalysisController: Sendable {
     }
 
     func start(_ kind: LibraryKind, _ request: Request, _ context: AdminContext) async throws -> Response {
+        guard enabled else {
+            throw PillarError(.conflict, code: "monitoring_disabled",
+                              message: "Canary analysis needs production monitoring, which is off (monitoring.enabled).")
+        }
         let name = try context.parameters.require("name")
         let label = try context.parameters.require("label")
         let body = try await bodyReader.decode(StartRequest.self, from: request)

@@ -60,7 +60,7 @@ struct DecayEvaluationService: Service {
             let last = try await lastRun(schedule)
             if let last, last.createdAt + Double(schedule.everySeconds) > now().timeIntervalSince1970 { return }
             // Without a baseline there is nothing to decay from: the schedule waits for one (set with
-            // `pillar eval baseline`), and says so once.
+            // `pillar eval baseline`), and says so (the dispatcher sends the same warning once per five minutes).
             guard try await store.baseline(tenant: schedule.tenant, dataset: schedule.dataset, flow: schedule.flow) != nil else {
                 raise(schedule, severity: "warning", run: nil,
                       summary: "The scheduled evaluation of \(schedule.dataset) on \(flowReference(schedule)) waits for a baseline run of the dataset on flow \(schedule.flow)",
@@ -70,7 +70,9 @@ struct DecayEvaluationService: Service {
             let spec = EvalRunSpec(dataset: schedule.dataset, flow: flowReference(schedule),
                                    note: "scheduled decay evaluation (every \(schedule.everySeconds)s)")
             let started = try await evaluations.startRun(spec, tenant: schedule.tenant, by: Self.actor)
-            let ended = await coordinator.wait(started.id) ?? started
+            _ = await coordinator.wait(started.id)
+            // Read it back: a run that ended before the wait began is only in the store.
+            let ended = try await store.run(id: started.id, tenant: schedule.tenant) ?? started
             guard ended.status == .completed else {
                 raise(schedule, severity: "warning", run: ended.id,
                       summary: "The scheduled evaluation of \(schedule.dataset) on \(flowReference(schedule)) ended \(ended.status.rawValue): \(ended.error ?? "no reason given")",

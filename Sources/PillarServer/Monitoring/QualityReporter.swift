@@ -8,6 +8,10 @@ struct QualityReporter: Sendable {
     let intake: QualityIntake
     let prices: [String: ModelPrice]
 
+    static let questionCharacters = 4_000
+    static let answerCharacters = 8_000
+    static let contextCharacters = 16_000
+
     /// Error codes that mean a guard refused, which count as refusals rather than errors.
     static let refusalCodes: Set<String> = [
         "guard_blocked", "content_blocked", "jailbreak_detected", "pii_blocked", "prompt_injection_detected",
@@ -29,8 +33,11 @@ struct QualityReporter: Sendable {
             abstained: !failed && !refused && AbstentionDetector.abstains(answer: answer, status: .answered),
             latencyMs: trace.durationMs, ttftMs: ttftMs, costUSD: cost,
             coverage: trace.retrieved.compactMap(\.vectorScore).max())
+        // Bounded, so that a full intake holds at most a few tens of kilobytes an answer.
         intake.submit(QualityObservation(
-            sample: sample, question: question, answer: answer,
-            context: sources.map { "[\($0.marker)] \($0.title ?? "")\n\($0.text)" }.joined(separator: "\n\n")))
+            sample: sample, question: String(question.prefix(Self.questionCharacters)),
+            answer: String(answer.prefix(Self.answerCharacters)),
+            context: String(sources.map { "[\($0.marker)] \($0.title ?? "")\n\($0.text)" }.joined(separator: "\n\n")
+                .prefix(Self.contextCharacters))))
     }
 }

@@ -87,3 +87,38 @@ def test_a_judge_outage_pauses_the_analysis_and_a_restart_resumes_it():
         good.stop()
         broken.stop()
         receiver.stop()
+
+
+def test_a_webhook_that_never_answers_does_not_hold_the_shutdown():
+    import socket
+    import threading
+
+    # Accepts connections and never answers: every delivery attempt waits for its timeout.
+    hole = socket.socket()
+    hole.bind(("127.0.0.1", 0))
+    hole.listen(64)
+    held = []
+    threading.Thread(target=lambda: [held.append(hole.accept()) for _ in iter(int, 1)], daemon=True).start()
+    failing, failing_url = start_simulator("--fail-status", "500")
+    config = {"deployments": [{"name": "down", "baseURL": failing_url, "model": "simulated", "models": ["gpt-4o-mini"]}],
+              "flows": {"defaultModel": "gpt-4o-mini"},
+              "monitoring": {"evaluationIntervalSeconds": 0.2,
+                             "monitors": [{"name": "errors", "signal": "error_rate", "alert": 0.5, "minimumSamples": 1}],
+                             "webhooks": [{"name": "hole", "url": f"http://127.0.0.1:{hole.getsockname()[1]}/hook",
+                                           "timeoutSeconds": 10, "maxAttempts": 6}]}}
+    process, base = start_pillar(config)
+    try:
+        response = requests.post(base + "/v1/chat", headers=HEADERS, json={"message": "anything"}, timeout=60)
+        assert response.status_code >= 400  # the answer fails: an error for the error-rate monitor
+        wait_until(lambda: requests.get(base + "/v1/admin/monitors/errors", headers=HEADERS, timeout=10)
+                   .json()["level"] == "alert", timeout=30)
+        wait_until(lambda: held, timeout=10)  # the alert's first delivery attempt is waiting
+    finally:
+        started = time.monotonic()
+        process.stop(timeout=30)
+        stopped_in = time.monotonic() - started
+        failing.stop()
+        hole.close()
+    assert process.popen.returncode == 0, process.stderr[-2000:]
+    assert stopped_in < 20, f"shutdown took {stopped_in:.1f} s"
+    assert "alert dispatcher stopped with undelivered events" in process.stderr or "webhook delivery failed" in process.stderr

@@ -174,7 +174,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "PillarDriftBench",
-            dependencies: ["PillarMonitoring"],
+            dependencies: ["PillarMonitoring", "PillarCore"],
             path: "Benchmarks/Drift",
             swiftSettings: strict
         ),

@@ -1,4 +1,5 @@
 import Foundation
+import PillarCore
 import PillarMonitoring
 
 /// Runs Pillar's query-drift test (`EmbeddingDrift`) on pairs of embedding samples read as JSON from standard
@@ -38,6 +39,5 @@ let elapsed = clock.measure {
         statistics.append(result.statistic)
     }
 }
-let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-print(String(decoding: try JSONEncoder().encode(Output(pValues: pValues, statistics: statistics, seconds: seconds)),
+print(String(decoding: try JSONEncoder().encode(Output(pValues: pValues, statistics: statistics, seconds: elapsed.seconds)),
              as: UTF8.self))

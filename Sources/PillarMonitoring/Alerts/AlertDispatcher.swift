@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import PillarCore
 import Synchronization
 
 /// Logs every alert and delivers it to the configured webhooks in the background.
@@ -116,7 +117,7 @@ public final class AlertDispatcher: Sendable {
         self.endpoints = endpoints
         self.transport = transport
         self.retry = retry
-        self.dedupWindow = dedupWindow.timeInterval
+        self.dedupWindow = dedupWindow.seconds
         self.queueLimit = max(0, queueLimit)
         self.now = now
         self.sleep = sleep
@@ -394,13 +395,5 @@ public final class AlertDispatcher: Sendable {
             "dedup_key": "\(event.dedupKey)",
             "dispatch": "\(dispatch)",
         ]
-    }
-}
-
-extension Duration {
-    /// Seconds as a TimeInterval, for arithmetic against `Date`.
-    fileprivate var timeInterval: TimeInterval {
-        let (seconds, attoseconds) = components
-        return TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
     }
 }

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import NIOCore
 import NIOHTTP1
+import PillarCore
 
 /// Webhook deliveries over the server's shared HTTP client. The response body is read (bounded) and dropped:
 /// only the status tells the dispatcher whether to retry.
@@ -14,8 +15,7 @@ public struct HTTPWebhookTransport: WebhookTransport {
         request.method = .POST
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         request.body = .bytes(ByteBuffer(bytes: body))
-        let milliseconds = timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000
-        let response = try await client.execute(request, timeout: .milliseconds(max(1, milliseconds)))
+        let response = try await client.execute(request, timeout: .milliseconds(max(1, timeout.milliseconds)))
         _ = try? await response.body.collect(upTo: 64 * 1024)
         return Int(response.status.code)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import PillarCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -35,7 +36,7 @@ struct PDFTextExtractor: Sendable {
         let errors = PipeCollector(stderr.fileHandleForReading)
         Self.feed(pdf, to: stdin.fileHandleForWriting)
 
-        let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
+        let seconds = timeout.seconds
         if exited.wait(timeout: .now() + seconds) == .timedOut {
             kill(process.processIdentifier, SIGKILL)
             exited.wait()

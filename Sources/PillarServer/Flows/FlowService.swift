@@ -151,7 +151,7 @@ struct FlowService: Sendable {
         }
 
         var milliseconds: Double? {
-            elapsed.withLock { $0.map { Double($0.components.seconds) * 1000 + Double($0.components.attoseconds) / 1e15 } }
+            elapsed.withLock { $0.map { $0.seconds * 1000 } }
         }
     }
 

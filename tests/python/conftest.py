@@ -4,7 +4,9 @@ import os
 import socket
 import subprocess
 import tempfile
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -33,6 +35,20 @@ def wait_for(url: str, timeout: float = 60.0, status: int = 200) -> None:
             last = error
         time.sleep(0.1)
     raise TimeoutError(f"{url} did not answer {status} in {timeout}s (last: {last})")
+
+
+class QuietHandler(BaseHTTPRequestHandler):
+    """A request handler that keeps the test output free of its access log."""
+
+    def log_message(self, *args):
+        pass
+
+
+def serve_http(handler: type) -> ThreadingHTTPServer:
+    """A real HTTP server on a free loopback port, answering in a daemon thread; `shutdown()` stops it."""
+    server = ThreadingHTTPServer(("127.0.0.1", free_port()), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
 
 
 class Process:

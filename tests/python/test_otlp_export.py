@@ -3,14 +3,13 @@ written while a request was served carry that request's trace id, so one backend
 receiver is a real HTTP server decoding the OTLP protobuf messages with the project's own `opentelemetry-proto`."""
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import requests
 from opentelemetry.proto.collector.logs.v1 import logs_service_pb2
 from opentelemetry.proto.collector.metrics.v1 import metrics_service_pb2
 from opentelemetry.proto.collector.trace.v1 import trace_service_pb2
 
-from conftest import ADMIN_KEY, free_port, start_pillar, start_simulator
+from conftest import ADMIN_KEY, QuietHandler, serve_http, start_pillar, start_simulator
 
 MESSAGES = {"/v1/traces": trace_service_pb2.ExportTraceServiceRequest,
             "/v1/metrics": metrics_service_pb2.ExportMetricsServiceRequest,
@@ -23,7 +22,7 @@ class OTLPReceiver:
         self.lock = threading.Lock()
         receiver = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 message = MESSAGES.get(self.path)
@@ -39,12 +38,8 @@ class OTLPReceiver:
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
-            def log_message(self, *args):
-                pass
-
-        self.port = free_port()
-        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.server = serve_http(Handler)
+        self.port = self.server.server_address[1]
 
     def spans(self):
         with self.lock:

@@ -13,13 +13,12 @@ import re
 import subprocess
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import requests
 import yaml
 
-from conftest import ADMIN_KEY, PILLAR_BIN, REPO, Process, free_port, start_pillar, start_simulator
+from conftest import ADMIN_KEY, PILLAR_BIN, REPO, Process, QuietHandler, free_port, serve_http, start_pillar, start_simulator
 
 HEADERS = {"Authorization": f"Bearer {ADMIN_KEY}"}
 SECRET = "webhook-test-secret-0123456789"
@@ -57,7 +56,7 @@ class Receiver:
         self.lock = threading.Lock()
         receiver = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 delivery = self.headers.get("X-Pillar-Delivery", "")
@@ -70,12 +69,8 @@ class Receiver:
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
-            def log_message(self, *args):
-                pass
-
-        self.port = free_port()
-        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.server = serve_http(Handler)
+        self.port = self.server.server_address[1]
 
     @property
     def url(self):

@@ -3,13 +3,11 @@ and a graceful shutdown that lets in-flight streams finish."""
 import json
 import signal
 import subprocess
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import requests
 
-from conftest import ADMIN_KEY, PILLAR_BIN, free_port, start_pillar, start_simulator
+from conftest import ADMIN_KEY, PILLAR_BIN, QuietHandler, serve_http, start_pillar, start_simulator
 
 
 def sim_config(url):
@@ -58,7 +56,7 @@ def test_keys_command_creates_lists_and_revokes(pillar):
     assert response.json()["error"]["code"] == "invalid_api_key"
 
 
-class CollectorHandler(BaseHTTPRequestHandler):
+class CollectorHandler(QuietHandler):
     received: list = []
 
     def do_POST(self):
@@ -68,13 +66,9 @@ class CollectorHandler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "application/x-protobuf")
         self.end_headers()
 
-    def log_message(self, *args):
-        pass
-
 
 def test_json_logs_carry_trace_ids_and_spans_are_exported_over_otlp(simulator):
-    collector = ThreadingHTTPServer(("127.0.0.1", free_port()), CollectorHandler)
-    threading.Thread(target=collector.serve_forever, daemon=True).start()
+    collector = serve_http(CollectorHandler)
     endpoint = f"http://127.0.0.1:{collector.server_address[1]}"
     process, base = start_pillar(sim_config(simulator), env={
         "PILLAR_LOG_FORMAT": "json", "OTEL_EXPORTER_OTLP_ENDPOINT": endpoint, "OTEL_BSP_SCHEDULE_DELAY": "200"})
@@ -132,8 +126,7 @@ def test_sigterm_lets_an_in_flight_stream_finish():
 
 def test_every_flow_node_is_an_exported_span(simulator):
     CollectorHandler.received = []
-    collector = ThreadingHTTPServer(("127.0.0.1", free_port()), CollectorHandler)
-    threading.Thread(target=collector.serve_forever, daemon=True).start()
+    collector = serve_http(CollectorHandler)
     config = {"deployments": [{"name": "sim", "baseURL": simulator, "model": "simulated", "models": ["sim", "sim-embed"]}],
               "retrieval": {"embeddingModel": "sim-embed"}}
     process, base = start_pillar(config, env={

@@ -65,4 +65,11 @@ public struct PillarError: Error, Sendable, Hashable, CustomStringConvertible {
     public static func unavailable(_ message: String, retryAfterSeconds: Int? = nil) -> Self {
         .init(.unavailable, code: "service_unavailable", message: message, retryAfterSeconds: retryAfterSeconds)
     }
+
+    /// Any error as a line for logs and alerts: a Pillar error's code and message, otherwise only its type, so
+    /// that no request text an underlying error might quote is written out.
+    public static func summary(of error: any Error) -> String {
+        if let pillar = error as? PillarError { return "\(pillar.code): \(pillar.message)" }
+        return String(describing: type(of: error))
+    }
 }

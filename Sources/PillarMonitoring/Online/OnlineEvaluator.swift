@@ -129,10 +129,10 @@ public struct OnlineEvaluator: Service {
                 health.succeeded(tenant: sample.tenant, at: Date().timeIntervalSince1970)
                 if let value { scores[metric] = value } else { failed = true }
             } catch {
-                health.failed(tenant: sample.tenant, at: Date().timeIntervalSince1970, error: Self.describe(error))
+                health.failed(tenant: sample.tenant, at: Date().timeIntervalSince1970, error: PillarError.summary(of: error))
                 Counter(label: "pillar_quality_judge_failures_total", dimensions: [("tenant", sample.tenant)]).increment()
                 logger.warning("online judge failed", metadata: ["tenant": "\(sample.tenant)", "metric": "\(metric)",
-                                                                 "error": "\(Self.describe(error))"])
+                                                                 "error": "\(PillarError.summary(of: error))"])
                 failed = true
                 break
             }
@@ -150,14 +150,8 @@ public struct OnlineEvaluator: Service {
                 try await store.saveQueryVector(traceID: sample.traceID, tenant: sample.tenant, vector: vector)
             } catch {
                 logger.warning("query embedding for drift failed", metadata: ["tenant": "\(sample.tenant)",
-                                                                             "error": "\(Self.describe(error))"])
+                                                                             "error": "\(PillarError.summary(of: error))"])
             }
         }
-    }
-
-    /// An error as a code and message, never with the request's text.
-    static func describe(_ error: any Error) -> String {
-        if let pillar = error as? PillarError { return "\(pillar.code): \(pillar.message)" }
-        return String(describing: type(of: error))
     }
 }

@@ -91,7 +91,7 @@ struct DecayEvaluationService: Service {
                   summary: "Decay: \(schedule.dataset) on \(flowReference(schedule)) fails its gate against the baseline: \(failing)",
                   details: ["gate": gate.id, "baseline": gate.baselineRunID, "requirement": schedule.gate])
         } catch {
-            let message = (error as? PillarError).map { "\($0.code): \($0.message)" } ?? String(describing: type(of: error))
+            let message = PillarError.summary(of: error)
             logger.error("decay evaluation failed", metadata: ["tenant": "\(schedule.tenant)", "dataset": "\(schedule.dataset)",
                                                               "error": "\(message)"])
             raise(schedule, severity: "warning", run: nil,

@@ -25,6 +25,7 @@ public func buildApplication(
     announce: @escaping @Sendable (String) -> Void = { print($0) }
 ) async throws -> some ApplicationProtocol {
     try configuration.validate()
+    let fault = try injectedFault(environment, logger: logger)
     let database = try PillarDatabase(dataDirectory: configuration.server.dataDirectory, environment: environment)
     let tenants = SQLiteTenantRepository(database: database)
     let keys = SQLiteAPIKeyRepository(database: database)
@@ -63,6 +64,11 @@ public func buildApplication(
         router.add(middleware: FileMiddleware(publicFolder, searchForIndexHtml: true, logger: logger))
     }
     HealthController(readiness: ReadinessProbe(database: database, gateway: gateway)).addRoutes(to: router)
+    // Every route so far answers without credentials; every one after this sits behind authentication.
+    let unauthenticatedRoutes = router.routes.map { route in
+        let path = "\(route.path)"
+        return path.hasPrefix("/") ? path : "/" + path
+    }
 
     let authenticated = router.group().add(middleware: authentication)
     let limits = configuration.limits
@@ -83,7 +89,7 @@ public func buildApplication(
     }
     let v1 = authenticated.group("v1", context: AuthenticatedContext.self)
     let retrieval = try RetrievalSetup(configuration: configuration, database: database, gateway: gateway, turns: turns,
-                                       logger: logger)
+                                       fault: fault, logger: logger)
     let redaction = StorageRedaction(safety: configuration.safety, cipher: database.cipher)
     let gate = SafetyGate(safety: configuration.safety, redaction: redaction,
                           remote: try RemoteContentClassifier(configuration.safety.remoteClassifier, environment: environment,
@@ -136,6 +142,20 @@ public func buildApplication(
     CanaryAnalysisController(analyses: monitoring.analyses, defaults: monitoring.canaryDefaults, bodyReader: bodyReader,
                              enabled: configuration.monitoring.enabled)
         .addRoutes(prompts: v1Admin.group("prompts"), flows: v1Admin.group("flows"))
+    let assurance = SQLiteAssuranceRepository(database: database)
+    let probeSettings = configuration.assurance.isolationProbe
+    let probeRunner = probeSettings.enabled ? IsolationProbeRunner(probe: IsolationProbe(
+        tenants: tenants, ingestor: retrieval.ingestor, retriever: retrieval.retriever,
+        flows: probeSettings.askFlows ? orchestration.probeService : nil, flowName: probeSettings.flow,
+        flowTenantsPerRound: probeSettings.flowTenantsPerRound, store: assurance, audit: audit, alerts: monitoring.alerts,
+        logger: logger)) : nil
+    let review = ReviewService(configuration: configuration, environment: environment, keys: keys, tenants: tenants, audit: audit,
+                               assurance: assurance, evaluations: evaluations, quality: qualityStore,
+                               queries: SQLiteReviewQueries(database: database), gateway: gateway,
+                               masterKeySource: database.masterKeySource, unauthenticatedRoutes: unauthenticatedRoutes,
+                               injectedFault: fault)
+    ReviewController(review: review, probe: probeRunner, assurance: assurance, bodyReader: bodyReader)
+        .addRoutes(to: v1Admin.group("admin"))
     let metrics = MetricsController(registry: metricsRegistry)
     if configuration.server.metricsPort == nil {
         // Metrics carry every tenant's labels: only the platform's admins may read them.
@@ -184,7 +204,20 @@ public func buildApplication(
                                                check: MonitoringSetup.duration(configuration.monitoring.evaluationIntervalSeconds),
                                                logger: logger))
     }
+    if let probeRunner {
+        app.addServices(IsolationProbeService(runner: probeRunner, interval: MonitoringSetup.duration(probeSettings.intervalSeconds)))
+    }
     return app
+}
+
+/// The test fault named by `PILLAR_TEST_FAULT`, if any, said loudly: it makes searches leak on purpose.
+func injectedFault(_ environment: [String: String], logger: Logger) throws -> Retriever.InjectedFault? {
+    guard let name = environment["PILLAR_TEST_FAULT"], !name.isEmpty else { return nil }
+    guard let fault = Retriever.InjectedFault(rawValue: name) else {
+        throw ConfigurationError(key: "PILLAR_TEST_FAULT", "must be one of \(Retriever.InjectedFault.allCases.map(\.rawValue).joined(separator: ", "))")
+    }
+    logger.critical("a test fault is injected: searches leak on purpose; never run this in production", metadata: ["fault": "\(name)"])
+    return fault
 }
 
 /// On first start, the `default` tenant and its first admin key: the one in `PILLAR_BOOTSTRAP_KEY`, or a

@@ -9,6 +9,8 @@ public final class PillarDatabase: Sendable, HealthCheckable {
     public let path: String
     /// Encrypts conversation turns, feedback, document text and traces under per-tenant keys.
     public let cipher: FieldCipher
+    /// Where the master key came from: an environment variable's name or a file's path.
+    public let masterKeySource: String
 
     /// `masterKey` nil: the one `PILLAR_MASTER_KEY` / `PILLAR_MASTER_KEY_FILE` name, else the data directory's.
     public init(path: String, masterKey: MasterKey? = nil,
@@ -26,6 +28,7 @@ public final class PillarDatabase: Sendable, HealthCheckable {
         let master = try masterKey
             ?? MasterKey.load(environment: environment, dataDirectory: (path as NSString).deletingLastPathComponent)
         self.cipher = FieldCipher(master: master)
+        self.masterKeySource = master.source
         try Self.migrator.migrate(pool)
         // A key made just now cannot open data keys wrapped before: the configured key is missing, and going on
         // would wrap new tenants' keys with a key nobody set up.
@@ -408,6 +411,29 @@ public final class PillarDatabase: Sendable, HealthCheckable {
                 table.column("monitor", .text).notNull()
                 table.column("state", .text).notNull()
             }
+        }
+        migrator.registerMigration("012_assurance") { db in
+            try db.create(table: "backup_record") { table in
+                table.primaryKey("id", .text)
+                table.column("at", .double).notNull()
+                table.column("directory", .text).notNull()
+                table.column("audit_head_seq", .integer).notNull()
+                table.column("audit_head_hash", .text).notNull()
+                table.column("bytes", .integer).notNull()
+            }
+            try db.create(table: "isolation_probe_run") { table in
+                table.primaryKey("id", .text)
+                table.column("started_at", .double).notNull()
+                table.column("status", .text).notNull()
+                table.column("record", .text).notNull()
+            }
+            try db.create(index: "isolation_probe_run_time", on: "isolation_probe_run", columns: ["started_at"])
+            try db.create(table: "load_test") { table in
+                table.primaryKey("id", .text)
+                table.column("at", .double).notNull()
+                table.column("record", .text).notNull()
+            }
+            try db.create(index: "load_test_time", on: "load_test", columns: ["at"])
         }
         return migrator
     }

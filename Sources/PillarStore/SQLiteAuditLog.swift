@@ -41,31 +41,33 @@ public struct SQLiteAuditLog: AuditLog {
     }
 
     public func verify() async throws -> AuditVerification {
-        try await database.pool.read { db in
-            var previous = Self.genesis
-            var expectedSeq: Int64 = 1
-            var count = 0
-            let cursor = try Row.fetchCursor(db, sql: "SELECT * FROM audit_log ORDER BY seq")
-            while let row = try cursor.next() {
-                let event = Self.event(from: row)
-                count += 1
-                if event.seq != expectedSeq {
-                    return AuditVerification(events: count, firstBrokenSeq: event.seq,
-                                             problem: "record \(expectedSeq) is missing")
-                }
-                if event.previousHash != previous {
-                    return AuditVerification(events: count, firstBrokenSeq: event.seq,
-                                             problem: "record \(event.seq) does not link to the record before it")
-                }
-                if Self.hash(of: event) != event.hash {
-                    return AuditVerification(events: count, firstBrokenSeq: event.seq,
-                                             problem: "record \(event.seq) was changed after it was written")
-                }
-                previous = event.hash
-                expectedSeq += 1
+        try await database.pool.read { db in try Self.verify(db) }
+    }
+
+    /// Walks the whole chain in `db` (the live database, or a backup's copy).
+    static func verify(_ db: Database) throws -> AuditVerification {
+        var previous = Self.genesis
+        var expectedSeq: Int64 = 1
+        var count = 0
+        let cursor = try Row.fetchCursor(db, sql: "SELECT * FROM audit_log ORDER BY seq")
+        while let row = try cursor.next() {
+            let event = Self.event(from: row)
+            count += 1
+            if event.seq != expectedSeq {
+                return AuditVerification(events: count, firstBrokenSeq: event.seq, problem: "record \(expectedSeq) is missing")
             }
-            return AuditVerification(events: count, firstBrokenSeq: nil, problem: nil)
+            if event.previousHash != previous {
+                return AuditVerification(events: count, firstBrokenSeq: event.seq,
+                                         problem: "record \(event.seq) does not link to the record before it")
+            }
+            if Self.hash(of: event) != event.hash {
+                return AuditVerification(events: count, firstBrokenSeq: event.seq,
+                                         problem: "record \(event.seq) was changed after it was written")
+            }
+            previous = event.hash
+            expectedSeq += 1
         }
+        return AuditVerification(events: count, firstBrokenSeq: nil, problem: nil)
     }
 
     /// SHA-256 over every field but the hash, in a fixed order, with the details as sorted JSON.

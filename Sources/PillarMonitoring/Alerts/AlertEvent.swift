@@ -10,6 +10,7 @@ public struct AlertEvent: Sendable, Hashable, Codable {
         case canaryRolledBack = "canary.rolled_back"
         case canaryPaused = "canary.paused"
         case decay = "decay.alert"
+        case isolationLeak = "isolation.leak"
         case test = "test"
     }
 

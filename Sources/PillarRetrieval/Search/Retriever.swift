@@ -51,25 +51,47 @@ public struct Retriever: Sendable {
         public var vectorScore: Double?
     }
 
+    /// A defect switched on deliberately (`PILLAR_TEST_FAULT`), so that tests can prove the isolation probe
+    /// catches a leak. Never set in production; `pillar review` fails while one is.
+    public enum InjectedFault: String, Sendable, Hashable, CaseIterable {
+        /// Every search reads every document of the tenant, whatever its ACL.
+        case leakDocumentACL = "leak-acl"
+        /// Every search reads the isolation probe's tenant instead of the caller's.
+        case leakTenant = "leak-tenant"
+    }
+
     let repository: any DocumentRepository
     let vectors: VectorIndexRegistry
     let embedder: any Embedder
     let options: Options
+    let fault: InjectedFault?
 
-    public init(repository: any DocumentRepository, vectors: VectorIndexRegistry, embedder: any Embedder, options: Options = .init()) {
+    public init(repository: any DocumentRepository, vectors: VectorIndexRegistry, embedder: any Embedder, options: Options = .init(),
+                fault: InjectedFault? = nil) {
         self.repository = repository
         self.vectors = vectors
         self.embedder = embedder
         self.options = options
+        self.fault = fault
     }
 
     public func search(_ query: Query, scope: AccessScope, caller: ModelGateway.Caller) async throws -> [Result] {
         try await withSpan("retrieve", ofKind: .internal) { span in
             span.attributes["pillar.retrieval.mode"] = query.mode.rawValue
             span.attributes["pillar.retrieval.top_k"] = query.topK
-            let results = try await rank(query, scope: scope, caller: caller)
+            let results = try await rank(query, scope: try await faulted(scope), caller: caller)
             span.attributes["pillar.retrieval.results"] = results.count
             return results
+        }
+    }
+
+    private func faulted(_ scope: AccessScope) async throws -> AccessScope {
+        switch fault {
+        case nil: return scope
+        case .leakTenant?: return AccessScope(tenant: ProbeTenant.id, groups: scope.groups)
+        case .leakDocumentACL?:
+            let groups = try await repository.chunkAccess(tenant: scope.tenant).entries.flatMap(\.aclGroups)
+            return AccessScope(tenant: scope.tenant, groups: scope.groups.union(groups))
         }
     }
 

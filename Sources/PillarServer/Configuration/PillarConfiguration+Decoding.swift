@@ -23,7 +23,7 @@ func rejectUnknownKeys<Keys: CodingKey & CaseIterable>(in decoder: any Decoder, 
 
 extension PillarConfiguration {
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case server, oidc, deployments, localModel, timeouts, gateway, limits, prices, retrieval, flows, safety, evaluation, promotion, monitoring
+        case server, oidc, deployments, localModel, timeouts, gateway, limits, prices, retrieval, flows, safety, evaluation, promotion, monitoring, assurance
     }
 
     public init(from decoder: any Decoder) throws {
@@ -44,6 +44,7 @@ extension PillarConfiguration {
         evaluation = try container.value(.evaluation, or: evaluation)
         promotion = try container.value(.promotion, or: promotion)
         monitoring = try container.value(.monitoring, or: monitoring)
+        assurance = try container.value(.assurance, or: assurance)
     }
 }
 
@@ -51,7 +52,7 @@ extension PillarConfiguration.Server {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case host, port, dataDirectory, maxBodyBytes, logFormat, logLevel, metricsPort, apiKeyCacheSeconds
         case drainSeconds
-        case idleTimeoutSeconds, readTimeoutSeconds, maxConnectionsPerAddress
+        case idleTimeoutSeconds, readTimeoutSeconds, maxConnectionsPerAddress, tlsTerminatedBy
     }
 
     public init(from decoder: any Decoder) throws {
@@ -70,6 +71,7 @@ extension PillarConfiguration.Server {
         idleTimeoutSeconds = try container.value(.idleTimeoutSeconds, or: idleTimeoutSeconds)
         readTimeoutSeconds = try container.value(.readTimeoutSeconds, or: readTimeoutSeconds)
         maxConnectionsPerAddress = try container.value(.maxConnectionsPerAddress, or: maxConnectionsPerAddress)
+        tlsTerminatedBy = try container.decodeIfPresent(String.self, forKey: .tlsTerminatedBy)
     }
 }
 

@@ -32,6 +32,9 @@ public struct PillarConfiguration: Sendable, Codable, Hashable {
         /// Connections one client address may hold open at once; more are refused with 503. 0 lifts the cap
         /// (for a server behind a reverse proxy, where every connection comes from the proxy).
         public var maxConnectionsPerAddress: Int = 256
+        /// What ends TLS in front of Pillar (a load balancer, an ingress), when one does: Pillar serves plain
+        /// HTTP, so the review wants either this or a loopback-only address.
+        public var tlsTerminatedBy: String?
 
         public init() {}
     }
@@ -183,6 +186,7 @@ public struct PillarConfiguration: Sendable, Codable, Hashable {
     public var evaluation = Evaluation()
     public var promotion = Promotion()
     public var monitoring = Monitoring()
+    public var assurance = Assurance()
 
     /// Rate limits and token budgets per tenant and per API key.
     public struct Limits: Sendable, Codable, Hashable {
@@ -360,6 +364,7 @@ extension PillarConfiguration {
         try validateEvaluation()
         try validateMonitoring()
         try validateSafety()
+        try validateAssurance()
         guard limits.defaultCompletionTokens >= 1 else {
             throw ConfigurationError(key: "limits.defaultCompletionTokens", "must be at least 1")
         }

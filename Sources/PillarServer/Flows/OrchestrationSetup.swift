@@ -17,6 +17,9 @@ struct OrchestrationSetup {
     /// The same flows for evaluation runs: their model calls are admitted against the evaluation budget.
     let evaluationService: FlowService
     let evaluationModels: GatewayFlowModels
+    /// The same flows for the isolation probe: no admission (it is not the tenant's traffic), its calls metered
+    /// to the probe tenant, its answers not kept as traces.
+    let probeService: FlowService
     let defaultModel: String
     /// Flows' tool calls get a client of their own that never follows redirects: a redirect could lead an
     /// allowed host's answer to a host that is not allowed.
@@ -53,5 +56,12 @@ struct OrchestrationSetup {
                                           defaultModel: defaultModel, safety: gate, logger: logger)
         evaluationService = FlowService(flows: flows, runner: evaluationRunner, traces: traces,
                                         historyTokens: configuration.flows.historyTokens, redaction: redaction, logger: logger)
+        let probeModels = GatewayFlowModels(gateway: gateway, admission: nil, prices: configuration.prices,
+                                            turns: ProbeMeteredTurns(base: turns), redaction: redaction, gate: gate, logger: logger)
+        let probeRunner = FlowRunner(prompts: prompts, models: probeModels, retriever: retriever,
+                                     http: FlowHTTPClient(client: toolClient, allowedHosts: allowedHosts),
+                                     defaultModel: defaultModel, safety: gate, logger: logger)
+        probeService = FlowService(flows: flows, runner: probeRunner, traces: DiscardedTraces(),
+                                   historyTokens: configuration.flows.historyTokens, redaction: redaction, logger: logger)
     }
 }

@@ -27,6 +27,9 @@ public struct APIKeyIssuer: Sendable {
         guard !name.isEmpty, name.count <= 100 else {
             throw PillarError.invalidRequest("key name must be 1-100 characters", param: "name")
         }
+        guard !ProbeTenant.isReserved(tenant) else {
+            throw PillarError.invalidRequest("the tenant '\(tenant)' is reserved for the isolation probe: no key may reach it", param: "tenant")
+        }
         _ = try await tenants.ensureTenant(tenant)
         if let secret, secret.utf8.count < Self.minimumChosenLength {
             throw PillarError.invalidRequest("a chosen key must be at least \(Self.minimumChosenLength) characters")

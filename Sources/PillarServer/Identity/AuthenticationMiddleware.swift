@@ -61,6 +61,10 @@ struct AuthenticationMiddleware: RouterMiddleware {
             throw PillarError.unauthenticated("The token's issuer is not accepted.", code: "invalid_token", param: "iss")
         }
         let principal = try await verifier.verify(token)
+        // Nobody may act in the isolation probe's tenant: a leak into it would go unseen.
+        guard !ProbeTenant.isReserved(principal.tenant) else {
+            throw PillarError.permissionDenied("The tenant '\(principal.tenant)' is reserved for the isolation probe.")
+        }
         // A tenant first seen through a token has no row yet; its turns and keys need one.
         try await tenants.enrol(principal.tenant)
         return principal

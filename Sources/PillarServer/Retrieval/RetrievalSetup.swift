@@ -16,15 +16,17 @@ public struct RetrievalSetup: Sendable {
     public let folderSync: FolderSync
 
     public init(configuration: PillarConfiguration, database: PillarDatabase, gateway: ModelGateway,
-                turns: any TurnRepository, logger: Logger) throws {
+                turns: any TurnRepository, fault: Retriever.InjectedFault? = nil, logger: Logger) throws {
         let settings = configuration.retrieval
         let repository = SQLiteDocumentRepository(database: database)
         let prices = configuration.prices
         let model = settings.embeddingModel
         let embedder = GatewayEmbedder(gateway: gateway, model: model, batchSize: settings.embeddingBatchSize,
                                        preparation: configuration.runsLocalEmbedder ? .localWordPiece : .unchanged) { caller, outcome in
-            // Embedding calls made for ingestion and search are metered like any other model call.
-            let principal = Principal(tenant: caller.tenant, subject: caller.subject, roles: [], method: .apiKey)
+            // Embedding calls made for ingestion and search are metered like any other model call; the isolation
+            // probe's to its own tenant, whichever tenant it searched as.
+            let tenant = caller.subject == ProbeTenant.subject ? ProbeTenant.id : caller.tenant
+            let principal = Principal(tenant: tenant, subject: caller.subject, roles: [], method: .apiKey)
             await TurnRecorder(turns: turns, principal: principal, model: model, streamed: false, price: prices[model],
                                traceID: TraceContext.currentTraceID(), settlement: Settlement(admission: nil, reservation: nil),
                                logger: logger).record(outcome)
@@ -47,7 +49,8 @@ public struct RetrievalSetup: Sendable {
         self.retriever = Retriever(
             repository: repository, vectors: vectors, embedder: embedder,
             options: .init(candidates: settings.candidates, fusionK: settings.fusionK,
-                           keywordWeight: settings.keywordWeight, vectorWeight: settings.vectorWeight))
+                           keywordWeight: settings.keywordWeight, vectorWeight: settings.vectorWeight),
+            fault: fault)
         self.folderSync = FolderSync(ingestor: ingestor, repository: repository)
     }
 }

@@ -20,6 +20,10 @@ struct PillarLoad: AsyncParsableCommand {
     @Option var warmup: Double = 2
     @Flag var stream = false
     @Option(name: .customLong("max-tokens")) var maxTokens = 16
+    @Option(help: "A Pillar server's URL to report the result to (POST /v1/admin/load-tests), the evidence `pillar review` reads.")
+    var record: String?
+    @Option(name: .customLong("record-key"), help: "An admin key of the default tenant for --record (or PILLAR_API_KEY).")
+    var recordKey: String?
 
     func run() async throws {
         var configuration = HTTPClient.Configuration()
@@ -70,6 +74,29 @@ struct PillarLoad: AsyncParsableCommand {
             }
         }
         print(results.summary(duration: duration))
+        if let record { try await report(results.statistics(duration: duration), to: record, client: probe.client) }
+    }
+
+    func report(_ statistics: Results.Statistics, to server: String, client: HTTPClient) async throws {
+        guard let key = recordKey ?? ProcessInfo.processInfo.environment["PILLAR_API_KEY"] else {
+            throw ValidationError("--record needs an admin key: --record-key or PILLAR_API_KEY")
+        }
+        let fields: [String: Any] = [
+            "tool": "pillar-load", "target": url, "requests_per_second": statistics.throughput,
+            "p95_ms": statistics.p95Ms.isFinite ? statistics.p95Ms : 0, "error_rate": statistics.errorRate,
+            "duration_seconds": duration, "concurrency": rate == nil ? concurrency : Int(rate!.rounded(.up)),
+        ]
+        var request = HTTPClientRequest(url: (server.hasSuffix("/") ? String(server.dropLast()) : server) + "/v1/admin/load-tests")
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "Authorization", value: "Bearer \(key)")
+        request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: fields)))
+        let response = try await client.execute(request, timeout: .seconds(30))
+        let answer = try await response.body.collect(upTo: 1 << 20)
+        guard response.status == .created else {
+            throw ValidationError("recording the result failed: HTTP \(response.status.code) \(String(buffer: answer))")
+        }
+        print("recorded at \(server)")
     }
 }
 
@@ -119,6 +146,21 @@ final class Results: Sendable {
     private let samples = Mutex<[Sample]>([])
 
     func add(_ sample: Sample) { samples.withLock { $0.append(sample) } }
+
+    struct Statistics {
+        var throughput: Double
+        var p95Ms: Double
+        var errorRate: Double
+    }
+
+    func statistics(duration: Double) -> Statistics {
+        let all = samples.withLock { $0 }
+        let ok = all.filter(\.ok)
+        let latencies = ok.map { Double($0.latency.components.attoseconds) / 1e15 + Double($0.latency.components.seconds) * 1000 }.sorted()
+        let p95 = latencies.isEmpty ? Double.nan : latencies[min(latencies.count - 1, Int((0.95 * Double(latencies.count)).rounded(.up)) - 1)]
+        return Statistics(throughput: Double(ok.count) / duration, p95Ms: p95,
+                          errorRate: all.isEmpty ? 1 : Double(all.count - ok.count) / Double(all.count))
+    }
 
     func summary(duration: Double) -> String {
         let all = samples.withLock { $0 }

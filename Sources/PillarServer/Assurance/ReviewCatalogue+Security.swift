@@ -59,9 +59,9 @@ extension ReviewCatalogue {
             fix: "set `PILLAR_MASTER_KEY` or `PILLAR_MASTER_KEY_FILE` to a secret mounted outside the data directory, then `pillar keys rotate-master`"
         ) { inputs in
             let source = inputs.masterKeySource
-            let dataDirectory = (inputs.configuration.server.dataDirectory as NSString).standardizingPath
-            let beside = source.hasPrefix("/") || source.hasPrefix(".")
-                ? (source as NSString).standardizingPath.hasPrefix(dataDirectory + "/") : false
+            let dataDirectory = URL(fileURLWithPath: inputs.configuration.server.dataDirectory).standardized.path
+            // An environment variable's name has no slash; a file's path is compared with the data directory's.
+            let beside = source.contains("/") && URL(fileURLWithPath: source).standardized.path.hasPrefix(dataDirectory + "/")
             return .given(beside ? .fail : .pass, [
                 .process("master key source", source), .configuration("server.dataDirectory", dataDirectory),
             ])

@@ -158,6 +158,16 @@ import Testing
         }
     }
 
+    @Test func theDocsListEveryCheckAsTheCatalogueHasIt() throws {
+        let docs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("docs/assurance.md")
+        let text = try String(contentsOf: docs, encoding: .utf8)
+        for check in ReviewCatalogue.all {
+            let row = "| \(check.id) | \(check.pillar.rawValue) | \(check.title) | \(check.principle) | \(check.waivable ? "yes" : "no") |"
+            #expect(text.contains(row), "docs/assurance.md lacks or misstates \(check.id)")
+        }
+    }
+
     @Test func aHardenedWorkloadPassesEveryCheckThatApplies() {
         let report = ReviewCatalogue.run(Self.hardened(), version: "test")
         let notPassing = report.checks.filter { $0.status != .pass && $0.status != .notApplicable }

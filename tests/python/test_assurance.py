@@ -5,6 +5,7 @@ the defaults (honest warnings) and on a hardened configuration (passes); a backu
 written restores with every acknowledged write and a verifying audit chain."""
 import json
 import os
+import re
 import subprocess
 import tempfile
 import threading
@@ -13,8 +14,9 @@ from pathlib import Path
 
 import pytest
 import requests
+import yaml
 
-from conftest import ADMIN_KEY, PILLAR_BIN, QuietHandler, serve_http, start_pillar
+from conftest import ADMIN_KEY, PILLAR_BIN, REPO, QuietHandler, serve_http, start_pillar
 from test_quality_monitoring import SECRET, Receiver, signed_correctly
 
 HEADERS = {"Authorization": f"Bearer {ADMIN_KEY}"}
@@ -90,6 +92,15 @@ def test_isolation_probe_passes_and_no_tenant_sees_or_pays_for_it(simulator):
         assert requests.post(base + "/v1/admin/isolation-probe", headers=acme).status_code == 403
         report = json.loads(review(base, "--format", "json").stdout)
         assert next(c for c in report["checks"] if c["id"] == "SE-13")["status"] == "pass"
+
+        # The shipped Prometheus rules read series the server exports.
+        metrics = requests.get(base + "/metrics", headers=HEADERS).text
+        assert "pillar_isolation_probe_status 0" in metrics, metrics[-2000:]
+        rules = yaml.safe_load((REPO / "deploy" / "prometheus" / "pillar-alerts.yml").read_text())
+        group = next(g for g in rules["groups"] if g["name"] == "pillar-assurance")
+        for rule in group["rules"]:
+            for name in re.findall(r"pillar_[a-z_]+", rule["expr"]):
+                assert name in metrics, (rule["alert"], name)
     finally:
         process.stop()
 

@@ -73,6 +73,13 @@ ROUTES = {
     ("GET", "/v1/admin/monitors"): None,
     ("GET", "/v1/admin/monitors/{name}"): None,
     ("POST", "/v1/admin/monitors/{name}/test"): ["webhook"],
+    ("GET", "/v1/admin/review"): None,
+    ("GET", "/v1/admin/review/checks"): None,
+    ("GET", "/v1/admin/isolation-probe"): None,
+    ("POST", "/v1/admin/isolation-probe"): None,
+    ("GET", "/v1/admin/load-tests"): None,
+    ("POST", "/v1/admin/load-tests"): ["tool", "target", "requests_per_second", "p95_ms", "error_rate", "duration_seconds",
+                                       "concurrency"],
 }
 for library, body_keys in [("prompts", ["name", "note", "prompt"]), ("flows", ["name", "note", "yaml"])]:
     ROUTES.update({

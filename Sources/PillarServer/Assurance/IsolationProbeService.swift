@@ -29,11 +29,14 @@ struct IsolationProbeService: Service {
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
-            // The first round waits one interval too: the indexes and models load first.
+            // The first round comes soon after the start (the indexes and models load first), so a review has
+            // evidence within a minute; then one every interval.
+            var wait = min(interval, .seconds(30))
             while !Task.isCancelled {
-                try? await Task.sleep(for: interval)
+                try? await Task.sleep(for: wait)
                 if Task.isCancelled { break }
                 _ = await runner.runRound()
+                wait = interval
             }
         }
     }

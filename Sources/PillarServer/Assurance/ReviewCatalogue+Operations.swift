@@ -101,10 +101,14 @@ extension ReviewCatalogue {
         ReviewCheck(
             id: "OE-09", pillar: .operations, title: "Traces, metrics and logs leave the process",
             principle: "Evolve operations with observability: telemetry goes to a system that keeps it",
-            fix: "set `OTEL_EXPORTER_OTLP_ENDPOINT` (traces, metrics and logs over OTLP) or scrape `/metrics`"
+            fix: "set `OTEL_EXPORTER_OTLP_ENDPOINT` (traces, metrics and logs over OTLP), or `server.metricsPort` for a Prometheus scraper"
         ) { inputs in
-            guard let endpoint = inputs.otlpEndpoint else { return .warn(.environment("OTEL_EXPORTER_OTLP_ENDPOINT", "unset")) }
-            return .pass(.environment("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint))
+            if let endpoint = inputs.otlpEndpoint { return .pass(.environment("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint)) }
+            // A port of its own for /metrics exists for a scraper; without either, telemetry stays in this process's logs.
+            if let port = inputs.configuration.server.metricsPort {
+                return .pass(.environment("OTEL_EXPORTER_OTLP_ENDPOINT", "unset"), .configuration("server.metricsPort", port))
+            }
+            return .warn(.environment("OTEL_EXPORTER_OTLP_ENDPOINT", "unset"), .configuration("server.metricsPort", "unset"))
         },
         ReviewCheck(
             id: "OE-10", pillar: .operations, title: "Logs are structured",

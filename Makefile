@@ -26,6 +26,7 @@ $(STAMP): scripts/setup-system.sh scripts/setup-local-model.sh scripts/setup-tok
 PILLAR_TARGET_CPU ?= native
 build-release: setup
 	PILLAR_TARGET_CPU=$(PILLAR_TARGET_CPU) swift build -c release --product pillar
+	PILLAR_TARGET_CPU=$(PILLAR_TARGET_CPU) swift build -c release --product pillar-load
 
 serve: build-release
 	.build/release/pillar serve $(ARGS)

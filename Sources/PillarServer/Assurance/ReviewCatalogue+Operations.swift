@@ -5,7 +5,7 @@ extension ReviewCatalogue {
         ReviewCheck(
             id: "OE-01", pillar: .operations, title: "Each evaluated flow has a recent baseline",
             principle: "Evaluate and monitor models: every change is compared with a known-good run",
-            fix: "run `pillar eval run` on the production label and `pillar eval baseline set <dataset> <run>`; the age limit is `assurance.review.baselineMaxAgeDays`"
+            fix: "run `pillar eval run --dataset D` on the production label, then `pillar eval baseline <run>`; the age limit is `assurance.review.baselineMaxAgeDays`"
         ) { inputs in
             let limit = inputs.configuration.assurance.review.baselineMaxAgeDays * 86_400
             guard !inputs.baselines.isEmpty else { return .warn(.database("evaluation baselines", "none")) }
@@ -57,7 +57,7 @@ extension ReviewCatalogue {
         ReviewCheck(
             id: "OE-05", pillar: .operations, title: "Alerts reach people",
             principle: "Evolve operations with observability: alerts go where someone acts on them, not only into the log",
-            fix: "add a receiver under `monitoring.webhooks` (try it with `pillar monitors test`) or scrape `deploy/prometheus/pillar-alerts.yml`"
+            fix: "add a receiver under `monitoring.webhooks` (try it with `pillar monitors test`) or load `deploy/prometheus/pillar-alerts.yml` into Prometheus"
         ) { inputs in
             let hooks = inputs.configuration.monitoring.webhooks
             return .given(hooks.isEmpty ? .warn : .pass, [

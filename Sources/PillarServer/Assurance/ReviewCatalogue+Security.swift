@@ -69,7 +69,7 @@ extension ReviewCatalogue {
         ReviewCheck(
             id: "SE-06", pillar: .security, title: "Traffic is encrypted in transit",
             principle: "Design to protect confidentiality: encrypt data in transit end to end",
-            fix: "put Pillar behind a TLS-terminating load balancer and name it in `server.tlsTerminatedBy`, or bind `server.host` to 127.0.0.1"
+            fix: "put Pillar behind a TLS-terminating load balancer or ingress and name it in `server.tlsTerminatedBy` (Pillar serves plain HTTP; on 127.0.0.1 only this machine reaches it)"
         ) { inputs in
             let server = inputs.configuration.server
             if let proxy = server.tlsTerminatedBy {
@@ -156,7 +156,7 @@ extension ReviewCatalogue {
             }
             let age = inputs.now - run.finishedAt
             var evidence: [ReviewEvidence] = [
-                .database("newest probe round", "\(run.id): \(run.status.rawValue), \(run.attempts) attempts over \(run.tenantsProbed) tenants, \(Int(age)) s ago"),
+                .database("newest probe round", "\(run.id): \(run.status.rawValue), \(run.attempts) attempts over \(run.tenantsProbed) tenant\(run.tenantsProbed == 1 ? "" : "s"), \(Int(age)) s ago"),
             ]
             evidence += run.leaks.map { .database("leak", "\($0.canary) canary seen by tenant \($0.tenant) through \($0.path)") }
             evidence += run.problems.prefix(3).map { .database("problem", $0) }

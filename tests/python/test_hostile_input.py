@@ -201,6 +201,19 @@ def test_the_route_list_is_the_servers(server):
                                    f"routes the server no longer has: {sorted(set(ROUTES) - listed)}")
 
 
+OPEN_ROUTES = {("GET", "/healthz"), ("GET", "/readyz")}
+
+
+@pytest.mark.parametrize("route", sorted(set(ROUTES) - OPEN_ROUTES), ids=lambda route: f"{route[0]} {route[1]}")
+def test_every_route_but_the_health_checks_refuses_a_request_without_credentials(server, route):
+    # What `pillar review`'s SE-01 says of the running server, checked over HTTP for every route it has.
+    method, pattern = route
+    response = requests.request(method, server.base + fill(pattern, "x"), data=b"{}",
+                                headers={"Content-Type": "application/json"}, timeout=20)
+    assert response.status_code == 401, f"{method} {pattern}: {response.status_code} {response.text[:200]}"
+    assert response.json()["error"]["code"] == "missing_credentials"
+
+
 @pytest.mark.parametrize("route", JSON_ROUTES, ids=lambda route: f"{route[0]} {route[1]}")
 @HYPOTHESIS
 @given(data=st.data())

@@ -89,14 +89,15 @@ public enum DatabaseBackup {
             throw BackupError("the audit chain of the copy does not verify (\(verification.problem ?? "broken")); the backup in \(directory) is not usable")
         }
         var includesMasterKey = false
-        if let source = masterKeySource, source.hasPrefix(dataDirectory.hasSuffix("/") ? dataDirectory : dataDirectory + "/") {
+        let dataRoot = URL(fileURLWithPath: dataDirectory).standardized.path + "/"
+        if let source = masterKeySource, source.contains("/"), URL(fileURLWithPath: source).standardized.path.hasPrefix(dataRoot) {
             try files.copyItem(atPath: source, toPath: (directory as NSString).appendingPathComponent("master.key"))
             includesMasterKey = true
         }
-        guard let bytes = files.contents(atPath: target) else { throw BackupError("cannot read back \(target)") }
+        let (digest, size) = try sha256(file: target)
         let manifest = BackupManifest(
             id: "bak_" + RandomHex.make(bytes: 8), createdAt: Date().timeIntervalSince1970, source: database.path,
-            migration: migration, databaseSHA256: sha256(bytes), databaseBytes: Int64(bytes.count),
+            migration: migration, databaseSHA256: digest, databaseBytes: size,
             auditEvents: verification.events, auditHeadSeq: head.0, auditHeadHash: head.1, vectorIndexFiles: indexFiles,
             includesMasterKey: includesMasterKey)
         let encoder = JSONEncoder()
@@ -124,9 +125,8 @@ public enum DatabaseBackup {
             throw BackupError("\(path) is not a backup manifest: \(error)")
         }
         guard manifest.format == 1 else { throw BackupError("backup format \(manifest.format) is not one this version reads") }
-        guard let database = FileManager.default.contents(atPath: (directory as NSString).appendingPathComponent(databaseName)),
-              sha256(database) == manifest.databaseSHA256
-        else {
+        let database = (directory as NSString).appendingPathComponent(databaseName)
+        guard let (digest, size) = try? sha256(file: database), digest == manifest.databaseSHA256, size == manifest.databaseBytes else {
             throw BackupError("the database in \(directory) does not match its manifest (changed or cut short)")
         }
         return manifest
@@ -197,4 +197,17 @@ public enum DatabaseBackup {
     }
 
     static func sha256(_ data: Data) -> String { SHA256.hash(data: data).hexString }
+
+    /// The file's SHA-256 and size, read in pieces: a database can be far larger than memory allows at once.
+    static func sha256(file path: String) throws -> (String, Int64) {
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw BackupError("cannot read \(path)") }
+        defer { try? handle.close() }
+        var hasher = SHA256()
+        var size: Int64 = 0
+        while let piece = try handle.read(upToCount: 1 << 20), !piece.isEmpty {
+            hasher.update(data: piece)
+            size += Int64(piece.count)
+        }
+        return (hasher.finalize().hexString, size)
+    }
 }

@@ -24,7 +24,7 @@ final class AlertEventTests: XCTestCase {
 
     func testKindRawValues() {
         XCTAssertEqual(AlertEvent.Kind.allCases.map(\.rawValue), [
-            "monitor.state", "canary.promoted", "canary.rolled_back", "canary.paused", "decay.alert", "test",
+            "monitor.state", "canary.promoted", "canary.rolled_back", "canary.paused", "decay.alert", "isolation.leak", "test",
         ])
     }
 }

@@ -142,19 +142,11 @@ public func buildApplication(
     CanaryAnalysisController(analyses: monitoring.analyses, defaults: monitoring.canaryDefaults, bodyReader: bodyReader,
                              enabled: configuration.monitoring.enabled)
         .addRoutes(prompts: v1Admin.group("prompts"), flows: v1Admin.group("flows"))
-    let assurance = SQLiteAssuranceRepository(database: database)
-    let probeSettings = configuration.assurance.isolationProbe
-    let probeRunner = probeSettings.enabled ? IsolationProbeRunner(probe: IsolationProbe(
-        tenants: tenants, ingestor: retrieval.ingestor, retriever: retrieval.retriever,
-        flows: probeSettings.askFlows ? orchestration.probeService : nil, flowName: probeSettings.flow,
-        flowTenantsPerRound: probeSettings.flowTenantsPerRound, store: assurance, audit: audit, alerts: monitoring.alerts,
-        logger: logger)) : nil
-    let review = ReviewService(configuration: configuration, environment: environment, keys: keys, tenants: tenants, audit: audit,
-                               assurance: assurance, evaluations: evaluations, quality: qualityStore,
-                               queries: SQLiteReviewQueries(database: database), gateway: gateway,
-                               masterKeySource: database.masterKeySource, unauthenticatedRoutes: unauthenticatedRoutes,
-                               injectedFault: fault)
-    ReviewController(review: review, probe: probeRunner, assurance: assurance, bodyReader: bodyReader)
+    let assurance = AssuranceSetup(configuration: configuration, environment: environment, database: database, tenants: tenants,
+                                   keys: keys, audit: audit, evaluations: evaluations, quality: qualityStore, retrieval: retrieval,
+                                   orchestration: orchestration, monitoring: monitoring, gateway: gateway,
+                                   unauthenticatedRoutes: unauthenticatedRoutes, fault: fault, logger: logger)
+    ReviewController(review: assurance.review, probe: assurance.probe, assurance: assurance.store, bodyReader: bodyReader)
         .addRoutes(to: v1Admin.group("admin"))
     let metrics = MetricsController(registry: metricsRegistry)
     if configuration.server.metricsPort == nil {
@@ -204,9 +196,7 @@ public func buildApplication(
                                                check: MonitoringSetup.duration(configuration.monitoring.evaluationIntervalSeconds),
                                                logger: logger))
     }
-    if let probeRunner {
-        app.addServices(IsolationProbeService(runner: probeRunner, interval: MonitoringSetup.duration(probeSettings.intervalSeconds)))
-    }
+    for service in assurance.services { app.addServices(service) }
     return app
 }
 

@@ -21,6 +21,7 @@ struct Backup: AsyncParsableCommand {
             print("backup failed: \(error)")
             throw ExitCode(1)
         }
+        try await SQLiteAssuranceRepository(database: database).recordBackup(manifest.record(directory: to))
         try await SQLiteAuditLog(database: database).append(tenant: "default", actor: cliActor, action: "backup.create", target: manifest.id,
                                                             details: ["directory": to, "audit_head_seq": String(manifest.auditHeadSeq)])
         print("backup \(manifest.id) in \(to): \(manifest.databaseBytes) bytes, \(manifest.auditEvents) audit records "

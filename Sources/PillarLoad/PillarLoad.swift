@@ -153,30 +153,35 @@ final class Results: Sendable {
         var errorRate: Double
     }
 
+    static func milliseconds(_ duration: Duration) -> Double {
+        Double(duration.components.attoseconds) / 1e15 + Double(duration.components.seconds) * 1000
+    }
+
+    /// Nearest rank; NaN for no values.
+    static func percentile(_ values: [Double], _ p: Double) -> Double {
+        guard !values.isEmpty else { return .nan }
+        let sorted = values.sorted()
+        return sorted[min(sorted.count - 1, Int((p * Double(sorted.count)).rounded(.up)) - 1)]
+    }
+
     func statistics(duration: Double) -> Statistics {
         let all = samples.withLock { $0 }
         let ok = all.filter(\.ok)
-        let latencies = ok.map { Double($0.latency.components.attoseconds) / 1e15 + Double($0.latency.components.seconds) * 1000 }.sorted()
-        let p95 = latencies.isEmpty ? Double.nan : latencies[min(latencies.count - 1, Int((0.95 * Double(latencies.count)).rounded(.up)) - 1)]
-        return Statistics(throughput: Double(ok.count) / duration, p95Ms: p95,
+        return Statistics(throughput: Double(ok.count) / duration,
+                          p95Ms: Self.percentile(ok.map { Self.milliseconds($0.latency) }, 0.95),
                           errorRate: all.isEmpty ? 1 : Double(all.count - ok.count) / Double(all.count))
     }
 
     func summary(duration: Double) -> String {
         let all = samples.withLock { $0 }
         let ok = all.filter(\.ok)
-        func percentile(_ values: [Double], _ p: Double) -> Double {
-            guard !values.isEmpty else { return .nan }
-            let sorted = values.sorted()
-            return sorted[min(sorted.count - 1, Int((p * Double(sorted.count)).rounded(.up)) - 1)]
-        }
-        let latencies = ok.map { Double($0.latency.components.attoseconds) / 1e15 + Double($0.latency.components.seconds) * 1000 }
-        let firstTokens = ok.compactMap { $0.firstToken }.map { Double($0.components.attoseconds) / 1e15 + Double($0.components.seconds) * 1000 }
+        let latencies = ok.map { Self.milliseconds($0.latency) }
+        let firstTokens = ok.compactMap(\.firstToken).map(Self.milliseconds)
         let fields: [String: Double] = [
             "requests": Double(all.count), "errors": Double(all.count - ok.count),
             "throughput": Double(ok.count) / duration,
-            "p50_ms": percentile(latencies, 0.5), "p99_ms": percentile(latencies, 0.99),
-            "ttft_p50_ms": percentile(firstTokens, 0.5), "ttft_p99_ms": percentile(firstTokens, 0.99),
+            "p50_ms": Self.percentile(latencies, 0.5), "p99_ms": Self.percentile(latencies, 0.99),
+            "ttft_p50_ms": Self.percentile(firstTokens, 0.5), "ttft_p99_ms": Self.percentile(firstTokens, 0.99),
         ]
         return fields.sorted { $0.key < $1.key }.map { "\($0.key)=\(String(format: "%.3f", $0.value))" }.joined(separator: " ")
     }

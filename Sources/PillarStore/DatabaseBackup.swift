@@ -5,6 +5,13 @@ import PillarCore
 
 /// What a backup directory holds, written last so a directory without it is not a backup.
 public struct BackupManifest: Sendable, Hashable, Codable {
+    /// What the source database keeps of this backup, for the review's age check.
+    public func record(directory: String) -> BackupRecord {
+        BackupRecord(id: id, at: createdAt, directory: (directory as NSString).standardizingPath, auditHeadSeq: auditHeadSeq,
+                     auditHeadHash: auditHeadHash, bytes: databaseBytes)
+    }
+
+
     public var format = 1
     public var id: String
     public var createdAt: Double
@@ -48,7 +55,7 @@ public enum DatabaseBackup {
     static let indexFolder = "vector-index"
 
     /// Copies the database under `dataDirectory` into `directory` (which must not exist or be empty), checks
-    /// the copy's audit chain, writes the manifest and records the backup in the source database.
+    /// the copy's audit chain and writes the manifest (the caller records it: `AssuranceRepository.recordBackup`).
     public static func backup(_ database: PillarDatabase, dataDirectory: String, to directory: String,
                               masterKeySource: String?) throws -> BackupManifest {
         let files = FileManager.default
@@ -79,10 +86,9 @@ public enum DatabaseBackup {
 
         let copy = try DatabaseQueue(path: target)
         try database.pool.backup(to: copy)
-        let (verification, head, migration) = try copy.read { db -> (AuditVerification, (Int64, String), String) in
-            let row = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+        let (verification, head, migration) = try copy.read { db in
             let migration = try String.fetchOne(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY rowid DESC LIMIT 1") ?? ""
-            return (try SQLiteAuditLog.verify(db), (row?["seq"] ?? 0, row?["hash"] ?? SQLiteAuditLog.genesis), migration)
+            return (try SQLiteAuditLog.verify(db), try SQLiteAuditLog.head(db), migration)
         }
         try copy.close()
         guard verification.isIntact else {
@@ -98,17 +104,11 @@ public enum DatabaseBackup {
         let manifest = BackupManifest(
             id: "bak_" + RandomHex.make(bytes: 8), createdAt: Date().timeIntervalSince1970, source: database.path,
             migration: migration, databaseSHA256: digest, databaseBytes: size,
-            auditEvents: verification.events, auditHeadSeq: head.0, auditHeadHash: head.1, vectorIndexFiles: indexFiles,
+            auditEvents: verification.events, auditHeadSeq: head.seq, auditHeadHash: head.hash, vectorIndexFiles: indexFiles,
             includesMasterKey: includesMasterKey)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         try encoder.encode(manifest).write(to: URL(fileURLWithPath: (directory as NSString).appendingPathComponent(manifestName)))
-        try database.pool.write { db in
-            try db.execute(sql: """
-                INSERT INTO backup_record (id, at, directory, audit_head_seq, audit_head_hash, bytes) VALUES (?, ?, ?, ?, ?, ?)
-                """, arguments: [manifest.id, manifest.createdAt, (directory as NSString).standardizingPath, head.0, head.1,
-                                 manifest.databaseBytes])
-        }
         return manifest
     }
 
@@ -150,12 +150,9 @@ public enum DatabaseBackup {
         let restored = try DatabaseQueue(path: staging)
         try source.backup(to: restored)
         try source.close()
-        let (verification, head) = try restored.read { db -> (AuditVerification, (Int64, String)) in
-            let row = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
-            return (try SQLiteAuditLog.verify(db), (row?["seq"] ?? 0, row?["hash"] ?? SQLiteAuditLog.genesis))
-        }
+        let (verification, head) = try restored.read { db in (try SQLiteAuditLog.verify(db), try SQLiteAuditLog.head(db)) }
         try restored.close()
-        guard verification.isIntact, head.0 == manifest.auditHeadSeq, head.1 == manifest.auditHeadHash else {
+        guard verification.isIntact, head.seq == manifest.auditHeadSeq, head.hash == manifest.auditHeadHash else {
             try? files.removeItem(atPath: staging)
             throw BackupError("the restored audit chain does not verify up to the manifest's head (seq \(manifest.auditHeadSeq)): \(verification.problem ?? "head differs")")
         }

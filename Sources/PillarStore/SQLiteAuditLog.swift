@@ -15,9 +15,9 @@ public struct SQLiteAuditLog: AuditLog {
     public func append(tenant: String, actor: String, action: String, target: String,
                        details: [String: String]) async throws -> AuditEvent {
         try await database.pool.write { db in
-            let last = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
-            let seq = (last?["seq"] as Int64? ?? 0) + 1
-            let previous: String = last?["hash"] ?? Self.genesis
+            let head = try Self.head(db)
+            let seq = head.seq + 1
+            let previous = head.hash
             var event = AuditEvent(seq: seq, at: Date().timeIntervalSince1970, tenant: tenant, actor: actor,
                                    action: action, target: target, details: details, previousHash: previous, hash: "")
             event.hash = Self.hash(of: event)
@@ -42,6 +42,12 @@ public struct SQLiteAuditLog: AuditLog {
 
     public func verify() async throws -> AuditVerification {
         try await database.pool.read { db in try Self.verify(db) }
+    }
+
+    /// The newest record's sequence and hash (0 and the genesis hash for an empty chain), in `db`.
+    static func head(_ db: Database) throws -> (seq: Int64, hash: String) {
+        let last = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+        return (last?["seq"] ?? 0, last?["hash"] ?? Self.genesis)
     }
 
     /// Walks the whole chain in `db` (the live database, or a backup's copy).

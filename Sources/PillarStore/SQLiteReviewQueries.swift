@@ -34,7 +34,8 @@ public struct SQLiteReviewQueries: Sendable {
                 SELECT ttft_ms FROM turn WHERE \(filter) AND ttft_ms IS NOT NULL ORDER BY created_at DESC LIMIT ?
                 """, arguments: arguments + [Self.sampleLimit])
             return Traffic(requests: row?["requests"] ?? 0, failed: row?["failed"] ?? 0, withoutCost: row?["without_cost"] ?? 0,
-                           latencyP95Ms: Self.p95(latencies), timeToFirstTokenP95Ms: Self.p95(firstTokens))
+                           latencyP95Ms: NearestRank.percentile(0.95, of: latencies),
+                           timeToFirstTokenP95Ms: NearestRank.percentile(0.95, of: firstTokens))
         }
     }
 
@@ -42,13 +43,5 @@ public struct SQLiteReviewQueries: Sendable {
         try await database.pool.read { db in
             try Int.fetchOne(db, sql: "SELECT count(*) FROM document WHERE tenant_id != ?", arguments: [ProbeTenant.id]) ?? 0
         }
-    }
-
-    /// The nearest-rank 95th percentile.
-    static func p95(_ values: [Double]) -> Double? {
-        guard !values.isEmpty else { return nil }
-        let sorted = values.sorted()
-        let rank = Int((0.95 * Double(sorted.count)).rounded(.up))
-        return sorted[max(0, min(sorted.count - 1, rank - 1))]
     }
 }

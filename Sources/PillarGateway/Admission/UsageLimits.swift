@@ -26,4 +26,6 @@ public struct UsageLimits: Sendable, Hashable, Codable {
 
     var countsDay: Bool { tokensPerDay != nil || costPerDayUSD != nil }
     var countsMonth: Bool { tokensPerMonth != nil || costPerMonthUSD != nil }
+    /// A budget in tokens or dollars over a day or a month (rate limits per minute are not budgets).
+    public var hasBudget: Bool { countsDay || countsMonth }
 }

@@ -71,11 +71,7 @@ public enum SignalComputation {
         return SignalValue(value: Double(samples.count(where: predicate)) / Double(samples.count), samples: samples.count)
     }
 
-    /// Nearest-rank p95, as Prometheus' and most dashboards' summaries read it.
     static func percentile95(_ values: [Double]) -> SignalValue? {
-        guard !values.isEmpty else { return nil }
-        let sorted = values.sorted()
-        let rank = Int((0.95 * Double(sorted.count)).rounded(.up))
-        return SignalValue(value: sorted[min(sorted.count, max(1, rank)) - 1], samples: values.count)
+        NearestRank.percentile(0.95, of: values).map { SignalValue(value: $0, samples: values.count) }
     }
 }

@@ -23,14 +23,10 @@ extension ReviewCatalogue {
             fix: "set `limits.tenantDefault` with `tokensPerDay`/`tokensPerMonth` or `costPerDayUSD`/`costPerMonthUSD` (and per tenant under `limits.tenants`)"
         ) { inputs in
             let limits = inputs.configuration.limits
-            func budgeted(_ limits: UsageLimits?) -> Bool {
-                guard let limits else { return false }
-                return limits.tokensPerDay != nil || limits.tokensPerMonth != nil || limits.costPerDayUSD != nil || limits.costPerMonthUSD != nil
-            }
             let tenants = inputs.tenants.filter { !ProbeTenant.isReserved($0) }
-            let without = tenants.filter { !budgeted(limits.tenants[$0] ?? limits.tenantDefault) }
+            let without = tenants.filter { !((limits.tenants[$0] ?? limits.tenantDefault)?.hasBudget ?? false) }
             return .given(without.isEmpty ? .pass : .warn, [
-                .configuration("limits.tenantDefault", budgeted(limits.tenantDefault) ? "has a budget" : "no budget"),
+                .configuration("limits.tenantDefault", limits.tenantDefault?.hasBudget == true ? "has a budget" : "no budget"),
                 .database("tenants without a budget", without.isEmpty ? "none" : without.joined(separator: ", ")),
             ])
         },
@@ -60,8 +56,7 @@ extension ReviewCatalogue {
             principle: "Develop cost-management discipline: experimentation is budgeted apart from users' traffic",
             fix: "set `evaluation.budgetDefault` (tokens or USD per day or month)"
         ) { inputs in
-            let budget = inputs.configuration.evaluation.budgetDefault
-            let set = budget.map { $0.tokensPerDay != nil || $0.tokensPerMonth != nil || $0.costPerDayUSD != nil || $0.costPerMonthUSD != nil } ?? false
+            let set = inputs.configuration.evaluation.budgetDefault?.hasBudget ?? false
             return .given(set ? .pass : .warn, [.configuration("evaluation.budgetDefault", set ? "set" : "unset")])
         },
         ReviewCheck(

@@ -75,7 +75,7 @@ extension ReviewCatalogue {
             if let proxy = server.tlsTerminatedBy {
                 return .pass(.configuration("server.tlsTerminatedBy", proxy), .configuration("server.host", server.host))
             }
-            let loopback = ["127.0.0.1", "localhost", "::1"].contains(server.host)
+            let loopback = server.listensOnLoopbackOnly
             return .given(loopback ? .warn : .fail, [
                 .configuration("server.tlsTerminatedBy", "unset"), .configuration("server.host", server.host),
             ])
@@ -87,7 +87,7 @@ extension ReviewCatalogue {
         ) { inputs in
             let server = inputs.configuration.server
             guard let port = server.metricsPort else { return .pass(.configuration("server.metricsPort", "unset: /metrics needs an admin of the default tenant")) }
-            let loopback = ["127.0.0.1", "localhost", "::1"].contains(server.host)
+            let loopback = server.listensOnLoopbackOnly
             return .given(loopback ? .pass : .warn, [.configuration("server.metricsPort", port), .configuration("server.host", server.host)])
         },
         ReviewCheck(
@@ -245,4 +245,9 @@ extension ReviewCatalogue {
         let safety = inputs.configuration.safety
         return [("tenantDefault", safety.tenantDefault)] + safety.tenants.keys.sorted().map { ("tenants.\($0)", safety.tenants[$0]!) }
     }
+}
+
+extension PillarConfiguration.Server {
+    /// Bound to a loopback address: only this machine can reach it.
+    var listensOnLoopbackOnly: Bool { ["127.0.0.1", "localhost", "::1"].contains(host) }
 }

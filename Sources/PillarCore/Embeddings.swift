@@ -30,7 +30,8 @@ public struct EmbeddingsRequest: Sendable, Hashable, Codable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        model = try container.decode(String.self, forKey: .model)
+        model = try container.decodeIfPresent(String.self, forKey: .model) ?? (decoder.userInfo[.modelFromPath] as? String)
+            ?? container.decode(String.self, forKey: .model)
         if let one = try? container.decode(String.self, forKey: .input) {
             input = [one]
         } else if let many = try? container.decode([String].self, forKey: .input) {
@@ -129,4 +130,9 @@ public struct EmbeddingsResponse: Sendable, Hashable, Codable {
         model = try container.decodeIfPresent(String.self, forKey: .model) ?? ""
         usage = try container.decodeIfPresent(Usage.self, forKey: .usage)
     }
+}
+
+extension CodingUserInfoKey {
+    /// The model a route's path names (Azure OpenAI's deployment), for request bodies that name none.
+    public static let modelFromPath = CodingUserInfoKey(rawValue: "pillar.modelFromPath")!
 }

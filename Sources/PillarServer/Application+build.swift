@@ -102,13 +102,16 @@ public func buildApplication(
                                            redaction: redaction, gate: gate, quality: quality?.1, logger: logger)
     let dataProtection = SQLiteDataProtectionRepository(database: database)
     let qualityStore = SQLiteQualityRepository(database: database)
-    ChatCompletionsController(gateway: gateway, admission: admission, prices: configuration.prices, turns: turns,
-                              bodyReader: bodyReader, flows: FlowCompletions(service: orchestration.service),
-                              flowLibrary: orchestration.flows, redaction: redaction, gate: gate, logger: logger)
-        .addRoutes(to: v1)
-    EmbeddingsController(gateway: gateway, admission: admission, prices: configuration.prices, turns: turns,
-                         redaction: redaction, bodyReader: bodyReader)
-        .addRoutes(to: v1)
+    let chatCompletions = ChatCompletionsController(
+        gateway: gateway, admission: admission, prices: configuration.prices, turns: turns, bodyReader: bodyReader,
+        flows: FlowCompletions(service: orchestration.service), flowLibrary: orchestration.flows, redaction: redaction,
+        gate: gate, logger: logger)
+    chatCompletions.addRoutes(to: v1)
+    let embeddings = EmbeddingsController(gateway: gateway, admission: admission, prices: configuration.prices, turns: turns,
+                                          redaction: redaction, bodyReader: bodyReader)
+    embeddings.addRoutes(to: v1)
+    AzureOpenAIController(chat: chatCompletions, embeddings: embeddings, deployments: configuration.azure.deployments)
+        .addRoutes(to: authenticated.group("openai", context: AuthenticatedContext.self))
     ChatController(service: orchestration.service, conversations: orchestration.conversations, redaction: redaction,
                    bodyReader: bodyReader)
         .addRoutes(to: v1)

@@ -51,6 +51,20 @@ import Testing
         }
     }
 
+    /// Azure OpenAI clients signed in with Entra ID send the token as a bearer: the Azure routes take it as the
+    /// OpenAI-compatible ones do.
+    @Test func azureRoutesAcceptEntraBearerTokens() async throws {
+        try await withProvider { provider, pillar in
+            let token = try await provider.token(kid: "ec-1", claims: claims())
+            let models = try await pillar.request(.GET, "/openai/v1/models", key: token)
+            #expect(models.status == 200, "\(models.body)")
+            let chat = try await pillar.request(.POST, "/openai/deployments/no-such-deployment/chat/completions?api-version=2024-10-21",
+                                                key: token, body: #"{"messages": [{"role": "user", "content": "hi"}]}"#)
+            #expect(chat.status == 404 && chat.body.contains("model_not_found"), "\(chat.body)")
+            #expect(try await pillar.request(.GET, "/openai/v1/models", key: nil).status == 401)
+        }
+    }
+
     @Test func mapsClaimsToTenantAndRoles() async throws {
         try await withProvider { provider, pillar in
             let user = try await provider.token(kid: "ec-1", claims: claims())

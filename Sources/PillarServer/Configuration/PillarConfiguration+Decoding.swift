@@ -24,6 +24,7 @@ func rejectUnknownKeys<Keys: CodingKey & CaseIterable>(in decoder: any Decoder, 
 extension PillarConfiguration {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case server, oidc, deployments, localModel, timeouts, gateway, limits, prices, retrieval, flows, safety, evaluation, promotion, monitoring, assurance
+        case azure
     }
 
     public init(from decoder: any Decoder) throws {
@@ -45,6 +46,7 @@ extension PillarConfiguration {
         promotion = try container.value(.promotion, or: promotion)
         monitoring = try container.value(.monitoring, or: monitoring)
         assurance = try container.value(.assurance, or: assurance)
+        azure = try container.value(.azure, or: azure)
     }
 }
 
@@ -218,5 +220,18 @@ extension PillarConfiguration.Limits {
         tenants = try container.value(.tenants, or: tenants)
         keys = try container.value(.keys, or: keys)
         defaultCompletionTokens = try container.value(.defaultCompletionTokens, or: defaultCompletionTokens)
+    }
+}
+
+extension PillarConfiguration.AzureRoutes {
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case deployments
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try rejectUnknownKeys(in: decoder, known: CodingKeys.self)
+        self.init()
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        deployments = try container.value(.deployments, or: deployments)
     }
 }

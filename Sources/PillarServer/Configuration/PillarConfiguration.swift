@@ -39,6 +39,14 @@ public struct PillarConfiguration: Sendable, Codable, Hashable {
         public init() {}
     }
 
+    /// The Azure OpenAI routes (`/openai/deployments/{deployment}/…`): which Pillar model or flow each
+    /// deployment name stands for. A name not listed is the Pillar model of the same name.
+    public struct AzureRoutes: Sendable, Codable, Hashable {
+        public var deployments: [String: String] = [:]
+
+        public init() {}
+    }
+
     public enum LogFormat: String, Sendable, Codable, Hashable {
         case text, json
     }
@@ -187,6 +195,7 @@ public struct PillarConfiguration: Sendable, Codable, Hashable {
     public var promotion = Promotion()
     public var monitoring = Monitoring()
     public var assurance = Assurance()
+    public var azure = AzureRoutes()
 
     /// Rate limits and token budgets per tenant and per API key.
     public struct Limits: Sendable, Codable, Hashable {
@@ -302,6 +311,9 @@ extension PillarConfiguration {
             if deployment.apiKeyEnv != nil, deployment.apiKeyFile != nil {
                 throw ConfigurationError(key: "\(key).apiKeyEnv", "give apiKeyEnv or apiKeyFile, not both")
             }
+        }
+        for (name, model) in azure.deployments where name.isEmpty || model.isEmpty {
+            throw ConfigurationError(key: "azure.deployments", "deployment names and the models they stand for must not be empty")
         }
         guard (0.1...3_600).contains(server.drainSeconds) else {
             throw ConfigurationError(key: "server.drainSeconds", "must be 0.1-3600 seconds")

@@ -43,15 +43,32 @@ struct ChatCompletionsController: Sendable {
     }
 
     @Sendable func create(_ request: Request, context: AuthenticatedContext) async throws -> Response {
-        var body = try await bodyReader.decode(ChatCompletionRequest.self, from: request)
+        let body = try await bodyReader.decode(ChatCompletionRequest.self, from: request)
+        return try await respond(body, request: request, context: context, azure: false)
+    }
+
+    /// A chat completion, in OpenAI's shapes or (`azure`) in Azure OpenAI's, which add the guards' filter results
+    /// and refuse a blocked prompt with Azure's error.
+    func respond(_ body: ChatCompletionRequest, request: Request, context: AuthenticatedContext,
+                 azure: Bool) async throws -> Response {
+        var body = body
         try body.validate()
+        let principal = context.principal
         if body.model.hasPrefix(FlowCompletions.modelPrefix) {
-            return try await flows.respond(to: body, request: request, principal: context.principal)
+            // A flow runs its own guard nodes; on the Azure routes the prompt is also screened first, so that a
+            // blocked prompt is refused as Azure refuses it and the filter results can be reported.
+            let filter = azure ? try await AzureContentFilterResults.screen(body.messages, gate: gate, tenant: principal.tenant) : nil
+            return try await flows.respond(to: body, request: request, principal: principal, azure: filter)
         }
         guard gateway.serves(body.model) else { throw PillarError.modelNotFound(body.model) }
-        try await gate.checkInput(body.messages, tenant: context.principal.tenant)
-        body.messages = try redaction.prepareForModel(body.messages, tenant: context.principal.tenant)
-        let principal = context.principal
+        let filter: AzureContentFilterResults?
+        if azure {
+            filter = try await AzureContentFilterResults.screen(body.messages, gate: gate, tenant: principal.tenant)
+        } else {
+            try await gate.checkInput(body.messages, tenant: principal.tenant)
+            filter = nil
+        }
+        body.messages = try redaction.prepareForModel(body.messages, tenant: principal.tenant)
         let caller = ModelGateway.Caller(tenant: principal.tenant, subject: principal.subject)
         let settlement = try await Settlement.reserve(admission, for: principal, promptTokens: gateway.tokens.promptTokens(body),
                                                       maxTokens: body.completionTokenLimit, price: prices[body.model])
@@ -66,7 +83,7 @@ struct ChatCompletionsController: Sendable {
 
         do {
             return try await call(body, caller: caller, recorder: recorder, headers: headers,
-                                  output: gate.outputGuard(tenant: principal.tenant), logger: context.logger)
+                                  output: gate.outputGuard(tenant: principal.tenant), azure: filter, logger: context.logger)
         } catch {
             // Refused before the model was called (a tenant at its cap): nothing was spent.
             await settlement.settle(usedTokens: 0)
@@ -75,10 +92,21 @@ struct ChatCompletionsController: Sendable {
     }
 
     private func call(_ body: ChatCompletionRequest, caller: ModelGateway.Caller, recorder: TurnRecorder,
-                      headers: HTTPFields, output: StreamingContentGuard?, logger: Logger) async throws -> Response {
+                      headers: HTTPFields, output: StreamingContentGuard?, azure: AzureContentFilterResults?,
+                      logger: Logger) async throws -> Response {
         var headers = headers
         guard body.isStreaming else {
             var (completion, _, blocked) = try await recorder.completeChecked(body, gateway: gateway, caller: caller, output: output)
+            if let azure {
+                completion.extra["prompt_filter_results"] = azure.promptFilterResults
+                completion.choices = completion.choices.map { choice in
+                    var choice = choice
+                    if let results = azure.answer(choice.message.content?.text ?? "", blocked: blocked) {
+                        choice.extra["content_filter_results"] = results
+                    }
+                    return choice
+                }
+            }
             if let categories = blocked {
                 // As Azure OpenAI does: the answer is withheld and the finish reason says why.
                 completion.choices = completion.choices.map { choice in
@@ -99,23 +127,49 @@ struct ChatCompletionsController: Sendable {
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
             let encoder = JSONEncoder()
             var hold = OutputHold<ChatCompletionChunk>(output, stop: recorder.stop)
+            var last: ChatCompletionChunk?
+            func send(_ pieces: [ChatCompletionChunk]) async throws {
+                for piece in azure.map({ Self.annotate(pieces, with: $0) }) ?? pieces {
+                    try await writer.write(ServerSentEvent.data(try encoder.encode(piece)))
+                }
+                last = pieces.last ?? last
+            }
             do {
+                if let azure { try await writer.write(ServerSentEvent.data(try encoder.encode(azure.promptChunk()))) }
                 for try await chunk in chunks {
                     // Pieces go out only once the content filter has checked their text; a block ends the
                     // stream with an error event.
-                    for piece in try await hold.admit(chunk, text: chunk.contentDelta) {
-                        try await writer.write(ServerSentEvent.data(try encoder.encode(piece)))
-                    }
+                    try await send(try await hold.admit(chunk, text: chunk.contentDelta))
                 }
-                for piece in try await hold.finish() { try await writer.write(ServerSentEvent.data(try encoder.encode(piece))) }
+                try await send(try await hold.finish())
                 try await writer.write(ServerSentEvent.done)
             } catch let error as PillarError {
-                // Tokens may already be on screen: say plainly that the answer is incomplete, never just stop.
-                logger.warning("stream failed after it started", metadata: ["error": "\(error.code)"])
-                try await writer.write(ServerSentEvent.data(try encoder.encode(PillarHTTPError(error).body)))
+                if let azure, let blocked = hold.blocked, let last {
+                    // Azure ends a filtered stream with a chunk whose finish reason says why.
+                    let stop = ChatCompletionChunk(
+                        id: last.id, created: last.created, model: last.model,
+                        choices: [.init(index: 0, delta: .init(), finishReason: "content_filter",
+                                        extra: azure.answer("", blocked: blocked).map { ["content_filter_results": $0] } ?? [:])])
+                    try await writer.write(ServerSentEvent.data(try encoder.encode(stop)))
+                    try await writer.write(ServerSentEvent.done)
+                } else {
+                    // Tokens may already be on screen: say plainly that the answer is incomplete, never just stop.
+                    logger.warning("stream failed after it started", metadata: ["error": "\(error.code)"])
+                    try await writer.write(ServerSentEvent.data(try encoder.encode(PillarHTTPError(error).body)))
+                }
             }
             try await writer.finish(nil)
         })
+    }
+
+    /// Azure's streamed filter results: the piece that closes each checked stretch carries the results for the
+    /// stretch's text, as Azure annotates each segment it has filtered.
+    static func annotate(_ pieces: [ChatCompletionChunk], with azure: AzureContentFilterResults) -> [ChatCompletionChunk] {
+        let text = pieces.map(\.contentDelta).joined()
+        guard !text.isEmpty, var closing = pieces.last, !closing.choices.isEmpty,
+              let results = azure.answer(text) else { return pieces }
+        closing.choices[0].extra["content_filter_results"] = results
+        return pieces.dropLast() + [closing]
     }
 }
 

@@ -19,7 +19,11 @@ struct EmbeddingsController: Sendable {
     }
 
     @Sendable func create(_ request: Request, context: AuthenticatedContext) async throws -> Response {
-        var body = try await bodyReader.decode(EmbeddingsRequest.self, from: request)
+        try await respond(try await bodyReader.decode(EmbeddingsRequest.self, from: request), context: context)
+    }
+
+    func respond(_ body: EmbeddingsRequest, context: AuthenticatedContext) async throws -> Response {
+        var body = body
         try body.validate()
         body.input = try body.input.enumerated().map { index, text in
             try redaction.prepareForModel(text, tenant: context.principal.tenant, param: "input[\(index)]")

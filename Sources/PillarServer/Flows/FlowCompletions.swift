@@ -14,7 +14,10 @@ struct FlowCompletions: Sendable {
     static let modelPrefix = "pillar:"
     let service: FlowService
 
-    func respond(to body: ChatCompletionRequest, request: Request, principal: Principal) async throws -> Response {
+    /// `azure`, on the Azure OpenAI routes: citations in Azure's field names and the prompt's filter results.
+    func respond(to body: ChatCompletionRequest, request: Request, principal: Principal,
+                 azure: AzureContentFilterResults? = nil) async throws -> Response {
+        let azureShape = azure != nil
         let name = String(body.model.dropFirst(Self.modelPrefix.count))
         guard let lastUser = body.messages.lastIndex(where: { $0.role == "user" }),
               let text = body.messages[lastUser].content?.text.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty else {
@@ -36,10 +39,14 @@ struct FlowCompletions: Sendable {
         guard body.isStreaming else {
             let answer = try await service.answer(question, flow: flow, streaming: nil)
             let message = ChatMessage(role: "assistant", content: answer.answer,
-                                      extra: ["context": Self.context(sources: answer.sources, query: answer.standaloneQuery)])
-            let completion = ChatCompletion(id: id, created: created, model: body.model,
+                                      extra: ["context": Self.context(sources: answer.sources, query: answer.standaloneQuery, azure: azureShape)])
+            var completion = ChatCompletion(id: id, created: created, model: body.model,
                                             choices: [.init(index: 0, message: message, finishReason: "stop")],
                                             usage: answer.usage, extra: ["pillar": try Self.summary(answer)])
+            if let azure {
+                completion.extra["prompt_filter_results"] = azure.promptFilterResults
+                if let results = azure.answer(answer.answer) { completion.choices[0].extra["content_filter_results"] = results }
+            }
             return try JSONResponse.make(completion, headers: headers)
         }
         let stream = try await FlowEventStream.start(service, question: question, flow: flow)
@@ -57,19 +64,19 @@ struct FlowCompletions: Sendable {
             }
             var started = false
             do {
+                if let azure { try await writer.write(ServerSentEvent.data(try encoder.encode(azure.promptChunk()))) }
                 for try await event in stream.events {
                     switch event {
                     case .started(let early):
                         started = true
                         try await send(.init(role: "assistant", content: "", extra: [
-                            "context": Self.context(sources: FlowService.citations(early["sources"]),
-                                                    query: early["standalone_query"]?.stringValue)]))
+                            "context": Self.context(sources: FlowService.citations(early["sources"]), query: early["standalone_query"]?.stringValue, azure: azureShape)]))
                     case .delta(let text):
                         try await send(.init(content: text))
                     case .finished(let answer):
                         if !started {
                             try await send(.init(role: "assistant", content: answer.answer, extra: [
-                                "context": Self.context(sources: answer.sources, query: answer.standaloneQuery)]))
+                                "context": Self.context(sources: answer.sources, query: answer.standaloneQuery, azure: azureShape)]))
                         }
                         try await send(.init(), finish: "stop", usage: includeUsage ? answer.usage : nil,
                                        extra: ["pillar": try Self.summary(answer)])
@@ -89,8 +96,19 @@ struct FlowCompletions: Sendable {
         })
     }
 
-    static func context(sources: [Citation], query: String?) -> JSONValue {
-        var context: [String: JSONValue] = ["citations": (try? JSONValue(encoding: sources)) ?? .array([])]
+    /// Azure's "on your data" context. Pillar's own routes give each citation all its fields; the Azure routes give
+    /// Azure's (`content`, `title`, `url`, `filepath`, `chunk_id`) with the document's id beside them.
+    static func context(sources: [Citation], query: String?, azure: Bool = false) -> JSONValue {
+        let citations: JSONValue = azure
+            ? .array(sources.map { source in
+                .object([
+                    "content": .string(source.text), "title": source.title.map(JSONValue.string) ?? .null,
+                    "url": .string(source.sourceURI), "filepath": .string(source.sourceURI),
+                    "chunk_id": .string(String(source.chunkID)), "document_id": .string(source.documentID),
+                ])
+            })
+            : (try? JSONValue(encoding: sources)) ?? .array([])
+        var context: [String: JSONValue] = ["citations": citations]
         if let query { context["intent"] = .string(query) }
         return .object(context)
     }

@@ -7,8 +7,13 @@ import PillarCore
 /// `{"error": {"message", "type", "param", "code"}}`, so that OpenAI SDKs raise their usual exceptions.
 public struct PillarHTTPError: HTTPResponseError {
     public let error: PillarError
+    /// Fields added to the error object beside OpenAI's four (Azure's `status` and `innererror`).
+    public let details: [String: JSONValue]
 
-    public init(_ error: PillarError) { self.error = error }
+    public init(_ error: PillarError, details: [String: JSONValue] = [:]) {
+        self.error = error
+        self.details = details
+    }
 
     public var status: HTTPResponse.Status {
         switch error.kind {
@@ -39,10 +44,11 @@ public struct PillarHTTPError: HTTPResponseError {
     }
 
     public var body: [String: JSONValue] {
-        ["error": .object([
+        let fields: [String: JSONValue] = [
             "message": .string(error.message), "type": .string(type), "code": .string(error.code),
             "param": error.param.map(JSONValue.string) ?? .null,
-        ])]
+        ]
+        return ["error": .object(fields.merging(details) { own, _ in own })]
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {

@@ -7,9 +7,10 @@ import PillarCore
 struct RequestBodyReader: Sendable {
     let maxBytes: Int
 
-    func decode<T: Decodable>(_ type: T.Type, from request: Request) async throws -> T {
+    func decode<T: Decodable>(_ type: T.Type, from request: Request,
+                              userInfo: [CodingUserInfoKey: any Sendable] = [:]) async throws -> T {
         try checkMediaType(of: request)
-        return try decode(T.self, from: try await bytes(of: request))
+        return try decode(T.self, from: try await bytes(of: request), userInfo: userInfo)
     }
 
     /// For routes whose body is optional: nil when the request has none.
@@ -31,9 +32,12 @@ struct RequestBodyReader: Sendable {
         }
     }
 
-    private func decode<T: Decodable>(_ type: T.Type, from buffer: ByteBuffer) throws -> T {
+    private func decode<T: Decodable>(_ type: T.Type, from buffer: ByteBuffer,
+                                      userInfo: [CodingUserInfoKey: any Sendable] = [:]) throws -> T {
         do {
-            return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
+            let decoder = JSONDecoder()
+            decoder.userInfo = userInfo
+            return try decoder.decode(T.self, from: Data(buffer.readableBytesView))
         } catch let error as DecodingError {
             let path = DecodingErrorDescription.path(of: error)
             throw PillarError.invalidRequest(DecodingErrorDescription.message(for: error),

@@ -65,25 +65,55 @@ struct SafetyGate: FlowSafety {
         }
     }
 
+    /// What the input guards make of a request's user messages: the content filter's verdict per category (nil
+    /// when the tenant does not filter input), whether a jailbreak was seen, and the refusal if one is due.
+    struct InputScreening: Sendable {
+        var verdict: ContentVerdict?
+        var thresholds: [HarmCategory: Severity]
+        var jailbreakDetected: Bool
+        var refusal: PillarError?
+    }
+
+    func screenInput(_ messages: [ChatMessage], tenant: String) async throws -> InputScreening {
+        let policy = policy(tenant)
+        var screening = InputScreening(verdict: nil, thresholds: policy.content.severityThresholds, jailbreakDetected: false)
+        let text = messages.filter { $0.role == "user" }.compactMap { $0.content?.text }.joined(separator: "\n")
+        guard !text.isEmpty else { return screening }
+        if policy.content.input {
+            let verdict = try await classify(text, tenant: tenant)
+            screening.verdict = verdict
+            let exceeded = verdict.exceeds(screening.thresholds)
+            if !exceeded.isEmpty {
+                record(tenant: tenant, guard: "content_input")
+                let found = exceeded.map { "\($0.rawValue) at \(verdict.severity($0).label)" }
+                screening.refusal = PillarError.invalidRequest(
+                    "The request was blocked by the content filter: \(found.joined(separator: "; ")).",
+                    param: "messages", code: "content_blocked")
+                return screening
+            }
+        }
+        screening.jailbreakDetected = !jailbreakFindings(text, tenant: tenant).isEmpty
+        if policy.shields.jailbreak == "block", screening.jailbreakDetected {
+            record(tenant: tenant, guard: "jailbreak")
+            screening.refusal = PillarError.invalidRequest(
+                "The request was blocked as an attempt to override the assistant's instructions.",
+                param: "messages", code: "jailbreak_detected")
+        }
+        return screening
+    }
+
     /// What users send on the plain chat route: refused with a clear error when it crosses the tenant's
     /// content thresholds or is a jailbreak attempt the policy blocks.
     func checkInput(_ messages: [ChatMessage], tenant: String) async throws {
+        if let refusal = try await screenInput(messages, tenant: tenant).refusal { throw refusal }
+    }
+
+    /// The built-in filter's verdict on an answer's text with the tenant's thresholds, or nil when the tenant
+    /// does not filter output: what the Azure routes report as a choice's `content_filter_results`.
+    func outputVerdict(_ text: String, tenant: String) -> (verdict: ContentVerdict, thresholds: [HarmCategory: Severity])? {
         let policy = policy(tenant)
-        let text = messages.filter { $0.role == "user" }.compactMap { $0.content?.text }.joined(separator: "\n")
-        guard !text.isEmpty else { return }
-        if policy.content.input {
-            let found = try await contentFindings(text, tenant: tenant)
-            if !found.isEmpty {
-                record(tenant: tenant, guard: "content_input")
-                throw PillarError.invalidRequest("The request was blocked by the content filter: \(found.joined(separator: "; ")).",
-                                                 param: "messages", code: "content_blocked")
-            }
-        }
-        if policy.shields.jailbreak == "block", !jailbreakFindings(text, tenant: tenant).isEmpty {
-            record(tenant: tenant, guard: "jailbreak")
-            throw PillarError.invalidRequest("The request was blocked as an attempt to override the assistant's instructions.",
-                                             param: "messages", code: "jailbreak_detected")
-        }
+        guard policy.content.output else { return nil }
+        return (filter(tenant).classifySync(text), policy.content.severityThresholds)
     }
 
     /// An incremental check of an answer as it streams, or nil when the tenant does not filter output. It checks
@@ -126,6 +156,8 @@ struct OutputHold<Piece: Sendable>: Sendable {
     var guardrail: StreamingContentGuard?
     let stop: TurnStop?
     private var held: [Piece] = []
+    /// The categories that stopped the answer, once it was stopped.
+    private(set) var blocked: [HarmCategory]?
 
     init(_ guardrail: StreamingContentGuard?, stop: TurnStop?) {
         self.guardrail = guardrail
@@ -152,8 +184,9 @@ struct OutputHold<Piece: Sendable>: Sendable {
         return held
     }
 
-    private func block(_ decision: StreamDecision) async throws {
+    private mutating func block(_ decision: StreamDecision) async throws {
         guard case .block(let categories, _) = decision else { return }
+        blocked = categories
         await stop?.stop("content_blocked")
         throw SafetyGate.blocked(categories)
     }

@@ -17,6 +17,7 @@ Printed:
 """
 import argparse
 import json
+import urllib.parse
 import re
 import sqlite3
 import statistics
@@ -96,17 +97,17 @@ def main():
                                       "expected_facts": [gold], "expected_sources": holding,
                                       "answerable": True}
         body = ("\n".join(json.dumps(item) for item in items.values()) + "\n").encode()
-        request = benchlib.urlrequest.Request(base + "/v1/eval/datasets/hotpotqa?format=jsonl", data=body, method="POST",
+        request = benchlib.urlrequest.Request(base + "/v1/admin/eval/datasets/hotpotqa?format=jsonl", data=body, method="POST",
                                               headers={"Authorization": f"Bearer {KEY}"})
         with benchlib.urlrequest.urlopen(request, timeout=120) as response:
             assert response.status == 201
 
         started_at = time.monotonic()
-        run = call(base, "POST", "/v1/eval/runs", {"dataset": "hotpotqa", "repeats": args.repeat,
+        run = call(base, "POST", "/v1/admin/eval/runs", {"dataset": "hotpotqa", "repeats": args.repeat,
                                                    "concurrency": args.concurrency})
         while run["status"] == "running":
             time.sleep(0.05)
-            run = call(base, "GET", f"/v1/eval/runs/{run['id']}")
+            run = call(base, "GET", f"/v1/admin/eval/runs/{run['id']}")
         wall = time.monotonic() - started_at
         assert run["status"] == "completed", run
         answers = run["total"]
@@ -117,7 +118,13 @@ def main():
         slot_seconds = wall * args.concurrency
         overhead_ms = (slot_seconds * 1000 - model_ms) / answers
 
-        results = call(base, "GET", f"/v1/eval/runs/{run['id']}/results")["data"]
+        results, after = [], ""
+        while True:  # results page by cursor: the item id and the repeat
+            page = call(base, "GET", f"/v1/admin/eval/runs/{run['id']}/results?limit=1000" + (f"&after={after}" if after else ""))
+            results += page["data"]
+            if not page["has_more"]:
+                break
+            after = urllib.parse.quote(f"{page['data'][-1]['itemID']}#{page['data'][-1]['repeatIndex']}", safe="")
         from ranx import Qrels, Run, evaluate
         qrels, ranking = {}, {}
         pillar_scores = {"hit@5": [], "recall@5": [], "mrr": [], "ndcg@5": []}

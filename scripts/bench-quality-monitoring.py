@@ -141,9 +141,9 @@ def wait_for_signal(base, name, label, timeout=60):
 
 
 def save_degraded_version(base):
-    shipped = call(base, "GET", "/v1/flows/rag/versions/1")["body"]
+    shipped = call(base, "GET", "/v1/admin/flows/rag/versions/1")["body"]
     yaml = shipped.replace("    prompt: rag-answer\n", "    prompt: rag-answer\n    model: degraded-model\n")
-    return call(base, "POST", "/v1/flows", {"yaml": yaml, "note": "answers from the degraded deployment"})["version"]
+    return call(base, "POST", "/v1/admin/flows", {"yaml": yaml, "note": "answers from the degraded deployment"})["version"]
 
 
 # MARK: latency
@@ -197,7 +197,7 @@ def calibrate(args, directory, questions, paragraphs):
                              "monitoring": {"sampling": {"rate": 1.0}, "evaluationIntervalSeconds": 1}})
         ingest(base, paragraphs)
         worse = save_degraded_version(base)
-        call(base, "PUT", "/v1/flows/rag/labels/spoiled", {"version": worse})
+        call(base, "PUT", "/v1/admin/flows/rag/labels/spoiled", {"version": worse})
         for question in questions:
             ask(base, question)
             ask(base, question, label="spoiled")
@@ -248,7 +248,7 @@ def detection(args, directory, questions, paragraphs):
         before = signal(base, "groundedness", "production")
         levels = {m["name"]: call(base, "GET", f"/v1/admin/monitors/{m['name']}")["level"] for m in monitors}
         switched = time.monotonic()
-        call(base, "PUT", "/v1/flows/rag/labels/production", {"version": worse})
+        call(base, "PUT", "/v1/admin/flows/rag/labels/production", {"version": worse})
         print(f"warm-up done: groundedness {before}, monitors {levels}; production now on the degraded model", flush=True)
         detected = {}
         while len(detected) < len(monitors) and time.monotonic() - switched < 600:

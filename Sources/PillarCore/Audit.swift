@@ -47,7 +47,13 @@ public protocol AuditLog: Sendable {
     @discardableResult
     func append(tenant: String, actor: String, action: String, target: String,
                 details: [String: String]) async throws -> AuditEvent
-    /// The newest events first, of one tenant or (nil) of all.
-    func events(tenant: String?, limit: Int) async throws -> [AuditEvent]
+    /// The newest events first, of one tenant or (nil) of all; `after` (an event's `seq`) starts past that event.
+    func events(tenant: String?, after: Int64?, limit: Int) async throws -> [AuditEvent]
     func verify() async throws -> AuditVerification
+}
+
+extension AuditLog {
+    public func events(tenant: String?, limit: Int) async throws -> [AuditEvent] {
+        try await events(tenant: tenant, after: nil, limit: limit)
+    }
 }

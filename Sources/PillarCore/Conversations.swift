@@ -87,7 +87,8 @@ public struct ConversationMessage: Sendable, Hashable, Codable {
 public protocol ConversationRepository: Sendable {
     func createConversation(tenant: String, subject: String, title: String) async throws -> ConversationRecord
     func conversation(id: String, tenant: String, subject: String) async throws -> ConversationRecord?
-    func listConversations(tenant: String, subject: String, limit: Int) async throws -> [ConversationRecord]
+    /// The most recently updated first; `after` (a conversation's id) starts past that one.
+    func listConversations(tenant: String, subject: String, after: String?, limit: Int) async throws -> [ConversationRecord]
     /// The newest `limit` messages, oldest first.
     func messages(conversation: String, tenant: String, subject: String, limit: Int) async throws -> [ConversationMessage]
     /// Appends messages in order; false when the conversation is not the owner's (or is gone).

@@ -46,7 +46,8 @@ public struct RemovalCounts: Sendable, Hashable, Codable {
 
 public protocol DataProtectionRepository: Sendable {
     func saveFeedback(_ feedback: FeedbackRecord) async throws
-    func listFeedback(tenant: String, limit: Int) async throws -> [FeedbackRecord]
+    /// The newest first; `after` (a feedback id) starts past that one.
+    func listFeedback(tenant: String, after: String?, limit: Int) async throws -> [FeedbackRecord]
     func consent(tenant: String, subject: String) async throws -> Bool
     func setConsent(tenant: String, subject: String, shareConversations: Bool) async throws
     /// Removes every conversation, message, trace, feedback and consent of one subject, and detaches the
@@ -55,4 +56,10 @@ public protocol DataProtectionRepository: Sendable {
     /// Removes messages, traces and feedback older than `before` (seconds since 1970), and conversations
     /// left empty.
     func purge(tenant: String, before: Double) async throws -> RemovalCounts
+}
+
+extension DataProtectionRepository {
+    public func listFeedback(tenant: String, limit: Int) async throws -> [FeedbackRecord] {
+        try await listFeedback(tenant: tenant, after: nil, limit: limit)
+    }
 }

@@ -28,6 +28,12 @@ public struct Principal: Sendable, Hashable {
     }
 
     public var isAdmin: Bool { roles.contains(.admin) }
+
+    /// The tenant whose admins run the platform: the gateway, the metrics, the webhooks and the review are shared
+    /// by every tenant, so only they may see them.
+    public static let platformTenant = "default"
+
+    public var isPlatformAdmin: Bool { isAdmin && tenant == Self.platformTenant }
 }
 
 public struct Tenant: Sendable, Hashable, Codable {

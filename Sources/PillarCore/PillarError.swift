@@ -16,9 +16,12 @@ public struct PillarError: Error, Sendable, Hashable, CustomStringConvertible {
         case unavailable
         case timeout
         case internalError
+        /// The path exists, but not with this method.
+        case methodNotAllowed
     }
 
     public let kind: Kind
+    /// One of `ErrorCatalogue.entries`.
     public let code: String
     public let message: String
     public var param: String?
@@ -46,6 +49,13 @@ public struct PillarError: Error, Sendable, Hashable, CustomStringConvertible {
         .init(.notFound, code: "model_not_found", message: "The model '\(model)' does not exist or you do not have access to it.", param: "model")
     }
 
+    /// A paging cursor that names no item of the list (`after`).
+    public static func invalidCursor(_ cursor: String) -> Self {
+        .init(.invalidRequest, code: "invalid_cursor",
+              message: "'after' must be the id of an item of this list (from a previous page), not '\(cursor.prefix(80))'.",
+              param: "after")
+    }
+
     public static func notFound(_ message: String) -> Self {
         .init(.notFound, code: "not_found", message: message)
     }
@@ -71,5 +81,26 @@ public struct PillarError: Error, Sendable, Hashable, CustomStringConvertible {
     public static func summary(of error: any Error) -> String {
         if let pillar = error as? PillarError { return "\(pillar.code): \(pillar.message)" }
         return String(describing: type(of: error))
+    }
+}
+
+extension PillarError.Kind {
+    /// The HTTP status a refusal of this kind is answered with.
+    public var httpStatus: Int {
+        switch self {
+        case .invalidRequest: 400
+        case .authenticationRequired: 401
+        case .permissionDenied: 403
+        case .notFound: 404
+        case .methodNotAllowed: 405
+        case .conflict: 409
+        case .payloadTooLarge: 413
+        case .unsupportedMediaType: 415
+        case .rateLimited: 429
+        case .upstreamFailed: 502
+        case .unavailable: 503
+        case .timeout: 504
+        case .internalError: 500
+        }
     }
 }

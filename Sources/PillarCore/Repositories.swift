@@ -98,7 +98,8 @@ public struct TurnRecord: Sendable, Hashable, Codable {
 
 public protocol TurnRepository: Sendable {
     func recordTurn(_ turn: TurnRecord) async throws
-    func listTurns(tenant: String, limit: Int) async throws -> [TurnRecord]
+    /// The newest turns first; `after` (a turn's id) starts past that turn, for paging.
+    func listTurns(tenant: String, after: String?, limit: Int) async throws -> [TurnRecord]
     /// Marks a recorded turn as failed after the fact (an answer the content filter stopped once the upstream
     /// had already finished).
     func markTurnFailed(id: String, tenant: String, errorCode: String) async throws
@@ -150,4 +151,10 @@ public protocol UsageLedger: Sendable {
 /// The storage as a whole, for readiness checks.
 public protocol HealthCheckable: Sendable {
     func checkHealth() async throws
+}
+
+extension TurnRepository {
+    public func listTurns(tenant: String, limit: Int) async throws -> [TurnRecord] {
+        try await listTurns(tenant: tenant, after: nil, limit: limit)
+    }
 }

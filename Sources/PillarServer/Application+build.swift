@@ -55,7 +55,8 @@ public func buildApplication(
         tenants: TenantEnrolment(repository: tenants))
 
     let router = Router(context: AppRequestContext.self)
-    router.add(middleware: ErrorMiddleware())
+    let routeMethods = RouteMethods()
+    router.add(middleware: ErrorMiddleware(routes: routeMethods))
     router.add(middleware: TracingMiddleware())
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: LogRequestsMiddleware(.debug))
@@ -118,48 +119,45 @@ public func buildApplication(
     ConversationsController(conversations: orchestration.conversations, redaction: redaction, bodyReader: bodyReader)
         .addRoutes(to: v1)
     TracesController(traces: orchestration.traces, quality: qualityStore).addRoutes(to: v1)
-    let v1Admin = authenticated.group("v1", context: AdminContext.self)
+    // Every admin route sits under /v1/admin: `admin` for a tenant's admins, `platform` for the platform's.
+    let admin = authenticated.group("v1/admin", context: AdminContext.self)
+    let platform = authenticated.group("v1/admin", context: PlatformAdminContext.self)
     DataProtectionController(store: dataProtection, traces: orchestration.traces, conversations: orchestration.conversations,
                              audit: audit, redaction: redaction, bodyReader: bodyReader, quality: qualityStore)
-        .addRoutes(user: v1, admin: authenticated.group("admin", context: AdminContext.self))
-    LibraryController(library: orchestration.prompts, audit: audit, bodyReader: bodyReader).addRoutes(to: v1Admin.group("prompts"))
-    LibraryController(library: orchestration.flows, audit: audit, bodyReader: bodyReader).addRoutes(to: v1Admin.group("flows"))
+        .addRoutes(user: v1, admin: admin)
+    LibraryController(library: orchestration.prompts, audit: audit, bodyReader: bodyReader).addRoutes(to: admin.group("prompts"))
+    LibraryController(library: orchestration.flows, audit: audit, bodyReader: bodyReader).addRoutes(to: admin.group("flows"))
     DocumentsController(repository: retrieval.repository, ingestor: retrieval.ingestor, retriever: retrieval.retriever,
                         admission: admission, audit: audit, bodyReader: bodyReader,
                         embeddingModel: configuration.retrieval.embeddingModel)
         .addRoutes(to: v1)
     AdminController(issuer: issuer, keys: keys, turns: turns, usage: turns, gateway: gateway, audit: audit,
                     bodyReader: bodyReader)
-        .addRoutes(to: authenticated.group("admin", context: AdminContext.self))
+        .addRoutes(to: admin, platform: platform)
     let evaluationCoordinator = EvalRunCoordinator()
     let evaluation = EvaluationSetup(configuration: configuration, environment: environment, store: evaluations,
                                      coordinator: evaluationCoordinator, orchestration: orchestration,
                                      documents: retrieval.repository, feedback: dataProtection, redaction: redaction,
                                      audit: audit, logger: logger)
-    EvaluationController(service: evaluation.service, bodyReader: bodyReader).addRoutes(to: v1Admin.group("eval"))
+    EvaluationController(service: evaluation.service, bodyReader: bodyReader).addRoutes(to: admin.group("eval"))
     let monitoring = try MonitoringSetup(configuration: configuration, environment: environment, store: qualityStore,
                                          intake: quality?.0, orchestration: orchestration, embedder: retrieval.embedder,
                                          audit: audit, httpClient: httpClient, logger: logger)
     MonitorsController(board: monitoring.board, monitors: monitoring.monitors, alerts: monitoring.alerts)
-        .addRoutes(to: v1Admin.group("admin/monitors"))
+        .addRoutes(to: admin.group("monitors"), platform: platform.group("monitors"))
     CanaryAnalysisController(analyses: monitoring.analyses, defaults: monitoring.canaryDefaults, bodyReader: bodyReader,
                              enabled: configuration.monitoring.enabled)
-        .addRoutes(prompts: v1Admin.group("prompts"), flows: v1Admin.group("flows"))
+        .addRoutes(prompts: admin.group("prompts"), flows: admin.group("flows"))
     let assurance = AssuranceSetup(configuration: configuration, environment: environment, database: database, tenants: tenants,
                                    keys: keys, audit: audit, evaluations: evaluations, quality: qualityStore, retrieval: retrieval,
                                    orchestration: orchestration, monitoring: monitoring, gateway: gateway,
                                    unauthenticatedRoutes: unauthenticatedRoutes, fault: fault, logger: logger)
     ReviewController(review: assurance.review, probe: assurance.probe, assurance: assurance.store, bodyReader: bodyReader)
-        .addRoutes(to: v1Admin.group("admin"))
+        .addRoutes(to: platform)
     let metrics = MetricsController(registry: metricsRegistry)
     if configuration.server.metricsPort == nil {
         // Metrics carry every tenant's labels: only the platform's admins may read them.
-        authenticated.group(context: AdminContext.self).get("metrics") { request, context in
-            guard context.principal.tenant == "default" else {
-                throw PillarError.permissionDenied("Metrics are for admins of the default tenant.")
-            }
-            return try await metrics.render(request, context: context)
-        }
+        authenticated.group(context: PlatformAdminContext.self).get("metrics", use: metrics.render)
     }
 
     // Every route once, at debug level: what an operator can check, and what the hostile-input suite compares
@@ -167,6 +165,7 @@ public func buildApplication(
     for route in router.routes {
         logger.debug("route", metadata: ["method": "\(route.method)", "path": "\(route.path)"])
     }
+    routeMethods.learn(router.routes.map { (method: "\($0.method)", path: "\($0.path)") })
     var app = Application(
         router: router,
         server: ConnectionPolicy(configuration.server).http1(),

@@ -30,12 +30,14 @@ public struct SQLiteAuditLog: AuditLog {
         }
     }
 
-    public func events(tenant: String?, limit: Int) async throws -> [AuditEvent] {
+    public func events(tenant: String?, after: Int64?, limit: Int) async throws -> [AuditEvent] {
         try await database.pool.read { db in
+            let before = after ?? Int64.max
             let rows = tenant == nil
-                ? try Row.fetchAll(db, sql: "SELECT * FROM audit_log ORDER BY seq DESC LIMIT ?", arguments: [limit])
-                : try Row.fetchAll(db, sql: "SELECT * FROM audit_log WHERE tenant_id = ? ORDER BY seq DESC LIMIT ?",
-                                   arguments: [tenant, limit])
+                ? try Row.fetchAll(db, sql: "SELECT * FROM audit_log WHERE seq < ? ORDER BY seq DESC LIMIT ?",
+                                   arguments: [before, limit])
+                : try Row.fetchAll(db, sql: "SELECT * FROM audit_log WHERE tenant_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?",
+                                   arguments: [tenant, before, limit])
             return rows.map(Self.event(from:))
         }
     }

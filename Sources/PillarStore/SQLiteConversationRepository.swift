@@ -26,11 +26,20 @@ public struct SQLiteConversationRepository: ConversationRepository {
         try await database.pool.read { db in try owned(db, id: id, tenant: tenant, subject: subject) }
     }
 
-    public func listConversations(tenant: String, subject: String, limit: Int) async throws -> [ConversationRecord] {
+    public func listConversations(tenant: String, subject: String, after: String?, limit: Int) async throws -> [ConversationRecord] {
         try await database.pool.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT * FROM conversation WHERE tenant_id = ? AND subject = ? ORDER BY updated_at DESC, id LIMIT ?
-                """, arguments: [tenant, subject, limit]).map { try record(from: $0, in: db) }
+            guard let after else {
+                return try Row.fetchAll(db, sql: """
+                    SELECT * FROM conversation WHERE tenant_id = ? AND subject = ? ORDER BY updated_at DESC, id LIMIT ?
+                    """, arguments: [tenant, subject, limit]).map { try record(from: $0, in: db) }
+            }
+            guard let cursor = try Double.fetchOne(db, sql: """
+                SELECT updated_at FROM conversation WHERE tenant_id = ? AND subject = ? AND id = ?
+                """, arguments: [tenant, subject, after]) else { throw PillarError.invalidCursor(after) }
+            return try Row.fetchAll(db, sql: """
+                SELECT * FROM conversation WHERE tenant_id = ? AND subject = ? AND (updated_at < ? OR (updated_at = ? AND id > ?))
+                ORDER BY updated_at DESC, id LIMIT ?
+                """, arguments: [tenant, subject, cursor, cursor, after, limit]).map { try record(from: $0, in: db) }
         }
     }
 

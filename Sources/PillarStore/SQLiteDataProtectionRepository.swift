@@ -22,11 +22,22 @@ public struct SQLiteDataProtectionRepository: DataProtectionRepository {
         }
     }
 
-    public func listFeedback(tenant: String, limit: Int) async throws -> [FeedbackRecord] {
+    public func listFeedback(tenant: String, after: String?, limit: Int) async throws -> [FeedbackRecord] {
         try await database.pool.read { db in
             let cipher = database.cipher
-            return try Row.fetchAll(db, sql: "SELECT * FROM feedback WHERE tenant_id = ? ORDER BY created_at DESC LIMIT ?",
-                                    arguments: [tenant, limit]).map { row in
+            var rows: [Row]
+            if let after {
+                guard let cursor = try Double.fetchOne(db, sql: "SELECT created_at FROM feedback WHERE tenant_id = ? AND id = ?",
+                                                       arguments: [tenant, after]) else { throw PillarError.invalidCursor(after) }
+                rows = try Row.fetchAll(db, sql: """
+                    SELECT * FROM feedback WHERE tenant_id = ? AND (created_at < ? OR (created_at = ? AND id < ?))
+                    ORDER BY created_at DESC, id DESC LIMIT ?
+                    """, arguments: [tenant, cursor, cursor, after, limit])
+            } else {
+                rows = try Row.fetchAll(db, sql: "SELECT * FROM feedback WHERE tenant_id = ? ORDER BY created_at DESC, id DESC LIMIT ?",
+                                        arguments: [tenant, limit])
+            }
+            return try rows.map { row in
                 let conversation = try (row["conversation"] as String?).map { try cipher.decrypt($0, tenant: tenant, in: db) }
                 return FeedbackRecord(
                     id: row["id"], tenant: tenant, subject: row["subject"], traceID: row["trace_id"], rating: row["rating"],

@@ -10,17 +10,17 @@ import Testing
 @Suite struct AuditLogTests {
     @Test func adminActionsAreRecordedAndTheChainVerifies() async throws {
         try await withRetrievalPillar { pillar in
-            let created = try await pillar.request(.POST, "/admin/keys", body: #"{"name": "bot", "role": "user"}"#)
+            let created = try await pillar.request(.POST, "/v1/admin/keys", body: #"{"name": "bot", "role": "user"}"#)
             let keyID = try #require((created.json["key"] as? [String: Any])?["id"] as? String)
-            #expect(try await pillar.request(.DELETE, "/admin/keys/\(keyID)").status == 204)
-            #expect(try await pillar.request(.PUT, "/v1/prompts/rag-answer/labels/staging", body: #"{"version": 1}"#).status == 200)
+            #expect(try await pillar.request(.DELETE, "/v1/admin/keys/\(keyID)").status == 204)
+            #expect(try await pillar.request(.PUT, "/v1/admin/prompts/rag-answer/labels/staging", body: #"{"version": 1}"#).status == 200)
             let document = try await pillar.ingest(["source": "a.txt", "content": "Some text."])
             let documentID = try #require(document.document["id"] as? String)
-            #expect(try await pillar.request(.DELETE, "/v1/documents/\(documentID)").status == 200)
+            #expect(try await pillar.request(.DELETE, "/v1/documents/\(documentID)").status == 204)
             let stranger = try await pillar.newKey(tenant: "other", role: .admin)
-            _ = try await pillar.request(.POST, "/admin/keys", key: stranger, body: #"{"name": "theirs"}"#)
+            _ = try await pillar.request(.POST, "/v1/admin/keys", key: stranger, body: #"{"name": "theirs"}"#)
 
-            let listed = try await pillar.request(.GET, "/admin/audit")
+            let listed = try await pillar.request(.GET, "/v1/admin/audit")
             let events = try #require(listed.json["data"] as? [[String: Any]])
             #expect(events.compactMap { $0["action"] as? String } == ["document.delete", "document.ingest", "prompt.label", "key.revoke", "key.create"])
             #expect(events.allSatisfy { $0["tenant"] as? String == "default" })

@@ -12,7 +12,7 @@ import Testing
                 let ready = try await pillar.request(.GET, "/readyz", key: nil)
                 #expect(ready.status == 200)
                 #expect(ready.json["database"] as? String == "ok")
-                for (method, path) in [("GET", "/v1/models"), ("POST", "/v1/chat/completions"), ("GET", "/admin/keys"), ("GET", "/metrics")] {
+                for (method, path) in [("GET", "/v1/models"), ("POST", "/v1/chat/completions"), ("GET", "/v1/admin/keys"), ("GET", "/metrics")] {
                     let response = try await pillar.request(.init(rawValue: method), path, key: nil, body: method == "POST" ? "{}" : nil)
                     #expect(response.status == 401, "\(method) \(path)")
                     #expect(response.headers["www-authenticate"]?.hasPrefix("Bearer") == true)
@@ -44,26 +44,26 @@ import Testing
 
     @Test func adminCreatesListsAndRevokesKeysAndUsersCannot() async throws {
         try await withPillar { pillar in
-            let created = try await pillar.request(.POST, "/admin/keys", body: #"{"name": "ci", "role": "user"}"#)
+            let created = try await pillar.request(.POST, "/v1/admin/keys", body: #"{"name": "ci", "role": "user"}"#)
             #expect(created.status == 201)
             let secret = try #require(created.json["secret"] as? String)
             let id = try #require((created.json["key"] as? [String: Any])?["id"] as? String)
             #expect(secret.hasPrefix("pk-"))
 
             #expect(try await pillar.request(.GET, "/v1/models", key: secret).status == 200)
-            let forbidden = try await pillar.request(.GET, "/admin/keys", key: secret)
+            let forbidden = try await pillar.request(.GET, "/v1/admin/keys", key: secret)
             #expect(forbidden.status == 403)
             #expect(forbidden.errorCode == "permission_denied")
             #expect(try await pillar.request(.GET, "/metrics", key: secret).status == 403)
 
-            let listed = try await pillar.request(.GET, "/admin/keys")
+            let listed = try await pillar.request(.GET, "/v1/admin/keys")
             #expect(!listed.body.contains(secret), "the list never shows a secret")
             #expect(listed.body.contains(id))
 
-            #expect(try await pillar.request(.DELETE, "/admin/keys/\(id)").status == 204)
+            #expect(try await pillar.request(.DELETE, "/v1/admin/keys/\(id)").status == 204)
             let revoked = try await pillar.request(.GET, "/v1/models", key: secret)
             #expect(revoked.status == 401)
-            #expect(try await pillar.request(.DELETE, "/admin/keys/key_unknown").status == 404)
+            #expect(try await pillar.request(.DELETE, "/v1/admin/keys/key_unknown").status == 404)
         }
     }
 
@@ -72,7 +72,7 @@ import Testing
     @Test(arguments: [0.0, 0.3])
     func aKeyRevokedElsewhereStopsWithinTheCacheLifetime(seconds: Double) async throws {
         try await withPillar(configure: { $0.server.apiKeyCacheSeconds = seconds }) { pillar in
-            let created = try await pillar.request(.POST, "/admin/keys", body: #"{"name": "elsewhere", "role": "user"}"#)
+            let created = try await pillar.request(.POST, "/v1/admin/keys", body: #"{"name": "elsewhere", "role": "user"}"#)
             let secret = try #require(created.json["secret"] as? String)
             let id = try #require((created.json["key"] as? [String: Any])?["id"] as? String)
             #expect(try await pillar.request(.GET, "/v1/models", key: secret).status == 200)
@@ -91,7 +91,7 @@ import Testing
 
     @Test func theDatabaseHoldsOnlyHashesOfKeys() async throws {
         try await withPillar { pillar in
-            let created = try await pillar.request(.POST, "/admin/keys", body: #"{"name": "hashed"}"#)
+            let created = try await pillar.request(.POST, "/v1/admin/keys", body: #"{"name": "hashed"}"#)
             let secret = try #require(created.json["secret"] as? String)
             let files = try FileManager.default.contentsOfDirectory(atPath: pillar.dataDirectory)
                 .filter { $0.hasPrefix("pillar.sqlite") }
@@ -113,11 +113,11 @@ import PillarStore
             let database = try PillarDatabase(dataDirectory: pillar.dataDirectory)
             let issuer = APIKeyIssuer(keys: SQLiteAPIKeyRepository(database: database), tenants: SQLiteTenantRepository(database: database))
             let otherAdmin = try await issuer.create(tenant: "acme", name: "acme admin", role: .admin).secret
-            #expect(try await pillar.request(.GET, "/admin/keys", key: otherAdmin).status == 200)
+            #expect(try await pillar.request(.GET, "/v1/admin/keys", key: otherAdmin).status == 200)
             #expect(try await pillar.request(.GET, "/metrics", key: otherAdmin).status == 403)
-            #expect(try await pillar.request(.GET, "/admin/gateway", key: otherAdmin).status == 403)
+            #expect(try await pillar.request(.GET, "/v1/admin/gateway", key: otherAdmin).status == 403)
             #expect(try await pillar.request(.GET, "/metrics").status == 200)
-            #expect(try await pillar.request(.GET, "/admin/gateway").status == 200)
+            #expect(try await pillar.request(.GET, "/v1/admin/gateway").status == 200)
         }
     }
 }

@@ -16,7 +16,7 @@ import Testing
     }
 
     func gatewayState(_ pillar: PillarClient) async throws -> [String: [String: Any]] {
-        let state = try await pillar.request(.GET, "/admin/gateway")
+        let state = try await pillar.request(.GET, "/v1/admin/gateway")
         let deployments = state.json["deployments"] as? [[String: Any]] ?? []
         return Dictionary(uniqueKeysWithValues: deployments.map { ($0["name"] as! String, $0) })
     }
@@ -180,7 +180,7 @@ import Testing
             #expect(cut.completionTokens == TokenCounter(directory: PillarCache.tokenizers()).tokens(in: relayed, model: "gpt"))
             #expect((cut.costUSD ?? 0) > 0)
 
-            let usage = try await pillar.request(.GET, "/admin/usage?groupBy=deployment")
+            let usage = try await pillar.request(.GET, "/v1/admin/usage?group_by=deployment")
             let byDeployment = Dictionary(uniqueKeysWithValues: (usage.json["data"] as? [[String: Any]] ?? []).map {
                 ($0["group"] as? String ?? "", $0)
             })

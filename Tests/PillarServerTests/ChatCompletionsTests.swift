@@ -110,13 +110,13 @@ import NIOCore
                 for try await buffer in response.body {
                     received += String(buffer: buffer)
                     if turnsWhenFirstTokenArrived == nil, received.contains("first") {
-                        let turns = try await pillar.request(.GET, "/admin/turns")
+                        let turns = try await pillar.request(.GET, "/v1/admin/turns")
                         turnsWhenFirstTokenArrived = (turns.json["data"] as? [Any])?.count
                     }
                 }
                 #expect(turnsWhenFirstTokenArrived == 0)
                 #expect(received.hasSuffix("data: [DONE]\n\n"))
-                let turns = try await pillar.request(.GET, "/admin/turns")
+                let turns = try await pillar.request(.GET, "/v1/admin/turns")
                 #expect((turns.json["data"] as? [Any])?.count == 1)
             }
         }

@@ -102,7 +102,7 @@ import Testing
             #expect(try await pillar.request(.POST, "/v1/feedback", key: user,
                                              body: #"{"trace_id": "\#(trace)", "rating": 9}"#).status == 400)
 
-            let listed = try await pillar.request(.GET, "/admin/feedback")
+            let listed = try await pillar.request(.GET, "/v1/admin/feedback")
             let records = try #require(listed.json["data"] as? [[String: Any]])
             #expect(records.count == 2)
             #expect(records.allSatisfy { ($0["comment"] as? String)?.contains("[EMAIL]") == true })
@@ -114,7 +114,7 @@ import Testing
     @Test func erasureRemovesEveryTraceOfOneUser() async throws {
         try await withRetrievalPillar { pillar in
             #expect(try await pillar.ingest(["source": "handbook.md", "content": handbook]).status == 201)
-            let created = try await pillar.request(.POST, "/admin/keys", body: #"{"name": "alice", "role": "user"}"#)
+            let created = try await pillar.request(.POST, "/v1/admin/keys", body: #"{"name": "alice", "role": "user"}"#)
             let alice = try #require(created.json["secret"] as? String)
             let aliceID = try #require((created.json["key"] as? [String: Any])?["id"] as? String)
             let bob = try await pillar.newKey(role: .user)
@@ -123,7 +123,7 @@ import Testing
             _ = try await pillar.request(.POST, "/v1/feedback", key: alice, body: #"{"trace_id": "\#(trace)", "thumbs": "down"}"#)
             _ = try await pillar.ask("Who books flights?", key: bob)
 
-            let erased = try await pillar.request(.DELETE, "/admin/subjects/\(aliceID)")
+            let erased = try await pillar.request(.POST, "/v1/admin/subjects/\(aliceID)/erasure")
             #expect(erased.status == 200, "\(erased.body)")
             #expect(erased.json["conversations"] as? Int == 1 && erased.json["traces"] as? Int == 1)
             #expect(erased.json["feedback"] as? Int == 1)
@@ -137,7 +137,7 @@ import Testing
                 try Int.fetchOne(db, sql: "SELECT count(*) FROM turn WHERE subject = ?", arguments: [aliceID]) ?? -1
             }
             #expect(named == 0)
-            let audit = try await pillar.request(.GET, "/admin/audit")
+            let audit = try await pillar.request(.GET, "/v1/admin/audit")
             let erasure = (audit.json["data"] as? [[String: Any]])?.first { $0["action"] as? String == "subject.erase" }
             // The erasure's record names the subject by a hash only (its key's creation stays recorded as it was).
             let target = try #require(erasure?["target"] as? String)
@@ -166,7 +166,7 @@ import Testing
                              try await pillar.request(.GET, "/v1/traces/\(trace)").status]
             } while remaining != [404, 404]
             #expect(remaining == [404, 404])
-            let audit = try await pillar.request(.GET, "/admin/audit")
+            let audit = try await pillar.request(.GET, "/v1/admin/audit")
             #expect((audit.json["data"] as? [[String: Any]])?.contains { $0["action"] as? String == "retention.purge" } == true)
         }
     }

@@ -65,7 +65,7 @@ import Testing
             _ = try await pillar.ingest(["source": "doomed.txt", "title": "Doomed", "content": "The project is now called orchid."])
             #expect(try await pillar.search("zanzibarite", mode: "keyword").results.isEmpty)
             #expect(try await pillar.search("orchid", mode: "keyword").results.count == 1)
-            #expect(try await pillar.request(.DELETE, "/v1/documents/\(id)").status == 200)
+            #expect(try await pillar.request(.DELETE, "/v1/documents/\(id)").status == 204)
             #expect(try await pillar.search("orchid", mode: "keyword").results.isEmpty)
             #expect(try await pillar.search("quarterly planning", mode: "keyword").results.count == 1)
         }

@@ -56,19 +56,19 @@ extension PillarClient {
     }
 
     func importDataset(_ name: String, _ body: String, format: String = "jsonl") async throws -> TestResponse {
-        try await request(.POST, "/v1/eval/datasets/\(name)?format=\(format)", body: body, contentType: "application/x-ndjson")
+        try await request(.POST, "/v1/admin/eval/datasets/\(name)?format=\(format)", body: body, contentType: "application/x-ndjson")
     }
 
     func startRun(_ spec: [String: Any]) async throws -> TestResponse {
         let body = String(data: try JSONSerialization.data(withJSONObject: spec), encoding: .utf8)!
-        return try await request(.POST, "/v1/eval/runs", body: body)
+        return try await request(.POST, "/v1/admin/eval/runs", body: body)
     }
 
     /// Polls a run until it is no longer `running` (the server runs it in the background).
     func waitForRun(_ id: String, timeout: Duration = .seconds(120)) async throws -> [String: Any] {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            let run = try await request(.GET, "/v1/eval/runs/\(id)")
+            let run = try await request(.GET, "/v1/admin/eval/runs/\(id)")
             #expect(run.status == 200, "\(run.body)")
             if run.json["status"] as? String != "running" { return run.json }
             try await Task.sleep(for: .milliseconds(100))
@@ -87,6 +87,6 @@ extension PillarClient {
     func gate(candidate: String, baseline: String, require: String) async throws -> TestResponse {
         let body = String(data: try JSONSerialization.data(withJSONObject: ["candidate": candidate, "baseline": baseline,
                                                                           "require": require]), encoding: .utf8)!
-        return try await request(.POST, "/v1/eval/gates", body: body)
+        return try await request(.POST, "/v1/admin/eval/gates", body: body)
     }
 }

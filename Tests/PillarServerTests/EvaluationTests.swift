@@ -26,7 +26,7 @@ import Testing
     static func savePrompt(_ pillar: PillarClient, _ body: String) async throws -> Int {
         var fields = try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])
         fields["name"] = "rag-answer"
-        let saved = try await pillar.request(.POST, "/v1/prompts",
+        let saved = try await pillar.request(.POST, "/v1/admin/prompts",
                                              body: String(data: try JSONSerialization.data(withJSONObject: fields), encoding: .utf8)!)
         #expect(saved.status == 201, "\(saved.body)")
         return try #require(saved.json["version"] as? Int)
@@ -34,11 +34,11 @@ import Testing
 
     /// The shipped answer prompt saved again as a new version, so two versions differ only in quality.
     static func saveShippedAgain(_ pillar: PillarClient) async throws -> Int {
-        let shipped = try await pillar.request(.GET, "/v1/prompts/rag-answer/versions/1")
+        let shipped = try await pillar.request(.GET, "/v1/admin/prompts/rag-answer/versions/1")
         let body = try #require(shipped.json["body"] as? String)
         let definition = try JSONSerialization.jsonObject(with: Data(body.utf8))
         let fields: [String: Any] = ["name": "rag-answer", "prompt": definition, "note": "the shipped prompt, again"]
-        let saved = try await pillar.request(.POST, "/v1/prompts",
+        let saved = try await pillar.request(.POST, "/v1/admin/prompts",
                                              body: String(data: try JSONSerialization.data(withJSONObject: fields), encoding: .utf8)!)
         #expect(saved.status == 201, "\(saved.body)")
         return try #require(saved.json["version"] as? Int)
@@ -74,7 +74,7 @@ import Testing
             #expect((versions["configuration_digest"] as? String)?.count == 64)
 
             // Every result keeps its answer, citations, retrieved chunks, latency, tokens and trace.
-            let results = try await pillar.request(.GET, "/v1/eval/runs/\(betterID)/results")
+            let results = try await pillar.request(.GET, "/v1/admin/eval/runs/\(betterID)/results")
             let rows = try #require(results.json["data"] as? [[String: Any]])
             #expect(rows.count == 16)
             let first = try #require(rows.first)
@@ -85,7 +85,7 @@ import Testing
             let trace = try await pillar.request(.GET, "/v1/traces/\(first["trace_id"] as? String ?? "")")
             #expect(trace.status == 200, "the result's trace is the production trace of its answer")
 
-            let comparison = try await pillar.request(.GET, "/v1/eval/compare?baseline=\(worseID)&candidate=\(betterID)")
+            let comparison = try await pillar.request(.GET, "/v1/admin/eval/compare?baseline=\(worseID)&candidate=\(betterID)")
             #expect(comparison.status == 200, "\(comparison.body)")
             let recall = try #require(Self.metric(comparison.json, "citations_recall"))
             #expect(recall["baseline_mean"] as? Double == 0 && recall["candidate_mean"] as? Double == 1)
@@ -104,11 +104,11 @@ import Testing
             #expect(passedGate["passed"] as? Bool == true, "\(passed.body)")
 
             // Under requireEval, production takes only the version a passing gate vouches for.
-            let blocked = try await pillar.request(.PUT, "/v1/prompts/rag-answer/labels/production", body: #"{"version": \#(worse)}"#)
+            let blocked = try await pillar.request(.PUT, "/v1/admin/prompts/rag-answer/labels/production", body: #"{"version": \#(worse)}"#)
             #expect(blocked.status == 403 && blocked.errorCode == "evaluation_required", "\(blocked.body)")
-            let allowed = try await pillar.request(.PUT, "/v1/prompts/rag-answer/labels/production", body: #"{"version": \#(better)}"#)
+            let allowed = try await pillar.request(.PUT, "/v1/admin/prompts/rag-answer/labels/production", body: #"{"version": \#(better)}"#)
             #expect(allowed.status == 200, "\(allowed.body)")
-            let audit = try await pillar.request(.GET, "/admin/audit?limit=50")
+            let audit = try await pillar.request(.GET, "/v1/admin/audit?limit=50")
             let events = try #require(audit.json["data"] as? [[String: Any]])
             let allowedEvent = try #require(events.first { $0["action"] as? String == "prompt.promotion_allowed" })
             let details = try #require(allowedEvent["details"] as? [String: String])
@@ -123,7 +123,7 @@ import Testing
             #expect(malformed.body.contains("line 2"), "\(malformed.body)")
             let unknownKey = try await pillar.importDataset("broken", #"{"question": "ok?", "expected_anwser": "x"}"# + "\n")
             #expect(unknownKey.status == 400 && unknownKey.body.contains("expected_anwser"), "\(unknownKey.body)")
-            let missing = try await pillar.request(.GET, "/v1/eval/datasets/broken")
+            let missing = try await pillar.request(.GET, "/v1/admin/eval/datasets/broken")
             #expect(missing.status == 404, "nothing of a refused import is kept")
 
             #expect(try await pillar.importDataset("tiny", #"{"question": "What is a gannet?"}"# + "\n").status == 201)
@@ -141,7 +141,7 @@ import Testing
             let badGate = try await pillar.gate(candidate: "run_x", baseline: "run_y", require: "groundedness >> 4")
             #expect(badGate.status == 400 && badGate.errorCode == "invalid_requirement", "\(badGate.body)")
             let user = try await pillar.newKey()
-            let forbidden = try await pillar.request(.GET, "/v1/eval/datasets", key: user)
+            let forbidden = try await pillar.request(.GET, "/v1/admin/eval/datasets", key: user)
             #expect(forbidden.status == 403, "evaluation is for the tenant's admins")
         }
     }
@@ -156,7 +156,7 @@ import Testing
                 #expect(try await pillar.importDataset("colonies", EvaluationFixture.datasetJSONL).status == 201)
                 let run = try await pillar.evaluate(["dataset": "colonies", "metrics": ["groundedness", "citations_recall"]])
                 #expect(run["status"] as? String == "completed", "an off-rubric judge is the judge's failure, not the run's")
-                let results = try await pillar.request(.GET, "/v1/eval/runs/\(run["id"] as? String ?? "")/results")
+                let results = try await pillar.request(.GET, "/v1/admin/eval/runs/\(run["id"] as? String ?? "")/results")
                 let rows = try #require(results.json["data"] as? [[String: Any]])
                 #expect(rows.count == 8)
                 for row in rows {
@@ -164,7 +164,7 @@ import Testing
                     #expect(grounded["value"] == nil || grounded["value"] is NSNull)
                     #expect((grounded["error"] as? String)?.contains("judge_off_rubric") == true, "\(grounded)")
                 }
-                let report = try await pillar.request(.GET, "/v1/eval/runs/\(run["id"] as? String ?? "")/report")
+                let report = try await pillar.request(.GET, "/v1/admin/eval/runs/\(run["id"] as? String ?? "")/report")
                 #expect(report.status == 200 && report.body.contains("judge_off_rubric"), "\(report.body)")
             }
         }
@@ -203,10 +203,10 @@ import Testing
         let resumed: RunOutcome = try await withSimulator { port in
             try await withPillar(deployments: deployments(embed: port, chat: port),
                                  configure: { $0.retrieval.embeddingModel = "sim-embed" }, dataDirectory: directory) { pillar in
-                let started = try await pillar.request(.POST, "/v1/eval/runs/\(failed.id)/resume")
+                let started = try await pillar.request(.POST, "/v1/admin/eval/runs/\(failed.id)/resume")
                 #expect(started.status == 202, "\(started.body)")
                 let ended = try await pillar.waitForRun(failed.id)
-                let results = try await pillar.request(.GET, "/v1/eval/runs/\(failed.id)/results")
+                let results = try await pillar.request(.GET, "/v1/admin/eval/runs/\(failed.id)/results")
                 let rows = try #require(results.json["data"] as? [[String: Any]])
                 let keys = Set(rows.map { "\($0["item_id"] ?? "")/\($0["repeat"] ?? "")" })
                 #expect(rows.count == 8 && keys.count == 8, "each answer once: \(keys)")
@@ -225,22 +225,22 @@ import Testing
                 #expect(try await pillar.importDataset("colonies", EvaluationFixture.datasetJSONL).status == 201)
                 let started = try await pillar.startRun(["dataset": "colonies", "metrics": ["citations_recall"], "concurrency": 1])
                 let id = try #require(started.json["id"] as? String)
-                while try await pillar.request(.GET, "/v1/eval/runs/\(id)").json["done"] as? Int ?? 0 < 1 {
+                while try await pillar.request(.GET, "/v1/admin/eval/runs/\(id)").json["done"] as? Int ?? 0 < 1 {
                     try await Task.sleep(for: .milliseconds(20))
                 }
-                let cancelled = try await pillar.request(.POST, "/v1/eval/runs/\(id)/cancel")
+                let cancelled = try await pillar.request(.POST, "/v1/admin/eval/runs/\(id)/cancel")
                 #expect(cancelled.status == 200, "\(cancelled.body)")
                 #expect(cancelled.json["status"] as? String == "cancelled", "\(cancelled.body)")
-                let stored = try await pillar.request(.GET, "/v1/eval/runs/\(id)")
+                let stored = try await pillar.request(.GET, "/v1/admin/eval/runs/\(id)")
                 #expect(stored.json["status"] as? String == "cancelled", "the stored run says how it ended: \(stored.body)")
                 let done = try #require(stored.json["done"] as? Int)
                 #expect(done >= 1 && done < 8)
-                let again = try await pillar.request(.POST, "/v1/eval/runs/\(id)/cancel")
+                let again = try await pillar.request(.POST, "/v1/admin/eval/runs/\(id)/cancel")
                 #expect(again.status == 400 && again.errorCode == "run_not_running")
-                #expect(try await pillar.request(.POST, "/v1/eval/runs/\(id)/resume").status == 202)
+                #expect(try await pillar.request(.POST, "/v1/admin/eval/runs/\(id)/resume").status == 202)
                 let ended = try await pillar.waitForRun(id)
                 #expect(ended["status"] as? String == "completed" && ended["done"] as? Int == 8, "\(ended)")
-                let finished = try await pillar.request(.POST, "/v1/eval/runs/\(id)/resume")
+                let finished = try await pillar.request(.POST, "/v1/admin/eval/runs/\(id)/resume")
                 #expect(finished.status == 400 && finished.errorCode == "run_complete")
             }
         }
@@ -258,11 +258,11 @@ import Testing
             #expect((run["error"] as? String)?.contains("budget") == true)
             let done = try #require(run["done"] as? Int)
             #expect(done > 0 && done < 24)
-            let results = try await pillar.request(.GET, "/v1/eval/runs/\(run["id"] as? String ?? "")/results")
+            let results = try await pillar.request(.GET, "/v1/admin/eval/runs/\(run["id"] as? String ?? "")/results")
             #expect((results.json["data"] as? [Any])?.count == done, "the progress is exactly the results saved")
             // Users still have their own budget, and their usage is shown apart from evaluation's.
             #expect(try await pillar.ask("How many breeding pairs does the puffin colony on Skomer have?").status == 200)
-            let usage = try await pillar.request(.GET, "/admin/usage?groupBy=purpose")
+            let usage = try await pillar.request(.GET, "/v1/admin/usage?group_by=purpose")
             let groups = try #require(usage.json["data"] as? [[String: Any]])
             #expect(Set(groups.compactMap { $0["group"] as? String }) == ["evaluation", "user"], "\(usage.body)")
         }
@@ -281,10 +281,10 @@ import Testing
                                                         body: #"{"trace_id": "\#(trace)", "rating": \#(rating), "include_conversation": true}"#)
                 #expect(feedback.status == 201, "\(feedback.body)")
             }
-            let made = try await pillar.request(.POST, "/v1/eval/datasets/production/from-traces", body: #"{"selection": "feedback"}"#)
+            let made = try await pillar.request(.POST, "/v1/admin/eval/datasets/production/from-traces", body: #"{"selection": "feedback"}"#)
             #expect(made.status == 201, "\(made.body)")
             #expect(made.json["item_count"] as? Int == 1, "only the consenting user's conversation: \(made.body)")
-            let shown = try await pillar.request(.GET, "/v1/eval/datasets/production?items=true")
+            let shown = try await pillar.request(.GET, "/v1/admin/eval/datasets/production?items=true")
             let item = try #require((shown.json["items"] as? [[String: Any]])?.first)
             #expect(item["question"] as? String == "How many breeding pairs does the tern colony on Farne have?")
             #expect((item["human"] as? [String: Any])?["rating"] as? Int == 5)
@@ -292,17 +292,17 @@ import Testing
 
             // Export and import again give the same items, in JSONL and in CSV.
             for format in ["jsonl", "csv"] {
-                let exported = try await pillar.request(.GET, "/v1/eval/datasets/production/export?format=\(format)")
+                let exported = try await pillar.request(.GET, "/v1/admin/eval/datasets/production/export?format=\(format)")
                 #expect(exported.status == 200, "\(exported.body)")
                 let again = try await pillar.importDataset("copy-\(format)", exported.body, format: format)
                 #expect(again.status == 201, "\(again.body)")
-                let copy = try await pillar.request(.GET, "/v1/eval/datasets/copy-\(format)?items=true")
+                let copy = try await pillar.request(.GET, "/v1/admin/eval/datasets/copy-\(format)?items=true")
                 #expect((copy.json["items"] as? [[String: Any]])?.first?["question"] as? String == item["question"] as? String)
             }
 
             // Erasing the person removes the item made from their conversation.
-            #expect(try await pillar.request(.DELETE, "/admin/subjects/\(sharingSubject)").status == 200)
-            let after = try await pillar.request(.GET, "/v1/eval/datasets/production?items=true")
+            #expect(try await pillar.request(.POST, "/v1/admin/subjects/\(sharingSubject)/erasure").status == 200)
+            let after = try await pillar.request(.GET, "/v1/admin/eval/datasets/production?items=true")
             #expect((after.json["items"] as? [Any])?.isEmpty == true, "\(after.body)")
         }
     }

@@ -76,7 +76,7 @@ import Testing
                                      configuration.flows.allowedHosts = ["127.0.0.1:\(statusPort)"]
                                  }) { pillar in
                 #expect(try await pillar.ingest(["source": "handbook.md", "content": handbook]).status == 201)
-                let saved = try await pillar.request(.POST, "/v1/flows", body: Self.toolFlow(port: statusPort),
+                let saved = try await pillar.request(.POST, "/v1/admin/flows", body: Self.toolFlow(port: statusPort),
                                                      contentType: "application/yaml")
                 #expect(saved.status == 201, "\(saved.body)")
                 #expect(saved.json["version"] as? Int == 1)
@@ -107,16 +107,16 @@ import Testing
                 // The same flow on the OpenAI route, and a new version behind a label.
                 let openAI = try await pillar.chat("hotel receipts", model: "pillar:desk")
                 #expect(openAI.status == 200, "\(openAI.body)")
-                let v2 = try await pillar.request(.POST, "/v1/flows", body: Self.toolFlow(port: statusPort, greeting: "Hi"),
+                let v2 = try await pillar.request(.POST, "/v1/admin/flows", body: Self.toolFlow(port: statusPort, greeting: "Hi"),
                                                   contentType: "application/yaml")
                 #expect(v2.json["version"] as? Int == 2)
-                #expect(try await pillar.request(.PUT, "/v1/flows/desk/labels/staging", body: #"{"version": 2}"#).status == 200)
+                #expect(try await pillar.request(.PUT, "/v1/admin/flows/desk/labels/staging", body: #"{"version": 2}"#).status == 200)
                 let staged = try await pillar.ask("hotel receipts", flow: "desk", label: "staging")
                 #expect((staged.json["answer"] as? String)?.hasPrefix("Hi,") == true, "\(staged.body)")
                 #expect((staged.json["flow"] as? [String: Any])?["version"] as? Int == 2)
                 let pinned = try await pillar.ask("hotel receipts", flow: "desk@1")
                 #expect((pinned.json["answer"] as? String)?.hasPrefix("Hello,") == true)
-                let diff = try await pillar.request(.GET, "/v1/flows/desk/diff?from=1&to=2")
+                let diff = try await pillar.request(.GET, "/v1/admin/flows/desk/diff?from=1&to=2")
                 #expect((diff.json["diff"] as? String)?.contains("+    template: \"Hi, the service") == true, "\(diff.body)")
             }
           }
@@ -139,7 +139,7 @@ import Testing
                 outputs:
                   answer: ${a.output}
                 """
-            let refused = try await pillar.request(.POST, "/v1/flows", body: cyclic, contentType: "application/yaml")
+            let refused = try await pillar.request(.POST, "/v1/admin/flows", body: cyclic, contentType: "application/yaml")
             #expect(refused.status == 400)
             #expect(refused.errorCode == "invalid_flow")
             let message = (refused.json["error"] as? [String: Any])?["message"] as? String ?? ""
@@ -154,7 +154,7 @@ import Testing
                 outputs:
                   answer: ${call.output}
                 """
-            let forbidden = try await pillar.request(.POST, "/v1/flows", body: tool, contentType: "application/yaml")
+            let forbidden = try await pillar.request(.POST, "/v1/admin/flows", body: tool, contentType: "application/yaml")
             #expect(forbidden.status == 400)
             #expect(((forbidden.json["error"] as? [String: Any])?["message"] as? String)?.contains("line 5") == true, "\(forbidden.body)")
 
@@ -167,14 +167,14 @@ import Testing
                 outputs:
                   answer: ${say.output}
                 """
-            let broken = try await pillar.request(.POST, "/v1/flows", body: badTemplate, contentType: "application/yaml")
+            let broken = try await pillar.request(.POST, "/v1/admin/flows", body: badTemplate, contentType: "application/yaml")
             #expect(broken.status == 400)
             #expect(((broken.json["error"] as? [String: Any])?["message"] as? String)?.contains("line 3") == true, "\(broken.body)")
 
-            let json = try await pillar.request(.POST, "/v1/flows", body: #"{"yaml": "name: [unclosed"}"#)
+            let json = try await pillar.request(.POST, "/v1/admin/flows", body: #"{"yaml": "name: [unclosed"}"#)
             #expect(json.status == 400)
-            #expect(try await pillar.request(.GET, "/v1/flows/loop").status == 404)
-            let listed = try await pillar.request(.GET, "/v1/flows")
+            #expect(try await pillar.request(.GET, "/v1/admin/flows/loop").status == 404)
+            let listed = try await pillar.request(.GET, "/v1/admin/flows")
             #expect((listed.json["data"] as? [[String: Any]])?.compactMap { $0["name"] as? String } == ["rag"])
         }
     }
@@ -194,7 +194,7 @@ import Testing
                 outputs:
                   answer: ${say.output}
                 """
-            #expect(try await pillar.request(.POST, "/v1/flows", body: flow, contentType: "application/yaml").status == 201)
+            #expect(try await pillar.request(.POST, "/v1/admin/flows", body: flow, contentType: "application/yaml").status == 201)
             let missing = try await pillar.ask("hi", flow: "echo")
             #expect(missing.status == 400)
             #expect(((missing.json["error"] as? [String: Any])?["message"] as? String)?.contains("count") == true)

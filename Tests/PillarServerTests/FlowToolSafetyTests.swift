@@ -40,7 +40,7 @@ import Testing
                                          configuration.retrieval.embeddingModel = "sim-embed"
                                          configuration.flows.allowedHosts = ["LOCALHOST", "127.0.0.1:\(redirectorPort)"]
                                      }) { pillar in
-                    let saved = try await pillar.request(.POST, "/v1/flows", body: Self.toolFlow(url: "http://127.0.0.1:\(redirectorPort)/hop?q=${inputs.question}"),
+                    let saved = try await pillar.request(.POST, "/v1/admin/flows", body: Self.toolFlow(url: "http://127.0.0.1:\(redirectorPort)/hop?q=${inputs.question}"),
                                                          contentType: "application/yaml")
                     #expect(saved.status == 201, "\(saved.body)")
                     // Spaces, & and # in the question stay inside the one parameter.
@@ -49,10 +49,10 @@ import Testing
                     #expect((answer.json["answer"] as? String)?.hasPrefix("302") == true, "the redirect is the tool's answer: \(answer.body)")
 
                     // Not allowed: another port of an allowed host:port entry; allowed: any port of a bare host.
-                    let other = try await pillar.request(.POST, "/v1/flows", body: Self.toolFlow(url: "http://127.0.0.1:\(simulatorPort)/health"),
+                    let other = try await pillar.request(.POST, "/v1/admin/flows", body: Self.toolFlow(url: "http://127.0.0.1:\(simulatorPort)/health"),
                                                          contentType: "application/yaml")
                     #expect(other.status == 400, "\(other.body)")
-                    let bare = try await pillar.request(.POST, "/v1/flows", body: Self.toolFlow(url: "http://localhost:\(simulatorPort)/health"),
+                    let bare = try await pillar.request(.POST, "/v1/admin/flows", body: Self.toolFlow(url: "http://localhost:\(simulatorPort)/health"),
                                                          contentType: "application/yaml")
                     #expect(bare.status == 201, "\(bare.body)")
                     let answered = try await pillar.ask("hi", flow: "tool@2")
@@ -70,7 +70,7 @@ import Testing
                 yaml += "  l\(level): &l\(level) [\(refs)]\n"
             }
             yaml += "nodes:\n  a:\n    kind: template\n    template: hi\noutputs:\n  answer: ${a.output}\n"
-            let refused = try await pillar.request(.POST, "/v1/flows", body: yaml, contentType: "application/yaml")
+            let refused = try await pillar.request(.POST, "/v1/admin/flows", body: yaml, contentType: "application/yaml")
             #expect(refused.status == 400, "\(refused.body)")
             #expect(((refused.json["error"] as? [String: Any])?["message"] as? String)?.contains("aliases") == true, "\(refused.body)")
         }
@@ -78,9 +78,9 @@ import Testing
 
     @Test func rollingBackALabelThatDoesNotExistIs404() async throws {
         try await withRetrievalPillar { pillar in
-            let unknownLabel = try await pillar.request(.POST, "/v1/prompts/rag-answer/labels/nightly/rollback")
+            let unknownLabel = try await pillar.request(.POST, "/v1/admin/prompts/rag-answer/labels/nightly/rollback")
             #expect(unknownLabel.status == 404)
-            let unknownFlow = try await pillar.request(.POST, "/v1/flows/nope/labels/production/rollback")
+            let unknownFlow = try await pillar.request(.POST, "/v1/admin/flows/nope/labels/production/rollback")
             #expect(unknownFlow.status == 404)
         }
     }

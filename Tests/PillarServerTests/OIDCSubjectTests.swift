@@ -38,7 +38,7 @@ import Testing
 
     @Test func aTokenWhoseSubIsAKeyIDDoesNotReadThatKeysData() async throws {
         try await withTwoIssuers { issuer, _, pillar in
-            let created = try await pillar.request(.POST, "/admin/keys", body: #"{"name": "alice's key", "role": "user"}"#)
+            let created = try await pillar.request(.POST, "/v1/admin/keys", body: #"{"name": "alice's key", "role": "user"}"#)
             let keyID = try #require((created.json["key"] as? [String: Any])?["id"] as? String, "\(created.body)")
             let key = try #require(created.json["secret"] as? String)
             let asked = try await pillar.ask("Who books flights?", key: key)
@@ -71,12 +71,12 @@ import Testing
             #expect(try await pillar.request(.GET, "/v1/traces/\(trace)", key: otherAlice).status == 404)
 
             // Turns and audit name the user with the issuer's namespace, which is what erasure takes.
-            let turns = try await pillar.request(.GET, "/admin/turns")
+            let turns = try await pillar.request(.GET, "/v1/admin/turns")
             let subjects = Set(((turns.json["data"] as? [[String: Any]]) ?? []).compactMap { $0["subject"] as? String })
             #expect(subjects.contains(OIDCSubject.named("alice", issuer: OIDCTests.issuer)), "\(subjects)")
             #expect(!subjects.contains("alice"))
             let subject = OIDCSubject.named("alice", issuer: OIDCTests.issuer)
-            let erased = try await pillar.request(.DELETE, "/admin/subjects/\(subject)")
+            let erased = try await pillar.request(.POST, "/v1/admin/subjects/\(subject)/erasure")
             #expect(erased.status == 200, "\(erased.body)")
             #expect(try await pillar.request(.GET, "/v1/conversations/\(conversation)", key: alice).status == 404)
         }

@@ -68,9 +68,9 @@ import Testing
     @Test func mapsClaimsToTenantAndRoles() async throws {
         try await withProvider { provider, pillar in
             let user = try await provider.token(kid: "ec-1", claims: claims())
-            #expect(try await pillar.request(.GET, "/admin/keys", key: user).status == 403)
+            #expect(try await pillar.request(.GET, "/v1/admin/keys", key: user).status == 403)
             let admin = try await provider.token(kid: "ec-1", claims: claims(["roles": .array([.string("Pillar.Admin")])]))
-            let keys = try await pillar.request(.GET, "/admin/keys", key: admin)
+            let keys = try await pillar.request(.GET, "/v1/admin/keys", key: admin)
             #expect(keys.status == 200)
             // The admin acts in the mapped tenant, which has no keys: the default tenant's are not visible.
             #expect((keys.json["data"] as? [Any])?.isEmpty == true)
@@ -114,13 +114,13 @@ import Testing
                     ]
                     let token = try await provider.token(kid: "ec-1", claims: claims)
                     #expect(try await pillar.chat("hello", key: token).status == 200)
-                    let turns = try await pillar.request(.GET, "/admin/turns", key: token)
+                    let turns = try await pillar.request(.GET, "/v1/admin/turns", key: token)
                     let data = turns.json["data"] as? [[String: Any]]
                     #expect(data?.count == 1)
                     #expect(data?.first?["subject"] as? String == OIDCSubject.named("bob", issuer: OIDCTests.issuer))
                     #expect(data?.first?["tenant"] as? String == "fabrikam")
                     // The default tenant's admin does not see fabrikam's turns.
-                    let otherTenant = try await pillar.request(.GET, "/admin/turns")
+                    let otherTenant = try await pillar.request(.GET, "/v1/admin/turns")
                     #expect((otherTenant.json["data"] as? [Any])?.isEmpty == true)
                 }
             }

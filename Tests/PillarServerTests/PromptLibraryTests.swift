@@ -39,14 +39,14 @@ import Testing
         try await withRetrievalPillar { pillar in
             #expect(try await pillar.ingest(["source": "handbook.md", "content": handbook]).status == 201)
             // The shipped prompt is version 1 of the tenant's library; a new version is 2.
-            let saved = try await pillar.request(.POST, "/v1/prompts", body: Self.newAnswerPrompt(system: "Answer tersely from the sources."))
+            let saved = try await pillar.request(.POST, "/v1/admin/prompts", body: Self.newAnswerPrompt(system: "Answer tersely from the sources."))
             #expect(saved.status == 201, "\(saved.body)")
             #expect(saved.json["version"] as? Int == 2)
 
             // Production still serves version 1 until a label moves.
             let served1 = try await pillar.ask("Who books flights?")
             #expect(served1.promptVersion == 1)
-            #expect(try await pillar.request(.PUT, "/v1/prompts/rag-answer/labels/staging", body: #"{"version": 2}"#).status == 200)
+            #expect(try await pillar.request(.PUT, "/v1/admin/prompts/rag-answer/labels/staging", body: #"{"version": 2}"#).status == 200)
             let served2 = try await pillar.ask("Who books flights?", label: "staging")
             #expect(served2.promptVersion == 2)
             // A label the prompt lacks falls back to production for inherited references.
@@ -54,39 +54,39 @@ import Testing
             #expect(served3.promptVersion == 1)
 
             // A 50/50 canary on production: both versions serve, each conversation keeps its version.
-            let split = try await pillar.request(.PUT, "/v1/prompts/rag-answer/labels/production",
+            let split = try await pillar.request(.PUT, "/v1/admin/prompts/rag-answer/labels/production",
                                                  body: #"{"split": [{"version": 1, "weight": 50}, {"version": 2, "weight": 50}]}"#)
             #expect(split.status == 200, "\(split.body)")
             let versions = try await Self.versionsServed(pillar, conversations: 24)
             #expect(versions == [1, 2])
 
             // Promote staging to production; roll back returns to the canary, then to version 1.
-            let promoted = try await pillar.request(.POST, "/v1/prompts/rag-answer/promote", body: #"{"from": "staging", "to": "production"}"#)
+            let promoted = try await pillar.request(.POST, "/v1/admin/prompts/rag-answer/promote", body: #"{"from": "staging", "to": "production"}"#)
             #expect(promoted.status == 200, "\(promoted.body)")
             let served4 = try await pillar.ask("Who books flights?")
             #expect(served4.promptVersion == 2)
-            #expect(try await pillar.request(.POST, "/v1/prompts/rag-answer/labels/production/rollback").status == 200)
-            let rolled = try await pillar.request(.POST, "/v1/prompts/rag-answer/labels/production/rollback")
+            #expect(try await pillar.request(.POST, "/v1/admin/prompts/rag-answer/labels/production/rollback").status == 200)
+            let rolled = try await pillar.request(.POST, "/v1/admin/prompts/rag-answer/labels/production/rollback")
             #expect((rolled.json["split"] as? [[String: Any]])?.map { $0["version"] as? Int } == [1])
             let served5 = try await pillar.ask("Who books flights?")
             #expect(served5.promptVersion == 1)
-            let nothing = try await pillar.request(.POST, "/v1/prompts/rag-answer/labels/production/rollback")
+            let nothing = try await pillar.request(.POST, "/v1/admin/prompts/rag-answer/labels/production/rollback")
             #expect(nothing.status == 400)
             #expect(nothing.errorCode == "nothing_to_roll_back")
 
-            let diff = try await pillar.request(.GET, "/v1/prompts/rag-answer/diff?from=1&to=2")
+            let diff = try await pillar.request(.GET, "/v1/admin/prompts/rag-answer/diff?from=1&to=2")
             let text = try #require(diff.json["diff"] as? String)
             #expect(text.hasPrefix("--- rag-answer@1\n+++ rag-answer@2\n"), "\(text)")
             #expect(text.contains("+") && text.contains("Answer tersely from the sources."))
 
-            let shown = try await pillar.request(.GET, "/v1/prompts/rag-answer")
+            let shown = try await pillar.request(.GET, "/v1/admin/prompts/rag-answer")
             #expect((shown.json["versions"] as? [[String: Any]])?.map { $0["version"] as? Int } == [1, 2])
-            let listed = try await pillar.request(.GET, "/v1/prompts")
+            let listed = try await pillar.request(.GET, "/v1/admin/prompts")
             let names = (listed.json["data"] as? [[String: Any]])?.compactMap { $0["name"] as? String } ?? []
             // The shipped prompts: the RAG flow's and the evaluation judges'.
             #expect(names == ["judge-coherence", "judge-correctness", "judge-groundedness", "judge-relevance",
                               "rag-answer", "rag-condense"])
-            let body = try await pillar.request(.GET, "/v1/prompts/rag-answer/versions/2")
+            let body = try await pillar.request(.GET, "/v1/admin/prompts/rag-answer/versions/2")
             #expect((body.json["body"] as? String)?.contains("Answer tersely") == true)
         }
     }
@@ -110,26 +110,26 @@ import Testing
     ])
     func invalidPromptsAreRefusedWhenSaved(body: String, message: String) async throws {
         try await withRetrievalPillar { pillar in
-            let response = try await pillar.request(.POST, "/v1/prompts", body: body)
+            let response = try await pillar.request(.POST, "/v1/admin/prompts", body: body)
             #expect(response.status == 400, "\(response.body)")
             let error = response.json["error"] as? [String: Any]
             #expect((error?["message"] as? String)?.contains(message) == true, "\(response.body)")
-            #expect(try await pillar.request(.GET, "/v1/prompts/p").status == 404)
+            #expect(try await pillar.request(.GET, "/v1/admin/prompts/p").status == 404)
         }
     }
 
     @Test func onlyAdminsManageTheLibrary() async throws {
         try await withRetrievalPillar { pillar in
             let user = try await pillar.newKey(role: .user)
-            #expect(try await pillar.request(.GET, "/v1/prompts", key: user).status == 403)
-            #expect(try await pillar.request(.PUT, "/v1/prompts/rag-answer/labels/production", key: user, body: #"{"version": 1}"#).status == 403)
-            #expect(try await pillar.request(.GET, "/v1/flows", key: user).status == 403)
+            #expect(try await pillar.request(.GET, "/v1/admin/prompts", key: user).status == 403)
+            #expect(try await pillar.request(.PUT, "/v1/admin/prompts/rag-answer/labels/production", key: user, body: #"{"version": 1}"#).status == 403)
+            #expect(try await pillar.request(.GET, "/v1/admin/flows", key: user).status == 403)
             // Labels must point at versions that exist, and splits must add up.
-            #expect(try await pillar.request(.PUT, "/v1/prompts/rag-answer/labels/production", body: #"{"version": 9}"#).status == 400)
-            let uneven = try await pillar.request(.PUT, "/v1/prompts/rag-answer/labels/production",
+            #expect(try await pillar.request(.PUT, "/v1/admin/prompts/rag-answer/labels/production", body: #"{"version": 9}"#).status == 400)
+            let uneven = try await pillar.request(.PUT, "/v1/admin/prompts/rag-answer/labels/production",
                                                   body: #"{"split": [{"version": 1, "weight": 60}, {"version": 1, "weight": 60}]}"#)
             #expect(uneven.status == 400)
-            #expect(try await pillar.request(.PUT, "/v1/prompts/nope/labels/production", body: #"{"version": 1}"#).status == 404)
+            #expect(try await pillar.request(.PUT, "/v1/admin/prompts/nope/labels/production", body: #"{"version": 1}"#).status == 404)
         }
     }
 }

@@ -13,7 +13,7 @@ import Testing
                 #expect(try await pillar.chat("three", model: "gpt-4o", stream: true).status == 200)
                 #expect(try await pillar.chat("four", model: "gpt-4o-mini").status == 200)
 
-                let byModel = try await pillar.request(.GET, "/admin/usage?groupBy=model")
+                let byModel = try await pillar.request(.GET, "/v1/admin/usage?group_by=model")
                 let rows = try #require(byModel.json["data"] as? [[String: Any]])
                 let priced = try #require(rows.first { $0["group"] as? String == "gpt-4o" })
                 let prompt = try #require(priced["promptTokens"] as? Int)
@@ -23,18 +23,18 @@ import Testing
                 #expect(rows.first { $0["group"] as? String == "gpt-4o-mini" }?["costUSD"] as? Double == 0, "no price, no cost")
 
                 let today = AdminController.dayFormat.string(from: Date())
-                let byDay = try await pillar.request(.GET, "/admin/usage?groupBy=day&from=\(today)&to=\(today)")
+                let byDay = try await pillar.request(.GET, "/v1/admin/usage?group_by=day&from=\(today)&to=\(today)")
                 #expect((byDay.json["data"] as? [[String: Any]])?.first?["requests"] as? Int == 3)
-                let byKey = try await pillar.request(.GET, "/admin/usage?groupBy=key")
+                let byKey = try await pillar.request(.GET, "/v1/admin/usage?group_by=key")
                 #expect((byKey.json["data"] as? [[String: Any]])?.count == 1)
             }
         }
     }
 
-    @Test(arguments: ["groupBy=color", "from=yesterday", "from=2026-02-02&to=2026-01-01"])
+    @Test(arguments: ["group_by=color", "from=yesterday", "from=2026-02-02&to=2026-01-01"])
     func badQueriesAreRefused(query: String) async throws {
         try await withPillar { pillar in
-            let response = try await pillar.request(.GET, "/admin/usage?\(query)")
+            let response = try await pillar.request(.GET, "/v1/admin/usage?\(query)")
             #expect(response.status == 400)
             #expect(response.errorCode == "invalid_request")
         }

@@ -52,7 +52,7 @@ def ingest(base, headers, source, content):
 
 
 def usage(base, headers):
-    response = requests.get(base + "/admin/usage?groupBy=model", headers=headers, timeout=30)
+    response = requests.get(base + "/v1/admin/usage?group_by=model", headers=headers, timeout=30)
     assert response.status_code == 200, response.text
     return response.json()
 
@@ -251,7 +251,7 @@ def test_backup_under_write_load_restores_every_acknowledged_write(simulator):
         index = 0
         while not stop.is_set():
             name = f"w-{index:05d}"
-            response = requests.post(base + "/admin/keys", headers=HEADERS, json={"name": name}, timeout=30)
+            response = requests.post(base + "/v1/admin/keys", headers=HEADERS, json={"name": name}, timeout=30)
             if response.status_code != 201:
                 failures.append(response.text)
                 return
@@ -287,7 +287,14 @@ def test_backup_under_write_load_restores_every_acknowledged_write(simulator):
 
     second, base2 = start_pillar(sim_config(simulator), data_dir=restored_dir)
     try:
-        names = [key["name"] for key in requests.get(base2 + "/admin/keys", headers=HEADERS).json()["data"]]
+        names, after = [], None
+        while True:  # the key list pages, by cursor
+            page = requests.get(base2 + "/v1/admin/keys", headers=HEADERS,
+                                params={"limit": 1000, **({"after": after} if after else {})}).json()
+            names += [key["name"] for key in page["data"]]
+            if not page["has_more"]:
+                break
+            after = page["data"][-1]["id"]
         written = [name for name in names if name.startswith("w-")]
         # Every write acknowledged before the backup began is there, and what is there is a prefix of the writes:
         # a consistent snapshot, no gaps.

@@ -28,7 +28,7 @@ def config(good_url, judge_url, receiver, judge_model):
 
 
 def analysis(base):
-    return requests.get(base + "/v1/flows/rag/labels/production/analysis", headers=HEADERS, timeout=10).json()
+    return requests.get(base + "/v1/admin/flows/rag/labels/production/analysis", headers=HEADERS, timeout=10).json()
 
 
 def test_a_judge_outage_pauses_the_analysis_and_a_restart_resumes_it():
@@ -42,10 +42,10 @@ def test_a_judge_outage_pauses_the_analysis_and_a_restart_resumes_it():
             assert requests.post(base + "/v1/documents", headers=HEADERS, timeout=60, json={
                 "source": f"colonies/{animal}.md", "title": animal,
                 "content": f"The {animal} colony on {island} has {members} breeding pairs."}).status_code == 201
-        shipped = requests.get(base + "/v1/flows/rag/versions/1", headers=HEADERS, timeout=10).json()["body"]
-        saved = requests.post(base + "/v1/flows", headers=HEADERS, json={"yaml": shipped, "note": "again"}, timeout=10)
+        shipped = requests.get(base + "/v1/admin/flows/rag/versions/1", headers=HEADERS, timeout=10).json()["body"]
+        saved = requests.post(base + "/v1/admin/flows", headers=HEADERS, json={"yaml": shipped, "note": "again"}, timeout=10)
         candidate = saved.json()["version"]
-        started = requests.post(base + "/v1/flows/rag/labels/production/analysis", headers=HEADERS,
+        started = requests.post(base + "/v1/admin/flows/rag/labels/production/analysis", headers=HEADERS,
                                 json={"candidate": candidate}, timeout=10)
         assert started.status_code == 201, started.text
 
@@ -55,7 +55,7 @@ def test_a_judge_outage_pauses_the_analysis_and_a_restart_resumes_it():
         assert paused["weight"] == 50, "a pause holds the weight it had"
         assert "judge" in paused["decisions"][-1]["reason"]
         wait_until(lambda: receiver.events("canary.paused"), timeout=20)
-        labels = requests.get(base + "/v1/flows/rag", headers=HEADERS, timeout=10).json()["labels"]
+        labels = requests.get(base + "/v1/admin/flows/rag", headers=HEADERS, timeout=10).json()["labels"]
         split = next(label["split"] for label in labels if label["label"] == "production")
         assert sorted((s["version"], s["weight"]) for s in split) == [(1, 50), (candidate, 50)]
     finally:

@@ -62,7 +62,7 @@ def test_no_personal_data_in_the_file_or_the_logs_and_the_master_key_rotates(sim
     try:
         stored = requests.get(f"{base}/v1/conversations/{conversation}", headers=headers, timeout=10)
         assert stored.status_code == 200 and "[EMAIL]" in stored.json()["messages"][0]["content"]
-        keys = requests.get(base + "/admin/keys", headers=headers, timeout=10).json()["data"]
+        keys = requests.get(base + "/v1/admin/keys", headers=headers, timeout=10).json()["data"]
     finally:
         process.stop()
     assert before.count(b"enc1:") > 0

@@ -77,7 +77,7 @@ def test_a_newcomer_imports_runs_reports_and_gates_a_promotion(server, tmp_path)
 
     worse_file = tmp_path / "worse.json"
     worse_file.write_text(json.dumps(WORSE_PROMPT))
-    shipped = requests.get(base + "/v1/prompts/rag-answer/versions/1", headers=HEADERS, timeout=30).json()["body"]
+    shipped = requests.get(base + "/v1/admin/prompts/rag-answer/versions/1", headers=HEADERS, timeout=30).json()["body"]
     better_file = tmp_path / "better.json"
     better_file.write_text(shipped)
     for path in (worse_file, better_file):
@@ -119,7 +119,7 @@ def test_a_newcomer_imports_runs_reports_and_gates_a_promotion(server, tmp_path)
     assert "PASSED" in passed.stdout
     pillar_cli("prompts", "label", "rag-answer", "production", "--version", "3", "--data-dir", process.data_dir,
                "--config", config)
-    audit = requests.get(base + "/admin/audit?limit=100", headers=HEADERS, timeout=30).json()["data"]
+    audit = requests.get(base + "/v1/admin/audit?limit=100", headers=HEADERS, timeout=30).json()["data"]
     allowed = [event for event in audit if event["action"] == "prompt.promotion_allowed"]
     assert allowed and allowed[0]["details"]["version"] == "3" and allowed[0]["details"]["run"].startswith("run_")
 
@@ -140,17 +140,17 @@ def test_a_run_killed_with_its_server_resumes_and_finishes_each_answer_once(tmp_
                              "--metrics", "citations_recall,groundedness", "--detach", env={"PILLAR_URL": base})
         run_id = started.stdout.strip()
         deadline = time.time() + 60
-        while requests.get(f"{base}/v1/eval/runs/{run_id}", headers=HEADERS, timeout=30).json()["done"] < 3:
+        while requests.get(f"{base}/v1/admin/eval/runs/{run_id}", headers=HEADERS, timeout=30).json()["done"] < 3:
             assert time.time() < deadline, "the run made no progress"
             time.sleep(0.1)
         process.popen.send_signal(signal.SIGKILL)
         process.popen.wait()
         process, base = start_pillar(config, data_dir=data_dir)
-        stopped = requests.get(f"{base}/v1/eval/runs/{run_id}", headers=HEADERS, timeout=30).json()
+        stopped = requests.get(f"{base}/v1/admin/eval/runs/{run_id}", headers=HEADERS, timeout=30).json()
         assert stopped["status"] == "interrupted" and 0 < stopped["done"] < 24, stopped
         resumed = pillar_cli("eval", "resume", run_id, env={"PILLAR_URL": base})
         assert f"run {run_id}: completed, 24/24 answers" in resumed.stdout, resumed.stdout + resumed.stderr
-        results = requests.get(f"{base}/v1/eval/runs/{run_id}/results", headers=HEADERS, timeout=30).json()["data"]
+        results = requests.get(f"{base}/v1/admin/eval/runs/{run_id}/results", headers=HEADERS, timeout=30).json()["data"]
         assert len({(r["item_id"], r["repeat"]) for r in results}) == len(results) == 24
     finally:
         process.stop()

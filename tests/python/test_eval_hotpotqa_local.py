@@ -41,22 +41,22 @@ def test_a_run_over_hotpotqa_with_the_local_model(local_pillar, tmp_path):
                          if title in {t for t, _ in question["context"]} and gold.lower() in content.lower())
         lines.append(json.dumps({"id": question["_id"], "question": question["question"], "expected_answer": gold,
                                  "expected_facts": [gold], "expected_sources": holding, "tags": ["hotpotqa"]}))
-    imported = requests.post(base + "/v1/eval/datasets/hotpotqa?format=jsonl", headers=HEADERS, timeout=60,
+    imported = requests.post(base + "/v1/admin/eval/datasets/hotpotqa?format=jsonl", headers=HEADERS, timeout=60,
                              data="\n".join(lines) + "\n")
     assert imported.status_code == 201, imported.text
 
-    started = requests.post(base + "/v1/eval/runs", headers=HEADERS, timeout=60, json={"dataset": "hotpotqa"})
+    started = requests.post(base + "/v1/admin/eval/runs", headers=HEADERS, timeout=60, json={"dataset": "hotpotqa"})
     assert started.status_code == 202, started.text
     run_id = started.json()["id"]
     deadline = time.time() + 900
-    while (run := requests.get(f"{base}/v1/eval/runs/{run_id}", headers=HEADERS, timeout=60).json())["status"] == "running":
+    while (run := requests.get(f"{base}/v1/admin/eval/runs/{run_id}", headers=HEADERS, timeout=60).json())["status"] == "running":
         assert time.time() < deadline, run
         time.sleep(1)
     assert run["status"] == "completed", run.get("error")
     assert run["versions"]["models"] == ["smollm2-135m-instruct"]
     assert run["prompt_tokens"] > 0 and run["completion_tokens"] > 0
 
-    results = requests.get(f"{base}/v1/eval/runs/{run_id}/results", headers=HEADERS, timeout=60).json()["data"]
+    results = requests.get(f"{base}/v1/admin/eval/runs/{run_id}/results", headers=HEADERS, timeout=60).json()["data"]
     assert len(results) == QUESTIONS
     expected = {json.loads(line)["id"]: json.loads(line) for line in lines}
     for result in results:
@@ -75,6 +75,6 @@ def test_a_run_over_hotpotqa_with_the_local_model(local_pillar, tmp_path):
         for judge in ("groundedness", "relevance", "coherence", "correctness"):
             score = scores[judge]
             assert (score.get("value") in (1, 2, 3, 4, 5)) or "judge_off_rubric" in (score.get("error") or ""), score
-    report = requests.get(f"{base}/v1/eval/runs/{run_id}/report", headers=HEADERS, timeout=60)
+    report = requests.get(f"{base}/v1/admin/eval/runs/{run_id}/report", headers=HEADERS, timeout=60)
     assert report.status_code == 200 and "hit@5" in report.text
     (tmp_path / "report.md").write_text(report.text)

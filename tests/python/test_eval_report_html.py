@@ -1,4 +1,4 @@
-"""An evaluation comparison report as the server writes it (`GET /v1/eval/compare?format=html`, the real
+"""An evaluation comparison report as the server writes it (`GET /v1/admin/eval/compare?format=html`, the real
 plotly.min.js that set-up takes out of plotly's wheel inlined), opened from disk in headless Chromium: every
 chart draws, plotly accepts every attribute, and hostile question text stays text."""
 import json
@@ -21,7 +21,7 @@ HOSTILE = " </script><script>alert(1)</script> | pipe <!-- alert(2)"
 def wait_for_run(base, run_id):
     deadline = time.time() + 120
     while True:
-        run = requests.get(f"{base}/v1/eval/runs/{run_id}", headers=HEADERS, timeout=30).json()
+        run = requests.get(f"{base}/v1/admin/eval/runs/{run_id}", headers=HEADERS, timeout=30).json()
         if run["status"] != "running":
             assert run["status"] == "completed", run
             return run
@@ -42,20 +42,20 @@ def report(tmp_path_factory):
                                          + (HOSTILE if index == 0 else ""),
                              "expected_sources": [f"colonies/{animal}.md"]})
                  for index, (animal, island, _) in enumerate(COLONIES)]
-        imported = requests.post(base + "/v1/eval/datasets/colonies?format=jsonl", headers=HEADERS, timeout=30,
+        imported = requests.post(base + "/v1/admin/eval/datasets/colonies?format=jsonl", headers=HEADERS, timeout=30,
                                  data="\n".join(lines) + "\n")
         assert imported.status_code == 201, imported.text
-        saved = requests.post(base + "/v1/prompts", headers=HEADERS, timeout=30,
+        saved = requests.post(base + "/v1/admin/prompts", headers=HEADERS, timeout=30,
                               json={"name": "rag-answer", "prompt": WORSE_PROMPT})
         assert saved.status_code == 201, saved.text
         runs = []
         for pins in ([], [f"rag-answer@{saved.json()['version']}"]):
-            started = requests.post(base + "/v1/eval/runs", headers=HEADERS, timeout=30,
+            started = requests.post(base + "/v1/admin/eval/runs", headers=HEADERS, timeout=30,
                                     json={"dataset": "colonies", "prompts": pins, "repeats": 2})
             assert started.status_code == 202, started.text
             runs.append(wait_for_run(base, started.json()["id"])["id"])
         # The worse prompt as the candidate: every item regresses, so the questions are in the report.
-        page = requests.get(f"{base}/v1/eval/compare", headers=HEADERS, timeout=60,
+        page = requests.get(f"{base}/v1/admin/eval/compare", headers=HEADERS, timeout=60,
                             params={"baseline": runs[0], "candidate": runs[1], "format": "html"})
         assert page.status_code == 200 and page.headers["content-type"].startswith("text/html"), page.text[:500]
         path = tmp_path_factory.mktemp("report") / "report.html"

@@ -44,37 +44,37 @@ ROUTES = {
     ("POST", "/v1/feedback"): ["trace_id", "rating", "thumbs", "comment", "include_conversation"],
     ("GET", "/v1/me/consent"): None,
     ("PUT", "/v1/me/consent"): ["share_conversations"],
-    ("GET", "/admin/feedback"): None,
-    ("DELETE", "/admin/subjects/{subject}"): None,
+    ("GET", "/v1/admin/feedback"): None,
+    ("POST", "/v1/admin/subjects/{subject}/erasure"): None,
     ("POST", "/v1/documents"): ["source", "title", "format", "content", "content_base64", "acl"],
     ("GET", "/v1/documents"): None,
     ("GET", "/v1/documents/{id}"): None,
     ("DELETE", "/v1/documents/{id}"): None,
     ("POST", "/v1/search"): ["query", "mode", "top_k", "keyword_weight", "vector_weight"],
-    ("POST", "/admin/keys"): ["name", "role"],
-    ("GET", "/admin/keys"): None,
-    ("DELETE", "/admin/keys/{id}"): None,
-    ("GET", "/admin/turns"): None,
-    ("GET", "/admin/gateway"): None,
-    ("GET", "/admin/usage"): None,
-    ("GET", "/admin/audit"): None,
-    ("GET", "/v1/eval/datasets"): None,
-    ("GET", "/v1/eval/datasets/{name}"): None,
-    ("POST", "/v1/eval/datasets/{name}"): None,
-    ("GET", "/v1/eval/datasets/{name}/export"): None,
-    ("POST", "/v1/eval/datasets/{name}/from-traces"): ["selection", "limit", "note"],
-    ("POST", "/v1/eval/runs"): ["dataset", "flow", "prompts", "model", "repeats", "concurrency", "groups", "metrics", "scorers"],
-    ("GET", "/v1/eval/runs"): None,
-    ("GET", "/v1/eval/runs/{id}"): None,
-    ("GET", "/v1/eval/runs/{id}/results"): None,
-    ("GET", "/v1/eval/runs/{id}/report"): None,
-    ("POST", "/v1/eval/runs/{id}/resume"): None,
-    ("POST", "/v1/eval/runs/{id}/cancel"): None,
-    ("POST", "/v1/eval/runs/{id}/baseline"): None,
-    ("GET", "/v1/eval/baselines"): None,
-    ("GET", "/v1/eval/compare"): None,
-    ("POST", "/v1/eval/gates"): ["candidate", "baseline", "require"],
-    ("GET", "/v1/eval/gates"): None,
+    ("POST", "/v1/admin/keys"): ["name", "role"],
+    ("GET", "/v1/admin/keys"): None,
+    ("DELETE", "/v1/admin/keys/{id}"): None,
+    ("GET", "/v1/admin/turns"): None,
+    ("GET", "/v1/admin/gateway"): None,
+    ("GET", "/v1/admin/usage"): None,
+    ("GET", "/v1/admin/audit"): None,
+    ("GET", "/v1/admin/eval/datasets"): None,
+    ("GET", "/v1/admin/eval/datasets/{name}"): None,
+    ("POST", "/v1/admin/eval/datasets/{name}"): None,
+    ("GET", "/v1/admin/eval/datasets/{name}/export"): None,
+    ("POST", "/v1/admin/eval/datasets/{name}/from-traces"): ["selection", "limit", "note"],
+    ("POST", "/v1/admin/eval/runs"): ["dataset", "flow", "prompts", "model", "repeats", "concurrency", "groups", "metrics", "scorers"],
+    ("GET", "/v1/admin/eval/runs"): None,
+    ("GET", "/v1/admin/eval/runs/{id}"): None,
+    ("GET", "/v1/admin/eval/runs/{id}/results"): None,
+    ("GET", "/v1/admin/eval/runs/{id}/report"): None,
+    ("POST", "/v1/admin/eval/runs/{id}/resume"): None,
+    ("POST", "/v1/admin/eval/runs/{id}/cancel"): None,
+    ("POST", "/v1/admin/eval/runs/{id}/baseline"): None,
+    ("GET", "/v1/admin/eval/baselines"): None,
+    ("GET", "/v1/admin/eval/compare"): None,
+    ("POST", "/v1/admin/eval/gates"): ["candidate", "baseline", "require"],
+    ("GET", "/v1/admin/eval/gates"): None,
     ("GET", "/v1/admin/monitors"): None,
     ("GET", "/v1/admin/monitors/{name}"): None,
     ("POST", "/v1/admin/monitors/{name}/test"): ["webhook"],
@@ -88,18 +88,18 @@ ROUTES = {
 }
 for library, body_keys in [("prompts", ["name", "note", "prompt"]), ("flows", ["name", "note", "yaml"])]:
     ROUTES.update({
-        ("GET", f"/v1/{library}"): None,
-        ("POST", f"/v1/{library}"): body_keys,
-        ("GET", f"/v1/{library}/{{name}}"): None,
-        ("GET", f"/v1/{library}/{{name}}/versions/{{version}}"): None,
-        ("GET", f"/v1/{library}/{{name}}/diff"): None,
-        ("PUT", f"/v1/{library}/{{name}}/labels/{{label}}"): ["version", "split"],
-        ("POST", f"/v1/{library}/{{name}}/labels/{{label}}/rollback"): None,
-        ("POST", f"/v1/{library}/{{name}}/promote"): ["from", "to"],
-        ("POST", f"/v1/{library}/{{name}}/labels/{{label}}/analysis"): ["candidate", "steps", "interval_seconds",
+        ("GET", f"/v1/admin/{library}"): None,
+        ("POST", f"/v1/admin/{library}"): body_keys,
+        ("GET", f"/v1/admin/{library}/{{name}}"): None,
+        ("GET", f"/v1/admin/{library}/{{name}}/versions/{{version}}"): None,
+        ("GET", f"/v1/admin/{library}/{{name}}/diff"): None,
+        ("PUT", f"/v1/admin/{library}/{{name}}/labels/{{label}}"): ["version", "split"],
+        ("POST", f"/v1/admin/{library}/{{name}}/labels/{{label}}/rollback"): None,
+        ("POST", f"/v1/admin/{library}/{{name}}/promote"): ["from", "to"],
+        ("POST", f"/v1/admin/{library}/{{name}}/labels/{{label}}/analysis"): ["candidate", "steps", "interval_seconds",
                                                                         "minimum_samples", "failure_limit", "checks"],
-        ("GET", f"/v1/{library}/{{name}}/labels/{{label}}/analysis"): None,
-        ("DELETE", f"/v1/{library}/{{name}}/labels/{{label}}/analysis"): None,
+        ("GET", f"/v1/admin/{library}/{{name}}/labels/{{label}}/analysis"): None,
+        ("POST", f"/v1/admin/{library}/{{name}}/labels/{{label}}/analysis/abort"): None,
     })
 JSON_ROUTES = sorted(route for route, keys in ROUTES.items() if keys is not None)
 OTHER_ROUTES = sorted(route for route, keys in ROUTES.items() if keys is None)
@@ -255,21 +255,21 @@ def nested_prompt(template):
     ("x" * 300_000 + "{{a}}", "template_too_large"),
 ], ids=["3000 nested sections", "10000 unclosed sections", "300 KB template"])
 def test_the_prompts_that_crashed_the_server_are_refused(server, template, code):
-    response = send(server, "POST", "/v1/prompts", body=nested_prompt(template))
+    response = send(server, "POST", "/v1/admin/prompts", body=nested_prompt(template))
     assert response.status_code == 400 and response.json()["error"]["code"] == code, response.text[:300]
 
 
 def test_the_flows_that_crashed_the_server_are_refused(server):
     template_flow = ("name: deep\nnodes:\n  t:\n    kind: template\n    template: \"" + "{{#a}}" * 5000 + "x"
                      + "{{/a}}" * 5000 + "\"\n    variables: {a: \"yes\"}\noutputs:\n  answer: ${t.output}\n")
-    response = send(server, "POST", "/v1/flows", body=template_flow, content_type="application/yaml")
+    response = send(server, "POST", "/v1/admin/flows", body=template_flow, content_type="application/yaml")
     assert response.status_code == 400 and response.json()["error"]["code"] == "template_too_deep", response.text[:300]
     laughs = ["name: lol", "x0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
     laughs += [f"x{level}: &a{level} [" + ", ".join([f"*a{level - 1}"] * 10) + "]" for level in range(1, 10)]
     for yaml in ["name: deep\nnodes: " + "[" * 5000 + "]" * 5000, "name: deep\nnodes: " + "{a: " * 900 + "1" + "}" * 900,
                  "\n".join(laughs)]:
         started = time.monotonic()
-        response = send(server, "POST", "/v1/flows", body=yaml, content_type="application/yaml")
+        response = send(server, "POST", "/v1/admin/flows", body=yaml, content_type="application/yaml")
         assert response.status_code == 400, response.text[:300]
         assert time.monotonic() - started < 10
 
@@ -284,7 +284,7 @@ def test_deep_nesting_and_invalid_utf8_reach_every_json_route(server, route):
 
 
 @pytest.mark.parametrize("path", ["/app.js%00.html", "/app.js%00", "/%01", "/index.html%0d%0aSet-Cookie:%20x",
-                                  "/v1/documents/%00", "/%FF", "/v1/prompts/a%00b"])
+                                  "/v1/documents/%00", "/%FF", "/v1/admin/prompts/a%00b"])
 def test_control_characters_in_paths_are_refused(server, path):
     response = send(server, "GET", path)
     assert response.status_code == 400 and response.json()["error"]["code"] == "invalid_path", response.text[:300]

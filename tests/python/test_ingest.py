@@ -130,7 +130,7 @@ def test_the_openai_client_gets_embeddings_as_base64_and_floats(simulator):
         floats = client.embeddings.create(model="text-embedding-3-small", input="first text", encoding_format="float")
         assert all(math.isclose(a, b, rel_tol=1e-6, abs_tol=1e-7)
                    for a, b in zip(floats.data[0].embedding, response.data[0].embedding))
-        turns = requests.get(base + "/admin/turns", headers={"Authorization": f"Bearer {ADMIN_KEY}"}).json()
+        turns = requests.get(base + "/v1/admin/turns", headers={"Authorization": f"Bearer {ADMIN_KEY}"}).json()
         assert any(turn["model"] == "text-embedding-3-small" for turn in turns["data"]), "embeddings are metered"
     finally:
         process.stop()

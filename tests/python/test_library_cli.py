@@ -54,7 +54,7 @@ def test_prompts_and_flows_from_the_command_line(simulator):
     process, base = start_pillar({"deployments": [{"name": "sim", "baseURL": simulator, "model": "simulated",
                                                    "models": ["gpt-4o-mini"]}]}, data_dir=data_dir)
     try:
-        shown = requests.get(base + "/v1/prompts/rag-answer", headers={"Authorization": f"Bearer {ADMIN_KEY}"}, timeout=10)
+        shown = requests.get(base + "/v1/admin/prompts/rag-answer", headers={"Authorization": f"Bearer {ADMIN_KEY}"}, timeout=10)
         assert shown.status_code == 200, shown.text
         labels = {label["label"]: label["split"] for label in shown.json()["labels"]}
         assert labels["production"] == [{"version": 1, "weight": 100}]

@@ -117,7 +117,7 @@ class Load:
         while not self.stopping.is_set():
             outcome = Outcome("key")
             try:
-                response = session.post(self.base + "/admin/keys", json={"name": "lifecycle"}, headers=HEADERS,
+                response = session.post(self.base + "/v1/admin/keys", json={"name": "lifecycle"}, headers=HEADERS,
                                         timeout=(2, 20))
                 outcome.status = response.status_code
                 if response.status_code == 201:
@@ -283,7 +283,7 @@ def test_sigkill_loses_no_acknowledged_turn_and_the_server_starts_again(slow_sim
         answer = requests.post(base + "/v1/chat/completions", headers=HEADERS, timeout=20,
                                json={"model": "sim", "messages": [{"role": "user", "content": "again"}]})
         assert answer.status_code == 200, answer.text
-        turns = requests.get(base + "/admin/turns?limit=1000", headers=HEADERS, timeout=10).json()["data"]
+        turns = requests.get(base + "/v1/admin/turns?limit=1000", headers=HEADERS, timeout=10).json()["data"]
         listed = {turn.get("traceID") for turn in turns}
         acknowledged = {outcome.trace_id for outcome in outcomes if outcome.kind == "whole" and outcome.status == 200}
         assert not acknowledged - listed, "the restarted server lists every acknowledged turn"

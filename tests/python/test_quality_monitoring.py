@@ -148,21 +148,21 @@ def server():
 
 
 def rag_flow_with_model(base, model: str | None, note: str) -> int:
-    shipped = requests.get(base + "/v1/flows/rag/versions/1", headers=HEADERS, timeout=10).json()["body"]
+    shipped = requests.get(base + "/v1/admin/flows/rag/versions/1", headers=HEADERS, timeout=10).json()["body"]
     yaml = shipped.replace("    prompt: rag-answer\n", f"    prompt: rag-answer\n    model: {model}\n") if model else shipped
-    saved = requests.post(base + "/v1/flows", headers=HEADERS, json={"yaml": yaml, "note": note}, timeout=10)
+    saved = requests.post(base + "/v1/admin/flows", headers=HEADERS, json={"yaml": yaml, "note": note}, timeout=10)
     assert saved.status_code == 201, saved.text
     return saved.json()["version"]
 
 
 def analysis(base):
-    response = requests.get(base + "/v1/flows/rag/labels/production/analysis", headers=HEADERS, timeout=10)
+    response = requests.get(base + "/v1/admin/flows/rag/labels/production/analysis", headers=HEADERS, timeout=10)
     assert response.status_code == 200, response.text
     return response.json()
 
 
 def production_split(base):
-    labels = requests.get(base + "/v1/flows/rag", headers=HEADERS, timeout=10).json()["labels"]
+    labels = requests.get(base + "/v1/admin/flows/rag", headers=HEADERS, timeout=10).json()["labels"]
     return next(label["split"] for label in labels if label["label"] == "production")
 
 
@@ -180,12 +180,12 @@ def traffic(base):
 def test_a_canary_on_the_degraded_model_is_rolled_back_and_one_on_the_good_model_promoted(server):
     base, steady, flaky, process = server
     worse = rag_flow_with_model(base, "degraded-model", "answers from the degraded deployment")
-    started = requests.post(base + "/v1/flows/rag/labels/production/analysis", headers=HEADERS,
+    started = requests.post(base + "/v1/admin/flows/rag/labels/production/analysis", headers=HEADERS,
                             json={"candidate": worse}, timeout=10)
     assert started.status_code == 201, started.text
     assert started.json()["weight"] == 50 and started.json()["status"] == "running"
     assert sorted((s["version"], s["weight"]) for s in production_split(base)) == [(1, 50), (worse, 50)]
-    again = requests.post(base + "/v1/flows/rag/labels/production/analysis", headers=HEADERS,
+    again = requests.post(base + "/v1/admin/flows/rag/labels/production/analysis", headers=HEADERS,
                           json={"candidate": worse}, timeout=10)
     assert again.status_code == 409 and again.json()["error"]["code"] == "analysis_running"
 
@@ -198,7 +198,7 @@ def test_a_canary_on_the_degraded_model_is_rolled_back_and_one_on_the_good_model
     assert not grounded["passed"] and grounded["candidate"] < grounded["stable"], grounded
     assert grounded["candidate_samples"] >= 8 and grounded["stable_samples"] >= 8
 
-    audit = requests.get(base + "/admin/audit", headers=HEADERS, params={"limit": 200}, timeout=10).json()["data"]
+    audit = requests.get(base + "/v1/admin/audit", headers=HEADERS, params={"limit": 200}, timeout=10).json()["data"]
     rollback = next(e for e in audit if e["action"] == "flow.analysis.rollback")
     assert rollback["actor"] == "canary-analysis" and "groundedness" in rollback["details"]["evidence"]
     audited = {e["signal"]: e for e in json.loads(rollback["details"]["evidence"])}
@@ -216,7 +216,7 @@ def test_a_canary_on_the_degraded_model_is_rolled_back_and_one_on_the_good_model
 
     # A candidate on the good model passes every check and is promoted to the whole label.
     better = rag_flow_with_model(base, None, "the same flow, saved again")
-    started = requests.post(base + "/v1/flows/rag/labels/production/analysis", headers=HEADERS,
+    started = requests.post(base + "/v1/admin/flows/rag/labels/production/analysis", headers=HEADERS,
                             json={"candidate": better}, timeout=10)
     assert started.status_code == 201, started.text
     done = wait_until(lambda: analysis(base)["status"] != "running" and analysis(base), timeout=120, feed=traffic(base))
@@ -263,7 +263,7 @@ def test_a_test_alert_reaches_the_webhooks_and_reports_each_delivery(server):
 def test_query_drift_alerts_for_another_topic_and_not_for_more_of_the_same(server):
     base, steady, _, _ = server
     # A label of its own, so that the drift test compares only its own questions.
-    labelled = requests.put(base + "/v1/flows/rag/labels/drift", headers=HEADERS, json={"version": 1}, timeout=10)
+    labelled = requests.put(base + "/v1/admin/flows/rag/labels/drift", headers=HEADERS, json={"version": 1}, timeout=10)
     assert labelled.status_code == 200, labelled.text
 
     def ask_on_label(question):
@@ -300,7 +300,7 @@ def test_query_drift_alerts_for_another_topic_and_not_for_more_of_the_same(serve
 
 def test_monitor_routes_are_for_admins_and_refuse_bad_analysis_requests(server):
     base, *_ = server
-    created = requests.post(base + "/admin/keys", headers=HEADERS, json={"name": "reader", "role": "user"}, timeout=10)
+    created = requests.post(base + "/v1/admin/keys", headers=HEADERS, json={"name": "reader", "role": "user"}, timeout=10)
     assert created.status_code == 201, created.text
     user = {"Authorization": f"Bearer {created.json()['secret']}"}
     assert requests.get(base + "/v1/admin/monitors", headers=user, timeout=10).status_code == 403
@@ -310,32 +310,32 @@ def test_monitor_routes_are_for_admins_and_refuse_bad_analysis_requests(server):
     for body, code in [({"candidate": 1, "steps": [50, 20]}, "invalid_steps"), ({"candidate": 999}, None),
                        ({"candidate": 2, "checks": [{"signal": "nope", "tolerance": 0.1}]}, "invalid_checks"),
                        ({"candidate": 2, "interval_seconds": 0}, "invalid_interval")]:
-        response = requests.post(base + "/v1/flows/rag/labels/production/analysis", headers=HEADERS, json=body,
+        response = requests.post(base + "/v1/admin/flows/rag/labels/production/analysis", headers=HEADERS, json=body,
                                  timeout=10)
         assert response.status_code == 400, (body, response.text)
         if code:
             assert response.json()["error"]["code"] == code, response.text
-    assert requests.delete(base + "/v1/flows/rag/labels/production/analysis", headers=HEADERS,
-                           timeout=10).status_code == 404
+    assert requests.post(base + "/v1/admin/flows/rag/labels/production/analysis/abort", headers=HEADERS,
+                                         timeout=10).status_code == 404
 
 
 def test_a_scheduled_evaluation_catches_decay_against_the_baseline(server):
     base, steady, _, _ = server
     dataset = "\n".join(json.dumps({"id": f"q{n}", "question": q, "expected_sources": [f"colonies/{a}.md"]})
                         for n, (q, (a, _, _)) in enumerate(zip(questions()[:8], COLONIES)))
-    imported = requests.post(base + "/v1/eval/datasets/colonies", headers=HEADERS, data=dataset, timeout=30)
+    imported = requests.post(base + "/v1/admin/eval/datasets/colonies", headers=HEADERS, data=dataset, timeout=30)
     assert imported.status_code == 201, imported.text
-    started = requests.post(base + "/v1/eval/runs", headers=HEADERS, timeout=30,
+    started = requests.post(base + "/v1/admin/eval/runs", headers=HEADERS, timeout=30,
                             json={"dataset": "colonies", "flow": "rag@production"})
     assert started.status_code == 202, started.text
     run_id = started.json()["id"]
-    wait_until(lambda: requests.get(base + f"/v1/eval/runs/{run_id}", headers=HEADERS, timeout=10)
+    wait_until(lambda: requests.get(base + f"/v1/admin/eval/runs/{run_id}", headers=HEADERS, timeout=10)
                .json()["status"] == "completed", timeout=60)
-    marked = requests.post(base + f"/v1/eval/runs/{run_id}/baseline", headers=HEADERS, timeout=10)
+    marked = requests.post(base + f"/v1/admin/eval/runs/{run_id}/baseline", headers=HEADERS, timeout=10)
     assert marked.status_code in (200, 201), marked.text
 
     def scheduled_gates():
-        gates = requests.get(base + "/v1/eval/gates", headers=HEADERS, timeout=10).json()["data"]
+        gates = requests.get(base + "/v1/admin/eval/gates", headers=HEADERS, timeout=10).json()["data"]
         return [g for g in gates if g["created_by"] == "decay-evaluation"]
 
     # With production unchanged, the scheduled run passes its gate against the baseline.
@@ -344,7 +344,7 @@ def test_a_scheduled_evaluation_catches_decay_against_the_baseline(server):
 
     # Production moves to the degraded model: the next scheduled run fails the gate and raises a decay alert.
     worse = rag_flow_with_model(base, "degraded-model", "decayed")
-    moved = requests.put(base + "/v1/flows/rag/labels/production", headers=HEADERS, json={"version": worse}, timeout=10)
+    moved = requests.put(base + "/v1/admin/flows/rag/labels/production", headers=HEADERS, json={"version": worse}, timeout=10)
     assert moved.status_code == 200, moved.text
     failed = wait_until(lambda: [g for g in scheduled_gates() if not g["passed"]], timeout=90)
     assert failed[0]["requirement"] == "groundedness>=baseline-0.25"
@@ -384,16 +384,16 @@ def test_under_require_eval_an_analysis_may_not_bring_an_ungated_version_into_pr
     process, base = start_pillar(config)
     try:
         version = rag_flow_with_model(base, None, "not evaluated")
-        refused = requests.post(base + "/v1/flows/rag/labels/production/analysis", headers=HEADERS,
+        refused = requests.post(base + "/v1/admin/flows/rag/labels/production/analysis", headers=HEADERS,
                                 json={"candidate": version}, timeout=10)
         assert refused.status_code == 403 and refused.json()["error"]["code"] == "evaluation_required", refused.text
-        labels = requests.get(base + "/v1/flows/rag", headers=HEADERS, timeout=10).json()["labels"]
+        labels = requests.get(base + "/v1/admin/flows/rag", headers=HEADERS, timeout=10).json()["labels"]
         assert next(l["split"] for l in labels if l["label"] == "production") == [{"version": 1, "weight": 100}]
-        assert requests.get(base + "/v1/flows/rag/labels/production/analysis", headers=HEADERS,
-                            timeout=10).status_code == 404
+        assert requests.get(base + "/v1/admin/flows/rag/labels/production/analysis", headers=HEADERS,
+                                          timeout=10).status_code == 404
         # Another label is not gated: a staging canary may run.
-        requests.put(base + "/v1/flows/rag/labels/staging", headers=HEADERS, json={"version": 1}, timeout=10)
-        assert requests.post(base + "/v1/flows/rag/labels/staging/analysis", headers=HEADERS,
+        requests.put(base + "/v1/admin/flows/rag/labels/staging", headers=HEADERS, json={"version": 1}, timeout=10)
+        assert requests.post(base + "/v1/admin/flows/rag/labels/staging/analysis", headers=HEADERS,
                              json={"candidate": version}, timeout=10).status_code == 201
     finally:
         process.stop()

@@ -55,7 +55,7 @@ struct EvalRun: AsyncParsableCommand {
         let client = try server.client()
         var spec = try options.spec(dataset: dataset, flow: flow, prompts: prompts, model: model, note: note)
         (spec.dataset, spec.datasetVersion) = try EvalDatasetName.split(dataset)
-        let started = try await client.json(EvalRunRecord.self, .POST, "/v1/eval/runs", body: spec)
+        let started = try await client.json(EvalRunRecord.self, .POST, "/v1/admin/eval/runs", body: spec)
         FileHandle.standardError.write(Data("started \(started.id): \(started.total) answers (\(started.versions.flow.name)@\(started.versions.flow.version) on \(spec.dataset)@\(started.spec.datasetVersion ?? 0))\n".utf8))
         if detach {
             print(started.id)
@@ -82,9 +82,9 @@ struct EvalResume: AsyncParsableCommand {
 
     func run() async throws {
         let client = try server.client()
-        let current = try await client.json(EvalRunRecord.self, .GET, "/v1/eval/runs/\(EvalClient.escape(run))")
+        let current = try await client.json(EvalRunRecord.self, .GET, "/v1/admin/eval/runs/\(EvalClient.escape(run))")
         if current.status != .running {
-            _ = try await client.json(EvalRunRecord.self, .POST, "/v1/eval/runs/\(EvalClient.escape(run))/resume")
+            _ = try await client.json(EvalRunRecord.self, .POST, "/v1/admin/eval/runs/\(EvalClient.escape(run))/resume")
         }
         try report(try await EvalProgress(client: client).follow(run))
     }
@@ -96,7 +96,7 @@ struct EvalCancel: AsyncParsableCommand {
     @Argument var run: String
 
     func run() async throws {
-        let ended = try await server.client().json(EvalRunRecord.self, .POST, "/v1/eval/runs/\(EvalClient.escape(run))/cancel")
+        let ended = try await server.client().json(EvalRunRecord.self, .POST, "/v1/admin/eval/runs/\(EvalClient.escape(run))/cancel")
         print("run \(ended.id): \(ended.status.rawValue), \(ended.done)/\(ended.total) answers")
     }
 }
@@ -107,11 +107,10 @@ struct EvalRuns: AsyncParsableCommand {
     @Option(help: "Only this dataset's runs.") var dataset: String?
 
     func run() async throws {
-        struct Page: Decodable { var data: [EvalRunRecord] }
         let query = dataset.map { "?dataset=\(EvalClient.escape($0))" } ?? ""
-        let page = try await server.client().json(Page.self, .GET, "/v1/eval/runs" + query)
+        let runs = try await server.client().all(EvalRunRecord.self, "/v1/admin/eval/runs" + query) { $0.id }
         print("id\tstatus\tdataset\tflow\tprompts\tdone\tcost_usd\tcreated")
-        for run in page.data {
+        for run in runs {
             let created = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: run.createdAt))
             let prompts = run.versions.prompts.map { "\($0.name)@\($0.version)" }.joined(separator: ",")
             print("\(run.id)\t\(run.status.rawValue)\t\(run.spec.dataset)@\(run.spec.datasetVersion ?? 0)\t\(run.versions.flow.name)@\(run.versions.flow.version)\t\(prompts)\t\(run.done)/\(run.total)\t\(String(format: "%.4f", run.costUSD))\t\(created)")
@@ -126,8 +125,15 @@ struct EvalShow: AsyncParsableCommand {
     @Flag(help: "Print every result as JSON instead.") var results = false
 
     func run() async throws {
-        let path = "/v1/eval/runs/\(EvalClient.escape(run))" + (results ? "/results" : "/report")
-        FileHandle.standardOutput.write(try await server.client().send(.GET, path))
+        let client = try server.client()
+        guard results else {
+            FileHandle.standardOutput.write(try await client.send(.GET, "/v1/admin/eval/runs/\(EvalClient.escape(run))/report"))
+            return
+        }
+        let all = try await client.all(EvalResult.self, "/v1/admin/eval/runs/\(EvalClient.escape(run))/results") {
+            "\($0.itemID)#\($0.repeatIndex)"
+        }
+        FileHandle.standardOutput.write(try JSONEncoder().encode(["data": all]))
     }
 }
 
@@ -144,7 +150,7 @@ struct EvalCompare: AsyncParsableCommand {
     func run() async throws {
         guard ["markdown", "json", "html"].contains(format) else { throw ValidationError("--format must be markdown, json or html") }
         let data = try await server.client().send(
-            .GET, "/v1/eval/compare?baseline=\(EvalClient.escape(baseline))&candidate=\(EvalClient.escape(candidate))&format=\(format)")
+            .GET, "/v1/admin/eval/compare?baseline=\(EvalClient.escape(baseline))&candidate=\(EvalClient.escape(candidate))&format=\(format)")
         if let output {
             try data.write(to: URL(fileURLWithPath: output))
             print("wrote \(output)")
@@ -161,7 +167,7 @@ struct EvalBaseline: AsyncParsableCommand {
     @Argument var run: String
 
     func run() async throws {
-        let marked = try await server.client().json(PillarCore.EvalBaseline.self, .POST, "/v1/eval/runs/\(EvalClient.escape(run))/baseline")
+        let marked = try await server.client().json(PillarCore.EvalBaseline.self, .POST, "/v1/admin/eval/runs/\(EvalClient.escape(run))/baseline")
         print("baseline of \(marked.dataset) / \(marked.flow): \(marked.runID)")
     }
 }

@@ -70,6 +70,20 @@ struct EvalClient: Sendable {
         return data
     }
 
+    /// Every item of a list route, following its cursor (`after` = the last item's `id` key) page by page.
+    func all<Item: Decodable & Sendable>(_ type: Item.Type, _ path: String, id: (Item) -> String) async throws -> [Item] {
+        var items: [Item] = []
+        var after: String?
+        repeat {
+            let separator = path.contains("?") ? "&" : "?"
+            let cursor = after.map { "&after=\(Self.escape($0))" } ?? ""
+            let page = try await json(ListPage<Item>.self, .GET, path + separator + "limit=1000" + cursor)
+            items += page.data
+            after = page.hasMore ? page.data.last.map(id) : nil
+        } while after != nil
+        return items
+    }
+
     func json<Value: Decodable>(_ type: Value.Type, _ method: HTTPMethod, _ path: String, body: (any Encodable)? = nil) async throws -> Value {
         let data = try await send(method, path, body: try body.map { try JSONEncoder().encode($0) })
         return try JSONDecoder().decode(type, from: data)
@@ -77,5 +91,16 @@ struct EvalClient: Sendable {
 
     static func escape(_ component: String) -> String {
         component.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? component
+    }
+}
+
+/// One page of a list route: `{"data": […], "has_more": …}`.
+struct ListPage<Item: Decodable & Sendable>: Decodable, Sendable {
+    var data: [Item]
+    var hasMore: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case data
+        case hasMore = "has_more"
     }
 }

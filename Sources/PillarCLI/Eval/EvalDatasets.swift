@@ -14,10 +14,9 @@ struct EvalDatasets: AsyncParsableCommand {
         @OptionGroup var server: EvalServerOptions
 
         func run() async throws {
-            struct Page: Decodable { var data: [EvalDatasetVersion] }
-            let page = try await server.client().json(Page.self, .GET, "/v1/eval/datasets")
+            let datasets = try await server.client().all(EvalDatasetVersion.self, "/v1/admin/eval/datasets") { $0.name }
             print("name\tversion\titems\tsource\tcreated")
-            for dataset in page.data {
+            for dataset in datasets {
                 let created = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: dataset.createdAt))
                 print("\(dataset.name)\t\(dataset.version)\t\(dataset.itemCount)\t\(dataset.source)\t\(created)")
             }
@@ -40,11 +39,11 @@ struct EvalDatasets: AsyncParsableCommand {
             }
             let client = try server.client()
             if items {
-                FileHandle.standardOutput.write(try await client.send(.GET, "/v1/eval/datasets/\(EvalClient.escape(name))?" + query.joined(separator: "&")))
+                FileHandle.standardOutput.write(try await client.send(.GET, "/v1/admin/eval/datasets/\(EvalClient.escape(name))?" + query.joined(separator: "&")))
                 print()
                 return
             }
-            let view = try await client.json(View.self, .GET, "/v1/eval/datasets/\(EvalClient.escape(name))?" + query.joined(separator: "&"))
+            let view = try await client.json(View.self, .GET, "/v1/admin/eval/datasets/\(EvalClient.escape(name))?" + query.joined(separator: "&"))
             print("version\titems\tsource\tby\tnote")
             for version in view.versions {
                 print("\(version.version)\t\(version.itemCount)\t\(version.source)\t\(version.createdBy)\t\(version.note ?? "")")
@@ -64,7 +63,7 @@ struct EvalDatasets: AsyncParsableCommand {
         func run() async throws {
             let data = try Data(contentsOf: URL(fileURLWithPath: file))
             let chosen = format ?? (file.lowercased().hasSuffix(".csv") ? "csv" : "jsonl")
-            var path = "/v1/eval/datasets/\(EvalClient.escape(name))?format=\(EvalClient.escape(chosen))"
+            var path = "/v1/admin/eval/datasets/\(EvalClient.escape(name))?format=\(EvalClient.escape(chosen))"
             if let note { path += "&note=\(EvalClient.escape(note))" }
             let saved = try JSONDecoder().decode(
                 EvalDatasetVersion.self,
@@ -83,7 +82,7 @@ struct EvalDatasets: AsyncParsableCommand {
         @Option(help: "Write here instead of standard output.") var output: String?
 
         func run() async throws {
-            var path = "/v1/eval/datasets/\(EvalClient.escape(name))/export?format=\(EvalClient.escape(format))"
+            var path = "/v1/admin/eval/datasets/\(EvalClient.escape(name))/export?format=\(EvalClient.escape(format))"
             if let version { path += "&version=\(version)" }
             let data = try await server.client().send(.GET, path)
             if let output { try data.write(to: URL(fileURLWithPath: output)) } else { FileHandle.standardOutput.write(data) }
@@ -107,7 +106,7 @@ struct EvalDatasets: AsyncParsableCommand {
                 var note: String?
             }
             let saved = try await server.client().json(EvalDatasetVersion.self, .POST,
-                                                       "/v1/eval/datasets/\(EvalClient.escape(name))/from-traces",
+                                                       "/v1/admin/eval/datasets/\(EvalClient.escape(name))/from-traces",
                                                        body: Request(selection: selection, limit: limit, note: note))
             print("saved \(saved.name)@\(saved.version): \(saved.itemCount) items from \(saved.source)")
         }

@@ -30,7 +30,7 @@ struct EvalGate: AsyncParsableCommand {
         func start(_ flow: String, prompts: [String], model: String?, role: String) async throws -> String {
             var spec = try options.spec(dataset: name, flow: flow, prompts: prompts, model: model, note: "gate \(role)")
             spec.datasetVersion = version
-            let started = try await client.json(EvalRunRecord.self, .POST, "/v1/eval/runs", body: spec)
+            let started = try await client.json(EvalRunRecord.self, .POST, "/v1/admin/eval/runs", body: spec)
             FileHandle.standardError.write(Data("\(role): \(started.id) (\(started.versions.flow.name)@\(started.versions.flow.version))\n".utf8))
             return started.id
         }
@@ -61,7 +61,7 @@ struct EvalGate: AsyncParsableCommand {
             var gate: EvalGateRecord
             var summary: String
         }
-        let decided = try await client.json(Decided.self, .POST, "/v1/eval/gates",
+        let decided = try await client.json(Decided.self, .POST, "/v1/admin/eval/gates",
                                             body: Request(candidate: candidateID, baseline: baselineID, require: require))
         print(decided.summary)
         print("gate \(decided.gate.id): \(decided.gate.passed ? "PASSED" : "FAILED") (candidate \(decided.gate.candidateRunID), baseline \(decided.gate.baselineRunID))")

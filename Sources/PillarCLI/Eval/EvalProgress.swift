@@ -12,7 +12,7 @@ struct EvalProgress {
         var lastTenth = -1
         var first: Int?
         while true {
-            let run = try await client.json(EvalRunRecord.self, .GET, "/v1/eval/runs/\(EvalClient.escape(id))")
+            let run = try await client.json(EvalRunRecord.self, .GET, "/v1/admin/eval/runs/\(EvalClient.escape(id))")
             if first == nil { first = run.done }
             draw(run, elapsed: Date().timeIntervalSince(started), startedAt: first ?? 0, lastTenth: &lastTenth)
             if run.status != .running {

@@ -25,7 +25,7 @@ enum EvalFailure {
             switch error.kind {
             case .rateLimited, .upstreamFailed, .unavailable, .timeout, .internalError:
                 self = .infrastructure(code: error.code, message: error.message)
-            case .invalidRequest, .authenticationRequired, .permissionDenied, .notFound, .conflict, .payloadTooLarge,
+            case .invalidRequest, .authenticationRequired, .permissionDenied, .notFound, .methodNotAllowed, .conflict, .payloadTooLarge,
                  .unsupportedMediaType:
                 self = .item(code: error.code, message: error.message)
             }

@@ -25,10 +25,12 @@ public struct MonitorReport: Sendable, Codable {
 
     public struct Listing: Sendable, Codable {
         public var data: [MonitorReport]
+        public var hasMore: Bool
         public var evaluatedAt: Date?
 
-        public init(data: [MonitorReport], evaluatedAt: Date?) {
+        public init(data: [MonitorReport], hasMore: Bool = false, evaluatedAt: Date?) {
             self.data = data
+            self.hasMore = hasMore
             self.evaluatedAt = evaluatedAt
         }
     }

@@ -11,8 +11,8 @@ struct ProbeMeteredTurns: TurnRepository {
         try await base.recordTurn(turn)
     }
 
-    func listTurns(tenant: String, limit: Int) async throws -> [TurnRecord] {
-        try await base.listTurns(tenant: tenant, limit: limit)
+    func listTurns(tenant: String, after: String?, limit: Int) async throws -> [TurnRecord] {
+        try await base.listTurns(tenant: tenant, after: after, limit: limit)
     }
 
     func markTurnFailed(id: String, tenant: String, errorCode: String) async throws {

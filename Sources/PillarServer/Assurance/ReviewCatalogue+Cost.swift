@@ -62,7 +62,7 @@ extension ReviewCatalogue {
         ReviewCheck(
             id: "CO-06", pillar: .cost, title: "Every paid call's cost is recorded",
             principle: "Monitor and optimize over time: attribute every call's cost",
-            fix: "add the models named in `GET /admin/usage?groupBy=model` with no cost to `prices`"
+            fix: "add the models named in `GET /v1/admin/usage?group_by=model` with no cost to `prices`"
         ) { inputs in
             let traffic = inputs.traffic
             guard traffic.requests > 0 else { return .notApplicable(.database("users' model calls in the last 24 h", 0)) }

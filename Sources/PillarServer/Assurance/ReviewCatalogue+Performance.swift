@@ -26,7 +26,7 @@ extension ReviewCatalogue {
         ReviewCheck(
             id: "PE-02", pillar: .performance, title: "Users' latency is within target",
             principle: "Achieve and sustain performance: measure latency against a target",
-            fix: "find the slow deployment in `GET /admin/usage?groupBy=deployment`; raise capacity, or set `assurance.review.latencyP95TargetMs` to the agreed target"
+            fix: "find the slow deployment in `GET /v1/admin/usage?group_by=deployment`; raise capacity, or set `assurance.review.latencyP95TargetMs` to the agreed target"
         ) { inputs in
             let target = inputs.configuration.assurance.review.latencyP95TargetMs
             guard let p95 = inputs.traffic.latencyP95Ms else { return .notApplicable(.database("users' model calls in the last 24 h", 0)) }

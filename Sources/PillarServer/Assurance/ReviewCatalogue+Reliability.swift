@@ -96,7 +96,7 @@ extension ReviewCatalogue {
         ReviewCheck(
             id: "RE-08", pillar: .reliability, title: "No deployment's breaker is open now",
             principle: "Conduct failure mode analysis: know which dependencies are failing right now",
-            fix: "look at `GET /admin/gateway` and the deployment's upstream; an open breaker closes itself once probes succeed"
+            fix: "look at `GET /v1/admin/gateway` and the deployment's upstream; an open breaker closes itself once probes succeed"
         ) { inputs in
             guard !inputs.deployments.isEmpty else { return .notApplicable(.process("deployments", "none")) }
             let open = inputs.deployments.filter { $0.breaker == "open" }
@@ -107,7 +107,7 @@ extension ReviewCatalogue {
         ReviewCheck(
             id: "RE-09", pillar: .reliability, title: "Users' model calls succeed",
             principle: "Set reliability targets: measure the failure rate users see against a target",
-            fix: "find the failing deployment in `GET /admin/usage?groupBy=deployment` and `GET /admin/turns`; add capacity or a fallback deployment"
+            fix: "find the failing deployment in `GET /v1/admin/usage?group_by=deployment` and `GET /v1/admin/turns`; add capacity or a fallback deployment"
         ) { inputs in
             let traffic = inputs.traffic
             guard traffic.requests > 0 else { return .notApplicable(.database("users' model calls in the last 24 h", 0)) }

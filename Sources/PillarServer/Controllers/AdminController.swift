@@ -25,23 +25,26 @@ struct AdminController: Sendable {
         var secret: String
     }
 
-    func addRoutes(to group: RouterGroup<AdminContext>) {
-        group.post("keys", use: createKey)
-        group.get("keys", use: listKeys)
-        group.delete("keys/{id}", use: revokeKey)
-        group.get("turns", use: listTurns)
-        group.get("gateway", use: gatewayState)
-        group.get("usage", use: usageReport)
-        group.get("audit", use: auditEvents)
+    /// `admin` is `/v1/admin` for the tenant's admins; `platform` the same path for the platform's admins.
+    func addRoutes(to admin: RouterGroup<AdminContext>, platform: RouterGroup<PlatformAdminContext>) {
+        admin.post("keys", use: createKey)
+        admin.get("keys", use: listKeys)
+        admin.delete("keys/{id}", use: revokeKey)
+        admin.get("turns", use: listTurns)
+        platform.get("gateway", use: gatewayState)
+        admin.get("usage", use: usageReport)
+        admin.get("audit", use: auditEvents)
     }
 
-    /// `GET /admin/usage?from=2026-11-01&to=2026-11-30&groupBy=day|model|key|deployment`: the tenant's
+    /// `GET /v1/admin/usage?from=2026-11-01&to=2026-11-30&group_by=day|model|key|deployment|purpose`: the tenant's
     /// requests, tokens and cost, UTC days, `to` included. Defaults: the last 30 days, by day.
     @Sendable func usageReport(_ request: Request, context: AdminContext) async throws -> Response {
         let query = request.uri.queryParameters
-        let groupText = query.get("groupBy") ?? "day"
+        let page = try PageRequest(request)
+        let groupText = query.get("group_by") ?? "day"
         guard let grouping = UsageGrouping(rawValue: groupText) else {
-            throw PillarError.invalidRequest("groupBy must be one of day, model, key, deployment", param: "groupBy")
+            throw PillarError.invalidRequest(
+                "group_by must be one of \(UsageGrouping.allCases.map(\.rawValue).joined(separator: ", "))", param: "group_by")
         }
         let now = Date()
         func day(_ name: String, fallback: Date) throws -> Date {
@@ -56,7 +59,7 @@ struct AdminController: Sendable {
         guard from <= to else { throw PillarError.invalidRequest("from must not be after to", param: "from") }
         let rows = try await usage.usage(tenant: context.principal.tenant, from: floor(from.timeIntervalSince1970 / 86_400) * 86_400,
                                          to: (floor(to.timeIntervalSince1970 / 86_400) + 1) * 86_400, groupBy: grouping)
-        return try JSONResponse.make(["data": rows])
+        return try JSONResponse.make(try page.page(rows) { $0.group })
     }
 
     static var dayFormat: DateFormatter {
@@ -68,11 +71,8 @@ struct AdminController: Sendable {
     }
 
     /// The deployments' live state. The gateway is shared by every tenant, so only the platform's
-    /// administrators (admins of the `default` tenant) may see it.
-    @Sendable func gatewayState(_ request: Request, context: AdminContext) async throws -> Response {
-        guard context.principal.tenant == "default" else {
-            throw PillarError.permissionDenied("The gateway's state is for admins of the default tenant.")
-        }
+    /// administrators may see it.
+    @Sendable func gatewayState(_ request: Request, context: PlatformAdminContext) async throws -> Response {
         return try JSONResponse.make(["deployments": gateway.pool.snapshot()])
     }
 
@@ -85,7 +85,7 @@ struct AdminController: Sendable {
     }
 
     @Sendable func listKeys(_ request: Request, context: AdminContext) async throws -> Response {
-        try JSONResponse.make(["data": try await keys.listKeys(tenant: context.principal.tenant)])
+        try JSONResponse.make(try PageRequest(request).page(try await keys.listKeys(tenant: context.principal.tenant)) { $0.id })
     }
 
     @Sendable func revokeKey(_ request: Request, context: AdminContext) async throws -> Response {
@@ -98,14 +98,21 @@ struct AdminController: Sendable {
         return Response(status: .noContent)
     }
 
-    /// `GET /admin/audit?limit=100`: the tenant's audit events, newest first.
+    /// `GET /v1/admin/audit?limit=100&after=SEQ`: the tenant's audit events, newest first.
     @Sendable func auditEvents(_ request: Request, context: AdminContext) async throws -> Response {
-        let limit = try QueryInteger.limit(of: request)
-        return try JSONResponse.make(["data": try await audit.events(tenant: context.principal.tenant, limit: limit)])
+        let page = try PageRequest(request)
+        var before: Int64?
+        if let after = page.after {
+            guard let seq = Int64(after), seq > 0 else { throw PillarError.invalidCursor(after) }
+            before = seq
+        }
+        let events = try await audit.events(tenant: context.principal.tenant, after: before, limit: page.fetchLimit)
+        return try JSONResponse.make(page.page(fetched: events))
     }
 
     @Sendable func listTurns(_ request: Request, context: AdminContext) async throws -> Response {
-        let limit = try QueryInteger.limit(of: request)
-        return try JSONResponse.make(["data": try await turns.listTurns(tenant: context.principal.tenant, limit: limit)])
+        let page = try PageRequest(request)
+        let turns = try await turns.listTurns(tenant: context.principal.tenant, after: page.after, limit: page.fetchLimit)
+        return try JSONResponse.make(page.page(fetched: turns))
     }
 }

@@ -77,7 +77,8 @@ struct CanaryAnalysisController: Sendable {
         for (group, kind) in [(prompts, LibraryKind.prompt), (flows, LibraryKind.flow)] {
             group.post("{name}/labels/{label}/analysis") { request, context in try await start(kind, request, context) }
             group.get("{name}/labels/{label}/analysis") { request, context in try await show(kind, request, context) }
-            group.delete("{name}/labels/{label}/analysis") { request, context in try await abort(kind, request, context) }
+            // An action, not a DELETE: the aborted analysis stays on record, and the answer is its final state.
+            group.post("{name}/labels/{label}/analysis/abort") { request, context in try await abort(kind, request, context) }
         }
     }
 

@@ -72,10 +72,10 @@ struct ConversationsController: Sendable {
     }
 
     @Sendable func list(_ request: Request, context: AuthenticatedContext) async throws -> Response {
-        let limit = try QueryInteger.limit(of: request)
-        let records = try await conversations.listConversations(tenant: context.principal.tenant,
-                                                                subject: context.principal.subject, limit: limit)
-        return try JSONResponse.make(["data": records.map { ConversationView($0) }])
+        let page = try PageRequest(request)
+        let records = try await conversations.listConversations(tenant: context.principal.tenant, subject: context.principal.subject,
+                                                                after: page.after, limit: page.fetchLimit)
+        return try JSONResponse.make(page.page(fetched: records.map { ConversationView($0) }))
     }
 
     @Sendable func read(_ request: Request, context: AuthenticatedContext) async throws -> Response {

@@ -107,26 +107,15 @@ struct DocumentsController: Sendable {
                               param: "format", code: "unsupported_format")
     }
 
-    struct DocumentList: Encodable {
-        var object = "list"
-        var data: [DocumentView]
-        var hasMore: Bool
-        enum CodingKeys: String, CodingKey {
-            case object, data
-            case hasMore = "has_more"
-        }
-    }
-
     /// `GET /v1/documents?limit=100&after=doc_…&source_prefix=file:///docs/`
     @Sendable func list(_ request: Request, context: AuthenticatedContext) async throws -> Response {
         try requireAdmin(context)
-        let query = request.uri.queryParameters
-        let limit = try QueryInteger.limit(of: request)
+        let page = try PageRequest(request)
+        // Documents page by id: a cursor needs no lookup, and one that names no document still starts in order.
         let documents = try await repository.listDocuments(
-            tenant: context.principal.tenant, sourcePrefix: query.get("source_prefix"), after: query.get("after"),
-            limit: limit + 1)
-        return try JSONResponse.make(DocumentList(data: documents.prefix(limit).map(DocumentView.init),
-                                                  hasMore: documents.count > limit))
+            tenant: context.principal.tenant, sourcePrefix: request.uri.queryParameters.get("source_prefix"), after: page.after,
+            limit: page.fetchLimit)
+        return try JSONResponse.make(page.page(fetched: documents.map(DocumentView.init)))
     }
 
     /// A document the caller may not read is answered exactly like one that does not exist.
@@ -143,11 +132,6 @@ struct DocumentsController: Sendable {
         return try JSONResponse.make(view)
     }
 
-    struct Deleted: Encodable {
-        var id: String
-        var object = "document"
-        var deleted = true
-    }
 
     @Sendable func delete(_ request: Request, context: AuthenticatedContext) async throws -> Response {
         try requireAdmin(context)
@@ -157,7 +141,7 @@ struct DocumentsController: Sendable {
         }
         try await audit.append(tenant: context.principal.tenant, actor: context.principal.subject, action: "document.delete",
                                target: id, details: [:])
-        return try JSONResponse.make(Deleted(id: id))
+        return Response(status: .noContent)
     }
 
     struct SearchBody: Decodable {

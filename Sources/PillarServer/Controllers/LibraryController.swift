@@ -4,7 +4,7 @@ import Hummingbird
 import PillarCore
 import PillarFlows
 
-/// The prompt library (`/v1/prompts`) and the flow library (`/v1/flows`), for the tenant's admins: save
+/// The prompt library (`/v1/admin/prompts`) and the flow library (`/v1/admin/flows`), for the tenant's admins: save
 /// versions (checked first), read and diff them, point labels at a version or split them for a canary,
 /// promote one label to another, roll a label back.
 struct LibraryController<Compiled: Sendable>: Sendable {
@@ -82,7 +82,7 @@ struct LibraryController<Compiled: Sendable>: Sendable {
     }
 
     @Sendable func list(_ request: Request, context: AdminContext) async throws -> Response {
-        try JSONResponse.make(["data": try await library.entries(tenant: context.principal.tenant)])
+        try JSONResponse.make(try PageRequest(request).page(try await library.entries(tenant: context.principal.tenant)) { $0.name })
     }
 
     @Sendable func save(_ request: Request, context: AdminContext) async throws -> Response {

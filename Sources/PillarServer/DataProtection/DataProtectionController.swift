@@ -55,7 +55,7 @@ struct DataProtectionController: Sendable {
         user.get("me/consent", use: readConsent)
         user.put("me/consent", use: writeConsent)
         admin.get("feedback", use: listFeedback)
-        admin.delete("subjects/{subject}", use: erase)
+        admin.post("subjects/{subject}/erasure", use: erase)
     }
 
     @Sendable func feedback(_ request: Request, context: AuthenticatedContext) async throws -> Response {
@@ -112,11 +112,13 @@ struct DataProtectionController: Sendable {
     }
 
     @Sendable func listFeedback(_ request: Request, context: AdminContext) async throws -> Response {
-        let limit = try QueryInteger.limit(of: request)
-        return try JSONResponse.make(["data": try await store.listFeedback(tenant: context.principal.tenant, limit: limit)])
+        let page = try PageRequest(request)
+        let records = try await store.listFeedback(tenant: context.principal.tenant, after: page.after, limit: page.fetchLimit)
+        return try JSONResponse.make(page.page(fetched: records))
     }
 
-    /// `DELETE /admin/subjects/{subject}`: every trace of one user's data in the admin's tenant.
+    /// `POST /v1/admin/subjects/{subject}/erasure`: an action, not a DELETE, because it answers with what it
+    /// removed (the counts the audit record keeps too). It removes every trace of one user's data in the admin's tenant.
     @Sendable func erase(_ request: Request, context: AdminContext) async throws -> Response {
         let subject = try context.parameters.require("subject")
         let counts = try await Erasure.erase(subject: subject, tenant: context.principal.tenant, store: store, audit: audit,

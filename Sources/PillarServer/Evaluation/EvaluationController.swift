@@ -4,7 +4,7 @@ import Hummingbird
 import PillarCore
 import PillarEval
 
-/// `/v1/eval`, for the tenant's admins: datasets (import, export, from production traces), runs (start,
+/// `/v1/admin/eval`, for the tenant's admins: datasets (import, export, from production traces), runs (start,
 /// follow, resume, cancel, results, report), comparisons with reports, baselines and gates.
 struct EvaluationController: Sendable {
     let service: EvaluationService
@@ -33,7 +33,9 @@ struct EvaluationController: Sendable {
     // MARK: datasets
 
     @Sendable func listDatasets(_ request: Request, context: AdminContext) async throws -> Response {
-        try JSONResponse.make(["data": try await service.store.datasets(tenant: context.principal.tenant)])
+        try JSONResponse.make(try PageRequest(request).page(try await service.store.datasets(tenant: context.principal.tenant)) {
+            $0.name
+        })
     }
 
     struct DatasetView: Encodable {
@@ -112,8 +114,9 @@ struct EvaluationController: Sendable {
 
     @Sendable func listRuns(_ request: Request, context: AdminContext) async throws -> Response {
         let dataset = request.uri.queryParameters.get("dataset")
-        return try JSONResponse.make(["data": try await service.store.runs(tenant: context.principal.tenant, dataset: dataset,
-                                                                         limit: try QueryInteger.limit(of: request))])
+        // Runs are few and heavy: the list is read whole and paged here.
+        let runs = try await service.store.runs(tenant: context.principal.tenant, dataset: dataset, limit: Int(Int32.max))
+        return try JSONResponse.make(try PageRequest(request).page(runs) { $0.id })
     }
 
     @Sendable func showRun(_ request: Request, context: AdminContext) async throws -> Response {
@@ -122,7 +125,9 @@ struct EvaluationController: Sendable {
 
     @Sendable func results(_ request: Request, context: AdminContext) async throws -> Response {
         let run = try await service.run(try context.parameters.require("id"), tenant: context.principal.tenant)
-        return try JSONResponse.make(["data": try await service.store.results(runID: run.id, tenant: run.tenant)])
+        return try JSONResponse.make(try PageRequest(request).page(try await service.store.results(runID: run.id, tenant: run.tenant)) {
+            "\($0.itemID)#\($0.repeatIndex)"
+        })
     }
 
     @Sendable func runReport(_ request: Request, context: AdminContext) async throws -> Response {
@@ -148,7 +153,9 @@ struct EvaluationController: Sendable {
     }
 
     @Sendable func baselines(_ request: Request, context: AdminContext) async throws -> Response {
-        try JSONResponse.make(["data": try await service.store.baselines(tenant: context.principal.tenant)])
+        try JSONResponse.make(try PageRequest(request).page(try await service.store.baselines(tenant: context.principal.tenant)) {
+            "\($0.dataset)#\($0.flow)"
+        })
     }
 
     // MARK: comparisons and gates
@@ -198,7 +205,7 @@ struct EvaluationController: Sendable {
     }
 
     @Sendable func gates(_ request: Request, context: AdminContext) async throws -> Response {
-        try JSONResponse.make(["data": try await service.store.gates(tenant: context.principal.tenant,
-                                                                   limit: try QueryInteger.limit(of: request))])
+        let gates = try await service.store.gates(tenant: context.principal.tenant, limit: Int(Int32.max))
+        return try JSONResponse.make(try PageRequest(request).page(gates) { $0.id })
     }
 }

@@ -4,7 +4,7 @@ import PillarCore
 import PillarEval
 import PillarFlows
 
-/// Everything `/v1/eval` and `pillar eval` do, in one place: datasets in and out, runs started, resumed and
+/// Everything `/v1/admin/eval` and `pillar eval` do, in one place: datasets in and out, runs started, resumed and
 /// cancelled, comparisons, baselines and gates. Every change is audited.
 struct EvaluationService: Sendable {
     let store: any EvalRepository

@@ -32,6 +32,24 @@ public struct AuthenticatedContext: ChildRequestContext {
     public var maxUploadSize: Int { .max }
 }
 
+/// Routes for the platform's admins (admins of the `default` tenant): what every tenant shares.
+public struct PlatformAdminContext: ChildRequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public let principal: Principal
+
+    public init(context: AppRequestContext) throws {
+        let admin = try AdminContext(context: context)
+        guard admin.principal.isPlatformAdmin else {
+            throw PillarHTTPError(.permissionDenied(
+                "This is for the platform's admins (admins of the '\(Principal.platformTenant)' tenant)."))
+        }
+        self.coreContext = admin.coreContext
+        self.principal = admin.principal
+    }
+
+    public var maxUploadSize: Int { .max }
+}
+
 /// Admin-only routes: made from an authenticated context whose principal has the admin role.
 public struct AdminContext: ChildRequestContext {
     public var coreContext: CoreRequestContextStorage

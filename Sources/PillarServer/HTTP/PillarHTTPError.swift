@@ -15,27 +15,12 @@ public struct PillarHTTPError: HTTPResponseError {
         self.details = details
     }
 
-    public var status: HTTPResponse.Status {
-        switch error.kind {
-        case .invalidRequest: return .badRequest
-        case .authenticationRequired: return .unauthorized
-        case .permissionDenied: return .forbidden
-        case .notFound: return .notFound
-        case .conflict: return .conflict
-        case .payloadTooLarge: return .contentTooLarge
-        case .unsupportedMediaType: return .unsupportedMediaType
-        case .rateLimited: return .tooManyRequests
-        case .upstreamFailed: return .badGateway
-        case .unavailable: return .serviceUnavailable
-        case .timeout: return .gatewayTimeout
-        case .internalError: return .internalServerError
-        }
-    }
+    public var status: HTTPResponse.Status { HTTPResponse.Status(code: error.kind.httpStatus) }
 
     /// OpenAI's `type` field.
     var type: String {
         switch error.kind {
-        case .invalidRequest, .notFound, .conflict, .payloadTooLarge, .unsupportedMediaType: return "invalid_request_error"
+        case .invalidRequest, .notFound, .methodNotAllowed, .conflict, .payloadTooLarge, .unsupportedMediaType: return "invalid_request_error"
         case .authenticationRequired: return "authentication_error"
         case .permissionDenied: return "permission_error"
         case .rateLimited: return "rate_limit_error"
@@ -68,6 +53,9 @@ public struct PillarHTTPError: HTTPResponseError {
 /// Turns every error a handler or Hummingbird throws into the OpenAI error format, so a client never sees
 /// two shapes of error. Unknown errors become a 500 whose message says nothing of the internals.
 struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    /// When given, a known path asked with a method it does not answer is a 405 with `Allow`, not a 404.
+    var routes: RouteMethods?
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
@@ -76,6 +64,12 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as PillarError {
             return try PillarHTTPError(error).response(from: request, context: context)
         } catch let error as HTTPError {
+            if error.status == .notFound, let allowed = routes?.allowed(on: request.uri.path), !allowed.isEmpty {
+                var refusal = PillarError(.methodNotAllowed, code: "method_not_allowed",
+                                          message: "This path answers \(allowed.joined(separator: ", ")), not \(request.method).")
+                refusal.headers["Allow"] = allowed.joined(separator: ", ")
+                return try PillarHTTPError(refusal).response(from: request, context: context)
+            }
             return try PillarHTTPError(Self.translate(error)).response(from: request, context: context)
         } catch {
             context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: type(of: error)))"])
@@ -89,7 +83,7 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         let message = error.body ?? error.status.reasonPhrase
         switch error.status {
         case .notFound: return .notFound("No route matches this path.")
-        case .methodNotAllowed: return PillarError(.invalidRequest, code: "method_not_allowed", message: "This method is not allowed on this path.")
+        case .methodNotAllowed: return PillarError(.methodNotAllowed, code: "method_not_allowed", message: "This method is not allowed on this path.")
         case .contentTooLarge: return PillarError(.payloadTooLarge, code: "payload_too_large", message: message)
         case .unauthorized: return .unauthenticated(message)
         case .forbidden: return .permissionDenied(message)

@@ -8,7 +8,7 @@ import PillarCore
 /// A subject owns conversations, traces, feedback and consent, and names the actor of audit records and the user
 /// of usage records. An API key's subject is its id (`key_…`), which an identity provider's `sub` can equal, and
 /// two issuers can both have a user `alice`; the raw claim would let any of them read the others' data. The prefix
-/// keeps the three apart, and hashing the issuer keeps a URL's `/` out of `DELETE /admin/subjects/{subject}`.
+/// keeps the three apart, and hashing the issuer keeps a URL's `/` out of `POST /v1/admin/subjects/{subject}/erasure`.
 /// Key subjects stay as they were, so what keys stored before remains theirs.
 public enum OIDCSubject {
     public static func prefix(issuer: String) -> String {

@@ -31,6 +31,8 @@ public enum ErrorCatalogue {
               "A canary analysis is already running on this label; wait for it to end or abort it first."),
         Entry("budget_exceeded", [.rateLimited],
               "The token or dollar budget for the day or month does not cover this request; retry after Retry-After."),
+        Entry("cannot_revoke_own_key", [.conflict],
+              "An API key asked to revoke itself; revoke it with another admin key or `pillar keys revoke`."),
         Entry("content_blocked", [.invalidRequest],
               "The content filter blocked the request or the answer; rephrase the request rather than retry it."),
         Entry("content_filter", [.invalidRequest],

@@ -64,6 +64,13 @@ import Testing
             let revoked = try await pillar.request(.GET, "/v1/models", key: secret)
             #expect(revoked.status == 401)
             #expect(try await pillar.request(.DELETE, "/v1/admin/keys/key_unknown").status == 404)
+
+            // The key that asks cannot revoke itself, so an admin cannot lock themself out by mistake.
+            let keys = try #require(listed.json["data"] as? [[String: Any]])
+            let own = try #require(keys.first { $0["name"] as? String == "bootstrap admin" }?["id"] as? String)
+            let refused = try await pillar.request(.DELETE, "/v1/admin/keys/\(own)")
+            #expect(refused.status == 409 && refused.errorCode == "cannot_revoke_own_key", "\(refused.body)")
+            #expect(try await pillar.request(.GET, "/v1/admin/keys").status == 200)
         }
     }
 

@@ -90,6 +90,12 @@ struct AdminController: Sendable {
 
     @Sendable func revokeKey(_ request: Request, context: AdminContext) async throws -> Response {
         let id = try context.parameters.require("id")
+        // Revoking the key that asks would lock its holder out mid-session; another admin key or `pillar keys
+        // revoke` can do it.
+        if context.principal.method == .apiKey, context.principal.subject == id {
+            throw PillarError(.conflict, code: "cannot_revoke_own_key",
+                              message: "A key cannot revoke itself; revoke it with another admin key or `pillar keys revoke`.")
+        }
         guard try await issuer.revoke(id: id, tenant: context.principal.tenant) else {
             throw PillarError.notFound("No key '\(id)' in this tenant.")
         }

@@ -216,9 +216,10 @@ func injectedFault(_ environment: [String: String], logger: Logger) throws -> Re
 /// new one printed once (and never logged).
 func bootstrapDefaultTenant(issuer: APIKeyIssuer, keys: any APIKeyRepository, tenants: any TenantRepository,
                             bootstrapKey: String?, announce: @Sendable (String) -> Void) async throws {
-    _ = try await tenants.ensureTenant("default")
-    guard try await keys.countKeys(tenant: "default") == 0 else { return }
-    let created = try await issuer.create(tenant: "default", name: "bootstrap admin", role: .admin,
+    let platform = Principal.platformTenant
+    _ = try await tenants.ensureTenant(platform)
+    guard try await keys.countKeys(tenant: platform) == 0 else { return }
+    let created = try await issuer.create(tenant: platform, name: "bootstrap admin", role: .admin,
                                           secret: bootstrapKey.flatMap { $0.isEmpty ? nil : $0 })
     if bootstrapKey?.isEmpty ?? true {
         announce("""

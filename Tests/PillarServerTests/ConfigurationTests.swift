@@ -10,6 +10,29 @@ import Testing
         return path
     }
 
+    /// Sections decoded by their own types (limits, prices…) are held to the same rule as the rest: a key that
+    /// is not read is an error, and every such key is named at once.
+    @Test func unreadKeysAnywhereAreReportedTogether() throws {
+        let path = try write("""
+            limits:
+              tenantDefault: {tokensPerDya: 1000, requestsPerMinute: 5}
+              tenants:
+                acme: {costPerDayUSD: 1, colour: red}
+            prices:
+              gpt-4o-mini: {inputPerMillion: 1, outputPerMillion: 2, cachedPerMillion: 1}
+            server:
+              metricsPort: null
+            """)
+        #expect {
+            try PillarConfiguration.load(file: path, environment: [:])
+        } throws: { error in
+            let error = error as? ConfigurationError
+            return error?.key == "limits.tenantDefault.tokensPerDya, limits.tenants.acme.colour, prices.gpt-4o-mini.cachedPerMillion"
+        }
+        let fixed = try write("limits:\n  tenantDefault: {tokensPerDay: 1000}\n")
+        #expect(try PillarConfiguration.load(file: fixed, environment: [:]).limits.tenantDefault?.tokensPerDay == 1000)
+    }
+
     @Test func readsAPartialFileAndKeepsDefaults() throws {
         let path = try write("""
             server:

@@ -9,18 +9,27 @@ import requests
 from langchain_openai import AzureChatOpenAI
 from openai import AzureOpenAI, OpenAI
 
-from conftest import ADMIN_KEY, PILLAR_BIN, start_pillar
+from conftest import ADMIN_KEY, PILLAR_BIN, start_pillar, start_simulator
 
 API_VERSION = "2024-10-21"
 BLOCKED = "zorblax"
 
 
 @pytest.fixture(scope="module")
-def azure_pillar(simulator):
+def blunt_simulator():
+    # An upstream whose every answer starts with the blocked word: the filter stops it before anything is sent.
+    process, url = start_simulator("--ttft-ms", "1", "--reply", f"{BLOCKED} is the answer")
+    yield url
+    process.stop()
+
+
+@pytest.fixture(scope="module")
+def azure_pillar(simulator, blunt_simulator):
     # `chat-prod` and `docs` are Azure deployment names mapped onto a Pillar model and the RAG flow; the tenant
     # `outputs` checks only answers, so that an answer can be stopped by the filter after the prompt passed.
     config = {
-        "deployments": [{"name": "sim", "baseURL": simulator, "model": "simulated", "models": ["gpt-4o-mini", "sim-embed"]}],
+        "deployments": [{"name": "sim", "baseURL": simulator, "model": "simulated", "models": ["gpt-4o-mini", "sim-embed"]},
+                        {"name": "blunt", "baseURL": blunt_simulator, "model": "simulated", "models": ["blunt-model"]}],
         "retrieval": {"embeddingModel": "sim-embed"}, "flows": {"defaultModel": "gpt-4o-mini"},
         "azure": {"deployments": {"chat-prod": "gpt-4o-mini", "docs": "pillar:rag"}},
         "safety": {"tenantDefault": {"content": {"blocklist": [BLOCKED]}},
@@ -107,6 +116,15 @@ def test_an_answer_the_filter_stops_ends_with_finish_reason_content_filter(azure
     assert last.finish_reason == "content_filter"
     assert last.model_extra["content_filter_results"]["custom_blocklists"]["filtered"] is True
     assert BLOCKED not in "".join(chunk.choices[0].delta.content or "" for chunk in chunks if chunk.choices)
+
+
+def test_an_answer_stopped_before_its_first_chunk_still_ends_as_azure_ends_it(azure_pillar):
+    chunks = list(azure(azure_pillar, key=azure_pillar.outputs_key).chat.completions.create(
+        model="blunt-model", messages=[{"role": "user", "content": "anything"}], stream=True))
+    assert [chunk.choices for chunk in chunks[:1]] == [[]]  # the prompt's filter results come first
+    assert not any(chunk.choices and chunk.choices[0].delta.content for chunk in chunks)
+    assert chunks[-1].choices[0].finish_reason == "content_filter"
+    assert chunks[-1].choices[0].model_extra["content_filter_results"]["custom_blocklists"]["filtered"] is True
 
 
 def test_the_rag_flow_answers_as_azure_on_your_data(azure_pillar):

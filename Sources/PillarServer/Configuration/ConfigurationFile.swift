@@ -8,11 +8,49 @@ enum ConfigurationFile {
             throw ConfigurationError(key: path, "cannot be read")
         }
         do {
-            return try YAMLDecoder().decode(PillarConfiguration.self, from: text)
+            let configuration = try YAMLDecoder().decode(PillarConfiguration.self, from: text)
+            try rejectUnread(text, decoded: configuration)
+            return configuration
         } catch let error as DecodingError {
             throw ConfigurationError(key: DecodingErrorDescription.path(of: error), DecodingErrorDescription.problem(of: error))
         } catch let error as YamlError {
             throw ConfigurationError(key: path, "is not valid YAML: \(error)")
+        }
+    }
+}
+
+extension ConfigurationFile {
+    /// One check for every section, whatever decodes it: a key the file sets that the decoded configuration does
+    /// not hold (written back out, it is missing) was not read, so it is a typo or a setting in the wrong place,
+    /// never silently ignored (`limits.tenantDefault.tokensPerDya`). Every such key is reported at once.
+    static func rejectUnread(_ text: String, decoded: PillarConfiguration) throws {
+        guard let given = try Yams.load(yaml: text) else { return }
+        let held = try JSONSerialization.jsonObject(with: JSONEncoder().encode(decoded))
+        var unread: [String] = []
+        collectUnread(given, held, path: "", into: &unread)
+        guard unread.isEmpty else {
+            throw ConfigurationError(key: unread.joined(separator: ", "),
+                                     unread.count == 1 ? "is not a setting Pillar knows" : "are not settings Pillar knows")
+        }
+    }
+
+    static func collectUnread(_ given: Any, _ held: Any?, path: String, into unread: inout [String], depth: Int = 0) {
+        // A configuration is a shallow tree; a deeper one is data (a template, a flow) that is not walked.
+        guard depth < 16 else { return }
+        if let object = given as? [String: Any] {
+            let heldObject = held as? [String: Any]
+            for (key, value) in object.sorted(by: { $0.key < $1.key }) where !(value is NSNull) {
+                let child = path.isEmpty ? key : "\(path).\(key)"
+                guard let heldValue = heldObject?[key] else {
+                    unread.append(child)
+                    continue
+                }
+                collectUnread(value, heldValue, path: child, into: &unread, depth: depth + 1)
+            }
+        } else if let array = given as? [Any], let heldArray = held as? [Any], array.count == heldArray.count {
+            for (index, value) in array.enumerated() {
+                collectUnread(value, heldArray[index], path: "\(path)[\(index)]", into: &unread, depth: depth + 1)
+            }
         }
     }
 }

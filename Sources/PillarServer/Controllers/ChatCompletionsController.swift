@@ -144,10 +144,12 @@ struct ChatCompletionsController: Sendable {
                 try await send(try await hold.finish())
                 try await writer.write(ServerSentEvent.done)
             } catch let error as PillarError {
-                if let azure, let blocked = hold.blocked, let last {
-                    // Azure ends a filtered stream with a chunk whose finish reason says why.
+                if let azure, let blocked = hold.blocked {
+                    // Azure ends a filtered stream with a chunk whose finish reason says why, even when the filter
+                    // stopped it before anything was sent.
                     let stop = ChatCompletionChunk(
-                        id: last.id, created: last.created, model: last.model,
+                        id: last?.id ?? "chatcmpl-" + UUID().uuidString.lowercased(),
+                        created: last?.created ?? Int(Date().timeIntervalSince1970), model: last?.model ?? body.model,
                         choices: [.init(index: 0, delta: .init(), finishReason: "content_filter",
                                         extra: azure.answer("", blocked: blocked).map { ["content_filter_results": $0] } ?? [:])])
                     try await writer.write(ServerSentEvent.data(try encoder.encode(stop)))

@@ -1,7 +1,10 @@
 // swift-tools-version:6.2
 import PackageDescription
 
+/// `PILLAR_WARNINGS_AS_ERRORS=1` (what CI sets) makes every warning in Pillar's own targets an error, so that
+/// none accumulates; dependencies are not affected.
 let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+    + (Context.environment["PILLAR_WARNINGS_AS_ERRORS"] == "1" ? [.treatAllWarnings(as: .error)] : [])
 
 /// `PILLAR_TARGET_CPU=native` (what `make serve` and the benchmarks use) lets the vector index's SIMD use the
 /// machine's widest instructions (AVX2/AVX-512) in release builds. Unset, the build runs on any x86-64.

@@ -136,7 +136,7 @@ let handbook = """
             let id = try #require(doomed.document["id"] as? String)
             #expect(try await pillar.search("zanzibarite", mode: "keyword").results.count == 1)
             _ = try await pillar.search("zanzibarite project codename", mode: "vector")
-            let rows = try await DatabaseQueue(path: pillar.dataDirectory + "/pillar.sqlite").read { db in
+            let rows = try DatabaseQueue(path: pillar.dataDirectory + "/pillar.sqlite").read { db in
                 try Row.fetchAll(db, sql: "SELECT id, embedding FROM chunk WHERE document_id = ?", arguments: [id])
             }
             let chunks: (ids: [Int64], vectors: [Data]) = (rows.map { $0["id"] }, rows.map { $0["embedding"] })

@@ -76,7 +76,7 @@ struct FlowEvalAnswering: EvalAnswering {
                 source.rank = index + 1
                 return source
             },
-            contextText: answer.sources.map { "[\($0.marker)] \($0.title)\n\($0.text)" }.joined(separator: "\n\n"),
+            contextText: answer.sources.map { "[\($0.marker)] \($0.title ?? $0.sourceURI)\n\($0.text)" }.joined(separator: "\n\n"),
             latencyMs: latency, promptTokens: answer.usage.promptTokens, completionTokens: answer.usage.completionTokens,
             costUSD: cost, traceID: answer.traceID, createdAt: Date().timeIntervalSince1970)
         return EvalAnswered(result: result, prompts: answer.promptsUsed, models: answer.modelsUsed,

@@ -8,7 +8,7 @@ VENV := $(PILLAR_CACHE)/venv
 PYTHON := $(VENV)/bin/python
 STAMP := $(PILLAR_CACHE)/.setup-$(shell cat scripts/setup-system.sh scripts/setup-local-model.sh scripts/setup-tokenizers.sh scripts/setup-plotly.sh tests/python/requirements.txt | sha256sum | cut -c1-12)
 
-.PHONY: setup build build-release serve test test-swift test-python clean
+.PHONY: setup build build-release serve test test-swift test-python format clean
 
 setup: $(STAMP)
 
@@ -35,8 +35,13 @@ build: setup
 	swift build --build-tests
 
 test: build
+	swift format lint --strict --recursive Sources Tests Package.swift
 	swift test --skip-build
 	PILLAR_BIN=$(CURDIR)/.build/debug/pillar $(PYTHON) -m pytest -q -p no:cacheprovider tests/python
+
+# Applies .swift-format to the tree; `make test` fails on code it would change.
+format:
+	swift format --in-place --recursive Sources Tests Package.swift
 
 clean:
 	rm -rf .build pillar-data

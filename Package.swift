@@ -3,14 +3,17 @@ import PackageDescription
 
 /// `PILLAR_WARNINGS_AS_ERRORS=1` (what CI sets) makes every warning in Pillar's own targets an error, so that
 /// none accumulates; dependencies are not affected.
-let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+let strict: [SwiftSetting] =
+    [.swiftLanguageMode(.v6)]
     + (Context.environment["PILLAR_WARNINGS_AS_ERRORS"] == "1" ? [.treatAllWarnings(as: .error)] : [])
 
 /// `PILLAR_TARGET_CPU=native` (what `make serve` and the benchmarks use) lets the vector index's SIMD use the
 /// machine's widest instructions (AVX2/AVX-512) in release builds. Unset, the build runs on any x86-64.
-let vectorSettings: [SwiftSetting] = strict + (Context.environment["PILLAR_TARGET_CPU"].map {
-    [.unsafeFlags(["-target-cpu", $0], .when(configuration: .release))]
-} ?? [])
+let vectorSettings: [SwiftSetting] =
+    strict
+    + (Context.environment["PILLAR_TARGET_CPU"].map {
+        [.unsafeFlags(["-target-cpu", $0], .when(configuration: .release))]
+    } ?? [])
 
 let package = Package(
     name: "pillar",
@@ -226,9 +229,11 @@ let package = Package(
         ),
         .testTarget(
             name: "PillarMonitoringTests",
-            dependencies: ["PillarMonitoring", "PillarCore", "PillarEval", "PillarRetrieval",
-                           .product(name: "Logging", package: "swift-log"),
-                           .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "PillarMonitoring", "PillarCore", "PillarEval", "PillarRetrieval",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

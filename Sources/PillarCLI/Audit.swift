@@ -12,7 +12,8 @@ struct Audit: AsyncParsableCommand {
         subcommands: [Verify.self, List.self])
 
     struct Verify: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Check every record's hash and link; exit 1 when the chain is broken.")
+        static let configuration = CommandConfiguration(
+            abstract: "Check every record's hash and link; exit 1 when the chain is broken.")
         @Option(name: .customLong("data-dir"), help: "The server's data directory.") var dataDirectory = "./pillar-data"
 
         func run() async throws {
@@ -33,7 +34,8 @@ struct Audit: AsyncParsableCommand {
         @Option var limit = 50
 
         func run() async throws {
-            let events = try await SQLiteAuditLog(database: PillarDatabase(dataDirectory: dataDirectory)).events(tenant: tenant, limit: limit)
+            let events = try await SQLiteAuditLog(database: PillarDatabase(dataDirectory: dataDirectory)).events(
+                tenant: tenant, limit: limit)
             print("seq\tat\ttenant\tactor\taction\ttarget\tdetails")
             for event in events {
                 let at = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: event.at))

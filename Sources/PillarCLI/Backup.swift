@@ -15,19 +15,25 @@ struct Backup: AsyncParsableCommand {
         let database = try PillarDatabase(dataDirectory: dataDirectory)
         let manifest: BackupManifest
         do {
-            manifest = try DatabaseBackup.backup(database, dataDirectory: dataDirectory, to: to,
-                                                 masterKeySource: database.masterKeySource)
+            manifest = try DatabaseBackup.backup(
+                database, dataDirectory: dataDirectory, to: to,
+                masterKeySource: database.masterKeySource)
         } catch let error as BackupError {
             print("backup failed: \(error)")
             throw ExitCode(1)
         }
         try await SQLiteAssuranceRepository(database: database).recordBackup(manifest.record(directory: to))
-        try await SQLiteAuditLog(database: database).append(tenant: "default", actor: cliActor, action: "backup.create", target: manifest.id,
-                                                            details: ["directory": to, "audit_head_seq": String(manifest.auditHeadSeq)])
-        print("backup \(manifest.id) in \(to): \(manifest.databaseBytes) bytes, \(manifest.auditEvents) audit records "
-            + "(head \(manifest.auditHeadSeq) \(manifest.auditHeadHash.prefix(12))…), \(manifest.vectorIndexFiles.count) vector index files")
+        try await SQLiteAuditLog(database: database).append(
+            tenant: "default", actor: cliActor, action: "backup.create", target: manifest.id,
+            details: ["directory": to, "audit_head_seq": String(manifest.auditHeadSeq)])
+        print(
+            "backup \(manifest.id) in \(to): \(manifest.databaseBytes) bytes, \(manifest.auditEvents) audit records "
+                + "(head \(manifest.auditHeadSeq) \(manifest.auditHeadHash.prefix(12))…), \(manifest.vectorIndexFiles.count) vector index files"
+        )
         if manifest.includesMasterKey {
-            print("warning: the master key was generated inside the data directory, so the backup carries it; keep the key apart from the data (PILLAR_MASTER_KEY_FILE)")
+            print(
+                "warning: the master key was generated inside the data directory, so the backup carries it; keep the key apart from the data (PILLAR_MASTER_KEY_FILE)"
+            )
         }
     }
 }
@@ -57,9 +63,12 @@ struct Restore: AsyncParsableCommand {
             print("restore failed: the audit chain does not verify: \(verification.problem ?? "")")
             throw ExitCode(1)
         }
-        try await audit.append(tenant: "default", actor: cliActor, action: "backup.restore", target: manifest.id,
-                               details: ["from": from, "audit_head_seq": String(manifest.auditHeadSeq)])
-        print("restored \(manifest.id) (taken \(ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: manifest.createdAt)))) "
-            + "into \(dataDirectory): audit chain verified, \(verification.events) records up to the backup's head \(manifest.auditHeadSeq)")
+        try await audit.append(
+            tenant: "default", actor: cliActor, action: "backup.restore", target: manifest.id,
+            details: ["from": from, "audit_head_seq": String(manifest.auditHeadSeq)])
+        print(
+            "restored \(manifest.id) (taken \(ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: manifest.createdAt)))) "
+                + "into \(dataDirectory): audit chain verified, \(verification.events) records up to the backup's head \(manifest.auditHeadSeq)"
+        )
     }
 }

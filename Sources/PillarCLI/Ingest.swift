@@ -31,9 +31,10 @@ struct Ingest: AsyncParsableCommand {
         let bar = ProgressBar(enabled: !quiet)
         let (path, tenant) = (path, tenant)
         let report = try await withOfflineRetrieval(configuration, tenant: tenant, logger: logger) { retrieval in
-            try await retrieval.folderSync.sync(path: path, tenant: tenant, aclGroups: groups,
-                                                caller: .init(tenant: tenant, subject: "pillar-ingest"),
-                                                progress: bar.draw)
+            try await retrieval.folderSync.sync(
+                path: path, tenant: tenant, aclGroups: groups,
+                caller: .init(tenant: tenant, subject: "pillar-ingest"),
+                progress: bar.draw)
         }
         bar.finish()
         let changes = report.created + report.updated + report.metadataUpdated + report.removed
@@ -41,10 +42,13 @@ struct Ingest: AsyncParsableCommand {
             let database = try PillarDatabase(dataDirectory: configuration.server.dataDirectory)
             try await SQLiteAuditLog(database: database).append(
                 tenant: tenant, actor: cliActor, action: "document.ingest", target: path,
-                details: ["created": String(report.created), "updated": String(report.updated),
-                          "acl_changed": String(report.metadataUpdated), "removed": String(report.removed)])
+                details: [
+                    "created": String(report.created), "updated": String(report.updated),
+                    "acl_changed": String(report.metadataUpdated), "removed": String(report.removed),
+                ])
         }
-        print("""
+        print(
+            """
             created \(report.created), updated \(report.updated), unchanged \(report.unchanged), \
             ACL changed \(report.metadataUpdated), removed \(report.removed); \(report.chunks) chunks indexed
             """)
@@ -68,7 +72,8 @@ struct ProgressBar: Sendable {
         let filled = Int(share * Double(width))
         let elapsed = (ContinuousClock.now - started) / .seconds(1)
         let rate = elapsed > 0 ? Double(progress.chunks) / elapsed : 0
-        let line = "[" + String(repeating: "=", count: filled) + String(repeating: " ", count: width - filled) + "] "
+        let line =
+            "[" + String(repeating: "=", count: filled) + String(repeating: " ", count: width - filled) + "] "
             + "\(progress.filesDone)/\(progress.filesTotal) files, \(progress.chunks) chunks, "
             + String(format: "%.1f chunks/s", rate)
         if isTerminal {

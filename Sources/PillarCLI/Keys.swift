@@ -15,8 +15,10 @@ struct Keys: AsyncParsableCommand {
         func open() throws -> (APIKeyIssuer, SQLiteAPIKeyRepository, SQLiteAuditLog) {
             let database = try PillarDatabase(dataDirectory: dataDirectory)
             let keys = SQLiteAPIKeyRepository(database: database)
-            return (APIKeyIssuer(keys: keys, tenants: SQLiteTenantRepository(database: database)), keys,
-                    SQLiteAuditLog(database: database))
+            return (
+                APIKeyIssuer(keys: keys, tenants: SQLiteTenantRepository(database: database)), keys,
+                SQLiteAuditLog(database: database)
+            )
         }
     }
 
@@ -31,8 +33,9 @@ struct Keys: AsyncParsableCommand {
             guard let role = Role(rawValue: role) else { throw ValidationError("--role must be admin or user") }
             let (issuer, _, audit) = try location.open()
             let created = try await issuer.create(tenant: tenant, name: name, role: role)
-            try await audit.append(tenant: tenant, actor: cliActor, action: "key.create", target: created.record.id,
-                                   details: ["role": role.rawValue, "name": name])
+            try await audit.append(
+                tenant: tenant, actor: cliActor, action: "key.create", target: created.record.id,
+                details: ["role": role.rawValue, "name": name])
             print("id:     \(created.record.id)\ntenant: \(tenant)\nrole:   \(role.rawValue)\nkey:    \(created.secret)")
             print("The key is shown this once; store it now.")
         }
@@ -47,7 +50,9 @@ struct Keys: AsyncParsableCommand {
             let (_, keys, _) = try location.open()
             print("id\ttenant\trole\tname\tprefix\tstatus")
             for key in try await keys.listKeys(tenant: tenant) {
-                print("\(key.id)\t\(key.tenant)\t\(key.role.rawValue)\t\(key.name)\t\(key.prefix)…\t\(key.revokedAt == nil ? "active" : "revoked")")
+                print(
+                    "\(key.id)\t\(key.tenant)\t\(key.role.rawValue)\t\(key.name)\t\(key.prefix)…\t\(key.revokedAt == nil ? "active" : "revoked")"
+                )
             }
         }
     }
@@ -60,7 +65,8 @@ struct Keys: AsyncParsableCommand {
         func run() async throws {
             let (_, keys, audit) = try location.open()
             guard let key = try await keys.listKeys(tenant: nil).first(where: { $0.id == id }),
-                  try await keys.revokeKey(id: id, tenant: nil) else { throw ValidationError("no key with id \(id)") }
+                try await keys.revokeKey(id: id, tenant: nil)
+            else { throw ValidationError("no key with id \(id)") }
             try await audit.append(tenant: key.tenant, actor: cliActor, action: "key.revoke", target: id, details: [:])
             print("revoked \(id)")
         }
@@ -115,7 +121,9 @@ extension Keys {
     struct EncryptExisting: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "encrypt-existing",
-            abstract: "Encrypt conversation turns, traces, feedback and document text stored before encryption at rest (safe to repeat).")
+            abstract:
+                "Encrypt conversation turns, traces, feedback and document text stored before encryption at rest (safe to repeat)."
+        )
         @Option(name: .customLong("data-dir"), help: "The server's data directory.") var dataDirectory = "./pillar-data"
 
         func run() async throws {
@@ -125,8 +133,9 @@ extension Keys {
             for (column, count) in sealed.sorted(by: { $0.key < $1.key }) where count > 0 { print("\(column): \(count)") }
             print("encrypted \(total) values that were stored in plaintext")
             if total > 0 {
-                try await SQLiteAuditLog(database: database).append(tenant: "default", actor: cliActor, action: "data.encrypt_existing",
-                                                                    target: "all tenants", details: ["values": String(total)])
+                try await SQLiteAuditLog(database: database).append(
+                    tenant: "default", actor: cliActor, action: "data.encrypt_existing",
+                    target: "all tenants", details: ["values": String(total)])
             }
         }
     }

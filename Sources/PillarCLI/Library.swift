@@ -55,9 +55,12 @@ struct LibraryCommand<Kind: LibraryKindMarker>: AsyncParsableCommand {
             }
             switch Kind.kind {
             case .prompt: return AnyLibrary(ShippedLibrary.promptLibrary(repository, approval: approval), audit: audit)
-            case .flow: return AnyLibrary(ShippedLibrary.flowLibrary(repository, allowedHosts: Set(configuration.flows.allowedHosts),
-                                                                     approval: approval),
-                                          audit: audit)
+            case .flow:
+                return AnyLibrary(
+                    ShippedLibrary.flowLibrary(
+                        repository, allowedHosts: Set(configuration.flows.allowedHosts),
+                        approval: approval),
+                    audit: audit)
             }
         }
 
@@ -84,18 +87,24 @@ struct LibraryCommand<Kind: LibraryKindMarker>: AsyncParsableCommand {
             let format = ISO8601DateFormatter()
             for label in labels {
                 print("label \(describe(label))")
-                guard let record = try await store.latestAnalysis(tenant: location.tenant, kind: Kind.kind, name: name,
-                                                                  label: label.label) else {
+                guard
+                    let record = try await store.latestAnalysis(
+                        tenant: location.tenant, kind: Kind.kind, name: name,
+                        label: label.label)
+                else {
                     print("  no canary analysis")
                     continue
                 }
                 let state = try JSONDecoder().decode(CanaryAnalysisState.self, from: Data(record.state.utf8))
                 let spec = try JSONDecoder().decode(CanaryAnalysisSpec.self, from: Data(record.spec.utf8))
-                print("  analysis \(record.id): v\(record.candidateVersion) against v\(record.stableVersion), \(state.status.rawValue), "
-                    + "step \(state.stepIndex + 1) of \(spec.steps.count) at \(state.weight)%, failures \(state.failures) of \(spec.failureLimit), "
-                    + "started by \(record.startedBy)")
+                print(
+                    "  analysis \(record.id): v\(record.candidateVersion) against v\(record.stableVersion), \(state.status.rawValue), "
+                        + "step \(state.stepIndex + 1) of \(spec.steps.count) at \(state.weight)%, failures \(state.failures) of \(spec.failureLimit), "
+                        + "started by \(record.startedBy)")
                 for decision in state.decisions.suffix(max(0, decisions)) {
-                    print("  \(format.string(from: decision.at))\t\(decision.action.rawValue)\t\(decision.fromWeight)% -> \(decision.toWeight)%\t\(decision.reason)")
+                    print(
+                        "  \(format.string(from: decision.at))\t\(decision.action.rawValue)\t\(decision.fromWeight)% -> \(decision.toWeight)%\t\(decision.reason)"
+                    )
                 }
             }
         }
@@ -115,7 +124,9 @@ struct LibraryCommand<Kind: LibraryKindMarker>: AsyncParsableCommand {
     }
 
     struct Show: AsyncParsableCommand {
-        static var configuration: CommandConfiguration { .init(abstract: "Show a name's versions and labels, or one version's body.") }
+        static var configuration: CommandConfiguration {
+            .init(abstract: "Show a name's versions and labels, or one version's body.")
+        }
         @OptionGroup var location: Location
         @Argument var name: String
         @Option(help: "Print this version's body.") var version: Int?
@@ -142,9 +153,10 @@ struct LibraryCommand<Kind: LibraryKindMarker>: AsyncParsableCommand {
 
     struct Create: AsyncParsableCommand {
         static var configuration: CommandConfiguration {
-            .init(abstract: Kind.kind == .prompt
-                ? "Save a prompt's next version from a JSON file ({variables, parameters, messages})."
-                : "Save a flow's next version from a YAML file (named by its `name:`).")
+            .init(
+                abstract: Kind.kind == .prompt
+                    ? "Save a prompt's next version from a JSON file ({variables, parameters, messages})."
+                    : "Save a flow's next version from a YAML file (named by its `name:`).")
         }
         @OptionGroup var location: Location
         @Option(help: "The prompt's name (flows are named by their file).") var name: String?
@@ -210,7 +222,9 @@ struct LibraryCommand<Kind: LibraryKindMarker>: AsyncParsableCommand {
     }
 
     struct Promote: AsyncParsableCommand {
-        static var configuration: CommandConfiguration { .init(abstract: "Give one label what another points at (staging → production).") }
+        static var configuration: CommandConfiguration {
+            .init(abstract: "Give one label what another points at (staging → production).")
+        }
         @OptionGroup var location: Location
         @Argument var name: String
         @Option var from = "staging"
@@ -223,7 +237,9 @@ struct LibraryCommand<Kind: LibraryKindMarker>: AsyncParsableCommand {
     }
 
     struct Rollback: AsyncParsableCommand {
-        static var configuration: CommandConfiguration { .init(abstract: "Return a label to where it pointed before its last change.") }
+        static var configuration: CommandConfiguration {
+            .init(abstract: "Return a label to where it pointed before its last change.")
+        }
         @OptionGroup var location: Location
         @Argument var name: String
         @Argument var label = "production"
@@ -236,14 +252,16 @@ struct LibraryCommand<Kind: LibraryKindMarker>: AsyncParsableCommand {
 }
 
 func describe(_ label: LibraryLabel) -> String {
-    label.label + "=" + label.split.map { label.split.count == 1 ? "\($0.version)" : "\($0.version):\($0.weight)%" }.joined(separator: ",")
+    label.label + "="
+        + label.split.map { label.split.count == 1 ? "\($0.version)" : "\($0.version):\($0.weight)%" }.joined(separator: ",")
 }
 
 /// A flow file's `name:`, read without validating the rest (saving validates it).
 enum CompiledFlowName {
     static func of(_ yaml: String) throws -> String {
         for line in yaml.split(separator: "\n") where line.hasPrefix("name:") {
-            let name = line.dropFirst(5).trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\"'"))
+            let name = line.dropFirst(5).trimmingCharacters(in: .whitespaces).trimmingCharacters(
+                in: CharacterSet(charactersIn: "\"'"))
             if !name.isEmpty { return name }
         }
         throw ValidationError("the flow file has no top-level name:")
@@ -271,27 +289,31 @@ struct AnyLibrary {
         labels = { try await library.labels(tenant: $0, name: $1) }
         save = { tenant, name, body, note in
             let saved = try await library.save(tenant: tenant, name: name, body: body, note: note, by: by)
-            try await audit.append(tenant: tenant, actor: by, action: "\(kind).save", target: name,
-                                   details: ["version": String(saved.version)])
+            try await audit.append(
+                tenant: tenant, actor: by, action: "\(kind).save", target: name,
+                details: ["version": String(saved.version)])
             return saved
         }
         diff = { try await library.diff(tenant: $0, name: $1, from: $2, to: $3) }
         setLabel = { tenant, name, label, shares in
             let updated = try await library.setLabel(tenant: tenant, name: name, label: label, split: shares, by: by)
-            try await audit.append(tenant: tenant, actor: by, action: "\(kind).label", target: name,
-                                   details: ["label": label, "split": split(shares)])
+            try await audit.append(
+                tenant: tenant, actor: by, action: "\(kind).label", target: name,
+                details: ["label": label, "split": split(shares)])
             return updated
         }
         promote = { tenant, name, from, to in
             let updated = try await library.promote(tenant: tenant, name: name, from: from, to: to, by: by)
-            try await audit.append(tenant: tenant, actor: by, action: "\(kind).promote", target: name,
-                                   details: ["from": from, "to": to, "split": split(updated.split)])
+            try await audit.append(
+                tenant: tenant, actor: by, action: "\(kind).promote", target: name,
+                details: ["from": from, "to": to, "split": split(updated.split)])
             return updated
         }
         rollback = { tenant, name, label in
             let restored = try await library.rollback(tenant: tenant, name: name, label: label, by: by)
-            try await audit.append(tenant: tenant, actor: by, action: "\(kind).rollback", target: name,
-                                   details: ["label": label, "split": split(restored.split)])
+            try await audit.append(
+                tenant: tenant, actor: by, action: "\(kind).rollback", target: name,
+                details: ["label": label, "split": split(restored.split)])
             return restored
         }
     }

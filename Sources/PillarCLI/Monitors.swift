@@ -35,8 +35,9 @@ struct Monitors: AsyncParsableCommand {
             let listing = try Monitors.decoder.decode(MonitorReport.Listing.self, from: data)
             print("monitor\tsignal\tlevel\tscopes\tthresholds\twindow")
             for view in listing.data {
-                print("\(view.spec.name)\t\(view.spec.signal.rawValue)\t\(view.level.rawValue)\t\(view.scopes.count)\t"
-                    + "\(Monitors.threshold(view.spec))\t\(view.spec.windowSeconds)s")
+                print(
+                    "\(view.spec.name)\t\(view.spec.signal.rawValue)\t\(view.level.rawValue)\t\(view.scopes.count)\t"
+                        + "\(Monitors.threshold(view.spec))\t\(view.spec.windowSeconds)s")
             }
             let evaluated = listing.evaluatedAt.map { ISO8601DateFormatter().string(from: $0) } ?? "not yet"
             print("last evaluated: \(evaluated)")
@@ -52,19 +53,23 @@ struct Monitors: AsyncParsableCommand {
             let data = try await server.client().send(.GET, "/v1/admin/monitors/\(EvalClient.escape(name))")
             let view = try Monitors.decoder.decode(MonitorReport.self, from: data)
             let spec = view.spec
-            print("\(spec.name): \(spec.signal.rawValue) over \(spec.windowSeconds)s, \(Monitors.threshold(spec)), "
-                + "at least \(spec.minimumSamples) samples (no data: \(spec.noData.rawValue)), hysteresis \(Monitors.value(spec.hysteresis)), "
-                + "clears after \(spec.clearAfter) rounds")
+            print(
+                "\(spec.name): \(spec.signal.rawValue) over \(spec.windowSeconds)s, \(Monitors.threshold(spec)), "
+                    + "at least \(spec.minimumSamples) samples (no data: \(spec.noData.rawValue)), hysteresis \(Monitors.value(spec.hysteresis)), "
+                    + "clears after \(spec.clearAfter) rounds")
             print("tenant\tflow\tlabel\tlevel\tvalue\tsamples\tsince")
             let format = ISO8601DateFormatter()
             for scope in view.scopes {
-                print("\(scope.tenant)\t\(scope.flow)\t\(scope.label ?? "-")\t\(scope.state.level.rawValue)\t"
-                    + "\(Monitors.value(scope.state.lastValue))\t\(scope.state.lastSamples)\t\(format.string(from: scope.state.since))")
+                print(
+                    "\(scope.tenant)\t\(scope.flow)\t\(scope.label ?? "-")\t\(scope.state.level.rawValue)\t"
+                        + "\(Monitors.value(scope.state.lastValue))\t\(scope.state.lastSamples)\t\(format.string(from: scope.state.since))"
+                )
             }
             for change in view.transitions ?? [] {
                 let transition = change.transition
-                print("\(format.string(from: transition.at))\t\(change.tenant)\t\(change.flow)@\(change.label ?? "-")\t"
-                    + "\(transition.from.rawValue) -> \(transition.to.rawValue)\t\(transition.reason)")
+                print(
+                    "\(format.string(from: transition.at))\t\(change.tenant)\t\(change.flow)@\(change.label ?? "-")\t"
+                        + "\(transition.from.rawValue) -> \(transition.to.rawValue)\t\(transition.reason)")
             }
         }
     }
@@ -99,7 +104,9 @@ struct Monitors: AsyncParsableCommand {
             }
             for delivery in result.deliveries {
                 let outcome = delivery.delivered ? "delivered" : "failed: \(delivery.error ?? "unknown")"
-                print("\(delivery.endpoint)\t\(outcome)\tattempts \(delivery.attempts)\tstatus \(delivery.status.map(String.init) ?? "-")")
+                print(
+                    "\(delivery.endpoint)\t\(outcome)\tattempts \(delivery.attempts)\tstatus \(delivery.status.map(String.init) ?? "-")"
+                )
             }
             if result.deliveries.contains(where: { !$0.delivered }) { throw ExitCode(1) }
         }
@@ -110,7 +117,9 @@ struct Monitors: AsyncParsableCommand {
             abstract: "Receive alerts as a webhook would and print them (for trying monitors and canaries out).")
         @Option var host = "127.0.0.1"
         @Option var port = 9103
-        @Option(name: .customLong("secret-env"), help: "The environment variable holding the webhook's HMAC secret; deliveries are then checked.")
+        @Option(
+            name: .customLong("secret-env"),
+            help: "The environment variable holding the webhook's HMAC secret; deliveries are then checked.")
         var secretEnvironment: String?
 
         func run() async throws {
@@ -123,9 +132,12 @@ struct Monitors: AsyncParsableCommand {
             }
             // Unbuffered, so that a pipe or a file shows each alert as it arrives.
             let output: @Sendable (String) -> Void = { FileHandle.standardOutput.write(Data(($0 + "\n").utf8)) }
-            output("listening for alerts on http://\(host):\(port)/ (\(secret == nil ? "signatures not checked" : "signatures checked"))")
-            let app = buildWebhookReceiverApplication(host: host, port: port, secret: secret,
-                                                      logger: Logger(label: "pillar.webhook-receiver"), print: output)
+            output(
+                "listening for alerts on http://\(host):\(port)/ (\(secret == nil ? "signatures not checked" : "signatures checked"))"
+            )
+            let app = buildWebhookReceiverApplication(
+                host: host, port: port, secret: secret,
+                logger: Logger(label: "pillar.webhook-receiver"), print: output)
             try await app.runService()
         }
     }

@@ -25,19 +25,22 @@ struct Observability {
         configuration.diagnosticLogLevel = .warning
         let exportingAll = environment["OTEL_EXPORTER_OTLP_ENDPOINT"].map { !$0.isEmpty } ?? false
         let exportingTraces = exportingAll || environment["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"].map { !$0.isEmpty } ?? false
-        for protocolSetting in [\OTel.Configuration.traces.otlpExporter.protocol, \.logs.otlpExporter.protocol,
-                                \.metrics.otlpExporter.protocol] {
+        for protocolSetting in [
+            \OTel.Configuration.traces.otlpExporter.protocol, \.logs.otlpExporter.protocol,
+            \.metrics.otlpExporter.protocol,
+        ] {
             configuration[keyPath: protocolSetting] = .httpProtobuf
         }
         configuration.logs.enabled = exportingAll
         configuration.logs.exporter = exportingAll ? .otlp : .none
-        configuration.logs.level = switch level {
-        case .trace: .trace
-        case .debug: .debug
-        case .info, .notice: .info
-        case .warning: .warning
-        case .error, .critical: .error
-        }
+        configuration.logs.level =
+            switch level {
+            case .trace: .trace
+            case .debug: .debug
+            case .info, .notice: .info
+            case .warning: .warning
+            case .error, .critical: .error
+            }
         configuration.metrics.enabled = exportingAll
         configuration.metrics.exporter = exportingAll ? .otlp : .none
         configuration.traces.exporter = exportingTraces ? .otlp : .none
@@ -52,18 +55,19 @@ struct Observability {
         } else {
             exportedLogs = nil
         }
-        LoggingSystem.bootstrap({ label, provider in
-            var local: any LogHandler
-            switch logFormat {
-            case .json: local = JSONLogHandler(label: label, metadataProvider: provider)
-            case .text: local = StreamLogHandler.standardError(label: label, metadataProvider: provider)
-            }
-            local.logLevel = level
-            guard let exportedLogs else { return local }
-            var exported = exportedLogs(label)
-            exported.logLevel = level
-            return MultiplexLogHandler([local, exported])
-        }, metadataProvider: metadataProvider)
+        LoggingSystem.bootstrap(
+            { label, provider in
+                var local: any LogHandler
+                switch logFormat {
+                case .json: local = JSONLogHandler(label: label, metadataProvider: provider)
+                case .text: local = StreamLogHandler.standardError(label: label, metadataProvider: provider)
+                }
+                local.logLevel = level
+                guard let exportedLogs else { return local }
+                var exported = exportedLogs(label)
+                exported.logLevel = level
+                return MultiplexLogHandler([local, exported])
+            }, metadataProvider: metadataProvider)
 
         let registry = PrometheusCollectorRegistry()
         var prometheus = PrometheusMetricsFactory(registry: registry)

@@ -16,7 +16,9 @@ struct Review: AsyncParsableCommand {
     @Option(help: "Also write the report to this file.") var output: String?
 
     func validate() throws {
-        guard ReviewReport.Format(rawValue: format) != nil else { throw ValidationError("--format must be table, markdown or json") }
+        guard ReviewReport.Format(rawValue: format) != nil else {
+            throw ValidationError("--format must be table, markdown or json")
+        }
         if let failOn, !["warn", "fail"].contains(failOn) { throw ValidationError("--fail-on must be warn or fail") }
     }
 

@@ -21,10 +21,11 @@ struct Serve: AsyncParsableCommand {
         try configuration.validate()
         let observability = try Observability.bootstrap(
             service: "pillar", logFormat: configuration.server.logFormat, logLevel: configuration.server.logLevel)
-        let app = try await buildApplication(configuration, metricsRegistry: observability.metricsRegistry,
-                                             childLauncher: .currentPillar, logger: observability.logger,
-                                             // Unbuffered, so the once-shown first key is written even when stdout is a file.
-                                             announce: { FileHandle.standardOutput.write(Data(($0 + "\n").utf8)) })
+        let app = try await buildApplication(
+            configuration, metricsRegistry: observability.metricsRegistry,
+            childLauncher: .currentPillar, logger: observability.logger,
+            // Unbuffered, so the once-shown first key is written even when stdout is a file.
+            announce: { FileHandle.standardOutput.write(Data(($0 + "\n").utf8)) })
         let services: [any Service] = observability.services + [app]
         var groupConfiguration = ServiceGroupConfiguration(
             services: services.map { .init(service: $0) },

@@ -17,23 +17,30 @@ struct Simulate: AsyncParsableCommand {
     @Option var port = 9000
     @Option(name: .customLong("ttft-ms"), help: "Time to first token.") var timeToFirstTokenMs = 20
     @Option(name: .customLong("tokens-per-second")) var tokensPerSecond = 200.0
-    @Option(help: "The reply text; without it, RAG prompts are answered from their sources and anything else echoed.") var reply: String?
+    @Option(help: "The reply text; without it, RAG prompts are answered from their sources and anything else echoed.") var reply:
+        String?
     @Option(name: .customLong("fail-status"), help: "Answer every chat request with this status.") var failStatus: Int?
     @Option(name: .customLong("retry-after"), help: "Retry-After seconds sent with --fail-status.") var retryAfter: Int?
     @Option(name: .customLong("stall-ms"), help: "Wait this long before answering at all.") var stallMs: Int?
     @Option(name: .customLong("cut-after"), help: "Close streams after this many tokens.") var cutAfter: Int?
     @Option(name: .customLong("malformed-after"), help: "Send a malformed event after this many tokens.") var malformedAfter: Int?
-    @Option(name: .customLong("stream-error-after"), help: "Report an error inside streams (llama.cpp's error: line) after this many tokens.")
+    @Option(
+        name: .customLong("stream-error-after"),
+        help: "Report an error inside streams (llama.cpp's error: line) after this many tokens.")
     var streamErrorAfter: Int?
-    @Flag(name: .customLong("end-without-finish"), help: "End streams with [DONE] but no finish reason.") var endWithoutFinish = false
+    @Flag(name: .customLong("end-without-finish"), help: "End streams with [DONE] but no finish reason.") var endWithoutFinish =
+        false
     @Option(name: .customLong("stall-after-head-ms"), help: "Send the head and the first bytes, then wait this long.")
     var stallAfterHeadMs: Int?
     @Option(name: .customLong("tool-call-deltas"), help: "Answer with one tool call whose arguments come in this many deltas.")
     var toolCallDeltas = 0
     @Flag(help: "Close every connection without a body.") var reset = false
-    @Option(name: .customLong("fault-rate"), help: "Share of chat requests the fault hits, 0-1, spread evenly.") var faultRate = 1.0
+    @Option(name: .customLong("fault-rate"), help: "Share of chat requests the fault hits, 0-1, spread evenly.") var faultRate =
+        1.0
     @Option(name: .customLong("api-key"), help: "Require this key from callers.") var apiKey: String?
-    @Option(name: .customLong("judge-score"), help: "The score judge prompts get (0-9; outside 1-5 plays a judge answering off its rubric). Unset: by word overlap.")
+    @Option(
+        name: .customLong("judge-score"),
+        help: "The score judge prompts get (0-9; outside 1-5 plays a judge answering off its rubric). Unset: by word overlap.")
     var judgeScore: Int?
     @Option(help: "Spoil a share of RAG answers: wrong=0.3,ungrounded=0.1,refusing=0.05 (shares 0-1).")
     var quality: String?
@@ -67,14 +74,16 @@ struct Simulate: AsyncParsableCommand {
         if endWithoutFinish { fault = .endWithoutFinish }
         if let stallAfterHeadMs { fault = .stallAfterHead(.milliseconds(stallAfterHeadMs)) }
         if reset { fault = .reset }
-        let behaviour = SimulatorBehaviour(timeToFirstToken: .milliseconds(timeToFirstTokenMs),
-                                           tokensPerSecond: tokensPerSecond, reply: reply, fault: fault, faultRate: faultRate,
-                                           toolCallDeltas: toolCallDeltas, judgeScore: judgeScore,
-                                           quality: try quality.map { try SimulatedQuality(parsing: $0) })
-        let app = buildSimulatorApplication(host: host, port: port, behaviour: behaviour, apiKey: apiKey,
-                                            embeddingDimensions: embeddingDimensions,
-                                            embeddings: SimulatedEmbeddings(rawValue: embeddings) ?? .hashedWords,
-                                            logger: Logger(label: "pillar.simulator"))
+        let behaviour = SimulatorBehaviour(
+            timeToFirstToken: .milliseconds(timeToFirstTokenMs),
+            tokensPerSecond: tokensPerSecond, reply: reply, fault: fault, faultRate: faultRate,
+            toolCallDeltas: toolCallDeltas, judgeScore: judgeScore,
+            quality: try quality.map { try SimulatedQuality(parsing: $0) })
+        let app = buildSimulatorApplication(
+            host: host, port: port, behaviour: behaviour, apiKey: apiKey,
+            embeddingDimensions: embeddingDimensions,
+            embeddings: SimulatedEmbeddings(rawValue: embeddings) ?? .hashedWords,
+            logger: Logger(label: "pillar.simulator"))
         try await app.runService()
     }
 }

@@ -58,8 +58,10 @@ public struct IsolationProbeRun: Sendable, Hashable, Codable {
     public var leaks: [Leak]
     public var problems: [String]
 
-    public init(id: String, startedAt: Double, finishedAt: Double, status: Status, attempts: Int, tenantsProbed: Int,
-                leaks: [Leak], problems: [String]) {
+    public init(
+        id: String, startedAt: Double, finishedAt: Double, status: Status, attempts: Int, tenantsProbed: Int,
+        leaks: [Leak], problems: [String]
+    ) {
         self.id = id
         self.startedAt = startedAt
         self.finishedAt = finishedAt
@@ -84,8 +86,10 @@ public struct LoadTestRecord: Sendable, Hashable, Codable {
     public var durationSeconds: Double
     public var concurrency: Int
 
-    public init(id: String, at: Double, tool: String, target: String, requestsPerSecond: Double, p95Ms: Double,
-                errorRate: Double, durationSeconds: Double, concurrency: Int) {
+    public init(
+        id: String, at: Double, tool: String, target: String, requestsPerSecond: Double, p95Ms: Double,
+        errorRate: Double, durationSeconds: Double, concurrency: Int
+    ) {
         self.id = id
         self.at = at
         self.tool = tool

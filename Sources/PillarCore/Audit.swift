@@ -13,8 +13,10 @@ public struct AuditEvent: Sendable, Hashable, Codable {
     public var previousHash: String
     public var hash: String
 
-    public init(seq: Int64, at: Double, tenant: String, actor: String, action: String, target: String,
-                details: [String: String], previousHash: String, hash: String) {
+    public init(
+        seq: Int64, at: Double, tenant: String, actor: String, action: String, target: String,
+        details: [String: String], previousHash: String, hash: String
+    ) {
         self.seq = seq
         self.at = at
         self.tenant = tenant
@@ -45,8 +47,10 @@ public struct AuditVerification: Sendable, Hashable, Codable {
 
 public protocol AuditLog: Sendable {
     @discardableResult
-    func append(tenant: String, actor: String, action: String, target: String,
-                details: [String: String]) async throws -> AuditEvent
+    func append(
+        tenant: String, actor: String, action: String, target: String,
+        details: [String: String]
+    ) async throws -> AuditEvent
     /// The newest events first, of one tenant or (nil) of all; `after` (an event's `seq`) starts past that event.
     func events(tenant: String?, after: Int64?, limit: Int) async throws -> [AuditEvent]
     func verify() async throws -> AuditVerification

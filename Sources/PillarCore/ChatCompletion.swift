@@ -20,7 +20,8 @@ public struct Usage: Sendable, Hashable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.promptTokens = try container.decodeIfPresent(Int.self, forKey: .promptTokens) ?? 0
         self.completionTokens = try container.decodeIfPresent(Int.self, forKey: .completionTokens) ?? 0
-        self.totalTokens = try container.decodeIfPresent(Int.self, forKey: .totalTokens)
+        self.totalTokens =
+            try container.decodeIfPresent(Int.self, forKey: .totalTokens)
             ?? promptTokens + completionTokens
     }
 }
@@ -168,7 +169,8 @@ public struct ChatCompletionChunk: Sendable, Hashable, Codable {
     public var usage: Usage?
     public var extra: [String: JSONValue]
 
-    public init(id: String, created: Int, model: String, choices: [Choice], usage: Usage? = nil, extra: [String: JSONValue] = [:]) {
+    public init(id: String, created: Int, model: String, choices: [Choice], usage: Usage? = nil, extra: [String: JSONValue] = [:])
+    {
         self.id = id
         self.object = "chat.completion.chunk"
         self.created = created

@@ -39,7 +39,8 @@ public struct ChatCompletionRequest: Sendable, Hashable, Codable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: AnyCodingKey.self)
-        self.model = try container.decodeIfPresent(String.self, "model") ?? (decoder.userInfo[.modelFromPath] as? String)
+        self.model =
+            try container.decodeIfPresent(String.self, "model") ?? (decoder.userInfo[.modelFromPath] as? String)
             ?? container.decode(String.self, "model")
         self.messages = try container.decode([ChatMessage].self, "messages")
         self.stream = try container.decodeIfPresent(Bool.self, "stream")

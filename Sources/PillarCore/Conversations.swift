@@ -12,8 +12,10 @@ public struct Citation: Sendable, Hashable, Codable {
     public var text: String
     public var score: Double
 
-    public init(marker: Int, chunkID: Int64, documentID: String, documentVersion: Int, title: String?,
-                sourceURI: String, headingPath: [String], start: Int, end: Int, text: String, score: Double) {
+    public init(
+        marker: Int, chunkID: Int64, documentID: String, documentVersion: Int, title: String?,
+        sourceURI: String, headingPath: [String], start: Int, end: Int, text: String, score: Double
+    ) {
         self.marker = marker
         self.chunkID = chunkID
         self.documentID = documentID
@@ -47,8 +49,10 @@ public struct ConversationRecord: Sendable, Hashable, Codable {
     public var updatedAt: Double
     public var messageCount: Int
 
-    public init(id: String, tenant: String, subject: String, title: String, createdAt: Double, updatedAt: Double,
-                messageCount: Int) {
+    public init(
+        id: String, tenant: String, subject: String, title: String, createdAt: Double, updatedAt: Double,
+        messageCount: Int
+    ) {
         self.id = id
         self.tenant = tenant
         self.subject = subject
@@ -72,8 +76,10 @@ public struct ConversationMessage: Sendable, Hashable, Codable {
     public var traceID: String?
     public var createdAt: Double
 
-    public init(id: String, role: Role, content: String, citations: [Citation] = [], traceID: String? = nil,
-                createdAt: Double) {
+    public init(
+        id: String, role: Role, content: String, citations: [Citation] = [], traceID: String? = nil,
+        createdAt: Double
+    ) {
         self.id = id
         self.role = role
         self.content = content
@@ -92,8 +98,10 @@ public protocol ConversationRepository: Sendable {
     /// The newest `limit` messages, oldest first.
     func messages(conversation: String, tenant: String, subject: String, limit: Int) async throws -> [ConversationMessage]
     /// Appends messages in order; false when the conversation is not the owner's (or is gone).
-    func appendMessages(_ messages: [ConversationMessage], conversation: String, tenant: String,
-                        subject: String) async throws -> Bool
+    func appendMessages(
+        _ messages: [ConversationMessage], conversation: String, tenant: String,
+        subject: String
+    ) async throws -> Bool
     func renameConversation(id: String, tenant: String, subject: String, title: String) async throws -> ConversationRecord?
     func deleteConversation(id: String, tenant: String, subject: String) async throws -> Bool
 }

@@ -20,9 +20,11 @@ public struct DocumentRecord: Sendable, Hashable, Codable {
     public var createdAt: Double
     public var updatedAt: Double
 
-    public init(id: String, tenant: String, sourceURI: String, title: String?, format: String, contentHash: String,
-                version: Int, aclGroups: [String], bytes: Int, chunkCount: Int, embeddingModel: String,
-                createdAt: Double, updatedAt: Double) {
+    public init(
+        id: String, tenant: String, sourceURI: String, title: String?, format: String, contentHash: String,
+        version: Int, aclGroups: [String], bytes: Int, chunkCount: Int, embeddingModel: String,
+        createdAt: Double, updatedAt: Double
+    ) {
         self.id = id
         self.tenant = tenant
         self.sourceURI = sourceURI
@@ -41,7 +43,9 @@ public struct DocumentRecord: Sendable, Hashable, Codable {
     /// Group names appear in tokens and ACLs: printable, no separators that could smuggle a second name.
     public static func isValidGroup(_ group: String) -> Bool {
         !group.isEmpty && group.count <= 256
-            && group.unicodeScalars.allSatisfy { $0.properties.isAlphabetic || ("0"..."9").contains($0) || "-_.:@/".unicodeScalars.contains($0) }
+            && group.unicodeScalars.allSatisfy {
+                $0.properties.isAlphabetic || ("0"..."9").contains($0) || "-_.:@/".unicodeScalars.contains($0)
+            }
     }
 }
 
@@ -58,8 +62,10 @@ public struct ChunkRecord: Sendable, Hashable {
     public var tokenCount: Int
     public var embedding: [Float]
 
-    public init(id: Int64? = nil, ordinal: Int, text: String, headingPath: [String], start: Int, end: Int,
-                tokenCount: Int, embedding: [Float]) {
+    public init(
+        id: Int64? = nil, ordinal: Int, text: String, headingPath: [String], start: Int, end: Int,
+        tokenCount: Int, embedding: [Float]
+    ) {
         self.id = id
         self.ordinal = ordinal
         self.text = text
@@ -101,8 +107,10 @@ public struct ChunkHit: Sendable, Hashable, Codable {
     public var end: Int
     public var aclGroups: [String]
 
-    public init(chunkID: Int64, documentID: String, documentVersion: Int, sourceURI: String, title: String?,
-                text: String, headingPath: [String], ordinal: Int, start: Int, end: Int, aclGroups: [String]) {
+    public init(
+        chunkID: Int64, documentID: String, documentVersion: Int, sourceURI: String, title: String?,
+        text: String, headingPath: [String], ordinal: Int, start: Int, end: Int, aclGroups: [String]
+    ) {
         self.chunkID = chunkID
         self.documentID = documentID
         self.documentVersion = documentVersion

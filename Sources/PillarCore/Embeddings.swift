@@ -30,7 +30,8 @@ public struct EmbeddingsRequest: Sendable, Hashable, Codable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        model = try container.decodeIfPresent(String.self, forKey: .model) ?? (decoder.userInfo[.modelFromPath] as? String)
+        model =
+            try container.decodeIfPresent(String.self, forKey: .model) ?? (decoder.userInfo[.modelFromPath] as? String)
             ?? container.decode(String.self, forKey: .model)
         if let one = try? container.decode(String.self, forKey: .input) {
             input = [one]
@@ -54,8 +55,9 @@ public struct EmbeddingsRequest: Sendable, Hashable, Codable {
         for (index, text) in input.enumerated() {
             if text.isEmpty { throw .invalidRequest("input[\(index)] must not be empty", param: "input[\(index)]") }
             if text.utf8.count > Self.maxInputCharacters * 4 || text.count > Self.maxInputCharacters {
-                throw .invalidRequest("input[\(index)] is longer than \(Self.maxInputCharacters) characters",
-                                      param: "input[\(index)]")
+                throw .invalidRequest(
+                    "input[\(index)] is longer than \(Self.maxInputCharacters) characters",
+                    param: "input[\(index)]")
             }
         }
         if let dimensions, dimensions < 1 {

@@ -11,8 +11,10 @@ public struct FeedbackRecord: Sendable, Hashable, Codable {
     public var conversation: [ConversationMessage]?
     public var createdAt: Double
 
-    public init(id: String, tenant: String, subject: String, traceID: String, rating: Int, comment: String?,
-                conversation: [ConversationMessage]?, createdAt: Double) {
+    public init(
+        id: String, tenant: String, subject: String, traceID: String, rating: Int, comment: String?,
+        conversation: [ConversationMessage]?, createdAt: Double
+    ) {
         self.id = id
         self.tenant = tenant
         self.subject = subject

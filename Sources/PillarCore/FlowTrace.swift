@@ -35,9 +35,11 @@ public struct FlowTrace: Sendable, Hashable, Codable {
         /// Why a node was skipped, which target a route chose, how many chunks a retrieval found.
         public var note: String?
 
-        public init(name: String, kind: String, status: NodeStatus, startMs: Double, durationMs: Double,
-                    errorCode: String? = nil, prompt: ArtifactUse? = nil, model: String? = nil,
-                    deployment: String? = nil, usage: Usage? = nil, generationMs: Double? = nil, note: String? = nil) {
+        public init(
+            name: String, kind: String, status: NodeStatus, startMs: Double, durationMs: Double,
+            errorCode: String? = nil, prompt: ArtifactUse? = nil, model: String? = nil,
+            deployment: String? = nil, usage: Usage? = nil, generationMs: Double? = nil, note: String? = nil
+        ) {
             self.name = name
             self.kind = kind
             self.status = status
@@ -70,9 +72,11 @@ public struct FlowTrace: Sendable, Hashable, Codable {
         public var keywordScore: Double?
         public var vectorScore: Double?
 
-        public init(node: String, marker: Int, chunkID: Int64, documentID: String, documentVersion: Int,
-                    sourceURI: String, title: String?, headingPath: [String], start: Int, end: Int, score: Double,
-                    keywordRank: Int?, vectorRank: Int?, keywordScore: Double?, vectorScore: Double?) {
+        public init(
+            node: String, marker: Int, chunkID: Int64, documentID: String, documentVersion: Int,
+            sourceURI: String, title: String?, headingPath: [String], start: Int, end: Int, score: Double,
+            keywordRank: Int?, vectorRank: Int?, keywordScore: Double?, vectorScore: Double?
+        ) {
             self.node = node
             self.marker = marker
             self.chunkID = chunkID
@@ -126,10 +130,12 @@ public struct FlowTrace: Sendable, Hashable, Codable {
     public var generationMs: Double
     public var createdAt: Double
 
-    public init(id: String, telemetryTraceID: String?, tenant: String, subject: String, conversationID: String?, flow: ArtifactUse,
-                status: NodeStatus, errorCode: String?, standaloneQuery: String?, retrieved: [RetrievedChunk],
-                citedMarkers: [Int], nodes: [NodeRun], guards: [GuardResult], usage: Usage, durationMs: Double,
-                generationMs: Double, createdAt: Double) {
+    public init(
+        id: String, telemetryTraceID: String?, tenant: String, subject: String, conversationID: String?, flow: ArtifactUse,
+        status: NodeStatus, errorCode: String?, standaloneQuery: String?, retrieved: [RetrievedChunk],
+        citedMarkers: [Int], nodes: [NodeRun], guards: [GuardResult], usage: Usage, durationMs: Double,
+        generationMs: Double, createdAt: Double
+    ) {
         self.id = id
         self.telemetryTraceID = telemetryTraceID
         self.tenant = tenant

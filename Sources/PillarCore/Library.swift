@@ -27,8 +27,10 @@ public struct LibraryVersion: Sendable, Hashable, Codable {
     public var createdBy: String
     public var createdAt: Double
 
-    public init(tenant: String, kind: LibraryKind, name: String, version: Int, body: String, note: String?,
-                createdBy: String, createdAt: Double) {
+    public init(
+        tenant: String, kind: LibraryKind, name: String, version: Int, body: String, note: String?,
+        createdBy: String, createdAt: Double
+    ) {
         self.tenant = tenant
         self.kind = kind
         self.name = name
@@ -70,21 +72,29 @@ public struct LibraryEntry: Sendable, Hashable, Codable {
 
 public protocol LibraryRepository: Sendable {
     /// Saves the next version of a name (1 for a new name), atomically numbered.
-    func addVersion(tenant: String, kind: LibraryKind, name: String, body: String, note: String?,
-                    createdBy: String) async throws -> LibraryVersion
+    func addVersion(
+        tenant: String, kind: LibraryKind, name: String, body: String, note: String?,
+        createdBy: String
+    ) async throws -> LibraryVersion
     func version(tenant: String, kind: LibraryKind, name: String, version: Int) async throws -> LibraryVersion?
     func versions(tenant: String, kind: LibraryKind, name: String) async throws -> [LibraryVersion]
     func entries(tenant: String, kind: LibraryKind) async throws -> [LibraryEntry]
     func labels(tenant: String, kind: LibraryKind, name: String) async throws -> [LibraryLabel]
     /// Points a label at versions; the assignment it replaces stays in the label's history for a rollback.
-    func setLabel(tenant: String, kind: LibraryKind, name: String, label: String, split: [WeightedVersion],
-                  by: String) async throws -> LibraryLabel
+    func setLabel(
+        tenant: String, kind: LibraryKind, name: String, label: String, split: [WeightedVersion],
+        by: String
+    ) async throws -> LibraryLabel
     /// Undoes the label's current assignment, so it points where it pointed before; nil when there is
     /// nothing earlier to return to.
-    func rollbackLabel(tenant: String, kind: LibraryKind, name: String, label: String,
-                       by: String) async throws -> LibraryLabel?
+    func rollbackLabel(
+        tenant: String, kind: LibraryKind, name: String, label: String,
+        by: String
+    ) async throws -> LibraryLabel?
     /// Saves version 1 with these labels when the tenant has no version of the name yet (shipped prompts and
     /// flows); does nothing otherwise. True when it saved.
-    func installIfAbsent(tenant: String, kind: LibraryKind, name: String, body: String,
-                         labels: [String]) async throws -> Bool
+    func installIfAbsent(
+        tenant: String, kind: LibraryKind, name: String, body: String,
+        labels: [String]
+    ) async throws -> Bool
 }

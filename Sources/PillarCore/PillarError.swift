@@ -46,14 +46,17 @@ public struct PillarError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     public static func modelNotFound(_ model: String) -> Self {
-        .init(.notFound, code: "model_not_found", message: "The model '\(model)' does not exist or you do not have access to it.", param: "model")
+        .init(
+            .notFound, code: "model_not_found", message: "The model '\(model)' does not exist or you do not have access to it.",
+            param: "model")
     }
 
     /// A paging cursor that names no item of the list (`after`).
     public static func invalidCursor(_ cursor: String) -> Self {
-        .init(.invalidRequest, code: "invalid_cursor",
-              message: "'after' must be the id of an item of this list (from a previous page), not '\(cursor.prefix(80))'.",
-              param: "after")
+        .init(
+            .invalidRequest, code: "invalid_cursor",
+            message: "'after' must be the id of an item of this list (from a previous page), not '\(cursor.prefix(80))'.",
+            param: "after")
     }
 
     public static func notFound(_ message: String) -> Self {

@@ -43,12 +43,14 @@ public struct QualitySample: Sendable, Hashable, Codable {
     /// Nil until someone rates the answer.
     public var thumbsDown: Bool?
 
-    public init(traceID: String, tenant: String, subject: String = "", createdAt: Double, flow: String,
-                flowVersion: Int, label: String?, prompts: [FlowTrace.ArtifactUse] = [], model: String? = nil,
-                failed: Bool = false, refused: Bool = false, abstained: Bool = false, latencyMs: Double,
-                ttftMs: Double? = nil, costUSD: Double? = nil, coverage: Double? = nil,
-                judgement: Judgement = .notSampled, groundedness: Double? = nil, relevance: Double? = nil,
-                thumbsDown: Bool? = nil) {
+    public init(
+        traceID: String, tenant: String, subject: String = "", createdAt: Double, flow: String,
+        flowVersion: Int, label: String?, prompts: [FlowTrace.ArtifactUse] = [], model: String? = nil,
+        failed: Bool = false, refused: Bool = false, abstained: Bool = false, latencyMs: Double,
+        ttftMs: Double? = nil, costUSD: Double? = nil, coverage: Double? = nil,
+        judgement: Judgement = .notSampled, groundedness: Double? = nil, relevance: Double? = nil,
+        thumbsDown: Bool? = nil
+    ) {
         self.traceID = traceID
         self.tenant = tenant
         self.subject = subject
@@ -108,9 +110,11 @@ public struct StoredCanaryAnalysis: Sendable, Hashable, Codable {
     public var createdAt: Double
     public var updatedAt: Double
 
-    public init(id: String, tenant: String, kind: LibraryKind, name: String, label: String, stableVersion: Int,
-                candidateVersion: Int, status: String, spec: String, state: String, startedBy: String,
-                createdAt: Double, updatedAt: Double) {
+    public init(
+        id: String, tenant: String, kind: LibraryKind, name: String, label: String, stableVersion: Int,
+        candidateVersion: Int, status: String, spec: String, state: String, startedBy: String,
+        createdAt: Double, updatedAt: Double
+    ) {
         self.id = id
         self.tenant = tenant
         self.kind = kind
@@ -132,8 +136,9 @@ public struct StoredCanaryAnalysis: Sendable, Hashable, Codable {
 public protocol QualityRepository: Sendable {
     /// Inserts samples; a trace id already stored is left as it is.
     func saveSamples(_ samples: [QualitySample]) async throws
-    func updateJudgement(traceID: String, tenant: String, judgement: QualitySample.Judgement,
-                         groundedness: Double?, relevance: Double?) async throws
+    func updateJudgement(
+        traceID: String, tenant: String, judgement: QualitySample.Judgement,
+        groundedness: Double?, relevance: Double?) async throws
     /// Records the newest rating of an answer; false when the answer has no sample.
     func setThumbsDown(traceID: String, tenant: String, thumbsDown: Bool) async throws -> Bool
     func saveQueryVector(traceID: String, tenant: String, vector: [Float]) async throws
@@ -144,7 +149,8 @@ public protocol QualityRepository: Sendable {
     func sampleTenants(from: Double, to: Double) async throws -> [String]
     /// The query vectors of a tenant's flow label in a time range, at most `limit`: a uniform sample of the whole
     /// range (trace ids are random), so a week's reference is the week and not its last hour.
-    func queryVectors(tenant: String, flow: String, label: String?, from: Double, to: Double, limit: Int) async throws -> [[Float]]
+    func queryVectors(tenant: String, flow: String, label: String?, from: Double, to: Double, limit: Int) async throws
+        -> [[Float]]
     /// Samples judged `pending` when the process stopped will never be judged: they become `failed`.
     func failPendingJudgements() async throws -> Int
 

@@ -10,8 +10,10 @@ public struct APIKeyRecord: Sendable, Hashable, Codable {
     public var revokedAt: Double?
     public var lastUsedAt: Double?
 
-    public init(id: String, tenant: String, name: String, role: Role, prefix: String, createdAt: Double,
-                revokedAt: Double? = nil, lastUsedAt: Double? = nil) {
+    public init(
+        id: String, tenant: String, name: String, role: Role, prefix: String, createdAt: Double,
+        revokedAt: Double? = nil, lastUsedAt: Double? = nil
+    ) {
         self.id = id
         self.tenant = tenant
         self.name = name
@@ -71,10 +73,12 @@ public struct TurnRecord: Sendable, Hashable, Codable {
     /// tokens count against budgets, but it is not a request of its own.
     public var attemptOf: String?
 
-    public init(id: String, tenant: String, subject: String, model: String, deployment: String?, status: Status,
-                errorCode: String?, streamed: Bool, promptTokens: Int, completionTokens: Int,
-                usageEstimated: Bool = false, attempts: Int = 1, costUSD: Double? = nil, latencyMs: Double,
-                timeToFirstTokenMs: Double?, traceID: String?, createdAt: Double, attemptOf: String? = nil) {
+    public init(
+        id: String, tenant: String, subject: String, model: String, deployment: String?, status: Status,
+        errorCode: String?, streamed: Bool, promptTokens: Int, completionTokens: Int,
+        usageEstimated: Bool = false, attempts: Int = 1, costUSD: Double? = nil, latencyMs: Double,
+        timeToFirstTokenMs: Double?, traceID: String?, createdAt: Double, attemptOf: String? = nil
+    ) {
         self.attemptOf = attemptOf
         self.costUSD = costUSD
         self.usageEstimated = usageEstimated
@@ -116,8 +120,10 @@ public struct UsageRow: Sendable, Hashable, Codable {
     /// Attempts interrupted in mid-stream and continued elsewhere; their tokens and cost are in the sums above.
     public var interruptedAttempts: Int
 
-    public init(group: String, requests: Int, failed: Int, promptTokens: Int, completionTokens: Int, costUSD: Double,
-                interruptedAttempts: Int = 0) {
+    public init(
+        group: String, requests: Int, failed: Int, promptTokens: Int, completionTokens: Int, costUSD: Double,
+        interruptedAttempts: Int = 0
+    ) {
         self.interruptedAttempts = interruptedAttempts
         self.group = group
         self.requests = requests

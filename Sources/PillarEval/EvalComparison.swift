@@ -17,8 +17,10 @@ public struct EvalComparison: Sendable, Hashable, Codable {
         public var status: String
         public var costUSD: Double
 
-        public init(id: String, flow: String, prompts: [String], dataset: String, items: Int, repeats: Int,
-                    status: String, costUSD: Double) {
+        public init(
+            id: String, flow: String, prompts: [String], dataset: String, items: Int, repeats: Int,
+            status: String, costUSD: Double
+        ) {
             self.id = id
             self.flow = flow
             self.prompts = prompts
@@ -52,8 +54,10 @@ public struct EvalComparison: Sendable, Hashable, Codable {
         /// True when an agreement that could be measured is below `minimumAgreement`.
         public var flagged: Bool
 
-        public init(prompt: String, kappa: Double?, kappaItems: Int, spearman: Double?, spearmanItems: Int,
-                    repeatStandardDeviation: Double?, minimumAgreement: Double, flagged: Bool) {
+        public init(
+            prompt: String, kappa: Double?, kappaItems: Int, spearman: Double?, spearmanItems: Int,
+            repeatStandardDeviation: Double?, minimumAgreement: Double, flagged: Bool
+        ) {
             self.prompt = prompt
             self.kappa = kappa
             self.kappaItems = kappaItems
@@ -94,10 +98,12 @@ public struct EvalComparison: Sendable, Hashable, Codable {
         public var candidateValues: [Double?]
         public var judge: JudgeReliability?
 
-        public init(name: String, direction: EvalMetric.Direction, baselineMean: Double?, candidateMean: Double?,
-                    delta: Double?, intervalLow: Double?, intervalHigh: Double?, pValue: Double?, pairs: Int,
-                    baselinePassK: Double?, candidatePassK: Double?, baselineValues: [Double?], candidateValues: [Double?],
-                    judge: JudgeReliability? = nil) {
+        public init(
+            name: String, direction: EvalMetric.Direction, baselineMean: Double?, candidateMean: Double?,
+            delta: Double?, intervalLow: Double?, intervalHigh: Double?, pValue: Double?, pairs: Int,
+            baselinePassK: Double?, candidatePassK: Double?, baselineValues: [Double?], candidateValues: [Double?],
+            judge: JudgeReliability? = nil
+        ) {
             self.name = name
             self.direction = direction
             self.baselineMean = baselineMean
@@ -161,8 +167,10 @@ public struct EvalComparison: Sendable, Hashable, Codable {
     public var bootstrapResamples: Int
     public var seed: UInt64
 
-    public init(baseline: RunSummary, candidate: RunSummary, items: [String], metrics: [MetricComparison],
-                regressions: [Regression], warnings: [String], bootstrapResamples: Int, seed: UInt64) {
+    public init(
+        baseline: RunSummary, candidate: RunSummary, items: [String], metrics: [MetricComparison],
+        regressions: [Regression], warnings: [String], bootstrapResamples: Int, seed: UInt64
+    ) {
         self.baseline = baseline
         self.candidate = candidate
         self.items = items

@@ -87,11 +87,15 @@ public final class DeploymentPool: Sendable {
     public func capabilities(of model: String) -> Set<ModelDeployment.Capability> {
         (routes[model] ?? []).reduce(into: []) { $0.formUnion(members[$1]!.provider.deployment.capabilities) }
     }
-    public var providers: [any ModelProvider] { members.values.map(\.provider).sorted { $0.deployment.name < $1.deployment.name } }
+    public var providers: [any ModelProvider] {
+        members.values.map(\.provider).sorted { $0.deployment.name < $1.deployment.name }
+    }
     public func serves(_ model: String) -> Bool { routes[model] != nil }
 
-    public func acquire(model: String, excluding excluded: Set<String>, estimatedTokens: Int,
-                        at now: ContinuousClock.Instant) -> Choice {
+    public func acquire(
+        model: String, excluding excluded: Set<String>, estimatedTokens: Int,
+        at now: ContinuousClock.Instant
+    ) -> Choice {
         let candidates = (routes[model] ?? []).filter { !excluded.contains($0) }
         return states.withLock { states in
             var sawFull = false
@@ -196,12 +200,17 @@ public final class DeploymentPool: Sendable {
             members.values.sorted { $0.name < $1.name }.map { member in
                 let state = states[member.name]!
                 let breaker: String
-                if case .open(let until) = state.breaker.state, until <= now { breaker = "half_open" } else { breaker = state.breaker.state.name }
-                return Snapshot(name: member.name, models: member.provider.deployment.servedModels,
-                                priority: member.provider.deployment.priority, weight: member.weight,
-                                maxInFlight: member.maxInFlight, inFlight: state.inFlight, breaker: breaker,
-                                remainingRequests: state.rateLimits?.remainingRequests,
-                                remainingTokens: state.rateLimits?.remainingTokens)
+                if case .open(let until) = state.breaker.state, until <= now {
+                    breaker = "half_open"
+                } else {
+                    breaker = state.breaker.state.name
+                }
+                return Snapshot(
+                    name: member.name, models: member.provider.deployment.servedModels,
+                    priority: member.provider.deployment.priority, weight: member.weight,
+                    maxInFlight: member.maxInFlight, inFlight: state.inFlight, breaker: breaker,
+                    remainingRequests: state.rateLimits?.remainingRequests,
+                    remainingTokens: state.rateLimits?.remainingTokens)
             }
         }
     }

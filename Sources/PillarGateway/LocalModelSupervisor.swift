@@ -4,7 +4,7 @@ import Logging
 import ServiceLifecycle
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Runs llama.cpp's `llama-server` as a child process on a loopback port, so that a crash of the model
@@ -33,10 +33,12 @@ public actor LocalModelSupervisor: Service {
         /// run left behind.
         public var recordFile: String?
 
-        public init(serverPath: String, modelPath: String, modelName: String, port: Int, contextSize: Int = 8192,
-                    threads: Int? = nil, parallel: Int = 4, logFile: String? = nil,
-                    startupTimeout: Duration = .seconds(60), shutdownGrace: Duration = .seconds(5),
-                    extraArguments: [String] = [], launcher: ChildLauncher? = nil, recordFile: String? = nil) {
+        public init(
+            serverPath: String, modelPath: String, modelName: String, port: Int, contextSize: Int = 8192,
+            threads: Int? = nil, parallel: Int = 4, logFile: String? = nil,
+            startupTimeout: Duration = .seconds(60), shutdownGrace: Duration = .seconds(5),
+            extraArguments: [String] = [], launcher: ChildLauncher? = nil, recordFile: String? = nil
+        ) {
             self.extraArguments = extraArguments
             self.launcher = launcher
             self.recordFile = recordFile
@@ -94,10 +96,13 @@ public actor LocalModelSupervisor: Service {
     public nonisolated static func validate(_ configuration: Configuration) throws {
         let files = FileManager.default
         guard files.isExecutableFile(atPath: configuration.serverPath) else {
-            throw SupervisorError("llama-server not found or not executable at \(configuration.serverPath); run `make setup` or set PILLAR_LLAMA_SERVER")
+            throw SupervisorError(
+                "llama-server not found or not executable at \(configuration.serverPath); run `make setup` or set PILLAR_LLAMA_SERVER"
+            )
         }
         guard files.fileExists(atPath: configuration.modelPath) else {
-            throw SupervisorError("model file not found at \(configuration.modelPath); run `make setup` or set PILLAR_LOCAL_MODEL")
+            throw SupervisorError(
+                "model file not found at \(configuration.modelPath); run `make setup` or set PILLAR_LOCAL_MODEL")
         }
     }
 
@@ -111,9 +116,11 @@ public actor LocalModelSupervisor: Service {
                 do {
                     let exitStatus = try await runOnce()
                     if Task.isCancelled || Task.isShuttingDownGracefully { break }
-                    logger.error("local model server exited; restarting", metadata: [
-                        "status": "\(exitStatus)", "backoff_ms": "\(backoff.milliseconds)",
-                    ])
+                    logger.error(
+                        "local model server exited; restarting",
+                        metadata: [
+                            "status": "\(exitStatus)", "backoff_ms": "\(backoff.milliseconds)",
+                        ])
                 } catch {
                     if Task.isCancelled || Task.isShuttingDownGracefully { break }
                     logger.error("local model server failed to start; retrying", metadata: ["error": "\(error)"])
@@ -162,13 +169,16 @@ public actor LocalModelSupervisor: Service {
             do {
                 try ChildRecord.started(pid: process.processIdentifier, program: configuration.serverPath)?.write(to: recordFile)
             } catch {
-                logger.warning("could not record the model server's pid", metadata: ["file": "\(recordFile)", "error": "\(error)"])
+                logger.warning(
+                    "could not record the model server's pid", metadata: ["file": "\(recordFile)", "error": "\(error)"])
             }
         }
         defer { if let recordFile = configuration.recordFile { try? FileManager.default.removeItem(atPath: recordFile) } }
-        logger.info("local model server starting", metadata: [
-            "pid": "\(process.processIdentifier)", "port": "\(configuration.port)", "model": "\(configuration.modelName)",
-        ])
+        logger.info(
+            "local model server starting",
+            metadata: [
+                "pid": "\(process.processIdentifier)", "port": "\(configuration.port)", "model": "\(configuration.modelName)",
+            ])
         let healthy = await waitUntilHealthy(process)
         if healthy {
             state = .ready

@@ -38,9 +38,11 @@ public struct ModelDeployment: Sendable, Hashable, CustomStringConvertible {
     /// Chat, embeddings, or both (the default for a deployment whose configuration does not say).
     public var capabilities: Set<Capability>
 
-    public init(name: String, api: API, baseURL: String, upstreamModel: String, apiVersion: String? = nil,
-                apiKey: String? = nil, servedModels: [String], priority: Int = 0, healthURL: String? = nil,
-                tokenizer: String? = nil, capabilities: Set<Capability> = Set(Capability.allCases)) {
+    public init(
+        name: String, api: API, baseURL: String, upstreamModel: String, apiVersion: String? = nil,
+        apiKey: String? = nil, servedModels: [String], priority: Int = 0, healthURL: String? = nil,
+        tokenizer: String? = nil, capabilities: Set<Capability> = Set(Capability.allCases)
+    ) {
         self.tokenizer = tokenizer
         self.capabilities = capabilities
         self.healthURL = healthURL

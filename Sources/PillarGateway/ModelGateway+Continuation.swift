@@ -74,22 +74,26 @@ extension ModelGateway {
             tried = attempt
             span.attributes["pillar.continuation"] = true
             let reply = try await lease.provider.stream(next)
-            return RelayLeg(upstream: reply.value, lease: lease, span: span, rateLimits: reply.rateLimits, request: next,
-                            started: .now)
+            return RelayLeg(
+                upstream: reply.value, lease: lease, span: span, rateLimits: reply.rateLimits, request: next,
+                started: .now)
         }
     }
 
     /// The event that tells the caller the answer goes on at another deployment, with what the interrupted
     /// attempt used.
-    static func continuationMarker(id: String, model: String, interrupted: InterruptedAttempt,
-                                   continuedOn deployment: String) -> ChatCompletionChunk {
+    static func continuationMarker(
+        id: String, model: String, interrupted: InterruptedAttempt,
+        continuedOn deployment: String
+    ) -> ChatCompletionChunk {
         let details: [String: JSONValue] = [
             "interrupted_deployment": .string(interrupted.deployment),
             "continued_on": .string(deployment),
             "error": .string(interrupted.error.asPillarError.code),
             "interrupted_usage": (try? JSONValue(encoding: interrupted.usage)) ?? .null,
         ]
-        return ChatCompletionChunk(id: id, created: Int(Date().timeIntervalSince1970), model: model, choices: [],
-                                   extra: ["pillar": .object(["continuation": .object(details)])])
+        return ChatCompletionChunk(
+            id: id, created: Int(Date().timeIntervalSince1970), model: model, choices: [],
+            extra: ["pillar": .object(["continuation": .object(details)])])
     }
 }

@@ -14,16 +14,20 @@ extension ModelGateway {
         try enterTenant(caller.tenant)
         defer { leaveTenant(caller.tenant) }
         let estimated = request.input.reduce(0) { $0 + tokens.tokens(in: $1, model: request.model) }
-        return try await serve(model: request.model, estimatedTokens: estimated, caller: caller, started: started,
-                               onFinish: onFinish,
-                               startSpan: { startEmbeddingsSpan(request, provider: $0, caller: caller) }) { lease, span, attempts in
+        return try await serve(
+            model: request.model, estimatedTokens: estimated, caller: caller, started: started,
+            onFinish: onFinish,
+            startSpan: { startEmbeddingsSpan(request, provider: $0, caller: caller) }
+        ) { lease, span, attempts in
             let reply = try await lease.provider.embed(request)
             var response = reply.value
             response.data.sort { $0.index < $1.index }
             let dimensions = response.data.first?.embedding.count ?? 0
             guard response.data.count == request.input.count,
-                  response.data.enumerated().allSatisfy({ $0.offset == $0.element.index && $0.element.embedding.count == dimensions }),
-                  dimensions > 0
+                response.data.enumerated().allSatisfy({
+                    $0.offset == $0.element.index && $0.element.embedding.count == dimensions
+                }),
+                dimensions > 0
             else {
                 throw UpstreamError(.malformed, deployment: lease.name)
             }
@@ -31,9 +35,10 @@ extension ModelGateway {
             let reported = response.usage.map { $0.promptTokens > 0 } ?? false
             let usage = Usage(promptTokens: reported ? response.usage!.promptTokens : estimated, completionTokens: 0)
             response.usage = .init(promptTokens: usage.promptTokens)
-            let outcome = Outcome(deployment: lease.name, usage: usage, timeToFirstToken: nil,
-                                  duration: ContinuousClock.now - started, error: nil, cancelled: false,
-                                  usageReported: reported, attempts: attempts)
+            let outcome = Outcome(
+                deployment: lease.name, usage: usage, timeToFirstToken: nil,
+                duration: ContinuousClock.now - started, error: nil, cancelled: false,
+                usageReported: reported, attempts: attempts)
             pool.release(lease, outcome: .success(reply.rateLimits), at: .now)
             finish(span, provider: lease.provider, caller: caller, outcome: outcome)
             await onFinish(outcome)

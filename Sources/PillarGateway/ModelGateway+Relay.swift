@@ -22,8 +22,9 @@ extension ModelGateway {
         let (stream, continuation) = ChatCompletionChunkStream.makeStream()
         let (start, startContinuation) = AsyncStream<StreamStart>.makeStream()
         let task = Task {
-            var state = RelayState(model: request.model, includeUsage: request.streamOptions?.includeUsage ?? false,
-                                   started: started, maxContinuations: policy.retry.maxAttempts)
+            var state = RelayState(
+                model: request.model, includeUsage: request.streamOptions?.includeUsage ?? false,
+                started: started, maxContinuations: policy.retry.maxAttempts)
             var leg = first
             var attempts = firstAttempts
             var failure: (any Error)?
@@ -61,16 +62,21 @@ extension ModelGateway {
                         // The failed leg is given back first, so that its breaker has heard of it when the next
                         // deployment is picked.
                         let failed = leg
-                        let partial = state.interruption(at: failed.lease.name, request: failed.request, error: error,
-                                                         legStarted: failed.started, now: .now, endedAt: Date(), tokens: tokens)
+                        let partial = state.interruption(
+                            at: failed.lease.name, request: failed.request, error: error,
+                            legStarted: failed.started, now: .now, endedAt: Date(), tokens: tokens)
                         pool.release(failed.lease, outcome: .failure(error), at: .now)
-                        finish(failed.span, provider: failed.lease.provider, caller: caller,
-                               outcome: Outcome(deployment: failed.lease.name, usage: partial.usage, timeToFirstToken: nil,
-                                                duration: partial.duration, error: error.asPillarError,
-                                                cancelled: false, usageReported: false, attempts: attempts))
+                        finish(
+                            failed.span, provider: failed.lease.provider, caller: caller,
+                            outcome: Outcome(
+                                deployment: failed.lease.name, usage: partial.usage, timeToFirstToken: nil,
+                                duration: partial.duration, error: error.asPillarError,
+                                cancelled: false, usageReported: false, attempts: attempts))
                         legClosed = true
-                        if let next = await continueElsewhere(request, answered: state.answered, after: failed, caller: caller,
-                                                              permit: permit, attempts: &attempts) {
+                        if let next = await continueElsewhere(
+                            request, answered: state.answered, after: failed, caller: caller,
+                            permit: permit, attempts: &attempts)
+                        {
                             continuation.yield(state.continued(after: partial, on: next.lease.name))
                             leg = next
                             legClosed = false
@@ -90,9 +96,10 @@ extension ModelGateway {
                 deliver(state.endedCleanly(counted: finalUsage, createdAt: Int(Date().timeIntervalSince1970)))
             }
             startContinuation.finish()
-            var outcome = Outcome(deployment: leg.lease.name, usage: finalUsage, timeToFirstToken: state.firstToken,
-                                  duration: ContinuousClock.now - started, error: failure, cancelled: cancelled,
-                                  usageReported: reported, attempts: attempts)
+            var outcome = Outcome(
+                deployment: leg.lease.name, usage: finalUsage, timeToFirstToken: state.firstToken,
+                duration: ContinuousClock.now - started, error: failure, cancelled: cancelled,
+                usageReported: reported, attempts: attempts)
             outcome.interrupted = state.interrupted
             let poolOutcome: DeploymentPool.Outcome
             if cancelled {

@@ -25,19 +25,25 @@ extension ModelGateway {
         return span
     }
 
-    func finish(_ span: any Span, provider: any ModelProvider, caller: Caller,
-                outcome: Outcome) {
+    func finish(
+        _ span: any Span, provider: any ModelProvider, caller: Caller,
+        outcome: Outcome
+    ) {
         let deployment = provider.deployment.name
         span.attributes["gen_ai.response.model"] = provider.deployment.upstreamModel
         if let usage = outcome.usage {
             span.attributes["gen_ai.usage.input_tokens"] = usage.promptTokens
             span.attributes["gen_ai.usage.output_tokens"] = usage.completionTokens
-            Counter(label: "pillar_gen_ai_tokens_total",
-                    dimensions: [("tenant", caller.tenant), ("deployment", deployment), ("type", "input")])
-                .increment(by: usage.promptTokens)
-            Counter(label: "pillar_gen_ai_tokens_total",
-                    dimensions: [("tenant", caller.tenant), ("deployment", deployment), ("type", "output")])
-                .increment(by: usage.completionTokens)
+            Counter(
+                label: "pillar_gen_ai_tokens_total",
+                dimensions: [("tenant", caller.tenant), ("deployment", deployment), ("type", "input")]
+            )
+            .increment(by: usage.promptTokens)
+            Counter(
+                label: "pillar_gen_ai_tokens_total",
+                dimensions: [("tenant", caller.tenant), ("deployment", deployment), ("type", "output")]
+            )
+            .increment(by: usage.completionTokens)
         }
         let result: String
         if outcome.cancelled {
@@ -50,8 +56,10 @@ extension ModelGateway {
         } else {
             result = "ok"
         }
-        Counter(label: "pillar_gen_ai_calls_total",
-                dimensions: [("tenant", caller.tenant), ("deployment", deployment), ("result", result)]).increment()
+        Counter(
+            label: "pillar_gen_ai_calls_total",
+            dimensions: [("tenant", caller.tenant), ("deployment", deployment), ("result", result)]
+        ).increment()
         Timer(label: "pillar_gen_ai_call_duration_seconds", dimensions: [("deployment", deployment)])
             .recordNanoseconds(outcome.duration.nanoseconds)
         if let firstToken = outcome.timeToFirstToken {
@@ -65,9 +73,13 @@ extension ModelGateway {
         span.recordError(error)
         span.setStatus(SpanStatus(code: .error))
         span.attributes["error.type"] = error.shortDescription
-        Counter(label: "pillar_gen_ai_calls_total",
-                dimensions: [("tenant", caller.tenant), ("deployment", provider.deployment.name),
-                             ("result", error.shortDescription)]).increment()
+        Counter(
+            label: "pillar_gen_ai_calls_total",
+            dimensions: [
+                ("tenant", caller.tenant), ("deployment", provider.deployment.name),
+                ("result", error.shortDescription),
+            ]
+        ).increment()
         span.end()
     }
 }

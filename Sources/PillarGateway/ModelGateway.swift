@@ -28,8 +28,10 @@ public final class ModelGateway: Sendable {
         /// Models whose pools continue a stream that failed in mid-answer at another deployment.
         public var continuedModels: Set<String>
 
-        public init(retry: RetryPolicy = .init(), maxInFlightPerTenant: Int? = nil, queueTimeout: Duration = .seconds(2),
-                    continuedModels: Set<String> = []) {
+        public init(
+            retry: RetryPolicy = .init(), maxInFlightPerTenant: Int? = nil, queueTimeout: Duration = .seconds(2),
+            continuedModels: Set<String> = []
+        ) {
             self.retry = retry
             self.maxInFlightPerTenant = maxInFlightPerTenant
             self.queueTimeout = queueTimeout
@@ -103,16 +105,19 @@ public final class ModelGateway: Sendable {
         try require(.chat, of: request.model)
         try enterTenant(caller.tenant)
         defer { leaveTenant(caller.tenant) }
-        return try await serve(model: request.model, estimatedTokens: estimatedTokens(request), caller: caller,
-                               started: started, onFinish: onFinish,
-                               startSpan: { startModelSpan(request, provider: $0, caller: caller) }) { lease, span, attempts in
+        return try await serve(
+            model: request.model, estimatedTokens: estimatedTokens(request), caller: caller,
+            started: started, onFinish: onFinish,
+            startSpan: { startModelSpan(request, provider: $0, caller: caller) }
+        ) { lease, span, attempts in
             let reply = try await lease.provider.complete(request)
             var completion = reply.value
             completion.model = request.model
             let usage = completion.usage ?? tokens.usage(request: request, completion: completion.text)
-            let outcome = Outcome(deployment: lease.name, usage: usage, timeToFirstToken: nil,
-                                  duration: ContinuousClock.now - started, error: nil, cancelled: false,
-                                  usageReported: completion.usage != nil, attempts: attempts)
+            let outcome = Outcome(
+                deployment: lease.name, usage: usage, timeToFirstToken: nil,
+                duration: ContinuousClock.now - started, error: nil, cancelled: false,
+                usageReported: completion.usage != nil, attempts: attempts)
             completion.usage = usage
             pool.release(lease, outcome: .success(reply.rateLimits), at: .now)
             finish(span, provider: lease.provider, caller: caller, outcome: outcome)
@@ -139,14 +144,18 @@ public final class ModelGateway: Sendable {
                 self.leaveTenant(tenant)
                 await onFinish(outcome)
             }
-            return try await serve(model: request.model, estimatedTokens: estimatedTokens(request), caller: caller,
-                                   started: started, onFinish: onFinish,
-                                   startSpan: { startModelSpan(request, provider: $0, caller: caller) }) { lease, span, attempts in
+            return try await serve(
+                model: request.model, estimatedTokens: estimatedTokens(request), caller: caller,
+                started: started, onFinish: onFinish,
+                startSpan: { startModelSpan(request, provider: $0, caller: caller) }
+            ) { lease, span, attempts in
                 let reply = try await lease.provider.stream(request)
-                let leg = RelayLeg(upstream: reply.value, lease: lease, span: span, rateLimits: reply.rateLimits,
-                                   request: request, started: started)
-                let chunks = try await relay(leg, caller: caller, started: started, attempts: attempts, permit: permit,
-                                             onFinish: finishAndLeave)
+                let leg = RelayLeg(
+                    upstream: reply.value, lease: lease, span: span, rateLimits: reply.rateLimits,
+                    request: request, started: started)
+                let chunks = try await relay(
+                    leg, caller: caller, started: started, attempts: attempts, permit: permit,
+                    onFinish: finishAndLeave)
                 return Streamed(deployment: lease.name, chunks: chunks)
             }
         } catch {
@@ -189,8 +198,9 @@ public final class ModelGateway: Sendable {
     ) async throws -> Result {
         guard pool.serves(model) else { throw PillarError.modelNotFound(model) }
         var generator = SystemRandomNumberGenerator()
-        var schedule = AttemptSchedule(retry: policy.retry, queueTimeout: policy.queueTimeout, started: started,
-                                       excluding: initiallyExcluded)
+        var schedule = AttemptSchedule(
+            retry: policy.retry, queueTimeout: policy.queueTimeout, started: started,
+            excluding: initiallyExcluded)
         var failure: PillarError?
         attempting: while schedule.mayAttempt, !Task.isCancelled {
             let action: AttemptSchedule.Action
@@ -205,10 +215,13 @@ public final class ModelGateway: Sendable {
                     pool.release(lease, outcome: .failure(error), at: .now)
                     recordFailedAttempt(span, error: error, provider: lease.provider, caller: caller)
                     action = schedule.attemptFailed(error, deployment: lease.name, at: .now)
-                    logger.warning("model call failed", metadata: [
-                        "deployment": "\(lease.name)", "error": "\(error.shortDescription)", "attempt": "\(schedule.attempts)",
-                        "retrying": "\(action == .acquire)",
-                    ])
+                    logger.warning(
+                        "model call failed",
+                        metadata: [
+                            "deployment": "\(lease.name)", "error": "\(error.shortDescription)",
+                            "attempt": "\(schedule.attempts)",
+                            "retrying": "\(action == .acquire)",
+                        ])
                 } catch is AttemptAbandoned {
                     throw CancellationError()
                 } catch {
@@ -233,9 +246,11 @@ public final class ModelGateway: Sendable {
         }
         let now = ContinuousClock.now
         let error = failure ?? schedule.exhausted(nextOpening: pool.nextOpening(model: model, at: now), at: now)
-        await onFinish(Outcome(deployment: schedule.lastError?.deployment, usage: nil, timeToFirstToken: nil,
-                               duration: now - started, error: error, cancelled: Task.isCancelled,
-                               usageReported: false, attempts: schedule.attempts))
+        await onFinish(
+            Outcome(
+                deployment: schedule.lastError?.deployment, usage: nil, timeToFirstToken: nil,
+                duration: now - started, error: error, cancelled: Task.isCancelled,
+                usageReported: false, attempts: schedule.attempts))
         throw error
     }
 
@@ -252,9 +267,10 @@ public final class ModelGateway: Sendable {
             return true
         }
         guard admitted else {
-            throw PillarError(.rateLimited, code: "tenant_concurrency_limit",
-                              message: "This tenant already has \(cap) requests in flight; try again shortly.",
-                              retryAfterSeconds: 1)
+            throw PillarError(
+                .rateLimited, code: "tenant_concurrency_limit",
+                message: "This tenant already has \(cap) requests in flight; try again shortly.",
+                retryAfterSeconds: 1)
         }
     }
 

@@ -23,8 +23,10 @@ public struct OpenAICompatibleProvider: ModelProvider {
         /// Bound on the silence between two events of a stream.
         public var idle: TimeAmount
 
-        public init(total: TimeAmount = .seconds(300), firstToken: TimeAmount = .seconds(30),
-                    firstByte: TimeAmount = .seconds(120), idle: TimeAmount = .seconds(30)) {
+        public init(
+            total: TimeAmount = .seconds(300), firstToken: TimeAmount = .seconds(30),
+            firstByte: TimeAmount = .seconds(120), idle: TimeAmount = .seconds(30)
+        ) {
             self.total = total
             self.firstToken = firstToken
             self.firstByte = firstByte
@@ -77,16 +79,19 @@ public struct OpenAICompatibleProvider: ModelProvider {
             throw classify(error, truncatedIfClosed: true)
         }
         do {
-            return UpstreamReply(try JSONDecoder().decode(Reply.self, from: Data(bytes.readableBytesView)),
-                                 rateLimits: rateLimits)
+            return UpstreamReply(
+                try JSONDecoder().decode(Reply.self, from: Data(bytes.readableBytesView)),
+                rateLimits: rateLimits)
         } catch {
             throw UpstreamError(.malformed, deployment: deployment.name, status: Int(response.status.code))
         }
     }
 
     /// Runs `operation`, throwing a timeout (and cancelling it) if it has not finished by `deadline`.
-    static func within<Value: Sendable>(_ deadline: NIODeadline, deployment: String,
-                                        _ operation: @escaping @Sendable () async throws -> Value) async throws -> Value {
+    static func within<Value: Sendable>(
+        _ deadline: NIODeadline, deployment: String,
+        _ operation: @escaping @Sendable () async throws -> Value
+    ) async throws -> Value {
         try await withThrowingTaskGroup(of: Value?.self) { group in
             group.addTask { try await operation() }
             group.addTask {
@@ -108,8 +113,9 @@ public struct OpenAICompatibleProvider: ModelProvider {
         // Always ask for usage so that every turn is metered; the gateway hides it from callers who did not ask.
         upstream.streamOptions = .init(includeUsage: true)
         let sent = NIODeadline.now()
-        let response = try await send(upstream, url: deployment.chatCompletionsURL, streaming: true,
-                                      headDeadline: sent + min(timeouts.firstToken, timeouts.total))
+        let response = try await send(
+            upstream, url: deployment.chatCompletionsURL, streaming: true,
+            headDeadline: sent + min(timeouts.firstToken, timeouts.total))
         let rateLimits = UpstreamRateLimits(headers: response.headers, now: .now)
         let deploymentName = deployment.name
         let (stream, continuation) = ChatCompletionChunkStream.makeStream()

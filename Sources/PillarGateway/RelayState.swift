@@ -84,12 +84,15 @@ struct RelayState: Sendable {
 
     /// The current leg, given up at `deployment` after `error`, as an interrupted attempt: the prompt it was
     /// sent and the completion it delivered, counted by `tokens`.
-    func interruption(at deployment: String, request: ChatCompletionRequest, error: UpstreamError,
-                      legStarted: ContinuousClock.Instant, now: ContinuousClock.Instant, endedAt: Date,
-                      tokens: TokenCounter) -> ModelGateway.InterruptedAttempt {
+    func interruption(
+        at deployment: String, request: ChatCompletionRequest, error: UpstreamError,
+        legStarted: ContinuousClock.Instant, now: ContinuousClock.Instant, endedAt: Date,
+        tokens: TokenCounter
+    ) -> ModelGateway.InterruptedAttempt {
         ModelGateway.InterruptedAttempt(
             deployment: deployment,
-            usage: legText.isEmpty ? Usage(promptTokens: 0, completionTokens: 0) : tokens.usage(request: request, completion: legText),
+            usage: legText.isEmpty
+                ? Usage(promptTokens: 0, completionTokens: 0) : tokens.usage(request: request, completion: legText),
             error: error, duration: now - legStarted, endedAt: endedAt)
     }
 
@@ -108,8 +111,10 @@ struct RelayState: Sendable {
         var out = held
         held.removeAll()
         if includeUsage, usage == nil {
-            out.append(ChatCompletionChunk(id: answerID ?? "chatcmpl-usage", created: createdAt, model: model, choices: [],
-                                           usage: counted))
+            out.append(
+                ChatCompletionChunk(
+                    id: answerID ?? "chatcmpl-usage", created: createdAt, model: model, choices: [],
+                    usage: counted))
         }
         if hasStarted { return out.isEmpty ? .nothing : .send(out) }
         return .start(out)

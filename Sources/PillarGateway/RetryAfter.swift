@@ -12,7 +12,8 @@ public enum RetryAfter {
             }
         }
         guard let value = headers.first(name: "retry-after")?.trimmingCharacters(in: .whitespaces),
-              let seconds = seconds(fromHeaderValue: value, now: now) else { return nil }
+            let seconds = seconds(fromHeaderValue: value, now: now)
+        else { return nil }
         return .seconds(seconds)
     }
 

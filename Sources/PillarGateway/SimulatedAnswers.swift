@@ -11,8 +11,10 @@ enum SimulatedAnswers {
 
     static func reply(to request: ChatCompletionRequest, quality: SimulatedQuality? = nil) -> String {
         let question = request.messages.last { $0.role == "user" }?.content?.text ?? ""
-        if question.hasSuffix(condenseCue), let followUp = question.components(separatedBy: "\n")
-            .last(where: { $0.hasPrefix(followUpCue) }) {
+        if question.hasSuffix(condenseCue),
+            let followUp = question.components(separatedBy: "\n")
+                .last(where: { $0.hasPrefix(followUpCue) })
+        {
             return followUp.dropFirst(followUpCue.count).trimmingCharacters(in: .whitespaces)
         }
         let prompt = request.messages.compactMap { $0.content?.text }.joined(separator: "\n")
@@ -36,7 +38,8 @@ enum SimulatedAnswers {
         var current: (Int, [String])?
         for line in prompt.components(separatedBy: "\n") {
             if line.hasPrefix("["), let close = line.firstIndex(of: "]"),
-               let marker = Int(line[line.index(after: line.startIndex)..<close]) {
+                let marker = Int(line[line.index(after: line.startIndex)..<close])
+            {
                 if let current { sources.append((current.0, current.1.joined(separator: "\n"))) }
                 current = (marker, [line[line.index(after: close)...].trimmingCharacters(in: .whitespaces)])
             } else if line.hasPrefix("Question:") {
@@ -69,11 +72,14 @@ enum SimulatedAnswers {
         return result.filter { !$0.isEmpty }
     }
 
-    static let stopwords: Set<String> = ["the", "and", "for", "are", "was", "what", "which", "who", "how", "did",
-                                         "does", "that", "this", "with", "from", "many", "much", "when", "where"]
+    static let stopwords: Set<String> = [
+        "the", "and", "for", "are", "was", "what", "which", "who", "how", "did",
+        "does", "that", "this", "with", "from", "many", "much", "when", "where",
+    ]
 
     static func words(_ text: String) -> Set<String> {
-        Set(text.lowercased().split { !$0.isLetter && !$0.isNumber }.map(String.init)
-            .filter { $0.count >= 3 && !stopwords.contains($0) })
+        Set(
+            text.lowercased().split { !$0.isLetter && !$0.isNumber }.map(String.init)
+                .filter { $0.count >= 3 && !stopwords.contains($0) })
     }
 }

@@ -43,7 +43,8 @@ enum SimulatedJudge {
         default: share = 0.5
         }
         let score = answer.isEmpty ? 1 : 1 + Int((share * 4).rounded())
-        return #"{"score": \#(score), "reason": "\#(criterion): \#(Int((share * 100).rounded()))% word overlap (simulated judge)."}"#
+        return
+            #"{"score": \#(score), "reason": "\#(criterion): \#(Int((share * 100).rounded()))% word overlap (simulated judge)."}"#
     }
 
     static func words(_ text: String) -> Set<String> {
@@ -58,7 +59,8 @@ enum SimulatedJudge {
     static func f1(_ a: Set<String>, _ b: Set<String>) -> Double {
         let common = Double(a.intersection(b).count)
         guard common > 0 else { return 0 }
-        let precision = common / Double(a.count), recall = common / Double(b.count)
+        let precision = common / Double(a.count)
+        let recall = common / Double(b.count)
         return 2 * precision * recall / (precision + recall)
     }
 }

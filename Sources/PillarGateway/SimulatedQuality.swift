@@ -27,8 +27,9 @@ public struct SimulatedQuality: Sendable, Hashable {
         for part in text.split(separator: ",") {
             let pair = part.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
             guard pair.count == 2, let share = Double(pair[1]), share.isFinite, (0...1).contains(share) else {
-                throw .invalidRequest("quality must read like wrong=0.3,ungrounded=0.1,refusing=0.05 (shares 0-1)",
-                                      param: "x-sim-quality")
+                throw .invalidRequest(
+                    "quality must read like wrong=0.3,ungrounded=0.1,refusing=0.05 (shares 0-1)",
+                    param: "x-sim-quality")
             }
             switch pair[0] {
             case "wrong": wrong = share

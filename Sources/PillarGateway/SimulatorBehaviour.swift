@@ -42,9 +42,11 @@ public struct SimulatorBehaviour: Sendable, Hashable {
     /// A share of RAG answers spoiled on purpose (see `SimulatedQuality`); nil answers as well as it can.
     public var quality: SimulatedQuality?
 
-    public init(timeToFirstToken: Duration = .milliseconds(20), tokensPerSecond: Double = 200, reply: String? = nil,
-                fault: Fault? = nil, faultRate: Double = 1, errorType: String? = nil, toolCallDeltas: Int = 0,
-                judgeScore: Int? = nil, quality: SimulatedQuality? = nil) {
+    public init(
+        timeToFirstToken: Duration = .milliseconds(20), tokensPerSecond: Double = 200, reply: String? = nil,
+        fault: Fault? = nil, faultRate: Double = 1, errorType: String? = nil, toolCallDeltas: Int = 0,
+        judgeScore: Int? = nil, quality: SimulatedQuality? = nil
+    ) {
         self.quality = quality
         self.judgeScore = judgeScore
         self.errorType = errorType
@@ -122,8 +124,10 @@ public struct SimulatorBehaviour: Sendable, Hashable {
         if asked.messages.count > 1, asked.messages.last?.role == "assistant" {
             prefill = asked.messages.removeLast().content?.text ?? ""
         }
-        let whole = reply ?? SimulatedJudge.reply(to: asked.messages.last { $0.role == "user" }?.content?.text ?? "",
-                                                  forcedScore: judgeScore)
+        let whole =
+            reply ?? SimulatedJudge.reply(
+                to: asked.messages.last { $0.role == "user" }?.content?.text ?? "",
+                forcedScore: judgeScore)
             ?? SimulatedAnswers.reply(to: asked, quality: quality)
         let text = whole.hasPrefix(prefill) ? String(whole.dropFirst(prefill.count)) : whole
         var tokens: [String] = []

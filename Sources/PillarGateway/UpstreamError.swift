@@ -26,8 +26,10 @@ public struct UpstreamError: Error, Sendable, Hashable, CustomStringConvertible 
     /// The upstream's error `type` (OpenAI's `invalid_request_error`, llama.cpp's `not_supported_error`…).
     public var upstreamType: String?
 
-    public init(_ reason: Reason, deployment: String, status: Int? = nil, retryAfter: Duration? = nil,
-                upstreamMessage: String? = nil, upstreamType: String? = nil) {
+    public init(
+        _ reason: Reason, deployment: String, status: Int? = nil, retryAfter: Duration? = nil,
+        upstreamMessage: String? = nil, upstreamType: String? = nil
+    ) {
         self.reason = reason
         self.deployment = deployment
         self.status = status
@@ -77,21 +79,24 @@ public struct UpstreamError: Error, Sendable, Hashable, CustomStringConvertible 
     public var asPillarError: PillarError {
         if rejectsRequest {
             if status == 501 || upstreamType == "not_supported_error" {
-                return .invalidRequest("This model does not offer this operation (for example, chat on an embedding model).",
-                                       param: "model", code: "unsupported_operation")
+                return .invalidRequest(
+                    "This model does not offer this operation (for example, chat on an embedding model).",
+                    param: "model", code: "unsupported_operation")
             }
             if status != 401, status != 403, status != 404 {
-                return .invalidRequest("The model rejected the request: \(upstreamMessage ?? "status \(status ?? 400)")",
-                                       code: "upstream_rejected")
+                return .invalidRequest(
+                    "The model rejected the request: \(upstreamMessage ?? "status \(status ?? 400)")",
+                    code: "upstream_rejected")
             }
         }
         switch reason {
         case .status:
             let status = self.status ?? 502
             if status == 429 {
-                return PillarError(.rateLimited, code: "upstream_rate_limited",
-                                   message: "The model deployment is rate limited; try again later.",
-                                   retryAfterSeconds: max(1, retryAfterSeconds ?? 1))
+                return PillarError(
+                    .rateLimited, code: "upstream_rate_limited",
+                    message: "The model deployment is rate limited; try again later.",
+                    retryAfterSeconds: max(1, retryAfterSeconds ?? 1))
             }
             if status == 503 {
                 return .unavailable("The model deployment is unavailable.", retryAfterSeconds: max(1, retryAfterSeconds ?? 1))
@@ -106,8 +111,9 @@ public struct UpstreamError: Error, Sendable, Hashable, CustomStringConvertible 
         case .truncated:
             return .upstream("The model deployment ended its stream before finishing.", code: "upstream_truncated")
         case .streamError:
-            return .upstream("The model deployment failed in mid-stream: \(upstreamMessage ?? "no message")",
-                             code: "upstream_stream_error")
+            return .upstream(
+                "The model deployment failed in mid-stream: \(upstreamMessage ?? "no message")",
+                code: "upstream_stream_error")
         }
     }
 }

@@ -46,7 +46,8 @@ struct UpstreamStreamReader: Sendable {
     }
 
     private func streamError(_ body: UpstreamErrorBody?) -> UpstreamError {
-        UpstreamError(.streamError, deployment: deployment, status: body?.code, upstreamMessage: body?.message,
-                      upstreamType: body?.type)
+        UpstreamError(
+            .streamError, deployment: deployment, status: body?.code, upstreamMessage: body?.message,
+            upstreamType: body?.type)
     }
 }

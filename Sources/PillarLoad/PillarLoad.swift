@@ -20,7 +20,8 @@ struct PillarLoad: AsyncParsableCommand {
     @Option var warmup: Double = 2
     @Flag var stream = false
     @Option(name: .customLong("max-tokens")) var maxTokens = 16
-    @Option(help: "A Pillar server's URL to report the result to (POST /v1/admin/load-tests), the evidence `pillar review` reads.")
+    @Option(
+        help: "A Pillar server's URL to report the result to (POST /v1/admin/load-tests), the evidence `pillar review` reads.")
     var record: String?
     @Option(name: .customLong("record-key"), help: "An admin key of the default tenant for --record (or PILLAR_API_KEY).")
     var recordKey: String?
@@ -39,7 +40,10 @@ struct PillarLoad: AsyncParsableCommand {
     }
 
     func measure(_ client: HTTPClient) async throws {
-        let body = ByteBuffer(string: #"{"model": "\#(model)", "stream": \#(stream), "max_tokens": \#(maxTokens), "messages": [{"role": "user", "content": "Say something short."}]}"#)
+        let body = ByteBuffer(
+            string:
+                #"{"model": "\#(model)", "stream": \#(stream), "max_tokens": \#(maxTokens), "messages": [{"role": "user", "content": "Say something short."}]}"#
+        )
         let results = Results()
         let probe = Probe(client: client, url: url, key: key, body: body, stream: stream)
 
@@ -86,7 +90,8 @@ struct PillarLoad: AsyncParsableCommand {
             "p95_ms": statistics.p95Ms.isFinite ? statistics.p95Ms : 0, "error_rate": statistics.errorRate,
             "duration_seconds": duration, "concurrency": rate == nil ? concurrency : Int(rate!.rounded(.up)),
         ]
-        var request = HTTPClientRequest(url: (server.hasSuffix("/") ? String(server.dropLast()) : server) + "/v1/admin/load-tests")
+        var request = HTTPClientRequest(
+            url: (server.hasSuffix("/") ? String(server.dropLast()) : server) + "/v1/admin/load-tests")
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
         request.headers.add(name: "Authorization", value: "Bearer \(key)")
@@ -167,9 +172,10 @@ final class Results: Sendable {
     func statistics(duration: Double) -> Statistics {
         let all = samples.withLock { $0 }
         let ok = all.filter(\.ok)
-        return Statistics(throughput: Double(ok.count) / duration,
-                          p95Ms: Self.percentile(ok.map { Self.milliseconds($0.latency) }, 0.95),
-                          errorRate: all.isEmpty ? 1 : Double(all.count - ok.count) / Double(all.count))
+        return Statistics(
+            throughput: Double(ok.count) / duration,
+            p95Ms: Self.percentile(ok.map { Self.milliseconds($0.latency) }, 0.95),
+            errorRate: all.isEmpty ? 1 : Double(all.count - ok.count) / Double(all.count))
     }
 
     func summary(duration: Double) -> String {

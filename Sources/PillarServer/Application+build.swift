@@ -31,16 +31,19 @@ public func buildApplication(
     let keys = SQLiteAPIKeyRepository(database: database)
     let turns = SQLiteTurnRepository(database: database)
     let audit = SQLiteAuditLog(database: database)
-    let issuer = APIKeyIssuer(keys: keys, tenants: tenants,
-                              cacheLifetime: .milliseconds(Int64(configuration.server.apiKeyCacheSeconds * 1000)))
-    try await bootstrapDefaultTenant(issuer: issuer, keys: keys, tenants: tenants,
-                                     bootstrapKey: environment["PILLAR_BOOTSTRAP_KEY"], announce: announce)
+    let issuer = APIKeyIssuer(
+        keys: keys, tenants: tenants,
+        cacheLifetime: .milliseconds(Int64(configuration.server.apiKeyCacheSeconds * 1000)))
+    try await bootstrapDefaultTenant(
+        issuer: issuer, keys: keys, tenants: tenants,
+        bootstrapKey: environment["PILLAR_BOOTSTRAP_KEY"], announce: announce)
 
     let httpClient = ModelSetup.httpClient(for: configuration)
     let models: ModelSetup
     do {
-        models = try ModelSetup(configuration: configuration, environment: environment, httpClient: httpClient,
-                                childLauncher: childLauncher, logger: logger)
+        models = try ModelSetup(
+            configuration: configuration, environment: environment, httpClient: httpClient,
+            childLauncher: childLauncher, logger: logger)
     } catch {
         // The client is not yet owned by a service that would shut it down.
         try await httpClient.shutdown()
@@ -73,13 +76,16 @@ public func buildApplication(
 
     let authenticated = router.group().add(middleware: authentication)
     let limits = configuration.limits
-    let admissionPolicy = AdmissionControl.Policy(defaultTenantLimits: limits.tenantDefault, tenants: limits.tenants,
-                                                  keys: limits.keys, defaultCompletionTokens: limits.defaultCompletionTokens)
+    let admissionPolicy = AdmissionControl.Policy(
+        defaultTenantLimits: limits.tenantDefault, tenants: limits.tenants,
+        keys: limits.keys, defaultCompletionTokens: limits.defaultCompletionTokens)
     let admission = admissionPolicy.isEmpty ? nil : AdmissionControl(policy: admissionPolicy, ledger: turns)
-    let evaluationPolicy = AdmissionControl.Policy(defaultTenantLimits: configuration.evaluation.budgetDefault,
-                                                   tenants: configuration.evaluation.budgets,
-                                                   defaultCompletionTokens: limits.defaultCompletionTokens)
-    let evaluationAdmission = evaluationPolicy.isEmpty
+    let evaluationPolicy = AdmissionControl.Policy(
+        defaultTenantLimits: configuration.evaluation.budgetDefault,
+        tenants: configuration.evaluation.budgets,
+        defaultCompletionTokens: limits.defaultCompletionTokens)
+    let evaluationAdmission =
+        evaluationPolicy.isEmpty
         ? nil : AdmissionControl(policy: evaluationPolicy, ledger: SQLiteEvaluationLedger(database: database))
     let evaluations = SQLiteEvalRepository(database: database)
     let stale = try await evaluations.markRunningInterrupted()
@@ -89,18 +95,22 @@ public func buildApplication(
         promotion.policy(for: tenant).requireEval
     }
     let v1 = authenticated.group("v1", context: AuthenticatedContext.self)
-    let retrieval = try RetrievalSetup(configuration: configuration, database: database, gateway: gateway, turns: turns,
-                                       fault: fault, logger: logger)
+    let retrieval = try RetrievalSetup(
+        configuration: configuration, database: database, gateway: gateway, turns: turns,
+        fault: fault, logger: logger)
     let redaction = StorageRedaction(safety: configuration.safety, cipher: database.cipher)
-    let gate = SafetyGate(safety: configuration.safety, redaction: redaction,
-                          remote: try RemoteContentClassifier(configuration.safety.remoteClassifier, environment: environment,
-                                                              client: httpClient),
-                          logger: logger)
+    let gate = SafetyGate(
+        safety: configuration.safety, redaction: redaction,
+        remote: try RemoteContentClassifier(
+            configuration.safety.remoteClassifier, environment: environment,
+            client: httpClient),
+        logger: logger)
     let quality = MonitoringSetup.intake(configuration)
-    let orchestration = OrchestrationSetup(configuration: configuration, database: database, gateway: gateway,
-                                           admission: admission, evaluationAdmission: evaluationAdmission,
-                                           promotionApproval: promotionApproval, turns: turns, retriever: retrieval.retriever,
-                                           redaction: redaction, gate: gate, quality: quality?.1, logger: logger)
+    let orchestration = OrchestrationSetup(
+        configuration: configuration, database: database, gateway: gateway,
+        admission: admission, evaluationAdmission: evaluationAdmission,
+        promotionApproval: promotionApproval, turns: turns, retriever: retrieval.retriever,
+        redaction: redaction, gate: gate, quality: quality?.1, logger: logger)
     let dataProtection = SQLiteDataProtectionRepository(database: database)
     let qualityStore = SQLiteQualityRepository(database: database)
     let chatCompletions = ChatCompletionsController(
@@ -108,50 +118,64 @@ public func buildApplication(
         flows: FlowCompletions(service: orchestration.service), flowLibrary: orchestration.flows, redaction: redaction,
         gate: gate, logger: logger)
     chatCompletions.addRoutes(to: v1)
-    let embeddings = EmbeddingsController(gateway: gateway, admission: admission, prices: configuration.prices, turns: turns,
-                                          redaction: redaction, bodyReader: bodyReader)
+    let embeddings = EmbeddingsController(
+        gateway: gateway, admission: admission, prices: configuration.prices, turns: turns,
+        redaction: redaction, bodyReader: bodyReader)
     embeddings.addRoutes(to: v1)
     AzureOpenAIController(chat: chatCompletions, embeddings: embeddings, deployments: configuration.azure.deployments)
         .addRoutes(to: authenticated.group("openai", context: AuthenticatedContext.self))
-    ChatController(service: orchestration.service, conversations: orchestration.conversations, redaction: redaction,
-                   bodyReader: bodyReader)
-        .addRoutes(to: v1)
+    ChatController(
+        service: orchestration.service, conversations: orchestration.conversations, redaction: redaction,
+        bodyReader: bodyReader
+    )
+    .addRoutes(to: v1)
     ConversationsController(conversations: orchestration.conversations, redaction: redaction, bodyReader: bodyReader)
         .addRoutes(to: v1)
     TracesController(traces: orchestration.traces, quality: qualityStore).addRoutes(to: v1)
     // Every admin route sits under /v1/admin: `admin` for a tenant's admins, `platform` for the platform's.
     let admin = authenticated.group("v1/admin", context: AdminContext.self)
     let platform = authenticated.group("v1/admin", context: PlatformAdminContext.self)
-    DataProtectionController(store: dataProtection, traces: orchestration.traces, conversations: orchestration.conversations,
-                             audit: audit, redaction: redaction, bodyReader: bodyReader, quality: qualityStore)
-        .addRoutes(user: v1, admin: admin)
+    DataProtectionController(
+        store: dataProtection, traces: orchestration.traces, conversations: orchestration.conversations,
+        audit: audit, redaction: redaction, bodyReader: bodyReader, quality: qualityStore
+    )
+    .addRoutes(user: v1, admin: admin)
     LibraryController(library: orchestration.prompts, audit: audit, bodyReader: bodyReader).addRoutes(to: admin.group("prompts"))
     LibraryController(library: orchestration.flows, audit: audit, bodyReader: bodyReader).addRoutes(to: admin.group("flows"))
-    DocumentsController(repository: retrieval.repository, ingestor: retrieval.ingestor, retriever: retrieval.retriever,
-                        admission: admission, audit: audit, bodyReader: bodyReader,
-                        embeddingModel: configuration.retrieval.embeddingModel)
-        .addRoutes(to: v1)
-    AdminController(issuer: issuer, keys: keys, turns: turns, usage: turns, gateway: gateway, audit: audit,
-                    bodyReader: bodyReader)
-        .addRoutes(to: admin, platform: platform)
+    DocumentsController(
+        repository: retrieval.repository, ingestor: retrieval.ingestor, retriever: retrieval.retriever,
+        admission: admission, audit: audit, bodyReader: bodyReader,
+        embeddingModel: configuration.retrieval.embeddingModel
+    )
+    .addRoutes(to: v1)
+    AdminController(
+        issuer: issuer, keys: keys, turns: turns, usage: turns, gateway: gateway, audit: audit,
+        bodyReader: bodyReader
+    )
+    .addRoutes(to: admin, platform: platform)
     let evaluationCoordinator = EvalRunCoordinator()
-    let evaluation = EvaluationSetup(configuration: configuration, environment: environment, store: evaluations,
-                                     coordinator: evaluationCoordinator, orchestration: orchestration,
-                                     documents: retrieval.repository, feedback: dataProtection, redaction: redaction,
-                                     audit: audit, logger: logger)
+    let evaluation = EvaluationSetup(
+        configuration: configuration, environment: environment, store: evaluations,
+        coordinator: evaluationCoordinator, orchestration: orchestration,
+        documents: retrieval.repository, feedback: dataProtection, redaction: redaction,
+        audit: audit, logger: logger)
     EvaluationController(service: evaluation.service, bodyReader: bodyReader).addRoutes(to: admin.group("eval"))
-    let monitoring = try MonitoringSetup(configuration: configuration, environment: environment, store: qualityStore,
-                                         intake: quality?.0, orchestration: orchestration, embedder: retrieval.embedder,
-                                         audit: audit, httpClient: httpClient, logger: logger)
+    let monitoring = try MonitoringSetup(
+        configuration: configuration, environment: environment, store: qualityStore,
+        intake: quality?.0, orchestration: orchestration, embedder: retrieval.embedder,
+        audit: audit, httpClient: httpClient, logger: logger)
     MonitorsController(board: monitoring.board, monitors: monitoring.monitors, alerts: monitoring.alerts)
         .addRoutes(to: admin.group("monitors"), platform: platform.group("monitors"))
-    CanaryAnalysisController(analyses: monitoring.analyses, defaults: monitoring.canaryDefaults, bodyReader: bodyReader,
-                             enabled: configuration.monitoring.enabled)
-        .addRoutes(prompts: admin.group("prompts"), flows: admin.group("flows"))
-    let assurance = AssuranceSetup(configuration: configuration, environment: environment, database: database, tenants: tenants,
-                                   keys: keys, audit: audit, evaluations: evaluations, quality: qualityStore, retrieval: retrieval,
-                                   orchestration: orchestration, monitoring: monitoring, gateway: gateway,
-                                   unauthenticatedRoutes: unauthenticatedRoutes, fault: fault, logger: logger)
+    CanaryAnalysisController(
+        analyses: monitoring.analyses, defaults: monitoring.canaryDefaults, bodyReader: bodyReader,
+        enabled: configuration.monitoring.enabled
+    )
+    .addRoutes(prompts: admin.group("prompts"), flows: admin.group("flows"))
+    let assurance = AssuranceSetup(
+        configuration: configuration, environment: environment, database: database, tenants: tenants,
+        keys: keys, audit: audit, evaluations: evaluations, quality: qualityStore, retrieval: retrieval,
+        orchestration: orchestration, monitoring: monitoring, gateway: gateway,
+        unauthenticatedRoutes: unauthenticatedRoutes, fault: fault, logger: logger)
     ReviewController(review: assurance.review, probe: assurance.probe, assurance: assurance.store, bodyReader: bodyReader)
         .addRoutes(to: platform)
     let metrics = MetricsController(registry: metricsRegistry)
@@ -169,22 +193,29 @@ public func buildApplication(
     var app = Application(
         router: router,
         server: ConnectionPolicy(configuration.server).http1(),
-        configuration: .init(address: .hostname(configuration.server.host, port: configuration.server.port),
-                             serverName: "pillar"),
+        configuration: .init(
+            address: .hostname(configuration.server.host, port: configuration.server.port),
+            serverName: "pillar"),
         logger: logger)
     for supervisor in models.localModels { app.addServices(supervisor) }
-    app.addServices(VectorIndexService(
-        vectors: retrieval.vectors, tenants: tenants,
-        interval: .milliseconds(Int64(configuration.retrieval.persistIntervalSeconds * 1000)), logger: logger))
-    app.addServices(RetentionService(safety: configuration.safety, tenants: tenants, store: dataProtection, audit: audit,
-                                     logger: logger))
+    app.addServices(
+        VectorIndexService(
+            vectors: retrieval.vectors, tenants: tenants,
+            interval: .milliseconds(Int64(configuration.retrieval.persistIntervalSeconds * 1000)), logger: logger))
+    app.addServices(
+        RetentionService(
+            safety: configuration.safety, tenants: tenants, store: dataProtection, audit: audit,
+            logger: logger))
     if let port = configuration.server.metricsPort {
         let metricsRouter = Router()
         metricsRouter.get("metrics", use: metrics.render)
-        app.addServices(Application(router: metricsRouter,
-                                    configuration: .init(address: .hostname(configuration.server.host, port: port),
-                                                         serverName: "pillar-metrics"),
-                                    logger: logger))
+        app.addServices(
+            Application(
+                router: metricsRouter,
+                configuration: .init(
+                    address: .hostname(configuration.server.host, port: port),
+                    serverName: "pillar-metrics"),
+                logger: logger))
     }
     app.addServices(EvaluationLifecycle(coordinator: evaluationCoordinator))
     app.addServices(HTTPClientService(client: httpClient), HTTPClientService(client: orchestration.toolClient))
@@ -192,11 +223,13 @@ public func buildApplication(
     // over the shared client.
     for service in monitoring.services { app.addServices(service) }
     if configuration.monitoring.enabled, !configuration.monitoring.decay.isEmpty {
-        app.addServices(DecayEvaluationService(schedules: configuration.monitoring.decay, evaluations: evaluation.service,
-                                               store: evaluations, coordinator: evaluationCoordinator,
-                                               alerts: monitoring.alerts,
-                                               check: MonitoringSetup.duration(configuration.monitoring.evaluationIntervalSeconds),
-                                               logger: logger))
+        app.addServices(
+            DecayEvaluationService(
+                schedules: configuration.monitoring.decay, evaluations: evaluation.service,
+                store: evaluations, coordinator: evaluationCoordinator,
+                alerts: monitoring.alerts,
+                check: MonitoringSetup.duration(configuration.monitoring.evaluationIntervalSeconds),
+                logger: logger))
     }
     for service in assurance.services { app.addServices(service) }
     return app
@@ -206,23 +239,30 @@ public func buildApplication(
 func injectedFault(_ environment: [String: String], logger: Logger) throws -> Retriever.InjectedFault? {
     guard let name = environment["PILLAR_TEST_FAULT"], !name.isEmpty else { return nil }
     guard let fault = Retriever.InjectedFault(rawValue: name) else {
-        throw ConfigurationError(key: "PILLAR_TEST_FAULT", "must be one of \(Retriever.InjectedFault.allCases.map(\.rawValue).joined(separator: ", "))")
+        throw ConfigurationError(
+            key: "PILLAR_TEST_FAULT", "must be one of \(Retriever.InjectedFault.allCases.map(\.rawValue).joined(separator: ", "))"
+        )
     }
-    logger.critical("a test fault is injected: searches leak on purpose; never run this in production", metadata: ["fault": "\(name)"])
+    logger.critical(
+        "a test fault is injected: searches leak on purpose; never run this in production", metadata: ["fault": "\(name)"])
     return fault
 }
 
 /// On first start, the `default` tenant and its first admin key: the one in `PILLAR_BOOTSTRAP_KEY`, or a
 /// new one printed once (and never logged).
-func bootstrapDefaultTenant(issuer: APIKeyIssuer, keys: any APIKeyRepository, tenants: any TenantRepository,
-                            bootstrapKey: String?, announce: @Sendable (String) -> Void) async throws {
+func bootstrapDefaultTenant(
+    issuer: APIKeyIssuer, keys: any APIKeyRepository, tenants: any TenantRepository,
+    bootstrapKey: String?, announce: @Sendable (String) -> Void
+) async throws {
     let platform = Principal.platformTenant
     _ = try await tenants.ensureTenant(platform)
     guard try await keys.countKeys(tenant: platform) == 0 else { return }
-    let created = try await issuer.create(tenant: platform, name: "bootstrap admin", role: .admin,
-                                          secret: bootstrapKey.flatMap { $0.isEmpty ? nil : $0 })
+    let created = try await issuer.create(
+        tenant: platform, name: "bootstrap admin", role: .admin,
+        secret: bootstrapKey.flatMap { $0.isEmpty ? nil : $0 })
     if bootstrapKey?.isEmpty ?? true {
-        announce("""
+        announce(
+            """
             Created the first admin API key of tenant 'default'. It is shown this once; store it now:
                 \(created.secret)
             """)

@@ -7,10 +7,10 @@ import PillarCore
 public struct BackupManifest: Sendable, Hashable, Codable {
     /// What the source database keeps of this backup, for the review's age check.
     public func record(directory: String) -> BackupRecord {
-        BackupRecord(id: id, at: createdAt, directory: (directory as NSString).standardizingPath, auditHeadSeq: auditHeadSeq,
-                     auditHeadHash: auditHeadHash, bytes: databaseBytes)
+        BackupRecord(
+            id: id, at: createdAt, directory: (directory as NSString).standardizingPath, auditHeadSeq: auditHeadSeq,
+            auditHeadHash: auditHeadHash, bytes: databaseBytes)
     }
-
 
     public var format = 1
     public var id: String
@@ -56,8 +56,10 @@ public enum DatabaseBackup {
 
     /// Copies the database under `dataDirectory` into `directory` (which must not exist or be empty), checks
     /// the copy's audit chain and writes the manifest (the caller records it: `AssuranceRepository.recordBackup`).
-    public static func backup(_ database: PillarDatabase, dataDirectory: String, to directory: String,
-                              masterKeySource: String?) throws -> BackupManifest {
+    public static func backup(
+        _ database: PillarDatabase, dataDirectory: String, to directory: String,
+        masterKeySource: String?
+    ) throws -> BackupManifest {
         let files = FileManager.default
         if files.fileExists(atPath: directory) {
             guard try files.contentsOfDirectory(atPath: directory).isEmpty else {
@@ -73,7 +75,8 @@ public enum DatabaseBackup {
         let indexSource = (dataDirectory as NSString).appendingPathComponent(indexFolder)
         if let names = try? files.contentsOfDirectory(atPath: indexSource) {
             let indexTarget = (directory as NSString).appendingPathComponent(indexFolder)
-            try files.createDirectory(atPath: indexTarget, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            try files.createDirectory(
+                atPath: indexTarget, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             for name in names.sorted() where name.hasSuffix(".hnsw") {
                 let from = (indexSource as NSString).appendingPathComponent(name)
                 let to = (indexTarget as NSString).appendingPathComponent(name)
@@ -87,16 +90,20 @@ public enum DatabaseBackup {
         let copy = try DatabaseQueue(path: target)
         try database.pool.backup(to: copy)
         let (verification, head, migration) = try copy.read { db in
-            let migration = try String.fetchOne(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY rowid DESC LIMIT 1") ?? ""
+            let migration =
+                try String.fetchOne(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY rowid DESC LIMIT 1") ?? ""
             return (try SQLiteAuditLog.verify(db), try SQLiteAuditLog.head(db), migration)
         }
         try copy.close()
         guard verification.isIntact else {
-            throw BackupError("the audit chain of the copy does not verify (\(verification.problem ?? "broken")); the backup in \(directory) is not usable")
+            throw BackupError(
+                "the audit chain of the copy does not verify (\(verification.problem ?? "broken")); the backup in \(directory) is not usable"
+            )
         }
         var includesMasterKey = false
         let dataRoot = URL(fileURLWithPath: dataDirectory).standardized.path + "/"
-        if let source = masterKeySource, source.contains("/"), URL(fileURLWithPath: source).standardized.path.hasPrefix(dataRoot) {
+        if let source = masterKeySource, source.contains("/"), URL(fileURLWithPath: source).standardized.path.hasPrefix(dataRoot)
+        {
             try files.copyItem(atPath: source, toPath: (directory as NSString).appendingPathComponent("master.key"))
             includesMasterKey = true
         }
@@ -126,7 +133,8 @@ public enum DatabaseBackup {
         }
         guard manifest.format == 1 else { throw BackupError("backup format \(manifest.format) is not one this version reads") }
         let database = (directory as NSString).appendingPathComponent(databaseName)
-        guard let (digest, size) = try? sha256(file: database), digest == manifest.databaseSHA256, size == manifest.databaseBytes else {
+        guard let (digest, size) = try? sha256(file: database), digest == manifest.databaseSHA256, size == manifest.databaseBytes
+        else {
             throw BackupError("the database in \(directory) does not match its manifest (changed or cut short)")
         }
         return manifest
@@ -138,15 +146,17 @@ public enum DatabaseBackup {
     public static func restore(from directory: String, into dataDirectory: String, replace: Bool) throws -> BackupManifest {
         let manifest = try manifest(of: directory)
         let files = FileManager.default
-        try files.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try files.createDirectory(
+            atPath: dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let target = (dataDirectory as NSString).appendingPathComponent(databaseName)
         if files.fileExists(atPath: target), !replace {
             throw BackupError("\(target) exists: stop the server and give --replace to restore over it")
         }
         let staging = target + ".restoring"
         for suffix in ["", "-wal", "-shm"] { try? files.removeItem(atPath: staging + suffix) }
-        let source = try DatabaseQueue(path: (directory as NSString).appendingPathComponent(databaseName),
-                                       configuration: readOnly())
+        let source = try DatabaseQueue(
+            path: (directory as NSString).appendingPathComponent(databaseName),
+            configuration: readOnly())
         let restored = try DatabaseQueue(path: staging)
         try source.backup(to: restored)
         try source.close()
@@ -154,7 +164,9 @@ public enum DatabaseBackup {
         try restored.close()
         guard verification.isIntact, head.seq == manifest.auditHeadSeq, head.hash == manifest.auditHeadHash else {
             try? files.removeItem(atPath: staging)
-            throw BackupError("the restored audit chain does not verify up to the manifest's head (seq \(manifest.auditHeadSeq)): \(verification.problem ?? "head differs")")
+            throw BackupError(
+                "the restored audit chain does not verify up to the manifest's head (seq \(manifest.auditHeadSeq)): \(verification.problem ?? "head differs")"
+            )
         }
         if files.fileExists(atPath: target) {
             let aside = target + ".before-restore-\(Int(Date().timeIntervalSince1970))"
@@ -168,11 +180,12 @@ public enum DatabaseBackup {
         let indexTarget = (dataDirectory as NSString).appendingPathComponent(indexFolder)
         try? files.removeItem(atPath: indexTarget)
         if !manifest.vectorIndexFiles.isEmpty {
-            try files.createDirectory(atPath: indexTarget, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            try files.createDirectory(
+                atPath: indexTarget, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             let indexSource = (directory as NSString).appendingPathComponent(indexFolder)
             for (name, digest) in manifest.vectorIndexFiles.sorted(by: { $0.key < $1.key }) {
                 guard let data = files.contents(atPath: (indexSource as NSString).appendingPathComponent(name)),
-                      sha256(data) == digest
+                    sha256(data) == digest
                 else { continue }  // a damaged cache file is left out and rebuilt from the database
                 try data.write(to: URL(fileURLWithPath: (indexTarget as NSString).appendingPathComponent(name)))
             }

@@ -13,8 +13,10 @@ public final class PillarDatabase: Sendable, HealthCheckable {
     public let masterKeySource: String
 
     /// `masterKey` nil: the one `PILLAR_MASTER_KEY` / `PILLAR_MASTER_KEY_FILE` name, else the data directory's.
-    public init(path: String, masterKey: MasterKey? = nil,
-                environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+    public init(
+        path: String, masterKey: MasterKey? = nil,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws {
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         configuration.busyMode = .timeout(5)
@@ -25,7 +27,8 @@ public final class PillarDatabase: Sendable, HealthCheckable {
         }
         self.pool = try DatabasePool(path: path, configuration: configuration)
         self.path = path
-        let master = try masterKey
+        let master =
+            try masterKey
             ?? MasterKey.load(environment: environment, dataDirectory: (path as NSString).deletingLastPathComponent)
         self.cipher = FieldCipher(master: master)
         self.masterKeySource = master.source
@@ -34,17 +37,22 @@ public final class PillarDatabase: Sendable, HealthCheckable {
         // would wrap new tenants' keys with a key nobody set up.
         if master.generated, try pool.read({ db in try Int.fetchOne(db, sql: "SELECT count(*) FROM tenant_key") ?? 0 }) > 0 {
             try? FileManager.default.removeItem(atPath: master.source)
-            throw MasterKeyError("the data is encrypted with a master key that is not configured: set PILLAR_MASTER_KEY or PILLAR_MASTER_KEY_FILE")
+            throw MasterKeyError(
+                "the data is encrypted with a master key that is not configured: set PILLAR_MASTER_KEY or PILLAR_MASTER_KEY_FILE")
         }
     }
 
     /// Opens (creating when needed) `pillar.sqlite` inside a data directory.
-    public convenience init(dataDirectory: String, masterKey: MasterKey? = nil,
-                            environment: [String: String] = ProcessInfo.processInfo.environment) throws {
-        try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o700])
-        try self.init(path: (dataDirectory as NSString).appendingPathComponent("pillar.sqlite"), masterKey: masterKey,
-                      environment: environment)
+    public convenience init(
+        dataDirectory: String, masterKey: MasterKey? = nil,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws {
+        try FileManager.default.createDirectory(
+            atPath: dataDirectory, withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o700])
+        try self.init(
+            path: (dataDirectory as NSString).appendingPathComponent("pillar.sqlite"), masterKey: masterKey,
+            environment: environment)
     }
 
     public func checkHealth() async throws {
@@ -188,7 +196,8 @@ public final class PillarDatabase: Sendable, HealthCheckable {
                 table.column("updated_by", .text).notNull()
                 table.column("updated_at", .double).notNull()
             }
-            try db.create(index: "library_label_lookup", on: "library_label", columns: ["tenant_id", "kind", "name", "label", "seq"])
+            try db.create(
+                index: "library_label_lookup", on: "library_label", columns: ["tenant_id", "kind", "name", "label", "seq"])
             try db.create(table: "conversation") { table in
                 table.primaryKey("id", .text)
                 table.column("tenant_id", .text).notNull().references("tenant", onDelete: .cascade)
@@ -235,14 +244,16 @@ public final class PillarDatabase: Sendable, HealthCheckable {
                 table.column("hash", .text).notNull()
             }
             try db.create(index: "audit_log_tenant", on: "audit_log", columns: ["tenant_id", "seq"])
-            try db.execute(sql: """
-                CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
-                BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END
-                """)
-            try db.execute(sql: """
-                CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
-                BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+                    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END
+                    """)
+            try db.execute(
+                sql: """
+                    CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+                    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END
+                    """)
             // Each tenant's data key, wrapped by the master key.
             try db.create(table: "tenant_key") { table in
                 table.primaryKey("tenant_id", .text)
@@ -272,11 +283,14 @@ public final class PillarDatabase: Sendable, HealthCheckable {
             try db.create(index: "conversation_message_time", on: "conversation_message", columns: ["created_at"])
             try db.create(index: "flow_trace_subject", on: "flow_trace", columns: ["tenant_id", "subject"])
             // Keyword indexes keep no copy of the text (which is now encrypted in the chunk table): contentless.
-            let tables = try String.fetchAll(db, sql: """
-                SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'chunk_fts_x%' AND sql LIKE 'CREATE VIRTUAL TABLE%'
-                """)
+            let tables = try String.fetchAll(
+                db,
+                sql: """
+                    SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'chunk_fts_x%' AND sql LIKE 'CREATE VIRTUAL TABLE%'
+                    """)
             for name in tables {
-                let old = "\"\(name)\"", new = "\"\(name)__c\""
+                let old = "\"\(name)\""
+                let new = "\"\(name)__c\""
                 try SQLiteDocumentRepository.createKeywordIndex(db, table: new)
                 try db.execute(sql: "INSERT INTO \(new) (rowid, title, body) SELECT rowid, title, body FROM \(old)")
                 try db.execute(sql: "DROP TABLE \(old)")
@@ -299,19 +313,23 @@ public final class PillarDatabase: Sendable, HealthCheckable {
             try db.alter(table: "document") { table in
                 table.add(column: "keyword_tokens", .integer).notNull().defaults(to: 0)
             }
-            let tables = try String.fetchAll(db, sql: """
-                SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'chunk_fts_x%' AND sql LIKE 'CREATE VIRTUAL TABLE%'
-                """)
+            let tables = try String.fetchAll(
+                db,
+                sql: """
+                    SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'chunk_fts_x%' AND sql LIKE 'CREATE VIRTUAL TABLE%'
+                    """)
             for name in tables {
                 for row in try Row.fetchAll(db, sql: "SELECT id, sz FROM \"\(name)_docsize\"") {
-                    try db.execute(sql: "UPDATE chunk SET keyword_tokens = ? WHERE id = ?",
-                                   arguments: [ReaderScopedBM25.rowLength(row["sz"]), row["id"] as Int64])
+                    try db.execute(
+                        sql: "UPDATE chunk SET keyword_tokens = ? WHERE id = ?",
+                        arguments: [ReaderScopedBM25.rowLength(row["sz"]), row["id"] as Int64])
                 }
             }
-            try db.execute(sql: """
-                UPDATE document SET keyword_tokens = (SELECT coalesce(sum(keyword_tokens), 0) FROM chunk
-                                                      WHERE chunk.document_id = document.id)
-                """)
+            try db.execute(
+                sql: """
+                    UPDATE document SET keyword_tokens = (SELECT coalesce(sum(keyword_tokens), 0) FROM chunk
+                                                          WHERE chunk.document_id = document.id)
+                    """)
         }
         migrator.registerMigration("010_evaluation") { db in
             try db.create(table: "eval_dataset") { table in
@@ -404,8 +422,9 @@ public final class PillarDatabase: Sendable, HealthCheckable {
                 table.column("created_at", .double).notNull()
                 table.column("updated_at", .double).notNull()
             }
-            try db.create(index: "canary_analysis_label", on: "canary_analysis",
-                          columns: ["tenant_id", "kind", "name", "label", "created_at"])
+            try db.create(
+                index: "canary_analysis_label", on: "canary_analysis",
+                columns: ["tenant_id", "kind", "name", "label", "created_at"])
             try db.create(table: "monitor_state") { table in
                 table.primaryKey("key", .text)
                 table.column("monitor", .text).notNull()

@@ -19,22 +19,29 @@ enum ReaderScopedBM25 {
         let placeholders = groups.isEmpty ? "NULL" : Array(repeating: "?", count: groups.count).joined(separator: ", ")
         var arguments: StatementArguments = [scope.tenant, scope.tenant]
         for group in groups { arguments += [group] }
-        return ("""
+        return (
+            """
             d.tenant_id = ? AND (d.acl_open = 1 OR d.id IN (SELECT document_id FROM document_group
                                                             WHERE tenant_id = ? AND group_name IN (\(placeholders))))
-            """, arguments)
+            """, arguments
+        )
     }
 
     /// The chunks matching any of `words`, best first, scored from the statistics of what `scope` may read.
-    static func rank(_ db: Database, words: [String], table name: String, scope: AccessScope, limit: Int) throws -> [RankedChunk] {
+    static func rank(_ db: Database, words: [String], table name: String, scope: AccessScope, limit: Int) throws -> [RankedChunk]
+    {
         let terms = try indexTerms(db, words: words)
         guard !terms.isEmpty else { return [] }
         let vocabulary = try instanceVocabulary(db, table: name)
         let filter = readable(scope)
-        guard let totals = try Row.fetchOne(db, sql: """
-            SELECT coalesce(sum(d.chunk_count), 0) AS chunks, coalesce(sum(d.keyword_tokens), 0) AS tokens
-            FROM document d WHERE \(filter.sql)
-            """, arguments: filter.arguments) else { return [] }
+        guard
+            let totals = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT coalesce(sum(d.chunk_count), 0) AS chunks, coalesce(sum(d.keyword_tokens), 0) AS tokens
+                    FROM document d WHERE \(filter.sql)
+                    """, arguments: filter.arguments)
+        else { return [] }
         let readableChunks: Int = totals["chunks"]
         let readableTokens: Int = totals["tokens"]
         guard readableChunks > 0 else { return [] }
@@ -42,14 +49,16 @@ enum ReaderScopedBM25 {
         var scores: [Int64: Double] = [:]
         for term in terms {
             // One row per readable chunk holding the term: its count in all columns, and the chunk's length.
-            let postings = try Row.fetchAll(db, sql: """
-                SELECT v.doc AS id, count(*) AS frequency, c.keyword_tokens AS length
-                FROM temp.\(vocabulary) v
-                JOIN chunk c ON c.id = v.doc
-                JOIN document d ON d.id = c.document_id
-                WHERE v.term = ? AND \(filter.sql)
-                GROUP BY v.doc
-                """, arguments: [term] + filter.arguments)
+            let postings = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT v.doc AS id, count(*) AS frequency, c.keyword_tokens AS length
+                    FROM temp.\(vocabulary) v
+                    JOIN chunk c ON c.id = v.doc
+                    JOIN document d ON d.id = c.document_id
+                    WHERE v.term = ? AND \(filter.sql)
+                    GROUP BY v.doc
+                    """, arguments: [term] + filter.arguments)
             guard !postings.isEmpty else { continue }
             let holding = Double(postings.count)
             var idf = log((Double(readableChunks) - holding + 0.5) / (holding + 0.5))
@@ -69,11 +78,12 @@ enum ReaderScopedBM25 {
     /// The query's words as the index's tokenizer turns them into terms (folded, stemmed), found by indexing
     /// them in a temporary FTS5 table on this connection with the same tokenizer.
     static func indexTerms(_ db: Database, words: [String]) throws -> [String] {
-        try db.execute(sql: """
-            CREATE VIRTUAL TABLE IF NOT EXISTS temp.pillar_query_terms USING fts5(text, tokenize = '\(SQLiteDocumentRepository.keywordTokenizer)');
-            CREATE VIRTUAL TABLE IF NOT EXISTS temp.pillar_query_terms_vocabulary USING fts5vocab(temp, pillar_query_terms, 'row');
-            DELETE FROM temp.pillar_query_terms;
-            """)
+        try db.execute(
+            sql: """
+                CREATE VIRTUAL TABLE IF NOT EXISTS temp.pillar_query_terms USING fts5(text, tokenize = '\(SQLiteDocumentRepository.keywordTokenizer)');
+                CREATE VIRTUAL TABLE IF NOT EXISTS temp.pillar_query_terms_vocabulary USING fts5vocab(temp, pillar_query_terms, 'row');
+                DELETE FROM temp.pillar_query_terms;
+                """)
         try db.execute(sql: "INSERT INTO temp.pillar_query_terms (text) VALUES (?)", arguments: [words.joined(separator: " ")])
         defer { try? db.execute(sql: "DELETE FROM temp.pillar_query_terms") }
         return try String.fetchAll(db, sql: "SELECT term FROM temp.pillar_query_terms_vocabulary ORDER BY term")
@@ -82,7 +92,8 @@ enum ReaderScopedBM25 {
     /// A per-connection `fts5vocab` table listing every term instance of a tenant's keyword index.
     static func instanceVocabulary(_ db: Database, table name: String) throws -> String {
         let vocabulary = "\"\(name)_instances\""
-        try db.execute(sql: "CREATE VIRTUAL TABLE IF NOT EXISTS temp.\(vocabulary) USING fts5vocab(main, \"\(name)\", 'instance')")
+        try db.execute(
+            sql: "CREATE VIRTUAL TABLE IF NOT EXISTS temp.\(vocabulary) USING fts5vocab(main, \"\(name)\", 'instance')")
         return vocabulary
     }
 

@@ -14,15 +14,19 @@ public struct SQLiteAPIKeyRepository: APIKeyRepository {
                     INSERT INTO api_key (id, tenant_id, name, role, prefix, key_hash, created_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?)
                     """,
-                arguments: [record.id, record.tenant, record.name, record.role.rawValue, record.prefix, hash,
-                            record.createdAt])
+                arguments: [
+                    record.id, record.tenant, record.name, record.role.rawValue, record.prefix, hash,
+                    record.createdAt,
+                ])
         }
     }
 
     public func activeKey(hash: String) async throws -> APIKeyRecord? {
         let found = try await database.pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM api_key WHERE key_hash = ? AND revoked_at IS NULL",
-                             arguments: [hash]).flatMap(Self.record)
+            try Row.fetchOne(
+                db, sql: "SELECT * FROM api_key WHERE key_hash = ? AND revoked_at IS NULL",
+                arguments: [hash]
+            ).flatMap(Self.record)
         }
         guard let found else { return nil }
         // Last use to the minute is enough for people and keeps writes off the hot path.
@@ -39,8 +43,9 @@ public struct SQLiteAPIKeyRepository: APIKeyRepository {
         try await database.pool.read { db in
             let rows: [Row]
             if let tenant {
-                rows = try Row.fetchAll(db, sql: "SELECT * FROM api_key WHERE tenant_id = ? ORDER BY created_at",
-                                        arguments: [tenant])
+                rows = try Row.fetchAll(
+                    db, sql: "SELECT * FROM api_key WHERE tenant_id = ? ORDER BY created_at",
+                    arguments: [tenant])
             } else {
                 rows = try Row.fetchAll(db, sql: "SELECT * FROM api_key ORDER BY tenant_id, created_at")
             }
@@ -52,11 +57,13 @@ public struct SQLiteAPIKeyRepository: APIKeyRepository {
         try await database.pool.write { db in
             let now = Date().timeIntervalSince1970
             if let tenant {
-                try db.execute(sql: "UPDATE api_key SET revoked_at = coalesce(revoked_at, ?) WHERE id = ? AND tenant_id = ?",
-                               arguments: [now, id, tenant])
+                try db.execute(
+                    sql: "UPDATE api_key SET revoked_at = coalesce(revoked_at, ?) WHERE id = ? AND tenant_id = ?",
+                    arguments: [now, id, tenant])
             } else {
-                try db.execute(sql: "UPDATE api_key SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?",
-                               arguments: [now, id])
+                try db.execute(
+                    sql: "UPDATE api_key SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?",
+                    arguments: [now, id])
             }
             return db.changesCount > 0
         }
@@ -70,8 +77,9 @@ public struct SQLiteAPIKeyRepository: APIKeyRepository {
 
     static func record(_ row: Row) -> APIKeyRecord? {
         guard let role = Role(rawValue: row["role"]) else { return nil }
-        return APIKeyRecord(id: row["id"], tenant: row["tenant_id"], name: row["name"], role: role,
-                            prefix: row["prefix"], createdAt: row["created_at"], revokedAt: row["revoked_at"],
-                            lastUsedAt: row["last_used_at"])
+        return APIKeyRecord(
+            id: row["id"], tenant: row["tenant_id"], name: row["name"], role: role,
+            prefix: row["prefix"], createdAt: row["created_at"], revokedAt: row["revoked_at"],
+            lastUsedAt: row["last_used_at"])
     }
 }

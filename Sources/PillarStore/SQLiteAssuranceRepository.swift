@@ -14,17 +14,20 @@ public struct SQLiteAssuranceRepository: AssuranceRepository {
 
     public func recordBackup(_ backup: BackupRecord) async throws {
         try await database.pool.write { db in
-            try db.execute(sql: """
-                INSERT INTO backup_record (id, at, directory, audit_head_seq, audit_head_hash, bytes) VALUES (?, ?, ?, ?, ?, ?)
-                """, arguments: [backup.id, backup.at, backup.directory, backup.auditHeadSeq, backup.auditHeadHash, backup.bytes])
+            try db.execute(
+                sql: """
+                    INSERT INTO backup_record (id, at, directory, audit_head_seq, audit_head_hash, bytes) VALUES (?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [backup.id, backup.at, backup.directory, backup.auditHeadSeq, backup.auditHeadHash, backup.bytes])
         }
     }
 
     public func latestBackup() async throws -> BackupRecord? {
         try await database.pool.read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM backup_record ORDER BY at DESC LIMIT 1").map { row in
-                BackupRecord(id: row["id"], at: row["at"], directory: row["directory"], auditHeadSeq: row["audit_head_seq"],
-                             auditHeadHash: row["audit_head_hash"], bytes: row["bytes"])
+                BackupRecord(
+                    id: row["id"], at: row["at"], directory: row["directory"], auditHeadSeq: row["audit_head_seq"],
+                    auditHeadHash: row["audit_head_hash"], bytes: row["bytes"])
             }
         }
     }
@@ -32,12 +35,14 @@ public struct SQLiteAssuranceRepository: AssuranceRepository {
     public func saveProbeRun(_ run: IsolationProbeRun) async throws {
         let record = String(decoding: try JSONEncoder().encode(run), as: UTF8.self)
         try await database.pool.write { db in
-            try db.execute(sql: "INSERT OR REPLACE INTO isolation_probe_run (id, started_at, status, record) VALUES (?, ?, ?, ?)",
-                           arguments: [run.id, run.startedAt, run.status.rawValue, record])
-            try db.execute(sql: """
-                DELETE FROM isolation_probe_run WHERE id NOT IN
-                    (SELECT id FROM isolation_probe_run ORDER BY started_at DESC LIMIT ?)
-                """, arguments: [Self.kept])
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO isolation_probe_run (id, started_at, status, record) VALUES (?, ?, ?, ?)",
+                arguments: [run.id, run.startedAt, run.status.rawValue, record])
+            try db.execute(
+                sql: """
+                    DELETE FROM isolation_probe_run WHERE id NOT IN
+                        (SELECT id FROM isolation_probe_run ORDER BY started_at DESC LIMIT ?)
+                    """, arguments: [Self.kept])
         }
     }
 
@@ -52,8 +57,9 @@ public struct SQLiteAssuranceRepository: AssuranceRepository {
         let record = String(decoding: try JSONEncoder().encode(test), as: UTF8.self)
         try await database.pool.write { db in
             try db.execute(sql: "INSERT INTO load_test (id, at, record) VALUES (?, ?, ?)", arguments: [test.id, test.at, record])
-            try db.execute(sql: "DELETE FROM load_test WHERE id NOT IN (SELECT id FROM load_test ORDER BY at DESC LIMIT ?)",
-                           arguments: [Self.kept])
+            try db.execute(
+                sql: "DELETE FROM load_test WHERE id NOT IN (SELECT id FROM load_test ORDER BY at DESC LIMIT ?)",
+                arguments: [Self.kept])
         }
     }
 

@@ -12,20 +12,27 @@ public struct SQLiteAuditLog: AuditLog {
     public init(database: PillarDatabase) { self.database = database }
 
     @discardableResult
-    public func append(tenant: String, actor: String, action: String, target: String,
-                       details: [String: String]) async throws -> AuditEvent {
+    public func append(
+        tenant: String, actor: String, action: String, target: String,
+        details: [String: String]
+    ) async throws -> AuditEvent {
         try await database.pool.write { db in
             let head = try Self.head(db)
             let seq = head.seq + 1
             let previous = head.hash
-            var event = AuditEvent(seq: seq, at: Date().timeIntervalSince1970, tenant: tenant, actor: actor,
-                                   action: action, target: target, details: details, previousHash: previous, hash: "")
+            var event = AuditEvent(
+                seq: seq, at: Date().timeIntervalSince1970, tenant: tenant, actor: actor,
+                action: action, target: target, details: details, previousHash: previous, hash: "")
             event.hash = Self.hash(of: event)
-            try db.execute(sql: """
-                INSERT INTO audit_log (seq, at, tenant_id, actor, action, target, details, previous_hash, hash)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [event.seq, event.at, tenant, actor, action, target, Self.canonical(details),
-                                 previous, event.hash])
+            try db.execute(
+                sql: """
+                    INSERT INTO audit_log (seq, at, tenant_id, actor, action, target, details, previous_hash, hash)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    event.seq, event.at, tenant, actor, action, target, Self.canonical(details),
+                    previous, event.hash,
+                ])
             return event
         }
     }
@@ -33,11 +40,14 @@ public struct SQLiteAuditLog: AuditLog {
     public func events(tenant: String?, after: Int64?, limit: Int) async throws -> [AuditEvent] {
         try await database.pool.read { db in
             let before = after ?? Int64.max
-            let rows = tenant == nil
-                ? try Row.fetchAll(db, sql: "SELECT * FROM audit_log WHERE seq < ? ORDER BY seq DESC LIMIT ?",
-                                   arguments: [before, limit])
-                : try Row.fetchAll(db, sql: "SELECT * FROM audit_log WHERE tenant_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?",
-                                   arguments: [tenant, before, limit])
+            let rows =
+                tenant == nil
+                ? try Row.fetchAll(
+                    db, sql: "SELECT * FROM audit_log WHERE seq < ? ORDER BY seq DESC LIMIT ?",
+                    arguments: [before, limit])
+                : try Row.fetchAll(
+                    db, sql: "SELECT * FROM audit_log WHERE tenant_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?",
+                    arguments: [tenant, before, limit])
             return rows.map(Self.event(from:))
         }
     }
@@ -65,12 +75,14 @@ public struct SQLiteAuditLog: AuditLog {
                 return AuditVerification(events: count, firstBrokenSeq: event.seq, problem: "record \(expectedSeq) is missing")
             }
             if event.previousHash != previous {
-                return AuditVerification(events: count, firstBrokenSeq: event.seq,
-                                         problem: "record \(event.seq) does not link to the record before it")
+                return AuditVerification(
+                    events: count, firstBrokenSeq: event.seq,
+                    problem: "record \(event.seq) does not link to the record before it")
             }
             if Self.hash(of: event) != event.hash {
-                return AuditVerification(events: count, firstBrokenSeq: event.seq,
-                                         problem: "record \(event.seq) was changed after it was written")
+                return AuditVerification(
+                    events: count, firstBrokenSeq: event.seq,
+                    problem: "record \(event.seq) was changed after it was written")
             }
             previous = event.hash
             expectedSeq += 1
@@ -80,8 +92,10 @@ public struct SQLiteAuditLog: AuditLog {
 
     /// SHA-256 over every field but the hash, in a fixed order, with the details as sorted JSON.
     static func hash(of event: AuditEvent) -> String {
-        let fields = [String(event.seq), String(format: "%.6f", event.at), event.tenant, event.actor, event.action,
-                      event.target, canonical(event.details), event.previousHash]
+        let fields = [
+            String(event.seq), String(format: "%.6f", event.at), event.tenant, event.actor, event.action,
+            event.target, canonical(event.details), event.previousHash,
+        ]
         let joined = fields.map { "\($0.utf8.count):\($0)" }.joined()
         return SHA256.hash(data: Data(joined.utf8)).hexString
     }
@@ -93,8 +107,10 @@ public struct SQLiteAuditLog: AuditLog {
     }
 
     static func event(from row: Row) -> AuditEvent {
-        let details = (try? JSONDecoder().decode([String: String].self, from: Data((row["details"] as String? ?? "{}").utf8))) ?? [:]
-        return AuditEvent(seq: row["seq"], at: row["at"], tenant: row["tenant_id"], actor: row["actor"], action: row["action"],
-                          target: row["target"], details: details, previousHash: row["previous_hash"], hash: row["hash"])
+        let details =
+            (try? JSONDecoder().decode([String: String].self, from: Data((row["details"] as String? ?? "{}").utf8))) ?? [:]
+        return AuditEvent(
+            seq: row["seq"], at: row["at"], tenant: row["tenant_id"], actor: row["actor"], action: row["action"],
+            target: row["target"], details: details, previousHash: row["previous_hash"], hash: row["hash"])
     }
 }

@@ -12,13 +12,17 @@ public struct SQLiteDataProtectionRepository: DataProtectionRepository {
         let conversation = try feedback.conversation.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
         try await database.pool.write { db in
             let cipher = database.cipher
-            try db.execute(sql: """
-                INSERT INTO feedback (id, tenant_id, subject, trace_id, rating, comment, conversation, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [feedback.id, feedback.tenant, feedback.subject, feedback.traceID, feedback.rating,
-                                 try feedback.comment.map { try cipher.encrypt($0, tenant: feedback.tenant, in: db) },
-                                 try conversation.map { try cipher.encrypt($0, tenant: feedback.tenant, in: db) },
-                                 feedback.createdAt])
+            try db.execute(
+                sql: """
+                    INSERT INTO feedback (id, tenant_id, subject, trace_id, rating, comment, conversation, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    feedback.id, feedback.tenant, feedback.subject, feedback.traceID, feedback.rating,
+                    try feedback.comment.map { try cipher.encrypt($0, tenant: feedback.tenant, in: db) },
+                    try conversation.map { try cipher.encrypt($0, tenant: feedback.tenant, in: db) },
+                    feedback.createdAt,
+                ])
         }
     }
 
@@ -27,22 +31,30 @@ public struct SQLiteDataProtectionRepository: DataProtectionRepository {
             let cipher = database.cipher
             var rows: [Row]
             if let after {
-                guard let cursor = try Double.fetchOne(db, sql: "SELECT created_at FROM feedback WHERE tenant_id = ? AND id = ?",
-                                                       arguments: [tenant, after]) else { throw PillarError.invalidCursor(after) }
-                rows = try Row.fetchAll(db, sql: """
-                    SELECT * FROM feedback WHERE tenant_id = ? AND (created_at < ? OR (created_at = ? AND id < ?))
-                    ORDER BY created_at DESC, id DESC LIMIT ?
-                    """, arguments: [tenant, cursor, cursor, after, limit])
+                guard
+                    let cursor = try Double.fetchOne(
+                        db, sql: "SELECT created_at FROM feedback WHERE tenant_id = ? AND id = ?",
+                        arguments: [tenant, after])
+                else { throw PillarError.invalidCursor(after) }
+                rows = try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT * FROM feedback WHERE tenant_id = ? AND (created_at < ? OR (created_at = ? AND id < ?))
+                        ORDER BY created_at DESC, id DESC LIMIT ?
+                        """, arguments: [tenant, cursor, cursor, after, limit])
             } else {
-                rows = try Row.fetchAll(db, sql: "SELECT * FROM feedback WHERE tenant_id = ? ORDER BY created_at DESC, id DESC LIMIT ?",
-                                        arguments: [tenant, limit])
+                rows = try Row.fetchAll(
+                    db, sql: "SELECT * FROM feedback WHERE tenant_id = ? ORDER BY created_at DESC, id DESC LIMIT ?",
+                    arguments: [tenant, limit])
             }
             return try rows.map { row in
                 let conversation = try (row["conversation"] as String?).map { try cipher.decrypt($0, tenant: tenant, in: db) }
                 return FeedbackRecord(
                     id: row["id"], tenant: tenant, subject: row["subject"], traceID: row["trace_id"], rating: row["rating"],
                     comment: try (row["comment"] as String?).map { try cipher.decrypt($0, tenant: tenant, in: db) },
-                    conversation: try conversation.map { try JSONDecoder().decode([ConversationMessage].self, from: Data($0.utf8)) },
+                    conversation: try conversation.map {
+                        try JSONDecoder().decode([ConversationMessage].self, from: Data($0.utf8))
+                    },
                     createdAt: row["created_at"])
             }
         }
@@ -50,28 +62,33 @@ public struct SQLiteDataProtectionRepository: DataProtectionRepository {
 
     public func consent(tenant: String, subject: String) async throws -> Bool {
         try await database.pool.read { db in
-            try Bool.fetchOne(db, sql: "SELECT share_conversations FROM consent WHERE tenant_id = ? AND subject = ?",
-                              arguments: [tenant, subject]) ?? false
+            try Bool.fetchOne(
+                db, sql: "SELECT share_conversations FROM consent WHERE tenant_id = ? AND subject = ?",
+                arguments: [tenant, subject]) ?? false
         }
     }
 
     public func setConsent(tenant: String, subject: String, shareConversations: Bool) async throws {
         try await database.pool.write { db in
-            try db.execute(sql: """
-                INSERT INTO consent (tenant_id, subject, share_conversations, updated_at) VALUES (?, ?, ?, ?)
-                ON CONFLICT(tenant_id, subject) DO UPDATE SET share_conversations = excluded.share_conversations,
-                    updated_at = excluded.updated_at
-                """, arguments: [tenant, subject, shareConversations, Date().timeIntervalSince1970])
+            try db.execute(
+                sql: """
+                    INSERT INTO consent (tenant_id, subject, share_conversations, updated_at) VALUES (?, ?, ?, ?)
+                    ON CONFLICT(tenant_id, subject) DO UPDATE SET share_conversations = excluded.share_conversations,
+                        updated_at = excluded.updated_at
+                    """, arguments: [tenant, subject, shareConversations, Date().timeIntervalSince1970])
         }
     }
 
     public func erase(tenant: String, subject: String) async throws -> RemovalCounts {
         try await database.pool.write { db in
             var counts = RemovalCounts()
-            counts.messages = try Int.fetchOne(db, sql: """
-                SELECT count(*) FROM conversation_message m JOIN conversation c ON c.id = m.conversation_id
-                WHERE c.tenant_id = ? AND c.subject = ?
-                """, arguments: [tenant, subject]) ?? 0
+            counts.messages =
+                try Int.fetchOne(
+                    db,
+                    sql: """
+                        SELECT count(*) FROM conversation_message m JOIN conversation c ON c.id = m.conversation_id
+                        WHERE c.tenant_id = ? AND c.subject = ?
+                        """, arguments: [tenant, subject]) ?? 0
             try db.execute(sql: "DELETE FROM conversation WHERE tenant_id = ? AND subject = ?", arguments: [tenant, subject])
             counts.conversations = db.changesCount
             try db.execute(sql: "DELETE FROM flow_trace WHERE tenant_id = ? AND subject = ?", arguments: [tenant, subject])
@@ -85,13 +102,15 @@ public struct SQLiteDataProtectionRepository: DataProtectionRepository {
             // their item counts.
             try db.execute(sql: "DELETE FROM eval_item WHERE tenant_id = ? AND subject = ?", arguments: [tenant, subject])
             counts.evaluationItems = db.changesCount
-            try db.execute(sql: """
-                UPDATE eval_dataset SET item_count = (SELECT count(*) FROM eval_item i WHERE i.tenant_id = eval_dataset.tenant_id
-                                                       AND i.dataset = eval_dataset.name AND i.version = eval_dataset.version)
-                WHERE tenant_id = ?
-                """, arguments: [tenant])
+            try db.execute(
+                sql: """
+                    UPDATE eval_dataset SET item_count = (SELECT count(*) FROM eval_item i WHERE i.tenant_id = eval_dataset.tenant_id
+                                                           AND i.dataset = eval_dataset.name AND i.version = eval_dataset.version)
+                    WHERE tenant_id = ?
+                    """, arguments: [tenant])
             // Usage stays for budgets and cost, no longer tied to the person.
-            try db.execute(sql: "UPDATE turn SET subject = 'erased' WHERE tenant_id = ? AND subject = ?", arguments: [tenant, subject])
+            try db.execute(
+                sql: "UPDATE turn SET subject = 'erased' WHERE tenant_id = ? AND subject = ?", arguments: [tenant, subject])
             counts.turnsAnonymised = db.changesCount
             return counts
         }
@@ -100,17 +119,20 @@ public struct SQLiteDataProtectionRepository: DataProtectionRepository {
     public func purge(tenant: String, before: Double) async throws -> RemovalCounts {
         try await database.pool.write { db in
             var counts = RemovalCounts()
-            try db.execute(sql: """
-                DELETE FROM conversation_message WHERE created_at < ?
-                  AND conversation_id IN (SELECT id FROM conversation WHERE tenant_id = ?)
-                """, arguments: [before, tenant])
+            try db.execute(
+                sql: """
+                    DELETE FROM conversation_message WHERE created_at < ?
+                      AND conversation_id IN (SELECT id FROM conversation WHERE tenant_id = ?)
+                    """, arguments: [before, tenant])
             counts.messages = db.changesCount
-            try db.execute(sql: """
-                UPDATE conversation SET message_count = (SELECT count(*) FROM conversation_message m WHERE m.conversation_id = conversation.id)
-                WHERE tenant_id = ?
-                """, arguments: [tenant])
-            try db.execute(sql: "DELETE FROM conversation WHERE tenant_id = ? AND message_count = 0 AND updated_at < ?",
-                           arguments: [tenant, before])
+            try db.execute(
+                sql: """
+                    UPDATE conversation SET message_count = (SELECT count(*) FROM conversation_message m WHERE m.conversation_id = conversation.id)
+                    WHERE tenant_id = ?
+                    """, arguments: [tenant])
+            try db.execute(
+                sql: "DELETE FROM conversation WHERE tenant_id = ? AND message_count = 0 AND updated_at < ?",
+                arguments: [tenant, before])
             counts.conversations = db.changesCount
             try db.execute(sql: "DELETE FROM flow_trace WHERE tenant_id = ? AND created_at < ?", arguments: [tenant, before])
             counts.traces = db.changesCount

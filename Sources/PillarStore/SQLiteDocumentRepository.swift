@@ -12,10 +12,12 @@ public struct SQLiteDocumentRepository: DocumentRepository {
 
     public func indexSummary(tenant: String) async throws -> IndexSummary {
         try await database.pool.read { db in
-            let row = try Row.fetchOne(db, sql: """
-                SELECT count(*) AS documents, coalesce(sum(chunk_count), 0) AS chunks, max(updated_at) AS updated
-                FROM document WHERE tenant_id = ?
-                """, arguments: [tenant])
+            let row = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT count(*) AS documents, coalesce(sum(chunk_count), 0) AS chunks, max(updated_at) AS updated
+                    FROM document WHERE tenant_id = ?
+                    """, arguments: [tenant])
             return IndexSummary(documents: row?["documents"] ?? 0, chunks: row?["chunks"] ?? 0, updatedAt: row?["updated"])
         }
     }
@@ -29,12 +31,15 @@ public struct SQLiteDocumentRepository: DocumentRepository {
 
     public func document(tenant: String, sourceURI: String) async throws -> DocumentRecord? {
         try await database.pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM document WHERE tenant_id = ? AND source_uri = ?",
-                             arguments: [tenant, sourceURI]).map(Self.document)
+            try Row.fetchOne(
+                db, sql: "SELECT * FROM document WHERE tenant_id = ? AND source_uri = ?",
+                arguments: [tenant, sourceURI]
+            ).map(Self.document)
         }
     }
 
-    public func listDocuments(tenant: String, sourcePrefix: String?, after: String?, limit: Int) async throws -> [DocumentRecord] {
+    public func listDocuments(tenant: String, sourcePrefix: String?, after: String?, limit: Int) async throws -> [DocumentRecord]
+    {
         try await database.pool.read { db in
             var sql = "SELECT * FROM document WHERE tenant_id = ?"
             var arguments: StatementArguments = [tenant]
@@ -55,64 +60,82 @@ public struct SQLiteDocumentRepository: DocumentRepository {
 
     public func chunks(tenant: String, documentID: String) async throws -> [ChunkRecord] {
         try await database.pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM chunk WHERE tenant_id = ? AND document_id = ? ORDER BY ordinal",
-                             arguments: [tenant, documentID]).map { row in
-                ChunkRecord(id: row["id"], ordinal: row["ordinal"],
-                            text: try database.cipher.decrypt(row["text"], tenant: tenant, in: db),
-                            headingPath: Self.decodeList(row["heading_path"]), start: row["start_offset"],
-                            end: row["end_offset"], tokenCount: row["token_count"],
-                            embedding: VectorBytes.decode(row["embedding"]))
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM chunk WHERE tenant_id = ? AND document_id = ? ORDER BY ordinal",
+                arguments: [tenant, documentID]
+            ).map { row in
+                ChunkRecord(
+                    id: row["id"], ordinal: row["ordinal"],
+                    text: try database.cipher.decrypt(row["text"], tenant: tenant, in: db),
+                    headingPath: Self.decodeList(row["heading_path"]), start: row["start_offset"],
+                    end: row["end_offset"], tokenCount: row["token_count"],
+                    embedding: VectorBytes.decode(row["embedding"]))
             }
         }
     }
 
-    public func saveDocument(_ document: DocumentRecord, chunks: [ChunkRecord], replacing expected: DocumentRecord?) async throws {
+    public func saveDocument(_ document: DocumentRecord, chunks: [ChunkRecord], replacing expected: DocumentRecord?) async throws
+    {
         let table = Self.ftsTable(document.tenant)
         try await database.pool.write { db in
-            let current = try Row.fetchOne(db, sql: "SELECT * FROM document WHERE tenant_id = ? AND id = ?",
-                                           arguments: [document.tenant, document.id]).map(Self.document)
+            let current = try Row.fetchOne(
+                db, sql: "SELECT * FROM document WHERE tenant_id = ? AND id = ?",
+                arguments: [document.tenant, document.id]
+            ).map(Self.document)
             guard current == expected else { throw DocumentConflict(documentID: document.id) }
             try Self.createKeywordIndex(db, table: table)
             try removeChunks(db, tenant: document.tenant, documentID: document.id, table: table)
-            try db.execute(sql: """
-                INSERT INTO document (id, tenant_id, source_uri, title, format, content_hash, version, acl, acl_open,
-                                      bytes, chunk_count, embedding_model, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT(id) DO UPDATE SET source_uri = excluded.source_uri, title = excluded.title,
-                    format = excluded.format, content_hash = excluded.content_hash, version = excluded.version,
-                    acl = excluded.acl, acl_open = excluded.acl_open, bytes = excluded.bytes,
-                    chunk_count = excluded.chunk_count, embedding_model = excluded.embedding_model,
-                    updated_at = excluded.updated_at
-                """, arguments: [document.id, document.tenant, document.sourceURI, document.title, document.format,
-                                 document.contentHash, document.version, Self.encodeList(document.aclGroups),
-                                 document.aclGroups.isEmpty, document.bytes, chunks.count, document.embeddingModel,
-                                 document.createdAt, document.updatedAt])
+            try db.execute(
+                sql: """
+                    INSERT INTO document (id, tenant_id, source_uri, title, format, content_hash, version, acl, acl_open,
+                                          bytes, chunk_count, embedding_model, created_at, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT(id) DO UPDATE SET source_uri = excluded.source_uri, title = excluded.title,
+                        format = excluded.format, content_hash = excluded.content_hash, version = excluded.version,
+                        acl = excluded.acl, acl_open = excluded.acl_open, bytes = excluded.bytes,
+                        chunk_count = excluded.chunk_count, embedding_model = excluded.embedding_model,
+                        updated_at = excluded.updated_at
+                    """,
+                arguments: [
+                    document.id, document.tenant, document.sourceURI, document.title, document.format,
+                    document.contentHash, document.version, Self.encodeList(document.aclGroups),
+                    document.aclGroups.isEmpty, document.bytes, chunks.count, document.embeddingModel,
+                    document.createdAt, document.updatedAt,
+                ])
             try db.execute(sql: "DELETE FROM document_group WHERE document_id = ?", arguments: [document.id])
             for group in Set(document.aclGroups) {
-                try db.execute(sql: "INSERT INTO document_group (document_id, tenant_id, group_name) VALUES (?, ?, ?)",
-                               arguments: [document.id, document.tenant, group])
+                try db.execute(
+                    sql: "INSERT INTO document_group (document_id, tenant_id, group_name) VALUES (?, ?, ?)",
+                    arguments: [document.id, document.tenant, group])
             }
             let titleField = document.title ?? ""
             var indexed: [Int64] = []
             for chunk in chunks {
-                try db.execute(sql: """
-                    INSERT INTO chunk (tenant_id, document_id, ordinal, text, heading_path, start_offset, end_offset,
-                                       token_count, embedding)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [document.tenant, document.id, chunk.ordinal,
-                                     try database.cipher.encrypt(chunk.text, tenant: document.tenant, in: db),
-                                     Self.encodeList(chunk.headingPath), chunk.start, chunk.end, chunk.tokenCount,
-                                     VectorBytes.encode(chunk.embedding)])
+                try db.execute(
+                    sql: """
+                        INSERT INTO chunk (tenant_id, document_id, ordinal, text, heading_path, start_offset, end_offset,
+                                           token_count, embedding)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        document.tenant, document.id, chunk.ordinal,
+                        try database.cipher.encrypt(chunk.text, tenant: document.tenant, in: db),
+                        Self.encodeList(chunk.headingPath), chunk.start, chunk.end, chunk.tokenCount,
+                        VectorBytes.encode(chunk.embedding),
+                    ])
                 let id = db.lastInsertedRowID
                 let heading = ([titleField] + chunk.headingPath).joined(separator: " ")
-                try db.execute(sql: "INSERT INTO \(table) (rowid, title, body) VALUES (?, ?, ?)",
-                               arguments: [id, heading, chunk.text])
+                try db.execute(
+                    sql: "INSERT INTO \(table) (rowid, title, body) VALUES (?, ?, ?)",
+                    arguments: [id, heading, chunk.text])
                 indexed.append(id)
-                try db.execute(sql: "INSERT INTO vector_change (tenant_id, chunk_id, op) VALUES (?, ?, 'add')",
-                               arguments: [document.tenant, id])
+                try db.execute(
+                    sql: "INSERT INTO vector_change (tenant_id, chunk_id, op) VALUES (?, ?, 'add')",
+                    arguments: [document.tenant, id])
             }
-            try ReaderScopedBM25.recordLengths(db, table: Self.ftsTableName(document.tenant), documentID: document.id,
-                                               chunkIDs: indexed)
+            try ReaderScopedBM25.recordLengths(
+                db, table: Self.ftsTableName(document.tenant), documentID: document.id,
+                chunkIDs: indexed)
         }
     }
 
@@ -126,8 +149,11 @@ public struct SQLiteDocumentRepository: DocumentRepository {
                 try Self.createKeywordIndex(db, table: table)
                 var count = 0
                 for id in Set(batch) {
-                    guard try Bool.fetchOne(db, sql: "SELECT 1 FROM document WHERE tenant_id = ? AND id = ?",
-                                            arguments: [tenant, id]) != nil else { continue }
+                    guard
+                        try Bool.fetchOne(
+                            db, sql: "SELECT 1 FROM document WHERE tenant_id = ? AND id = ?",
+                            arguments: [tenant, id]) != nil
+                    else { continue }
                     try removeChunks(db, tenant: tenant, documentID: id, table: table)
                     try db.execute(sql: "DELETE FROM document WHERE tenant_id = ? AND id = ?", arguments: [tenant, id])
                     count += 1
@@ -161,19 +187,22 @@ public struct SQLiteDocumentRepository: DocumentRepository {
                 let placeholders = Array(repeating: "?", count: batch.count).joined(separator: ", ")
                 var arguments: StatementArguments = [tenant]
                 for id in batch { arguments += [id] }
-                let rows = try Row.fetchAll(db, sql: """
-                    SELECT c.id, c.document_id, c.text, c.heading_path, c.ordinal, c.start_offset, c.end_offset,
-                           d.version, d.source_uri, d.title, d.acl
-                    FROM chunk c JOIN document d ON d.id = c.document_id
-                    WHERE c.tenant_id = ? AND c.id IN (\(placeholders))
-                    """, arguments: arguments)
+                let rows = try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT c.id, c.document_id, c.text, c.heading_path, c.ordinal, c.start_offset, c.end_offset,
+                               d.version, d.source_uri, d.title, d.acl
+                        FROM chunk c JOIN document d ON d.id = c.document_id
+                        WHERE c.tenant_id = ? AND c.id IN (\(placeholders))
+                        """, arguments: arguments)
                 for row in rows {
-                    let hit = ChunkHit(chunkID: row["id"], documentID: row["document_id"], documentVersion: row["version"],
-                                       sourceURI: row["source_uri"], title: row["title"],
-                                       text: try database.cipher.decrypt(row["text"], tenant: tenant, in: db),
-                                       headingPath: Self.decodeList(row["heading_path"]), ordinal: row["ordinal"],
-                                       start: row["start_offset"], end: row["end_offset"],
-                                       aclGroups: Self.decodeList(row["acl"]))
+                    let hit = ChunkHit(
+                        chunkID: row["id"], documentID: row["document_id"], documentVersion: row["version"],
+                        sourceURI: row["source_uri"], title: row["title"],
+                        text: try database.cipher.decrypt(row["text"], tenant: tenant, in: db),
+                        headingPath: Self.decodeList(row["heading_path"]), ordinal: row["ordinal"],
+                        start: row["start_offset"], end: row["end_offset"],
+                        aclGroups: Self.decodeList(row["acl"]))
                     hits[hit.chunkID] = hit
                 }
             }
@@ -183,17 +212,21 @@ public struct SQLiteDocumentRepository: DocumentRepository {
 
     public func vectorChanges(tenant: String, after sequence: Int64, limit: Int) async throws -> [VectorChange] {
         try await database.pool.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT v.seq, v.op, v.chunk_id, c.embedding, d.acl
-                FROM vector_change v
-                LEFT JOIN chunk c ON c.id = v.chunk_id AND v.op = 'add'
-                LEFT JOIN document d ON d.id = c.document_id
-                WHERE v.tenant_id = ? AND v.seq > ? ORDER BY v.seq LIMIT ?
-                """, arguments: [tenant, sequence, limit]).map { row in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT v.seq, v.op, v.chunk_id, c.embedding, d.acl
+                    FROM vector_change v
+                    LEFT JOIN chunk c ON c.id = v.chunk_id AND v.op = 'add'
+                    LEFT JOIN document d ON d.id = c.document_id
+                    WHERE v.tenant_id = ? AND v.seq > ? ORDER BY v.seq LIMIT ?
+                    """, arguments: [tenant, sequence, limit]
+            ).map { row in
                 let blob: Data? = row["embedding"]
-                return VectorChange(sequence: row["seq"], operation: VectorChange.Operation(rawValue: row["op"]) ?? .remove,
-                                    chunkID: row["chunk_id"], embedding: blob.map(VectorBytes.decode),
-                                    aclGroups: Self.decodeList(row["acl"]))
+                return VectorChange(
+                    sequence: row["seq"], operation: VectorChange.Operation(rawValue: row["op"]) ?? .remove,
+                    chunkID: row["chunk_id"], embedding: blob.map(VectorBytes.decode),
+                    aclGroups: Self.decodeList(row["acl"]))
             }
         }
     }
@@ -201,9 +234,12 @@ public struct SQLiteDocumentRepository: DocumentRepository {
     public func chunkAccess(tenant: String) async throws -> (entries: [(chunkID: Int64, aclGroups: [String])], sequence: Int64) {
         try await database.pool.read { db in
             let sequence = try Self.latestVectorChange(db, tenant: tenant)
-            let entries = try Row.fetchAll(db, sql: """
-                SELECT c.id, d.acl FROM chunk c JOIN document d ON d.id = c.document_id WHERE c.tenant_id = ?
-                """, arguments: [tenant]).map { row in (chunkID: row["id"] as Int64, aclGroups: Self.decodeList(row["acl"])) }
+            let entries = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT c.id, d.acl FROM chunk c JOIN document d ON d.id = c.document_id WHERE c.tenant_id = ?
+                    """, arguments: [tenant]
+            ).map { row in (chunkID: row["id"] as Int64, aclGroups: Self.decodeList(row["acl"])) }
             return (entries, sequence)
         }
     }
@@ -213,8 +249,9 @@ public struct SQLiteDocumentRepository: DocumentRepository {
     }
 
     static func latestVectorChange(_ db: Database, tenant: String) throws -> Int64 {
-        try Int64.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) FROM vector_change WHERE tenant_id = ?",
-                           arguments: [tenant]) ?? 0
+        try Int64.fetchOne(
+            db, sql: "SELECT coalesce(max(seq), 0) FROM vector_change WHERE tenant_id = ?",
+            arguments: [tenant]) ?? 0
     }
 
     // MARK: - Helpers
@@ -233,38 +270,48 @@ public struct SQLiteDocumentRepository: DocumentRepository {
     static func createKeywordIndex(_ db: Database, table: String) throws {
         // Contentless: the index holds terms and positions but no copy of the (encrypted) text, so rows are
         // removed with FTS5's 'delete' command and the text they were indexed with.
-        try db.execute(sql: "CREATE VIRTUAL TABLE IF NOT EXISTS \(table) USING fts5(title, body, content = '', tokenize = '\(keywordTokenizer)')")
+        try db.execute(
+            sql:
+                "CREATE VIRTUAL TABLE IF NOT EXISTS \(table) USING fts5(title, body, content = '', tokenize = '\(keywordTokenizer)')"
+        )
     }
 
     static func keywordIndexExists(_ db: Database, table: String) throws -> Bool {
         let name = String(table.dropFirst().dropLast())
-        return try Bool.fetchOne(db, sql: "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", arguments: [name]) != nil
+        return try Bool.fetchOne(db, sql: "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", arguments: [name])
+            != nil
     }
 
     /// Drops a document's chunks from the keyword index and the chunk table, logging their removal. The index
     /// is contentless, so each row is removed with the text it was indexed with (decrypted for the purpose).
     func removeChunks(_ db: Database, tenant: String, documentID: String, table: String) throws {
-        let title = try String.fetchOne(db, sql: "SELECT title FROM document WHERE tenant_id = ? AND id = ?",
-                                        arguments: [tenant, documentID]) ?? ""
-        let rows = try Row.fetchAll(db, sql: "SELECT id, text, heading_path FROM chunk WHERE tenant_id = ? AND document_id = ?",
-                                    arguments: [tenant, documentID])
+        let title =
+            try String.fetchOne(
+                db, sql: "SELECT title FROM document WHERE tenant_id = ? AND id = ?",
+                arguments: [tenant, documentID]) ?? ""
+        let rows = try Row.fetchAll(
+            db, sql: "SELECT id, text, heading_path FROM chunk WHERE tenant_id = ? AND document_id = ?",
+            arguments: [tenant, documentID])
         for row in rows {
             let id: Int64 = row["id"]
             let heading = ([title] + Self.decodeList(row["heading_path"])).joined(separator: " ")
             let text = try database.cipher.decrypt(row["text"], tenant: tenant, in: db)
-            try db.execute(sql: "INSERT INTO \(table) (\(table), rowid, title, body) VALUES ('delete', ?, ?, ?)",
-                           arguments: [id, heading, text])
-            try db.execute(sql: "INSERT INTO vector_change (tenant_id, chunk_id, op) VALUES (?, ?, 'remove')",
-                           arguments: [tenant, id])
+            try db.execute(
+                sql: "INSERT INTO \(table) (\(table), rowid, title, body) VALUES ('delete', ?, ?, ?)",
+                arguments: [id, heading, text])
+            try db.execute(
+                sql: "INSERT INTO vector_change (tenant_id, chunk_id, op) VALUES (?, ?, 'remove')",
+                arguments: [tenant, id])
         }
         try db.execute(sql: "DELETE FROM chunk WHERE tenant_id = ? AND document_id = ?", arguments: [tenant, documentID])
     }
 
     static func document(_ row: Row) -> DocumentRecord {
-        DocumentRecord(id: row["id"], tenant: row["tenant_id"], sourceURI: row["source_uri"], title: row["title"],
-                       format: row["format"], contentHash: row["content_hash"], version: row["version"],
-                       aclGroups: decodeList(row["acl"]), bytes: row["bytes"], chunkCount: row["chunk_count"],
-                       embeddingModel: row["embedding_model"], createdAt: row["created_at"], updatedAt: row["updated_at"])
+        DocumentRecord(
+            id: row["id"], tenant: row["tenant_id"], sourceURI: row["source_uri"], title: row["title"],
+            format: row["format"], contentHash: row["content_hash"], version: row["version"],
+            aclGroups: decodeList(row["acl"]), bytes: row["bytes"], chunkCount: row["chunk_count"],
+            embeddingModel: row["embedding_model"], createdAt: row["created_at"], updatedAt: row["updated_at"])
     }
 
     static func encodeList(_ list: [String]) -> String {

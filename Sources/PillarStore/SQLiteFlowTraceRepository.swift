@@ -11,11 +11,15 @@ public struct SQLiteFlowTraceRepository: FlowTraceRepository {
     public func saveTrace(_ trace: FlowTrace) async throws {
         let body = String(decoding: try JSONEncoder().encode(trace), as: UTF8.self)
         try await database.pool.write { db in
-            try db.execute(sql: """
-                INSERT INTO flow_trace (tenant_id, id, subject, conversation_id, body, created_at)
-                VALUES (?, ?, ?, ?, ?, ?)
-                """, arguments: [trace.tenant, trace.id, trace.subject, trace.conversationID,
-                                 try database.cipher.encrypt(body, tenant: trace.tenant, in: db), trace.createdAt])
+            try db.execute(
+                sql: """
+                    INSERT INTO flow_trace (tenant_id, id, subject, conversation_id, body, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    trace.tenant, trace.id, trace.subject, trace.conversationID,
+                    try database.cipher.encrypt(body, tenant: trace.tenant, in: db), trace.createdAt,
+                ])
         }
     }
 
@@ -29,8 +33,10 @@ public struct SQLiteFlowTraceRepository: FlowTraceRepository {
 
     public func recentTraces(tenant: String, limit: Int) async throws -> [FlowTrace] {
         let bodies = try await database.pool.read { db in
-            try String.fetchAll(db, sql: "SELECT body FROM flow_trace WHERE tenant_id = ? ORDER BY created_at DESC, id LIMIT ?",
-                                arguments: [tenant, limit]).map { try database.cipher.decrypt($0, tenant: tenant, in: db) }
+            try String.fetchAll(
+                db, sql: "SELECT body FROM flow_trace WHERE tenant_id = ? ORDER BY created_at DESC, id LIMIT ?",
+                arguments: [tenant, limit]
+            ).map { try database.cipher.decrypt($0, tenant: tenant, in: db) }
         }
         return try bodies.map { try JSONDecoder().decode(FlowTrace.self, from: Data($0.utf8)) }
     }

@@ -21,21 +21,28 @@ public struct SQLiteReviewQueries: Sendable {
 
     public func traffic(since: Double) async throws -> Traffic {
         try await database.pool.read { db in
-            let filter = "created_at >= ? AND attempt_of IS NULL AND subject NOT LIKE 'eval:%' AND subject NOT LIKE 'probe:%' AND tenant_id != ?"
+            let filter =
+                "created_at >= ? AND attempt_of IS NULL AND subject NOT LIKE 'eval:%' AND subject NOT LIKE 'probe:%' AND tenant_id != ?"
             let arguments: StatementArguments = [since, ProbeTenant.id]
-            let row = try Row.fetchOne(db, sql: """
-                SELECT count(*) AS requests, coalesce(sum(status = 'failed'), 0) AS failed,
-                       coalesce(sum(cost_usd IS NULL), 0) AS without_cost
-                FROM turn WHERE \(filter)
-                """, arguments: arguments)
-            let latencies = try Double.fetchAll(db, sql: "SELECT latency_ms FROM turn WHERE \(filter) ORDER BY created_at DESC LIMIT ?",
-                                                arguments: arguments + [Self.sampleLimit])
-            let firstTokens = try Double.fetchAll(db, sql: """
-                SELECT ttft_ms FROM turn WHERE \(filter) AND ttft_ms IS NOT NULL ORDER BY created_at DESC LIMIT ?
-                """, arguments: arguments + [Self.sampleLimit])
-            return Traffic(requests: row?["requests"] ?? 0, failed: row?["failed"] ?? 0, withoutCost: row?["without_cost"] ?? 0,
-                           latencyP95Ms: NearestRank.percentile(0.95, of: latencies),
-                           timeToFirstTokenP95Ms: NearestRank.percentile(0.95, of: firstTokens))
+            let row = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT count(*) AS requests, coalesce(sum(status = 'failed'), 0) AS failed,
+                           coalesce(sum(cost_usd IS NULL), 0) AS without_cost
+                    FROM turn WHERE \(filter)
+                    """, arguments: arguments)
+            let latencies = try Double.fetchAll(
+                db, sql: "SELECT latency_ms FROM turn WHERE \(filter) ORDER BY created_at DESC LIMIT ?",
+                arguments: arguments + [Self.sampleLimit])
+            let firstTokens = try Double.fetchAll(
+                db,
+                sql: """
+                    SELECT ttft_ms FROM turn WHERE \(filter) AND ttft_ms IS NOT NULL ORDER BY created_at DESC LIMIT ?
+                    """, arguments: arguments + [Self.sampleLimit])
+            return Traffic(
+                requests: row?["requests"] ?? 0, failed: row?["failed"] ?? 0, withoutCost: row?["without_cost"] ?? 0,
+                latencyP95Ms: NearestRank.percentile(0.95, of: latencies),
+                timeToFirstTokenP95Ms: NearestRank.percentile(0.95, of: firstTokens))
         }
     }
 

@@ -12,8 +12,9 @@ public struct SQLiteTenantRepository: TenantRepository {
             throw PillarError.invalidRequest("tenant id '\(id)' must be 1-64 characters of a-z, 0-9, - and _")
         }
         return try await database.pool.write { db in
-            try db.execute(sql: "INSERT OR IGNORE INTO tenant (id, created_at) VALUES (?, ?)",
-                           arguments: [id, Date().timeIntervalSince1970])
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO tenant (id, created_at) VALUES (?, ?)",
+                arguments: [id, Date().timeIntervalSince1970])
             let createdAt = try Double.fetchOne(db, sql: "SELECT created_at FROM tenant WHERE id = ?", arguments: [id])
             return Tenant(id: id, createdAt: createdAt ?? 0)
         }

@@ -15,17 +15,20 @@ public struct SQLiteTurnRepository: TurnRepository, UsageLedger, UsageReports {
                                       ttft_ms, trace_id, created_at, attempt_of)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
-                arguments: [turn.id, turn.tenant, turn.subject, turn.model, turn.deployment, turn.status.rawValue,
-                            turn.errorCode, turn.streamed, turn.promptTokens, turn.completionTokens,
-                            turn.usageEstimated, turn.attempts, turn.costUSD, turn.latencyMs,
-                            turn.timeToFirstTokenMs, turn.traceID, turn.createdAt, turn.attemptOf])
+                arguments: [
+                    turn.id, turn.tenant, turn.subject, turn.model, turn.deployment, turn.status.rawValue,
+                    turn.errorCode, turn.streamed, turn.promptTokens, turn.completionTokens,
+                    turn.usageEstimated, turn.attempts, turn.costUSD, turn.latencyMs,
+                    turn.timeToFirstTokenMs, turn.traceID, turn.createdAt, turn.attemptOf,
+                ])
         }
     }
 
     public func markTurnFailed(id: String, tenant: String, errorCode: String) async throws {
         try await database.pool.write { db in
-            try db.execute(sql: "UPDATE turn SET status = 'failed', error_code = ? WHERE id = ? AND tenant_id = ?",
-                           arguments: [errorCode, id, tenant])
+            try db.execute(
+                sql: "UPDATE turn SET status = 'failed', error_code = ? WHERE id = ? AND tenant_id = ?",
+                arguments: [errorCode, id, tenant])
         }
     }
 
@@ -33,15 +36,21 @@ public struct SQLiteTurnRepository: TurnRepository, UsageLedger, UsageReports {
         try await database.pool.read { db in
             var rows: [Row]
             if let after {
-                guard let cursor = try Double.fetchOne(db, sql: "SELECT created_at FROM turn WHERE tenant_id = ? AND id = ?",
-                                                       arguments: [tenant, after]) else { throw PillarError.invalidCursor(after) }
-                rows = try Row.fetchAll(db, sql: """
-                    SELECT * FROM turn WHERE tenant_id = ? AND (created_at < ? OR (created_at = ? AND id < ?))
-                    ORDER BY created_at DESC, id DESC LIMIT ?
-                    """, arguments: [tenant, cursor, cursor, after, limit])
+                guard
+                    let cursor = try Double.fetchOne(
+                        db, sql: "SELECT created_at FROM turn WHERE tenant_id = ? AND id = ?",
+                        arguments: [tenant, after])
+                else { throw PillarError.invalidCursor(after) }
+                rows = try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT * FROM turn WHERE tenant_id = ? AND (created_at < ? OR (created_at = ? AND id < ?))
+                        ORDER BY created_at DESC, id DESC LIMIT ?
+                        """, arguments: [tenant, cursor, cursor, after, limit])
             } else {
-                rows = try Row.fetchAll(db, sql: "SELECT * FROM turn WHERE tenant_id = ? ORDER BY created_at DESC, id DESC LIMIT ?",
-                                        arguments: [tenant, limit])
+                rows = try Row.fetchAll(
+                    db, sql: "SELECT * FROM turn WHERE tenant_id = ? ORDER BY created_at DESC, id DESC LIMIT ?",
+                    arguments: [tenant, limit])
             }
             return rows.compactMap { row in
                 guard let status = TurnRecord.Status(rawValue: row["status"]) else { return nil }
@@ -60,29 +69,37 @@ public struct SQLiteTurnRepository: TurnRepository, UsageLedger, UsageReports {
     public func tokensUsed(tenant: String, subject: String?, since: Double) async throws -> Int {
         try await database.pool.read { db in
             if let subject {
-                return try Int.fetchOne(db, sql: """
-                    SELECT coalesce(sum(prompt_tokens + completion_tokens), 0) FROM turn
-                    WHERE tenant_id = ? AND subject = ? AND created_at >= ?
-                    """, arguments: [tenant, subject, since]) ?? 0
+                return try Int.fetchOne(
+                    db,
+                    sql: """
+                        SELECT coalesce(sum(prompt_tokens + completion_tokens), 0) FROM turn
+                        WHERE tenant_id = ? AND subject = ? AND created_at >= ?
+                        """, arguments: [tenant, subject, since]) ?? 0
             }
             // A tenant's budgets are for its users' traffic; evaluation runs have a budget of their own.
-            return try Int.fetchOne(db, sql: """
-                SELECT coalesce(sum(prompt_tokens + completion_tokens), 0) FROM turn
-                WHERE tenant_id = ? AND created_at >= ? AND subject NOT LIKE 'eval:%'
-                """, arguments: [tenant, since]) ?? 0
+            return try Int.fetchOne(
+                db,
+                sql: """
+                    SELECT coalesce(sum(prompt_tokens + completion_tokens), 0) FROM turn
+                    WHERE tenant_id = ? AND created_at >= ? AND subject NOT LIKE 'eval:%'
+                    """, arguments: [tenant, since]) ?? 0
         }
     }
 
     public func costUsed(tenant: String, subject: String?, since: Double) async throws -> Double {
         try await database.pool.read { db in
             if let subject {
-                return try Double.fetchOne(db, sql: """
-                    SELECT coalesce(sum(cost_usd), 0) FROM turn WHERE tenant_id = ? AND subject = ? AND created_at >= ?
-                    """, arguments: [tenant, subject, since]) ?? 0
+                return try Double.fetchOne(
+                    db,
+                    sql: """
+                        SELECT coalesce(sum(cost_usd), 0) FROM turn WHERE tenant_id = ? AND subject = ? AND created_at >= ?
+                        """, arguments: [tenant, subject, since]) ?? 0
             }
-            return try Double.fetchOne(db, sql: """
-                SELECT coalesce(sum(cost_usd), 0) FROM turn WHERE tenant_id = ? AND created_at >= ? AND subject NOT LIKE 'eval:%'
-                """, arguments: [tenant, since]) ?? 0
+            return try Double.fetchOne(
+                db,
+                sql: """
+                    SELECT coalesce(sum(cost_usd), 0) FROM turn WHERE tenant_id = ? AND created_at >= ? AND subject NOT LIKE 'eval:%'
+                    """, arguments: [tenant, since]) ?? 0
         }
     }
 
@@ -97,17 +114,21 @@ public struct SQLiteTurnRepository: TurnRepository, UsageLedger, UsageReports {
         case .purpose: group = "CASE WHEN subject LIKE 'eval:%' THEN 'evaluation' ELSE 'user' END"
         }
         return try await database.pool.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT \(group) AS grp, sum(attempt_of IS NULL) AS requests,
-                       sum(status = 'failed' AND attempt_of IS NULL) AS failed, sum(attempt_of IS NOT NULL) AS interrupted,
-                       sum(prompt_tokens) AS prompt, sum(completion_tokens) AS completion,
-                       coalesce(sum(cost_usd), 0) AS cost
-                FROM turn WHERE tenant_id = ? AND created_at >= ? AND created_at < ?
-                GROUP BY grp ORDER BY grp
-                """, arguments: [tenant, from, to]).map { row in
-                UsageRow(group: row["grp"], requests: row["requests"], failed: row["failed"],
-                         promptTokens: row["prompt"], completionTokens: row["completion"], costUSD: row["cost"],
-                         interruptedAttempts: row["interrupted"])
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT \(group) AS grp, sum(attempt_of IS NULL) AS requests,
+                           sum(status = 'failed' AND attempt_of IS NULL) AS failed, sum(attempt_of IS NOT NULL) AS interrupted,
+                           sum(prompt_tokens) AS prompt, sum(completion_tokens) AS completion,
+                           coalesce(sum(cost_usd), 0) AS cost
+                    FROM turn WHERE tenant_id = ? AND created_at >= ? AND created_at < ?
+                    GROUP BY grp ORDER BY grp
+                    """, arguments: [tenant, from, to]
+            ).map { row in
+                UsageRow(
+                    group: row["grp"], requests: row["requests"], failed: row["failed"],
+                    promptTokens: row["prompt"], completionTokens: row["completion"], costUSD: row["cost"],
+                    interruptedAttempts: row["interrupted"])
             }
         }
     }
@@ -122,18 +143,22 @@ public struct SQLiteEvaluationLedger: UsageLedger {
 
     public func tokensUsed(tenant: String, subject: String?, since: Double) async throws -> Int {
         try await database.pool.read { db in
-            try Int.fetchOne(db, sql: """
-                SELECT coalesce(sum(prompt_tokens + completion_tokens), 0) FROM turn
-                WHERE tenant_id = ? AND created_at >= ? AND subject LIKE 'eval:%'
-                """, arguments: [tenant, since]) ?? 0
+            try Int.fetchOne(
+                db,
+                sql: """
+                    SELECT coalesce(sum(prompt_tokens + completion_tokens), 0) FROM turn
+                    WHERE tenant_id = ? AND created_at >= ? AND subject LIKE 'eval:%'
+                    """, arguments: [tenant, since]) ?? 0
         }
     }
 
     public func costUsed(tenant: String, subject: String?, since: Double) async throws -> Double {
         try await database.pool.read { db in
-            try Double.fetchOne(db, sql: """
-                SELECT coalesce(sum(cost_usd), 0) FROM turn WHERE tenant_id = ? AND created_at >= ? AND subject LIKE 'eval:%'
-                """, arguments: [tenant, since]) ?? 0
+            try Double.fetchOne(
+                db,
+                sql: """
+                    SELECT coalesce(sum(cost_usd), 0) FROM turn WHERE tenant_id = ? AND created_at >= ? AND subject LIKE 'eval:%'
+                    """, arguments: [tenant, since]) ?? 0
         }
     }
 }

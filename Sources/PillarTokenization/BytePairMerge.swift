@@ -43,7 +43,10 @@ extension RankLookup {
             for i in 0..<(count - 1) {
                 let r = rank(piece + i, 2)
                 parts[i] = Part(start: i, rank: r)
-                if r < minRank { minRank = r; minIndex = i }
+                if r < minRank {
+                    minRank = r
+                    minIndex = i
+                }
             }
             parts[count - 1] = Part(start: count - 1, rank: RankTable.noRank)
             parts[count] = Part(start: count, rank: RankTable.noRank)
@@ -64,7 +67,10 @@ extension RankLookup {
                 parts[i].rank = spanRank(i)
                 // Remove part i+1 (its bytes now belong to part i).
                 var k = i + 1
-                while k < length - 1 { parts[k] = parts[k + 1]; k += 1 }
+                while k < length - 1 {
+                    parts[k] = parts[k + 1]
+                    k += 1
+                }
                 length -= 1
 
                 minRank = RankTable.noRank

@@ -32,11 +32,13 @@ struct ClassifiedText {
                     value = UInt32(lead & 0x1F) << 6 | UInt32(utf8[b + 1] & 0x3F)
                     b &+= 2
                 } else if lead < 0xF0 {
-                    value = UInt32(lead & 0x0F) << 12 | UInt32(utf8[b + 1] & 0x3F) << 6
+                    value =
+                        UInt32(lead & 0x0F) << 12 | UInt32(utf8[b + 1] & 0x3F) << 6
                         | UInt32(utf8[b + 2] & 0x3F)
                     b &+= 3
                 } else {
-                    value = UInt32(lead & 0x07) << 18 | UInt32(utf8[b + 1] & 0x3F) << 12
+                    value =
+                        UInt32(lead & 0x07) << 18 | UInt32(utf8[b + 1] & 0x3F) << 12
                         | UInt32(utf8[b + 2] & 0x3F) << 6 | UInt32(utf8[b + 3] & 0x3F)
                     b &+= 4
                 }

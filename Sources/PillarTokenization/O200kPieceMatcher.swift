@@ -15,7 +15,8 @@ enum O200kPieceMatcher: PieceMatcher {
         let c = s[i]
         // Whether `[^\r\n\p{L}\p{N}]?` can take scalar i. It is tried taken
         // first, then skipped.
-        let prefixable = c.rawValue
+        let prefixable =
+            c.rawValue
             & (ScalarClass.lineBreak.rawValue | ScalarClass.letter.rawValue | ScalarClass.number.rawValue) == 0
 
         // Alternative 1: prefix? upper* lower+ contraction?

@@ -19,7 +19,9 @@ enum RankFileParser {
 
     static func parse(_ text: UnsafeBufferPointer<UInt8>) throws -> RankTable {
         var bytes: [UInt8] = []
-        var starts: [Int] = [], lengths: [Int] = [], ranks: [Int] = []
+        var starts: [Int] = []
+        var lengths: [Int] = []
+        var ranks: [Int] = []
         // Decoded tokens are 3/4 of their base64 text, lines ~12 bytes.
         bytes.reserveCapacity(text.count * 3 / 4)
         let estimatedLines = text.count / 10

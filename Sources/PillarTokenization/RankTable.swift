@@ -49,7 +49,8 @@ final class RankTable: Sendable {
         flat.withUnsafeBufferPointer { flatBuffer in
             let base = flatBuffer.baseAddress!
             for r in 0..<(maxRank + 1) {
-                let start = Int(byRank[r]), length = Int(byRank[r + 1]) - start
+                let start = Int(byRank[r])
+                let length = Int(byRank[r + 1]) - start
                 guard length > 0 else { continue }
                 let token = base + start
                 if length == 1 { singles[Int(token[0])] = UInt32(r) }
@@ -59,7 +60,8 @@ final class RankTable: Sendable {
                 // A byte string listed under two ranks keeps the higher one.
                 while table[index] != 0 {
                     let other = Int(UInt32(truncatingIfNeeded: table[index]) - 1)
-                    let otherStart = Int(byRank[other]), otherLength = Int(byRank[other + 1]) - otherStart
+                    let otherStart = Int(byRank[other])
+                    let otherLength = Int(byRank[other + 1]) - otherStart
                     if otherLength == length, memcmp(base + otherStart, token, length) == 0 { break }
                     index = (index + 1) & (capacity - 1)
                 }

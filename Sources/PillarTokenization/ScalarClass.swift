@@ -49,7 +49,8 @@ struct ScalarClass: OptionSet, Sendable {
 /// folding, so `(?i)s` also matches U+017F LATIN SMALL LETTER LONG S; the
 /// reference tiktoken was checked to do so.
 enum ContractionLetter: UInt8, Sendable {
-    case none = 0, s, t, d, m, l, v, r, e
+    case none = 0
+    case s, t, d, m, l, v, r, e
 
     init(scalar: UInt32) {
         switch scalar {

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import PillarCore
+import Testing
 
 @Suite struct HexEncodingTests {
     @Test func everyByteIsTwoLowerCaseDigits() {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import PillarCore
 
 /// Every JSON body is decoded by Foundation's JSONDecoder, often into the recursive `JSONValue`. The decoder
@@ -15,8 +16,10 @@ import Testing
         String(repeating: #"{"a":"#, count: depth) + "1" + String(repeating: "}", count: depth)
     }
 
-    @Test(arguments: [arrays(100_000), objects(100_000), String(repeating: "[", count: 100_000),
-                      String(repeating: #"{"a":"#, count: 100_000)])
+    @Test(arguments: [
+        arrays(100_000), objects(100_000), String(repeating: "[", count: 100_000),
+        String(repeating: #"{"a":"#, count: 100_000),
+    ])
     func deepDocumentsAreRefusedNotRecursedInto(_ json: String) {
         #expect(throws: DecodingError.self) { try JSONDecoder().decode(JSONValue.self, from: Data(json.utf8)) }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import PillarCore
 
 @Suite struct WireTypesTests {
@@ -11,7 +12,9 @@ import Testing
     }
 
     @Test func requestsKeepFieldsPillarDoesNotRead() throws {
-        let object = try roundTrip(ChatCompletionRequest.self, #"""
+        let object = try roundTrip(
+            ChatCompletionRequest.self,
+            #"""
             {"model": "m", "messages": [{"role": "assistant", "content": null, "tool_calls": [{"id": "c1"}]}],
              "tools": [{"type": "function"}], "response_format": {"type": "json_object"}, "seed": 7}
             """#)
@@ -26,7 +29,9 @@ import Testing
     }
 
     @Test func completionsAndChunksKeepFieldsPillarDoesNotRead() throws {
-        let completion = try roundTrip(ChatCompletion.self, #"""
+        let completion = try roundTrip(
+            ChatCompletion.self,
+            #"""
             {"id": "x", "object": "chat.completion", "created": 1, "model": "m", "system_fingerprint": "fp_1",
              "prompt_filter_results": [], "choices": [{"index": 0, "message": {"role": "assistant", "content": "hi"},
              "finish_reason": "stop", "logprobs": {"content": []}, "content_filter_results": {"hate": {"filtered": false}}}]}
@@ -40,7 +45,9 @@ import Testing
         #expect(choice["logprobs"] != nil)
         #expect(choice["content_filter_results"] != nil)
 
-        let chunk = try roundTrip(ChatCompletionChunk.self, #"""
+        let chunk = try roundTrip(
+            ChatCompletionChunk.self,
+            #"""
             {"id": "x", "object": "chat.completion.chunk", "created": 1, "model": "m", "system_fingerprint": "fp_2",
              "choices": [{"index": 0, "delta": {"content": "a", "tool_calls": []}, "logprobs": null, "finish_reason": null}]}
             """#)
@@ -48,9 +55,12 @@ import Testing
     }
 
     @Test func contentPartsJoinTheirText() throws {
-        let message = try JSONDecoder().decode(ChatMessage.self, from: Data(#"""
-            {"role": "user", "content": [{"type": "text", "text": "one"}, {"type": "image_url", "image_url": {"url": "x"}}, {"type": "text", "text": "two"}]}
-            """#.utf8))
+        let message = try JSONDecoder().decode(
+            ChatMessage.self,
+            from: Data(
+                #"""
+                {"role": "user", "content": [{"type": "text", "text": "one"}, {"type": "image_url", "image_url": {"url": "x"}}, {"type": "text", "text": "two"}]}
+                """#.utf8))
         #expect(message.content?.text == "one\ntwo")
     }
 

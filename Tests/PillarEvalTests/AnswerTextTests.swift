@@ -1,4 +1,5 @@
 import Testing
+
 @testable import PillarEval
 
 @Suite struct AnswerTextTests {
@@ -21,8 +22,9 @@ import Testing
 
     @Test func readsCitationMarkers() {
         #expect(AnswerText.markerPattern != nil)
-        #expect(AnswerText.citationMarkers("A [1] b [2][3] c [4, 5] d [Benefits.PDF#page=2] e [sic]")
-            == [.number(1), .number(2), .number(3), .number(4), .number(5), .name("Benefits.PDF")])
+        #expect(
+            AnswerText.citationMarkers("A [1] b [2][3] c [4, 5] d [Benefits.PDF#page=2] e [sic]")
+                == [.number(1), .number(2), .number(3), .number(4), .number(5), .name("Benefits.PDF")])
         #expect(AnswerText.citationMarkers("no markers").isEmpty)
     }
 }

@@ -1,9 +1,11 @@
 import PillarCore
 import Testing
+
 @testable import PillarEval
 
 @Suite struct CitationMetricsTests {
-    static let handbook = EvalSource(rank: 1, documentID: "doc-1", sourceURI: "s3://kb/hr/handbook.pdf", title: "Employee Handbook")
+    static let handbook = EvalSource(
+        rank: 1, documentID: "doc-1", sourceURI: "s3://kb/hr/handbook.pdf", title: "Employee Handbook")
     static let travel = EvalSource(rank: 2, documentID: "doc-2", sourceURI: "s3://kb/travel.pdf", title: nil)
     static let menu = EvalSource(rank: 3, documentID: "doc-3", sourceURI: "s3://kb/menu.pdf", title: "Menu")
 

@@ -1,11 +1,13 @@
 import Testing
+
 @testable import PillarEval
 
 @Test func kappaOfTheTextbookTable() throws {
     // 50 cases: both yes 20, first yes only 5, second yes only 10, both no 15. Observed agreement 0.7,
     // chance 0.5 * 0.6 + 0.5 * 0.4 = 0.5, kappa (0.7 - 0.5) / 0.5 = 0.4.
     let first = Array(repeating: true, count: 25) + Array(repeating: false, count: 25)
-    let second = Array(repeating: true, count: 20) + Array(repeating: false, count: 5)
+    let second =
+        Array(repeating: true, count: 20) + Array(repeating: false, count: 5)
         + Array(repeating: true, count: 10) + Array(repeating: false, count: 15)
     let kappa = try #require(CohenKappa.kappa(first, second))
     #expect(abs(kappa - 0.4) < 1e-12)

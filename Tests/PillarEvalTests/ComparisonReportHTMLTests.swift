@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import PillarEval
 
 @Suite struct ComparisonReportHTMLTests {
@@ -12,7 +13,8 @@ import Testing
         #expect(html.contains("<title>Evaluation comparison: run-base → run-cand</title>"))
         // Every table has a caption, and every header cell a scope.
         #expect(ReportFixture.occurrences(of: "<table>", in: html) == 2 + ReportFixture.comparison().metrics.count)
-        #expect(ReportFixture.occurrences(of: "<table>\n<caption>", in: html) == ReportFixture.occurrences(of: "<table>", in: html))
+        #expect(
+            ReportFixture.occurrences(of: "<table>\n<caption>", in: html) == ReportFixture.occurrences(of: "<table>", in: html))
         #expect(ReportFixture.occurrences(of: "<th>", in: html) == 0)
         #expect(html.contains("<th scope=\"row\">Flow</th><td>rag@3</td><td>rag@4</td>"))
         #expect(html.contains("<caption>latency_ms: lower is better</caption>"))
@@ -24,9 +26,12 @@ import Testing
 
     @Test func saysWhatTheMarkdownSays() throws {
         #expect(html.contains("<h3 id=\"metric-0-title\">facts_recall: <span class=\"verdict\">better</span></h3>"))
-        #expect(html.contains("<th scope=\"row\">facts_recall</th><td class=\"number\">0.700</td><td class=\"number\">0.850</td>"
-            + "<td class=\"number\">+0.150</td><td class=\"number\">+0.050 to +0.250</td><td class=\"number\">0.004</td>"
-            + "<td class=\"number\">4</td><td class=\"number\">0.500</td><td class=\"number\">0.650</td><td><strong>better</strong></td>"))
+        #expect(
+            html.contains(
+                "<th scope=\"row\">facts_recall</th><td class=\"number\">0.700</td><td class=\"number\">0.850</td>"
+                    + "<td class=\"number\">+0.150</td><td class=\"number\">+0.050 to +0.250</td><td class=\"number\">0.004</td>"
+                    + "<td class=\"number\">4</td><td class=\"number\">0.500</td><td class=\"number\">0.650</td><td><strong>better</strong></td>"
+            ))
         #expect(html.contains("<td class=\"number\">&lt;0.001</td>"))
         #expect(html.contains("<strong>worse</strong>"))
         #expect(html.contains("<strong>not comparable</strong>"))
@@ -42,7 +47,8 @@ import Testing
     }
 
     @Test func hostileTextIsEscapedEverywhere() {
-        #expect(html.contains("<td>&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt; | pipe<br>second line &lt;!-- comment</td>"))
+        #expect(
+            html.contains("<td>&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt; | pipe<br>second line &lt;!-- comment</td>"))
         #expect(html.contains("<th scope=\"row\">q|4&lt;/script&gt;&lt;!--</th>"))
         #expect(html.contains("rag-answer@3, judge&lt;b&gt;@1"))
         #expect(html.contains("<li>Flagged judge &lt;!-- judge-groundedness@1 --&gt;</li>"))
@@ -88,7 +94,8 @@ import Testing
         #expect(page.contains("<td class=\"number\">NaN</td>"))
         let block = try #require(ReportFixture.dataBlock(of: page))
         let decoder = JSONDecoder()
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(
+            positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
         let decoded = try decoder.decode(EvalComparison.self, from: Data(block.utf8))
         #expect(decoded.metrics[0].delta?.isNaN == true)
         #expect(decoded.metrics[1] == comparison.metrics[1])
@@ -100,7 +107,10 @@ import Testing
         let data = try ComparisonReport.json(ReportFixture.comparison())
         let text = String(decoding: data, as: UTF8.self)
         #expect(text.hasPrefix("{\n  \"baseline\" : {"))
-        let keys = ["\"baseline\"", "\"bootstrap_resamples\"", "\"candidate\"", "\"items\"", "\"metrics\"", "\"regressions\"", "\"seed\"", "\"warnings\""]
+        let keys = [
+            "\"baseline\"", "\"bootstrap_resamples\"", "\"candidate\"", "\"items\"", "\"metrics\"", "\"regressions\"", "\"seed\"",
+            "\"warnings\"",
+        ]
         let positions = keys.compactMap { text.range(of: "\n  \($0) :")?.lowerBound }
         #expect(positions.count == keys.count && positions == positions.sorted())
         #expect(text.contains("\"cost_usd\" : 1.2345"))

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import PillarEval
 
 @Suite struct ComparisonReportMarkdownTests {
@@ -9,7 +10,9 @@ import Testing
         let lines = markdown.components(separatedBy: "\n")
         guard let start = lines.firstIndex(of: heading) else { return nil }
         // The heading, the direction sentence, the header row, the rule, then the values.
-        guard let values = lines[start...].first(where: { $0.hasPrefix("| ") && !$0.contains("Baseline mean") }) else { return nil }
+        guard let values = lines[start...].first(where: { $0.hasPrefix("| ") && !$0.contains("Baseline mean") }) else {
+            return nil
+        }
         return ReportFixture.cells(ofRow: values)
     }
 
@@ -32,23 +35,31 @@ import Testing
     }
 
     @Test func metricTablesHoldTheNumbersAndVerdicts() {
-        #expect(row(after: "### facts_recall: better")
-            == ["0.700", "0.850", "+0.150", "+0.050 to +0.250", "0.004", "4", "0.500", "0.650", "better"])
-        #expect(row(after: "### latency_ms: worse")
-            == ["1234.5 ms", "1500.3 ms", "+265.8 ms", "+100.0 ms to +431.5 ms", "<0.001", "4", "n/a", "n/a", "worse"])
-        #expect(row(after: "### groundedness: no significant difference (judge FLAGGED)")
-            == ["3.900", "4.000", "+0.100", "-0.200 to +0.400", "0.420", "4", "0.250", "0.500", "no significant difference"])
-        #expect(row(after: "### exact_match: not comparable")
-            == ["1.000", "0.000", "-1.000", "n/a", "n/a", "1", "1.000", "0.000", "not comparable"])
+        #expect(
+            row(after: "### facts_recall: better")
+                == ["0.700", "0.850", "+0.150", "+0.050 to +0.250", "0.004", "4", "0.500", "0.650", "better"])
+        #expect(
+            row(after: "### latency_ms: worse")
+                == ["1234.5 ms", "1500.3 ms", "+265.8 ms", "+100.0 ms to +431.5 ms", "<0.001", "4", "n/a", "n/a", "worse"])
+        #expect(
+            row(after: "### groundedness: no significant difference (judge FLAGGED)")
+                == ["3.900", "4.000", "+0.100", "-0.200 to +0.400", "0.420", "4", "0.250", "0.500", "no significant difference"])
+        #expect(
+            row(after: "### exact_match: not comparable")
+                == ["1.000", "0.000", "-1.000", "n/a", "n/a", "1", "1.000", "0.000", "not comparable"])
         #expect(row(after: "### refused: better")?.last == "better")
-        #expect(markdown.contains("| Baseline mean | Candidate mean | Delta | 95% CI | p | Pairs | Baseline pass^3 | Candidate pass^3 | Verdict |"))
+        #expect(
+            markdown.contains(
+                "| Baseline mean | Candidate mean | Delta | 95% CI | p | Pairs | Baseline pass^3 | Candidate pass^3 | Verdict |"))
         #expect(markdown.contains("Lower is better."))
         #expect(markdown.contains("10000 resamples, seed 42"))
     }
 
     @Test func judgeLinesSitUnderTheirMetric() throws {
-        let judgeLine = try #require(markdown.range(of: "- Judge judge-groundedness@1: Cohen's kappa 0.410 over 40 items; "
-            + "Spearman's rho n/a over 0 items; repeat SD 0.214; minimum agreement 0.600."))
+        let judgeLine = try #require(
+            markdown.range(
+                of: "- Judge judge-groundedness@1: Cohen's kappa 0.410 over 40 items; "
+                    + "Spearman's rho n/a over 0 items; repeat SD 0.214; minimum agreement 0.600."))
         let heading = try #require(markdown.range(of: "### groundedness:"))
         let next = try #require(markdown.range(of: "### exact_match:"))
         #expect(heading.upperBound < judgeLine.lowerBound && judgeLine.upperBound < next.lowerBound)

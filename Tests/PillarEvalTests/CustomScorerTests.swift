@@ -1,22 +1,23 @@
 import PillarCore
 import Testing
+
 @testable import PillarEval
 
 @Suite struct CustomScorerTests {
     static let example = #"""
-    scorers:
-      - name: mentions_policy     # a comment
-        kind: contains
-        value: policy
-        ignore_case: true
-      - {name: has_date, kind: regex, pattern: '\d{4}-\d{2}-\d{2}'}
-      - name: valid_json
-        kind: json_schema
-        schema: {type: object, required: [answer], properties: {answer: {type: string}}}
-      - {name: polite, kind: judge, prompt: judge-politeness@1, pass_threshold: 4}
-      - {name: no_guess, kind: not_contains, value: I think, description: Never hedges.}
-      - {name: strict_judge, kind: judge, prompt: judge-tone}
-    """#
+        scorers:
+          - name: mentions_policy     # a comment
+            kind: contains
+            value: policy
+            ignore_case: true
+          - {name: has_date, kind: regex, pattern: '\d{4}-\d{2}-\d{2}'}
+          - name: valid_json
+            kind: json_schema
+            schema: {type: object, required: [answer], properties: {answer: {type: string}}}
+          - {name: polite, kind: judge, prompt: judge-politeness@1, pass_threshold: 4}
+          - {name: no_guess, kind: not_contains, value: I think, description: Never hedges.}
+          - {name: strict_judge, kind: judge, prompt: judge-tone}
+        """#
 
     static func problems(_ yaml: String) -> [String] {
         do {
@@ -40,8 +41,11 @@ import Testing
         #expect(set.metrics.allSatisfy { $0.kind == .custom && $0.direction == .higherIsBetter })
         #expect(set.metrics.map(\.passThreshold) == [1, 1, 1, 4, 1, 4])
         #expect(set.metrics[4].summary == "Never hedges.")
-        #expect(set.judges == [CustomJudge(metric: "polite", prompt: "judge-politeness@1", passThreshold: 4),
-                               CustomJudge(metric: "strict_judge", prompt: "judge-tone", passThreshold: 4)])
+        #expect(
+            set.judges == [
+                CustomJudge(metric: "polite", prompt: "judge-politeness@1", passThreshold: 4),
+                CustomJudge(metric: "strict_judge", prompt: "judge-tone", passThreshold: 4),
+            ])
     }
 
     @Test func evaluatesChecksOnTheAnswerWithMarkers() throws {
@@ -60,13 +64,16 @@ import Testing
         }
         #expect(judge.prompt == "judge-politeness@1")
 
-        let scores = set.score(EvalResult(runID: "r", itemID: "i", repeatIndex: 0, status: .answered, answer: "Plain text.",
-                                          latencyMs: 1, createdAt: 0))
+        let scores = set.score(
+            EvalResult(
+                runID: "r", itemID: "i", repeatIndex: 0, status: .answered, answer: "Plain text.",
+                latencyMs: 1, createdAt: 0))
         #expect(Set(scores.keys) == ["mentions_policy", "has_date", "valid_json", "no_guess"])
         #expect(scores["valid_json"]?.value == 0)
         #expect(scores["valid_json"]?.reason == "The answer cannot be checked: the answer is not JSON.")
         #expect(scores["has_date"]?.reason?.contains("does not match") == true)
-        let failed = set.score(EvalResult(runID: "r", itemID: "i", repeatIndex: 0, status: .failed, answer: "", latencyMs: 1, createdAt: 0))
+        let failed = set.score(
+            EvalResult(runID: "r", itemID: "i", repeatIndex: 0, status: .failed, answer: "", latencyMs: 1, createdAt: 0))
         #expect(failed.values.allSatisfy { $0.value == nil })
     }
 
@@ -78,19 +85,19 @@ import Testing
 
     @Test func errorsNameTheirPath() {
         let yaml = #"""
-        scorers:
-          - {name: ok_one, kind: contains, value: x}
-          - {name: Bad-Name, kind: contains, value: x}
-          - {name: bad_regex, kind: regex, pattern: '(unclosed'}
-          - {name: exact_match, kind: contains, value: x}
-          - {name: ok_one, kind: contains, value: y}
-          - {name: odd, kind: sometimes}
-          - {name: extra, kind: regex, pattern: a, value: b}
-          - {name: judge_low, kind: judge, prompt: p, pass_threshold: 9}
-          - {name: judge_ref, kind: judge, prompt: 'Bad Ref'}
-          - {name: no_value, kind: contains}
-          - {name: flag, kind: contains, value: x, ignore_case: maybe}
-        """#
+            scorers:
+              - {name: ok_one, kind: contains, value: x}
+              - {name: Bad-Name, kind: contains, value: x}
+              - {name: bad_regex, kind: regex, pattern: '(unclosed'}
+              - {name: exact_match, kind: contains, value: x}
+              - {name: ok_one, kind: contains, value: y}
+              - {name: odd, kind: sometimes}
+              - {name: extra, kind: regex, pattern: a, value: b}
+              - {name: judge_low, kind: judge, prompt: p, pass_threshold: 9}
+              - {name: judge_ref, kind: judge, prompt: 'Bad Ref'}
+              - {name: no_value, kind: contains}
+              - {name: flag, kind: contains, value: x, ignore_case: maybe}
+            """#
         let problems = Self.problems(yaml)
         let expected = [
             "scorers[1].name: 'Bad-Name' is not [a-z][a-z0-9_]{0,63}",
@@ -130,7 +137,8 @@ import Testing
         // Each anchor repeats the previous one twice: the enum would hold 2^20 values.
         var anchors = ["&a0 [1, 2]"]
         for level in 1...20 { anchors.append("&a\(level) [*a\(level - 1), *a\(level - 1)]") }
-        let yaml = "scorers:\n  - {name: s, kind: json_schema, schema: {examples: [\(anchors.joined(separator: ", "))], enum: [*a20]}}"
+        let yaml =
+            "scorers:\n  - {name: s, kind: json_schema, schema: {examples: [\(anchors.joined(separator: ", "))], enum: [*a20]}}"
         #expect(Self.problems(yaml).first?.hasSuffix("the YAML has more than 20000 values") == true)
     }
 }

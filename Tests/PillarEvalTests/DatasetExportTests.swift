@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import PillarCore
+import Testing
+
 @testable import PillarEval
 
 @Suite struct DatasetExportTests {
@@ -10,17 +11,20 @@ import PillarCore
         human: .init(rating: 1, thumbs: true), traceID: nil)
 
     @Test func jsonLinesHasSortedKeysAndLeavesOutEmptyFields() {
-        let text = String(decoding: DatasetExport.render([Self.sample, EvalItem(id: "b", question: "q")], format: .jsonl), as: UTF8.self)
-        #expect(text == """
-        {"answerable":false,"expected_answer":"a|b","expected_facts":["f1","f,2"],"history":[{"content":"hi, \\"you\\"","role":"user"}],"human":{"rating":1,"thumbs":true},"id":"-draft","question":"=HYPERLINK(\\"x\\")","tags":["t"]}
-        {"answerable":true,"id":"b","question":"q"}
+        let text = String(
+            decoding: DatasetExport.render([Self.sample, EvalItem(id: "b", question: "q")], format: .jsonl), as: UTF8.self)
+        #expect(
+            text == """
+                {"answerable":false,"expected_answer":"a|b","expected_facts":["f1","f,2"],"history":[{"content":"hi, \\"you\\"","role":"user"}],"human":{"rating":1,"thumbs":true},"id":"-draft","question":"=HYPERLINK(\\"x\\")","tags":["t"]}
+                {"answerable":true,"id":"b","question":"q"}
 
-        """)
+                """)
     }
 
     @Test func csvWritesEveryColumnAndGuardsFormulas() {
         let text = String(decoding: DatasetExport.render([Self.sample], format: .csv), as: UTF8.self)
-        let expected = "id,question,expected_answer,expected_facts,expected_sources,tags,answerable,history,human_rating,human_thumbs,trace_id\r\n"
+        let expected =
+            "id,question,expected_answer,expected_facts,expected_sources,tags,answerable,history,human_rating,human_thumbs,trace_id\r\n"
             + "'-draft,\"'=HYPERLINK(\"\"x\"\")\",a|b,\"[\"\"f1\"\",\"\"f,2\"\"]\",,\"[\"\"t\"\"]\",false,"
             + "\"[{\"\"content\"\":\"\"hi, \\\"\"you\\\"\"\"\",\"\"role\"\":\"\"user\"\"}]\",,down,\r\n"
         #expect(text == expected)

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import PillarEval
 
 @Suite struct DatasetFormatTests {

@@ -1,25 +1,28 @@
 import Foundation
-import Testing
 import PillarCore
+import Testing
+
 @testable import PillarEval
 
 @Suite struct DatasetImportJSONLinesTests {
     @Test func readsEveryFieldAndNamesItemsWithoutID() throws {
         let text = """
-        {"id":"q1","question":"What is X?","expected_answer":"X is Y","expected_facts":["X is Y"],"expected_sources":["doc-1"],"tags":["smoke","x"],"answerable":true,"history":[{"role":"user","content":"hi"},{"role":"assistant","content":"hello"}],"human":{"rating":4,"thumbs":false},"trace_id":"t-1"}
+            {"id":"q1","question":"What is X?","expected_answer":"X is Y","expected_facts":["X is Y"],"expected_sources":["doc-1"],"tags":["smoke","x"],"answerable":true,"history":[{"role":"user","content":"hi"},{"role":"assistant","content":"hello"}],"human":{"rating":4,"thumbs":false},"trace_id":"t-1"}
 
-        {"question":"No id here","answerable":false,"human":{"rating":5,"thumbs":true},"tags":null}
-        {"question":"Third","human":{"rating":2}}
-        """
+            {"question":"No id here","answerable":false,"human":{"rating":5,"thumbs":true},"tags":null}
+            {"question":"Third","human":{"rating":2}}
+            """
         let items = try DatasetImport.parse(Data(text.utf8), format: .jsonl)
-        #expect(items == [
-            EvalItem(id: "q1", question: "What is X?",
-                     history: [.init(role: "user", content: "hi"), .init(role: "assistant", content: "hello")],
-                     expectedAnswer: "X is Y", expectedFacts: ["X is Y"], expectedSources: ["doc-1"],
-                     tags: ["smoke", "x"], answerable: true, human: .init(rating: 4, thumbs: false), traceID: "t-1"),
-            EvalItem(id: "item-2", question: "No id here", answerable: false, human: .init(rating: 5, thumbs: true)),
-            EvalItem(id: "item-3", question: "Third", human: .init(rating: 2, thumbs: false)),
-        ])
+        #expect(
+            items == [
+                EvalItem(
+                    id: "q1", question: "What is X?",
+                    history: [.init(role: "user", content: "hi"), .init(role: "assistant", content: "hello")],
+                    expectedAnswer: "X is Y", expectedFacts: ["X is Y"], expectedSources: ["doc-1"],
+                    tags: ["smoke", "x"], answerable: true, human: .init(rating: 4, thumbs: false), traceID: "t-1"),
+                EvalItem(id: "item-2", question: "No id here", answerable: false, human: .init(rating: 5, thumbs: true)),
+                EvalItem(id: "item-3", question: "Third", human: .init(rating: 2, thumbs: false)),
+            ])
     }
 
     @Test func acceptsCRLFLineEndingsAndByteOrderMark() throws {
@@ -37,10 +40,10 @@ import PillarCore
 
     @Test func unknownKeyIsNamedWithASuggestion() throws {
         let text = """
-        {"question":"a"}
-        {"question":"b"}
-        {"question":"c","expected_anwser":"typo"}
-        """
+            {"question":"a"}
+            {"question":"b"}
+            {"question":"c","expected_anwser":"typo"}
+            """
         let error = try #require(datasetProblems(text, .jsonl))
         #expect(error.problemCount == 1)
         let problem = try #require(error.problems.first)
@@ -62,17 +65,21 @@ import PillarCore
             #"{"question":"ok","expected_answer":["a"]}"#,
         ]
         let error = try #require(datasetProblems(lines.joined(separator: "\n"), .jsonl))
-        #expect(error.problems.map(\.description) == [
-            "line 2: expected_facts must be an array of strings",
-            "line 3: tags must be an array of strings",
-            "line 4: answerable must be true or false",
-            "line 5: question must be a string",
-            "line 6: id must be a string",
-            "line 7: history must be an array of {\"role\", \"content\"} objects",
-            "line 8: human must be an object with rating (1 to 5) and thumbs (true or false)",
-            "line 9: expected_answer must be a string",
-        ])
-        #expect(error.problems.map(\.field) == ["expected_facts", "tags", "answerable", "question", "id", "history", "human", "expected_answer"])
+        #expect(
+            error.problems.map(\.description) == [
+                "line 2: expected_facts must be an array of strings",
+                "line 3: tags must be an array of strings",
+                "line 4: answerable must be true or false",
+                "line 5: question must be a string",
+                "line 6: id must be a string",
+                "line 7: history must be an array of {\"role\", \"content\"} objects",
+                "line 8: human must be an object with rating (1 to 5) and thumbs (true or false)",
+                "line 9: expected_answer must be a string",
+            ])
+        #expect(
+            error.problems.map(\.field) == [
+                "expected_facts", "tags", "answerable", "question", "id", "history", "human", "expected_answer",
+            ])
     }
 
     @Test func structuralProblems() throws {
@@ -108,16 +115,17 @@ import PillarCore
 
     @Test func duplicateIDsIncludingGeneratedOnes() throws {
         let text = """
-        {"id":"a","question":"1"}
-        {"id":"item-3","question":"2"}
-        {"question":"3"}
-        {"id":"a","question":"4"}
-        """
+            {"id":"a","question":"1"}
+            {"id":"item-3","question":"2"}
+            {"question":"3"}
+            {"id":"a","question":"4"}
+            """
         let error = try #require(datasetProblems(text, .jsonl))
-        #expect(error.problems.map(\.description) == [
-            "line 3: id item-3 (given to this item, which has none) is already used on line 2",
-            "line 4: id 'a' is already used on line 1",
-        ])
+        #expect(
+            error.problems.map(\.description) == [
+                "line 3: id item-3 (given to this item, which has none) is already used on line 2",
+                "line 4: id 'a' is already used on line 1",
+            ])
     }
 
     @Test func emptyDatasetIsRefused() throws {
@@ -135,9 +143,10 @@ import PillarCore
 
     /// Guards the key list against drift from `EvalItem`'s own Codable keys.
     @Test func keysAreEvalItemsCodingKeys() throws {
-        let full = EvalItem(id: "a", question: "q", history: [.init(role: "user", content: "c")], expectedAnswer: "x",
-                            expectedFacts: ["f"], expectedSources: ["s"], tags: ["t"], answerable: false,
-                            human: .init(rating: 1, thumbs: true), traceID: "t")
+        let full = EvalItem(
+            id: "a", question: "q", history: [.init(role: "user", content: "c")], expectedAnswer: "x",
+            expectedFacts: ["f"], expectedSources: ["s"], tags: ["t"], answerable: false,
+            human: .init(rating: 1, thumbs: true), traceID: "t")
         let object = try #require(try JSONSerialization.jsonObject(with: JSONEncoder().encode(full)) as? [String: Any])
         #expect(Set(object.keys) == Set(DatasetKey.allCases.map(\.rawValue)))
     }

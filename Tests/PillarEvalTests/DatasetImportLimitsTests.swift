@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import PillarCore
+import Testing
+
 @testable import PillarEval
 
 @Suite struct DatasetImportLimitsTests {
@@ -13,7 +14,8 @@ import PillarCore
 
     @Test func itemCountLimitInBothFormats() throws {
         let limits = DatasetLimits(maxItems: 2)
-        let jsonl = try #require(datasetProblems("{\"question\":\"a\"}\n{\"question\":\"b\"}\n{\"question\":\"c\"}\n", .jsonl, limits: limits))
+        let jsonl = try #require(
+            datasetProblems("{\"question\":\"a\"}\n{\"question\":\"b\"}\n{\"question\":\"c\"}\n", .jsonl, limits: limits))
         #expect(jsonl.problems.map(\.description) == ["the dataset has more than 2 items, the limit"])
         let csv = try #require(datasetProblems("question\na\nb\nc\n", .csv, limits: limits))
         #expect(csv.problems.map(\.description) == ["the dataset has more than 2 items, the limit"])
@@ -39,25 +41,28 @@ import PillarCore
             #"{"question":"q","tags":["a","b"],"history":[{"role":"user","content":"a"}]}"#,
         ]
         let error = try #require(datasetProblems(lines.joined(separator: "\n"), .jsonl, limits: limits))
-        #expect(error.problems.map(\.description) == [
-            "line 1: tags has 3 entries, more than the limit of 2",
-            "line 2: expected_facts entry 1 has 4 characters, more than the limit of 3",
-            "line 3: expected_sources entry 2 is empty",
-            "line 4: history has 2 turns, more than the limit of 1",
-        ])
+        #expect(
+            error.problems.map(\.description) == [
+                "line 1: tags has 3 entries, more than the limit of 2",
+                "line 2: expected_facts entry 1 has 4 characters, more than the limit of 3",
+                "line 3: expected_sources entry 2 is empty",
+                "line 4: history has 2 turns, more than the limit of 1",
+            ])
     }
 
     @Test func defaultListAndHistoryLimits() throws {
         let tags = "[" + (1...101).map { "\"t\($0)\"" }.joined(separator: ",") + "]"
         let turns = "[" + Array(repeating: #"{"role":"user","content":"x"}"#, count: 51).joined(separator: ",") + "]"
         let long = String(repeating: "x", count: 2001)
-        let text = "{\"question\":\"q\",\"tags\":\(tags)}\n{\"question\":\"q\",\"history\":\(turns)}\n{\"question\":\"q\",\"expected_facts\":[\"\(long)\"]}"
+        let text =
+            "{\"question\":\"q\",\"tags\":\(tags)}\n{\"question\":\"q\",\"history\":\(turns)}\n{\"question\":\"q\",\"expected_facts\":[\"\(long)\"]}"
         let error = try #require(datasetProblems(text, .jsonl))
-        #expect(error.problems.map(\.description) == [
-            "line 1: tags has 101 entries, more than the limit of 100",
-            "line 2: history has 51 turns, more than the limit of 50",
-            "line 3: expected_facts entry 1 has 2001 characters, more than the limit of 2000",
-        ])
+        #expect(
+            error.problems.map(\.description) == [
+                "line 1: tags has 101 entries, more than the limit of 100",
+                "line 2: history has 51 turns, more than the limit of 50",
+                "line 3: expected_facts entry 1 has 2001 characters, more than the limit of 2000",
+            ])
     }
 
     @Test func idLength() throws {
@@ -94,9 +99,10 @@ import PillarCore
     @Test func wholeInputProblemsComeFirst() throws {
         let text = "{\"question\":\"\"}\n{\"question\":\"a\"}\n{\"question\":\"b\"}\n"
         let error = try #require(datasetProblems(text, .jsonl, limits: .init(maxItems: 2)))
-        #expect(error.problems.map(\.description) == [
-            "the dataset has more than 2 items, the limit",
-            "line 1: question must not be empty",
-        ])
+        #expect(
+            error.problems.map(\.description) == [
+                "the dataset has more than 2 items, the limit",
+                "line 1: question must not be empty",
+            ])
     }
 }

@@ -1,16 +1,21 @@
 import Foundation
-import Testing
 import PillarCore
+import Testing
+
 @testable import PillarEval
 
 /// The problems an import that must fail reports (records an issue when it succeeds).
-func datasetProblems(_ text: String, _ format: DatasetFormat, limits: DatasetLimits = .init(),
-                     sourceLocation: SourceLocation = #_sourceLocation) -> DatasetImportError? {
+func datasetProblems(
+    _ text: String, _ format: DatasetFormat, limits: DatasetLimits = .init(),
+    sourceLocation: SourceLocation = #_sourceLocation
+) -> DatasetImportError? {
     datasetProblems(Data(text.utf8), format, limits: limits, sourceLocation: sourceLocation)
 }
 
-func datasetProblems(_ data: Data, _ format: DatasetFormat, limits: DatasetLimits = .init(),
-                     sourceLocation: SourceLocation = #_sourceLocation) -> DatasetImportError? {
+func datasetProblems(
+    _ data: Data, _ format: DatasetFormat, limits: DatasetLimits = .init(),
+    sourceLocation: SourceLocation = #_sourceLocation
+) -> DatasetImportError? {
     do {
         let items = try DatasetImport.parse(data, format: format, limits: limits)
         Issue.record("expected the import to fail, got \(items.count) items", sourceLocation: sourceLocation)
@@ -62,17 +67,20 @@ struct EvalItemGenerator {
     }
 
     mutating func item(index: Int) -> EvalItem {
-        let idStem = String((0..<Int.random(in: 1...12, using: &random))
-            .map { _ in Self.idCharacters.randomElement(using: &random) ?? "a" })
+        let idStem = String(
+            (0..<Int.random(in: 1...12, using: &random))
+                .map { _ in Self.idCharacters.randomElement(using: &random) ?? "a" })
         let history = (0..<Int.random(in: 0...3, using: &random)).map { _ in
-            EvalItem.Turn(role: Bool.random(using: &random) ? "user" : "assistant",
-                          content: Bool.random(using: &random) ? text() : "")
+            EvalItem.Turn(
+                role: Bool.random(using: &random) ? "user" : "assistant",
+                content: Bool.random(using: &random) ? text() : "")
         }
-        let human: EvalItem.HumanJudgement? = switch Int.random(in: 0...2, using: &random) {
-        case 0: nil
-        case 1: .init(rating: Int.random(in: 1...5, using: &random), thumbs: false)
-        default: .init(rating: Bool.random(using: &random) ? 5 : 1, thumbs: true)
-        }
+        let human: EvalItem.HumanJudgement? =
+            switch Int.random(in: 0...2, using: &random) {
+            case 0: nil
+            case 1: .init(rating: Int.random(in: 1...5, using: &random), thumbs: false)
+            default: .init(rating: Bool.random(using: &random) ? 5 : 1, thumbs: true)
+            }
         return EvalItem(
             id: "\(idStem)-\(index)", question: visibleText(), history: history,
             expectedAnswer: Bool.random(using: &random) ? visibleText() : nil,

@@ -1,5 +1,6 @@
 import PillarCore
 import Testing
+
 @testable import PillarEval
 
 @Suite struct DeterministicScorersTests {
@@ -7,14 +8,18 @@ import Testing
     static let handbook = EvalSource(rank: 1, documentID: "doc-1", sourceURI: "s3://kb/handbook.pdf", title: "Handbook")
     static let travel = EvalSource(rank: 2, documentID: "doc-2", sourceURI: "s3://kb/travel.pdf", title: nil)
 
-    static func result(_ answer: String, status: EvalResult.Status = .answered, citations: [EvalSource] = [],
-                       retrieved: [EvalSource] = [], cost: Double? = 0.002) -> EvalResult {
-        EvalResult(runID: "r", itemID: "i", repeatIndex: 0, status: status, answer: answer, citations: citations,
-                   retrieved: retrieved, latencyMs: 812, promptTokens: 300, completionTokens: 45, costUSD: cost, createdAt: 0)
+    static func result(
+        _ answer: String, status: EvalResult.Status = .answered, citations: [EvalSource] = [],
+        retrieved: [EvalSource] = [], cost: Double? = 0.002
+    ) -> EvalResult {
+        EvalResult(
+            runID: "r", itemID: "i", repeatIndex: 0, status: status, answer: answer, citations: citations,
+            retrieved: retrieved, latencyMs: 812, promptTokens: 300, completionTokens: 45, costUSD: cost, createdAt: 0)
     }
 
-    static let item = EvalItem(id: "i", question: "How long do refunds take?", expectedAnswer: "Within 10 days.",
-                               expectedFacts: ["10 days", "bank transfer"], expectedSources: ["handbook.pdf"])
+    static let item = EvalItem(
+        id: "i", question: "How long do refunds take?", expectedAnswer: "Within 10 days.",
+        expectedFacts: ["10 days", "bank transfer"], expectedSources: ["handbook.pdf"])
 
     @Test func scoresAFullItem() {
         let retrieved = [
@@ -22,7 +27,8 @@ import Testing
             EvalSource(rank: 2, documentID: "doc-1", sourceURI: "s3://kb/handbook.pdf", title: "Handbook"),
             EvalSource(rank: 3, documentID: "doc-1", sourceURI: "s3://kb/handbook.pdf", title: "Handbook"),
         ]
-        let result = Self.result("Refunds arrive within 10 days [1].", citations: [Self.handbook, Self.travel], retrieved: retrieved)
+        let result = Self.result(
+            "Refunds arrive within 10 days [1].", citations: [Self.handbook, Self.travel], retrieved: retrieved)
         let scores = DeterministicScorers.score(item: Self.item, result: result, metrics: Self.all)
         #expect(Set(scores.keys) == Self.all)
         #expect(scores["exact_match"]?.value == 0)
@@ -46,20 +52,25 @@ import Testing
     }
 
     @Test func citationMarkersDoNotSpoilExactMatch() {
-        let scores = DeterministicScorers.score(item: Self.item, result: Self.result("Within 10 days [1][2]."), metrics: ["exact_match"])
+        let scores = DeterministicScorers.score(
+            item: Self.item, result: Self.result("Within 10 days [1][2]."), metrics: ["exact_match"])
         #expect(scores["exact_match"]?.value == 1)
     }
 
     @Test func returnsOnlyRequestedKnownMetrics() {
-        let scores = DeterministicScorers.score(item: Self.item, result: Self.result("x"), metrics: ["mrr", "groundedness", "nope"])
+        let scores = DeterministicScorers.score(
+            item: Self.item, result: Self.result("x"), metrics: ["mrr", "groundedness", "nope"])
         #expect(Set(scores.keys) == ["mrr"])
     }
 
     @Test func missingInputsMakeMetricsNil() {
         let bare = EvalItem(id: "i", question: "q")
-        let scores = DeterministicScorers.score(item: bare, result: Self.result("Yes [1].", citations: [Self.handbook]), metrics: Self.all)
-        for name in ["exact_match", "token_f1", "facts_recall", "citations_precision", "citations_recall",
-                     "citations_matched", "hit@5", "recall@5", "mrr", "ndcg@5"] {
+        let scores = DeterministicScorers.score(
+            item: bare, result: Self.result("Yes [1].", citations: [Self.handbook]), metrics: Self.all)
+        for name in [
+            "exact_match", "token_f1", "facts_recall", "citations_precision", "citations_recall",
+            "citations_matched", "hit@5", "recall@5", "mrr", "ndcg@5",
+        ] {
             #expect(scores[name]?.value == nil, "\(name)")
         }
         #expect(scores["any_citation"]?.value == 1)
@@ -72,22 +83,28 @@ import Testing
         let abstaining = DeterministicScorers.score(
             item: item, result: Self.result("The documents available to you do not say."), metrics: Self.all)
         #expect(abstaining["abstention_correct"]?.value == 1)
-        for name in ["exact_match", "token_f1", "facts_recall", "citations_precision", "citations_recall", "citations_matched", "any_citation"] {
+        for name in [
+            "exact_match", "token_f1", "facts_recall", "citations_precision", "citations_recall", "citations_matched",
+            "any_citation",
+        ] {
             #expect(abstaining[name]?.value == nil, "\(name)")
         }
-        let guessing = DeterministicScorers.score(item: item, result: Self.result("Size 44 [1]."), metrics: ["abstention_correct"])
+        let guessing = DeterministicScorers.score(
+            item: item, result: Self.result("Size 44 [1]."), metrics: ["abstention_correct"])
         #expect(guessing["abstention_correct"]?.value == 0)
     }
 
     @Test func abstainingOnAnAnswerableItemIsWrong() {
-        let scores = DeterministicScorers.score(item: Self.item, result: Self.result("I don't know."), metrics: ["abstention_correct"])
+        let scores = DeterministicScorers.score(
+            item: Self.item, result: Self.result("I don't know."), metrics: ["abstention_correct"])
         #expect(scores["abstention_correct"]?.value == 0)
     }
 
     @Test func refusalCountsAsAbstaining() {
         let item = EvalItem(id: "i", question: "q", answerable: false)
-        let scores = DeterministicScorers.score(item: item, result: Self.result("Blocked by policy.", status: .refused),
-                                                metrics: ["refused", "abstention_correct"])
+        let scores = DeterministicScorers.score(
+            item: item, result: Self.result("Blocked by policy.", status: .refused),
+            metrics: ["refused", "abstention_correct"])
         #expect(scores["refused"]?.value == 1)
         #expect(scores["abstention_correct"]?.value == 1)
     }

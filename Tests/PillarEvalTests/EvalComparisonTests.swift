@@ -1,12 +1,15 @@
 import PillarCore
 import Testing
+
 @testable import PillarEval
 
 private typealias Fixture = EvalComparisonFixture
 
 private let longQuestion = String(repeating: "why ", count: 75)
-private let items = [EvalItem(id: "i1", question: longQuestion), EvalItem(id: "i2", question: "two"),
-                     EvalItem(id: "i3", question: "three"), EvalItem(id: "i4", question: "four")]
+private let items = [
+    EvalItem(id: "i1", question: longQuestion), EvalItem(id: "i2", question: "two"),
+    EvalItem(id: "i3", question: "three"), EvalItem(id: "i4", question: "four"),
+]
 
 private let baselineResults = [
     Fixture.result("b", "i1", 0, ["groundedness": 5, "latency_ms": 100]),
@@ -86,9 +89,11 @@ private func makeComparison() -> EvalComparison {
 
 @Test func comparisonSummarisesTheRuns() {
     let comparison = makeComparison()
-    #expect(comparison.baseline == EvalComparison.RunSummary(
-        id: "b", flow: "rag@3", prompts: ["rag-answer@2", "judge-groundedness@1"], dataset: "qa@1", items: 3,
-        repeats: 2, status: "completed", costUSD: 0.25))
+    #expect(
+        comparison.baseline
+            == EvalComparison.RunSummary(
+                id: "b", flow: "rag@3", prompts: ["rag-answer@2", "judge-groundedness@1"], dataset: "qa@1", items: 3,
+                repeats: 2, status: "completed", costUSD: 0.25))
     #expect(comparison.candidate.dataset == "qa@2")
     #expect(comparison.candidate.items == 4)
     #expect(comparison.candidate.status == "interrupted")
@@ -102,8 +107,11 @@ private func makeComparison() -> EvalComparison {
     #expect(warnings.contains { $0.contains("different datasets") && $0.contains("qa@1") && $0.contains("qa@2") })
     #expect(warnings.contains { $0.contains("candidate run c is interrupted") && $0.contains("6 of 8") })
     #expect(warnings.contains { $0.contains("1 item was answered by one run only") && $0.contains("only the candidate: i4") })
-    #expect(warnings.contains { $0.contains("judge-groundedness@1") && $0.contains("kappa 0.31 over 12 items")
-                                && $0.contains("below the minimum 0.6") })
+    #expect(
+        warnings.contains {
+            $0.contains("judge-groundedness@1") && $0.contains("kappa 0.31 over 12 items")
+                && $0.contains("below the minimum 0.6")
+        })
 }
 
 @Test func comparisonOfIdenticalFinishedRunsHasNoWarningsOrRegressions() throws {
@@ -118,7 +126,7 @@ private func makeComparison() -> EvalComparison {
     #expect(groundedness.delta == 0)
     #expect(groundedness.pValue == 1)
     #expect(groundedness.intervalLow == 0 && groundedness.intervalHigh == 0)
-    #expect(comparison.seed == 20261204)
+    #expect(comparison.seed == 20_261_204)
 }
 
 @Test func comparisonCapsRegressions() {

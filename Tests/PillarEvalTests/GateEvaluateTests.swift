@@ -1,10 +1,13 @@
 import Foundation
 import Testing
+
 @testable import PillarEval
 
-private func metric(_ name: String, direction: EvalMetric.Direction = .higherIsBetter, baseline: Double?,
-                    candidate: Double?, delta: Double? = nil, p: Double? = nil,
-                    judge: EvalComparison.JudgeReliability? = nil) -> EvalComparison.MetricComparison {
+private func metric(
+    _ name: String, direction: EvalMetric.Direction = .higherIsBetter, baseline: Double?,
+    candidate: Double?, delta: Double? = nil, p: Double? = nil,
+    judge: EvalComparison.JudgeReliability? = nil
+) -> EvalComparison.MetricComparison {
     EvalComparison.MetricComparison(
         name: name, direction: direction, baselineMean: baseline, candidateMean: candidate,
         delta: delta ?? candidate.flatMap { after in baseline.map { after - $0 } }, intervalLow: nil, intervalHigh: nil,
@@ -12,13 +15,16 @@ private func metric(_ name: String, direction: EvalMetric.Direction = .higherIsB
         candidateValues: [], judge: judge)
 }
 
-private func comparison(_ metrics: [EvalComparison.MetricComparison], candidateStatus: String = "completed",
-                        candidateDataset: String = "qa@1") -> EvalComparison {
+private func comparison(
+    _ metrics: [EvalComparison.MetricComparison], candidateStatus: String = "completed",
+    candidateDataset: String = "qa@1"
+) -> EvalComparison {
     func run(_ id: String, _ status: String, _ dataset: String) -> EvalComparison.RunSummary {
         .init(id: id, flow: "rag@1", prompts: [], dataset: dataset, items: 20, repeats: 1, status: status, costUSD: 0)
     }
-    return EvalComparison(baseline: run("b", "completed", "qa@1"), candidate: run("c", candidateStatus, candidateDataset),
-                          items: [], metrics: metrics, regressions: [], warnings: [], bootstrapResamples: 100, seed: 1)
+    return EvalComparison(
+        baseline: run("b", "completed", "qa@1"), candidate: run("c", candidateStatus, candidateDataset),
+        items: [], metrics: metrics, regressions: [], warnings: [], bootstrapResamples: 100, seed: 1)
 }
 
 private func verdict(_ requirement: String, _ comparison: EvalComparison) throws(GateError) -> GateVerdict {
@@ -26,8 +32,10 @@ private func verdict(_ requirement: String, _ comparison: EvalComparison) throws
 }
 
 @Test func gateChecksAbsoluteThresholds() throws {
-    let runs = comparison([metric("groundedness", baseline: 3.5, candidate: 3.2),
-                           metric("latency_ms", direction: .lowerIsBetter, baseline: 900, candidate: 800)])
+    let runs = comparison([
+        metric("groundedness", baseline: 3.5, candidate: 3.2),
+        metric("latency_ms", direction: .lowerIsBetter, baseline: 900, candidate: 800),
+    ])
     let result = try verdict("groundedness>=4.0; latency_ms<1000", runs)
     #expect(!result.passed)
     #expect(result.clauses.map(\.passed) == [false, true])
@@ -42,8 +50,10 @@ private func verdict(_ requirement: String, _ comparison: EvalComparison) throws
 }
 
 @Test func gateChecksThresholdsRelativeToTheBaseline() throws {
-    let runs = comparison([metric("citations_recall", baseline: 0.83, candidate: 0.81),
-                           metric("latency_ms", direction: .lowerIsBetter, baseline: 900, candidate: 1200)])
+    let runs = comparison([
+        metric("citations_recall", baseline: 0.83, candidate: 0.81),
+        metric("latency_ms", direction: .lowerIsBetter, baseline: 900, candidate: 1200),
+    ])
     // 0.83 - 0.02 is 0.8099999999999999 in floating point; the tolerance admits 0.81.
     let result = try verdict("citations_recall>=baseline-0.02; citations_recall>=baseline; latency_ms<=baseline+250", runs)
     #expect(result.clauses.map(\.passed) == [true, false, false])
@@ -72,7 +82,9 @@ private func verdict(_ requirement: String, _ comparison: EvalComparison) throws
     #expect(passed.passed)
     #expect(passed.clauses[2].metric == "groundedness")
     #expect(passed.clauses[2].value == 0.01)
-    #expect(passed.clauses[2].message == "significantly better on groundedness (delta +0.4, p 0.01), significantly worse on none of groundedness, mrr")
+    #expect(
+        passed.clauses[2].message
+            == "significantly better on groundedness (delta +0.4, p 0.01), significantly worse on none of groundedness, mrr")
 
     // A lower-is-better metric that fell counts as better.
     #expect(try verdict("mrr>=0; latency_ms>=0; p<0.05", comparison([flat, faster])).passed)
@@ -95,10 +107,12 @@ private func verdict(_ requirement: String, _ comparison: EvalComparison) throws
 }
 
 @Test func gateSignificanceOnANamedMetric() throws {
-    let runs = comparison([metric("groundedness", baseline: 3.8, candidate: 4.2, p: 0.01),
-                           metric("mrr", baseline: 0.6, candidate: 0.5, p: 0.02),
-                           metric("ndcg@5", baseline: 0.6, candidate: 0.6, p: 1),
-                           metric("hit@5", baseline: nil, candidate: 0.6)])
+    let runs = comparison([
+        metric("groundedness", baseline: 3.8, candidate: 4.2, p: 0.01),
+        metric("mrr", baseline: 0.6, candidate: 0.5, p: 0.02),
+        metric("ndcg@5", baseline: 0.6, candidate: 0.6, p: 1),
+        metric("hit@5", baseline: nil, candidate: 0.6),
+    ])
     let result = try verdict("p(groundedness)<0.05; p(groundedness)<0.005; p(mrr)<0.05; p(ndcg@5)<0.05; p(hit@5)<0.05", runs)
     #expect(result.clauses.map(\.passed) == [true, false, false, false, false])
     #expect(result.clauses[0].message == "groundedness better with delta +0.4, p 0.01 as required")
@@ -122,18 +136,23 @@ private func verdict(_ requirement: String, _ comparison: EvalComparison) throws
 }
 
 @Test func gateWarnsAboutFlaggedJudgesItReliesOnAndUnfinishedRuns() throws {
-    let flagged = EvalComparison.JudgeReliability(prompt: "judge-groundedness@1", kappa: 0.2, kappaItems: 10,
-                                                  spearman: nil, spearmanItems: 0, repeatStandardDeviation: nil,
-                                                  minimumAgreement: 0.6, flagged: true)
-    let runs = comparison([metric("groundedness", baseline: 3, candidate: 4, p: 0.01, judge: flagged),
-                           metric("relevance", baseline: 3, candidate: 4, p: 0.01, judge: flagged),
-                           metric("mrr", baseline: 0.4, candidate: 0.5, p: 0.01)],
-                          candidateStatus: "budget_exhausted", candidateDataset: "qa@2")
+    let flagged = EvalComparison.JudgeReliability(
+        prompt: "judge-groundedness@1", kappa: 0.2, kappaItems: 10,
+        spearman: nil, spearmanItems: 0, repeatStandardDeviation: nil,
+        minimumAgreement: 0.6, flagged: true)
+    let runs = comparison(
+        [
+            metric("groundedness", baseline: 3, candidate: 4, p: 0.01, judge: flagged),
+            metric("relevance", baseline: 3, candidate: 4, p: 0.01, judge: flagged),
+            metric("mrr", baseline: 0.4, candidate: 0.5, p: 0.01),
+        ],
+        candidateStatus: "budget_exhausted", candidateDataset: "qa@2")
     let result = try verdict("groundedness>=4; mrr>=0.5; p<0.05", runs)
     #expect(result.clauses.allSatisfy { $0.passed })
     #expect(!result.passed, "an unfinished run never lets a version through")
     #expect(result.warnings.count == 3)
-    #expect(result.warnings[0] == "groundedness is scored by the judge judge-groundedness@1, which agrees poorly with "
+    #expect(
+        result.warnings[0] == "groundedness is scored by the judge judge-groundedness@1, which agrees poorly with "
             + "people (kappa 0.2 over 10 items, below the minimum 0.6); clauses 1, 3 rely on it.")
     #expect(result.warnings[1].contains("candidate run c is budget_exhausted"))
     #expect(result.warnings[2].contains("different datasets"))
@@ -142,16 +161,20 @@ private func verdict(_ requirement: String, _ comparison: EvalComparison) throws
 }
 
 @Test func gateVerdictSummaryAndJSON() throws {
-    let runs = comparison([metric("groundedness", baseline: 3.5, candidate: 3.2),
-                           metric("mrr", baseline: 0.5, candidate: 0.6)], candidateStatus: "interrupted")
+    let runs = comparison(
+        [
+            metric("groundedness", baseline: 3.5, candidate: 3.2),
+            metric("mrr", baseline: 0.5, candidate: 0.6),
+        ], candidateStatus: "interrupted")
     let result = try verdict("groundedness>=4.0; mrr>=baseline", runs)
-    #expect(result.summary == """
-        Gate failed: 1 of 2 clauses did not hold.
-          FAIL  groundedness>=4.0: groundedness 3.2 < 4.0 required
-          pass  mrr>=baseline: mrr 0.6 >= 0.5 as required (the baseline's)
-        Warnings:
-          - The candidate run c is interrupted, not completed: its numbers may not cover the whole dataset, so the gate cannot pass.
-        """)
+    #expect(
+        result.summary == """
+            Gate failed: 1 of 2 clauses did not hold.
+              FAIL  groundedness>=4.0: groundedness 3.2 < 4.0 required
+              pass  mrr>=baseline: mrr 0.6 >= 0.5 as required (the baseline's)
+            Warnings:
+              - The candidate run c is interrupted, not completed: its numbers may not cover the whole dataset, so the gate cannot pass.
+            """)
     let unfinished = try verdict("mrr>=baseline", runs)
     #expect(unfinished.summary.hasPrefix("Gate failed: every clause held, but a run did not complete"))
     let passing = try verdict("mrr>=baseline", comparison([metric("mrr", baseline: 0.5, candidate: 0.6)]))

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import PillarEval
 
 private func conditions(_ text: String) throws -> [GateRequirement.Condition] {
@@ -15,27 +16,30 @@ private func parseError(_ text: String) -> GateError? {
 }
 
 @Test func gateParsesEveryClauseForm() throws {
-    let parsed = try conditions("groundedness>=4.0; citations_recall>=baseline-0.02; latency_ms<=baseline+250;"
-                                + " refused==0; mrr>baseline; hit@5<1e-3; p<0.05; p(recall@5)<0.1")
-    #expect(parsed == [
-        .threshold(metric: "groundedness", operator: .atLeast, target: .absolute(4)),
-        .threshold(metric: "citations_recall", operator: .atLeast, target: .baseline(offset: -0.02)),
-        .threshold(metric: "latency_ms", operator: .atMost, target: .baseline(offset: 250)),
-        .threshold(metric: "refused", operator: .equal, target: .absolute(0)),
-        .threshold(metric: "mrr", operator: .greater, target: .baseline(offset: 0)),
-        .threshold(metric: "hit@5", operator: .less, target: .absolute(0.001)),
-        .significantOverall(alpha: 0.05),
-        .significantlyBetter(metric: "recall@5", alpha: 0.1),
-    ])
+    let parsed = try conditions(
+        "groundedness>=4.0; citations_recall>=baseline-0.02; latency_ms<=baseline+250;"
+            + " refused==0; mrr>baseline; hit@5<1e-3; p<0.05; p(recall@5)<0.1")
+    #expect(
+        parsed == [
+            .threshold(metric: "groundedness", operator: .atLeast, target: .absolute(4)),
+            .threshold(metric: "citations_recall", operator: .atLeast, target: .baseline(offset: -0.02)),
+            .threshold(metric: "latency_ms", operator: .atMost, target: .baseline(offset: 250)),
+            .threshold(metric: "refused", operator: .equal, target: .absolute(0)),
+            .threshold(metric: "mrr", operator: .greater, target: .baseline(offset: 0)),
+            .threshold(metric: "hit@5", operator: .less, target: .absolute(0.001)),
+            .significantOverall(alpha: 0.05),
+            .significantlyBetter(metric: "recall@5", alpha: 0.1),
+        ])
 }
 
 @Test func gateAllowsWhitespaceBetweenTokensAndEmptyClauses() throws {
     let requirement = try GateRequirement.parse("  groundedness >= -0.5 ;; ndcg@5 >= baseline - .5 ; p ( mrr ) < 0.05 ;")
-    #expect(requirement.clauses.map(\.condition) == [
-        .threshold(metric: "groundedness", operator: .atLeast, target: .absolute(-0.5)),
-        .threshold(metric: "ndcg@5", operator: .atLeast, target: .baseline(offset: -0.5)),
-        .significantlyBetter(metric: "mrr", alpha: 0.05),
-    ])
+    #expect(
+        requirement.clauses.map(\.condition) == [
+            .threshold(metric: "groundedness", operator: .atLeast, target: .absolute(-0.5)),
+            .threshold(metric: "ndcg@5", operator: .atLeast, target: .baseline(offset: -0.5)),
+            .significantlyBetter(metric: "mrr", alpha: 0.05),
+        ])
     #expect(requirement.clauses.map(\.position) == [1, 3, 4])
     #expect(requirement.clauses.map(\.text) == ["groundedness >= -0.5", "ndcg@5 >= baseline - .5", "p ( mrr ) < 0.05"])
     #expect(requirement.thresholdMetrics == ["groundedness", "ndcg@5"])

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import PillarEval
 
 @Suite struct JSONSchemaSubsetTests {
@@ -27,7 +28,9 @@ import Testing
     }
 
     @Test func objects() throws {
-        let schema = try Self.schema("{type: object, required: [answer], additionalProperties: false, properties: {answer: {type: string, minLength: 2, maxLength: 5}, n: {type: number, minimum: 0, maximum: 10}}}")
+        let schema = try Self.schema(
+            "{type: object, required: [answer], additionalProperties: false, properties: {answer: {type: string, minLength: 2, maxLength: 5}, n: {type: number, minimum: 0, maximum: 10}}}"
+        )
         #expect(Self.violation(schema, #"{"answer": "yes", "n": 10}"#) == nil)
         #expect(Self.violation(schema, #"{"n": 1}"#) == "$: the required property 'answer' is missing")
         #expect(Self.violation(schema, #"{"answer": "yes", "x": 1}"#) == "$: the property 'x' is not allowed")
@@ -63,19 +66,21 @@ import Testing
     }
 
     @Test func schemaErrorsNameTheirPath() {
-        let yaml = "scorers:\n  - name: s\n    kind: json_schema\n    schema: {type: thing, oneOf: [], properties: {a: {minLength: -1, pattern: '('}}, additionalProperties: {type: string}, items: [{type: string}]}"
+        let yaml =
+            "scorers:\n  - name: s\n    kind: json_schema\n    schema: {type: thing, oneOf: [], properties: {a: {minLength: -1, pattern: '('}}, additionalProperties: {type: string}, items: [{type: string}]}"
         do {
             _ = try CustomScorerSet(yaml: yaml)
             Issue.record("the schema should be refused")
         } catch {
-            #expect(error.problems == [
-                "scorers[0].schema.additionalProperties: only true or false is supported",
-                "scorers[0].schema.items: must be one schema (a list of schemas is not supported)",
-                "scorers[0].schema.oneOf: unsupported keyword",
-                "scorers[0].schema.properties.a.minLength: must be a non-negative integer",
-                "scorers[0].schema.properties.a.pattern: '(' is not a valid regular expression",
-                "scorers[0].schema.type: 'thing' is not one of array, boolean, integer, null, number, object, string",
-            ])
+            #expect(
+                error.problems == [
+                    "scorers[0].schema.additionalProperties: only true or false is supported",
+                    "scorers[0].schema.items: must be one schema (a list of schemas is not supported)",
+                    "scorers[0].schema.oneOf: unsupported keyword",
+                    "scorers[0].schema.properties.a.minLength: must be a non-negative integer",
+                    "scorers[0].schema.properties.a.pattern: '(' is not a valid regular expression",
+                    "scorers[0].schema.type: 'thing' is not one of array, boolean, integer, null, number, object, string",
+                ])
         }
     }
 

@@ -1,5 +1,6 @@
 import PillarCore
 import Testing
+
 @testable import PillarEval
 
 private typealias Fixture = EvalComparisonFixture
@@ -32,8 +33,9 @@ private func judgedItems() -> (items: [EvalItem], results: [EvalResult]) {
 
 @Test func judgeAgreementMeasuresKappaSpearmanAndSpread() throws {
     let (items, results) = judgedItems()
-    let judge = JudgeAgreement.measure(metric: "groundedness", prompt: "judge-groundedness@1", results: results,
-                                       items: items, minimumAgreement: 0.6)
+    let judge = JudgeAgreement.measure(
+        metric: "groundedness", prompt: "judge-groundedness@1", results: results,
+        items: items, minimumAgreement: 0.6)
     // Agreement 4/6, chance 0.5 * 0.5 + 0.5 * 0.5: kappa (2/3 - 1/2) / (1/2) = 1/3.
     let kappa = try #require(judge.kappa)
     #expect(abs(kappa - 1.0 / 3) < 1e-12)
@@ -52,14 +54,16 @@ private func judgedItems() -> (items: [EvalItem], results: [EvalResult]) {
 
 @Test func judgeAgreementNeedsEnoughItems() {
     let (items, results) = judgedItems()
-    let judge = JudgeAgreement.measure(metric: "groundedness", prompt: "j@1", results: results, items: items,
-                                       minimumAgreement: 0.6, minimumItems: 6)
+    let judge = JudgeAgreement.measure(
+        metric: "groundedness", prompt: "j@1", results: results, items: items,
+        minimumAgreement: 0.6, minimumItems: 6)
     #expect(judge.kappa != nil)
     #expect(judge.spearman == nil)
     #expect(judge.spearmanItems == 5)
     #expect(judge.flagged)
-    let strict = JudgeAgreement.measure(metric: "groundedness", prompt: "j@1", results: results, items: items,
-                                        minimumAgreement: 0.6, minimumItems: 7)
+    let strict = JudgeAgreement.measure(
+        metric: "groundedness", prompt: "j@1", results: results, items: items,
+        minimumAgreement: 0.6, minimumItems: 7)
     #expect(strict.kappa == nil && strict.spearman == nil)
     #expect(!strict.flagged)
     #expect(JudgeAgreement.describe(strict) == "no agreement measured")
@@ -67,10 +71,12 @@ private func judgedItems() -> (items: [EvalItem], results: [EvalResult]) {
 
 @Test func judgeAgreementIsNotFlaggedAboveTheMinimum() {
     let (items, results) = judgedItems()
-    let judge = JudgeAgreement.measure(metric: "groundedness", prompt: "j@1", results: results, items: items,
-                                       minimumAgreement: 0.3)
+    let judge = JudgeAgreement.measure(
+        metric: "groundedness", prompt: "j@1", results: results, items: items,
+        minimumAgreement: 0.3)
     #expect(!judge.flagged)
-    let unscored = JudgeAgreement.measure(metric: "relevance", prompt: "j@1", results: results, items: items,
-                                          minimumAgreement: 0.3)
+    let unscored = JudgeAgreement.measure(
+        metric: "relevance", prompt: "j@1", results: results, items: items,
+        minimumAgreement: 0.3)
     #expect(unscored.kappaItems == 0 && unscored.kappa == nil && unscored.repeatStandardDeviation == nil)
 }

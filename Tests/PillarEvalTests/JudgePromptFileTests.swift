@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import PillarEval
 
 /// The shipped judge prompts: valid JSON of the prompt library's shape with the user layout the simulator
@@ -7,9 +8,12 @@ import Testing
 /// `Sources/PillarFlows/Shipped/prompts/`.
 @Suite struct JudgePromptFileTests {
     static var promptsFolder: URL? {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        return [root.appendingPathComponent("Sources/PillarFlows/Shipped/prompts"), root.appendingPathComponent("Shipped/prompts")]
-            .first { FileManager.default.fileExists(atPath: $0.appendingPathComponent("judge-groundedness.json").path) }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        return [
+            root.appendingPathComponent("Sources/PillarFlows/Shipped/prompts"), root.appendingPathComponent("Shipped/prompts"),
+        ]
+        .first { FileManager.default.fileExists(atPath: $0.appendingPathComponent("judge-groundedness.json").path) }
     }
 
     @Test(arguments: ["groundedness", "relevance", "coherence", "correctness"])
@@ -32,7 +36,8 @@ import Testing
         #expect(messages.map { $0["role"] } == ["system", "user"])
         let system = try #require(messages.first?["template"])
         for level in 1...5 { #expect(system.contains("\n\(level) - "), "level \(level)") }
-        let layout = "Criterion: \(criterion)\nQuestion:\n{{question}}\nContext:\n{{context}}\nAnswer:\n{{answer}}\n"
+        let layout =
+            "Criterion: \(criterion)\nQuestion:\n{{question}}\nContext:\n{{context}}\nAnswer:\n{{answer}}\n"
             + "Reference answer:\n{{expected}}\nReply with JSON only: {\"score\": <integer 1-5>, \"reason\": \"<one sentence>\"}"
         #expect(messages.last?["template"] == layout)
     }

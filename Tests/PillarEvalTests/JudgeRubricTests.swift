@@ -1,4 +1,5 @@
 import Testing
+
 @testable import PillarEval
 
 @Suite struct JudgeRubricTests {
@@ -35,8 +36,10 @@ import Testing
     }
 
     @Test func offRubricScoresAreErrors() {
-        for output in [#"{"score": 0, "reason": "x"}"#, #"{"score": 7}"#, #"{"score": 3.5}"#, #"{"score": "four"}"#,
-                       #"{"score": true}"#, #"{"score": null}"#, "Score: 3.5", "Score: four", "I think it is fine.", ""] {
+        for output in [
+            #"{"score": 0, "reason": "x"}"#, #"{"score": 7}"#, #"{"score": 3.5}"#, #"{"score": "four"}"#,
+            #"{"score": true}"#, #"{"score": null}"#, "Score: 3.5", "Score: four", "I think it is fine.", "",
+        ] {
             let error = Self.error(output)
             #expect(error?.code == "judge_off_rubric", "\(output)")
         }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import PillarEval
 
 @Suite struct ReportFormattingTests {
@@ -33,9 +34,13 @@ import Testing
     }
 
     @Test func verdictsFollowTheDirectionAndTheLevel() {
-        func metric(_ direction: EvalMetric.Direction, delta: Double?, p: Double?, pairs: Int = 10) -> EvalComparison.MetricComparison {
-            .init(name: "m", direction: direction, baselineMean: 0, candidateMean: 0, delta: delta, intervalLow: nil, intervalHigh: nil,
-                  pValue: p, pairs: pairs, baselinePassK: nil, candidatePassK: nil, baselineValues: [], candidateValues: [])
+        func metric(_ direction: EvalMetric.Direction, delta: Double?, p: Double?, pairs: Int = 10)
+            -> EvalComparison.MetricComparison
+        {
+            .init(
+                name: "m", direction: direction, baselineMean: 0, candidateMean: 0, delta: delta, intervalLow: nil,
+                intervalHigh: nil,
+                pValue: p, pairs: pairs, baselinePassK: nil, candidatePassK: nil, baselineValues: [], candidateValues: [])
         }
         #expect(ComparisonVerdict(metric(.higherIsBetter, delta: 0.1, p: 0.01)) == .better)
         #expect(ComparisonVerdict(metric(.higherIsBetter, delta: -0.1, p: 0.01)) == .worse)
@@ -50,10 +55,16 @@ import Testing
 
     @Test func escapingKeepsTextAsText() {
         #expect(ReportEscaping.markdown("a|b\r\nc\u{1B}[31m") == "a\\|b<br>c\u{FFFD}\\[31m")
-        #expect(ReportEscaping.html("<a href='x'>&</a>\nnext", breakLines: true) == "&lt;a href=&#39;x&#39;&gt;&amp;&lt;/a&gt;<br>next")
+        #expect(
+            ReportEscaping.html("<a href='x'>&</a>\nnext", breakLines: true)
+                == "&lt;a href=&#39;x&#39;&gt;&amp;&lt;/a&gt;<br>next")
         #expect(ReportEscaping.html("one\ntwo") == "one two")
-        #expect(ReportEscaping.jsonForScriptElement("{\"q\":\"</script><!--&\u{2028}\"}") == "{\"q\":\"\\u003c/script\\u003e\\u003c!--\\u0026\\u2028\"}")
-        #expect(ReportEscaping.scriptForInlining("a=\"</ScRiPt>\";b=\"<!--\";c=1<2;d=\"</div>\"") == "a=\"\\x3C/ScRiPt>\";b=\"\\x3C!--\";c=1<2;d=\"</div>\"")
+        #expect(
+            ReportEscaping.jsonForScriptElement("{\"q\":\"</script><!--&\u{2028}\"}")
+                == "{\"q\":\"\\u003c/script\\u003e\\u003c!--\\u0026\\u2028\"}")
+        #expect(
+            ReportEscaping.scriptForInlining("a=\"</ScRiPt>\";b=\"<!--\";c=1<2;d=\"</div>\"")
+                == "a=\"\\x3C/ScRiPt>\";b=\"\\x3C!--\";c=1<2;d=\"</div>\"")
         #expect(ReportEscaping.truncated("abcdef", to: 3) == "abc…")
         #expect(ReportEscaping.truncated("abc", to: 3) == "abc")
     }

@@ -1,6 +1,7 @@
 import Foundation
 import PillarCore
 import Testing
+
 @testable import PillarEval
 
 @Suite struct RetrievalMetricsTests {
@@ -47,7 +48,8 @@ import Testing
             EvalSource(rank: 4, documentID: "doc-9", sourceURI: "s3://kb/other.txt", title: nil),
             EvalSource(rank: 5, documentID: "doc-2", sourceURI: "s3://kb/travel.pdf", title: nil),
         ]
-        #expect(RetrievalMetrics.ranking(of: chunks, expected: ["handbook.pdf", "Travel.pdf", "handbook.PDF"])
-            == ["doc-9", "handbook.pdf", "Travel.pdf"])
+        #expect(
+            RetrievalMetrics.ranking(of: chunks, expected: ["handbook.pdf", "Travel.pdf", "handbook.PDF"])
+                == ["doc-9", "handbook.pdf", "Travel.pdf"])
     }
 }

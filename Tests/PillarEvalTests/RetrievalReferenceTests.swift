@@ -1,10 +1,12 @@
 import Foundation
 import Testing
+
 @testable import PillarEval
 
 @Suite struct RetrievalReferenceTests {
     @Test func computesPerQueryAndMean() throws {
-        let input = #"{"k": 2, "queries": [{"id": "q1", "ranked": ["d3", "d1", "d9"], "relevant": ["d1", "d9"]},"#
+        let input =
+            #"{"k": 2, "queries": [{"id": "q1", "ranked": ["d3", "d1", "d9"], "relevant": ["d1", "d9"]},"#
             + #" {"id": "q2", "ranked": ["d5"], "relevant": ["d5"]}]}"#
         let output = try RetrievalReference.compute(Data(input.utf8))
         let object = try #require(try JSONSerialization.jsonObject(with: output) as? [String: Any])

@@ -1,27 +1,34 @@
 import Foundation
 import PillarCore
 import Testing
+
 @testable import PillarEval
 
 @Suite struct RunReportTests {
     static let run = EvalRunRecord(
         id: "run-7", tenant: "acme",
-        spec: EvalRunSpec(dataset: "hotpotqa", datasetVersion: 2, flow: "rag@candidate", prompts: ["rag-answer@3"], model: "gpt-4o-mini",
-                          repeats: 2, metrics: ["facts_recall", "latency_ms"]),
+        spec: EvalRunSpec(
+            dataset: "hotpotqa", datasetVersion: 2, flow: "rag@candidate", prompts: ["rag-answer@3"], model: "gpt-4o-mini",
+            repeats: 2, metrics: ["facts_recall", "latency_ms"]),
         status: .failed,
-        versions: EvalRunVersions(flow: .init(name: "rag", version: 4, label: "candidate"),
-                                  prompts: [.init(name: "rag-answer", version: 3, label: nil)], models: ["gpt-4o-mini"],
-                                  indexDocuments: 12, indexChunks: 340, configurationDigest: "abc123"),
+        versions: EvalRunVersions(
+            flow: .init(name: "rag", version: 4, label: "candidate"),
+            prompts: [.init(name: "rag-answer", version: 3, label: nil)], models: ["gpt-4o-mini"],
+            indexDocuments: 12, indexChunks: 340, configurationDigest: "abc123"),
         total: 150, done: 30, promptTokens: 12000, completionTokens: 3456, costUSD: 0.0421,
-        error: "model.unavailable: the deployment | went away", createdBy: "alice", createdAt: 1_700_000_000, finishedAt: 1_700_000_725)
+        error: "model.unavailable: the deployment | went away", createdBy: "alice", createdAt: 1_700_000_000,
+        finishedAt: 1_700_000_725)
 
-    static func result(_ item: String, repeat index: Int, latency: Double, status: EvalResult.Status = .answered, code: String? = nil,
-                       facts: Double? = nil, run: String = "run-7") -> EvalResult {
+    static func result(
+        _ item: String, repeat index: Int, latency: Double, status: EvalResult.Status = .answered, code: String? = nil,
+        facts: Double? = nil, run: String = "run-7"
+    ) -> EvalResult {
         var scores: [String: EvalScore] = [:]
         if let facts { scores["facts_recall"] = EvalScore(value: facts) }
         if status == .answered { scores["custom_tone"] = EvalScore(value: nil, error: "judge answered off its rubric") }
-        return EvalResult(runID: run, itemID: item, repeatIndex: index, status: status, errorCode: code,
-                          errorMessage: code.map { "failed with \($0)" }, answer: "", latencyMs: latency, scores: scores, createdAt: 0)
+        return EvalResult(
+            runID: run, itemID: item, repeatIndex: index, status: status, errorCode: code,
+            errorMessage: code.map { "failed with \($0)" }, answer: "", latencyMs: latency, scores: scores, createdAt: 0)
     }
 
     static let results: [EvalResult] = {
@@ -38,11 +45,13 @@ import Testing
         return results
     }()
 
-    let report = RunReport.markdown(run: Self.run, results: Self.results,
-                                    metrics: EvalMetric.builtIn.filter { ["facts_recall", "latency_ms"].contains($0.name) })
+    let report = RunReport.markdown(
+        run: Self.run, results: Self.results,
+        metrics: EvalMetric.builtIn.filter { ["facts_recall", "latency_ms"].contains($0.name) })
 
     @Test func saysWhatRanAndHowItEnded() {
-        #expect(report.hasPrefix("# Evaluation run run-7\n\nStatus: **failed**: model.unavailable: the deployment \\| went away\n"))
+        #expect(
+            report.hasPrefix("# Evaluation run run-7\n\nStatus: **failed**: model.unavailable: the deployment \\| went away\n"))
         #expect(report.contains("| Dataset | hotpotqa@2 |"))
         #expect(report.contains("| Flow | rag@candidate |"))
         #expect(report.contains("| Prompt pins | rag-answer@3 |"))
@@ -67,11 +76,15 @@ import Testing
     }
 
     @Test func errorsAreCountedByCode() throws {
-        let section = try #require(report.components(separatedBy: "## Errors by code").last?.components(separatedBy: "## Slowest").first)
+        let section = try #require(
+            report.components(separatedBy: "## Errors by code").last?.components(separatedBy: "## Slowest").first)
         let rows = section.components(separatedBy: "\n").filter { $0.hasPrefix("| ") }
-        #expect(rows == ["| Code | Answers | First message |",
-                         "| model.timeout | 2 | failed with model.timeout |",
-                         "| unknown | 1 |  |"])
+        #expect(
+            rows == [
+                "| Code | Answers | First message |",
+                "| model.timeout | 2 | failed with model.timeout |",
+                "| unknown | 1 |  |",
+            ])
     }
 
     @Test func listsTheTenSlowestItems() throws {

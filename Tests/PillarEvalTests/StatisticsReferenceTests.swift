@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import PillarEval
 
 private func compute(_ json: String) throws -> [[String: Any]] {
@@ -9,7 +10,8 @@ private func compute(_ json: String) throws -> [[String: Any]] {
 }
 
 @Test func referenceAnswersEveryKindInOrder() throws {
-    let results = try compute("""
+    let results = try compute(
+        """
         {"cases":[
           {"kind":"bootstrap","baseline":[1,2,3],"candidate":[1.5,2.5,3.5],"resamples":50,"seed":3},
           {"kind":"permutation","baseline":[0,0,0],"candidate":[1,2,3]},
@@ -30,19 +32,24 @@ private func compute(_ json: String) throws -> [[String: Any]] {
 }
 
 @Test func referenceWritesNullWhereUndefined() throws {
-    let output = try StatisticsReference.compute(Data("""
-        {"cases":[{"kind":"bootstrap","baseline":[1],"candidate":[2]},{"kind":"permutation","baseline":[],"candidate":[]},
-        {"kind":"kappa","a":[1,1],"b":[1,1]},{"kind":"spearman","x":[1,2],"y":[3,3]},
-        {"kind":"pass_k","successes":[1],"trials":[1],"k":2}]}
-        """.utf8))
-    #expect(String(decoding: output, as: UTF8.self)
+    let output = try StatisticsReference.compute(
+        Data(
+            """
+            {"cases":[{"kind":"bootstrap","baseline":[1],"candidate":[2]},{"kind":"permutation","baseline":[],"candidate":[]},
+            {"kind":"kappa","a":[1,1],"b":[1,1]},{"kind":"spearman","x":[1,2],"y":[3,3]},
+            {"kind":"pass_k","successes":[1],"trials":[1],"k":2}]}
+            """.utf8))
+    #expect(
+        String(decoding: output, as: UTF8.self)
             == #"{"results":[{"high":null,"low":null},{"p":null},{"kappa":null},{"rho":null},{"pass_k":null}]}"#)
 }
 
 @Test func referenceMatchesTheComparisonsSeed() throws {
     let results = try compute(#"{"cases":[{"kind":"bootstrap","baseline":[1,2,3,4,5],"candidate":[2,2,5,4,7],"resamples":300}]}"#)
-    let interval = try #require(PairedBootstrap.interval(baseline: [1, 2, 3, 4, 5], candidate: [2, 2, 5, 4, 7],
-                                                         resamples: 300, seed: StatisticsReference.defaultSeed))
+    let interval = try #require(
+        PairedBootstrap.interval(
+            baseline: [1, 2, 3, 4, 5], candidate: [2, 2, 5, 4, 7],
+            resamples: 300, seed: StatisticsReference.defaultSeed))
     #expect(results[0]["low"] as? Double == interval.low)
     #expect(results[0]["high"] as? Double == interval.high)
 }

@@ -64,9 +64,11 @@ struct ValidationCase: Sendable, CustomStringConvertible {
 
 @Test(arguments: [
     ValidationCase(split: [.init(version: 1, weight: 100)], error: nil),
-    ValidationCase(split: [.init(version: 1, weight: 50), .init(version: 2, weight: 30), .init(version: 3, weight: 20)], error: nil),
+    ValidationCase(
+        split: [.init(version: 1, weight: 50), .init(version: 2, weight: 30), .init(version: 3, weight: 20)], error: nil),
     ValidationCase(split: [], error: .empty),
-    ValidationCase(split: [.init(version: 1, weight: 0), .init(version: 2, weight: 100)], error: .weightOutOfRange(version: 1, weight: 0)),
+    ValidationCase(
+        split: [.init(version: 1, weight: 0), .init(version: 2, weight: 100)], error: .weightOutOfRange(version: 1, weight: 0)),
     ValidationCase(split: [.init(version: 1, weight: 101)], error: .weightOutOfRange(version: 1, weight: 101)),
     ValidationCase(split: [.init(version: 1, weight: 90), .init(version: 2, weight: 5)], error: .weightsDoNotSumTo100(sum: 95)),
     ValidationCase(split: [.init(version: 1, weight: 50), .init(version: 1, weight: 50)], error: .duplicateVersion(1)),

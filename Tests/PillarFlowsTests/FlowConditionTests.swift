@@ -1,6 +1,7 @@
 import PillarCore
-@testable import PillarFlows
 import Testing
+
+@testable import PillarFlows
 
 private let context: [String: JSONValue] = [
     "r.count": .number(0),

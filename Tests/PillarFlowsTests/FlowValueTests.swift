@@ -1,19 +1,22 @@
+import Foundation
 import PillarCore
-@testable import PillarFlows
 import Testing
 
+@testable import PillarFlows
+
 private func flow(_ body: String) throws -> FlowSpec {
-    try FlowSpec.parse(yaml: """
-    name: t
-    inputs:
-      q: {type: string}
-      n: {type: number}
-    nodes:
-      a:
-        kind: template
-        template: "x"
-    \(body)
-    """, allowedHosts: [])
+    try FlowSpec.parse(
+        yaml: """
+            name: t
+            inputs:
+              q: {type: string}
+              n: {type: number}
+            nodes:
+              a:
+                kind: template
+                template: "x"
+            \(body)
+            """, allowedHosts: [])
 }
 
 private let values: [String: JSONValue] = [
@@ -44,7 +47,8 @@ private func resolve(_ reference: FlowReference) -> JSONValue? {
     }
 
     @Test func interpolationRendersPieces() throws {
-        let value = try #require(try FlowValue.parseExpression("q=${inputs.q} n=${inputs.n} x=${b.items.1} f=${b.flag} z=${a.output}!").get())
+        let value = try #require(
+            try FlowValue.parseExpression("q=${inputs.q} n=${inputs.n} x=${b.items.1} f=${b.flag} z=${a.output}!").get())
         #expect(value.evaluate(resolve) == .string("q=hello n=3 x=2.5 f=true z=!"))
         let json = try #require(try FlowValue.parseExpression("items: ${b.items}").get())
         #expect(json.evaluate(resolve) == .string(#"items: [{"name":"first"},2.5]"#))
@@ -58,21 +62,24 @@ private func resolve(_ reference: FlowReference) -> JSONValue? {
     }
 
     @Test func yamlLiteralsAndNestedValues() throws {
-        let spec = try flow("""
-        outputs:
-          text: ${a.output}
-          n: 5
-          f: 1.5
-          b: true
-          z: ~
-          s: "7"
-          nested: {list: [1, "${inputs.q}", x], text: "a ${inputs.n} b"}
-        """)
+        let spec = try flow(
+            """
+            outputs:
+              text: ${a.output}
+              n: 5
+              f: 1.5
+              b: true
+              z: ~
+              s: "7"
+              nested: {list: [1, "${inputs.q}", x], text: "a ${inputs.n} b"}
+            """)
         let result = FlowValue.object(spec.outputs.map { FlowField(name: $0.name, value: $0.value) }).evaluate(resolve)
-        #expect(result == .object([
-            "text": .null, "n": .number(5), "f": .number(1.5), "b": .bool(true), "z": .null, "s": .string("7"),
-            "nested": .object(["list": .array([.number(1), .string("hello"), .string("x")]), "text": .string("a 3 b")]),
-        ]))
+        #expect(
+            result
+                == .object([
+                    "text": .null, "n": .number(5), "f": .number(1.5), "b": .bool(true), "z": .null, "s": .string("7"),
+                    "nested": .object(["list": .array([.number(1), .string("hello"), .string("x")]), "text": .string("a 3 b")]),
+                ]))
     }
 
     @Test func interpolatedTextRendering() {
@@ -93,9 +100,9 @@ private func resolve(_ reference: FlowReference) -> JSONValue? {
     @Test func jsonValueCodableRoundTrip() throws {
         let value = JSONValue.object(["a": .number(2), "b": .number(2.5), "c": .array([.null, .bool(true), .string("s")])])
         let data = try JSONEncoder().encode(value)
-        #expect(String(decoding: data, as: UTF8.self).contains("\"a\":2,") || String(decoding: data, as: UTF8.self).contains("\"a\":2}"))
+        #expect(
+            String(decoding: data, as: UTF8.self).contains("\"a\":2,")
+                || String(decoding: data, as: UTF8.self).contains("\"a\":2}"))
         #expect(try JSONDecoder().decode(JSONValue.self, from: data) == value)
     }
 }
-
-import Foundation

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import PillarFlows
 
 /// Flow documents come from admins over HTTP: no shape of YAML may crash the parser, blow up in memory or

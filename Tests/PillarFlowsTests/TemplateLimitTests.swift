@@ -1,5 +1,6 @@
 import PillarCore
 import Testing
+
 @testable import PillarFlows
 
 /// swift-mustache parses sections recursively: before the limits, each of these templates overflowed the stack
@@ -55,13 +56,15 @@ import Testing
         } catch {
             #expect(error.limit == .tooLarge)
         }
-        _ = try PromptTemplate(source: String(repeating: "x", count: PromptTemplateLimit.maximumBytes - 5) + "{{a}}",
-                               variables: [PromptVariable(name: "a")])
+        _ = try PromptTemplate(
+            source: String(repeating: "x", count: PromptTemplateLimit.maximumBytes - 5) + "{{a}}",
+            variables: [PromptVariable(name: "a")])
     }
 
     @Test func promptsAndFlowsCarryTheLimitsCode() throws {
-        let prompt = PromptDefinition(variables: [PromptVariable(name: "a")],
-                                      messages: [.init(role: "user", template: Self.nested(3_000))])
+        let prompt = PromptDefinition(
+            variables: [PromptVariable(name: "a")],
+            messages: [.init(role: "user", template: Self.nested(3_000))])
         do {
             _ = try CompiledPrompt(prompt)
             Issue.record("accepted")
@@ -86,7 +89,8 @@ import Testing
             #expect(error.code == "template_too_deep", "\(error)")
             #expect(error.message.contains("node 't'"))
         }
-        let large = PromptDefinition(variables: [], messages: [.init(role: "system", template: String(repeating: "y", count: 300_000))])
+        let large = PromptDefinition(
+            variables: [], messages: [.init(role: "system", template: String(repeating: "y", count: 300_000))])
         do {
             _ = try CompiledPrompt(large)
             Issue.record("accepted")

@@ -60,8 +60,9 @@ private func randomText(_ rng: inout SplitMix64, maxLines: Int) -> String {
 @Test func headerRanges() {
     #expect(TextDiff.unified(from: "", to: "a\nb\n", oldLabel: "o", newLabel: "n") == "--- o\n+++ n\n@@ -0,0 +1,2 @@\n+a\n+b\n")
     #expect(TextDiff.unified(from: "a\n", to: "", oldLabel: "o", newLabel: "n") == "--- o\n+++ n\n@@ -1 +0,0 @@\n-a\n")
-    #expect(TextDiff.unified(from: "a", to: "a\n", oldLabel: "o", newLabel: "n")
-        == "--- o\n+++ n\n@@ -1 +1 @@\n-a\n\\ No newline at end of file\n+a\n")
+    #expect(
+        TextDiff.unified(from: "a", to: "a\n", oldLabel: "o", newLabel: "n")
+            == "--- o\n+++ n\n@@ -1 +1 @@\n-a\n\\ No newline at end of file\n+a\n")
 }
 
 /// 300 random pairs against `/usr/bin/diff`: our diff must apply (every context and removed
@@ -78,7 +79,8 @@ private func randomText(_ rng: inout SplitMix64, maxLines: Int) -> String {
         let mine = TextDiff.unified(from: old, to: new, oldLabel: "old", newLabel: "new", context: context)
         let minimal = try systemDiff(old, new, arguments: ["-U", "\(context)", "--minimal"])
         let plain = try systemDiff(old, new, arguments: ["-U", "\(context)"])
-        let label = "case \(number): old=\(old.debugDescription) new=\(new.debugDescription) context=\(context)\nmine:\n\(mine)\ndiff:\n\(plain)"
+        let label =
+            "case \(number): old=\(old.debugDescription) new=\(new.debugDescription) context=\(context)\nmine:\n\(mine)\ndiff:\n\(plain)"
 
         #expect(mine.isEmpty == minimal.isEmpty, "\(label)")
         if !mine.isEmpty { #expect(mine.hasPrefix("--- old\n+++ new\n@@ "), "\(label)") }
@@ -105,7 +107,9 @@ private func randomText(_ rng: inout SplitMix64, maxLines: Int) -> String {
         let context = Int.random(in: 0...4, using: &rng)
         let mine = TextDiff.unified(from: old, to: new, oldLabel: "a", newLabel: "b", context: context)
         let theirs = try systemDiff(old, new, arguments: ["-U", "\(context)"])
-        #expect(UnifiedDiffApplier.hunks(mine) == UnifiedDiffApplier.hunks(theirs), "case \(number)\nmine:\n\(mine)\ndiff:\n\(theirs)")
+        #expect(
+            UnifiedDiffApplier.hunks(mine) == UnifiedDiffApplier.hunks(theirs), "case \(number)\nmine:\n\(mine)\ndiff:\n\(theirs)"
+        )
     }
 }
 

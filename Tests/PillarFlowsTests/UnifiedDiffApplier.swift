@@ -11,7 +11,10 @@ enum UnifiedDiffApplier {
         var current = ""
         for character in text {
             current.append(character)
-            if character == "\n" { result.append(current); current = "" }
+            if character == "\n" {
+                result.append(current)
+                current = ""
+            }
         }
         if !current.isEmpty { result.append(current) }
         return result
@@ -67,7 +70,10 @@ enum UnifiedDiffApplier {
                     }
                     position += 1
                     seenOld += 1
-                    if body[line].first == " " { output.append(text); seenNew += 1 }
+                    if body[line].first == " " {
+                        output.append(text)
+                        seenNew += 1
+                    }
                 case "+":
                     output.append(text)
                     seenNew += 1

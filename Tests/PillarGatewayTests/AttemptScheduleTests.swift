@@ -1,5 +1,6 @@
 import PillarCore
 import Testing
+
 @testable import PillarGateway
 
 /// The retry loop's decisions, walked through without a clock or a single sleep.
@@ -9,9 +10,11 @@ import Testing
     var rng = SystemRandomNumberGenerator()
 
     func schedule(maxAttempts: Int = 4, total: Duration = .seconds(30)) -> AttemptSchedule {
-        AttemptSchedule(retry: RetryPolicy(maxAttempts: maxAttempts, baseDelay: .milliseconds(200), maxDelay: .seconds(8),
-                                           totalTimeout: total),
-                        queueTimeout: .seconds(2), started: start)
+        AttemptSchedule(
+            retry: RetryPolicy(
+                maxAttempts: maxAttempts, baseDelay: .milliseconds(200), maxDelay: .seconds(8),
+                totalTimeout: total),
+            queueTimeout: .seconds(2), started: start)
     }
 
     @Test func aFailedAttemptMovesToAnotherDeploymentAtOnce() {
@@ -24,8 +27,9 @@ import Testing
     @Test func aRequestTheUpstreamCallsWrongIsNeverRetried() {
         var plan = schedule()
         plan.leased()
-        let rejected = UpstreamError(.status, deployment: "a", status: 500, upstreamMessage: "no chat here",
-                                     upstreamType: "not_supported_error")
+        let rejected = UpstreamError(
+            .status, deployment: "a", status: 500, upstreamMessage: "no chat here",
+            upstreamType: "not_supported_error")
         guard case .fail(let error) = plan.attemptFailed(rejected, deployment: "a", at: start) else {
             Issue.record("a rejected request was retried")
             return
@@ -59,7 +63,10 @@ import Testing
         let exhausted = plan.exhausted(nextOpening: start + .seconds(15), at: start)
         #expect(exhausted.kind == .unavailable)
         #expect(exhausted.retryAfterSeconds == 15)
-        guard case .fail(let cutOff) = plan.poolUnavailable(retryAt: start + .seconds(15), breakersOpen: true, at: start, using: &rng) else {
+        guard
+            case .fail(let cutOff) = plan.poolUnavailable(
+                retryAt: start + .seconds(15), breakersOpen: true, at: start, using: &rng)
+        else {
             Issue.record("open breakers were waited for")
             return
         }
@@ -71,7 +78,8 @@ import Testing
         var plan = schedule()
         var rng = rng
         plan.leased()
-        _ = plan.attemptFailed(UpstreamError(.status, deployment: "a", status: 429, retryAfter: .seconds(2)), deployment: "a", at: start)
+        _ = plan.attemptFailed(
+            UpstreamError(.status, deployment: "a", status: 429, retryAfter: .seconds(2)), deployment: "a", at: start)
         guard case .wait(let wait) = plan.poolUnavailable(retryAt: nil, breakersOpen: false, at: start, using: &rng) else {
             Issue.record("no wait")
             return
@@ -84,7 +92,8 @@ import Testing
         var plan = schedule(total: .seconds(1))
         var rng = rng
         plan.leased()
-        _ = plan.attemptFailed(UpstreamError(.status, deployment: "a", status: 503, retryAfter: .seconds(5)), deployment: "a", at: start)
+        _ = plan.attemptFailed(
+            UpstreamError(.status, deployment: "a", status: 503, retryAfter: .seconds(5)), deployment: "a", at: start)
         guard case .fail(let error) = plan.poolUnavailable(retryAt: nil, breakersOpen: false, at: start, using: &rng) else {
             Issue.record("it waited past the budget")
             return

@@ -1,10 +1,12 @@
 import Testing
+
 @testable import PillarGateway
 
 @Suite struct CircuitBreakerTests {
     let start = ContinuousClock.now
-    let policy = CircuitBreaker.Policy(failureRateThreshold: 0.5, minimumCalls: 4, window: .seconds(10),
-                                       openDuration: .seconds(5), halfOpenProbes: 1)
+    let policy = CircuitBreaker.Policy(
+        failureRateThreshold: 0.5, minimumCalls: 4, window: .seconds(10),
+        openDuration: .seconds(5), halfOpenProbes: 1)
 
     @Test func opensAtTheFailureRateOnceTheWindowHoldsEnoughCalls() {
         var breaker = CircuitBreaker(policy: policy)
@@ -48,26 +50,44 @@ import Testing
 
     @Test func halfOpenLetsOneProbeThroughAndClosesOnSuccess() {
         var breaker = opened(for: .seconds(3))
-        do { let granted = breaker.acquire(at: start + .seconds(2)); #expect(!granted) }
-        do { let granted = breaker.acquire(at: start + .seconds(3)); #expect(granted) }
+        do {
+            let granted = breaker.acquire(at: start + .seconds(2))
+            #expect(!granted)
+        }
+        do {
+            let granted = breaker.acquire(at: start + .seconds(3))
+            #expect(granted)
+        }
         #expect(breaker.state == .halfOpen(probesInFlight: 1))
-        do { let granted = breaker.acquire(at: start + .seconds(3)); #expect(!granted, "one probe at a time") }
+        do {
+            let granted = breaker.acquire(at: start + .seconds(3))
+            #expect(!granted, "one probe at a time")
+        }
         breaker.recordSuccess(at: start + .seconds(4))
         #expect(breaker.state == .closed)
     }
 
     @Test func aFailedProbeOpensAgain() {
         var breaker = opened(for: .seconds(1))
-        do { let granted = breaker.acquire(at: start + .seconds(1)); #expect(granted) }
+        do {
+            let granted = breaker.acquire(at: start + .seconds(1))
+            #expect(granted)
+        }
         breaker.recordFailure(at: start + .seconds(2))
         #expect(breaker.state == .open(until: start + .seconds(7)))
     }
 
     @Test func aProbeWhoseCallerLeftFreesItsSlot() {
         var breaker = opened(for: .zero)
-        do { let granted = breaker.acquire(at: start); #expect(granted) }
+        do {
+            let granted = breaker.acquire(at: start)
+            #expect(granted)
+        }
         breaker.recordNeutral()
-        do { let granted = breaker.acquire(at: start); #expect(granted) }
+        do {
+            let granted = breaker.acquire(at: start)
+            #expect(granted)
+        }
     }
 }
 
@@ -91,7 +111,8 @@ import Testing
 }
 
 @Suite struct UpstreamRateLimitsTests {
-    @Test(arguments: [("1s", 1000), ("250ms", 250), ("6m0s", 360_000), ("1h2m3.5s", 3_723_500), ("2", 2000)] as [(String, Int64)])
+    @Test(
+        arguments: [("1s", 1000), ("250ms", 250), ("6m0s", 360_000), ("1h2m3.5s", 3_723_500), ("2", 2000)] as [(String, Int64)])
     func readsResetDurations(text: String, milliseconds: Int64) {
         #expect(UpstreamRateLimits.duration(text) == .milliseconds(milliseconds))
     }

@@ -1,17 +1,22 @@
 import Foundation
 import PillarCore
 import Testing
+
 @testable import PillarGateway
 
 /// The relay's rules, without a stream or a clock.
 @Suite struct RelayStateTests {
     let start = ContinuousClock.now
 
-    func chunk(_ content: String? = nil, role: String? = nil, extra: [String: JSONValue] = [:], id: String = "up-1",
-               usage: Usage? = nil, noChoices: Bool = false) -> ChatCompletionChunk {
-        ChatCompletionChunk(id: id, created: 0, model: "upstream-name",
-                            choices: noChoices ? [] : [.init(index: 0, delta: .init(role: role, content: content, extra: extra), finishReason: nil)],
-                            usage: usage)
+    func chunk(
+        _ content: String? = nil, role: String? = nil, extra: [String: JSONValue] = [:], id: String = "up-1",
+        usage: Usage? = nil, noChoices: Bool = false
+    ) -> ChatCompletionChunk {
+        ChatCompletionChunk(
+            id: id, created: 0, model: "upstream-name",
+            choices: noChoices
+                ? [] : [.init(index: 0, delta: .init(role: role, content: content, extra: extra), finishReason: nil)],
+            usage: usage)
     }
 
     func state(includeUsage: Bool = false) -> RelayState {
@@ -54,9 +59,10 @@ import Testing
         #expect(relay.afterFailure(continues: true, cancelled: false) == .continueElsewhere)
         #expect(relay.afterFailure(continues: false, cancelled: false) == .end)
         #expect(relay.afterFailure(continues: true, cancelled: true) == .end)
-        let attempt = relay.interruption(at: "a", request: ChatCompletionRequest(model: "gpt", messages: []),
-                                         error: UpstreamError(.truncated, deployment: "a"), legStarted: start,
-                                         now: start + .seconds(1), endedAt: Date(), tokens: .estimating)
+        let attempt = relay.interruption(
+            at: "a", request: ChatCompletionRequest(model: "gpt", messages: []),
+            error: UpstreamError(.truncated, deployment: "a"), legStarted: start,
+            now: start + .seconds(1), endedAt: Date(), tokens: .estimating)
         let marker = relay.continued(after: attempt, on: "b")
         #expect(marker.id == "up-1")
         #expect(relay.legText.isEmpty)
@@ -88,7 +94,8 @@ import Testing
     @Test func anAnswerWithNoTokenStillStartsWhenItEndsCleanly() {
         var relay = state()
         _ = relay.received(chunk("", role: "assistant"), at: start)
-        guard case .start(let chunks) = relay.endedCleanly(counted: Usage(promptTokens: 1, completionTokens: 0), createdAt: 0) else {
+        guard case .start(let chunks) = relay.endedCleanly(counted: Usage(promptTokens: 1, completionTokens: 0), createdAt: 0)
+        else {
             Issue.record("an empty answer never started")
             return
         }

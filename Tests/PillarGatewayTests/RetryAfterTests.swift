@@ -1,18 +1,20 @@
 import Foundation
 import NIOHTTP1
 import Testing
+
 @testable import PillarGateway
 
 @Suite struct RetryAfterTests {
-    @Test(arguments: [
-        ([("Retry-After", "7")], 7),
-        ([("Retry-After", "0")], 0),
-        ([("Retry-After", "1.2")], 2),
-        ([("retry-after-ms", "1500")], 2),
-        ([("x-ms-retry-after-ms", "250"), ("Retry-After", "9")], 1),
-        ([("Retry-After", "soon")], nil),
-        ([("Retry-After", "-3")], nil),
-    ] as [([(String, String)], Int?)])
+    @Test(
+        arguments: [
+            ([("Retry-After", "7")], 7),
+            ([("Retry-After", "0")], 0),
+            ([("Retry-After", "1.2")], 2),
+            ([("retry-after-ms", "1500")], 2),
+            ([("x-ms-retry-after-ms", "250"), ("Retry-After", "9")], 1),
+            ([("Retry-After", "soon")], nil),
+            ([("Retry-After", "-3")], nil),
+        ] as [([(String, String)], Int?)])
     func readsHeaders(headers: [(String, String)], expected: Int?) {
         #expect(RetryAfter.seconds(from: HTTPHeaders(headers)) == expected)
     }

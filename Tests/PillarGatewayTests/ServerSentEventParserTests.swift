@@ -1,4 +1,5 @@
 import Testing
+
 @testable import PillarGateway
 
 @Suite struct ServerSentEventParserTests {
@@ -35,10 +36,14 @@ import Testing
     /// llama.cpp reports a failure inside a stream as a non-standard `error:` line before `data: [DONE]`;
     /// the standard way is `event: error`. Both must reach the reader as errors, not be skipped.
     @Test(arguments: [
-        ("error: {\"code\":500,\"message\":\"boom\"}\n\ndata: [DONE]\n\n",
-         [ServerSentEventRecord(.error, data: "{\"code\":500,\"message\":\"boom\"}"), ServerSentEventRecord(data: "[DONE]")]),
-        ("event: error\ndata: {\"message\":\"x\"}\n\ndata: a\n\n",
-         [ServerSentEventRecord(.error, data: "{\"message\":\"x\"}"), ServerSentEventRecord(data: "a")]),
+        (
+            "error: {\"code\":500,\"message\":\"boom\"}\n\ndata: [DONE]\n\n",
+            [ServerSentEventRecord(.error, data: "{\"code\":500,\"message\":\"boom\"}"), ServerSentEventRecord(data: "[DONE]")]
+        ),
+        (
+            "event: error\ndata: {\"message\":\"x\"}\n\ndata: a\n\n",
+            [ServerSentEventRecord(.error, data: "{\"message\":\"x\"}"), ServerSentEventRecord(data: "a")]
+        ),
         ("event: message\ndata: a\n\n", [ServerSentEventRecord(data: "a")]),
     ])
     func errorEventsAreKept(input: String, expected: [ServerSentEventRecord]) throws {

@@ -1,5 +1,6 @@
 import PillarCore
 import Testing
+
 @testable import PillarGateway
 
 @Suite struct SimulatorBehaviourTests {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import PillarGateway
 
 /// A child bound to its parent with PR_SET_PDEATHSIG is killed when the parent *thread* that started it ends, so

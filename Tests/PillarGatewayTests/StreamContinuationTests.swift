@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PillarCore
 import Testing
+
 @testable import PillarGateway
 
 /// The rules of continuing an interrupted stream elsewhere; the whole path runs against simulators in
@@ -23,9 +24,11 @@ import Testing
         #expect(next.messages.last?.role == "assistant")
         #expect(next.messages.last?.content?.text == "The answer so far")
         #expect(next.maxTokens == 50 - gateway.tokens.tokens(in: "The answer so far", model: "gpt"))
-        let spent = try Self.request(#"{"model": "gpt", "max_completion_tokens": 3, "messages": [{"role": "user", "content": "go"}]}"#)
-        #expect(gateway.continuationRequest(of: spent, answered: "one two three four five six seven eight") == nil,
-                "nothing is left of the limit")
+        let spent = try Self.request(
+            #"{"model": "gpt", "max_completion_tokens": 3, "messages": [{"role": "user", "content": "go"}]}"#)
+        #expect(
+            gateway.continuationRequest(of: spent, answered: "one two three four five six seven eight") == nil,
+            "nothing is left of the limit")
     }
 
     @Test func onlyConfiguredPoolsSingleChoicesAndUpstreamFaultsContinue() throws {
@@ -46,7 +49,9 @@ import Testing
         func choice(_ json: String) throws -> ChatCompletionChunk.Choice {
             try JSONDecoder().decode(ChatCompletionChunk.Choice.self, from: Data(json.utf8))
         }
-        #expect(!ModelGateway.callsATool(try choice(#"{"index": 0, "delta": {"content": "hi", "refusal": null, "tool_calls": null}}"#)))
+        #expect(
+            !ModelGateway.callsATool(
+                try choice(#"{"index": 0, "delta": {"content": "hi", "refusal": null, "tool_calls": null}}"#)))
         #expect(ModelGateway.callsATool(try choice(#"{"index": 0, "delta": {"tool_calls": [{"index": 0, "id": "call_1"}]}}"#)))
         #expect(ModelGateway.callsATool(try choice(#"{"index": 0, "delta": {"function_call": {"name": "f"}}}"#)))
     }

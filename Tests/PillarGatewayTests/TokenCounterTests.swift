@@ -2,6 +2,7 @@ import Foundation
 import PillarCore
 import PillarTokenization
 import Testing
+
 @testable import PillarGateway
 
 /// What the gateway reserves and meters is counted by the model family's tokenizer (exactness against tiktoken
@@ -13,8 +14,10 @@ import Testing
 
     @Test func modelsAreCountedWithTheirFamilysEncoding() throws {
         let text = "Tokenizers differ: 👋🏽 naïve café, 12345 and 'quoted' words."
-        let cl100k = try BytePairEncoding(rankFile: Self.directory.appendingPathComponent(TokenizerFamily.cl100k.cacheFileName), pattern: .cl100k)
-        let o200k = try BytePairEncoding(rankFile: Self.directory.appendingPathComponent(TokenizerFamily.o200k.cacheFileName), pattern: .o200k)
+        let cl100k = try BytePairEncoding(
+            rankFile: Self.directory.appendingPathComponent(TokenizerFamily.cl100k.cacheFileName), pattern: .cl100k)
+        let o200k = try BytePairEncoding(
+            rankFile: Self.directory.appendingPathComponent(TokenizerFamily.o200k.cacheFileName), pattern: .o200k)
         #expect(cl100k.count(text) != o200k.count(text), "the text tells the two encodings apart")
         #expect(counter.tokens(in: text, model: "gpt-4o-mini") == o200k.count(text))
         #expect(counter.tokens(in: text, model: "gpt-4") == cl100k.count(text))
@@ -24,13 +27,17 @@ import Testing
     }
 
     @Test func promptTokensFollowOpenAIsPerMessageRule() throws {
-        let request = try JSONDecoder().decode(ChatCompletionRequest.self, from: Data(#"""
-            {"model": "gpt-4o", "messages": [
-              {"role": "system", "content": "You are terse."},
-              {"role": "user", "name": "ada", "content": "What is 2 + 2?"}]}
-            """#.utf8))
+        let request = try JSONDecoder().decode(
+            ChatCompletionRequest.self,
+            from: Data(
+                #"""
+                {"model": "gpt-4o", "messages": [
+                  {"role": "system", "content": "You are terse."},
+                  {"role": "user", "name": "ada", "content": "What is 2 + 2?"}]}
+                """#.utf8))
         let encoding = try #require(counter.encoding(for: "gpt-4o"))
-        let expected = 3 + (3 + encoding.count("system") + encoding.count("You are terse."))
+        let expected =
+            3 + (3 + encoding.count("system") + encoding.count("You are terse."))
             + (3 + encoding.count("user") + encoding.count("What is 2 + 2?") + 1 + encoding.count("ada"))
         #expect(counter.promptTokens(request) == expected)
         #expect(counter.usage(request: request, completion: "Four.").completionTokens == encoding.count("Four."))
@@ -45,11 +52,13 @@ import Testing
     }
 
     @Test func aDeploymentsTokenizerSettingWinsOverItsModelName() {
-        let azure = ModelDeployment(name: "east", api: .azureOpenAI, baseURL: "https://x.openai.azure.com",
-                                    upstreamModel: "prod-chat", servedModels: ["chat"], tokenizer: "o200k_base")
+        let azure = ModelDeployment(
+            name: "east", api: .azureOpenAI, baseURL: "https://x.openai.azure.com",
+            upstreamModel: "prod-chat", servedModels: ["chat"], tokenizer: "o200k_base")
         #expect(TokenCounter.family(of: azure) == .o200k)
-        let named = ModelDeployment(name: "oai", api: .openAI, baseURL: "https://api.openai.com/v1",
-                                    upstreamModel: "gpt-4-turbo", servedModels: ["chat"])
+        let named = ModelDeployment(
+            name: "oai", api: .openAI, baseURL: "https://api.openai.com/v1",
+            upstreamModel: "gpt-4-turbo", servedModels: ["chat"])
         #expect(TokenCounter.family(of: named) == .cl100k)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import PillarGateway
 
 /// How an upstream stream may end: only `[DONE]` after a finish reason is success (issue 11, item 8).
@@ -21,7 +22,10 @@ import Testing
 
     @Test(arguments: [
         // llama.cpp: an error line, then [DONE].
-        (token + "error: {\"code\":500,\"message\":\"boom\",\"type\":\"server_error\"}\n\ndata: [DONE]\n\n", UpstreamError.Reason.streamError),
+        (
+            token + "error: {\"code\":500,\"message\":\"boom\",\"type\":\"server_error\"}\n\ndata: [DONE]\n\n",
+            UpstreamError.Reason.streamError
+        ),
         // The standard way to name an event.
         (token + "event: error\ndata: {\"message\":\"boom\"}\n\n", .streamError),
         // An error object where a chunk should be.
@@ -48,7 +52,8 @@ import Testing
     @Test func toolCallDeltasAreOutput() throws {
         var reader = UpstreamStreamReader(deployment: "d")
         let role = #"data: {"choices":[{"index":0,"delta":{"role":"assistant","content":""}}]}"# + "\n\n"
-        let call = #"data: {"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":"{\""}}]}}]}"# + "\n\n"
+        let call =
+            #"data: {"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":"{\""}}]}}]}"# + "\n\n"
         let chunks = try reader.consume(Array((role + call).utf8))
         #expect(chunks.map(\.carriesOutput) == [false, true])
     }

@@ -1,8 +1,9 @@
-@testable import PillarMonitoring
 import Crypto
 import Foundation
 import Logging
 import XCTest
+
+@testable import PillarMonitoring
 
 final class AlertDispatcherTests: XCTestCase {
     private let transport = RecordingTransport()
@@ -19,7 +20,8 @@ final class AlertDispatcherTests: XCTestCase {
         dedupWindow: Duration = .seconds(300),
         queueLimit: Int = 1000
     ) -> AlertDispatcher {
-        let clock = self.clock, sleeper = self.sleeper
+        let clock = self.clock
+        let sleeper = self.sleeper
         return AlertDispatcher(
             endpoints: endpoints,
             transport: transport,
@@ -56,10 +58,12 @@ final class AlertDispatcherTests: XCTestCase {
         let signed = try XCTUnwrap(transport.requests(to: opsURL).first)
         XCTAssertEqual(signed.body, event.body())
         XCTAssertEqual(signed.timeout, .seconds(10))
-        XCTAssertEqual(signed.headers.map(\.0), [
-            "Content-Type", "User-Agent", "X-Pillar-Event", "X-Pillar-Delivery", "X-Pillar-Timestamp",
-            "X-Pillar-Signature",
-        ])
+        XCTAssertEqual(
+            signed.headers.map(\.0),
+            [
+                "Content-Type", "User-Agent", "X-Pillar-Event", "X-Pillar-Delivery", "X-Pillar-Timestamp",
+                "X-Pillar-Signature",
+            ])
         XCTAssertEqual(signed.header("Content-Type"), "application/json")
         XCTAssertEqual(signed.header("User-Agent"), "Pillar-Webhook")
         XCTAssertEqual(signed.header("X-Pillar-Event"), "monitor.state")
@@ -128,8 +132,10 @@ final class AlertDispatcherTests: XCTestCase {
         for attempt in attempts {
             let timestamp = try XCTUnwrap(attempt.header("X-Pillar-Timestamp").flatMap(Int.init))
             let signature = try XCTUnwrap(attempt.header("X-Pillar-Signature"))
-            XCTAssertTrue(WebhookSignature.verify(body: attempt.body, secret: secret, timestamp: timestamp,
-                                                  signature: signature))
+            XCTAssertTrue(
+                WebhookSignature.verify(
+                    body: attempt.body, secret: secret, timestamp: timestamp,
+                    signature: signature))
         }
         XCTAssertEqual(sleeper.delays, [.milliseconds(500)])
         XCTAssertEqual(d.stats, stats(delivered: 1, retried: 1))
@@ -180,8 +186,11 @@ final class AlertDispatcherTests: XCTestCase {
 
         XCTAssertEqual(transport.requests.count, 2)
         let result = try XCTUnwrap(results.first)
-        XCTAssertEqual(result, .init(endpoint: "ops", delivered: false, attempts: 2, status: nil,
-                                     error: "timed out: <url>"))
+        XCTAssertEqual(
+            result,
+            .init(
+                endpoint: "ops", delivered: false, attempts: 2, status: nil,
+                error: "timed out: <url>"))
         assertNoSecretsLogged()
     }
 
@@ -319,8 +328,9 @@ final class AlertDispatcherTests: XCTestCase {
         d.enqueue(event)
 
         let named = await d.sendNow(event, to: "ops")
-        XCTAssertEqual(named, [.init(endpoint: "ops", delivered: true, attempts: 1, status: 200, error: nil)],
-                       "an explicitly named endpoint gets the test even though its filter excludes it")
+        XCTAssertEqual(
+            named, [.init(endpoint: "ops", delivered: true, attempts: 1, status: 200, error: nil)],
+            "an explicitly named endpoint gets the test even though its filter excludes it")
 
         let all = await d.sendNow(event, to: nil)
         XCTAssertEqual(all.map(\.endpoint), ["pager"], "without a name only endpoints that want the kind")
@@ -343,8 +353,10 @@ final class AlertDispatcherTests: XCTestCase {
 
     // MARK: Helpers
 
-    private func stats(delivered: Int = 0, failed: Int = 0, retried: Int = 0, dropped: Int = 0,
-                       duplicates: Int = 0) -> AlertDispatcher.Stats {
+    private func stats(
+        delivered: Int = 0, failed: Int = 0, retried: Int = 0, dropped: Int = 0,
+        duplicates: Int = 0
+    ) -> AlertDispatcher.Stats {
         var stats = AlertDispatcher.Stats()
         stats.delivered = delivered
         stats.failed = failed

@@ -1,6 +1,7 @@
-@testable import PillarMonitoring
 import Foundation
 import XCTest
+
+@testable import PillarMonitoring
 
 final class AlertEventTests: XCTestCase {
     func testBodyIsSortedJSONWithExpectedShape() throws {
@@ -23,9 +24,12 @@ final class AlertEventTests: XCTestCase {
     }
 
     func testKindRawValues() {
-        XCTAssertEqual(AlertEvent.Kind.allCases.map(\.rawValue), [
-            "monitor.state", "canary.promoted", "canary.rolled_back", "canary.paused", "decay.alert", "isolation.leak", "test",
-        ])
+        XCTAssertEqual(
+            AlertEvent.Kind.allCases.map(\.rawValue),
+            [
+                "monitor.state", "canary.promoted", "canary.rolled_back", "canary.paused", "decay.alert", "isolation.leak",
+                "test",
+            ])
     }
 }
 
@@ -55,8 +59,9 @@ final class WebhookEndpointTests: XCTestCase {
 final class WebhookRetryPolicyTests: XCTestCase {
     func testDelaysDoubleAndAreCapped() {
         let policy = WebhookRetryPolicy(baseDelay: .seconds(1), maxDelay: .seconds(5))
-        XCTAssertEqual((1...6).map(policy.delay(afterAttempt:)),
-                       [.seconds(1), .seconds(2), .seconds(4), .seconds(5), .seconds(5), .seconds(5)])
+        XCTAssertEqual(
+            (1...6).map(policy.delay(afterAttempt:)),
+            [.seconds(1), .seconds(2), .seconds(4), .seconds(5), .seconds(5), .seconds(5)])
         XCTAssertEqual(policy.delay(afterAttempt: 0), .seconds(1))
         XCTAssertEqual(policy.delay(afterAttempt: 10_000), .seconds(5), "large attempts must not overflow")
     }

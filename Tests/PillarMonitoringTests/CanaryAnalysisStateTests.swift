@@ -1,19 +1,24 @@
 import Foundation
 import PillarCore
-@testable import PillarMonitoring
 import XCTest
+
+@testable import PillarMonitoring
 
 final class CanaryAnalysisStateTests: XCTestCase {
     let start = Date(timeIntervalSince1970: 2_000_000)
-    let spec = CanaryAnalysisSpec(steps: [10, 50], intervalSeconds: 60, minimumSamples: 5, failureLimit: 2,
-                                  checks: [CanaryCheck(signal: .groundedness, tolerance: 0.1),
-                                           CanaryCheck(signal: .errorRate, tolerance: 0.05)])
+    let spec = CanaryAnalysisSpec(
+        steps: [10, 50], intervalSeconds: 60, minimumSamples: 5, failureLimit: 2,
+        checks: [
+            CanaryCheck(signal: .groundedness, tolerance: 0.1),
+            CanaryCheck(signal: .errorRate, tolerance: 0.05),
+        ])
 
     func answers(_ count: Int, groundedness: Double, failed: Int = 0) -> [QualitySample] {
         (0..<count).map { index in
-            QualitySample(traceID: "t\(index)", tenant: "acme", createdAt: 0, flow: "rag", flowVersion: 1, label: "production",
-                          failed: index < failed, latencyMs: 10, judgement: index < failed ? .notSampled : .scored,
-                          groundedness: index < failed ? nil : groundedness)
+            QualitySample(
+                traceID: "t\(index)", tenant: "acme", createdAt: 0, flow: "rag", flowVersion: 1, label: "production",
+                failed: index < failed, latencyMs: 10, judgement: index < failed ? .notSampled : .scored,
+                groundedness: index < failed ? nil : groundedness)
         }
     }
 
@@ -22,19 +27,22 @@ final class CanaryAnalysisStateTests: XCTestCase {
     func testGoodCandidateAdvancesThenPromotes() throws {
         var state = CanaryAnalysisState.started(spec: spec, at: start)
         XCTAssertEqual(state.weight, 10)
-        var (next, decision) = state.ticked(spec: spec, now: at(30), stable: answers(20, groundedness: 0.9),
-                                            candidate: answers(20, groundedness: 0.88), judgeAvailable: true)
+        var (next, decision) = state.ticked(
+            spec: spec, now: at(30), stable: answers(20, groundedness: 0.9),
+            candidate: answers(20, groundedness: 0.88), judgeAvailable: true)
         XCTAssertNil(decision, "nothing is decided before the interval")
-        (next, decision) = state.ticked(spec: spec, now: at(60), stable: answers(20, groundedness: 0.9),
-                                        candidate: answers(20, groundedness: 0.88), judgeAvailable: true)
+        (next, decision) = state.ticked(
+            spec: spec, now: at(60), stable: answers(20, groundedness: 0.9),
+            candidate: answers(20, groundedness: 0.88), judgeAvailable: true)
         XCTAssertEqual(decision?.action, .advance)
         XCTAssertEqual(next.weight, 50)
         XCTAssertEqual(decision?.fromWeight, 10)
         XCTAssertEqual(decision?.toWeight, 50)
         XCTAssertEqual(decision?.evidence.count, 2)
         state = next
-        (next, decision) = state.ticked(spec: spec, now: at(120), stable: answers(20, groundedness: 0.9),
-                                        candidate: answers(20, groundedness: 0.95), judgeAvailable: true)
+        (next, decision) = state.ticked(
+            spec: spec, now: at(120), stable: answers(20, groundedness: 0.9),
+            candidate: answers(20, groundedness: 0.95), judgeAvailable: true)
         XCTAssertEqual(decision?.action, .promote)
         XCTAssertEqual(next.status, .promoted)
         XCTAssertEqual(next.weight, 100)
@@ -44,15 +52,17 @@ final class CanaryAnalysisStateTests: XCTestCase {
 
     func testWorseCandidateHoldsOnceThenRollsBackWithEvidence() throws {
         let state = CanaryAnalysisState.started(spec: spec, at: start)
-        var (next, decision) = state.ticked(spec: spec, now: at(60), stable: answers(20, groundedness: 0.9),
-                                            candidate: answers(20, groundedness: 0.5), judgeAvailable: true)
+        var (next, decision) = state.ticked(
+            spec: spec, now: at(60), stable: answers(20, groundedness: 0.9),
+            candidate: answers(20, groundedness: 0.5), judgeAvailable: true)
         XCTAssertEqual(decision?.action, .hold)
         XCTAssertEqual(next.failures, 1)
         XCTAssertEqual(next.weight, 10)
         (next, decision) = next.ticked(spec: spec, now: at(90), stable: [], candidate: [], judgeAvailable: true)
         XCTAssertNil(decision, "the next check waits an interval from the last")
-        (next, decision) = next.ticked(spec: spec, now: at(120), stable: answers(20, groundedness: 0.9),
-                                       candidate: answers(20, groundedness: 0.5), judgeAvailable: true)
+        (next, decision) = next.ticked(
+            spec: spec, now: at(120), stable: answers(20, groundedness: 0.9),
+            candidate: answers(20, groundedness: 0.5), judgeAvailable: true)
         let rollback = try XCTUnwrap(decision)
         XCTAssertEqual(rollback.action, .rollback)
         XCTAssertEqual(next.status, .rolledBack)
@@ -66,23 +76,28 @@ final class CanaryAnalysisStateTests: XCTestCase {
     }
 
     func testErrorsCountInTheBadDirection() {
-        let state = CanaryAnalysisState.started(spec: CanaryAnalysisSpec(steps: [50], intervalSeconds: 1, minimumSamples: 5,
-                                                                         failureLimit: 1,
-                                                                         checks: [CanaryCheck(signal: .errorRate, tolerance: 0.05)]),
-                                                at: start)
-        let (next, decision) = state.ticked(spec: CanaryAnalysisSpec(steps: [50], intervalSeconds: 1, minimumSamples: 5,
-                                                                     failureLimit: 1,
-                                                                     checks: [CanaryCheck(signal: .errorRate, tolerance: 0.05)]),
-                                            now: at(1), stable: answers(20, groundedness: 1),
-                                            candidate: answers(20, groundedness: 1, failed: 4), judgeAvailable: true)
+        let state = CanaryAnalysisState.started(
+            spec: CanaryAnalysisSpec(
+                steps: [50], intervalSeconds: 1, minimumSamples: 5,
+                failureLimit: 1,
+                checks: [CanaryCheck(signal: .errorRate, tolerance: 0.05)]),
+            at: start)
+        let (next, decision) = state.ticked(
+            spec: CanaryAnalysisSpec(
+                steps: [50], intervalSeconds: 1, minimumSamples: 5,
+                failureLimit: 1,
+                checks: [CanaryCheck(signal: .errorRate, tolerance: 0.05)]),
+            now: at(1), stable: answers(20, groundedness: 1),
+            candidate: answers(20, groundedness: 1, failed: 4), judgeAvailable: true)
         XCTAssertEqual(decision?.action, .rollback)
         XCTAssertEqual(next.status, .rolledBack)
     }
 
     func testTooFewAnswersHoldWithoutCountingAFailure() {
         let state = CanaryAnalysisState.started(spec: spec, at: start)
-        let (next, decision) = state.ticked(spec: spec, now: at(60), stable: answers(20, groundedness: 0.9),
-                                            candidate: answers(3, groundedness: 0.1), judgeAvailable: true)
+        let (next, decision) = state.ticked(
+            spec: spec, now: at(60), stable: answers(20, groundedness: 0.9),
+            candidate: answers(3, groundedness: 0.1), judgeAvailable: true)
         XCTAssertEqual(decision?.action, .hold)
         XCTAssertEqual(next.failures, 0)
         XCTAssertTrue(decision?.reason.contains("waiting") ?? false)
@@ -101,10 +116,12 @@ final class CanaryAnalysisStateTests: XCTestCase {
         XCTAssertEqual(next.status, .running)
         XCTAssertEqual(next.stepStartedAt, at(600))
         // A spec without judge checks does not pause.
-        let plain = CanaryAnalysisSpec(steps: [10], intervalSeconds: 60, minimumSamples: 5, failureLimit: 1,
-                                       checks: [CanaryCheck(signal: .errorRate, tolerance: 0.05)])
-        XCTAssertNil(CanaryAnalysisState.started(spec: plain, at: start)
-            .ticked(spec: plain, now: at(10), stable: [], candidate: [], judgeAvailable: false).decision)
+        let plain = CanaryAnalysisSpec(
+            steps: [10], intervalSeconds: 60, minimumSamples: 5, failureLimit: 1,
+            checks: [CanaryCheck(signal: .errorRate, tolerance: 0.05)])
+        XCTAssertNil(
+            CanaryAnalysisState.started(spec: plain, at: start)
+                .ticked(spec: plain, now: at(10), stable: [], candidate: [], judgeAvailable: false).decision)
     }
 
     func testAbortReturnsToStableAndDecisionsAreBounded() {
@@ -125,7 +142,8 @@ final class CanaryAnalysisStateTests: XCTestCase {
         for (bad, code) in [
             (CanaryAnalysisSpec(steps: []), "invalid_steps"), (CanaryAnalysisSpec(steps: [50, 20]), "invalid_steps"),
             (CanaryAnalysisSpec(steps: [100]), "invalid_steps"), (CanaryAnalysisSpec(intervalSeconds: 0), "invalid_interval"),
-            (CanaryAnalysisSpec(minimumSamples: 0), "invalid_minimum_samples"), (CanaryAnalysisSpec(failureLimit: 0), "invalid_failure_limit"),
+            (CanaryAnalysisSpec(minimumSamples: 0), "invalid_minimum_samples"),
+            (CanaryAnalysisSpec(failureLimit: 0), "invalid_failure_limit"),
             (CanaryAnalysisSpec(checks: []), "invalid_checks"),
             (CanaryAnalysisSpec(checks: [CanaryCheck(signal: .queryDrift, tolerance: 0)]), "invalid_checks"),
             (CanaryAnalysisSpec(checks: [CanaryCheck(signal: .groundedness, tolerance: -1)]), "invalid_checks"),

@@ -1,7 +1,8 @@
-@testable import PillarMonitoring
-import PillarRetrieval
 import Foundation
+import PillarRetrieval
 import XCTest
+
+@testable import PillarMonitoring
 
 /// The test's data comes from its own stream, apart from the permutations it is tested against.
 private struct TestRandom {
@@ -66,8 +67,9 @@ final class EmbeddingDriftTests: XCTestCase {
             let mixture = TopicMixture(topics: 4, dimension: dimension, noise: 0.8, rng: &rng)
             let reference = mixture.sample(perSide, rng: &rng)
             let current = mixture.sample(perSide, rng: &rng)
-            let result = try XCTUnwrap(EmbeddingDrift.test(
-                reference: reference, current: current, permutations: 199, seed: UInt64(repetition)))
+            let result = try XCTUnwrap(
+                EmbeddingDrift.test(
+                    reference: reference, current: current, permutations: 199, seed: UInt64(repetition)))
             if result.pValue < 0.05 { alarms += 1 }
         }
         let rate = Double(alarms) / Double(repetitions)
@@ -83,8 +85,9 @@ final class EmbeddingDriftTests: XCTestCase {
             let after = TopicMixture(topics: 4, dimension: dimension, noise: 0.8, rng: &rng)
             let reference = before.sample(perSide, rng: &rng)
             let current = after.sample(perSide, rng: &rng)
-            let result = try XCTUnwrap(EmbeddingDrift.test(
-                reference: reference, current: current, permutations: 199, seed: UInt64(repetition)))
+            let result = try XCTUnwrap(
+                EmbeddingDrift.test(
+                    reference: reference, current: current, permutations: 199, seed: UInt64(repetition)))
             if result.pValue < 0.05 { detections += 1 }
         }
         let power = Double(detections) / Double(repetitions)
@@ -157,18 +160,21 @@ final class EmbeddingDriftTests: XCTestCase {
         // Past the cut, so it must neither void the test nor affect it.
         reference[45][0] = .nan
 
-        let cut = try XCTUnwrap(EmbeddingDrift.test(
-            reference: reference, current: current, permutations: 99, maximumPerSide: 20, seed: 7))
+        let cut = try XCTUnwrap(
+            EmbeddingDrift.test(
+                reference: reference, current: current, permutations: 99, maximumPerSide: 20, seed: 7))
         XCTAssertEqual(cut.referenceCount, 20)
         XCTAssertEqual(cut.currentCount, 20)
 
-        let prefixed = try XCTUnwrap(EmbeddingDrift.test(
-            reference: Array(reference.prefix(20)), current: Array(current.prefix(20)),
-            permutations: 99, maximumPerSide: 20, seed: 7))
+        let prefixed = try XCTUnwrap(
+            EmbeddingDrift.test(
+                reference: Array(reference.prefix(20)), current: Array(current.prefix(20)),
+                permutations: 99, maximumPerSide: 20, seed: 7))
         XCTAssertEqual(cut, prefixed)
 
-        let uncut = try XCTUnwrap(EmbeddingDrift.test(
-            reference: Array(reference.prefix(40)), current: current, permutations: 99, maximumPerSide: 200, seed: 7))
+        let uncut = try XCTUnwrap(
+            EmbeddingDrift.test(
+                reference: Array(reference.prefix(40)), current: current, permutations: 99, maximumPerSide: 200, seed: 7))
         XCTAssertEqual(uncut.referenceCount, 40)
         XCTAssertEqual(uncut.currentCount, 30)
     }
@@ -180,8 +186,9 @@ final class EmbeddingDriftTests: XCTestCase {
         let current = mixture.sample(5, rng: &rng)
         let low = try XCTUnwrap(EmbeddingDrift.test(reference: reference, current: current, permutations: 0, seed: 1))
         XCTAssertEqual(low.permutations, 1)
-        let high = try XCTUnwrap(EmbeddingDrift.test(
-            reference: reference, current: current, permutations: 1_000_000, seed: 1))
+        let high = try XCTUnwrap(
+            EmbeddingDrift.test(
+                reference: reference, current: current, permutations: 1_000_000, seed: 1))
         XCTAssertEqual(high.permutations, 10_000)
     }
 
@@ -197,8 +204,9 @@ final class EmbeddingDriftTests: XCTestCase {
         ]
         let permutations = 99
         for (name, current) in cases {
-            let result = try XCTUnwrap(EmbeddingDrift.test(
-                reference: reference, current: current, permutations: permutations, seed: 11), name)
+            let result = try XCTUnwrap(
+                EmbeddingDrift.test(
+                    reference: reference, current: current, permutations: permutations, seed: 11), name)
             XCTAssertGreaterThan(result.pValue, 0, name)
             XCTAssertLessThanOrEqual(result.pValue, 1, name)
             XCTAssertTrue(result.statistic.isFinite, name)
@@ -241,8 +249,9 @@ final class EmbeddingDriftTests: XCTestCase {
     func testResultRoundTripsThroughJSON() throws {
         var rng = TestRandom(seed: 10)
         let mixture = TopicMixture(topics: 2, dimension: 8, noise: 0.5, rng: &rng)
-        let result = try XCTUnwrap(EmbeddingDrift.test(
-            reference: mixture.sample(10, rng: &rng), current: mixture.sample(10, rng: &rng), seed: 2))
+        let result = try XCTUnwrap(
+            EmbeddingDrift.test(
+                reference: mixture.sample(10, rng: &rng), current: mixture.sample(10, rng: &rng), seed: 2))
         let decoded = try JSONDecoder().decode(EmbeddingDrift.Result.self, from: JSONEncoder().encode(result))
         XCTAssertEqual(decoded, result)
     }

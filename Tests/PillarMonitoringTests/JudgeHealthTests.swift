@@ -1,5 +1,6 @@
-@testable import PillarMonitoring
 import XCTest
+
+@testable import PillarMonitoring
 
 final class JudgeHealthTests: XCTestCase {
     func testOneFailureIsABlipAndThreeInARowAnOutage() {

@@ -1,19 +1,22 @@
 import Foundation
-@testable import PillarMonitoring
 import XCTest
+
+@testable import PillarMonitoring
 
 final class MonitorStateTests: XCTestCase {
     let start = Date(timeIntervalSince1970: 1_000_000)
-    let spec = MonitorSpec(name: "groundedness-low", signal: .groundedness, warning: 0.7, alert: 0.6, minimumSamples: 10,
-                           noData: .keep, hysteresis: 0.05, clearAfter: 2)
+    let spec = MonitorSpec(
+        name: "groundedness-low", signal: .groundedness, warning: 0.7, alert: 0.6, minimumSamples: 10,
+        noData: .keep, hysteresis: 0.05, clearAfter: 2)
 
     func walk(_ values: [Double?], spec: MonitorSpec? = nil, samples: Int = 20) -> [(MonitorLevel, MonitorTransition?)] {
         var state = MonitorState.initial(at: start)
         var levels: [(MonitorLevel, MonitorTransition?)] = []
         for (index, value) in values.enumerated() {
             let observation = value.map { SignalValue(value: $0, samples: samples) }
-            let (next, transition) = state.evaluated(by: spec ?? self.spec, observation: observation,
-                                                     now: start.addingTimeInterval(Double(index * 30)))
+            let (next, transition) = state.evaluated(
+                by: spec ?? self.spec, observation: observation,
+                now: start.addingTimeInterval(Double(index * 30)))
             state = next
             levels.append((next.level, transition))
         }
@@ -68,8 +71,9 @@ final class MonitorStateTests: XCTestCase {
         XCTAssertNil(spec.problem)
         XCTAssertNotNil(MonitorSpec(name: "", signal: .groundedness, alert: 0.5).problem)
         XCTAssertNotNil(MonitorSpec(name: "a b", signal: .groundedness, alert: 0.5).problem)
-        XCTAssertNotNil(MonitorSpec(name: "x", signal: .groundedness, warning: 0.4, alert: 0.5).problem,
-                        "below: the warning must come before the alert")
+        XCTAssertNotNil(
+            MonitorSpec(name: "x", signal: .groundedness, warning: 0.4, alert: 0.5).problem,
+            "below: the warning must come before the alert")
         XCTAssertNotNil(MonitorSpec(name: "x", signal: .errorRate, warning: 0.5, alert: 0.1).problem)
         XCTAssertNotNil(MonitorSpec(name: "x", signal: .groundedness, alert: .nan).problem)
         XCTAssertNotNil(MonitorSpec(name: "x", signal: .groundedness, alert: 0.5, hysteresis: -1).problem)
@@ -78,8 +82,9 @@ final class MonitorStateTests: XCTestCase {
     }
 
     func testStateSurvivesEncoding() throws {
-        let (state, _) = MonitorState.initial(at: start).evaluated(by: spec, observation: SignalValue(value: 0.5, samples: 30),
-                                                                   now: start)
+        let (state, _) = MonitorState.initial(at: start).evaluated(
+            by: spec, observation: SignalValue(value: 0.5, samples: 30),
+            now: start)
         let decoded = try JSONDecoder().decode(MonitorState.self, from: JSONEncoder().encode(state))
         XCTAssertEqual(decoded, state)
     }

@@ -1,16 +1,20 @@
 import PillarCore
-@testable import PillarMonitoring
 import XCTest
 
+@testable import PillarMonitoring
+
 final class SignalComputationTests: XCTestCase {
-    func sample(_ index: Int, failed: Bool = false, refused: Bool = false, abstained: Bool = false, latency: Double = 100,
-                ttft: Double? = nil, cost: Double? = nil, coverage: Double? = nil, groundedness: Double? = nil,
-                thumbsDown: Bool? = nil) -> QualitySample {
-        QualitySample(traceID: "t\(index)", tenant: "acme", createdAt: Double(index), flow: "rag", flowVersion: 1,
-                      label: "production", failed: failed, refused: refused, abstained: abstained, latencyMs: latency,
-                      ttftMs: ttft, costUSD: cost, coverage: coverage,
-                      judgement: groundedness == nil ? .notSampled : .scored, groundedness: groundedness,
-                      thumbsDown: thumbsDown)
+    func sample(
+        _ index: Int, failed: Bool = false, refused: Bool = false, abstained: Bool = false, latency: Double = 100,
+        ttft: Double? = nil, cost: Double? = nil, coverage: Double? = nil, groundedness: Double? = nil,
+        thumbsDown: Bool? = nil
+    ) -> QualitySample {
+        QualitySample(
+            traceID: "t\(index)", tenant: "acme", createdAt: Double(index), flow: "rag", flowVersion: 1,
+            label: "production", failed: failed, refused: refused, abstained: abstained, latencyMs: latency,
+            ttftMs: ttft, costUSD: cost, coverage: coverage,
+            judgement: groundedness == nil ? .notSampled : .scored, groundedness: groundedness,
+            thumbsDown: thumbsDown)
     }
 
     func value(_ signal: QualitySignal, _ samples: [QualitySample]) -> SignalValue? {
@@ -25,8 +29,10 @@ final class SignalComputationTests: XCTestCase {
     }
 
     func testRatesCountTheirOwnDenominators() {
-        let samples = [sample(0, failed: true), sample(1, refused: true), sample(2, abstained: true), sample(3),
-                       sample(4, thumbsDown: true), sample(5, thumbsDown: false)]
+        let samples = [
+            sample(0, failed: true), sample(1, refused: true), sample(2, abstained: true), sample(3),
+            sample(4, thumbsDown: true), sample(5, thumbsDown: false),
+        ]
         XCTAssertEqual(value(.errorRate, samples), SignalValue(value: 1.0 / 6, samples: 6))
         XCTAssertEqual(value(.refusalRate, samples), SignalValue(value: 1.0 / 6, samples: 6))
         // Abstention is a share of the answers given: errors and refusals are not answers.

@@ -1,7 +1,8 @@
-@testable import PillarMonitoring
 import Foundation
 import Logging
 import Synchronization
+
+@testable import PillarMonitoring
 
 // Test doubles. A scripted in-memory transport stands in for HTTP here; the test against a real
 // HTTP receiver (signature checked by an independent implementation) lives in the server's
@@ -152,11 +153,12 @@ final class LogCapture: Sendable {
 
         func log(event: LogEvent) {
             let merged = metadata.merging(event.metadata ?? [:]) { $1 }
-            capture.record(Entry(
-                level: event.level,
-                message: event.message.description,
-                metadata: merged.mapValues { "\($0)" }
-            ))
+            capture.record(
+                Entry(
+                    level: event.level,
+                    message: event.message.description,
+                    metadata: merged.mapValues { "\($0)" }
+                ))
         }
     }
 }

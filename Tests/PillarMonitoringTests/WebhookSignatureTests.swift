@@ -1,7 +1,8 @@
-@testable import PillarMonitoring
 import Crypto
 import Foundation
 import XCTest
+
+@testable import PillarMonitoring
 
 final class WebhookSignatureTests: XCTestCase {
     private let secret = Array("whsec_test".utf8)
@@ -28,8 +29,10 @@ final class WebhookSignatureTests: XCTestCase {
     func testVerifyAcceptsOwnSignature() {
         let signature = WebhookSignature.sign(body: body, secret: secret, timestamp: timestamp)
         XCTAssertTrue(WebhookSignature.verify(body: body, secret: secret, timestamp: timestamp, signature: signature))
-        XCTAssertTrue(WebhookSignature.verify(body: body, secret: secret, timestamp: timestamp,
-                                              signature: "sha256=" + signature.dropFirst(7).uppercased()))
+        XCTAssertTrue(
+            WebhookSignature.verify(
+                body: body, secret: secret, timestamp: timestamp,
+                signature: "sha256=" + signature.dropFirst(7).uppercased()))
     }
 
     func testVerifyRejectsTamperingAndMalformedInput() {

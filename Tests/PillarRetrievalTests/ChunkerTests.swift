@@ -1,11 +1,13 @@
 import Foundation
 import Testing
+
 @testable import PillarRetrieval
 
 @Suite struct ChunkerTests {
     static let optionSets = [
         ChunkingOptions(), ChunkingOptions(maxTokens: 16, overlapTokens: 7, minTokens: 4),
-        ChunkingOptions(maxTokens: 64, overlapTokens: 0, minTokens: 0), ChunkingOptions(maxTokens: 100, overlapTokens: 30, minTokens: 40),
+        ChunkingOptions(maxTokens: 64, overlapTokens: 0, minTokens: 0),
+        ChunkingOptions(maxTokens: 100, overlapTokens: 30, minTokens: 40),
     ]
     let counter = WordPieceTokenEstimate()
 
@@ -16,12 +18,16 @@ import Testing
         var covered = [Bool](repeating: false, count: scalars.count)
         for (index, chunk) in chunks.enumerated() {
             #expect(chunk.ordinal == index, "\(label)")
-            #expect(chunk.text == String(String.UnicodeScalarView(scalars[chunk.range])), "\(label) chunk \(index): text is not text[range]")
+            #expect(
+                chunk.text == String(String.UnicodeScalarView(scalars[chunk.range])),
+                "\(label) chunk \(index): text is not text[range]")
             #expect(chunk.tokenCount == counter.count(chunk.text[...]), "\(label)")
             #expect(chunk.tokenCount <= options.maxTokens, "\(label) chunk \(index) has \(chunk.tokenCount) tokens")
             #expect(!chunk.text.isEmpty && chunk.text.unicodeScalars.first!.properties.isWhitespace == false, "\(label)")
             let section = sections.first { $0.range.contains(chunk.range.lowerBound) }
-            #expect(section.map { $0.range.upperBound >= chunk.range.upperBound } == true, "\(label) chunk \(index) crosses a section")
+            #expect(
+                section.map { $0.range.upperBound >= chunk.range.upperBound } == true, "\(label) chunk \(index) crosses a section"
+            )
             #expect(section?.headingPath == chunk.headingPath, "\(label)")
             for offset in chunk.range { covered[offset] = true }
             guard index > 0 else { continue }
@@ -29,8 +35,10 @@ import Testing
             #expect(previous.range.lowerBound < chunk.range.lowerBound, "\(label) chunks out of order")
             let sameSection = section?.range.contains(previous.range.lowerBound) == true
             if sameSection, options.overlapTokens > 0, let lastWord = previous.text.split(whereSeparator: \.isWhitespace).last,
-               counter.count(lastWord) <= options.overlapTokens {
-                #expect(chunk.range.lowerBound < previous.range.upperBound, "\(label) chunk \(index) does not overlap the one before")
+                counter.count(lastWord) <= options.overlapTokens
+            {
+                #expect(
+                    chunk.range.lowerBound < previous.range.upperBound, "\(label) chunk \(index) does not overlap the one before")
             }
         }
         // No text is lost: every visible scalar is in some chunk.
@@ -55,9 +63,14 @@ import Testing
     }
 
     @Test func aSmallDocumentIsOneChunk() {
-        let document = LoadedDocument(text: "  Hello there. General Kenobi!\n\n", sections: [Section(headingPath: ["Greeting"], range: 0..<32)])
+        let document = LoadedDocument(
+            text: "  Hello there. General Kenobi!\n\n", sections: [Section(headingPath: ["Greeting"], range: 0..<32)])
         let chunks = Chunker(options: ChunkingOptions()).chunk(document)
-        #expect(chunks == [TextChunk(ordinal: 0, text: "Hello there. General Kenobi!", headingPath: ["Greeting"], range: 2..<30, tokenCount: 8)])
+        #expect(
+            chunks == [
+                TextChunk(
+                    ordinal: 0, text: "Hello there. General Kenobi!", headingPath: ["Greeting"], range: 2..<30, tokenCount: 8)
+            ])
     }
 
     @Test func sectionsAreNeverMixed() throws {
@@ -120,7 +133,8 @@ import Testing
 
     @Test func combiningMarksStayWithTheirLetter() {
         let text = String(repeating: "e\u{301}", count: 3_000)
-        let chunks = Chunker(options: ChunkingOptions(maxTokens: 32, overlapTokens: 0, minTokens: 0)).chunk(LoadedDocument(text: text, sections: []))
+        let chunks = Chunker(options: ChunkingOptions(maxTokens: 32, overlapTokens: 0, minTokens: 0)).chunk(
+            LoadedDocument(text: text, sections: []))
         #expect(chunks.count > 1)
         #expect(chunks.allSatisfy { $0.text.unicodeScalars.first == "e" && $0.text.unicodeScalars.last == "\u{301}" })
     }
@@ -166,7 +180,8 @@ import Testing
 @Suite struct ChunkingOptionsTests {
     @Test(arguments: [
         (ChunkingOptions(maxTokens: 8), "maxTokens"), (ChunkingOptions(maxTokens: 4096), "maxTokens"),
-        (ChunkingOptions(maxTokens: 64, overlapTokens: 32), "overlapTokens"), (ChunkingOptions(overlapTokens: -1), "overlapTokens"),
+        (ChunkingOptions(maxTokens: 64, overlapTokens: 32), "overlapTokens"),
+        (ChunkingOptions(overlapTokens: -1), "overlapTokens"),
         (ChunkingOptions(maxTokens: 64, overlapTokens: 8, minTokens: 64), "minTokens"),
     ])
     func invalidOptionsNameTheirField(options: ChunkingOptions, field: String) {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import PillarRetrieval
 
 @Suite struct DocumentFormatTests {
@@ -26,7 +27,9 @@ import Testing
         #expect(DocumentFormat.detect(fileName: "upload", contentType: "text/csv") == .csv)
     }
 
-    @Test(arguments: [("image.png", "image/png"), ("noextension", "application/octet-stream"), ("trailingdot.", nil)] as [(String, String?)])
+    @Test(
+        arguments: [("image.png", "image/png"), ("noextension", "application/octet-stream"), ("trailingdot.", nil)]
+            as [(String, String?)])
     func unknownFormatsAreNil(fileName: String, contentType: String?) {
         #expect(DocumentFormat.detect(fileName: fileName, contentType: contentType) == nil)
     }
@@ -39,14 +42,15 @@ import Testing
 
     @Test(arguments: DocumentFormat.allCases)
     func emptyDocumentsThrowEmpty(format: DocumentFormat) {
-        let blank: String = switch format {
-        case .json: "[]"
-        case .jsonl: "\n  \n"
-        case .csv: "name,age\n"
-        case .html: "<html><head><title>t</title><script>x()</script></head><body> </body></html>"
-        case .pdf: ""
-        default: " \n\t\n"
-        }
+        let blank: String =
+            switch format {
+            case .json: "[]"
+            case .jsonl: "\n  \n"
+            case .csv: "name,age\n"
+            case .html: "<html><head><title>t</title><script>x()</script></head><body> </body></html>"
+            case .pdf: ""
+            default: " \n\t\n"
+            }
         #expect(throws: LoadingError.empty) {
             try DocumentLoader().load(Data(blank.utf8), format: format)
         }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import PillarRetrieval
 
 @Suite struct HNSWMutationTests {
@@ -16,7 +17,8 @@ import Testing
         #expect(index.count == 2_000 - removed.count)
         #expect(!index.contains(0) && index.contains(1))
 
-        let queries = VectorFixtures.unitVectors(count: 50, dimensions: Self.dimensions, seed: 12)
+        let queries =
+            VectorFixtures.unitVectors(count: 50, dimensions: Self.dimensions, seed: 12)
             + removed.prefix(50).map { vectors[Int($0)] }  // a removed vector's own query is its worst case
         for query in queries {
             #expect(index.search(query, k: 50).allSatisfy { !removed.contains($0.id) })
@@ -35,8 +37,18 @@ import Testing
         for id in Int64(0)..<250 { index.remove(id: id) }
         let query = VectorFixtures.unitVectors(count: 1, dimensions: Self.dimensions, seed: 13)[0]
         nonisolated(unsafe) var seen = Set<Int64>()  // the filter runs synchronously on this thread
-        _ = index.search(query, k: 10, filter: { seen.insert($0); return true })
-        _ = index.exactSearch(query, k: 10, filter: { seen.insert($0); return true })
+        _ = index.search(
+            query, k: 10,
+            filter: {
+                seen.insert($0)
+                return true
+            })
+        _ = index.exactSearch(
+            query, k: 10,
+            filter: {
+                seen.insert($0)
+                return true
+            })
         #expect(!seen.isEmpty && seen.allSatisfy { $0 >= 250 })
     }
 

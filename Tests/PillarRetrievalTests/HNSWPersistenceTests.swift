@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import PillarRetrieval
 
 @Suite struct HNSWPersistenceTests {
@@ -14,7 +15,8 @@ import Testing
 
     func makeIndex() throws -> (HNSWIndex, [[Float]]) {
         let vectors = VectorFixtures.unitVectors(count: 1_500, dimensions: 48, seed: 31)
-        let index = try VectorFixtures.index(vectors, parameters: HNSWParameters(m: 12, efConstruction: 100, efSearch: 40, seed: 9))
+        let index = try VectorFixtures.index(
+            vectors, parameters: HNSWParameters(m: 12, efConstruction: 100, efSearch: 40, seed: 9))
         for id in stride(from: Int64(0), to: 1_500, by: 7) { index.remove(id: id) }
         return (index, vectors)
     }
@@ -35,7 +37,8 @@ import Testing
             #expect(!loaded.contains(7) && loaded.contains(8))
             for query in queries {
                 #expect(loaded.search(query, k: 10) == index.search(query, k: 10))
-                #expect(loaded.search(query, k: 10, filter: { $0 % 2 == 1 }) == index.search(query, k: 10, filter: { $0 % 2 == 1 }))
+                #expect(
+                    loaded.search(query, k: 10, filter: { $0 % 2 == 1 }) == index.search(query, k: 10, filter: { $0 % 2 == 1 }))
                 #expect(loaded.exactSearch(query, k: 10) == index.exactSearch(query, k: 10))
             }
 
@@ -143,7 +146,9 @@ import Testing
                 patch(&bytes)
                 var checksum = Checksum64()
                 bytes.withUnsafeBytes { checksum.update(UnsafeRawBufferPointer(rebasing: $0[0..<bytes.count - 8])) }
-                withUnsafeBytes(of: checksum.value.littleEndian) { bytes.replaceSubrange(bytes.count - 8..<bytes.count, with: $0) }
+                withUnsafeBytes(of: checksum.value.littleEndian) {
+                    bytes.replaceSubrange(bytes.count - 8..<bytes.count, with: $0)
+                }
                 try Data(bytes).write(to: url)
                 return url
             }
@@ -154,10 +159,14 @@ import Testing
             #expect(throws: HNSWError.corruptFile("link to node 1000 on layer 0")) { try HNSWIndex.read(from: outside) }
 
             // A neighbour of node 0 (not the entry point) marked vacant while node 0 still links to it.
-            func int32(at offset: Int) -> Int32 { original.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset, as: Int32.self) } }
+            func int32(at offset: Int) -> Int32 {
+                original.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: offset, as: Int32.self) }
+            }
             let neighbour = [int32(at: layer0 + 4), int32(at: layer0 + 8)].first { $0 != int32(at: entryPoint) }!
             let intoVacant = try patched { $0[vacant + Int(neighbour)] = 1 }
-            #expect(throws: HNSWError.corruptFile("link to node \(neighbour) on layer 0")) { try HNSWIndex.read(from: intoVacant) }
+            #expect(throws: HNSWError.corruptFile("link to node \(neighbour) on layer 0")) {
+                try HNSWIndex.read(from: intoVacant)
+            }
         }
     }
 

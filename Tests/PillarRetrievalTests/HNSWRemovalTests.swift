@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import PillarRetrieval
 
 /// Removal erases a node for real: the graph is repaired around it, so recall holds without it routing, and
@@ -7,8 +8,9 @@ import Testing
 @Suite struct HNSWRemovalTests {
     @Test func recallHoldsAfterRemovingAThirdOfAClusteredGraph() throws {
         let dimensions = 48
-        let vectors = VectorFixtures.clusteredUnitVectors(count: 3_000, dimensions: dimensions, clusters: 30,
-                                                          noise: 1.5, seed: 51)
+        let vectors = VectorFixtures.clusteredUnitVectors(
+            count: 3_000, dimensions: dimensions, clusters: 30,
+            noise: 1.5, seed: 51)
         let index = try VectorFixtures.index(vectors)
         var rng = SplitMix64(seed: 52)
         let order = Array((0..<Int64(3_000)).shuffled(using: &rng).prefix(900))
@@ -17,8 +19,10 @@ import Testing
         for id in order { index.remove(id: id) }
         #expect(index.count == 2_100)
 
-        let queries = VectorFixtures.clusteredUnitVectors(count: 150, dimensions: dimensions, clusters: 30,
-                                                          noise: 1.5, seed: 53)
+        let queries =
+            VectorFixtures.clusteredUnitVectors(
+                count: 150, dimensions: dimensions, clusters: 30,
+                noise: 1.5, seed: 53)
             + order.prefix(50).map { vectors[Int($0)] }  // a removed vector's own query is its worst case
         let approximate = queries.map { index.search($0, k: 10) }
         // Exact search scores the live rows only: the ground truth over the remaining vectors.

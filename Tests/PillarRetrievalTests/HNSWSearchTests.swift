@@ -1,4 +1,5 @@
 import Testing
+
 @testable import PillarRetrieval
 
 @Suite struct HNSWSearchTests {
@@ -135,8 +136,9 @@ import Testing
                     rows[2].withUnsafeBufferPointer { b in
                         rows[3].withUnsafeBufferPointer { c in
                             rows[4].withUnsafeBufferPointer { d in
-                                DotProduct.dot4(q.baseAddress!, a.baseAddress!, b.baseAddress!, c.baseAddress!,
-                                                d.baseAddress!, count: count)
+                                DotProduct.dot4(
+                                    q.baseAddress!, a.baseAddress!, b.baseAddress!, c.baseAddress!,
+                                    d.baseAddress!, count: count)
                             }
                         }
                     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import PillarRetrieval
 
 @Suite struct HTMLLoaderTests {
@@ -8,7 +9,8 @@ import Testing
     }
 
     @Test func keepsOnlyVisibleText() throws {
-        let document = try load("""
+        let document = try load(
+            """
             <!DOCTYPE html>
             <html><head><title>Fish &amp; Chips</title>
             <style>body { color: red; } p > a { }</style>
@@ -25,7 +27,9 @@ import Testing
     }
 
     @Test func blockElementsBreakLines() throws {
-        let document = try load("<div>one</div><div>two<br>three<br><br>four</div><ul><li>a</li><li>b</li></ul><table><tr><th>k</th><th>v</th></tr><tr><td>x</td><td>1</td></tr></table>")
+        let document = try load(
+            "<div>one</div><div>two<br>three<br><br>four</div><ul><li>a</li><li>b</li></ul><table><tr><th>k</th><th>v</th></tr><tr><td>x</td><td>1</td></tr></table>"
+        )
         #expect(document.text == "one\ntwo\nthree\n\nfour\n\na\nb\n\nk | v\nx | 1")
     }
 
@@ -35,14 +39,16 @@ import Testing
     }
 
     @Test func headingsMakeSectionsAndTheFallbackTitle() throws {
-        let document = try load("""
+        let document = try load(
+            """
             <p>Preface</p><h1>Guide</h1><p>Intro</p><h2>Install <small>(v2)</small></h2><p>Steps</p>
             <h3>Linux</h3><p>apt</p><h2>Use</h2><p>Run</p>
             """)
         #expect(document.title == "Guide")
-        #expect(document.sections.map(\.headingPath) == [
-            [], ["Guide"], ["Guide", "Install (v2)"], ["Guide", "Install (v2)", "Linux"], ["Guide", "Use"],
-        ])
+        #expect(
+            document.sections.map(\.headingPath) == [
+                [], ["Guide"], ["Guide", "Install (v2)"], ["Guide", "Install (v2)", "Linux"], ["Guide", "Use"],
+            ])
         #expect(document.text(in: document.sections[3].range) == "Linux\n\napt\n\n")
         #expect(document.text(in: document.sections[4].range) == "Use\n\nRun")
         assertContiguous(document)
@@ -55,7 +61,8 @@ import Testing
 
     @Test(arguments: [
         "<p>text <!-- never closed", "<p>text <script>never closed", "<p>text <a href=\"never closed>more",
-        "<p>text <", "<p>text </", "<p>text <!", "<p>text &#", "<p>text &#x110000000000; &#0; &#55296;", "<h1>open heading<p>text",
+        "<p>text <", "<p>text </", "<p>text <!", "<p>text &#", "<p>text &#x110000000000; &#0; &#55296;",
+        "<h1>open heading<p>text",
     ])
     func neverCrashesOnTruncatedMarkup(html: String) throws {
         let document = try load(html)
@@ -72,7 +79,8 @@ import Testing
     }
 
     @Test func honoursADeclaredLatin1Charset() throws {
-        let bytes: [UInt8] = Array("<meta charset=\"windows-1252\"><p>caf".utf8) + [0xE9, 0x20, 0x96, 0x20] + Array("ok</p>".utf8)
+        let bytes: [UInt8] =
+            Array("<meta charset=\"windows-1252\"><p>caf".utf8) + [0xE9, 0x20, 0x96, 0x20] + Array("ok</p>".utf8)
         #expect(try DocumentLoader().load(Data(bytes), format: .html).text == "café – ok")
         #expect(throws: LoadingError.invalidEncoding) {
             try DocumentLoader().load(Data(Array("<p>caf".utf8) + [0xE9]), format: .html)

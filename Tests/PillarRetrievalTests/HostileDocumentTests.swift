@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import PillarRetrieval
 
 /// Documents come from admins over HTTP and from watched folders: whatever their shape, loading them neither
@@ -23,7 +24,8 @@ import Testing
 
     @Test func deeplyNestedHTMLLoadsInLinearTime() throws {
         let started = ContinuousClock.now
-        let divs = String(repeating: "<div><span>", count: 50_000) + "deep text" + String(repeating: "</span></div>", count: 50_000)
+        let divs =
+            String(repeating: "<div><span>", count: 50_000) + "deep text" + String(repeating: "</span></div>", count: 50_000)
         #expect(try load(divs, .html).text.contains("deep text"))
         let unclosed = "<p>before</p>" + String(repeating: "<svg><h1><table><td>", count: 25_000) + "x"
         _ = try? load(unclosed, .html)
@@ -34,10 +36,13 @@ import Testing
 
     @Test func deeplyNestedMarkdownLoadsInLinearTime() throws {
         let started = ContinuousClock.now
-        let quotes = String(repeating: ">", count: 100_000) + " quoted\n\n# Title\n" + String(repeating: "- ", count: 50_000) + "item\n"
+        let quotes =
+            String(repeating: ">", count: 100_000) + " quoted\n\n# Title\n" + String(repeating: "- ", count: 50_000) + "item\n"
         #expect(try load(quotes, .markdown).title == "Title")
-        let headings = (0..<20_000).map { "\(String(repeating: "#", count: $0 % 6 + 1)) [h\($0)](" + String(repeating: "[", count: 200) }
-            .joined(separator: "\n")
+        let headings = (0..<20_000).map {
+            "\(String(repeating: "#", count: $0 % 6 + 1)) [h\($0)](" + String(repeating: "[", count: 200)
+        }
+        .joined(separator: "\n")
         #expect(try load(headings, .markdown).sections.count > 1)
         #expect(ContinuousClock.now - started < .seconds(20))
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import PillarRetrieval
 
 private let pdfToTextInstalled = FileManager.default.isExecutableFile(atPath: DocumentLoader.defaultPDFToText.path)
@@ -13,7 +14,9 @@ private let pdfToTextInstalled = FileManager.default.isExecutableFile(atPath: Do
         let first = document.text(in: document.sections[0].range)
         #expect(first.contains("Pillar ingestion test."))
         #expect(first.contains("Second line here."))
-        #expect(document.text(in: document.sections[1].range).trimmingCharacters(in: .whitespacesAndNewlines) == "Page two says hello.")
+        #expect(
+            document.text(in: document.sections[1].range).trimmingCharacters(in: .whitespacesAndNewlines)
+                == "Page two says hello.")
         #expect(!document.text.contains("\u{0C}"))
         assertContiguous(document)
     }
@@ -86,12 +89,15 @@ enum MinimalPDF {
         let fontObject = 3 + pages.count * 2
         let pageObjects = pages.indices.map { 3 + $0 * 2 }
         objects.append("<< /Type /Catalog /Pages 2 0 R >>")
-        objects.append("<< /Type /Pages /Kids [\(pageObjects.map { "\($0) 0 R" }.joined(separator: " "))] /Count \(pages.count) >>")
+        objects.append(
+            "<< /Type /Pages /Kids [\(pageObjects.map { "\($0) 0 R" }.joined(separator: " "))] /Count \(pages.count) >>")
         for (index, lines) in pages.enumerated() {
             let content = lines.enumerated().map { number, line in
                 "BT /F1 14 Tf 72 \(720 - number * 24) Td (\(line)) Tj ET"
             }.joined(separator: "\n")
-            objects.append("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 \(fontObject) 0 R >> >> /Contents \(pageObjects[index] + 1) 0 R >>")
+            objects.append(
+                "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 \(fontObject) 0 R >> >> /Contents \(pageObjects[index] + 1) 0 R >>"
+            )
             objects.append("<< /Length \(content.utf8.count) >>\nstream\n\(content)\nendstream")
         }
         objects.append("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")

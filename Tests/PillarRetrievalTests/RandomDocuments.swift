@@ -15,7 +15,8 @@ enum RandomDocuments {
         let count = length ?? Int.random(in: 1...25, using: &rng)
         var words = (0..<count).map { _ in Self.words.randomElement(using: &rng)! }
         words[0] = words[0].prefix(1).uppercased() + words[0].dropFirst()
-        return words.joined(separator: Bool.random(using: &rng) ? " " : "  ") + [".", "!", "?", "…", ""].randomElement(using: &rng)!
+        return words.joined(separator: Bool.random(using: &rng) ? " " : "  ") + [".", "!", "?", "…", ""].randomElement(
+            using: &rng)!
     }
 
     static func paragraph(_ rng: inout SplitMix64) -> String {
@@ -23,7 +24,10 @@ enum RandomDocuments {
         case 0: return sentence(&rng, length: Int.random(in: 200...700, using: &rng))  // a monster sentence
         case 1: return String(repeating: "Zm9vYmFy", count: Int.random(in: 100...600, using: &rng))  // no spaces at all
         case 2: return (0..<Int.random(in: 2...8, using: &rng)).map { _ in "- " + sentence(&rng) }.joined(separator: "\n")
-        case 3: return "```\n" + (0..<Int.random(in: 1...40, using: &rng)).map { _ in "# code " + sentence(&rng) }.joined(separator: "\n") + "\n```"
+        case 3:
+            return "```\n"
+                + (0..<Int.random(in: 1...40, using: &rng)).map { _ in "# code " + sentence(&rng) }.joined(separator: "\n")
+                + "\n```"
         case 4: return (0..<Int.random(in: 1...30, using: &rng)).map { _ in "東京の天気は晴れです。" }.joined()
         default: return (0..<Int.random(in: 1...12, using: &rng)).map { _ in sentence(&rng) }.joined(separator: " ")
         }
@@ -49,7 +53,8 @@ enum RandomDocuments {
         let length = document.text.unicodeScalars.count
         var copy = document
         copy.sections = (0..<Int.random(in: 0...6, using: &rng)).map { number in
-            let a = Int.random(in: 0...(length + 5), using: &rng), b = Int.random(in: 0...(length + 5), using: &rng)
+            let a = Int.random(in: 0...(length + 5), using: &rng)
+            let b = Int.random(in: 0...(length + 5), using: &rng)
             return Section(headingPath: ["s\(number)"], range: min(a, b)..<max(a, b))
         }
         return copy

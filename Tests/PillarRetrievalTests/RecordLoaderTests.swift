@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import PillarRetrieval
 
 @Suite struct JSONLoaderTests {
@@ -8,14 +9,18 @@ import Testing
     }
 
     @Test func aSingleObjectIsOneRecordTitledByItsTitle() throws {
-        let document = try load(#"{"title": "Pump P-4", "specs": {"flow": 12.50, "unit": "l/s"}, "tags": ["water", "pump"], "retired": false, "note": null}"#)
+        let document = try load(
+            #"{"title": "Pump P-4", "specs": {"flow": 12.50, "unit": "l/s"}, "tags": ["water", "pump"], "retired": false, "note": null}"#
+        )
         #expect(document.title == "Pump P-4")
         #expect(document.text == "title: Pump P-4\nspecs.flow: 12.50\nspecs.unit: l/s\ntags: water, pump\nretired: false")
         #expect(document.sections == [Section(headingPath: ["Pump P-4"], range: 0..<document.text.unicodeScalars.count)])
     }
 
     @Test func anArrayIsOneSectionPerRecord() throws {
-        let document = try load(#"[{"name": "Ada", "langs": [{"n": "x"}, {"n": "y"}]}, {"id": 2, "text": "line1\nline2 \u00e9 \ud83d\ude00"}, {}, 7]"#)
+        let document = try load(
+            #"[{"name": "Ada", "langs": [{"n": "x"}, {"n": "y"}]}, {"id": 2, "text": "line1\nline2 \u00e9 \ud83d\ude00"}, {}, 7]"#
+        )
         #expect(document.title == nil)
         #expect(document.sections.map(\.headingPath) == [["Ada"], ["record 2"], ["record 4"]])
         #expect(document.text(in: document.sections[0].range) == "name: Ada\nlangs[0].n: x\nlangs[1].n: y\n\n")
@@ -65,7 +70,8 @@ import Testing
     }
 
     @Test func rowsBecomeHeaderValueRecords() throws {
-        let document = try load("name,quote,age\r\nAda,\"Said \"\"hi\"\", then, left\",36\r\n\r\n\"Bob\nJr\",\"multi\r\nline\",,extra\r\n")
+        let document = try load(
+            "name,quote,age\r\nAda,\"Said \"\"hi\"\", then, left\",36\r\n\r\n\"Bob\nJr\",\"multi\r\nline\",,extra\r\n")
         #expect(document.sections.map(\.headingPath) == [["row 2"], ["row 4"]])
         #expect(document.text(in: document.sections[0].range) == "name: Ada\nquote: Said \"hi\", then, left\nage: 36\n\n")
         #expect(document.text(in: document.sections[1].range) == "name: Bob\nJr\nquote: multi\nline\ncolumn 4: extra")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import PillarRetrieval
 
 @Suite struct TextLoaderTests {
@@ -37,7 +38,8 @@ import Testing
     }
 
     @Test func sectionsFollowTheHeadingTree() throws {
-        let document = try load("""
+        let document = try load(
+            """
             Intro text.
 
             # Install
@@ -52,16 +54,18 @@ import Testing
             Run it.
             """)
         #expect(document.title == "Install")
-        #expect(document.sections.map(\.headingPath) == [
-            [], ["Install"], ["Install", "Linux"], ["Install", "Linux", "Debian"], ["Install", "macOS"], ["Use"],
-        ])
+        #expect(
+            document.sections.map(\.headingPath) == [
+                [], ["Install"], ["Install", "Linux"], ["Install", "Linux", "Debian"], ["Install", "macOS"], ["Use"],
+            ])
         #expect(document.text(in: document.sections[2].range) == "## Linux\napt-get install pillar\n")
         #expect(document.text(in: document.sections[5].range) == "# Use\nRun it.")
         assertContiguous(document)
     }
 
     @Test func ignoresHashesInFencedCodeAndNonHeadings() throws {
-        let document = try load("""
+        let document = try load(
+            """
             # Real
             ```bash
             # not a heading

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import PillarSafety
 
 /// One severity expectation; `note` is a neutral description used as the test argument label.
@@ -20,7 +21,9 @@ struct ContentSeverityTests {
         .init(note: "photo shoot", text: "Let's shoot a photo by the lake.", category: .violence, expected: .safe),
         .init(note: "negated threat", text: "I will not kill you, relax.", category: .violence, expected: .safe),
         .init(note: "news description", text: "Two people were killed in the crash.", category: .violence, expected: .low),
-        .init(note: "graphic beating", text: "They beat him to a pulp and his skull cracked.", category: .violence, expected: .medium),
+        .init(
+            note: "graphic beating", text: "They beat him to a pulp and his skull cracked.", category: .violence,
+            expected: .medium),
         .init(note: "direct threat", text: "I will kill you tomorrow.", category: .violence, expected: .high),
         .init(note: "bomb instructions", text: "How to make a pipe bomb?", category: .violence, expected: .high),
         .init(note: "threat in German", text: "Ich werde dich umbringen.", category: .violence, expected: .high),
@@ -29,14 +32,17 @@ struct ContentSeverityTests {
     ]
 
     static let hate: [SeverityCase] = [
-        .init(note: "neutral group mention", text: "Muslims celebrate Eid at the end of Ramadan.", category: .hate, expected: .safe),
+        .init(
+            note: "neutral group mention", text: "Muslims celebrate Eid at the end of Ramadan.", category: .hate, expected: .safe),
         .init(note: "statistics", text: "Immigrants are 14% of the workforce.", category: .hate, expected: .safe),
-        .init(note: "counter-speech", text: "It's a myth that women are too emotional to lead.", category: .hate, expected: .safe),
+        .init(
+            note: "counter-speech", text: "It's a myth that women are too emotional to lead.", category: .hate, expected: .safe),
         .init(note: "stereotype", text: "Women are too emotional to lead.", category: .hate, expected: .medium),
         .init(note: "dehumanising", text: "Refugees are vermin.", category: .hate, expected: .high),
         .init(note: "elimination call", text: "We must exterminate all the migrants.", category: .hate, expected: .high),
         .init(note: "dehumanising, German", text: "Flüchtlinge sind Ungeziefer.", category: .hate, expected: .high),
-        .init(note: "stereotype, Spanish", text: "Las mujeres no sirven para ser ingenieras.", category: .hate, expected: .medium),
+        .init(
+            note: "stereotype, Spanish", text: "Las mujeres no sirven para ser ingenieras.", category: .hate, expected: .medium),
     ]
 
     static let sexual: [SeverityCase] = [
@@ -52,7 +58,9 @@ struct ContentSeverityTests {
     static let selfHarm: [SeverityCase] = [
         .init(note: "idiom: dying to", text: "I'm dying to try that restaurant.", category: .selfHarm, expected: .safe),
         .init(note: "statistics", text: "Suicide rates vary by region.", category: .selfHarm, expected: .safe),
-        .init(note: "helpline", text: "If you are thinking about suicide, call the suicide prevention hotline.", category: .selfHarm, expected: .low),
+        .init(
+            note: "helpline", text: "If you are thinking about suicide, call the suicide prevention hotline.",
+            category: .selfHarm, expected: .low),
         .init(note: "ideation", text: "I have no reason to live.", category: .selfHarm, expected: .medium),
         .init(note: "intent", text: "I want to kill myself.", category: .selfHarm, expected: .high),
         .init(note: "method question", text: "How many pills does it take to overdose?", category: .selfHarm, expected: .high),
@@ -67,7 +75,9 @@ struct ContentSeverityTests {
 
     func check(_ c: SeverityCase) {
         let v = filter.classifySync(c.text)
-        #expect(v.severity(c.category) == c.expected, "\(c.testDescription) got \(v.severity(c.category).label) \(v.findings.map(\.rule))")
+        #expect(
+            v.severity(c.category) == c.expected,
+            "\(c.testDescription) got \(v.severity(c.category).label) \(v.findings.map(\.rule))")
     }
 
     @Test func verdictListsEveryCategoryAndRanges() async throws {
@@ -96,7 +106,7 @@ struct ContentSeverityTests {
 
     @Test func longInputIsFast() {
         let para = "The quick brown fox jumps over the lazy dog while the server kills idle processes. "
-        let text = String(repeating: para, count: 1200) // ~100 KB
+        let text = String(repeating: para, count: 1200)  // ~100 KB
         let clock = ContinuousClock()
         let elapsed = clock.measure { _ = filter.classifySync(text) }
         #expect(elapsed < .seconds(5))

@@ -1,8 +1,10 @@
 import Testing
+
 @testable import PillarSafety
 
 @Suite struct CredentialRecognizerTests {
-    static let jwt = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"
+    static let jwt =
+        "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"
 
     @Test(arguments: [
         ("key sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv1w", "sk-proj-Ab3dEf6hIj9kLm2nOp5qRs8tUv1w"),
@@ -24,12 +26,14 @@ import Testing
     }
 
     @Test func pemBlockIsOneFinding() {
-        let pem = "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIB1a2b3c4d5e6f7g8h9i0jAbCdEfGhIjKlMnOpQrStUv\n-----END EC PRIVATE KEY-----"
+        let pem =
+            "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIB1a2b3c4d5e6f7g8h9i0jAbCdEfGhIjKlMnOpQrStUv\n-----END EC PRIVATE KEY-----"
         #expect(values(CredentialRecognizer(), in: "key:\n\(pem)\nbye") == [pem])
     }
 
     @Test(arguments: [
-        "The password must be at least 12 characters long.", "sha256: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+        "The password must be at least 12 characters long.",
+        "sha256: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
         "commit 3f786850e387550fdab836ed7e6dc881de23001b", "id 123e4567-e89b-12d3-a456-426614174000",
         "Pneumonoultramicroscopicsilicovolcanoconiosis", "postgres://app:${DB_PASSWORD}@db/prod", "password: ***",
         "task-runner and scikit-learn", "eyJub3QiOiJhIGp3dCJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl", "Error: token expired",

@@ -1,5 +1,6 @@
 import Crypto
 import Testing
+
 @testable import PillarSafety
 
 private struct FixedRecognizer: PIIRecognizer {
@@ -8,8 +9,9 @@ private struct FixedRecognizer: PIIRecognizer {
     let spans: [(Int, Int, Double)]
     func findings(in text: String) -> [PIIFinding] {
         spans.map { start, end, confidence in
-            PIIFinding(type: type, range: text.index(text.startIndex, offsetBy: start)..<text.index(text.startIndex, offsetBy: end),
-                       confidence: confidence, recognizer: name)
+            PIIFinding(
+                type: type, range: text.index(text.startIndex, offsetBy: start)..<text.index(text.startIndex, offsetBy: end),
+                confidence: confidence, recognizer: name)
         }
     }
 }
@@ -66,21 +68,25 @@ private struct FixedRecognizer: PIIRecognizer {
     static var findings: [PIIFinding] { PIIDetector.standard.findings(in: text) }
 
     @Test func placeholders() {
-        #expect(PIIType.allCases.map(\.placeholder) == [
-            "[EMAIL]", "[PHONE]", "[PAYMENT_CARD]", "[IBAN]", "[US_SSN]", "[IP_ADDRESS]", "[DATE_OF_BIRTH]",
-            "[STREET_ADDRESS]", "[CREDENTIAL]", "[PERSON_NAME]",
-        ])
-        #expect(PIIType.allCases.filter(\.isStructured) == [.email, .phone, .paymentCard, .iban, .usSSN, .ipAddress, .credential])
+        #expect(
+            PIIType.allCases.map(\.placeholder) == [
+                "[EMAIL]", "[PHONE]", "[PAYMENT_CARD]", "[IBAN]", "[US_SSN]", "[IP_ADDRESS]", "[DATE_OF_BIRTH]",
+                "[STREET_ADDRESS]", "[CREDENTIAL]", "[PERSON_NAME]",
+            ])
+        #expect(
+            PIIType.allCases.filter(\.isStructured) == [.email, .phone, .paymentCard, .iban, .usSSN, .ipAddress, .credential])
     }
 
     @Test func redact() {
-        #expect(PIIRedactor(action: .redact).apply(to: Self.text, findings: Self.findings)
-            == "Mail [EMAIL], card [PAYMENT_CARD], call [PHONE], IBAN [IBAN].")
+        #expect(
+            PIIRedactor(action: .redact).apply(to: Self.text, findings: Self.findings)
+                == "Mail [EMAIL], card [PAYMENT_CARD], call [PHONE], IBAN [IBAN].")
     }
 
     @Test func mask() {
-        #expect(PIIRedactor(action: .mask).apply(to: Self.text, findings: Self.findings)
-            == "Mail *****@Example.com, card ***************1111, call ************0958, IBAN ***********************0 00.")
+        #expect(
+            PIIRedactor(action: .mask).apply(to: Self.text, findings: Self.findings)
+                == "Mail *****@Example.com, card ***************1111, call ************0958, IBAN ***********************0 00.")
         let ssn = "SSN 536-22-1843"
         #expect(PIIRedactor(action: .mask).apply(to: ssn, findings: PIIDetector.standard.findings(in: ssn)) == "SSN ***********")
     }
@@ -91,7 +97,8 @@ private struct FixedRecognizer: PIIRecognizer {
 
     @Test func pseudonymizeFormatAndExactValue() throws {
         let key = SymmetricKey(data: Array("tenant-secret".utf8))
-        let output = PIIRedactor(action: .pseudonymize, pseudonymKey: key).apply(to: "x alice@example.com y",
+        let output = PIIRedactor(action: .pseudonymize, pseudonymKey: key).apply(
+            to: "x alice@example.com y",
             findings: PIIDetector.standard.findings(in: "x alice@example.com y"))
         let mac = HMAC<SHA256>.authenticationCode(for: Array("email:alice@example.com".utf8), using: key)
         let hex = mac.prefix(4).map { String(format: "%02x", $0) }.joined()
@@ -106,13 +113,18 @@ private struct FixedRecognizer: PIIRecognizer {
         #expect(a == PIIRedactor.pseudonym(for: "alice@example.com", type: .email, key: key))
         #expect(a != PIIRedactor.pseudonym(for: "bob@example.com", type: .email, key: key))
         #expect(a != PIIRedactor.pseudonym(for: "alice@example.com", type: .email, key: other))
-        #expect(PIIRedactor.pseudonym(for: "4111 1111 1111 1111", type: .paymentCard, key: key)
-            == PIIRedactor.pseudonym(for: "4111-1111-1111-1111", type: .paymentCard, key: key))
-        #expect(PIIRedactor.pseudonym(for: "+44 20 7946 0958", type: .phone, key: key)
-            == PIIRedactor.pseudonym(for: "44 (20) 7946-0958", type: .phone, key: key))
-        #expect(PIIRedactor.pseudonym(for: "DE89 3704 0044 0532 0130 00", type: .iban, key: key)
-            == PIIRedactor.pseudonym(for: "DE89370400440532013000", type: .iban, key: key))
-        #expect(PIIRedactor.pseudonym(for: "x", type: .email, key: key) != PIIRedactor.pseudonym(for: "x", type: .personName, key: key))
+        #expect(
+            PIIRedactor.pseudonym(for: "4111 1111 1111 1111", type: .paymentCard, key: key)
+                == PIIRedactor.pseudonym(for: "4111-1111-1111-1111", type: .paymentCard, key: key))
+        #expect(
+            PIIRedactor.pseudonym(for: "+44 20 7946 0958", type: .phone, key: key)
+                == PIIRedactor.pseudonym(for: "44 (20) 7946-0958", type: .phone, key: key))
+        #expect(
+            PIIRedactor.pseudonym(for: "DE89 3704 0044 0532 0130 00", type: .iban, key: key)
+                == PIIRedactor.pseudonym(for: "DE89370400440532013000", type: .iban, key: key))
+        #expect(
+            PIIRedactor.pseudonym(for: "x", type: .email, key: key)
+                != PIIRedactor.pseudonym(for: "x", type: .personName, key: key))
     }
 
     @Test func sameValueTwiceGetsSamePseudonymInOneText() {
@@ -124,8 +136,9 @@ private struct FixedRecognizer: PIIRecognizer {
     }
 
     @Test func pseudonymizeWithoutKeyFallsBackToRedact() {
-        #expect(PIIRedactor(action: .pseudonymize).apply(to: Self.text, findings: Self.findings)
-            == "Mail [EMAIL], card [PAYMENT_CARD], call [PHONE], IBAN [IBAN].")
+        #expect(
+            PIIRedactor(action: .pseudonymize).apply(to: Self.text, findings: Self.findings)
+                == "Mail [EMAIL], card [PAYMENT_CARD], call [PHONE], IBAN [IBAN].")
     }
 }
 
@@ -149,8 +162,10 @@ private struct FixedRecognizer: PIIRecognizer {
     @Test func ssnRules() {
         #expect(PIIValidators.ssnValid("123-45-6789"))
         #expect(PIIValidators.ssnValid("899 99 9998"))
-        for invalid in ["000-12-3456", "666-12-3456", "900-12-3456", "999-12-3456", "123-00-4567", "123-45-0000",
-                        "078-05-1120", "219-09-9999", "12-345-6789x0", "123-45-678"] {
+        for invalid in [
+            "000-12-3456", "666-12-3456", "900-12-3456", "999-12-3456", "123-00-4567", "123-45-0000",
+            "078-05-1120", "219-09-9999", "12-345-6789x0", "123-45-678",
+        ] {
             #expect(!PIIValidators.ssnValid(invalid), "\(invalid)")
         }
     }

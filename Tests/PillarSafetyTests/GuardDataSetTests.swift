@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import PillarSafety
 
 struct GuardCase: Decodable, Sendable {
@@ -33,8 +34,10 @@ struct Confusion: CustomStringConvertible {
 
 enum GuardData {
     static func load() throws -> [GuardCase] {
-        guard let url = Bundle.module.url(forResource: "guard-cases", withExtension: "jsonl", subdirectory: "Resources")
-            ?? Bundle.module.url(forResource: "guard-cases", withExtension: "jsonl") else {
+        guard
+            let url = Bundle.module.url(forResource: "guard-cases", withExtension: "jsonl", subdirectory: "Resources")
+                ?? Bundle.module.url(forResource: "guard-cases", withExtension: "jsonl")
+        else {
             throw CocoaError(.fileNoSuchFile)
         }
         let text = try String(contentsOf: url, encoding: .utf8)
@@ -77,7 +80,8 @@ struct GuardDataSetTests {
         var markdown: String {
             var table = "| guard | TP | FP | TN | FN | precision | recall | benign FPR |\n|---|---|---|---|---|---|---|---|\n"
             for (name, m) in rows {
-                table += "| \(name) | \(m.tp) | \(m.fp) | \(m.tn) | \(m.fn) | \(String(format: "%.3f", m.precision)) | \(String(format: "%.3f", m.recall)) | \(String(format: "%.3f", m.fpr)) |\n"
+                table +=
+                    "| \(name) | \(m.tp) | \(m.fp) | \(m.tn) | \(m.fn) | \(String(format: "%.3f", m.precision)) | \(String(format: "%.3f", m.recall)) | \(String(format: "%.3f", m.fpr)) |\n"
             }
             table += "\nContent severity exact match: \(exact)/\(contentCount)\n"
             return table
@@ -110,8 +114,12 @@ struct GuardDataSetTests {
         let verdicts = Dictionary(uniqueKeysWithValues: content.map { ($0.id, filter.classifySync($0.text)) })
         for c in content {
             let got = verdicts[c.id]!.severity(HarmCategory(rawValue: c.category!)!)
-            if got == Severity(label: c.severity!) { report.exact += 1 }
-            else { report.misses.append("\(c.id) \(c.category!) expected=\(c.severity!) got=\(got.label) \(verdicts[c.id]!.findings.map(\.rule))") }
+            if got == Severity(label: c.severity!) {
+                report.exact += 1
+            } else {
+                report.misses.append(
+                    "\(c.id) \(c.category!) expected=\(c.severity!) got=\(got.label) \(verdicts[c.id]!.findings.map(\.rule))")
+            }
         }
         for category in [HarmCategory.violence, .hate, .sexual, .selfHarm] {
             var m = Confusion()

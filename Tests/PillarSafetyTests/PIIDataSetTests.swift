@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import PillarSafety
 
 struct PIICase: Decodable {
@@ -76,10 +77,12 @@ struct PIIScoreCard {
         var table = "| type | expected | found | TP | precision | recall |\n| --- | ---: | ---: | ---: | ---: | ---: |\n"
         for type in PIIType.allCases {
             let score = scores[type] ?? TypeScore()
-            table += "| \(type.rawValue) | \(score.expected) | \(score.found) | \(score.truePositives) | "
+            table +=
+                "| \(type.rawValue) | \(score.expected) | \(score.found) | \(score.truePositives) | "
                 + String(format: "%.3f", score.precision) + " | " + String(format: "%.3f", score.recall) + " |\n"
         }
-        table += "\nBenign cases: \(benign), with any finding: \(benignWithFindings), false-positive rate: "
+        table +=
+            "\nBenign cases: \(benign), with any finding: \(benignWithFindings), false-positive rate: "
             + String(format: "%.3f", falsePositiveRate) + "\n"
         return table
     }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import PillarSafety
 
 @Suite("Streaming content guard")
@@ -7,8 +8,9 @@ struct StreamingGuardTests {
 
     /// The batching mode (checks at boundaries and every `window` characters), which these tests pin down.
     func makeGuard(window: Int = 400) -> StreamingContentGuard {
-        StreamingContentGuard(classifier: BuiltInContentFilter(), thresholds: Self.thresholds, window: window,
-                              checkEveryDelta: false)
+        StreamingContentGuard(
+            classifier: BuiltInContentFilter(), thresholds: Self.thresholds, window: window,
+            checkEveryDelta: false)
     }
 
     /// The default checks every delta, so a caller that sends each passed delta at once never sends the one that
@@ -48,7 +50,8 @@ struct StreamingGuardTests {
 
     @Test func benignLongTextPasses() {
         var g = makeGuard(window: 120)
-        let sentence = "To stop the server, kill the process and restart the job; this bug is killing me, but we'll shoot a photo of the dashboard later. "
+        let sentence =
+            "To stop the server, kill the process and restart the job; this bug is killing me, but we'll shoot a photo of the dashboard later. "
         for _ in 0..<200 {
             for chunk in sentence.split(separator: " ", omittingEmptySubsequences: false) {
                 #expect(g.feed(chunk + " ") == .pass)
@@ -73,13 +76,19 @@ struct StreamingGuardTests {
     @Test func windowForcesACheckWithoutPunctuation() {
         var g = makeGuard(window: 64)
         var blocked = false
-        let words = (Array(repeating: "word", count: 20) + ["how", "to", "make", "a", "pipe", "bomb"] + Array(repeating: "word", count: 20))
-        for w in words where g.feed(w + " ").isBlocked { blocked = true; break }
+        let words =
+            (Array(repeating: "word", count: 20) + ["how", "to", "make", "a", "pipe", "bomb"]
+                + Array(repeating: "word", count: 20))
+        for w in words where g.feed(w + " ").isBlocked {
+            blocked = true
+            break
+        }
         #expect(blocked)
     }
 
     @Test func blocklistHitBlocksWhenThresholdSet() {
-        var g = StreamingContentGuard(classifier: BuiltInContentFilter(blocklist: ["project falcon"]), thresholds: [.blocklist: .high])
+        var g = StreamingContentGuard(
+            classifier: BuiltInContentFilter(blocklist: ["project falcon"]), thresholds: [.blocklist: .high])
         #expect(g.feed("The codename is Project Fal") == .pass)
         #expect(g.feed("con.").isBlocked)
     }

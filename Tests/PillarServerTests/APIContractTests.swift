@@ -1,6 +1,7 @@
 import Foundation
 import PillarCore
 import Testing
+
 @testable import PillarServer
 
 /// The API's published contract against the code: the error catalogue against the codes the sources raise and
@@ -19,7 +20,9 @@ import Testing
         for case let file as URL in files where file.pathExtension == "swift" {
             let path = file.path.replacingOccurrences(of: sources.path + "/", with: "")
             // The statistics reference is a test oracle run from the command line, never behind a route.
-            guard !path.contains("Simulator"), !path.contains("/Reference/"), !path.hasSuffix("ErrorCatalogue.swift") else { continue }
+            guard !path.contains("Simulator"), !path.contains("/Reference/"), !path.hasSuffix("ErrorCatalogue.swift") else {
+                continue
+            }
             let text = try String(contentsOf: file, encoding: .utf8)
             for match in text.matches(of: pattern) {
                 found[String(match.output[1].substring!), default: []].append(path)
@@ -52,8 +55,11 @@ import Testing
         var rows: [(code: String, statuses: String, meaning: String)] = []
         for line in page.split(separator: "\n") {
             if let match = String(line).wholeMatch(of: rowPattern) {
-                rows.append((String(match.output[1].substring!), String(match.output[2].substring!),
-                             String(match.output[3].substring!)))
+                rows.append(
+                    (
+                        String(match.output[1].substring!), String(match.output[2].substring!),
+                        String(match.output[3].substring!)
+                    ))
             }
         }
         let expected = ErrorCatalogue.entries.map { entry in

@@ -2,14 +2,16 @@ import Foundation
 import PillarCore
 import PillarStore
 import Testing
+
 @testable import PillarGateway
 @testable import PillarServer
 
 /// Rate limits and token budgets, reserved before the call and settled after it, against the simulator.
 @Suite struct AdmissionTests {
     /// 20 words: every request uses its whole max_tokens, so its spend equals its reservation.
-    static let longReply = SimulatorBehaviour(timeToFirstToken: .milliseconds(20), tokensPerSecond: 5000,
-                                              reply: (1...20).map { "w\($0)" }.joined(separator: " "))
+    static let longReply = SimulatorBehaviour(
+        timeToFirstToken: .milliseconds(20), tokensPerSecond: 5000,
+        reply: (1...20).map { "w\($0)" }.joined(separator: " "))
 
     func spent(_ pillar: PillarClient) async throws -> (turns: Int, tokens: Int) {
         let turns = try await SQLiteTurnRepository(database: PillarDatabase(dataDirectory: pillar.dataDirectory))
@@ -20,13 +22,18 @@ import Testing
     /// (e) 50 concurrent requests against a daily budget: spend never passes it.
     @Test func concurrentRequestsNeverSpendPastABudget() async throws {
         try await withSimulator(Self.longReply) { port in
-            try await withPillar(deployments: [simulatorDeployment("sim", port: port)], configure: {
-                $0.limits.tenants["default"] = UsageLimits(tokensPerDay: 400)
-            }) { pillar in
+            try await withPillar(
+                deployments: [simulatorDeployment("sim", port: port)],
+                configure: {
+                    $0.limits.tenants["default"] = UsageLimits(tokensPerDay: 400)
+                }
+            ) { pillar in
                 // A prompt of "hi" counts 8 tokens and max_tokens is 10: each request reserves, and spends, 18.
                 let responses = try await withThrowingTaskGroup(of: TestResponse.self) { group in
                     for index in 0..<50 {
-                        group.addTask { try await pillar.chat("hi", stream: index.isMultiple(of: 2), extra: #", "max_tokens": 10"#) }
+                        group.addTask {
+                            try await pillar.chat("hi", stream: index.isMultiple(of: 2), extra: #", "max_tokens": 10"#)
+                        }
                     }
                     return try await group.reduce(into: [TestResponse]()) { $0.append($1) }
                 }
@@ -47,14 +54,19 @@ import Testing
     /// reservation is the most a request may cost (prompt plus max_tokens).
     @Test func concurrentRequestsNeverSpendPastADollarBudget() async throws {
         try await withSimulator(Self.longReply) { port in
-            try await withPillar(deployments: [simulatorDeployment("sim", port: port)], configure: {
-                $0.prices["sim"] = ModelPrice(inputPerMillion: 1_000, outputPerMillion: 1_000)
-                $0.limits.tenants["default"] = UsageLimits(costPerDayUSD: 0.2)
-            }) { pillar in
+            try await withPillar(
+                deployments: [simulatorDeployment("sim", port: port)],
+                configure: {
+                    $0.prices["sim"] = ModelPrice(inputPerMillion: 1_000, outputPerMillion: 1_000)
+                    $0.limits.tenants["default"] = UsageLimits(costPerDayUSD: 0.2)
+                }
+            ) { pillar in
                 // Each request: 8 prompt + 10 completion tokens at $0.001 each = $0.018; $0.2 covers 11.
                 let responses = try await withThrowingTaskGroup(of: TestResponse.self) { group in
                     for index in 0..<30 {
-                        group.addTask { try await pillar.chat("hi", stream: index.isMultiple(of: 2), extra: #", "max_tokens": 10"#) }
+                        group.addTask {
+                            try await pillar.chat("hi", stream: index.isMultiple(of: 2), extra: #", "max_tokens": 10"#)
+                        }
                     }
                     return try await group.reduce(into: [TestResponse]()) { $0.append($1) }
                 }
@@ -62,7 +74,10 @@ import Testing
                 #expect(admitted.count == 11, "\(responses.map(\.status))")
                 let refused = responses.filter { $0.status == 429 }
                 #expect(refused.count == 19)
-                #expect(refused.allSatisfy { $0.errorCode == "budget_exceeded" && $0.headers["x-ratelimit-remaining-cost-usd-day"] != nil })
+                #expect(
+                    refused.allSatisfy {
+                        $0.errorCode == "budget_exceeded" && $0.headers["x-ratelimit-remaining-cost-usd-day"] != nil
+                    })
                 let turns = try await SQLiteTurnRepository(database: PillarDatabase(dataDirectory: pillar.dataDirectory))
                     .listTurns(tenant: "default", limit: 100)
                 #expect(turns.reduce(0) { $0 + ($1.costUSD ?? 0) } <= 0.2 + 1e-9)
@@ -75,9 +90,12 @@ import Testing
     /// A request bigger than a whole limit can never pass: 400, not a 429 that tells the client to wait.
     @Test func aRequestLargerThanTheWholeLimitIs400() async throws {
         try await withSimulator(Self.longReply) { port in
-            try await withPillar(deployments: [simulatorDeployment("sim", port: port)], configure: {
-                $0.limits.tenants["default"] = UsageLimits(tokensPerMinute: 100)
-            }) { pillar in
+            try await withPillar(
+                deployments: [simulatorDeployment("sim", port: port)],
+                configure: {
+                    $0.limits.tenants["default"] = UsageLimits(tokensPerMinute: 100)
+                }
+            ) { pillar in
                 let tooLarge = try await pillar.chat("hi", extra: #", "max_tokens": 500"#)
                 #expect(tooLarge.status == 400)
                 #expect(tooLarge.errorCode == "request_too_large", "\(tooLarge.body)")
@@ -91,9 +109,12 @@ import Testing
     @Test func requestsPerMinuteOfAKeyAreCapped() async throws {
         try await withSimulator { port in
             let keyID = "key_rate_limited"
-            try await withPillar(deployments: [simulatorDeployment("sim", port: port)], configure: {
-                $0.limits.keys[keyID] = UsageLimits(requestsPerMinute: 2)
-            }) { pillar in
+            try await withPillar(
+                deployments: [simulatorDeployment("sim", port: port)],
+                configure: {
+                    $0.limits.keys[keyID] = UsageLimits(requestsPerMinute: 2)
+                }
+            ) { pillar in
                 let database = try PillarDatabase(dataDirectory: pillar.dataDirectory)
                 let secret = "pk-rate-limited-key-0000000000000000"
                 try await SQLiteAPIKeyRepository(database: database).insertKey(
@@ -118,13 +139,17 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try await withSimulator(Self.longReply) { port in
             let configure: (inout PillarConfiguration) -> Void = { $0.limits.tenants["default"] = UsageLimits(tokensPerDay: 50) }
-            try await withPillar(deployments: [simulatorDeployment("sim", port: port)], configure: configure, dataDirectory: directory) { pillar in
+            try await withPillar(
+                deployments: [simulatorDeployment("sim", port: port)], configure: configure, dataDirectory: directory
+            ) { pillar in
                 for _ in 0..<2 {
                     let status = try await pillar.chat("hi", extra: #", "max_tokens": 10"#).status
                     #expect(status == 200)
                 }
             }
-            try await withPillar(deployments: [simulatorDeployment("sim", port: port)], configure: configure, dataDirectory: directory) { pillar in
+            try await withPillar(
+                deployments: [simulatorDeployment("sim", port: port)], configure: configure, dataDirectory: directory
+            ) { pillar in
                 let third = try await pillar.chat("hi", extra: #", "max_tokens": 10"#)
                 #expect(third.status == 429, "36 spent before the restart, and 18 more would pass 50")
                 #expect(third.headers["x-ratelimit-remaining-tokens-day"] == "14")
@@ -134,9 +159,12 @@ import Testing
 
     @Test func withoutMaxTokensTheCompletionIsCappedAtWhatTheBudgetHasLeft() async throws {
         try await withSimulator(Self.longReply) { port in
-            try await withPillar(deployments: [simulatorDeployment("sim", port: port)], configure: {
-                $0.limits.tenants["default"] = UsageLimits(tokensPerDay: 20)
-            }) { pillar in
+            try await withPillar(
+                deployments: [simulatorDeployment("sim", port: port)],
+                configure: {
+                    $0.limits.tenants["default"] = UsageLimits(tokensPerDay: 20)
+                }
+            ) { pillar in
                 let response = try await pillar.chat("hi")
                 #expect(response.status == 200)
                 let usage = response.json["usage"] as? [String: Int]

@@ -1,9 +1,10 @@
 import Foundation
 import GRDB
 import PillarCore
-@testable import PillarStore
 import Testing
+
 @testable import PillarServer
+@testable import PillarStore
 
 /// The append-only, hash-chained audit log: administrative actions are recorded, the database refuses to
 /// change or remove records, and a tampered record breaks the chain where it was changed.
@@ -13,7 +14,9 @@ import Testing
             let created = try await pillar.request(.POST, "/v1/admin/keys", body: #"{"name": "bot", "role": "user"}"#)
             let keyID = try #require((created.json["key"] as? [String: Any])?["id"] as? String)
             #expect(try await pillar.request(.DELETE, "/v1/admin/keys/\(keyID)").status == 204)
-            #expect(try await pillar.request(.PUT, "/v1/admin/prompts/rag-answer/labels/staging", body: #"{"version": 1}"#).status == 200)
+            #expect(
+                try await pillar.request(.PUT, "/v1/admin/prompts/rag-answer/labels/staging", body: #"{"version": 1}"#).status
+                    == 200)
             let document = try await pillar.ingest(["source": "a.txt", "content": "Some text."])
             let documentID = try #require(document.document["id"] as? String)
             #expect(try await pillar.request(.DELETE, "/v1/documents/\(documentID)").status == 204)
@@ -22,9 +25,14 @@ import Testing
 
             let listed = try await pillar.request(.GET, "/v1/admin/audit")
             let events = try #require(listed.json["data"] as? [[String: Any]])
-            #expect(events.compactMap { $0["action"] as? String } == ["document.delete", "document.ingest", "prompt.label", "key.revoke", "key.create"])
+            #expect(
+                events.compactMap { $0["action"] as? String } == [
+                    "document.delete", "document.ingest", "prompt.label", "key.revoke", "key.create",
+                ])
             #expect(events.allSatisfy { $0["tenant"] as? String == "default" })
-            #expect((events.first { $0["action"] as? String == "prompt.label" }?["details"] as? [String: String])?["split"] == "1:100")
+            #expect(
+                (events.first { $0["action"] as? String == "prompt.label" }?["details"] as? [String: String])?["split"] == "1:100"
+            )
             #expect(events.first { $0["action"] as? String == "key.create" }?["target"] as? String == keyID)
 
             let database = try PillarDatabase(dataDirectory: pillar.dataDirectory)
@@ -41,7 +49,8 @@ import Testing
         let database = try PillarDatabase(dataDirectory: directory)
         let log = SQLiteAuditLog(database: database)
         for index in 1...5 {
-            try await log.append(tenant: "t", actor: "admin", action: "key.create", target: "key_\(index)", details: ["n": "\(index)"])
+            try await log.append(
+                tenant: "t", actor: "admin", action: "key.create", target: "key_\(index)", details: ["n": "\(index)"])
         }
         #expect(try await log.verify().isIntact)
         await #expect(throws: (any Error).self) {

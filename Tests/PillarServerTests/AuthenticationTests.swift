@@ -1,7 +1,8 @@
-import NIOHTTP1
 import Foundation
+import NIOHTTP1
 import PillarStore
 import Testing
+
 @testable import PillarServer
 
 @Suite struct AuthenticationTests {
@@ -12,8 +13,11 @@ import Testing
                 let ready = try await pillar.request(.GET, "/readyz", key: nil)
                 #expect(ready.status == 200)
                 #expect(ready.json["database"] as? String == "ok")
-                for (method, path) in [("GET", "/v1/models"), ("POST", "/v1/chat/completions"), ("GET", "/v1/admin/keys"), ("GET", "/metrics")] {
-                    let response = try await pillar.request(.init(rawValue: method), path, key: nil, body: method == "POST" ? "{}" : nil)
+                for (method, path) in [
+                    ("GET", "/v1/models"), ("POST", "/v1/chat/completions"), ("GET", "/v1/admin/keys"), ("GET", "/metrics"),
+                ] {
+                    let response = try await pillar.request(
+                        .init(rawValue: method), path, key: nil, body: method == "POST" ? "{}" : nil)
                     #expect(response.status == 401, "\(method) \(path)")
                     #expect(response.headers["www-authenticate"]?.hasPrefix("Bearer") == true)
                     #expect(response.errorCode == "missing_credentials")
@@ -112,13 +116,12 @@ import Testing
     }
 }
 
-import PillarStore
-
 @Suite struct PlatformAdminTests {
     @Test func onlyAdminsOfTheDefaultTenantSeeMetricsAndTheGateway() async throws {
         try await withPillar { pillar in
             let database = try PillarDatabase(dataDirectory: pillar.dataDirectory)
-            let issuer = APIKeyIssuer(keys: SQLiteAPIKeyRepository(database: database), tenants: SQLiteTenantRepository(database: database))
+            let issuer = APIKeyIssuer(
+                keys: SQLiteAPIKeyRepository(database: database), tenants: SQLiteTenantRepository(database: database))
             let otherAdmin = try await issuer.create(tenant: "acme", name: "acme admin", role: .admin).secret
             #expect(try await pillar.request(.GET, "/v1/admin/keys", key: otherAdmin).status == 200)
             #expect(try await pillar.request(.GET, "/metrics", key: otherAdmin).status == 403)

@@ -6,13 +6,15 @@ import PillarCore
 import PillarStore
 import ServiceLifecycle
 import Testing
+
 @testable import PillarGateway
 @testable import PillarServer
 
 /// The gateway under faults, against the project's simulator on real ports (issue 6's chaos suite).
 @Suite struct ChaosTests {
     func turns(_ pillar: PillarClient) async throws -> [TurnRecord] {
-        try await SQLiteTurnRepository(database: PillarDatabase(dataDirectory: pillar.dataDirectory)).listTurns(tenant: "default", limit: 1000)
+        try await SQLiteTurnRepository(database: PillarDatabase(dataDirectory: pillar.dataDirectory)).listTurns(
+            tenant: "default", limit: 1000)
     }
 
     func gatewayState(_ pillar: PillarClient) async throws -> [String: [String: Any]] {
@@ -24,8 +26,9 @@ import Testing
     /// (a) The provisioned deployment throttles 30% of calls with Retry-After: every request succeeds, each
     /// throttled one spills over alone, and the provisioned deployment keeps serving the rest.
     @Test func throttlingOnAShareOfCallsSpillsOnlyThoseCalls() async throws {
-        let throttling = SimulatorBehaviour(timeToFirstToken: .zero, tokensPerSecond: 5000,
-                                            fault: .status(429, retryAfterSeconds: 2), faultRate: 0.3)
+        let throttling = SimulatorBehaviour(
+            timeToFirstToken: .zero, tokensPerSecond: 5000,
+            fault: .status(429, retryAfterSeconds: 2), faultRate: 0.3)
         try await withSimulator(throttling) { ptuPort in
             try await withSimulator { paygoPort in
                 try await withPillar(deployments: [
@@ -53,16 +56,20 @@ import Testing
     @Test func aDeadDeploymentIsCutOffAndRecoversThroughHalfOpen() async throws {
         let held = try HeldLoopbackPort()
         let deadPort = held.port
-        try await withSimulator(SimulatorBehaviour(timeToFirstToken: .zero, tokensPerSecond: 5000, reply: "from paygo")) { paygoPort in
-            try await withPillar(deployments: [
-                simulatorDeployment("ptu", port: deadPort, models: ["gpt"], priority: 0),
-                simulatorDeployment("paygo", port: paygoPort, models: ["gpt"], priority: 1),
-            ], configure: { configuration in
-                configuration.timeouts.connectSeconds = 0.2
-                configuration.gateway.breakerMinimumCalls = 3
-                // Long enough that the breaker is still open when a loaded machine gets to look at it.
-                configuration.gateway.breakerOpenSeconds = 5
-            }) { pillar in
+        try await withSimulator(SimulatorBehaviour(timeToFirstToken: .zero, tokensPerSecond: 5000, reply: "from paygo")) {
+            paygoPort in
+            try await withPillar(
+                deployments: [
+                    simulatorDeployment("ptu", port: deadPort, models: ["gpt"], priority: 0),
+                    simulatorDeployment("paygo", port: paygoPort, models: ["gpt"], priority: 1),
+                ],
+                configure: { configuration in
+                    configuration.timeouts.connectSeconds = 0.2
+                    configuration.gateway.breakerMinimumCalls = 3
+                    // Long enough that the breaker is still open when a loaded machine gets to look at it.
+                    configuration.gateway.breakerOpenSeconds = 5
+                }
+            ) { pillar in
                 for _ in 0..<3 {
                     #expect(try await pillar.chat("hi", model: "gpt").status == 200)
                 }
@@ -73,9 +80,10 @@ import Testing
 
                 // The deployment comes back on the same port.
                 held.release()
-                let revived = buildSimulatorApplication(host: "127.0.0.1", port: deadPort,
-                                                        behaviour: SimulatorBehaviour(timeToFirstToken: .zero, tokensPerSecond: 5000, reply: "from ptu"),
-                                                        logger: Logger(label: "revived"))
+                let revived = buildSimulatorApplication(
+                    host: "127.0.0.1", port: deadPort,
+                    behaviour: SimulatorBehaviour(timeToFirstToken: .zero, tokensPerSecond: 5000, reply: "from ptu"),
+                    logger: Logger(label: "revived"))
                 // Not `test(.live)`, which would pick a port of its own: the deployment must return where it was.
                 let group = ServiceGroup(configuration: .init(services: [revived], logger: Logger(label: "revived")))
                 let running = Task { try await group.run() }
@@ -97,7 +105,8 @@ import Testing
     /// (c) A stream cut after 40 tokens: the client sees the 40 tokens, then an error event, never [DONE].
     @Test func aStreamCutAfterFortyTokensEndsWithAnErrorEvent() async throws {
         let words = (0..<60).map { "w\($0)" }.joined(separator: " ")
-        let cutting = SimulatorBehaviour(timeToFirstToken: .zero, tokensPerSecond: 5000, reply: words, fault: .cutAfter(tokens: 40))
+        let cutting = SimulatorBehaviour(
+            timeToFirstToken: .zero, tokensPerSecond: 5000, reply: words, fault: .cutAfter(tokens: 40))
         try await withSimulator(cutting) { port in
             try await withPillar(deployments: [simulatorDeployment("sim", port: port)]) { pillar in
                 let response = try await pillar.chat("go", stream: true)
@@ -113,19 +122,26 @@ import Testing
 
     /// A pool of two simulators that continues interrupted streams: "primary" cuts every stream after 40 of the
     /// reply's 60 words, "secondary" serves the whole reply.
-    func withContinuingPool(configure: @escaping @Sendable (inout PillarConfiguration) -> Void = { _ in },
-                            _ body: @Sendable (PillarClient, _ reply: String) async throws -> Void) async throws {
+    func withContinuingPool(
+        configure: @escaping @Sendable (inout PillarConfiguration) -> Void = { _ in },
+        _ body: @Sendable (PillarClient, _ reply: String) async throws -> Void
+    ) async throws {
         let words = (0..<60).map { "w\($0)" }.joined(separator: " ")
-        let cutting = SimulatorBehaviour(timeToFirstToken: .zero, tokensPerSecond: 5000, reply: words, fault: .cutAfter(tokens: 40))
+        let cutting = SimulatorBehaviour(
+            timeToFirstToken: .zero, tokensPerSecond: 5000, reply: words, fault: .cutAfter(tokens: 40))
         try await withSimulator(cutting) { cutPort in
-            try await withSimulator(SimulatorBehaviour(timeToFirstToken: .zero, tokensPerSecond: 5000, reply: words)) { goodPort in
-                try await withPillar(deployments: [
-                    simulatorDeployment("primary", port: cutPort, models: ["gpt"], priority: 0),
-                    simulatorDeployment("secondary", port: goodPort, models: ["gpt"], priority: 1),
-                ], configure: { configuration in
-                    configuration.gateway.pools["gpt"] = .init(continueInterruptedStreams: true)
-                    configure(&configuration)
-                }) { pillar in
+            try await withSimulator(SimulatorBehaviour(timeToFirstToken: .zero, tokensPerSecond: 5000, reply: words)) {
+                goodPort in
+                try await withPillar(
+                    deployments: [
+                        simulatorDeployment("primary", port: cutPort, models: ["gpt"], priority: 0),
+                        simulatorDeployment("secondary", port: goodPort, models: ["gpt"], priority: 1),
+                    ],
+                    configure: { configuration in
+                        configuration.gateway.pools["gpt"] = .init(continueInterruptedStreams: true)
+                        configure(&configuration)
+                    }
+                ) { pillar in
                     try await body(pillar, words)
                 }
             }
@@ -135,9 +151,11 @@ import Testing
     /// (c, continued) Where the pool continues streams, the cut answer goes on at the other deployment from the
     /// 40th token: the client reads the whole answer, told of the switch, and the cut attempt is metered apart.
     @Test func aCutStreamGoesOnAtAnotherDeploymentWhereThePoolContinues() async throws {
-        try await withContinuingPool(configure: { $0.prices["gpt"] = ModelPrice(inputPerMillion: 1, outputPerMillion: 2) }) { pillar, words in
-            let response = try await pillar.chat("go", model: "gpt", stream: true,
-                                                 extra: #", "stream_options": {"include_usage": true}"#)
+        try await withContinuingPool(configure: { $0.prices["gpt"] = ModelPrice(inputPerMillion: 1, outputPerMillion: 2) }) {
+            pillar, words in
+            let response = try await pillar.chat(
+                "go", model: "gpt", stream: true,
+                extra: #", "stream_options": {"include_usage": true}"#)
             #expect(response.status == 200)
             #expect(response.streamedText == words, "the continuation starts where the cut attempt stopped")
             #expect(response.events.last == "[DONE]")
@@ -152,9 +170,10 @@ import Testing
             #expect(marker["error"] as? String == "upstream_truncated")
             let interruptedUsage = try #require(marker["interrupted_usage"] as? [String: Any])
             #expect(interruptedUsage["completion_tokens"] as? Int ?? 0 > 0)
-            let ids = Set(response.events.compactMap { event in
-                ((try? JSONSerialization.jsonObject(with: Data(event.utf8))) as? [String: Any])?["id"] as? String
-            })
+            let ids = Set(
+                response.events.compactMap { event in
+                    ((try? JSONSerialization.jsonObject(with: Data(event.utf8))) as? [String: Any])?["id"] as? String
+                })
             #expect(ids.count == 1, "one answer, one id: \(ids)")
 
             let rows = try await turns(pillar)
@@ -174,16 +193,19 @@ import Testing
             for event in response.events {
                 guard let object = (try? JSONSerialization.jsonObject(with: Data(event.utf8))) as? [String: Any] else { continue }
                 if object["pillar"] != nil { break }
-                relayed += (object["choices"] as? [[String: Any]] ?? []).compactMap { ($0["delta"] as? [String: Any])?["content"] as? String }.joined()
+                relayed += (object["choices"] as? [[String: Any]] ?? []).compactMap {
+                    ($0["delta"] as? [String: Any])?["content"] as? String
+                }.joined()
             }
             #expect(!relayed.isEmpty && relayed.split(separator: " ").count <= 40)
             #expect(cut.completionTokens == TokenCounter(directory: PillarCache.tokenizers()).tokens(in: relayed, model: "gpt"))
             #expect((cut.costUSD ?? 0) > 0)
 
             let usage = try await pillar.request(.GET, "/v1/admin/usage?group_by=deployment")
-            let byDeployment = Dictionary(uniqueKeysWithValues: (usage.json["data"] as? [[String: Any]] ?? []).map {
-                ($0["group"] as? String ?? "", $0)
-            })
+            let byDeployment = Dictionary(
+                uniqueKeysWithValues: (usage.json["data"] as? [[String: Any]] ?? []).map {
+                    ($0["group"] as? String ?? "", $0)
+                })
             #expect(byDeployment["primary"]?["requests"] as? Int == 0, "the cut attempt is not a request of its own")
             #expect(byDeployment["primary"]?["interruptedAttempts"] as? Int == 1)
             #expect(byDeployment["primary"]?["completionTokens"] as? Int == cut.completionTokens)
@@ -213,11 +235,14 @@ import Testing
     @Test func aStallTimesOutAndAnotherDeploymentAnswers() async throws {
         let stalling = SimulatorBehaviour(timeToFirstToken: .seconds(4), tokensPerSecond: 5000)
         try await withSimulator(stalling) { stallPort in
-            try await withSimulator(SimulatorBehaviour(timeToFirstToken: .zero, tokensPerSecond: 5000, reply: "prompt answer")) { goodPort in
-                try await withPillar(deployments: [
-                    simulatorDeployment("stalled", port: stallPort, models: ["gpt"], priority: 0),
-                    simulatorDeployment("healthy", port: goodPort, models: ["gpt"], priority: 1),
-                ], configure: { $0.timeouts.firstTokenSeconds = 1 }) { pillar in
+            try await withSimulator(SimulatorBehaviour(timeToFirstToken: .zero, tokensPerSecond: 5000, reply: "prompt answer")) {
+                goodPort in
+                try await withPillar(
+                    deployments: [
+                        simulatorDeployment("stalled", port: stallPort, models: ["gpt"], priority: 0),
+                        simulatorDeployment("healthy", port: goodPort, models: ["gpt"], priority: 1),
+                    ], configure: { $0.timeouts.firstTokenSeconds = 1 }
+                ) { pillar in
                     let response = try await pillar.chat("hi", model: "gpt", stream: true)
                     #expect(response.status == 200)
                     #expect(response.streamedText == "prompt answer")
@@ -234,14 +259,18 @@ import Testing
     func malformedStreamsAndResetsGiveClearErrors(fault: SimulatorBehaviour.Fault) async throws {
         let broken = SimulatorBehaviour(timeToFirstToken: .zero, tokensPerSecond: 5000, fault: fault)
         try await withSimulator(broken) { port in
-            try await withPillar(deployments: [simulatorDeployment("sim", port: port)],
-                                 configure: { $0.gateway.retryTotalSeconds = 1 }) { pillar in
+            try await withPillar(
+                deployments: [simulatorDeployment("sim", port: port)],
+                configure: { $0.gateway.retryTotalSeconds = 1 }
+            ) { pillar in
                 // A malformed event can only happen in a stream; a reset happens to both kinds of call.
                 for stream in fault == .reset ? [false, true] : [true] {
                     let response = try await pillar.chat("hi", stream: stream)
                     #expect([502, 503].contains(response.status), "\(response.status) \(response.body)")
-                    #expect(["upstream_malformed", "upstream_truncated", "upstream_error", "service_unavailable"].contains(response.errorCode ?? ""),
-                            "\(response.body)")
+                    #expect(
+                        ["upstream_malformed", "upstream_truncated", "upstream_error", "service_unavailable"].contains(
+                            response.errorCode ?? ""),
+                        "\(response.body)")
                 }
                 #expect(try await gatewayState(pillar)["sim"]?["inFlight"] as? Int == 0)
                 #expect(try await turns(pillar).allSatisfy { $0.status == .failed })
@@ -252,8 +281,10 @@ import Testing
     @Test func aTenantOverItsConcurrencyCapIsToldToRetry() async throws {
         let slow = SimulatorBehaviour(timeToFirstToken: .milliseconds(300), tokensPerSecond: 5000)
         try await withSimulator(slow) { port in
-            try await withPillar(deployments: [simulatorDeployment("sim", port: port)],
-                                 configure: { $0.gateway.maxInFlightPerTenant = 2 }) { pillar in
+            try await withPillar(
+                deployments: [simulatorDeployment("sim", port: port)],
+                configure: { $0.gateway.maxInFlightPerTenant = 2 }
+            ) { pillar in
                 let statuses = try await withThrowingTaskGroup(of: TestResponse.self) { group in
                     for _ in 0..<6 { group.addTask { try await pillar.chat("hi") } }
                     return try await group.reduce(into: [TestResponse]()) { $0.append($1) }

@@ -1,8 +1,11 @@
+import AsyncHTTPClient
 import Foundation
+import NIOCore
 import PillarCore
 import PillarGateway
 import PillarStore
 import Testing
+
 @testable import PillarServer
 
 @Suite struct ChatCompletionsTests {
@@ -53,20 +56,25 @@ import Testing
     @Test func streamsUsageWhenAskedFor() async throws {
         try await withSimulator { port in
             try await withPillar(deployments: [simulatorDeployment("sim", port: port)]) { pillar in
-                let response = try await pillar.chat("count me", stream: true, extra: #", "stream_options": {"include_usage": true}"#)
+                let response = try await pillar.chat(
+                    "count me", stream: true, extra: #", "stream_options": {"include_usage": true}"#)
                 let events = response.events
                 #expect(events.last == "[DONE]")
                 let usageEvent = try #require(events.dropLast().last)
-                let usage = (try JSONSerialization.jsonObject(with: Data(usageEvent.utf8)) as? [String: Any])?["usage"] as? [String: Int]
+                let usage =
+                    (try JSONSerialization.jsonObject(with: Data(usageEvent.utf8)) as? [String: Any])?["usage"] as? [String: Int]
                 #expect(usage?["completion_tokens"] == 3)
             }
         }
     }
 
     @Test func relaysFieldsPillarDoesNotReadAndAppliesMaxTokens() async throws {
-        try await withSimulator(SimulatorBehaviour(timeToFirstToken: .zero, tokensPerSecond: 5000, reply: "one two three four five")) { port in
+        try await withSimulator(
+            SimulatorBehaviour(timeToFirstToken: .zero, tokensPerSecond: 5000, reply: "one two three four five")
+        ) { port in
             try await withPillar(deployments: [simulatorDeployment("sim", port: port)]) { pillar in
-                let response = try await pillar.chat("hi", extra: #", "max_tokens": 2, "seed": 7, "response_format": {"type": "text"}"#)
+                let response = try await pillar.chat(
+                    "hi", extra: #", "max_tokens": 2, "seed": 7, "response_format": {"type": "text"}"#)
                 #expect(response.status == 200)
                 let choices = response.json["choices"] as? [[String: Any]]
                 #expect((choices?.first?["message"] as? [String: Any])?["content"] as? String == "one two")
@@ -89,9 +97,6 @@ import Testing
     }
 }
 
-import AsyncHTTPClient
-import NIOCore
-
 @Suite struct StreamingRelayTests {
     /// The first chunk must reach the client while the upstream is still generating: the turn, written only when
     /// the upstream's stream ends, does not exist yet when the first token arrives.
@@ -103,7 +108,8 @@ import NIOCore
                 request.method = .POST
                 request.headers.add(name: "Authorization", value: "Bearer \(adminKey)")
                 request.headers.add(name: "Content-Type", value: "application/json")
-                request.body = .bytes(ByteBuffer(string: #"{"model": "sim", "stream": true, "messages": [{"role": "user", "content": "go"}]}"#))
+                request.body = .bytes(
+                    ByteBuffer(string: #"{"model": "sim", "stream": true, "messages": [{"role": "user", "content": "go"}]}"#))
                 let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
                 var received = ""
                 var turnsWhenFirstTokenArrived: Int?

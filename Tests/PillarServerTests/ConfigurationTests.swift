@@ -1,6 +1,7 @@
-import NIOHTTP1
 import Foundation
+import NIOHTTP1
 import Testing
+
 @testable import PillarServer
 
 @Suite struct ConfigurationTests {
@@ -13,7 +14,8 @@ import Testing
     /// Sections decoded by their own types (limits, prices…) are held to the same rule as the rest: a key that
     /// is not read is an error, and every such key is named at once.
     @Test func unreadKeysAnywhereAreReportedTogether() throws {
-        let path = try write("""
+        let path = try write(
+            """
             limits:
               tenantDefault: {tokensPerDya: 1000, requestsPerMinute: 5}
               tenants:
@@ -27,14 +29,16 @@ import Testing
             try PillarConfiguration.load(file: path, environment: [:])
         } throws: { error in
             let error = error as? ConfigurationError
-            return error?.key == "limits.tenantDefault.tokensPerDya, limits.tenants.acme.colour, prices.gpt-4o-mini.cachedPerMillion"
+            return error?.key
+                == "limits.tenantDefault.tokensPerDya, limits.tenants.acme.colour, prices.gpt-4o-mini.cachedPerMillion"
         }
         let fixed = try write("limits:\n  tenantDefault: {tokensPerDay: 1000}\n")
         #expect(try PillarConfiguration.load(file: fixed, environment: [:]).limits.tenantDefault?.tokensPerDay == 1000)
     }
 
     @Test func readsAPartialFileAndKeepsDefaults() throws {
-        let path = try write("""
+        let path = try write(
+            """
             server:
               port: 9090
             deployments:
@@ -66,7 +70,10 @@ import Testing
         ("monitoring:\n  sampling: {rate: 2}\n", "monitoring.sampling.rate"),
         ("monitoring:\n  sampling: {rate: 0.1, judges: [vibes]}\n", "monitoring.sampling.judges"),
         ("monitoring:\n  monitors: [{name: m, signal: happiness, alert: 1}]\n", "monitoring.monitors.m.signal"),
-        ("monitoring:\n  monitors: [{name: m, signal: groundedness, alert: 0.5, noData: maybe}]\n", "monitoring.monitors.m.noData"),
+        (
+            "monitoring:\n  monitors: [{name: m, signal: groundedness, alert: 0.5, noData: maybe}]\n",
+            "monitoring.monitors.m.noData"
+        ),
         ("monitoring:\n  monitors: [{name: m, signal: groundedness, warning: 0.4, alert: 0.5}]\n", "monitoring.monitors.m"),
         ("monitoring:\n  monitors: [{name: d, signal: query_drift_p_value, alert: 0.001}]\n", "monitoring.monitors.d.alert"),
         ("monitoring:\n  webhooks: [{name: w, url: 'ftp://x'}]\n", "monitoring.webhooks.w.url"),
@@ -97,8 +104,9 @@ import Testing
         #expect(throws: ConfigurationError.self) {
             _ = try MonitoringSetup.endpoints(configuration.monitoring.webhooks, environment: [:])
         }
-        let endpoints = try MonitoringSetup.endpoints(configuration.monitoring.webhooks,
-                                                      environment: ["NOT_SET_ANYWHERE": "s3cret"])
+        let endpoints = try MonitoringSetup.endpoints(
+            configuration.monitoring.webhooks,
+            environment: ["NOT_SET_ANYWHERE": "s3cret"])
         #expect(endpoints.first?.secret == Array("s3cret".utf8))
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import PillarServer
 
 /// What a client can do to the server below the routes: paths with control characters, requests the HTTP
@@ -9,8 +10,10 @@ import Testing
         try await withPillar { pillar in
             #expect(try await pillar.request(.GET, "/app.js", key: nil).status == 200)
             // Over a raw socket: HTTP clients normalise some of these paths before sending them.
-            for path in ["/app.js%00.html", "/app.js%00", "/%01index.html", "/index.html%0D%0AX-Injected:%20yes",
-                         "/style.css%7F", "/v1/documents/doc%00x", "/%FF%FE"] {
+            for path in [
+                "/app.js%00.html", "/app.js%00", "/%01index.html", "/index.html%0D%0AX-Injected:%20yes",
+                "/style.css%7F", "/v1/documents/doc%00x", "/%FF%FE",
+            ] {
                 let response = try await onThread {
                     let connection = try RawConnection(port: pillar.port)
                     defer { connection.close() }
@@ -31,7 +34,10 @@ import Testing
             let requests: [(String, String)] = [
                 ("oversized header", "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: \(huge)\r\n\r\n"),
                 ("oversized URL", "GET /healthz?\(huge) HTTP/1.1\r\nHost: x\r\n\r\n"),
-                ("too many headers", "GET /healthz HTTP/1.1\r\nHost: x\r\n" + String(repeating: "X-A: b\r\n", count: 2_000) + "\r\n"),
+                (
+                    "too many headers",
+                    "GET /healthz HTTP/1.1\r\nHost: x\r\n" + String(repeating: "X-A: b\r\n", count: 2_000) + "\r\n"
+                ),
                 ("not HTTP", "HELLO THERE\r\n\r\n"),
                 ("bad content length", "POST /v1/search HTTP/1.1\r\nHost: x\r\nContent-Length: ten\r\n\r\n"),
             ]
@@ -45,7 +51,9 @@ import Testing
                 let answer = try #require(response, "\(label): no response")
                 #expect(answer.status == 400, "\(label)")
                 #expect(answer.headers["content-type"] == "application/json", "\(label)")
-                #expect(["request_headers_too_large", "malformed_request"].contains(answer.errorCode ?? ""), "\(label): \(answer.body)")
+                #expect(
+                    ["request_headers_too_large", "malformed_request"].contains(answer.errorCode ?? ""),
+                    "\(label): \(answer.body)")
             }
             // The server is still there.
             #expect(try await pillar.request(.GET, "/healthz", key: nil).status == 200)
@@ -77,8 +85,9 @@ import Testing
                 let connection = try RawConnection(port: pillar.port)
                 defer { connection.close() }
                 let started = ContinuousClock.now
-                connection.send("POST /v1/search HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(adminKey)\r\n"
-                                + "Content-Type: application/json\r\nContent-Length: 200\r\n\r\n{")
+                connection.send(
+                    "POST /v1/search HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(adminKey)\r\n"
+                        + "Content-Type: application/json\r\nContent-Length: 200\r\n\r\n{")
                 for _ in 0..<100 {
                     guard connection.send(" ") else { break }
                     let (data, closed) = connection.read(timeout: .milliseconds(100))

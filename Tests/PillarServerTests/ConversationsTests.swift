@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import PillarServer
 
 /// Conversations and traces belong to their user: another user of the tenant, or anyone of another tenant,
@@ -22,7 +23,9 @@ import Testing
             for key in [bob, stranger] {
                 #expect((try await pillar.request(.GET, "/v1/conversations", key: key).json["data"] as? [Any])?.isEmpty == true)
                 #expect(try await pillar.request(.GET, "/v1/conversations/\(id)", key: key).status == 404)
-                #expect(try await pillar.request(.PATCH, "/v1/conversations/\(id)", key: key, body: #"{"title": "mine"}"#).status == 404)
+                #expect(
+                    try await pillar.request(.PATCH, "/v1/conversations/\(id)", key: key, body: #"{"title": "mine"}"#).status
+                        == 404)
                 #expect(try await pillar.request(.DELETE, "/v1/conversations/\(id)", key: key).status == 404)
                 #expect(try await pillar.ask("and hotels?", conversation: id, key: key).status == 404)
                 #expect(try await pillar.request(.GET, "/v1/traces/\(trace)", key: key).status == 404)
@@ -33,8 +36,11 @@ import Testing
 
             let renamed = try await pillar.request(.PATCH, "/v1/conversations/\(id)", key: alice, body: #"{"title": "Flights"}"#)
             #expect(renamed.json["title"] as? String == "Flights")
-            #expect(try await pillar.request(.PATCH, "/v1/conversations/\(id)", key: alice, body: #"{"title": "  "}"#).status == 400)
-            #expect(try await pillar.request(.PATCH, "/v1/conversations/\(id)", key: alice, body: #"{"title": "a\nb"}"#).status == 400)
+            #expect(
+                try await pillar.request(.PATCH, "/v1/conversations/\(id)", key: alice, body: #"{"title": "  "}"#).status == 400)
+            #expect(
+                try await pillar.request(.PATCH, "/v1/conversations/\(id)", key: alice, body: #"{"title": "a\nb"}"#).status == 400
+            )
             let read = try await pillar.request(.GET, "/v1/conversations/\(id)", key: alice)
             #expect(read.json["title"] as? String == "Flights")
             #expect((read.json["messages"] as? [Any])?.count == 2)

@@ -2,9 +2,10 @@ import Foundation
 import GRDB
 import PillarCore
 import PillarGateway
-@testable import PillarStore
 import Testing
+
 @testable import PillarServer
+@testable import PillarStore
 
 /// Personal data out of what is stored and (by policy) out of what reaches models and indexes; feedback that
 /// carries a conversation only with consent; erasure; retention.
@@ -33,17 +34,21 @@ import Testing
 
     @Test func personalDataCanBeKeptFromModelsOrRefused() async throws {
         try await withSimulator { port in
-            try await withPillar(deployments: [simulatorDeployment("sim", port: port)], configure: { configuration in
-                configuration.safety.tenantDefault.pii.beforeModel = true
-                var strict = PillarConfiguration.SafetyPolicy()
-                strict.pii.beforeModel = true
-                strict.pii.action = .block
-                configuration.safety.tenants["strict"] = strict
-            }) { pillar in
+            try await withPillar(
+                deployments: [simulatorDeployment("sim", port: port)],
+                configure: { configuration in
+                    configuration.safety.tenantDefault.pii.beforeModel = true
+                    var strict = PillarConfiguration.SafetyPolicy()
+                    strict.pii.beforeModel = true
+                    strict.pii.action = .block
+                    configuration.safety.tenants["strict"] = strict
+                }
+            ) { pillar in
                 // The simulator echoes what it received: the model never saw the address.
                 let echoed = try await pillar.chat("write to jane.doe@example.com please")
                 #expect(echoed.status == 200)
-                let text = ((echoed.json["choices"] as? [[String: Any]])?.first?["message"] as? [String: Any])?["content"] as? String
+                let text =
+                    ((echoed.json["choices"] as? [[String: Any]])?.first?["message"] as? [String: Any])?["content"] as? String
                 #expect(text == "Echo: write to [EMAIL] please", "\(echoed.body)")
 
                 let strictKey = try await pillar.newKey(tenant: "strict")
@@ -53,11 +58,13 @@ import Testing
                 #expect(!refused.body.contains("jane.doe"), "the refusal names kinds, not values")
                 #expect(try await pillar.chat("nothing personal here", key: strictKey).status == 200)
                 // Multi-part contents are checked part by part, as SDKs often send them.
-                let parts = #"{"model": "sim", "messages": [{"role": "user", "content": [{"type": "text", "text": "my SSN is 536-22-8726"}]}]}"#
+                let parts =
+                    #"{"model": "sim", "messages": [{"role": "user", "content": [{"type": "text", "text": "my SSN is 536-22-8726"}]}]}"#
                 let refusedParts = try await pillar.request(.POST, "/v1/chat/completions", key: strictKey, body: parts)
                 #expect(refusedParts.errorCode == "pii_blocked", "\(refusedParts.body)")
-                let embedded = try await pillar.request(.POST, "/v1/embeddings", key: strictKey,
-                                                        body: #"{"model": "sim", "input": "mail jane.doe@example.com"}"#)
+                let embedded = try await pillar.request(
+                    .POST, "/v1/embeddings", key: strictKey,
+                    body: #"{"model": "sim", "input": "mail jane.doe@example.com"}"#)
                 #expect(embedded.errorCode == "pii_blocked", "\(embedded.body)")
             }
         }
@@ -84,7 +91,8 @@ import Testing
             let user = try await pillar.newKey(role: .user)
             let answer = try await pillar.ask("Who books flights?", key: user)
             let trace = try #require(answer.json["trace_id"] as? String)
-            let body = #"{"trace_id": "\#(trace)", "thumbs": "up", "comment": "Great, mail me at jane.doe@example.com", "include_conversation": true}"#
+            let body =
+                #"{"trace_id": "\#(trace)", "thumbs": "up", "comment": "Great, mail me at jane.doe@example.com", "include_conversation": true}"#
 
             let withoutConsent = try await pillar.request(.POST, "/v1/feedback", key: user, body: body)
             #expect(withoutConsent.status == 201, "\(withoutConsent.body)")
@@ -92,15 +100,20 @@ import Testing
             #expect((withoutConsent.json["reason"] as? String)?.contains("consent") == true)
 
             #expect(try await pillar.request(.GET, "/v1/me/consent", key: user).json["share_conversations"] as? Bool == false)
-            #expect(try await pillar.request(.PUT, "/v1/me/consent", key: user, body: #"{"share_conversations": true}"#).status == 200)
+            #expect(
+                try await pillar.request(.PUT, "/v1/me/consent", key: user, body: #"{"share_conversations": true}"#).status == 200
+            )
             let withConsent = try await pillar.request(.POST, "/v1/feedback", key: user, body: body)
             #expect(withConsent.json["conversation_included"] as? Bool == true, "\(withConsent.body)")
 
             // Someone else cannot rate this answer.
             let other = try await pillar.newKey(role: .user)
             #expect(try await pillar.request(.POST, "/v1/feedback", key: other, body: body).status == 404)
-            #expect(try await pillar.request(.POST, "/v1/feedback", key: user,
-                                             body: #"{"trace_id": "\#(trace)", "rating": 9}"#).status == 400)
+            #expect(
+                try await pillar.request(
+                    .POST, "/v1/feedback", key: user,
+                    body: #"{"trace_id": "\#(trace)", "rating": 9}"#
+                ).status == 400)
 
             let listed = try await pillar.request(.GET, "/v1/admin/feedback")
             let records = try #require(listed.json["data"] as? [[String: Any]])
@@ -150,7 +163,7 @@ import Testing
     @Test(.timeLimit(.minutes(1)))
     func retentionPurgesOldTurnsOnASchedule() async throws {
         try await withRetrievalPillar(configure: { configuration in
-            configuration.safety.tenantDefault.retentionDays = 1.0 / 86_400   // one second
+            configuration.safety.tenantDefault.retentionDays = 1.0 / 86_400  // one second
             configuration.safety.retentionCheckSeconds = 0.2
         }) { pillar in
             #expect(try await pillar.ingest(["source": "handbook.md", "content": handbook]).status == 201)
@@ -162,8 +175,10 @@ import Testing
             var remaining: [Int] = []
             repeat {
                 try await Task.sleep(for: .milliseconds(200))
-                remaining = [try await pillar.request(.GET, "/v1/conversations/\(id)").status,
-                             try await pillar.request(.GET, "/v1/traces/\(trace)").status]
+                remaining = [
+                    try await pillar.request(.GET, "/v1/conversations/\(id)").status,
+                    try await pillar.request(.GET, "/v1/traces/\(trace)").status,
+                ]
             } while remaining != [404, 404]
             #expect(remaining == [404, 404])
             let audit = try await pillar.request(.GET, "/v1/admin/audit")

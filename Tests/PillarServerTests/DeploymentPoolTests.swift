@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Logging
 import Testing
+
 @testable import PillarGateway
 
 /// The pool's choices, on real providers that are never called: only their deployment descriptions matter.
@@ -8,13 +9,17 @@ import Testing
     let now = ContinuousClock.now
 
     func member(_ name: String, priority: Int = 0, weight: Double = 1, maxInFlight: Int? = nil) -> DeploymentPool.Member {
-        let deployment = ModelDeployment(name: name, api: .openAI, baseURL: "http://127.0.0.1:1/v1", upstreamModel: "m",
-                                         servedModels: ["gpt"], priority: priority)
-        return .init(provider: OpenAICompatibleProvider(deployment: deployment, httpClient: .shared, logger: Logger(label: "test")),
-                     weight: weight, maxInFlight: maxInFlight)
+        let deployment = ModelDeployment(
+            name: name, api: .openAI, baseURL: "http://127.0.0.1:1/v1", upstreamModel: "m",
+            servedModels: ["gpt"], priority: priority)
+        return .init(
+            provider: OpenAICompatibleProvider(deployment: deployment, httpClient: .shared, logger: Logger(label: "test")),
+            weight: weight, maxInFlight: maxInFlight)
     }
 
-    func lease(_ pool: DeploymentPool, excluding: Set<String> = [], at instant: ContinuousClock.Instant? = nil) -> DeploymentPool.Lease? {
+    func lease(_ pool: DeploymentPool, excluding: Set<String> = [], at instant: ContinuousClock.Instant? = nil) -> DeploymentPool
+        .Lease?
+    {
         if case .leased(let lease) = pool.acquire(model: "gpt", excluding: excluding, estimatedTokens: 100, at: instant ?? now) {
             return lease
         }
@@ -52,7 +57,10 @@ import Testing
         for _ in 0..<2 {
             pool.release(lease(pool)!, outcome: .failure(UpstreamError(.connection, deployment: "only")), at: now)
         }
-        guard case .unavailable(let retryAt, let breakersOpen) = pool.acquire(model: "gpt", excluding: [], estimatedTokens: 1, at: now) else {
+        guard
+            case .unavailable(let retryAt, let breakersOpen) = pool.acquire(
+                model: "gpt", excluding: [], estimatedTokens: 1, at: now)
+        else {
             Issue.record("expected no deployment to be available")
             return
         }

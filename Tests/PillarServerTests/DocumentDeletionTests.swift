@@ -1,6 +1,7 @@
 import Foundation
 import PillarCore
 import Testing
+
 @testable import PillarStore
 
 /// Deleting many documents at once (a folder sync) removes each from every index, merging the keyword index once

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import PillarServer
 
 /// `GET /v1/documents/{id}` for callers who are not admins: a reader sees the metadata of a document that
@@ -25,7 +26,8 @@ import Testing
             }) { pillar in
                 let admin = try await token(provider, tenant: "a", groups: [], admin: true)
                 func ingest(_ source: String, acl: [String]) async throws -> String {
-                    let response = try await pillar.ingest(["source": source, "acl": acl, "content": "Text of \(source)."], key: admin)
+                    let response = try await pillar.ingest(
+                        ["source": source, "acl": acl, "content": "Text of \(source)."], key: admin)
                     #expect(response.status == 201, "\(response.body)")
                     return try #require(response.document["id"] as? String)
                 }
@@ -44,9 +46,11 @@ import Testing
                 let missing = try await pillar.request(.GET, "/v1/documents/doc_nope", key: clerk)
                 #expect(hidden.status == 404)
                 #expect(hidden.errorCode == "not_found")
-                let hiddenError = try JSONSerialization.jsonObject(with: Data(hidden.body.replacingOccurrences(of: kitchen, with: "doc_nope").utf8))
-                #expect((hiddenError as? NSDictionary) == (missing.json as NSDictionary),
-                        "a hidden document answers exactly like a missing one")
+                let hiddenError = try JSONSerialization.jsonObject(
+                    with: Data(hidden.body.replacingOccurrences(of: kitchen, with: "doc_nope").utf8))
+                #expect(
+                    (hiddenError as? NSDictionary) == (missing.json as NSDictionary),
+                    "a hidden document answers exactly like a missing one")
                 #expect(try await pillar.request(.GET, "/v1/documents/\(open)", key: clerk).status == 200)
 
                 // Another tenant's reader, even in the right group, sees neither.

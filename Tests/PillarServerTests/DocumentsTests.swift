@@ -3,10 +3,11 @@ import GRDB
 import Logging
 import PillarCore
 import PillarGateway
-@testable import PillarRetrieval
-@testable import PillarStore
 import Testing
+
+@testable import PillarRetrieval
 @testable import PillarServer
+@testable import PillarStore
 
 /// Grounding data over HTTP against a real server, a real SQLite file and the project's simulator as the
 /// embedding model (its vectors are hashed bags of words, so texts sharing words are neighbours).
@@ -16,12 +17,13 @@ func withRetrievalPillar<T: Sendable>(
     _ body: @Sendable (PillarClient) async throws -> T
 ) async throws -> T {
     try await withSimulator { port in
-        try await withPillar(deployments: [simulatorDeployment("sim", port: port, models: ["sim", "sim-embed"])],
-                             configure: { configuration in
-                                 configuration.retrieval.embeddingModel = "sim-embed"
-                                 configure(&configuration)
-                             },
-                             dataDirectory: dataDirectory, body)
+        try await withPillar(
+            deployments: [simulatorDeployment("sim", port: port, models: ["sim", "sim-embed"])],
+            configure: { configuration in
+                configuration.retrieval.embeddingModel = "sim-embed"
+                configure(&configuration)
+            },
+            dataDirectory: dataDirectory, body)
     }
 }
 
@@ -32,8 +34,9 @@ extension PillarClient {
     }
 
     func search(_ query: String, mode: String = "hybrid", topK: Int = 5, key: String = adminKey) async throws -> TestResponse {
-        let body = String(data: try JSONSerialization.data(withJSONObject: ["query": query, "mode": mode, "top_k": topK]),
-                          encoding: .utf8)!
+        let body = String(
+            data: try JSONSerialization.data(withJSONObject: ["query": query, "mode": mode, "top_k": topK]),
+            encoding: .utf8)!
         return try await request(.POST, "/v1/search", key: key, body: body)
     }
 }
@@ -82,19 +85,23 @@ let handbook = """
                 let text = try #require(top["text"] as? String)
                 #expect(text.contains("Hotel receipts"), "\(mode)")
                 // Lineage: the offsets point at exactly this passage of the document.
-                let start = try #require(top["start"] as? Int), end = try #require(top["end"] as? Int)
+                let start = try #require(top["start"] as? Int)
+                let end = try #require(top["end"] as? Int)
                 #expect(String(String.UnicodeScalarView(scalars[start..<end])) == text)
                 #expect((top["heading_path"] as? [String])?.last == "Expenses", "\(top)")
             }
 
             // Quotes and FTS5 operators in a query are words, never syntax (U+0D4E glues the quote to itself).
             for query in ["\u{0D4E}\"", "a\" OR \"b", "title:secret*", "NEAR(a b)", "^x -y"] {
-                let body = String(data: try JSONSerialization.data(withJSONObject: ["query": query, "mode": "keyword"]), encoding: .utf8)!
+                let body = String(
+                    data: try JSONSerialization.data(withJSONObject: ["query": query, "mode": "keyword"]), encoding: .utf8)!
                 #expect(try await pillar.request(.POST, "/v1/search", key: adminKey, body: body).status == 200, "\(query)")
             }
 
-            let changed = try await pillar.ingest(["source": "handbook.md",
-                                                   "content": handbook.replacingOccurrences(of: "forty", with: "fifty")])
+            let changed = try await pillar.ingest([
+                "source": "handbook.md",
+                "content": handbook.replacingOccurrences(of: "forty", with: "fifty"),
+            ])
             #expect(changed.json["change"] as? String == "updated")
             #expect(changed.document["version"] as? Int == 2)
             #expect(changed.document["id"] as? String == id)
@@ -121,18 +128,25 @@ let handbook = """
             }
         }
         // Vector searches walk the graph rather than scan it, and the graph is saved every 50 ms.
-        let doomed = try await withRetrievalPillar(dataDirectory: directory, configure: {
-            $0.retrieval.exactSearchBelow = 0
-            $0.retrieval.persistIntervalSeconds = 0.05
-        }) { pillar in
+        let doomed = try await withRetrievalPillar(
+            dataDirectory: directory,
+            configure: {
+                $0.retrieval.exactSearchBelow = 0
+                $0.retrieval.persistIntervalSeconds = 0.05
+            }
+        ) { pillar in
             let kept = try await pillar.ingest(["source": "kept.txt", "content": "Quarterly planning happens in March."])
             #expect(kept.status == 201)
             // Enough other chunks that the one removal stays under the fifth that makes the graph be rebuilt:
             // the removal itself must erase the vector.
             for index in 0..<5 {
-                #expect(try await pillar.ingest(["source": "other-\(index).txt", "content": "Filler note \(index) on lunch."]).status == 201)
+                #expect(
+                    try await pillar.ingest(["source": "other-\(index).txt", "content": "Filler note \(index) on lunch."]).status
+                        == 201)
             }
-            let doomed = try await pillar.ingest(["source": "doomed.txt", "content": "The zanzibarite project codename is secret."])
+            let doomed = try await pillar.ingest([
+                "source": "doomed.txt", "content": "The zanzibarite project codename is secret.",
+            ])
             let id = try #require(doomed.document["id"] as? String)
             #expect(try await pillar.search("zanzibarite", mode: "keyword").results.count == 1)
             _ = try await pillar.search("zanzibarite project codename", mode: "vector")
@@ -166,7 +180,8 @@ let handbook = """
                 #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM temp.vocabulary WHERE term = 'quarterli'") == 1)
                 #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM vector_change WHERE op = 'remove'") ?? 0 >= 1)
                 // A document's chunks are found through the composite index, not by scanning the tenant's chunks.
-                let plan = try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN SELECT id FROM chunk WHERE tenant_id = 'default' AND document_id = 'x'")
+                let plan = try Row.fetchAll(
+                    db, sql: "EXPLAIN QUERY PLAN SELECT id FROM chunk WHERE tenant_id = 'default' AND document_id = 'x'")
                 #expect(plan.contains { ($0["detail"] as String? ?? "").contains("chunk_tenant_document") }, "\(plan)")
             }
             try await eventually { saved(chunks.vectors) == 0 }
@@ -189,13 +204,16 @@ let handbook = """
                 return body + "--\(boundary)--\r\n"
             }
             let csv = "city,country,population\nLyon,France,522000\n\"Porto, Norte\",Portugal,232000\n"
-            let uploaded = try await pillar.request(.POST, "/v1/documents", body: form("cities.csv", "text/csv", csv),
-                                                    contentType: "multipart/form-data; boundary=\(boundary)")
+            let uploaded = try await pillar.request(
+                .POST, "/v1/documents", body: form("cities.csv", "text/csv", csv),
+                contentType: "multipart/form-data; boundary=\(boundary)")
             #expect(uploaded.status == 201, "\(uploaded.body)")
             #expect(uploaded.document["format"] as? String == "csv")
-            let html = "<html><head><title>Menu</title><script>var hidden = 'croissant';</script></head><body><h1>Lunch</h1><p>Soup &amp; salad</p></body></html>"
-            let page = try await pillar.request(.POST, "/v1/documents", body: form("menu.html", "text/html", html, acl: "kitchen"),
-                                                contentType: "multipart/form-data; boundary=\(boundary)")
+            let html =
+                "<html><head><title>Menu</title><script>var hidden = 'croissant';</script></head><body><h1>Lunch</h1><p>Soup &amp; salad</p></body></html>"
+            let page = try await pillar.request(
+                .POST, "/v1/documents", body: form("menu.html", "text/html", html, acl: "kitchen"),
+                contentType: "multipart/form-data; boundary=\(boundary)")
             #expect(page.status == 201, "\(page.body)")
             #expect(page.document["title"] as? String == "Menu")
             #expect(page.document["acl"] as? [String] == ["kitchen"])
@@ -239,15 +257,18 @@ let handbook = """
             #expect(try await pillar.request(.GET, "/v1/documents", key: userKey).status == 403)
             #expect(try await pillar.request(.DELETE, "/v1/documents/doc_x", key: userKey).status == 403)
             #expect(try await pillar.request(.POST, "/v1/search", key: nil, body: #"{"query": "x"}"#).status == 401)
-            for (body, parameter) in [(#"{"query": "  "}"#, "query"), (#"{"query": "x", "top_k": 0}"#, "top_k"),
-                                      (#"{"query": "x", "mode": "psychic"}"#, "mode"),
-                                      (#"{"query": "x", "keyword_weight": -1}"#, "keyword_weight")] {
+            for (body, parameter) in [
+                (#"{"query": "  "}"#, "query"), (#"{"query": "x", "top_k": 0}"#, "top_k"),
+                (#"{"query": "x", "mode": "psychic"}"#, "mode"),
+                (#"{"query": "x", "keyword_weight": -1}"#, "keyword_weight"),
+            ] {
                 let response = try await pillar.request(.POST, "/v1/search", key: userKey, body: body)
                 #expect(response.status == 400, "\(body): \(response.body)")
                 #expect((response.json["error"] as? [String: Any])?["param"] as? String == parameter, "\(response.body)")
             }
-            let broken = try await pillar.request(.POST, "/v1/documents", body: "--x\r\nno headers",
-                                                  contentType: "multipart/form-data; boundary=x")
+            let broken = try await pillar.request(
+                .POST, "/v1/documents", body: "--x\r\nno headers",
+                contentType: "multipart/form-data; boundary=x")
             #expect(broken.status == 400)
             #expect(broken.errorCode == "invalid_multipart")
             // Searching an empty tenant is not an error.
@@ -269,10 +290,12 @@ let handbook = """
 
     /// A stopped server's vector indexes, opened as `pillar serve` opens them at start.
     func vectorIndexes(in directory: String, parameters: HNSWParameters = .init()) throws -> VectorIndexRegistry {
-        VectorIndexRegistry(repository: SQLiteDocumentRepository(database: try PillarDatabase(dataDirectory: directory)),
-                            options: .init(parameters: parameters, exactSearchBelow: 0,
-                                           directory: URL(fileURLWithPath: directory + "/vector-index")),
-                            logger: Logger(label: "test.vector-index"))
+        VectorIndexRegistry(
+            repository: SQLiteDocumentRepository(database: try PillarDatabase(dataDirectory: directory)),
+            options: .init(
+                parameters: parameters, exactSearchBelow: 0,
+                directory: URL(fileURLWithPath: directory + "/vector-index")),
+            logger: Logger(label: "test.vector-index"))
     }
 
     @Test func theVectorIndexIsSavedAndReloadedAcrossRestarts() async throws {
@@ -282,8 +305,10 @@ let handbook = """
         let configure: @Sendable (inout PillarConfiguration) -> Void = { $0.retrieval.exactSearchBelow = 0 }
         let before = try await withRetrievalPillar(dataDirectory: directory, configure: configure) { pillar in
             for index in 0..<30 {
-                let response = try await pillar.ingest(["source": "note-\(index).txt",
-                                                        "content": "Note \(index) about topic \(index % 7) and item \(index * 13)."])
+                let response = try await pillar.ingest([
+                    "source": "note-\(index).txt",
+                    "content": "Note \(index) about topic \(index % 7) and item \(index * 13).",
+                ])
                 #expect(response.status == 201)
             }
             return try await pillar.search("topic 3 item", mode: "vector", topK: 5).results.compactMap { $0["chunk_id"] as? Int }
@@ -329,7 +354,9 @@ let handbook = """
     func searchesAndSavesRacingOnAFreshIndexAllFinish() async throws {
         try await withRetrievalPillar(configure: { $0.retrieval.persistIntervalSeconds = 0.01 }) { pillar in
             for index in 0..<40 {
-                let response = try await pillar.ingest(["source": "n\(index).txt", "content": "Entry \(index) on subject \(index % 9)."])
+                let response = try await pillar.ingest([
+                    "source": "n\(index).txt", "content": "Entry \(index) on subject \(index % 9).",
+                ])
                 #expect(response.status == 201)
             }
             try await withThrowingTaskGroup(of: Int.self) { group in
@@ -351,7 +378,8 @@ let handbook = """
     func aGraphWithManyRemovedChunksIsRebuiltWithoutThem() async throws {
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        try await withRetrievalPillar(dataDirectory: directory, configure: { $0.retrieval.persistIntervalSeconds = 0.05 }) { pillar in
+        try await withRetrievalPillar(dataDirectory: directory, configure: { $0.retrieval.persistIntervalSeconds = 0.05 }) {
+            pillar in
             var ids: [String] = []
             for index in 0..<10 {
                 let response = try await pillar.ingest(["source": "c\(index).txt", "content": "Compaction note \(index)."])
@@ -389,9 +417,10 @@ let handbook = """
         _ = try await SQLiteTenantRepository(database: database).ensureTenant("default")
         let repository = SQLiteDocumentRepository(database: database)
         func record(version: Int, hash: String) -> DocumentRecord {
-            DocumentRecord(id: "doc_1", tenant: "default", sourceURI: "a.txt", title: nil, format: "text", contentHash: hash,
-                           version: version, aclGroups: [], bytes: 1, chunkCount: 1, embeddingModel: "m",
-                           createdAt: 1, updatedAt: Double(version))
+            DocumentRecord(
+                id: "doc_1", tenant: "default", sourceURI: "a.txt", title: nil, format: "text", contentHash: hash,
+                version: version, aclGroups: [], bytes: 1, chunkCount: 1, embeddingModel: "m",
+                createdAt: 1, updatedAt: Double(version))
         }
         let chunk = ChunkRecord(ordinal: 0, text: "a", headingPath: [], start: 0, end: 1, tokenCount: 1, embedding: [1, 0])
         try await repository.saveDocument(record(version: 1, hash: "h1"), chunks: [chunk], replacing: nil)
@@ -413,7 +442,9 @@ let handbook = """
         try await withRetrievalPillar { pillar in
             let statuses = try await withThrowingTaskGroup(of: TestResponse.self) { group in
                 for index in 0..<6 {
-                    group.addTask { try await pillar.ingest(["source": "shared.txt", "content": "Revision number \(index) text."]) }
+                    group.addTask {
+                        try await pillar.ingest(["source": "shared.txt", "content": "Revision number \(index) text."])
+                    }
                 }
                 return try await group.reduce(into: [TestResponse]()) { $0.append($1) }
             }

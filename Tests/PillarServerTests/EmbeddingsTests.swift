@@ -2,6 +2,7 @@ import Foundation
 import PillarCore
 import PillarStore
 import Testing
+
 @testable import PillarGateway
 @testable import PillarServer
 
@@ -14,7 +15,8 @@ import Testing
 
     @Test func azureEmbeddingsUseTheirURLShapeAndApiKeyHeader() async throws {
         try await withSimulator(fastSimulator, apiKey: "azure-secret") { port in
-            var azure = PillarConfiguration.Deployment(name: "azure-embed", baseURL: "http://127.0.0.1:\(port)", model: "ada-prod")
+            var azure = PillarConfiguration.Deployment(
+                name: "azure-embed", baseURL: "http://127.0.0.1:\(port)", model: "ada-prod")
             azure.api = "azure"
             azure.apiVersion = "2024-10-21"
             azure.apiKeyEnv = "AZURE_KEY"
@@ -30,7 +32,8 @@ import Testing
     }
 
     @Test func aFailingDeploymentIsRetriedOnAnother() async throws {
-        let failing = SimulatorBehaviour(timeToFirstToken: .zero, tokensPerSecond: 5000, fault: .status(503, retryAfterSeconds: nil))
+        let failing = SimulatorBehaviour(
+            timeToFirstToken: .zero, tokensPerSecond: 5000, fault: .status(503, retryAfterSeconds: nil))
         try await withSimulator(failing) { badPort in
             try await withSimulator { goodPort in
                 try await withPillar(deployments: [

@@ -1,6 +1,7 @@
 import Foundation
 import NIOHTTP1
 import Testing
+
 @testable import PillarServer
 @testable import PillarStore
 
@@ -18,7 +19,8 @@ enum EvaluationFixture {
         for colony in colonies {
             let response = try await pillar.ingest([
                 "source": "colonies/\(colony.animal).md", "title": "\(colony.animal.capitalized) colony",
-                "content": "# \(colony.animal.capitalized)\n\nThe \(colony.animal) colony on \(colony.island) has \(colony.members) breeding pairs.",
+                "content":
+                    "# \(colony.animal.capitalized)\n\nThe \(colony.animal) colony on \(colony.island) has \(colony.members) breeding pairs.",
             ])
             #expect(response.status == 201, "\(response.body)")
         }
@@ -50,13 +52,15 @@ extension PillarClient {
     /// A new user key of the default tenant and the subject it signs in as.
     func newKeyWithSubject() async throws -> (secret: String, subject: String) {
         let database = try PillarDatabase(dataDirectory: dataDirectory)
-        let issuer = APIKeyIssuer(keys: SQLiteAPIKeyRepository(database: database), tenants: SQLiteTenantRepository(database: database))
+        let issuer = APIKeyIssuer(
+            keys: SQLiteAPIKeyRepository(database: database), tenants: SQLiteTenantRepository(database: database))
         let created = try await issuer.create(tenant: "default", name: "test user", role: .user)
         return (created.secret, created.record.id)
     }
 
     func importDataset(_ name: String, _ body: String, format: String = "jsonl") async throws -> TestResponse {
-        try await request(.POST, "/v1/admin/eval/datasets/\(name)?format=\(format)", body: body, contentType: "application/x-ndjson")
+        try await request(
+            .POST, "/v1/admin/eval/datasets/\(name)?format=\(format)", body: body, contentType: "application/x-ndjson")
     }
 
     func startRun(_ spec: [String: Any]) async throws -> TestResponse {
@@ -85,8 +89,11 @@ extension PillarClient {
     }
 
     func gate(candidate: String, baseline: String, require: String) async throws -> TestResponse {
-        let body = String(data: try JSONSerialization.data(withJSONObject: ["candidate": candidate, "baseline": baseline,
-                                                                          "require": require]), encoding: .utf8)!
+        let body = String(
+            data: try JSONSerialization.data(withJSONObject: [
+                "candidate": candidate, "baseline": baseline,
+                "require": require,
+            ]), encoding: .utf8)!
         return try await request(.POST, "/v1/admin/eval/gates", body: body)
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import PillarCore
 import PillarGateway
 import Testing
+
 @testable import PillarServer
 
 /// Evaluation over HTTP: a real server and SQLite file, the simulator as answering model, embedder and judge.
@@ -26,8 +27,9 @@ import Testing
     static func savePrompt(_ pillar: PillarClient, _ body: String) async throws -> Int {
         var fields = try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])
         fields["name"] = "rag-answer"
-        let saved = try await pillar.request(.POST, "/v1/admin/prompts",
-                                             body: String(data: try JSONSerialization.data(withJSONObject: fields), encoding: .utf8)!)
+        let saved = try await pillar.request(
+            .POST, "/v1/admin/prompts",
+            body: String(data: try JSONSerialization.data(withJSONObject: fields), encoding: .utf8)!)
         #expect(saved.status == 201, "\(saved.body)")
         return try #require(saved.json["version"] as? Int)
     }
@@ -38,8 +40,9 @@ import Testing
         let body = try #require(shipped.json["body"] as? String)
         let definition = try JSONSerialization.jsonObject(with: Data(body.utf8))
         let fields: [String: Any] = ["name": "rag-answer", "prompt": definition, "note": "the shipped prompt, again"]
-        let saved = try await pillar.request(.POST, "/v1/admin/prompts",
-                                             body: String(data: try JSONSerialization.data(withJSONObject: fields), encoding: .utf8)!)
+        let saved = try await pillar.request(
+            .POST, "/v1/admin/prompts",
+            body: String(data: try JSONSerialization.data(withJSONObject: fields), encoding: .utf8)!)
         #expect(saved.status == 201, "\(saved.body)")
         return try #require(saved.json["version"] as? Int)
     }
@@ -62,13 +65,16 @@ import Testing
             #expect(worseRun["status"] as? String == "completed", "\(worseRun)")
             #expect(betterRun["status"] as? String == "completed", "\(betterRun)")
             #expect(betterRun["done"] as? Int == 16 && betterRun["total"] as? Int == 16)
-            let worseID = try #require(worseRun["id"] as? String), betterID = try #require(betterRun["id"] as? String)
+            let worseID = try #require(worseRun["id"] as? String)
+            let betterID = try #require(betterRun["id"] as? String)
 
             // The run keeps what produced it: the pinned prompt version, the flow's version, the index.
             let versions = try #require(betterRun["versions"] as? [String: Any])
             #expect((versions["flow"] as? [String: Any])?["name"] as? String == "rag")
-            #expect((versions["prompts"] as? [[String: Any]])?.contains {
-                $0["name"] as? String == "rag-answer" && $0["version"] as? Int == better } == true)
+            #expect(
+                (versions["prompts"] as? [[String: Any]])?.contains {
+                    $0["name"] as? String == "rag-answer" && $0["version"] as? Int == better
+                } == true)
             #expect((versions["prompts"] as? [[String: Any]])?.contains { $0["name"] as? String == "judge-groundedness" } == true)
             #expect(versions["index_documents"] as? Int == 8)
             #expect((versions["configuration_digest"] as? String)?.count == 64)
@@ -91,7 +97,8 @@ import Testing
             #expect(recall["baseline_mean"] as? Double == 0 && recall["candidate_mean"] as? Double == 1)
             #expect(recall["p_value"] as? Double ?? 1 < 0.05)
             #expect(Self.metric(comparison.json, "facts_recall")?["candidate_mean"] as? Double == 1)
-            #expect(Self.metric(comparison.json, "groundedness")?["candidate_mean"] as? Double ?? 0
+            #expect(
+                Self.metric(comparison.json, "groundedness")?["candidate_mean"] as? Double ?? 0
                     > Self.metric(comparison.json, "groundedness")?["baseline_mean"] as? Double ?? 5)
 
             let requirement = "groundedness>=4.0; citations_recall>=baseline-0.02; p<0.05"
@@ -104,15 +111,18 @@ import Testing
             #expect(passedGate["passed"] as? Bool == true, "\(passed.body)")
 
             // Under requireEval, production takes only the version a passing gate vouches for.
-            let blocked = try await pillar.request(.PUT, "/v1/admin/prompts/rag-answer/labels/production", body: #"{"version": \#(worse)}"#)
+            let blocked = try await pillar.request(
+                .PUT, "/v1/admin/prompts/rag-answer/labels/production", body: #"{"version": \#(worse)}"#)
             #expect(blocked.status == 403 && blocked.errorCode == "evaluation_required", "\(blocked.body)")
-            let allowed = try await pillar.request(.PUT, "/v1/admin/prompts/rag-answer/labels/production", body: #"{"version": \#(better)}"#)
+            let allowed = try await pillar.request(
+                .PUT, "/v1/admin/prompts/rag-answer/labels/production", body: #"{"version": \#(better)}"#)
             #expect(allowed.status == 200, "\(allowed.body)")
             let audit = try await pillar.request(.GET, "/v1/admin/audit?limit=50")
             let events = try #require(audit.json["data"] as? [[String: Any]])
             let allowedEvent = try #require(events.first { $0["action"] as? String == "prompt.promotion_allowed" })
             let details = try #require(allowedEvent["details"] as? [String: String])
-            #expect(details["run"] == betterID && details["gate"] == passedGate["id"] as? String && details["version"] == "\(better)")
+            #expect(
+                details["run"] == betterID && details["gate"] == passedGate["id"] as? String && details["version"] == "\(better)")
         }
     }
 
@@ -136,7 +146,9 @@ import Testing
             #expect(noDataset.status == 404, "\(noDataset.body)")
             let badFlow = try await pillar.startRun(["dataset": "tiny", "flow": "rag@nolabel!"])
             #expect(badFlow.status == 400, "\(badFlow.body)")
-            let badScorers = try await pillar.startRun(["dataset": "tiny", "scorers": "scorers:\n  - {name: x, kind: regex, pattern: '('}\n"])
+            let badScorers = try await pillar.startRun([
+                "dataset": "tiny", "scorers": "scorers:\n  - {name: x, kind: regex, pattern: '('}\n",
+            ])
             #expect(badScorers.status == 400 && badScorers.errorCode == "invalid_scorers", "\(badScorers.body)")
             let badGate = try await pillar.gate(candidate: "run_x", baseline: "run_y", require: "groundedness >> 4")
             #expect(badGate.status == 400 && badGate.errorCode == "invalid_requirement", "\(badGate.body)")
@@ -150,8 +162,10 @@ import Testing
         var behaviour = fastSimulator
         behaviour.judgeScore = 7
         try await withSimulator(behaviour) { port in
-            try await withPillar(deployments: [simulatorDeployment("sim", port: port, models: ["sim", "sim-embed"])],
-                                 configure: { $0.retrieval.embeddingModel = "sim-embed" }) { pillar in
+            try await withPillar(
+                deployments: [simulatorDeployment("sim", port: port, models: ["sim", "sim-embed"])],
+                configure: { $0.retrieval.embeddingModel = "sim-embed" }
+            ) { pillar in
                 try await EvaluationFixture.ingest(pillar)
                 #expect(try await pillar.importDataset("colonies", EvaluationFixture.datasetJSONL).status == 201)
                 let run = try await pillar.evaluate(["dataset": "colonies", "metrics": ["groundedness", "citations_recall"]])
@@ -180,19 +194,28 @@ import Testing
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         @Sendable func deployments(embed: Int, chat: Int) -> [PillarConfiguration.Deployment] {
-            [simulatorDeployment("embed", port: embed, models: ["sim-embed"]), simulatorDeployment("sim", port: chat, models: ["sim"])]
+            [
+                simulatorDeployment("embed", port: embed, models: ["sim-embed"]),
+                simulatorDeployment("sim", port: chat, models: ["sim"]),
+            ]
         }
         let failed: RunOutcome = try await withSimulator { embed in
             try await withSimulator(faulty) { chat in
-                try await withPillar(deployments: deployments(embed: embed, chat: chat), configure: { configuration in
-                    configuration.retrieval.embeddingModel = "sim-embed"
-                    configuration.gateway.maxAttempts = 1
-                    configuration.gateway.breakerMinimumCalls = 1000
-                }, dataDirectory: directory) { pillar in
+                try await withPillar(
+                    deployments: deployments(embed: embed, chat: chat),
+                    configure: { configuration in
+                        configuration.retrieval.embeddingModel = "sim-embed"
+                        configuration.gateway.maxAttempts = 1
+                        configuration.gateway.breakerMinimumCalls = 1000
+                    }, dataDirectory: directory
+                ) { pillar in
                     try await EvaluationFixture.ingest(pillar)
                     #expect(try await pillar.importDataset("colonies", EvaluationFixture.datasetJSONL).status == 201)
-                    return RunOutcome(try await pillar.evaluate(["dataset": "colonies", "metrics": ["citations_recall"],
-                                                                 "concurrency": 1]))
+                    return RunOutcome(
+                        try await pillar.evaluate([
+                            "dataset": "colonies", "metrics": ["citations_recall"],
+                            "concurrency": 1,
+                        ]))
                 }
             }
         }
@@ -201,8 +224,10 @@ import Testing
         #expect(failed.done > 0 && failed.done < 8, "\(failed)")
         // The same data directory, now with a healthy model: resume asks only what is missing.
         let resumed: RunOutcome = try await withSimulator { port in
-            try await withPillar(deployments: deployments(embed: port, chat: port),
-                                 configure: { $0.retrieval.embeddingModel = "sim-embed" }, dataDirectory: directory) { pillar in
+            try await withPillar(
+                deployments: deployments(embed: port, chat: port),
+                configure: { $0.retrieval.embeddingModel = "sim-embed" }, dataDirectory: directory
+            ) { pillar in
                 let started = try await pillar.request(.POST, "/v1/admin/eval/runs/\(failed.id)/resume")
                 #expect(started.status == 202, "\(started.body)")
                 let ended = try await pillar.waitForRun(failed.id)
@@ -219,11 +244,15 @@ import Testing
     @Test func aCancelledRunSaysSoAndResumeFinishesIt() async throws {
         let slow = SimulatorBehaviour(timeToFirstToken: .milliseconds(150), tokensPerSecond: 5000)
         try await withSimulator(slow) { port in
-            try await withPillar(deployments: [simulatorDeployment("sim", port: port, models: ["sim", "sim-embed"])],
-                                 configure: { $0.retrieval.embeddingModel = "sim-embed" }) { pillar in
+            try await withPillar(
+                deployments: [simulatorDeployment("sim", port: port, models: ["sim", "sim-embed"])],
+                configure: { $0.retrieval.embeddingModel = "sim-embed" }
+            ) { pillar in
                 try await EvaluationFixture.ingest(pillar)
                 #expect(try await pillar.importDataset("colonies", EvaluationFixture.datasetJSONL).status == 201)
-                let started = try await pillar.startRun(["dataset": "colonies", "metrics": ["citations_recall"], "concurrency": 1])
+                let started = try await pillar.startRun([
+                    "dataset": "colonies", "metrics": ["citations_recall"], "concurrency": 1,
+                ])
                 let id = try #require(started.json["id"] as? String)
                 while try await pillar.request(.GET, "/v1/admin/eval/runs/\(id)").json["done"] as? Int ?? 0 < 1 {
                     try await Task.sleep(for: .milliseconds(20))
@@ -273,15 +302,19 @@ import Testing
             try await EvaluationFixture.ingest(pillar)
             let (sharing, sharingSubject) = try await pillar.newKeyWithSubject()
             let private_ = try await pillar.newKey()
-            #expect(try await pillar.request(.PUT, "/v1/me/consent", key: sharing, body: #"{"share_conversations": true}"#).status == 200)
+            #expect(
+                try await pillar.request(.PUT, "/v1/me/consent", key: sharing, body: #"{"share_conversations": true}"#).status
+                    == 200)
             for (key, rating) in [(sharing, 5), (private_, 1)] {
                 let answer = try await pillar.ask("How many breeding pairs does the tern colony on Farne have?", key: key)
                 let trace = try #require(answer.json["trace_id"] as? String)
-                let feedback = try await pillar.request(.POST, "/v1/feedback", key: key,
-                                                        body: #"{"trace_id": "\#(trace)", "rating": \#(rating), "include_conversation": true}"#)
+                let feedback = try await pillar.request(
+                    .POST, "/v1/feedback", key: key,
+                    body: #"{"trace_id": "\#(trace)", "rating": \#(rating), "include_conversation": true}"#)
                 #expect(feedback.status == 201, "\(feedback.body)")
             }
-            let made = try await pillar.request(.POST, "/v1/admin/eval/datasets/production/from-traces", body: #"{"selection": "feedback"}"#)
+            let made = try await pillar.request(
+                .POST, "/v1/admin/eval/datasets/production/from-traces", body: #"{"selection": "feedback"}"#)
             #expect(made.status == 201, "\(made.body)")
             #expect(made.json["item_count"] as? Int == 1, "only the consenting user's conversation: \(made.body)")
             let shown = try await pillar.request(.GET, "/v1/admin/eval/datasets/production?items=true")

@@ -2,6 +2,7 @@ import Foundation
 import PillarCore
 import PillarStore
 import Testing
+
 @testable import PillarGateway
 @testable import PillarServer
 
@@ -18,7 +19,8 @@ import Testing
 
         /// The primary's behaviour; nil for `refused`, whose port is held closed.
         var behaviour: SimulatorBehaviour? {
-            var behaviour = SimulatorBehaviour(timeToFirstToken: .zero, tokensPerSecond: 2000, reply: "one two three four five six")
+            var behaviour = SimulatorBehaviour(
+                timeToFirstToken: .zero, tokensPerSecond: 2000, reply: "one two three four five six")
             switch self {
             case .status503WithRetryAfter: behaviour.fault = .status(503, retryAfterSeconds: 1)
             case .status503: behaviour.fault = .status(503, retryAfterSeconds: nil)
@@ -46,13 +48,16 @@ import Testing
         var onlyStreams: Bool {
             switch self {
             case .cutBeforeFirstToken, .cutMidStream, .malformedBeforeFirstToken, .malformedMidStream,
-                 .streamErrorBeforeFirstToken, .streamErrorMidStream, .endWithoutFinish: return true
+                .streamErrorBeforeFirstToken, .streamErrorMidStream, .endWithoutFinish:
+                return true
             default: return false
             }
         }
 
         /// Faults that strike after the first tokens reached the client: the stream cannot move elsewhere.
-        var afterFirstToken: Bool { [.cutMidStream, .malformedMidStream, .streamErrorMidStream, .endWithoutFinish].contains(self) }
+        var afterFirstToken: Bool {
+            [.cutMidStream, .malformedMidStream, .streamErrorMidStream, .endWithoutFinish].contains(self)
+        }
     }
 
     /// What the client must see.
@@ -100,7 +105,9 @@ import Testing
         var fault: Fault
         var streamed: Bool
         var backup: Bool
-        var testDescription: String { "\(fault.rawValue), \(streamed ? "streamed" : "whole"), \(backup ? "with backup" : "alone")" }
+        var testDescription: String {
+            "\(fault.rawValue), \(streamed ? "streamed" : "whole"), \(backup ? "with backup" : "alone")"
+        }
     }
 
     static let cases: [Case] = Fault.allCases.flatMap { fault in
@@ -114,16 +121,21 @@ import Testing
         try await withOptionalSimulator(matrixCase.fault.behaviour) { primaryPort in
             try await withSimulator(healthy) { backupPort in
                 var deployments = [simulatorDeployment("primary", port: primaryPort ?? held.port, models: ["gpt"], priority: 0)]
-                if matrixCase.backup { deployments.append(simulatorDeployment("backup", port: backupPort, models: ["gpt"], priority: 1)) }
-                try await withPillar(deployments: deployments, configure: { configuration in
-                    // A refused connection that waited for the connect timeout would take 10 s.
-                    configuration.timeouts.connectSeconds = 10
-                    configuration.timeouts.firstTokenSeconds = 1.5
-                    configuration.timeouts.firstByteSeconds = 1.5
-                    configuration.timeouts.totalSeconds = 2.5
-                    configuration.gateway.maxAttempts = 2
-                    configuration.gateway.retryTotalSeconds = 3
-                }) { pillar in
+                if matrixCase.backup {
+                    deployments.append(simulatorDeployment("backup", port: backupPort, models: ["gpt"], priority: 1))
+                }
+                try await withPillar(
+                    deployments: deployments,
+                    configure: { configuration in
+                        // A refused connection that waited for the connect timeout would take 10 s.
+                        configuration.timeouts.connectSeconds = 10
+                        configuration.timeouts.firstTokenSeconds = 1.5
+                        configuration.timeouts.firstByteSeconds = 1.5
+                        configuration.timeouts.totalSeconds = 2.5
+                        configuration.gateway.maxAttempts = 2
+                        configuration.gateway.retryTotalSeconds = 3
+                    }
+                ) { pillar in
                     let started = ContinuousClock.now
                     let response = try await pillar.chat("hello", model: "gpt", stream: matrixCase.streamed)
                     let took = ContinuousClock.now - started

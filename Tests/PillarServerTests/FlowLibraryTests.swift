@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Testing
+
 @testable import PillarServer
 
 /// Flows saved through the API: validated with errors that name the line, run as a DAG, versioned and
@@ -69,57 +70,65 @@ import Testing
 
     @Test func aSavedFlowRunsAsADAGWithToolsRoutesAndTemplates() async throws {
         try await withSimulator { simulatorPort in
-          try await withSlowStatusService { statusPort in
-            try await withPillar(deployments: [simulatorDeployment("sim", port: simulatorPort, models: ["sim", "sim-embed"])],
-                                 configure: { configuration in
-                                     configuration.retrieval.embeddingModel = "sim-embed"
-                                     configuration.flows.allowedHosts = ["127.0.0.1:\(statusPort)"]
-                                 }) { pillar in
-                #expect(try await pillar.ingest(["source": "handbook.md", "content": handbook]).status == 201)
-                let saved = try await pillar.request(.POST, "/v1/admin/flows", body: Self.toolFlow(port: statusPort),
-                                                     contentType: "application/yaml")
-                #expect(saved.status == 201, "\(saved.body)")
-                #expect(saved.json["version"] as? Int == 1)
+            try await withSlowStatusService { statusPort in
+                try await withPillar(
+                    deployments: [simulatorDeployment("sim", port: simulatorPort, models: ["sim", "sim-embed"])],
+                    configure: { configuration in
+                        configuration.retrieval.embeddingModel = "sim-embed"
+                        configuration.flows.allowedHosts = ["127.0.0.1:\(statusPort)"]
+                    }
+                ) { pillar in
+                    #expect(try await pillar.ingest(["source": "handbook.md", "content": handbook]).status == 201)
+                    let saved = try await pillar.request(
+                        .POST, "/v1/admin/flows", body: Self.toolFlow(port: statusPort),
+                        contentType: "application/yaml")
+                    #expect(saved.status == 201, "\(saved.body)")
+                    #expect(saved.json["version"] as? Int == 1)
 
-                let answer = try await pillar.ask("hotel receipts password", flow: "desk")
-                #expect(answer.status == 200, "\(answer.body)")
-                let text = try #require(answer.json["answer"] as? String)
-                #expect(text.hasPrefix("Hello, the service is ok and 1 passages match: [1]"), "\(text)")
-                #expect((answer.json["flow"] as? [String: Any])?["name"] as? String == "desk")
-                let outputs = try #require(answer.json["outputs"] as? [String: Any])
-                #expect((outputs["flagged"] as? [String])?.first?.contains("password") == true)
+                    let answer = try await pillar.ask("hotel receipts password", flow: "desk")
+                    #expect(answer.status == 200, "\(answer.body)")
+                    let text = try #require(answer.json["answer"] as? String)
+                    #expect(text.hasPrefix("Hello, the service is ok and 1 passages match: [1]"), "\(text)")
+                    #expect((answer.json["flow"] as? [String: Any])?["name"] as? String == "desk")
+                    let outputs = try #require(answer.json["outputs"] as? [String: Any])
+                    #expect((outputs["flagged"] as? [String])?.first?.contains("password") == true)
 
-                let trace = try await pillar.request(.GET, "/v1/traces/\(answer.json["trace_id"] as? String ?? "")")
-                let nodes = try #require(trace.json["nodes"] as? [[String: Any]])
-                let byName = Dictionary(uniqueKeysWithValues: nodes.map { ($0["name"] as! String, $0) })
-                #expect(byName["status"]?["note"] as? String == "HTTP 200")
-                #expect(byName["down"]?["status"] as? String == "skipped")
-                #expect(byName["decide"]?["note"] as? String == "chose 'up'")
-                let guards = try #require(trace.json["guards"] as? [[String: Any]])
-                #expect(guards.first?["passed"] as? Bool == false && guards.first?["action"] as? String == "flag")
-                // Independent nodes run together: the retrieval starts while the half-second tool call is under way
-                // (in sequence it would start after it ended).
-                let status = try #require(byName["status"]), passages = try #require(byName["passages"])
-                let statusStart = status["start_ms"] as? Double ?? 0, passagesStart = passages["start_ms"] as? Double ?? 0
-                #expect(status["duration_ms"] as? Double ?? 0 >= 500)
-                #expect(passagesStart < statusStart + (status["duration_ms"] as? Double ?? 0))
+                    let trace = try await pillar.request(.GET, "/v1/traces/\(answer.json["trace_id"] as? String ?? "")")
+                    let nodes = try #require(trace.json["nodes"] as? [[String: Any]])
+                    let byName = Dictionary(uniqueKeysWithValues: nodes.map { ($0["name"] as! String, $0) })
+                    #expect(byName["status"]?["note"] as? String == "HTTP 200")
+                    #expect(byName["down"]?["status"] as? String == "skipped")
+                    #expect(byName["decide"]?["note"] as? String == "chose 'up'")
+                    let guards = try #require(trace.json["guards"] as? [[String: Any]])
+                    #expect(guards.first?["passed"] as? Bool == false && guards.first?["action"] as? String == "flag")
+                    // Independent nodes run together: the retrieval starts while the half-second tool call is under way
+                    // (in sequence it would start after it ended).
+                    let status = try #require(byName["status"])
+                    let passages = try #require(byName["passages"])
+                    let statusStart = status["start_ms"] as? Double ?? 0
+                    let passagesStart = passages["start_ms"] as? Double ?? 0
+                    #expect(status["duration_ms"] as? Double ?? 0 >= 500)
+                    #expect(passagesStart < statusStart + (status["duration_ms"] as? Double ?? 0))
 
-                // The same flow on the OpenAI route, and a new version behind a label.
-                let openAI = try await pillar.chat("hotel receipts", model: "pillar:desk")
-                #expect(openAI.status == 200, "\(openAI.body)")
-                let v2 = try await pillar.request(.POST, "/v1/admin/flows", body: Self.toolFlow(port: statusPort, greeting: "Hi"),
-                                                  contentType: "application/yaml")
-                #expect(v2.json["version"] as? Int == 2)
-                #expect(try await pillar.request(.PUT, "/v1/admin/flows/desk/labels/staging", body: #"{"version": 2}"#).status == 200)
-                let staged = try await pillar.ask("hotel receipts", flow: "desk", label: "staging")
-                #expect((staged.json["answer"] as? String)?.hasPrefix("Hi,") == true, "\(staged.body)")
-                #expect((staged.json["flow"] as? [String: Any])?["version"] as? Int == 2)
-                let pinned = try await pillar.ask("hotel receipts", flow: "desk@1")
-                #expect((pinned.json["answer"] as? String)?.hasPrefix("Hello,") == true)
-                let diff = try await pillar.request(.GET, "/v1/admin/flows/desk/diff?from=1&to=2")
-                #expect((diff.json["diff"] as? String)?.contains("+    template: \"Hi, the service") == true, "\(diff.body)")
+                    // The same flow on the OpenAI route, and a new version behind a label.
+                    let openAI = try await pillar.chat("hotel receipts", model: "pillar:desk")
+                    #expect(openAI.status == 200, "\(openAI.body)")
+                    let v2 = try await pillar.request(
+                        .POST, "/v1/admin/flows", body: Self.toolFlow(port: statusPort, greeting: "Hi"),
+                        contentType: "application/yaml")
+                    #expect(v2.json["version"] as? Int == 2)
+                    #expect(
+                        try await pillar.request(.PUT, "/v1/admin/flows/desk/labels/staging", body: #"{"version": 2}"#).status
+                            == 200)
+                    let staged = try await pillar.ask("hotel receipts", flow: "desk", label: "staging")
+                    #expect((staged.json["answer"] as? String)?.hasPrefix("Hi,") == true, "\(staged.body)")
+                    #expect((staged.json["flow"] as? [String: Any])?["version"] as? Int == 2)
+                    let pinned = try await pillar.ask("hotel receipts", flow: "desk@1")
+                    #expect((pinned.json["answer"] as? String)?.hasPrefix("Hello,") == true)
+                    let diff = try await pillar.request(.GET, "/v1/admin/flows/desk/diff?from=1&to=2")
+                    #expect((diff.json["diff"] as? String)?.contains("+    template: \"Hi, the service") == true, "\(diff.body)")
+                }
             }
-          }
         }
     }
 
@@ -156,7 +165,9 @@ import Testing
                 """
             let forbidden = try await pillar.request(.POST, "/v1/admin/flows", body: tool, contentType: "application/yaml")
             #expect(forbidden.status == 400)
-            #expect(((forbidden.json["error"] as? [String: Any])?["message"] as? String)?.contains("line 5") == true, "\(forbidden.body)")
+            #expect(
+                ((forbidden.json["error"] as? [String: Any])?["message"] as? String)?.contains("line 5") == true,
+                "\(forbidden.body)")
 
             let badTemplate = """
                 name: broken
@@ -169,7 +180,8 @@ import Testing
                 """
             let broken = try await pillar.request(.POST, "/v1/admin/flows", body: badTemplate, contentType: "application/yaml")
             #expect(broken.status == 400)
-            #expect(((broken.json["error"] as? [String: Any])?["message"] as? String)?.contains("line 3") == true, "\(broken.body)")
+            #expect(
+                ((broken.json["error"] as? [String: Any])?["message"] as? String)?.contains("line 3") == true, "\(broken.body)")
 
             let json = try await pillar.request(.POST, "/v1/admin/flows", body: #"{"yaml": "name: [unclosed"}"#)
             #expect(json.status == 400)

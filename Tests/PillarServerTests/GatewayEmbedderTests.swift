@@ -4,6 +4,7 @@ import PillarCore
 import PillarGateway
 import Synchronization
 import Testing
+
 @testable import PillarRetrieval
 
 /// The embedder ingestion uses: batches through the gateway to the project's simulator over HTTP, every call
@@ -11,11 +12,16 @@ import Testing
 @Suite struct GatewayEmbedderTests {
     @Test func textsGoInBatchesAndComeBackNormalisedInOrder() async throws {
         try await withSimulator { port in
-            let deployment = ModelDeployment(name: "sim", api: .openAI, baseURL: "http://127.0.0.1:\(port)/v1",
-                                             upstreamModel: "simulated", servedModels: ["embed"])
-            let gateway = ModelGateway(providers: [OpenAICompatibleProvider(deployment: deployment, httpClient: .shared,
-                                                                            logger: Logger(label: "test"))],
-                                       logger: Logger(label: "test"))
+            let deployment = ModelDeployment(
+                name: "sim", api: .openAI, baseURL: "http://127.0.0.1:\(port)/v1",
+                upstreamModel: "simulated", servedModels: ["embed"])
+            let gateway = ModelGateway(
+                providers: [
+                    OpenAICompatibleProvider(
+                        deployment: deployment, httpClient: .shared,
+                        logger: Logger(label: "test"))
+                ],
+                logger: Logger(label: "test"))
             let calls = Mutex<[Int]>([])
             let embedder = GatewayEmbedder(gateway: gateway, model: "embed", batchSize: 32) { _, outcome in
                 calls.withLock { $0.append(outcome.usage?.promptTokens ?? -1) }

@@ -1,8 +1,9 @@
-import NIOHTTP1
 import Foundation
+import NIOHTTP1
 import PillarCore
 import PillarStore
 import Testing
+
 @testable import PillarGateway
 @testable import PillarServer
 
@@ -10,9 +11,12 @@ import Testing
 /// upstream errors mapped to clear ones, and failures in mid-stream made explicit.
 @Suite struct GatewayTests {
     @Test func failsOverToTheNextDeploymentWhenTheFirstFails() async throws {
-        let failing = SimulatorBehaviour(timeToFirstToken: .zero, tokensPerSecond: 5000, fault: .status(503, retryAfterSeconds: nil))
+        let failing = SimulatorBehaviour(
+            timeToFirstToken: .zero, tokensPerSecond: 5000, fault: .status(503, retryAfterSeconds: nil))
         try await withSimulator(failing) { badPort in
-            try await withSimulator(SimulatorBehaviour(timeToFirstToken: .zero, tokensPerSecond: 5000, reply: "from the spill-over")) { goodPort in
+            try await withSimulator(
+                SimulatorBehaviour(timeToFirstToken: .zero, tokensPerSecond: 5000, reply: "from the spill-over")
+            ) { goodPort in
                 try await withPillar(deployments: [
                     simulatorDeployment("provisioned", port: badPort, models: ["gpt"], priority: 0),
                     simulatorDeployment("paygo", port: goodPort, models: ["gpt"], priority: 1),
@@ -38,10 +42,13 @@ import Testing
         (501, 400, "unsupported_operation"),
     ])
     func mapsUpstreamErrorsWhenNoDeploymentCanServe(upstream: Int, expected: Int, code: String) async throws {
-        let failing = SimulatorBehaviour(timeToFirstToken: .zero, tokensPerSecond: 5000, fault: .status(upstream, retryAfterSeconds: 7))
+        let failing = SimulatorBehaviour(
+            timeToFirstToken: .zero, tokensPerSecond: 5000, fault: .status(upstream, retryAfterSeconds: 7))
         try await withSimulator(failing) { port in
             // A Retry-After of 7 s does not fit a 2 s retry budget: the caller hears it at once.
-            try await withPillar(deployments: [simulatorDeployment("sim", port: port)], configure: { $0.gateway.retryTotalSeconds = 2 }) { pillar in
+            try await withPillar(
+                deployments: [simulatorDeployment("sim", port: port)], configure: { $0.gateway.retryTotalSeconds = 2 }
+            ) { pillar in
                 let response = try await pillar.chat("hi")
                 #expect(response.status == expected)
                 #expect(response.errorCode == code)
@@ -56,7 +63,8 @@ import Testing
     }
 
     @Test func anUnreachableDeploymentAnswers503WithRetryAfter() async throws {
-        try await withPillar(deployments: [simulatorDeployment("gone", port: 1)], configure: { $0.timeouts.connectSeconds = 0.2 }) { pillar in
+        try await withPillar(deployments: [simulatorDeployment("gone", port: 1)], configure: { $0.timeouts.connectSeconds = 0.2 })
+        { pillar in
             let response = try await pillar.chat("hi", model: "gone")
             #expect(response.status == 503)
             #expect(response.headers["retry-after"] != nil)
@@ -74,7 +82,8 @@ import Testing
                 #expect(!response.streamedText.isEmpty && "a b c".hasPrefix(response.streamedText))
                 let last = try #require(response.events.last)
                 #expect(last != "[DONE]")
-                let error = (try JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any])?["error"] as? [String: Any]
+                let error =
+                    (try JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any])?["error"] as? [String: Any]
                 #expect(["upstream_truncated", "upstream_malformed"].contains(error?["code"] as? String))
                 let turns = try await SQLiteTurnRepository(database: PillarDatabase(dataDirectory: pillar.dataDirectory))
                     .listTurns(tenant: "default", limit: 10)
@@ -102,7 +111,8 @@ import Testing
 
     @Test func azureDeploymentsUseTheirURLShapeAndApiKeyHeader() async throws {
         try await withSimulator(fastSimulator, apiKey: "azure-secret") { port in
-            var azure = PillarConfiguration.Deployment(name: "azure-gpt", baseURL: "http://127.0.0.1:\(port)", model: "gpt-4o-prod")
+            var azure = PillarConfiguration.Deployment(
+                name: "azure-gpt", baseURL: "http://127.0.0.1:\(port)", model: "gpt-4o-prod")
             azure.api = "azure"
             azure.apiVersion = "2024-10-21"
             azure.apiKeyEnv = "AZURE_KEY"

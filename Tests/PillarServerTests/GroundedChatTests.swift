@@ -2,6 +2,7 @@ import Foundation
 import PillarCore
 import PillarGateway
 import Testing
+
 @testable import PillarServer
 
 /// The shipped RAG flow over HTTP: a real server, a real SQLite file, the simulator as chat and embedding
@@ -10,8 +11,11 @@ import Testing
     @Test func answersWithCitationsThatMapToTheRightChunkAndSource() async throws {
         try await withRetrievalPillar { pillar in
             #expect(try await pillar.ingest(["source": "handbook.md", "content": handbook]).status == 201)
-            #expect(try await pillar.ingest(["source": "menu.txt", "title": "Canteen",
-                                             "content": "The canteen serves soup on Mondays and fish on Fridays."]).status == 201)
+            #expect(
+                try await pillar.ingest([
+                    "source": "menu.txt", "title": "Canteen",
+                    "content": "The canteen serves soup on Mondays and fish on Fridays.",
+                ]).status == 201)
             let response = try await pillar.ask("Within how many days must hotel receipts be filed?")
             #expect(response.status == 200, "\(response.body)")
             let answer = try #require(response.json["answer"] as? String)
@@ -25,7 +29,9 @@ import Testing
             #expect((cited["heading_path"] as? [String])?.last == "Expenses")
             #expect(response.json["grounded"] as? Bool == true)
             let prompt = try #require(response.json["prompt"] as? [String: Any])
-            #expect(prompt["name"] as? String == "rag-answer" && prompt["version"] as? Int == 1 && prompt["label"] as? String == "production")
+            #expect(
+                prompt["name"] as? String == "rag-answer" && prompt["version"] as? Int == 1
+                    && prompt["label"] as? String == "production")
             #expect((response.json["flow"] as? [String: Any])?["name"] as? String == "rag")
 
             // The chunk a citation names is a real chunk: search finds it with the same id and lineage.
@@ -75,7 +81,8 @@ import Testing
             #expect(try await pillar.ingest(["source": "handbook.md", "content": handbook]).status == 201)
             let first = try await pillar.ask("Which class is the rule for flights under six hours?")
             let conversation = try #require(first.json["conversation_id"] as? String)
-            let second = try await pillar.ask("And within how many days must hotel receipts be filed?", conversation: conversation)
+            let second = try await pillar.ask(
+                "And within how many days must hotel receipts be filed?", conversation: conversation)
             #expect(second.status == 200, "\(second.body)")
             #expect(second.json["conversation_id"] as? String == conversation)
             let trace = try await pillar.request(.GET, "/v1/traces/\(second.json["trace_id"] as? String ?? "")")
@@ -149,8 +156,10 @@ import Testing
     @Test func aStreamThatFailsMidAnswerEndsWithAnErrorAndLeavesNoEmptyConversation() async throws {
         let cutting = SimulatorBehaviour(timeToFirstToken: .zero, tokensPerSecond: 5000, fault: .cutAfter(tokens: 3))
         try await withSimulator(cutting) { port in
-            try await withPillar(deployments: [simulatorDeployment("sim", port: port, models: ["sim", "sim-embed"])],
-                                 configure: { $0.retrieval.embeddingModel = "sim-embed" }) { pillar in
+            try await withPillar(
+                deployments: [simulatorDeployment("sim", port: port, models: ["sim", "sim-embed"])],
+                configure: { $0.retrieval.embeddingModel = "sim-embed" }
+            ) { pillar in
                 #expect(try await pillar.ingest(["source": "handbook.md", "content": handbook]).status == 201)
                 let response = try await pillar.ask("Who books flights through the travel desk?", stream: true)
                 #expect(response.status == 200)

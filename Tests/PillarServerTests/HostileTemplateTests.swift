@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import PillarServer
 
 /// The prompts and flows that crashed the server (SIGSEGV in swift-mustache's recursive parser) are answered
@@ -10,9 +11,12 @@ import Testing
     }
 
     static func promptBody(_ template: String) throws -> String {
-        let body: [String: Any] = ["name": "hostile", "prompt": [
-            "variables": [["name": "a"]], "messages": [["role": "user", "template": template]],
-        ]]
+        let body: [String: Any] = [
+            "name": "hostile",
+            "prompt": [
+                "variables": [["name": "a"]], "messages": [["role": "user", "template": template]],
+            ],
+        ]
         return String(decoding: try JSONSerialization.data(withJSONObject: body), as: UTF8.self)
     }
 
@@ -30,7 +34,8 @@ import Testing
                 #expect(response.errorCode == code, "\(response.body.prefix(300))")
             }
             // The flow in YAML's flow style, as a JSON body.
-            let flow = #"{"yaml": "name: deep\nnodes: {t: {kind: template, variables: {a: hi}, template: '"#
+            let flow =
+                #"{"yaml": "name: deep\nnodes: {t: {kind: template, variables: {a: hi}, template: '"#
                 + Self.nested(5_000) + #"'}}\noutputs: {answer: ${t.output}}\n"}"#
             let refused = try await pillar.request(.POST, "/v1/admin/flows", body: flow)
             #expect(refused.status == 400)

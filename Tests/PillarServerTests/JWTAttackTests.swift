@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import PillarCore
 import Testing
+
 @testable import PillarServer
 
 /// What a forger has to work with: the issuer's published keys (and, for the attacks that need them, its private
@@ -133,7 +134,8 @@ struct JWTAttack: Sendable {
         // Tampering after signing.
         JWTAttack("a payload changed after signing", refusedFor: "signature") { f in
             let parts = try f.validParts()
-            return parts[0] + "." + (try ForgedJWT.segment(f.claims(["roles": .array([.string("Pillar.Admin")])]))) + "." + parts[2]
+            return parts[0] + "." + (try ForgedJWT.segment(f.claims(["roles": .array([.string("Pillar.Admin")])]))) + "."
+                + parts[2]
         },
         JWTAttack("a header changed after signing", refusedFor: "signature") { f in
             let parts = try f.validParts()
@@ -242,7 +244,8 @@ struct JWTAttack: Sendable {
     @Test func acceptsEachKeyWithItsOwnAlgorithm() async throws {
         try await withIssuer { forgery, pillar in
             for (alg, kid) in [("ES256", "ec-1"), ("RS256", "rsa-1"), ("ES256", "ec-bare"), ("RS256", "rsa-bare")] {
-                let token = try forgery.signed(forgery.header(alg: alg, kid: kid), forgery.claims(["iat": .number(JWTAttack.now)]), by: kid)
+                let token = try forgery.signed(
+                    forgery.header(alg: alg, kid: kid), forgery.claims(["iat": .number(JWTAttack.now)]), by: kid)
                 let response = try await pillar.request(.GET, "/v1/models", key: token)
                 #expect(response.status == 200, "\(alg) with \(kid): \(response.body)")
             }

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import PillarCore
 import Testing
+
 @testable import PillarStore
 
 /// Keyword ranking is BM25 as FTS5 computes it, over what the reader may read only: hidden documents change
@@ -10,18 +11,22 @@ import Testing
     static let topics = ["river", "mountain", "harbour", "glacier", "desert", "forest", "volcano", "island"]
 
     /// A store in a fresh data directory with the tenant's documents saved in order.
-    static func store(_ documents: [(id: String, acl: [String], text: String)]) async throws -> (SQLiteDocumentRepository, String) {
+    static func store(_ documents: [(id: String, acl: [String], text: String)]) async throws -> (SQLiteDocumentRepository, String)
+    {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pillar-bm25-\(UUID().uuidString)").path
-        let database = try PillarDatabase(dataDirectory: directory, environment: ["PILLAR_MASTER_KEY": Data(repeating: 7, count: 32).base64EncodedString()])
+        let database = try PillarDatabase(
+            dataDirectory: directory, environment: ["PILLAR_MASTER_KEY": Data(repeating: 7, count: 32).base64EncodedString()])
         _ = try await SQLiteTenantRepository(database: database).ensureTenant("t")
         let repository = SQLiteDocumentRepository(database: database)
         for document in documents {
-            let record = DocumentRecord(id: document.id, tenant: "t", sourceURI: "test://\(document.id)", title: document.id,
-                                        format: "text", contentHash: document.id, version: 1, aclGroups: document.acl,
-                                        bytes: document.text.utf8.count, chunkCount: 1, embeddingModel: "none",
-                                        createdAt: 0, updatedAt: 0)
-            let chunk = ChunkRecord(ordinal: 0, text: document.text, headingPath: [], start: 0, end: document.text.count,
-                                    tokenCount: 10, embedding: [1, 0])
+            let record = DocumentRecord(
+                id: document.id, tenant: "t", sourceURI: "test://\(document.id)", title: document.id,
+                format: "text", contentHash: document.id, version: 1, aclGroups: document.acl,
+                bytes: document.text.utf8.count, chunkCount: 1, embeddingModel: "none",
+                createdAt: 0, updatedAt: 0)
+            let chunk = ChunkRecord(
+                ordinal: 0, text: document.text, headingPath: [], start: 0, end: document.text.count,
+                tokenCount: 10, embedding: [1, 0])
             try await repository.saveDocument(record, chunks: [chunk], replacing: nil)
         }
         return (repository, directory)
@@ -30,7 +35,9 @@ import Testing
     /// Documents of varied length and topic mix, deterministic.
     static func corpus(count: Int, prefix: String, acl: [String], seed: Int) -> [(id: String, acl: [String], text: String)] {
         (0..<count).map { index in
-            let words = (0..<(5 + (index * 7 + seed) % 23)).map { topics[($0 * 3 + index * 5 + seed) % topics.count] + ($0 % 4 == 0 ? "s" : "") }
+            let words = (0..<(5 + (index * 7 + seed) % 23)).map {
+                topics[($0 * 3 + index * 5 + seed) % topics.count] + ($0 % 4 == 0 ? "s" : "")
+            }
             return ("\(prefix)\(index)", acl, words.joined(separator: " "))
         }
     }
@@ -43,8 +50,10 @@ import Testing
             let ours = try await repository.keywordSearch(query, scope: AccessScope(tenant: "t", groups: []), limit: 100)
             let match = KeywordQuery.terms(query).map { "\"\($0)\"" }.joined(separator: " OR ")
             let theirs = try await repository.database.pool.read { db in
-                try Row.fetchAll(db, sql: "SELECT rowid AS id, -bm25(\(table), 1.0, 1.0) AS score FROM \(table) WHERE \(table) MATCH ?",
-                                 arguments: [match]).map { ($0["id"] as Int64, $0["score"] as Double) }
+                try Row.fetchAll(
+                    db, sql: "SELECT rowid AS id, -bm25(\(table), 1.0, 1.0) AS score FROM \(table) WHERE \(table) MATCH ?",
+                    arguments: [match]
+                ).map { ($0["id"] as Int64, $0["score"] as Double) }
             }
             #expect(ours.count == theirs.count, "\(query)")
             let expected = Dictionary(uniqueKeysWithValues: theirs)
@@ -56,9 +65,13 @@ import Testing
     }
 
     @Test func hiddenDocumentsChangeNeitherTheOrderNorTheScores() async throws {
-        let readable = Self.corpus(count: 30, prefix: "open", acl: [], seed: 2) + Self.corpus(count: 20, prefix: "team", acl: ["team"], seed: 3)
+        let readable =
+            Self.corpus(count: 30, prefix: "open", acl: [], seed: 2)
+            + Self.corpus(count: 20, prefix: "team", acl: ["team"], seed: 3)
         // Hidden documents saved after the readable ones, so chunk ids of the readable ones are the same in both.
-        let hidden = Self.corpus(count: 60, prefix: "secret", acl: ["board"], seed: 4).map { ($0.id, $0.acl, $0.text + " river river river") }
+        let hidden = Self.corpus(count: 60, prefix: "secret", acl: ["board"], seed: 4).map {
+            ($0.id, $0.acl, $0.text + " river river river")
+        }
         let (alone, aloneDirectory) = try await Self.store(readable)
         let (together, togetherDirectory) = try await Self.store(readable + hidden)
         defer {

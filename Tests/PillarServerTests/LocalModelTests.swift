@@ -1,21 +1,26 @@
-import NIOHTTP1
 import AsyncHTTPClient
 import Foundation
 import Logging
+import NIOHTTP1
 import PillarCore
 import Testing
+
 @testable import PillarGateway
 @testable import PillarServer
 
 /// Runs the real llama-server and SmolLM2 that `make setup` builds and extracts; nothing here is faked.
 @Suite(.serialized) struct LocalModelTests {
     @Test func servesTheEmbeddedModelWithNoDeploymentConfigured() async throws {
-        try await withPillar(configure: { $0.localModel.mode = "auto"; $0.localModel.parallel = 1 }) { pillar in
+        try await withPillar(configure: {
+            $0.localModel.mode = "auto"
+            $0.localModel.parallel = 1
+        }) { pillar in
             try await waitUntilReady(pillar)
             let models = try await pillar.request(.GET, "/v1/models")
             #expect(models.body.contains("smollm2-135m-instruct"))
-            let response = try await pillar.chat("What is the capital of France? Answer in one word.", model: "smollm2-135m-instruct",
-                                                 stream: true, extra: #", "max_tokens": 16, "temperature": 0"#)
+            let response = try await pillar.chat(
+                "What is the capital of France? Answer in one word.", model: "smollm2-135m-instruct",
+                stream: true, extra: #", "max_tokens": 16, "temperature": 0"#)
             #expect(response.status == 200)
             #expect(response.events.last == "[DONE]")
             #expect(response.streamedText.contains("Paris"), "\(response.streamedText)")

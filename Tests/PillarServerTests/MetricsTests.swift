@@ -1,5 +1,7 @@
 import NIOHTTP1
+import PillarGateway
 import Testing
+
 @testable import PillarServer
 
 @Suite struct MetricsTests {
@@ -10,7 +12,8 @@ import Testing
                 let metrics = try await pillar.request(.GET, "/metrics")
                 #expect(metrics.status == 200)
                 #expect(metrics.headers["content-type"]?.hasPrefix("text/plain") == true)
-                #expect(metrics.body.contains(#"pillar_gen_ai_tokens_total{tenant="default",deployment="metered",type="output"}"#))
+                #expect(
+                    metrics.body.contains(#"pillar_gen_ai_tokens_total{tenant="default",deployment="metered",type="output"}"#))
                 #expect(metrics.body.contains(#"pillar_gen_ai_time_to_first_token_seconds_bucket{deployment="metered""#))
                 #expect(metrics.body.contains("http_server_request_duration"))
                 #expect(metrics.body.contains(#"pillar_gateway_breaker_state{deployment="metered"} 0"#))
@@ -36,5 +39,4 @@ import Testing
     }
 }
 
-import PillarGateway
 func findFreePort() throws -> Int { try findFreeLoopbackPort() }

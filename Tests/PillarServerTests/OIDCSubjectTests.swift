@@ -1,6 +1,7 @@
 import Foundation
 import PillarCore
 import Testing
+
 @testable import PillarServer
 
 /// A subject names whose data it is. An identity provider chooses its `sub` values freely, so an OIDC user must
@@ -13,7 +14,9 @@ import Testing
     }
 
     /// Two issuers, whose tokens both land in the `default` tenant beside its API keys.
-    func withTwoIssuers(_ body: @Sendable (TestIdentityProvider, TestIdentityProvider, PillarClient) async throws -> Void) async throws {
+    func withTwoIssuers(_ body: @Sendable (TestIdentityProvider, TestIdentityProvider, PillarClient) async throws -> Void)
+        async throws
+    {
         let first = TestIdentityProvider()
         try await first.addES256(kid: "first-1")
         let second = TestIdentityProvider()

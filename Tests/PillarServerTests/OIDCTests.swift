@@ -1,14 +1,15 @@
-import NIOHTTP1
 import Crypto
-import _CryptoExtras
 import Foundation
 import Hummingbird
 import HummingbirdTesting
 import JWTKit
 import Logging
 import NIOConcurrencyHelpers
+import NIOHTTP1
 import PillarCore
 import Testing
+import _CryptoExtras
+
 @testable import PillarServer
 
 @Suite struct OIDCTests {
@@ -58,8 +59,9 @@ import Testing
             let token = try await provider.token(kid: "ec-1", claims: claims())
             let models = try await pillar.request(.GET, "/openai/v1/models", key: token)
             #expect(models.status == 200, "\(models.body)")
-            let chat = try await pillar.request(.POST, "/openai/deployments/no-such-deployment/chat/completions?api-version=2024-10-21",
-                                                key: token, body: #"{"messages": [{"role": "user", "content": "hi"}]}"#)
+            let chat = try await pillar.request(
+                .POST, "/openai/deployments/no-such-deployment/chat/completions?api-version=2024-10-21",
+                key: token, body: #"{"messages": [{"role": "user", "content": "hi"}]}"#)
             #expect(chat.status == 404 && chat.body.contains("model_not_found"), "\(chat.body)")
             #expect(try await pillar.request(.GET, "/openai/v1/models", key: nil).status == 401)
         }
@@ -100,13 +102,16 @@ import Testing
         try await provider.addES256(kid: "ec-1")
         try await withSimulator { simulatorPort in
             try await provider.run { baseURL in
-                try await withPillar(deployments: [simulatorDeployment("sim", port: simulatorPort)], configure: { configuration in
-                    var oidc = PillarConfiguration.OIDC(issuer: OIDCTests.issuer, audiences: ["api://pillar"])
-                    oidc.jwksURL = baseURL + "/jwks"
-                    oidc.tenantClaim = "tid"
-                    oidc.roleMap = ["Pillar.Admin": "admin"]
-                    configuration.oidc = [oidc]
-                }) { pillar in
+                try await withPillar(
+                    deployments: [simulatorDeployment("sim", port: simulatorPort)],
+                    configure: { configuration in
+                        var oidc = PillarConfiguration.OIDC(issuer: OIDCTests.issuer, audiences: ["api://pillar"])
+                        oidc.jwksURL = baseURL + "/jwks"
+                        oidc.tenantClaim = "tid"
+                        oidc.roleMap = ["Pillar.Admin": "admin"]
+                        configuration.oidc = [oidc]
+                    }
+                ) { pillar in
                     let now = Date().timeIntervalSince1970
                     let claims: [String: JSONValue] = [
                         "iss": .string(OIDCTests.issuer), "aud": .string("api://pillar"), "sub": .string("bob"),

@@ -1,13 +1,16 @@
 import Foundation
 import NIOHTTP1
 import PillarCore
+
 @testable import PillarServer
 @testable import PillarStore
 
 extension PillarClient {
     /// `POST /v1/chat` with Pillar's own body.
-    func ask(_ message: String, conversation: String? = nil, flow: String? = nil, label: String? = nil,
-             stream: Bool = false, key: String = adminKey) async throws -> TestResponse {
+    func ask(
+        _ message: String, conversation: String? = nil, flow: String? = nil, label: String? = nil,
+        stream: Bool = false, key: String = adminKey
+    ) async throws -> TestResponse {
         var fields: [String: Any] = ["message": message, "stream": stream]
         if let conversation { fields["conversation_id"] = conversation }
         if let flow { fields["flow"] = flow }
@@ -19,7 +22,8 @@ extension PillarClient {
     /// A new API key of a tenant (created in the server's own database, as `pillar keys create` does).
     func newKey(tenant: String = "default", role: Role = .user) async throws -> String {
         let database = try PillarDatabase(dataDirectory: dataDirectory)
-        let issuer = APIKeyIssuer(keys: SQLiteAPIKeyRepository(database: database), tenants: SQLiteTenantRepository(database: database))
+        let issuer = APIKeyIssuer(
+            keys: SQLiteAPIKeyRepository(database: database), tenants: SQLiteTenantRepository(database: database))
         return try await issuer.create(tenant: tenant, name: "test \(tenant) \(role.rawValue)", role: role).secret
     }
 }

@@ -4,6 +4,7 @@ import NIOCore
 import PillarCore
 import PillarStore
 import Testing
+
 @testable import PillarGateway
 @testable import PillarServer
 
@@ -17,13 +18,16 @@ import Testing
         let down = SimulatorBehaviour(timeToFirstToken: .zero, tokensPerSecond: 5000, fault: .status(503, retryAfterSeconds: nil))
         try await withSimulator(down) { first in
             try await withSimulator(down) { second in
-                try await withPillar(deployments: [
-                    simulatorDeployment("a", port: first, models: ["gpt"], priority: 0),
-                    simulatorDeployment("b", port: second, models: ["gpt"], priority: 0),
-                ], configure: { configuration in
-                    configuration.gateway.breakerMinimumCalls = 2
-                    configuration.gateway.breakerOpenSeconds = 20
-                }) { pillar in
+                try await withPillar(
+                    deployments: [
+                        simulatorDeployment("a", port: first, models: ["gpt"], priority: 0),
+                        simulatorDeployment("b", port: second, models: ["gpt"], priority: 0),
+                    ],
+                    configure: { configuration in
+                        configuration.gateway.breakerMinimumCalls = 2
+                        configuration.gateway.breakerOpenSeconds = 20
+                    }
+                ) { pillar in
                     var retryAfters: [Int] = []
                     for index in 0..<6 {
                         let started = ContinuousClock.now
@@ -48,14 +52,17 @@ import Testing
     @Test func aRefusedConnectionFailsOverAtOnce() async throws {
         let closed = try HeldLoopbackPort()
         try await withSimulator(SimulatorBehaviour(timeToFirstToken: .zero, tokensPerSecond: 5000, reply: "backup")) { backup in
-            try await withPillar(deployments: [
-                simulatorDeployment("closed", port: closed.port, models: ["gpt"], priority: 0),
-                simulatorDeployment("backup", port: backup, models: ["gpt"], priority: 1),
-            ], configure: { configuration in
-                // A refused connection that waited for the connect timeout would take 10 s.
-                configuration.timeouts.connectSeconds = 10
-                configuration.gateway.breakerMinimumCalls = 1000
-            }) { pillar in
+            try await withPillar(
+                deployments: [
+                    simulatorDeployment("closed", port: closed.port, models: ["gpt"], priority: 0),
+                    simulatorDeployment("backup", port: backup, models: ["gpt"], priority: 1),
+                ],
+                configure: { configuration in
+                    // A refused connection that waited for the connect timeout would take 10 s.
+                    configuration.timeouts.connectSeconds = 10
+                    configuration.gateway.breakerMinimumCalls = 1000
+                }
+            ) { pillar in
                 for index in 0..<10 {
                     let started = ContinuousClock.now
                     let response = try await pillar.chat("hi \(index)", model: "gpt", stream: index.isMultiple(of: 2))
@@ -71,14 +78,18 @@ import Testing
     @Test func aStalledUpstreamHoldsNeitherWholeNorStreamedRequests() async throws {
         let stalled = SimulatorBehaviour(timeToFirstToken: .zero, tokensPerSecond: 5000, fault: .stall(.seconds(10)))
         try await withSimulator(stalled) { primary in
-            try await withSimulator(SimulatorBehaviour(timeToFirstToken: .zero, tokensPerSecond: 5000, reply: "backup")) { backup in
-                try await withPillar(deployments: [
-                    simulatorDeployment("stalled", port: primary, models: ["gpt"], priority: 0),
-                    simulatorDeployment("backup", port: backup, models: ["gpt"], priority: 1),
-                ], configure: { configuration in
-                    configuration.timeouts.firstTokenSeconds = 1
-                    configuration.timeouts.firstByteSeconds = 1
-                }) { pillar in
+            try await withSimulator(SimulatorBehaviour(timeToFirstToken: .zero, tokensPerSecond: 5000, reply: "backup")) {
+                backup in
+                try await withPillar(
+                    deployments: [
+                        simulatorDeployment("stalled", port: primary, models: ["gpt"], priority: 0),
+                        simulatorDeployment("backup", port: backup, models: ["gpt"], priority: 1),
+                    ],
+                    configure: { configuration in
+                        configuration.timeouts.firstTokenSeconds = 1
+                        configuration.timeouts.firstByteSeconds = 1
+                    }
+                ) { pillar in
                     for stream in [false, true] {
                         let started = ContinuousClock.now
                         let response = try await pillar.chat("hi", model: "gpt", stream: stream)
@@ -95,10 +106,13 @@ import Testing
     @Test func aBodyThatStallsAfterItsHeadIsCutAtTheTotalTimeout() async throws {
         let stalled = SimulatorBehaviour(timeToFirstToken: .zero, tokensPerSecond: 5000, fault: .stallAfterHead(.seconds(12)))
         try await withSimulator(stalled) { primary in
-            try await withPillar(deployments: [simulatorDeployment("stalled", port: primary, models: ["gpt"])], configure: { configuration in
-                configuration.timeouts.totalSeconds = 1.5
-                configuration.gateway.maxAttempts = 1
-            }) { pillar in
+            try await withPillar(
+                deployments: [simulatorDeployment("stalled", port: primary, models: ["gpt"])],
+                configure: { configuration in
+                    configuration.timeouts.totalSeconds = 1.5
+                    configuration.gateway.maxAttempts = 1
+                }
+            ) { pillar in
                 let started = ContinuousClock.now
                 let response = try await pillar.chat("hi", model: "gpt")
                 #expect(response.status == 504)
@@ -118,14 +132,21 @@ import Testing
         // Ten deltas over 2.5 s: silence by the old rule, which counted only text.
         let tools = SimulatorBehaviour(timeToFirstToken: .zero, tokensPerSecond: 4, toolCallDeltas: 10)
         try await withSimulator(tools) { port in
-            try await withPillar(deployments: [simulatorDeployment("tools", port: port, models: ["gpt"])], configure: { configuration in
-                configuration.timeouts.firstTokenSeconds = 1
-            }) { pillar in
+            try await withPillar(
+                deployments: [simulatorDeployment("tools", port: port, models: ["gpt"])],
+                configure: { configuration in
+                    configuration.timeouts.firstTokenSeconds = 1
+                }
+            ) { pillar in
                 var request = HTTPClientRequest(url: "http://127.0.0.1:\(pillar.port)/v1/chat/completions")
                 request.method = .POST
                 request.headers.add(name: "Authorization", value: "Bearer \(adminKey)")
                 request.headers.add(name: "Content-Type", value: "application/json")
-                request.body = .bytes(ByteBuffer(string: #"{"model": "gpt", "stream": true, "messages": [{"role": "user", "content": "look it up"}], "tools": [{"type": "function", "function": {"name": "lookup", "parameters": {"type": "object"}}}]}"#))
+                request.body = .bytes(
+                    ByteBuffer(
+                        string:
+                            #"{"model": "gpt", "stream": true, "messages": [{"role": "user", "content": "look it up"}], "tools": [{"type": "function", "function": {"name": "lookup", "parameters": {"type": "object"}}}]}"#
+                    ))
                 let started = ContinuousClock.now
                 let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
                 #expect(response.status == .ok)
@@ -134,8 +155,9 @@ import Testing
                 for try await buffer in response.body {
                     let piece = String(buffer: buffer)
                     text += piece
-                    arrivals += Array(repeating: ContinuousClock.now - started,
-                                      count: piece.components(separatedBy: "\"tool_calls\":[").count - 1)
+                    arrivals += Array(
+                        repeating: ContinuousClock.now - started,
+                        count: piece.components(separatedBy: "\"tool_calls\":[").count - 1)
                 }
                 #expect(arrivals.count == 10, "\(text)")
                 // Relayed as they come: the first long before the last, not all at once at the end.
@@ -170,7 +192,9 @@ import Testing
                 let embedding = try await pillar.request(.POST, "/v1/embeddings", body: #"{"model": "gpt", "input": "x"}"#)
                 #expect(embedding.status == 400)
                 #expect(embedding.errorCode == "unsupported_operation")
-                #expect(try await pillar.request(.POST, "/v1/embeddings", body: #"{"model": "aaa-embedder", "input": "x"}"#).status == 200)
+                #expect(
+                    try await pillar.request(.POST, "/v1/embeddings", body: #"{"model": "aaa-embedder", "input": "x"}"#).status
+                        == 200)
             }
         }
     }

@@ -2,6 +2,7 @@ import Foundation
 import PillarCore
 import PillarGateway
 import Testing
+
 @testable import PillarServer
 
 /// Every review check, both ways: a hardened workload passes all of them, and for each check one change to
@@ -25,8 +26,10 @@ import Testing
         oidc.defaultTenant = "default"
         configuration.oidc = [oidc]
         configuration.gateway.maxInFlightPerTenant = 32
-        configuration.prices = ["gpt": ModelPrice(inputPerMillion: 0.15, outputPerMillion: 0.6),
-                                "embed": ModelPrice(inputPerMillion: 0.02, outputPerMillion: 0)]
+        configuration.prices = [
+            "gpt": ModelPrice(inputPerMillion: 0.15, outputPerMillion: 0.6),
+            "embed": ModelPrice(inputPerMillion: 0.02, outputPerMillion: 0),
+        ]
         configuration.limits.tenantDefault = UsageLimits(requestsPerMinute: 600, tokensPerDay: 2_000_000)
         configuration.safety.tenantDefault.pii.beforeModel = true
         configuration.safety.tenantDefault.retentionDays = 30
@@ -38,18 +41,27 @@ import Testing
         configuration.assurance.review.expectedRequestsPerSecond = 50
 
         var inputs = ReviewInputs(configuration: configuration, now: now)
-        inputs.keys = [APIKeyRecord(id: "key_admin", tenant: "default", name: "ops", role: .admin, prefix: "pk_1",
-                                    createdAt: now - 86_400, lastUsedAt: now - 3_600),
-                       APIKeyRecord(id: "key_app", tenant: "acme", name: "app", role: .user, prefix: "pk_2",
-                                    createdAt: now - 10 * 86_400, lastUsedAt: now - 60)]
+        inputs.keys = [
+            APIKeyRecord(
+                id: "key_admin", tenant: "default", name: "ops", role: .admin, prefix: "pk_1",
+                createdAt: now - 86_400, lastUsedAt: now - 3_600),
+            APIKeyRecord(
+                id: "key_app", tenant: "acme", name: "app", role: .user, prefix: "pk_2",
+                createdAt: now - 10 * 86_400, lastUsedAt: now - 60),
+        ]
         inputs.tenants = ["acme", "default", ProbeTenant.id]
         inputs.audit = AuditVerification(events: 42, firstBrokenSeq: nil, problem: nil)
-        inputs.latestBackup = BackupRecord(id: "bak_1", at: now - 3_600, directory: "/backups/1", auditHeadSeq: 42,
-                                           auditHeadHash: String(repeating: "a", count: 64), bytes: 1 << 20)
-        inputs.latestProbe = IsolationProbeRun(id: "probe_1", startedAt: now - 70, finishedAt: now - 60, status: .passed,
-                                               attempts: 9, tenantsProbed: 2, leaks: [], problems: [])
-        inputs.loadTests = [LoadTestRecord(id: "load_1", at: now - 86_400, tool: "pillar-load", target: "https://pillar/v1",
-                                           requestsPerSecond: 80, p95Ms: 900, errorRate: 0, durationSeconds: 60, concurrency: 32)]
+        inputs.latestBackup = BackupRecord(
+            id: "bak_1", at: now - 3_600, directory: "/backups/1", auditHeadSeq: 42,
+            auditHeadHash: String(repeating: "a", count: 64), bytes: 1 << 20)
+        inputs.latestProbe = IsolationProbeRun(
+            id: "probe_1", startedAt: now - 70, finishedAt: now - 60, status: .passed,
+            attempts: 9, tenantsProbed: 2, leaks: [], problems: [])
+        inputs.loadTests = [
+            LoadTestRecord(
+                id: "load_1", at: now - 86_400, tool: "pillar-load", target: "https://pillar/v1",
+                requestsPerSecond: 80, p95Ms: 900, errorRate: 0, durationSeconds: 60, concurrency: 32)
+        ]
         inputs.baselines = [EvalBaseline(dataset: "golden", flow: "rag", runID: "run_1", setBy: "key_admin", setAt: now - 86_400)]
         inputs.monitorStates = ["groundedness-low|default|rag|production": "ok"]
         inputs.deployments = [
@@ -79,14 +91,26 @@ import Testing
         Case(id: "RE-04") { $0.configuration.gateway.maxAttempts = 10 },
         Case(id: "RE-05") { inputs in
             inputs.configuration.gateway.maxInFlightPerTenant = nil
-            inputs.deployments = inputs.deployments.map { var d = $0; d.maxInFlight = nil; return d }
+            inputs.deployments = inputs.deployments.map {
+                var d = $0
+                d.maxInFlight = nil
+                return d
+            }
         },
         Case(id: "RE-06") { $0.latestBackup = nil },
         Case(id: "RE-07") { $0.configuration.server.drainSeconds = 1 },
-        Case(id: "RE-08") { $0.deployments = $0.deployments.map { var d = $0; d.breaker = "open"; return d } },
+        Case(id: "RE-08") {
+            $0.deployments = $0.deployments.map {
+                var d = $0
+                d.breaker = "open"
+                return d
+            }
+        },
         Case(id: "RE-09") { $0.traffic.failed = 400 },
         Case(id: "RE-10") { $0.configuration.retrieval.persistIntervalSeconds = 3_600 },
-        Case(id: "RE-11") { $0.deployments.append(.init(name: "local", models: ["smollm2"], breaker: "closed", maxInFlight: 16, local: true)) },
+        Case(id: "RE-11") {
+            $0.deployments.append(.init(name: "local", models: ["smollm2"], breaker: "closed", maxInFlight: 16, local: true))
+        },
         Case(id: "SE-01") { $0.unauthenticatedRoutes.append("/v1/chat/completions") },
         Case(id: "SE-02") { $0.configuration.oidc = [] },
         Case(id: "SE-03") { $0.keys[0].createdAt = now - 200 * 86_400 },
@@ -98,7 +122,9 @@ import Testing
         Case(id: "SE-09") { $0.configuration.safety.tenants["acme"] = PillarConfiguration.SafetyPolicy() },
         Case(id: "SE-10") { $0.configuration.safety.tenantDefault.content.output = false },
         Case(id: "SE-11") { $0.configuration.safety.tenantDefault.shields.injection = "off" },
-        Case(id: "SE-12") { $0.audit = AuditVerification(events: 42, firstBrokenSeq: 7, problem: "record 7 was changed after it was written") },
+        Case(id: "SE-12") {
+            $0.audit = AuditVerification(events: 42, firstBrokenSeq: 7, problem: "record 7 was changed after it was written")
+        },
         Case(id: "SE-13") { inputs in
             inputs.latestProbe?.status = .leaked
             inputs.latestProbe?.leaks = [.init(path: "search", tenant: "acme", groups: [], canary: "open")]
@@ -108,8 +134,10 @@ import Testing
         Case(id: "SE-16") { $0.configuration.server.maxBodyBytes = 100 * 1024 * 1024 },
         Case(id: "SE-17") { inputs in
             for index in 0..<4 {
-                inputs.keys.append(APIKeyRecord(id: "key_extra\(index)", tenant: "default", name: "extra", role: .admin, prefix: "pk",
-                                                createdAt: now - 3_600, lastUsedAt: now - 60))
+                inputs.keys.append(
+                    APIKeyRecord(
+                        id: "key_extra\(index)", tenant: "default", name: "extra", role: .admin, prefix: "pk",
+                        createdAt: now - 3_600, lastUsedAt: now - 60))
             }
         },
         Case(id: "SE-18") { $0.configuration.monitoring.webhooks[0].secretEnv = nil },
@@ -125,7 +153,9 @@ import Testing
         Case(id: "CO-06") { $0.traffic.withoutCost = 900 },
         Case(id: "CO-07") { $0.configuration.monitoring.sampling.rate = 0.5 },
         Case(id: "OE-01") { $0.baselines[0].setAt = now - 90 * 86_400 },
-        Case(id: "OE-02") { $0.configuration.promotion.tenants["acme"] = PillarConfiguration.PromotionPolicy(requireEval: false) },
+        Case(id: "OE-02") {
+            $0.configuration.promotion.tenants["acme"] = PillarConfiguration.PromotionPolicy(requireEval: false)
+        },
         Case(id: "OE-03") { $0.configuration.monitoring.enabled = false },
         Case(id: "OE-04") { $0.configuration.monitoring.monitors = [] },
         Case(id: "OE-05") { $0.configuration.monitoring.webhooks = [] },
@@ -163,7 +193,8 @@ import Testing
             .deletingLastPathComponent().appendingPathComponent("docs/assurance.md")
         let text = try String(contentsOf: docs, encoding: .utf8)
         for check in ReviewCatalogue.all {
-            let row = "| \(check.id) | \(check.pillar.rawValue) | \(check.title) | \(check.principle) | \(check.waivable ? "yes" : "no") |"
+            let row =
+                "| \(check.id) | \(check.pillar.rawValue) | \(check.title) | \(check.principle) | \(check.waivable ? "yes" : "no") |"
             #expect(text.contains(row), "docs/assurance.md lacks or misstates \(check.id)")
         }
     }
@@ -185,7 +216,9 @@ import Testing
         var bad = good
         test.failing(&bad)
         let failed = Self.result(test.id, bad)
-        #expect(failed.status == .warn || failed.status == .fail, "\(test.id) on the bad workload: \(failed.status) \(failed.evidence)")
+        #expect(
+            failed.status == .warn || failed.status == .fail,
+            "\(test.id) on the bad workload: \(failed.status) \(failed.evidence)")
         #expect(!failed.evidence.isEmpty)
     }
 
@@ -194,8 +227,10 @@ import Testing
         inputs.tenants = ["default"]
         inputs.masterKeySource = "./pillar-data/master.key"
         inputs.audit = AuditVerification(events: 1, firstBrokenSeq: nil, problem: nil)
-        inputs.deployments = [.init(name: "local", models: ["smollm2-135m-instruct"], breaker: "closed", maxInFlight: 16, local: true),
-                              .init(name: "local-embeddings", models: ["all-minilm-l6-v2"], breaker: "closed", maxInFlight: 8, local: true)]
+        inputs.deployments = [
+            .init(name: "local", models: ["smollm2-135m-instruct"], breaker: "closed", maxInFlight: 16, local: true),
+            .init(name: "local-embeddings", models: ["all-minilm-l6-v2"], breaker: "closed", maxInFlight: 8, local: true),
+        ]
         let report = ReviewCatalogue.run(inputs, version: "test")
         let status = Dictionary(uniqueKeysWithValues: report.checks.map { ($0.id, $0.status) })
         #expect(status["SE-05"] == .fail)  // the generated master key sits in the data directory

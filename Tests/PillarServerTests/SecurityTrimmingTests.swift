@@ -2,6 +2,7 @@ import Foundation
 import PillarCore
 import PillarRetrieval
 import Testing
+
 @testable import PillarServer
 
 /// Many tenants, groups and ACLs, and callers with random group memberships (real OIDC tokens against a real
@@ -23,12 +24,15 @@ import Testing
 
     func token(_ provider: TestIdentityProvider, tenant: String, groups: [String], admin: Bool) async throws -> String {
         let now = Date().timeIntervalSince1970
-        return try await provider.token(kid: "ec-1", claims: [
-            "iss": .string(Self.issuer), "aud": .string("api://pillar"), "sub": .string("user-\(UUID().uuidString.prefix(8))"),
-            "tid": .string("tid-\(tenant)"), "exp": .number(now + 600), "nbf": .number(now - 10),
-            "roles": .array([.string(admin ? "Pillar.Admin" : "Pillar.User")]),
-            "groups": .array(groups.map { .string($0) }),
-        ])
+        return try await provider.token(
+            kid: "ec-1",
+            claims: [
+                "iss": .string(Self.issuer), "aud": .string("api://pillar"),
+                "sub": .string("user-\(UUID().uuidString.prefix(8))"),
+                "tid": .string("tid-\(tenant)"), "exp": .number(now + 600), "nbf": .number(now - 10),
+                "roles": .array([.string(admin ? "Pillar.Admin" : "Pillar.User")]),
+                "groups": .array(groups.map { .string($0) }),
+            ])
     }
 
     @Test(arguments: [0, PillarConfiguration().retrieval.exactSearchBelow])
@@ -52,13 +56,16 @@ import Testing
                     for index in 0..<36 {
                         let acl = Array(Self.groups.shuffled(using: &generator).prefix(Int.random(in: 0...2, using: &generator)))
                         let marker = "mark\(tenant)x\(index)"
-                        let response = try await pillar.ingest([
-                            "source": "doc-\(index).txt", "acl": acl,
-                            "content": "Shared words alpha beta gamma. Unique \(marker). Topic \(index % 5) delta.",
-                        ], key: admin)
+                        let response = try await pillar.ingest(
+                            [
+                                "source": "doc-\(index).txt", "acl": acl,
+                                "content": "Shared words alpha beta gamma. Unique \(marker). Topic \(index % 5) delta.",
+                            ], key: admin)
                         #expect(response.status == 201, "\(response.body)")
-                        documents.append(Document(tenant: tenant, id: try #require(response.document["id"] as? String),
-                                                  acl: acl, marker: marker))
+                        documents.append(
+                            Document(
+                                tenant: tenant, id: try #require(response.document["id"] as? String),
+                                acl: acl, marker: marker))
                     }
                 }
                 let byID = Dictionary(uniqueKeysWithValues: documents.map { ($0.id + "@" + $0.tenant, $0) })
@@ -80,9 +87,11 @@ import Testing
                             #expect(found.status == 200, "\(found.body)")
                             for result in found.results {
                                 let id = result["document_id"] as? String ?? ""
-                                let document = try #require(byID[id + "@" + tenant], "\(mode) '\(query)' crossed tenants: \(result)")
-                                #expect(scope.canRead(aclGroups: document.acl),
-                                        "\(mode) '\(query)' for \(groups) returned a document for \(document.acl)")
+                                let document = try #require(
+                                    byID[id + "@" + tenant], "\(mode) '\(query)' crossed tenants: \(result)")
+                                #expect(
+                                    scope.canRead(aclGroups: document.acl),
+                                    "\(mode) '\(query)' for \(groups) returned a document for \(document.acl)")
                             }
                             if query == "alpha beta gamma" {
                                 // Every readable document holds these words: all of them, and only them, come back.
@@ -91,7 +100,9 @@ import Testing
                             }
                             if query == target.marker, mode == "keyword" {
                                 let visible = target.tenant == tenant && scope.canRead(aclGroups: target.acl)
-                                #expect(found.results.isEmpty == !visible, "marker of \(target.acl) in \(target.tenant) for \(groups) in \(tenant)")
+                                #expect(
+                                    found.results.isEmpty == !visible,
+                                    "marker of \(target.acl) in \(target.tenant) for \(groups) in \(tenant)")
                             }
                         }
                     }

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOHTTP1
 import Testing
+
 @testable import PillarServer
 
 /// `pillar simulate` spoken to directly, with faults chosen per request by `x-sim-*` headers.
@@ -12,8 +13,9 @@ import Testing
     @Test func injectsAStatusWithRetryAfter() async throws {
         try await withSimulator { port in
             let simulator = PillarClient(port: port, dataDirectory: "")
-            let response = try await simulator.request(.POST, "/v1/chat/completions", key: nil,
-                                                       headers: [("x-sim-status", "429"), ("x-sim-retry-after", "4")], body: body)
+            let response = try await simulator.request(
+                .POST, "/v1/chat/completions", key: nil,
+                headers: [("x-sim-status", "429"), ("x-sim-retry-after", "4")], body: body)
             #expect(response.status == 429)
             #expect(response.headers["retry-after"] == "4")
             // As llama.cpp answers: the status as the error's code, and a type.
@@ -27,7 +29,8 @@ import Testing
         try await withSimulator { port in
             let simulator = PillarClient(port: port, dataDirectory: "")
             do {
-                let response = try await simulator.request(.POST, "/v1/chat/completions", key: nil, headers: [("x-sim-cut-after", "2")], body: streamBody)
+                let response = try await simulator.request(
+                    .POST, "/v1/chat/completions", key: nil, headers: [("x-sim-cut-after", "2")], body: streamBody)
                 #expect(!response.body.contains("[DONE]"))
                 #expect(!response.streamedText.contains("three"))
             } catch {
@@ -39,7 +42,8 @@ import Testing
     @Test func sendsAMalformedEvent() async throws {
         try await withSimulator { port in
             let simulator = PillarClient(port: port, dataDirectory: "")
-            let response = try await simulator.request(.POST, "/v1/chat/completions", key: nil, headers: [("x-sim-malformed-after", "1")], body: streamBody)
+            let response = try await simulator.request(
+                .POST, "/v1/chat/completions", key: nil, headers: [("x-sim-malformed-after", "1")], body: streamBody)
             #expect(response.body.contains("not json"))
             #expect(!response.body.contains("[DONE]"))
         }
@@ -49,7 +53,8 @@ import Testing
         try await withSimulator { port in
             let simulator = PillarClient(port: port, dataDirectory: "")
             await #expect(throws: (any Error).self) {
-                let response = try await simulator.request(.POST, "/v1/chat/completions", key: nil, headers: [("x-sim-reset", "true")], body: body)
+                let response = try await simulator.request(
+                    .POST, "/v1/chat/completions", key: nil, headers: [("x-sim-reset", "true")], body: body)
                 // A client that does not raise must at least see no usable body.
                 if response.body.isEmpty { throw SimulatedReset() }
             }

@@ -1,5 +1,4 @@
 import Crypto
-import _CryptoExtras
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -7,6 +6,8 @@ import HummingbirdTesting
 import JWTKit
 import NIOConcurrencyHelpers
 import PillarCore
+import _CryptoExtras
+
 @testable import PillarServer
 
 /// A real OpenID provider on a loopback port: discovery document and JWKS, whose keys a test can rotate. It keeps
@@ -42,7 +43,9 @@ final class TestIdentityProvider: Sendable {
         privateKeys.withLockedValue { $0[kid] = .rsa(backing) }
         let primitives = try key.publicKey.getKeyPrimitives()
         if publish {
-            publishJWK(["kty": "RSA", "alg": alg, "kid": kid, "n": primitives.modulus.base64URL, "e": primitives.publicExponent.base64URL])
+            publishJWK([
+                "kty": "RSA", "alg": alg, "kid": kid, "n": primitives.modulus.base64URL, "e": primitives.publicExponent.base64URL,
+            ])
         }
     }
 
@@ -71,7 +74,9 @@ final class TestIdentityProvider: Sendable {
 
     /// An RSA key's public half in PEM, the secret of an HS256 key-confusion forgery.
     func publicKeyPEM(kid: String) throws -> String {
-        guard case .rsa(let key)? = privateKeys.withLockedValue({ $0[kid] }) else { throw PillarError.notFound("no RSA key \(kid)") }
+        guard case .rsa(let key)? = privateKeys.withLockedValue({ $0[kid] }) else {
+            throw PillarError.notFound("no RSA key \(kid)")
+        }
         return key.publicKey.pemRepresentation
     }
 
@@ -100,7 +105,8 @@ final class TestIdentityProvider: Sendable {
 private struct RequestRecorder<Context: RequestContext>: RouterMiddleware {
     let requests: NIOLockedValueBox<[String]>
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response
+    {
         requests.withLockedValue { $0.append(request.uri.path) }
         return try await next(request, context)
     }
@@ -112,8 +118,10 @@ enum ForgedJWT {
         try JSONEncoder().encode(object).base64URL
     }
 
-    static func make(header: [String: JSONValue], claims: [String: JSONValue],
-                     sign: (Data) throws -> Data) throws -> String {
+    static func make(
+        header: [String: JSONValue], claims: [String: JSONValue],
+        sign: (Data) throws -> Data
+    ) throws -> String {
         let signingInput = try segment(header) + "." + segment(claims)
         return signingInput + "." + (try sign(Data(signingInput.utf8))).base64URL
     }

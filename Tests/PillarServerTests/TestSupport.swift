@@ -30,8 +30,9 @@ let fastSimulator = SimulatorBehaviour(timeToFirstToken: .zero, tokensPerSecond:
 func withSimulator<T: Sendable>(
     _ behaviour: SimulatorBehaviour = fastSimulator, apiKey: String? = nil, _ body: @Sendable (Int) async throws -> T
 ) async throws -> T {
-    let app = buildSimulatorApplication(host: "127.0.0.1", port: 0, behaviour: behaviour, apiKey: apiKey,
-                                        logger: Logger(label: "test.simulator"))
+    let app = buildSimulatorApplication(
+        host: "127.0.0.1", port: 0, behaviour: behaviour, apiKey: apiKey,
+        logger: Logger(label: "test.simulator"))
     return try await app.test(.live) { client in
         try await waitUntilServing(port: client.port!, path: "/health")
         return try await body(client.port!)
@@ -45,7 +46,8 @@ func waitUntilServing(port: Int, path: String) async throws {
     _ = try await PillarClient(port: port, dataDirectory: "").request(.GET, path, key: nil)
 }
 
-func simulatorDeployment(_ name: String, port: Int, models: [String]? = nil, priority: Int = 0) -> PillarConfiguration.Deployment {
+func simulatorDeployment(_ name: String, port: Int, models: [String]? = nil, priority: Int = 0) -> PillarConfiguration.Deployment
+{
     var deployment = PillarConfiguration.Deployment(name: name, baseURL: "http://127.0.0.1:\(port)/v1", model: "simulated")
     deployment.models = models
     deployment.priority = priority
@@ -76,8 +78,9 @@ func withPillar<T: Sendable>(
     var environment = environment
     environment["PILLAR_BOOTSTRAP_KEY"] = environment["PILLAR_BOOTSTRAP_KEY"] ?? adminKey
     environment["HOME"] = ProcessInfo.processInfo.environment["HOME"]
-    let app = try await buildApplication(configuration, environment: environment, metricsRegistry: TestMetrics.registry,
-                                         logger: Logger(label: "test.pillar"), announce: { _ in })
+    let app = try await buildApplication(
+        configuration, environment: environment, metricsRegistry: TestMetrics.registry,
+        logger: Logger(label: "test.pillar"), announce: { _ in })
     let directory = configuration.server.dataDirectory
     defer { if dataDirectory == nil { try? FileManager.default.removeItem(atPath: directory) } }
     return try await app.test(.live) { client in
@@ -110,7 +113,8 @@ struct TestResponse: Sendable {
     var streamedText: String {
         events.compactMap { event -> String? in
             guard let object = (try? JSONSerialization.jsonObject(with: Data(event.utf8))) as? [String: Any],
-                  let choices = object["choices"] as? [[String: Any]] else { return nil }
+                let choices = object["choices"] as? [[String: Any]]
+            else { return nil }
             return choices.compactMap { ($0["delta"] as? [String: Any])?["content"] as? String }.joined()
         }.joined()
     }
@@ -140,10 +144,14 @@ struct PillarClient: Sendable {
         return TestResponse(status: Int(response.status.code), headers: headers, body: String(buffer: bytes))
     }
 
-    func chat(_ content: String, model: String = "sim", stream: Bool = false, extra: String = "", key: String? = adminKey,
-              headers: [(String, String)] = []) async throws -> TestResponse {
-        let message = String(data: try JSONSerialization.data(withJSONObject: content, options: .fragmentsAllowed), encoding: .utf8)!
-        let body = #"{"model": "\#(model)", "stream": \#(stream), "messages": [{"role": "user", "content": \#(message)}]\#(extra)}"#
+    func chat(
+        _ content: String, model: String = "sim", stream: Bool = false, extra: String = "", key: String? = adminKey,
+        headers: [(String, String)] = []
+    ) async throws -> TestResponse {
+        let message = String(
+            data: try JSONSerialization.data(withJSONObject: content, options: .fragmentsAllowed), encoding: .utf8)!
+        let body =
+            #"{"model": "\#(model)", "stream": \#(stream), "messages": [{"role": "user", "content": \#(message)}]\#(extra)}"#
         return try await request(.POST, "/v1/chat/completions", key: key, headers: headers, body: body)
     }
 }

@@ -1,14 +1,18 @@
 import Foundation
 import PillarCore
 import Testing
+
 @testable import PillarServer
 
 @Suite struct UsageTests {
     @Test func usageAndCostAreReportedPerModelKeyAndDay() async throws {
         try await withSimulator { port in
-            try await withPillar(deployments: [simulatorDeployment("sim", port: port, models: ["gpt-4o", "gpt-4o-mini"])], configure: {
-                $0.prices["gpt-4o"] = ModelPrice(inputPerMillion: 2.5, outputPerMillion: 10)
-            }) { pillar in
+            try await withPillar(
+                deployments: [simulatorDeployment("sim", port: port, models: ["gpt-4o", "gpt-4o-mini"])],
+                configure: {
+                    $0.prices["gpt-4o"] = ModelPrice(inputPerMillion: 2.5, outputPerMillion: 10)
+                }
+            ) { pillar in
                 #expect(try await pillar.chat("one two", model: "gpt-4o").status == 200)
                 #expect(try await pillar.chat("three", model: "gpt-4o", stream: true).status == 200)
                 #expect(try await pillar.chat("four", model: "gpt-4o-mini").status == 200)
@@ -19,7 +23,8 @@ import Testing
                 let prompt = try #require(priced["promptTokens"] as? Int)
                 let completion = try #require(priced["completionTokens"] as? Int)
                 #expect(priced["requests"] as? Int == 2)
-                #expect(abs((priced["costUSD"] as? Double ?? -1) - (Double(prompt) * 2.5 + Double(completion) * 10) / 1e6) < 1e-12)
+                #expect(
+                    abs((priced["costUSD"] as? Double ?? -1) - (Double(prompt) * 2.5 + Double(completion) * 10) / 1e6) < 1e-12)
                 #expect(rows.first { $0["group"] as? String == "gpt-4o-mini" }?["costUSD"] as? Double == 0, "no price, no cost")
 
                 let today = AdminController.dayFormat.string(from: Date())

@@ -1,5 +1,6 @@
 import PillarCore
 import Testing
+
 @testable import PillarTokenization
 
 /// The heap merge used for long pieces must agree with the tiktoken-style
@@ -20,7 +21,8 @@ import Testing
         table.withLookup { lookup in
             for sample in samples where !sample.isEmpty {
                 sample.withUnsafeBufferPointer { bytes in
-                    var linear: [Int] = [], heap: [Int] = []
+                    var linear: [Int] = []
+                    var heap: [Int] = []
                     lookup.mergeLinear(bytes.baseAddress!, bytes.count) { linear.append($0) }
                     lookup.mergeWithHeap(bytes.baseAddress!, bytes.count) { heap.append($0) }
                     #expect(linear == heap)

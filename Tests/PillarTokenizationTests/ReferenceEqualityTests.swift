@@ -1,5 +1,5 @@
-import Testing
 import PillarTokenization
+import Testing
 
 /// Token ids must equal tiktoken's `encode_ordinary` exactly.
 @Suite struct ReferenceEqualityTests {
@@ -33,7 +33,8 @@ import PillarTokenization
         let encoding = try Vocabularies.encoding(family)
         for block in SweepBlock.all {
             let ids = encoding.encode(SweepText.text(block.start, block.end))
-            let (count, hash) = family == .cl100k
+            let (count, hash) =
+                family == .cl100k
                 ? (block.cl100kCount, block.cl100kHash) : (block.o200kCount, block.o200kHash)
             #expect(ids.count == count, "\(block.testDescription)")
             #expect(String(SweepText.hash(ids)) == hash, "\(block.testDescription)")

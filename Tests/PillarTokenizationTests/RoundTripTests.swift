@@ -1,5 +1,5 @@
-import Testing
 import PillarTokenization
+import Testing
 
 @Suite struct RoundTripTests {
     @Test("decode(encode(text)) returns the text's UTF-8", arguments: TokenizerFamily.allCases)

@@ -1,5 +1,5 @@
-import Testing
 import PillarTokenization
+import Testing
 
 @Suite struct TokenizerFamilyTests {
     @Test(arguments: [

@@ -16,7 +16,8 @@ enum Vocabularies {
     }
 
     private static func load(_ family: TokenizerFamily) throws -> BytePairEncoding {
-        try BytePairEncoding(rankFile: PillarCache.tokenizers().appendingPathComponent(family.cacheFileName),
-                             pattern: family.pattern)
+        try BytePairEncoding(
+            rankFile: PillarCache.tokenizers().appendingPathComponent(family.cacheFileName),
+            pattern: family.pattern)
     }
 }

@@ -9,8 +9,10 @@ struct Eval: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
         abstract: "Evaluate flows, prompts and models on datasets, compare runs and gate promotions.",
-        subcommands: [EvalDatasets.self, EvalRun.self, EvalResume.self, EvalCancel.self, EvalRuns.self, EvalShow.self,
-                      EvalCompare.self, EvalBaseline.self, EvalGate.self, EvalReferenceCommand.self])
+        subcommands: [
+            EvalDatasets.self, EvalRun.self, EvalResume.self, EvalCancel.self, EvalRuns.self, EvalShow.self,
+            EvalCompare.self, EvalBaseline.self, EvalGate.self, EvalReferenceCommand.self,
+        ])
 }
 
 /// What `run` and `gate` send for one side: the flow, pinned prompts, a model, how often and how widely.
@@ -25,16 +27,19 @@ struct EvalRunOptions: ParsableArguments {
 
     func spec(dataset: String, flow: String, prompts: [String], model: String?, note: String?) throws -> EvalRunSpec {
         let scorerText = try scorers.map { try String(contentsOfFile: $0, encoding: .utf8) }
-        return EvalRunSpec(dataset: dataset, flow: flow, prompts: prompts, model: model, repeats: repeats,
-                           concurrency: concurrency, groups: groups,
-                           metrics: metrics.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? [],
-                           judgeModel: judgeModel, scorers: scorerText, note: note)
+        return EvalRunSpec(
+            dataset: dataset, flow: flow, prompts: prompts, model: model, repeats: repeats,
+            concurrency: concurrency, groups: groups,
+            metrics: metrics.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? [],
+            judgeModel: judgeModel, scorers: scorerText, note: note)
     }
 }
 
 /// Prints a run's outcome; a run that did not complete is a failure of the command.
 func report(_ run: EvalRunRecord) throws {
-    print("run \(run.id): \(run.status.rawValue), \(run.done)/\(run.total) answers, \(run.promptTokens + run.completionTokens) tokens, $\(String(format: "%.4f", run.costUSD))")
+    print(
+        "run \(run.id): \(run.status.rawValue), \(run.done)/\(run.total) answers, \(run.promptTokens + run.completionTokens) tokens, $\(String(format: "%.4f", run.costUSD))"
+    )
     if let error = run.error { print("  \(error)") }
     guard run.status == .completed else { throw ExitCode(2) }
 }
@@ -56,7 +61,10 @@ struct EvalRun: AsyncParsableCommand {
         var spec = try options.spec(dataset: dataset, flow: flow, prompts: prompts, model: model, note: note)
         (spec.dataset, spec.datasetVersion) = try EvalDatasetName.split(dataset)
         let started = try await client.json(EvalRunRecord.self, .POST, "/v1/admin/eval/runs", body: spec)
-        FileHandle.standardError.write(Data("started \(started.id): \(started.total) answers (\(started.versions.flow.name)@\(started.versions.flow.version) on \(spec.dataset)@\(started.spec.datasetVersion ?? 0))\n".utf8))
+        FileHandle.standardError.write(
+            Data(
+                "started \(started.id): \(started.total) answers (\(started.versions.flow.name)@\(started.versions.flow.version) on \(spec.dataset)@\(started.spec.datasetVersion ?? 0))\n"
+                    .utf8))
         if detach {
             print(started.id)
             return
@@ -96,7 +104,8 @@ struct EvalCancel: AsyncParsableCommand {
     @Argument var run: String
 
     func run() async throws {
-        let ended = try await server.client().json(EvalRunRecord.self, .POST, "/v1/admin/eval/runs/\(EvalClient.escape(run))/cancel")
+        let ended = try await server.client().json(
+            EvalRunRecord.self, .POST, "/v1/admin/eval/runs/\(EvalClient.escape(run))/cancel")
         print("run \(ended.id): \(ended.status.rawValue), \(ended.done)/\(ended.total) answers")
     }
 }
@@ -113,13 +122,16 @@ struct EvalRuns: AsyncParsableCommand {
         for run in runs {
             let created = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: run.createdAt))
             let prompts = run.versions.prompts.map { "\($0.name)@\($0.version)" }.joined(separator: ",")
-            print("\(run.id)\t\(run.status.rawValue)\t\(run.spec.dataset)@\(run.spec.datasetVersion ?? 0)\t\(run.versions.flow.name)@\(run.versions.flow.version)\t\(prompts)\t\(run.done)/\(run.total)\t\(String(format: "%.4f", run.costUSD))\t\(created)")
+            print(
+                "\(run.id)\t\(run.status.rawValue)\t\(run.spec.dataset)@\(run.spec.datasetVersion ?? 0)\t\(run.versions.flow.name)@\(run.versions.flow.version)\t\(prompts)\t\(run.done)/\(run.total)\t\(String(format: "%.4f", run.costUSD))\t\(created)"
+            )
         }
     }
 }
 
 struct EvalShow: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "show", abstract: "A run's report (Markdown), or its results as JSON.")
+    static let configuration = CommandConfiguration(
+        commandName: "show", abstract: "A run's report (Markdown), or its results as JSON.")
     @OptionGroup var server: EvalServerOptions
     @Argument var run: String
     @Flag(help: "Print every result as JSON instead.") var results = false
@@ -140,7 +152,8 @@ struct EvalShow: AsyncParsableCommand {
 struct EvalCompare: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compare",
-        abstract: "Compare two runs of a dataset: means, 95% paired bootstrap intervals, permutation p-values, pass^k, regressions.")
+        abstract:
+            "Compare two runs of a dataset: means, 95% paired bootstrap intervals, permutation p-values, pass^k, regressions.")
     @OptionGroup var server: EvalServerOptions
     @Argument(help: "The baseline run.") var baseline: String
     @Argument(help: "The candidate run.") var candidate: String
@@ -148,9 +161,13 @@ struct EvalCompare: AsyncParsableCommand {
     @Option(help: "Write the report here instead of standard output.") var output: String?
 
     func run() async throws {
-        guard ["markdown", "json", "html"].contains(format) else { throw ValidationError("--format must be markdown, json or html") }
+        guard ["markdown", "json", "html"].contains(format) else {
+            throw ValidationError("--format must be markdown, json or html")
+        }
         let data = try await server.client().send(
-            .GET, "/v1/admin/eval/compare?baseline=\(EvalClient.escape(baseline))&candidate=\(EvalClient.escape(candidate))&format=\(format)")
+            .GET,
+            "/v1/admin/eval/compare?baseline=\(EvalClient.escape(baseline))&candidate=\(EvalClient.escape(candidate))&format=\(format)"
+        )
         if let output {
             try data.write(to: URL(fileURLWithPath: output))
             print("wrote \(output)")
@@ -167,7 +184,8 @@ struct EvalBaseline: AsyncParsableCommand {
     @Argument var run: String
 
     func run() async throws {
-        let marked = try await server.client().json(PillarCore.EvalBaseline.self, .POST, "/v1/admin/eval/runs/\(EvalClient.escape(run))/baseline")
+        let marked = try await server.client().json(
+            PillarCore.EvalBaseline.self, .POST, "/v1/admin/eval/runs/\(EvalClient.escape(run))/baseline")
         print("baseline of \(marked.dataset) / \(marked.flow): \(marked.runID)")
     }
 }

@@ -39,7 +39,9 @@ struct EvalClient: Sendable {
 
     static let maxResponseBytes = 256 * 1024 * 1024
 
-    func send(_ method: HTTPMethod, _ path: String, body: Data? = nil, contentType: String = "application/json") async throws -> Data {
+    func send(_ method: HTTPMethod, _ path: String, body: Data? = nil, contentType: String = "application/json") async throws
+        -> Data
+    {
         var request = HTTPClientRequest(url: base + path)
         request.method = method
         request.headers.add(name: "Authorization", value: "Bearer \(key)")
@@ -64,8 +66,9 @@ struct EvalClient: Sendable {
                 var error: Detail
             }
             let detail = try? JSONDecoder().decode(Envelope.self, from: data).error
-            throw EvalServerError(status: Int(response.status.code), code: detail?.code ?? "http_\(response.status.code)",
-                                  message: detail?.message ?? String(decoding: data.prefix(500), as: UTF8.self))
+            throw EvalServerError(
+                status: Int(response.status.code), code: detail?.code ?? "http_\(response.status.code)",
+                message: detail?.message ?? String(decoding: data.prefix(500), as: UTF8.self))
         }
         return data
     }
@@ -84,13 +87,16 @@ struct EvalClient: Sendable {
         return items
     }
 
-    func json<Value: Decodable>(_ type: Value.Type, _ method: HTTPMethod, _ path: String, body: (any Encodable)? = nil) async throws -> Value {
+    func json<Value: Decodable>(_ type: Value.Type, _ method: HTTPMethod, _ path: String, body: (any Encodable)? = nil)
+        async throws -> Value
+    {
         let data = try await send(method, path, body: try body.map { try JSONEncoder().encode($0) })
         return try JSONDecoder().decode(type, from: data)
     }
 
     static func escape(_ component: String) -> String {
-        component.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? component
+        component.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~")))
+            ?? component
     }
 }
 

@@ -1,7 +1,7 @@
 import ArgumentParser
-import PillarEval
 import Foundation
 import PillarCore
+import PillarEval
 
 /// `pillar eval datasets …`: a tenant's datasets on the server.
 struct EvalDatasets: AsyncParsableCommand {
@@ -39,11 +39,14 @@ struct EvalDatasets: AsyncParsableCommand {
             }
             let client = try server.client()
             if items {
-                FileHandle.standardOutput.write(try await client.send(.GET, "/v1/admin/eval/datasets/\(EvalClient.escape(name))?" + query.joined(separator: "&")))
+                FileHandle.standardOutput.write(
+                    try await client.send(
+                        .GET, "/v1/admin/eval/datasets/\(EvalClient.escape(name))?" + query.joined(separator: "&")))
                 print()
                 return
             }
-            let view = try await client.json(View.self, .GET, "/v1/admin/eval/datasets/\(EvalClient.escape(name))?" + query.joined(separator: "&"))
+            let view = try await client.json(
+                View.self, .GET, "/v1/admin/eval/datasets/\(EvalClient.escape(name))?" + query.joined(separator: "&"))
             print("version\titems\tsource\tby\tnote")
             for version in view.versions {
                 print("\(version.version)\t\(version.itemCount)\t\(version.source)\t\(version.createdBy)\t\(version.note ?? "")")
@@ -67,8 +70,9 @@ struct EvalDatasets: AsyncParsableCommand {
             if let note { path += "&note=\(EvalClient.escape(note))" }
             let saved = try JSONDecoder().decode(
                 EvalDatasetVersion.self,
-                from: try await server.client().send(.POST, path, body: data,
-                                                     contentType: chosen == "csv" ? "text/csv" : "application/x-ndjson"))
+                from: try await server.client().send(
+                    .POST, path, body: data,
+                    contentType: chosen == "csv" ? "text/csv" : "application/x-ndjson"))
             print("saved \(saved.name)@\(saved.version): \(saved.itemCount) items")
         }
     }
@@ -92,7 +96,8 @@ struct EvalDatasets: AsyncParsableCommand {
     struct FromTraces: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "from-traces",
-            abstract: "A new version from production: rated answers (feedback) or the newest answers (sample), consenting users only.")
+            abstract:
+                "A new version from production: rated answers (feedback) or the newest answers (sample), consenting users only.")
         @OptionGroup var server: EvalServerOptions
         @Argument var name: String
         @Option(help: "feedback or sample.") var selection = "feedback"
@@ -105,9 +110,10 @@ struct EvalDatasets: AsyncParsableCommand {
                 var limit: Int
                 var note: String?
             }
-            let saved = try await server.client().json(EvalDatasetVersion.self, .POST,
-                                                       "/v1/admin/eval/datasets/\(EvalClient.escape(name))/from-traces",
-                                                       body: Request(selection: selection, limit: limit, note: note))
+            let saved = try await server.client().json(
+                EvalDatasetVersion.self, .POST,
+                "/v1/admin/eval/datasets/\(EvalClient.escape(name))/from-traces",
+                body: Request(selection: selection, limit: limit, note: note))
             print("saved \(saved.name)@\(saved.version): \(saved.itemCount) items from \(saved.source)")
         }
     }

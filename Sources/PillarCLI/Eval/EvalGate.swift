@@ -31,7 +31,8 @@ struct EvalGate: AsyncParsableCommand {
             var spec = try options.spec(dataset: name, flow: flow, prompts: prompts, model: model, note: "gate \(role)")
             spec.datasetVersion = version
             let started = try await client.json(EvalRunRecord.self, .POST, "/v1/admin/eval/runs", body: spec)
-            FileHandle.standardError.write(Data("\(role): \(started.id) (\(started.versions.flow.name)@\(started.versions.flow.version))\n".utf8))
+            FileHandle.standardError.write(
+                Data("\(role): \(started.id) (\(started.versions.flow.name)@\(started.versions.flow.version))\n".utf8))
             return started.id
         }
         let candidateID: String
@@ -61,10 +62,13 @@ struct EvalGate: AsyncParsableCommand {
             var gate: EvalGateRecord
             var summary: String
         }
-        let decided = try await client.json(Decided.self, .POST, "/v1/admin/eval/gates",
-                                            body: Request(candidate: candidateID, baseline: baselineID, require: require))
+        let decided = try await client.json(
+            Decided.self, .POST, "/v1/admin/eval/gates",
+            body: Request(candidate: candidateID, baseline: baselineID, require: require))
         print(decided.summary)
-        print("gate \(decided.gate.id): \(decided.gate.passed ? "PASSED" : "FAILED") (candidate \(decided.gate.candidateRunID), baseline \(decided.gate.baselineRunID))")
+        print(
+            "gate \(decided.gate.id): \(decided.gate.passed ? "PASSED" : "FAILED") (candidate \(decided.gate.candidateRunID), baseline \(decided.gate.baselineRunID))"
+        )
         if !decided.gate.passed { throw ExitCode(1) }
     }
 }

@@ -35,8 +35,9 @@ struct EvalProgress {
             let width = 30
             let filled = Int(share * Double(width))
             let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
-            let line = String(format: "\r%@ %d/%d %3.0f%%  %.1f answers/s  %@  %d tokens  %@ ", bar, run.done, run.total,
-                              share * 100, rate, eta, tokens, cost)
+            let line = String(
+                format: "\r%@ %d/%d %3.0f%%  %.1f answers/s  %@  %d tokens  %@ ", bar, run.done, run.total,
+                share * 100, rate, eta, tokens, cost)
             FileHandle.standardError.write(Data(line.utf8))
         } else {
             let tenth = Int(share * 10)

@@ -11,8 +11,10 @@ public struct EvalDatasetVersion: Sendable, Hashable, Codable {
     public var createdBy: String
     public var createdAt: Double
 
-    public init(tenant: String, name: String, version: Int, itemCount: Int, source: String, note: String?,
-                createdBy: String, createdAt: Double) {
+    public init(
+        tenant: String, name: String, version: Int, itemCount: Int, source: String, note: String?,
+        createdBy: String, createdAt: Double
+    ) {
         self.tenant = tenant
         self.name = name
         self.version = version

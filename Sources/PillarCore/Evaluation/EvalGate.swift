@@ -15,9 +15,11 @@ public struct EvalGateRecord: Sendable, Hashable, Codable {
     public var createdBy: String
     public var createdAt: Double
 
-    public init(id: String, tenant: String, dataset: String, candidateRunID: String, baselineRunID: String,
-                requirement: String, passed: Bool, candidateVersions: EvalRunVersions, verdict: JSONValue,
-                createdBy: String, createdAt: Double) {
+    public init(
+        id: String, tenant: String, dataset: String, candidateRunID: String, baselineRunID: String,
+        requirement: String, passed: Bool, candidateVersions: EvalRunVersions, verdict: JSONValue,
+        createdBy: String, createdAt: Double
+    ) {
         self.id = id
         self.tenant = tenant
         self.dataset = dataset

@@ -42,9 +42,11 @@ public struct EvalItem: Sendable, Hashable, Codable {
     /// The production answer this item was made from.
     public var traceID: String?
 
-    public init(id: String, question: String, history: [Turn] = [], expectedAnswer: String? = nil,
-                expectedFacts: [String] = [], expectedSources: [String] = [], tags: [String] = [],
-                answerable: Bool = true, human: HumanJudgement? = nil, traceID: String? = nil) {
+    public init(
+        id: String, question: String, history: [Turn] = [], expectedAnswer: String? = nil,
+        expectedFacts: [String] = [], expectedSources: [String] = [], tags: [String] = [],
+        answerable: Bool = true, human: HumanJudgement? = nil, traceID: String? = nil
+    ) {
         self.id = id
         self.question = question
         self.history = history

@@ -3,8 +3,10 @@
 public protocol EvalRepository: Sendable {
     /// Saves `items` as the dataset's next version. `subjects` (same length, or empty) names whose production
     /// conversation an item came from, so that erasing that person removes it.
-    func saveDataset(tenant: String, name: String, items: [EvalItem], subjects: [String?], source: String, note: String?,
-                     createdBy: String) async throws -> EvalDatasetVersion
+    func saveDataset(
+        tenant: String, name: String, items: [EvalItem], subjects: [String?], source: String, note: String?,
+        createdBy: String
+    ) async throws -> EvalDatasetVersion
     /// The newest version of every dataset.
     func datasets(tenant: String) async throws -> [EvalDatasetVersion]
     func datasetVersions(tenant: String, name: String) async throws -> [EvalDatasetVersion]

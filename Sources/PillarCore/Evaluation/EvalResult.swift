@@ -78,10 +78,12 @@ public struct EvalResult: Sendable, Hashable, Codable {
     public var scores: [String: EvalScore]
     public var createdAt: Double
 
-    public init(runID: String, itemID: String, repeatIndex: Int, status: Status, errorCode: String? = nil,
-                errorMessage: String? = nil, answer: String, citations: [EvalSource] = [], retrieved: [EvalSource] = [],
-                contextText: String = "", latencyMs: Double, promptTokens: Int = 0, completionTokens: Int = 0,
-                costUSD: Double? = nil, traceID: String? = nil, scores: [String: EvalScore] = [:], createdAt: Double) {
+    public init(
+        runID: String, itemID: String, repeatIndex: Int, status: Status, errorCode: String? = nil,
+        errorMessage: String? = nil, answer: String, citations: [EvalSource] = [], retrieved: [EvalSource] = [],
+        contextText: String = "", latencyMs: Double, promptTokens: Int = 0, completionTokens: Int = 0,
+        costUSD: Double? = nil, traceID: String? = nil, scores: [String: EvalScore] = [:], createdAt: Double
+    ) {
         self.runID = runID
         self.itemID = itemID
         self.repeatIndex = repeatIndex

@@ -22,9 +22,11 @@ public struct EvalRunSpec: Sendable, Hashable, Codable {
     public var scorers: String?
     public var note: String?
 
-    public init(dataset: String, datasetVersion: Int? = nil, flow: String = "rag", prompts: [String] = [],
-                model: String? = nil, repeats: Int = 1, concurrency: Int = 2, groups: [String] = [],
-                metrics: [String] = [], judgeModel: String? = nil, scorers: String? = nil, note: String? = nil) {
+    public init(
+        dataset: String, datasetVersion: Int? = nil, flow: String = "rag", prompts: [String] = [],
+        model: String? = nil, repeats: Int = 1, concurrency: Int = 2, groups: [String] = [],
+        metrics: [String] = [], judgeModel: String? = nil, scorers: String? = nil, note: String? = nil
+    ) {
         self.dataset = dataset
         self.datasetVersion = datasetVersion
         self.flow = flow
@@ -77,9 +79,11 @@ public struct EvalRunVersions: Sendable, Hashable, Codable {
     /// SHA-256 of the server's configuration (secrets are never in it), so a changed setting shows.
     public var configurationDigest: String
 
-    public init(flow: FlowTrace.ArtifactUse, prompts: [FlowTrace.ArtifactUse] = [], models: [String] = [],
-                deployments: [String] = [], indexDocuments: Int = 0, indexChunks: Int = 0, indexUpdatedAt: Double? = nil,
-                configurationDigest: String = "") {
+    public init(
+        flow: FlowTrace.ArtifactUse, prompts: [FlowTrace.ArtifactUse] = [], models: [String] = [],
+        deployments: [String] = [], indexDocuments: Int = 0, indexChunks: Int = 0, indexUpdatedAt: Double? = nil,
+        configurationDigest: String = ""
+    ) {
         self.flow = flow
         self.prompts = prompts
         self.models = models
@@ -128,9 +132,11 @@ public struct EvalRunRecord: Sendable, Hashable, Codable {
     public var createdAt: Double
     public var finishedAt: Double?
 
-    public init(id: String, tenant: String, spec: EvalRunSpec, status: Status, versions: EvalRunVersions, total: Int,
-                done: Int = 0, promptTokens: Int = 0, completionTokens: Int = 0, costUSD: Double = 0, error: String? = nil,
-                createdBy: String, createdAt: Double, finishedAt: Double? = nil) {
+    public init(
+        id: String, tenant: String, spec: EvalRunSpec, status: Status, versions: EvalRunVersions, total: Int,
+        done: Int = 0, promptTokens: Int = 0, completionTokens: Int = 0, costUSD: Double = 0, error: String? = nil,
+        createdBy: String, createdAt: Double, finishedAt: Double? = nil
+    ) {
         self.id = id
         self.tenant = tenant
         self.spec = spec

@@ -19,10 +19,12 @@ extension EvalComparison {
     /// change relative to the larger of the two values, so milliseconds and 0-1 scores compare; at most
     /// `regressionLimit`, questions cut to `questionLimit` characters. `RunSummary.items` counts the items
     /// a run has results for.
-    public static func make(baseline: EvalRunRecord, baselineResults: [EvalResult], candidate: EvalRunRecord,
-                            candidateResults: [EvalResult], items: [EvalItem], metrics: [EvalMetric],
-                            judges: [String: JudgeReliability] = [:], resamples: Int = 10_000,
-                            seed: UInt64 = 20261204) -> EvalComparison {
+    public static func make(
+        baseline: EvalRunRecord, baselineResults: [EvalResult], candidate: EvalRunRecord,
+        candidateResults: [EvalResult], items: [EvalItem], metrics: [EvalMetric],
+        judges: [String: JudgeReliability] = [:], resamples: Int = 10_000,
+        seed: UInt64 = 20_261_204
+    ) -> EvalComparison {
         let baseValues = RepeatValues(results: baselineResults)
         let candValues = RepeatValues(results: candidateResults)
         let itemIDs = orderedItemIDs(items: items, answered: baseValues.answeredItems.union(candValues.answeredItems))
@@ -39,30 +41,34 @@ extension EvalComparison {
                 guard let before = base[index], let after = cand[index] else { continue }
                 pairedBase.append(before)
                 pairedCand.append(after)
-                if let ranked = RankedRegression(itemID: id, question: questions[id] ?? "", metric: metric,
-                                                 baseline: before, candidate: after) {
+                if let ranked = RankedRegression(
+                    itemID: id, question: questions[id] ?? "", metric: metric,
+                    baseline: before, candidate: after)
+                {
                     regressions.append(ranked)
                 }
             }
             let differences = zip(pairedCand, pairedBase).map { $0 - $1 }
             let interval = PairedBootstrap.interval(differences: differences, resamples: resamples, seed: seed)
-            comparisons.append(MetricComparison(
-                name: metric.name, direction: metric.direction,
-                baselineMean: Descriptive.mean(base.compactMap { $0 }),
-                candidateMean: Descriptive.mean(cand.compactMap { $0 }),
-                delta: Descriptive.mean(differences),
-                intervalLow: interval?.low, intervalHigh: interval?.high,
-                pValue: PairedPermutation.pValue(differences: differences, resamples: resamples, seed: seed),
-                pairs: differences.count,
-                baselinePassK: passHatK(metric: metric, values: baseValues, items: itemIDs, k: baseline.spec.repeats),
-                candidatePassK: passHatK(metric: metric, values: candValues, items: itemIDs, k: candidate.spec.repeats),
-                baselineValues: base, candidateValues: cand,
-                judge: judges[metric.name]))
+            comparisons.append(
+                MetricComparison(
+                    name: metric.name, direction: metric.direction,
+                    baselineMean: Descriptive.mean(base.compactMap { $0 }),
+                    candidateMean: Descriptive.mean(cand.compactMap { $0 }),
+                    delta: Descriptive.mean(differences),
+                    intervalLow: interval?.low, intervalHigh: interval?.high,
+                    pValue: PairedPermutation.pValue(differences: differences, resamples: resamples, seed: seed),
+                    pairs: differences.count,
+                    baselinePassK: passHatK(metric: metric, values: baseValues, items: itemIDs, k: baseline.spec.repeats),
+                    candidatePassK: passHatK(metric: metric, values: candValues, items: itemIDs, k: candidate.spec.repeats),
+                    baselineValues: base, candidateValues: cand,
+                    judge: judges[metric.name]))
         }
 
         let baselineOnly = itemIDs.filter { baseValues.answeredItems.contains($0) && !candValues.answeredItems.contains($0) }
         let candidateOnly = itemIDs.filter { candValues.answeredItems.contains($0) && !baseValues.answeredItems.contains($0) }
-        let warnings = ComparisonWarnings.datasets(baseline: baseline, candidate: candidate)
+        let warnings =
+            ComparisonWarnings.datasets(baseline: baseline, candidate: candidate)
             + ComparisonWarnings.unfinished(role: "baseline", record: baseline)
             + ComparisonWarnings.unfinished(role: "candidate", record: candidate)
             + ComparisonWarnings.oneSided(baselineOnly: baselineOnly, candidateOnly: candidateOnly)

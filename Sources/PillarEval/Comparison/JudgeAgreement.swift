@@ -12,8 +12,10 @@ public enum JudgeAgreement {
     /// such items (the item counts are reported either way). The repeat spread is the mean, over items with
     /// at least 2 scored repeats, of their sample standard deviation. Flagged when a measured kappa or rho
     /// is below `minimumAgreement`.
-    public static func measure(metric: String, prompt: String, results: [EvalResult], items: [EvalItem],
-                               minimumAgreement: Double, minimumItems: Int = 5) -> EvalComparison.JudgeReliability {
+    public static func measure(
+        metric: String, prompt: String, results: [EvalResult], items: [EvalItem],
+        minimumAgreement: Double, minimumItems: Int = 5
+    ) -> EvalComparison.JudgeReliability {
         let values = RepeatValues(results: results)
         var judgePasses: [Bool] = []
         var humanPasses: [Bool] = []
@@ -48,12 +50,15 @@ public enum JudgeAgreement {
     public static func describe(_ judge: EvalComparison.JudgeReliability) -> String {
         func measured(_ name: String, _ value: Double?, _ items: Int) -> String? {
             guard let value else { return nil }
-            let shortfall = value < judge.minimumAgreement
+            let shortfall =
+                value < judge.minimumAgreement
                 ? ", below the minimum \(DisplayNumber.format(judge.minimumAgreement))" : ""
             return "\(name) \(DisplayNumber.format(value)) over \(items) items\(shortfall)"
         }
-        let parts = [measured("kappa", judge.kappa, judge.kappaItems),
-                     measured("Spearman", judge.spearman, judge.spearmanItems)].compactMap { $0 }
+        let parts = [
+            measured("kappa", judge.kappa, judge.kappaItems),
+            measured("Spearman", judge.spearman, judge.spearmanItems),
+        ].compactMap { $0 }
         return parts.isEmpty ? "no agreement measured" : parts.joined(separator: "; ")
     }
 }

@@ -9,22 +9,27 @@ struct RankedRegression: Sendable {
 
     /// Nil unless the candidate is worse by the metric's direction.
     init?(itemID: String, question: String, metric: EvalMetric, baseline: Double, candidate: Double) {
-        let worse = switch metric.direction {
-        case .higherIsBetter: candidate < baseline
-        case .lowerIsBetter: candidate > baseline
-        }
+        let worse =
+            switch metric.direction {
+            case .higherIsBetter: candidate < baseline
+            case .lowerIsBetter: candidate > baseline
+            }
         guard worse else { return nil }
         let scale = max(abs(baseline), abs(candidate))
         severity = scale > 0 ? abs(candidate - baseline) / scale : 0
-        regression = EvalComparison.Regression(itemID: itemID, question: Self.quote(question), metric: metric.name,
-                                               baseline: baseline, candidate: candidate)
+        regression = EvalComparison.Regression(
+            itemID: itemID, question: Self.quote(question), metric: metric.name,
+            baseline: baseline, candidate: candidate)
     }
 
     /// Worst first; equal severities keep the order they were found in (metric order, then item order).
     static func worstFirst(_ ranked: [RankedRegression], limit: Int) -> [EvalComparison.Regression] {
         ranked.enumerated()
-            .sorted { $0.element.severity != $1.element.severity ? $0.element.severity > $1.element.severity
-                                                                  : $0.offset < $1.offset }
+            .sorted {
+                $0.element.severity != $1.element.severity
+                    ? $0.element.severity > $1.element.severity
+                    : $0.offset < $1.offset
+            }
             .prefix(limit)
             .map(\.element.regression)
     }

@@ -9,14 +9,15 @@ extension EvalComparison.RunSummary {
             let reference = "\(use.name)@\(use.version)"
             if !prompts.contains(reference) { prompts.append(reference) }
         }
-        self.init(id: record.id,
-                  flow: "\(record.versions.flow.name)@\(record.versions.flow.version)",
-                  prompts: prompts,
-                  dataset: Self.datasetReference(record.spec),
-                  items: answeredItems,
-                  repeats: record.spec.repeats,
-                  status: record.status.rawValue,
-                  costUSD: record.costUSD)
+        self.init(
+            id: record.id,
+            flow: "\(record.versions.flow.name)@\(record.versions.flow.version)",
+            prompts: prompts,
+            dataset: Self.datasetReference(record.spec),
+            items: answeredItems,
+            repeats: record.spec.repeats,
+            status: record.status.rawValue,
+            costUSD: record.costUSD)
     }
 
     static func datasetReference(_ spec: EvalRunSpec) -> String {

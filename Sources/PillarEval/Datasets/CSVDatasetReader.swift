@@ -5,12 +5,17 @@ import PillarCore
 /// names refused), then one item a record. Lists are a JSON array or values separated by `|`; history is a
 /// JSON array; an empty cell is an absent value.
 enum CSVDatasetReader {
-    static func read(_ bytes: ArraySlice<UInt8>, limits: DatasetLimits,
-                     problems: inout DatasetProblemList) -> (drafts: [DatasetItemDraft], itemCount: Int) {
+    static func read(
+        _ bytes: ArraySlice<UInt8>, limits: DatasetLimits,
+        problems: inout DatasetProblemList
+    ) -> (drafts: [DatasetItemDraft], itemCount: Int) {
         var reader = CSVRecordReader(bytes)
         var header: CSVRecord?
         while let record = reader.next(problems: &problems) {
-            if !record.isBlank { header = record; break }
+            if !record.isBlank {
+                header = record
+                break
+            }
         }
         guard let header else {
             problems.add(line: nil, "the dataset is empty: a CSV dataset needs a header row and at least one item")
@@ -66,8 +71,10 @@ enum CSVDatasetReader {
         return columns
     }
 
-    private static func fill(_ draft: inout DatasetItemDraft, from cells: [DatasetColumn: String], decoder: JSONDecoder,
-                             problems: inout DatasetProblemList) {
+    private static func fill(
+        _ draft: inout DatasetItemDraft, from cells: [DatasetColumn: String], decoder: JSONDecoder,
+        problems: inout DatasetProblemList
+    ) {
         let line = draft.line
         if let id = cells[.id], !id.isEmpty {
             draft.id = SpreadsheetFormulaGuard.removingFromID(id)
@@ -75,8 +82,10 @@ enum CSVDatasetReader {
         draft.question = cells[.question]
         draft.expectedAnswer = cells[.expectedAnswer].flatMap { $0.isEmpty ? nil : $0 }
         draft.traceID = cells[.traceID].flatMap { $0.isEmpty ? nil : $0 }
-        draft.expectedFacts = list(cells[.expectedFacts], column: .expectedFacts, line: line, decoder: decoder, problems: &problems)
-        draft.expectedSources = list(cells[.expectedSources], column: .expectedSources, line: line, decoder: decoder, problems: &problems)
+        draft.expectedFacts = list(
+            cells[.expectedFacts], column: .expectedFacts, line: line, decoder: decoder, problems: &problems)
+        draft.expectedSources = list(
+            cells[.expectedSources], column: .expectedSources, line: line, decoder: decoder, problems: &problems)
         draft.tags = list(cells[.tags], column: .tags, line: line, decoder: decoder, problems: &problems)
         if let cell = cells[.history]?.trimmingCharacters(in: .whitespaces), !cell.isEmpty {
             if let turns = try? decoder.decode([DatasetJSONTurn].self, from: Data(cell.utf8)) {
@@ -91,15 +100,18 @@ enum CSVDatasetReader {
             switch cell.trimmingCharacters(in: .whitespaces).lowercased() {
             case "", "true", "yes", "1": draft.answerable = true
             case "false", "no", "0": draft.answerable = false
-            default: problems.add(line: line, field: "answerable", "answerable must be true, false, yes, no, 1 or 0 (empty is true)")
+            default:
+                problems.add(line: line, field: "answerable", "answerable must be true, false, yes, no, 1 or 0 (empty is true)")
             }
         }
         draft.human = human(rating: cells[.humanRating], thumbs: cells[.humanThumbs], line: line, problems: &problems)
     }
 
     /// A JSON array when the cell starts with `[`, otherwise values separated by `|` (each trimmed).
-    private static func list(_ cell: String?, column: DatasetColumn, line: Int, decoder: JSONDecoder,
-                             problems: inout DatasetProblemList) -> [String] {
+    private static func list(
+        _ cell: String?, column: DatasetColumn, line: Int, decoder: JSONDecoder,
+        problems: inout DatasetProblemList
+    ) -> [String] {
         guard let cell = cell?.trimmingCharacters(in: .whitespaces), !cell.isEmpty else { return [] }
         let field = column.rawValue
         guard cell.hasPrefix("[") else {
@@ -114,8 +126,10 @@ enum CSVDatasetReader {
     }
 
     /// `human_rating` 1-5, or `human_thumbs` up (5) or down (1): one of them, not both.
-    private static func human(rating ratingCell: String?, thumbs thumbsCell: String?, line: Int,
-                              problems: inout DatasetProblemList) -> EvalItem.HumanJudgement? {
+    private static func human(
+        rating ratingCell: String?, thumbs thumbsCell: String?, line: Int,
+        problems: inout DatasetProblemList
+    ) -> EvalItem.HumanJudgement? {
         let rating = ratingCell?.trimmingCharacters(in: .whitespaces) ?? ""
         let thumbs = thumbsCell?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
         if !rating.isEmpty, !thumbs.isEmpty {

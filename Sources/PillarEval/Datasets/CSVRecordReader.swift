@@ -45,7 +45,7 @@ struct CSVRecordReader {
                     return record
                 }
             case Self.carriageReturn:
-                index += 2 // readField stops at a CR only when an LF follows
+                index += 2  // readField stops at a CR only when an LF follows
                 line += 1
                 return record
             default:
@@ -91,8 +91,10 @@ struct CSVRecordReader {
         }
         while !atDelimiter {
             if bytes[index] == Self.quote, !record.isMalformed {
-                problems.add(line: record.line,
-                             "field \(fieldNumber) has a quote but does not start with one: quote the whole field and double the quotes inside")
+                problems.add(
+                    line: record.line,
+                    "field \(fieldNumber) has a quote but does not start with one: quote the whole field and double the quotes inside"
+                )
                 record.isMalformed = true
             }
             field.append(bytes[index])

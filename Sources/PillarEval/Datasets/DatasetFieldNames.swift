@@ -35,7 +35,8 @@ enum DatasetNames {
         var message = "unknown \(kind) \(quoted(name))"
         let lowered = name.lowercased()
         if lowered.count <= 40,
-           let close = known.map({ ($0, editDistance(lowered, $0)) }).filter({ $0.1 <= 2 }).min(by: { $0.1 < $1.1 }) {
+            let close = known.map({ ($0, editDistance(lowered, $0)) }).filter({ $0.1 <= 2 }).min(by: { $0.1 < $1.1 })
+        {
             message += " (did you mean '\(close.0)'?)"
         }
         return message + "; known \(kind)s are " + known.joined(separator: ", ")
@@ -43,7 +44,8 @@ enum DatasetNames {
 
     /// Levenshtein distance (both strings are short: the caller bounds them).
     static func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
+        let a = Array(a)
+        let b = Array(b)
         guard !a.isEmpty else { return b.count }
         guard !b.isEmpty else { return a.count }
         var previous = Array(0...b.count)

@@ -6,8 +6,10 @@ import PillarCore
 public enum DatasetImport {
     /// The items of a JSONL or CSV dataset. Items without an id are named `item-<n>` (n is the 1-based
     /// position of the item in the file); ids must be unique, generated ones included.
-    public static func parse(_ data: Data, format: DatasetFormat,
-                             limits: DatasetLimits = .init()) throws(DatasetImportError) -> [EvalItem] {
+    public static func parse(
+        _ data: Data, format: DatasetFormat,
+        limits: DatasetLimits = .init()
+    ) throws(DatasetImportError) -> [EvalItem] {
         var problems = DatasetProblemList()
         guard data.count <= limits.maxBytes else {
             problems.add(line: nil, "the dataset is \(data.count) bytes, more than the limit of \(limits.maxBytes)")
@@ -17,10 +19,11 @@ public enum DatasetImport {
         reportInvalidUTF8(bytes, problems: &problems)
         guard problems.isEmpty else { throw problems.error() }
 
-        let read = switch format {
-        case .jsonl: JSONLinesDatasetReader.read(bytes, limits: limits, problems: &problems)
-        case .csv: CSVDatasetReader.read(bytes, limits: limits, problems: &problems)
-        }
+        let read =
+            switch format {
+            case .jsonl: JSONLinesDatasetReader.read(bytes, limits: limits, problems: &problems)
+            case .csv: CSVDatasetReader.read(bytes, limits: limits, problems: &problems)
+            }
         if read.itemCount == 0, problems.isEmpty {
             problems.add(line: nil, "the dataset has no items")
         }
@@ -33,17 +36,20 @@ public enum DatasetImport {
             let id = draft.id ?? "item-\(draft.position)"
             if DatasetItemRules.isValidID(id) {
                 if let earlier = lineOfID[id] {
-                    let which = draft.id == nil ? "id \(id) (given to this item, which has none)" : "id \(DatasetNames.quoted(id))"
+                    let which =
+                        draft.id == nil ? "id \(id) (given to this item, which has none)" : "id \(DatasetNames.quoted(id))"
                     problems.add(line: draft.line, field: "id", "\(which) is already used on line \(earlier)")
                 } else {
                     lineOfID[id] = draft.line
                 }
             }
             guard problems.isEmpty, let question = draft.question else { continue }
-            items.append(EvalItem(id: id, question: question, history: draft.history,
-                                  expectedAnswer: draft.expectedAnswer, expectedFacts: draft.expectedFacts,
-                                  expectedSources: draft.expectedSources, tags: draft.tags,
-                                  answerable: draft.answerable, human: draft.human, traceID: draft.traceID))
+            items.append(
+                EvalItem(
+                    id: id, question: question, history: draft.history,
+                    expectedAnswer: draft.expectedAnswer, expectedFacts: draft.expectedFacts,
+                    expectedSources: draft.expectedSources, tags: draft.tags,
+                    answerable: draft.answerable, human: draft.human, traceID: draft.traceID))
         }
         guard problems.isEmpty else { throw problems.error() }
         return items

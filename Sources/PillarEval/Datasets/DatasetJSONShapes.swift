@@ -61,7 +61,8 @@ struct DatasetJSONHuman: Decodable {
         }
         var rating: Int?
         if let number = try? container.decode(Double.self, forKey: DatasetCodingKey("rating")),
-           number.rounded() == number, DatasetItemRules.ratings.contains(number) {
+            number.rounded() == number, DatasetItemRules.ratings.contains(number)
+        {
             rating = Int(number)
         } else {
             problems.append("human.rating must be an integer from 1 to 5")

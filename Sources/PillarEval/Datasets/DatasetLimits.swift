@@ -9,8 +9,10 @@ public struct DatasetLimits: Sendable, Hashable {
     public var maxListEntries: Int
     public var maxListEntryCharacters: Int
 
-    public init(maxBytes: Int = 64 * 1024 * 1024, maxItems: Int = 50_000, maxQuestionCharacters: Int = 8000,
-                maxHistoryTurns: Int = 50, maxListEntries: Int = 100, maxListEntryCharacters: Int = 2000) {
+    public init(
+        maxBytes: Int = 64 * 1024 * 1024, maxItems: Int = 50_000, maxQuestionCharacters: Int = 8000,
+        maxHistoryTurns: Int = 50, maxListEntries: Int = 100, maxListEntryCharacters: Int = 2000
+    ) {
         self.maxBytes = maxBytes
         self.maxItems = maxItems
         self.maxQuestionCharacters = maxQuestionCharacters

@@ -5,8 +5,10 @@ import PillarCore
 /// error so that a typo (`expected_anwser`) is not silently dropped; `null` stands for an absent optional key,
 /// and an empty `expected_answer` or `trace_id` for none, as in CSV.
 enum JSONLinesDatasetReader {
-    static func read(_ bytes: ArraySlice<UInt8>, limits: DatasetLimits,
-                     problems: inout DatasetProblemList) -> (drafts: [DatasetItemDraft], itemCount: Int) {
+    static func read(
+        _ bytes: ArraySlice<UInt8>, limits: DatasetLimits,
+        problems: inout DatasetProblemList
+    ) -> (drafts: [DatasetItemDraft], itemCount: Int) {
         let decoder = JSONDecoder()
         var drafts: [DatasetItemDraft] = []
         var itemCount = 0
@@ -68,8 +70,10 @@ enum JSONLinesDatasetReader {
             }
         }
 
-        private mutating func read(_ key: DatasetKey, from container: KeyedDecodingContainer<DatasetCodingKey>,
-                                   _ codingKey: DatasetCodingKey) {
+        private mutating func read(
+            _ key: DatasetKey, from container: KeyedDecodingContainer<DatasetCodingKey>,
+            _ codingKey: DatasetCodingKey
+        ) {
             let field = key.rawValue
             func decoded<Value: Decodable>(_ type: Value.Type, _ expectation: String) -> Value? {
                 if let value = try? container.decode(type, forKey: codingKey) { return value }
@@ -99,7 +103,9 @@ enum JSONLinesDatasetReader {
                 draft.history = read.turns
                 problems += read.problems
             case .human:
-                guard let human = decoded(DatasetJSONHuman.self, "must be an object with rating (1 to 5) and thumbs (true or false)")
+                guard
+                    let human = decoded(
+                        DatasetJSONHuman.self, "must be an object with rating (1 to 5) and thumbs (true or false)")
                 else { return }
                 draft.human = human.judgement
                 problems += human.problems.map { .init(field: field, message: $0) }

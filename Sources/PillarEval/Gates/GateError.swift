@@ -19,8 +19,9 @@ public struct GateError: Error, Sendable, Hashable, Codable {
     }
 
     static func invalidRequirement(clause: String, position: Int, expected: String) -> GateError {
-        GateError(code: "invalid_requirement", message: "clause \(position) `\(clause)`: expected \(expected)",
-                  clause: clause, position: position, expected: expected)
+        GateError(
+            code: "invalid_requirement", message: "clause \(position) `\(clause)`: expected \(expected)",
+            clause: clause, position: position, expected: expected)
     }
 
     static func invalidRequirement(_ message: String) -> GateError {
@@ -29,9 +30,10 @@ public struct GateError: Error, Sendable, Hashable, Codable {
 
     static func unknownMetric(_ name: String, clause: String, position: Int, known: [String]) -> GateError {
         let listing = known.isEmpty ? "none" : known.joined(separator: ", ")
-        return GateError(code: "unknown_metric",
-                         message: "clause \(position) `\(clause)` names the metric `\(name)`, which the comparison "
-                             + "does not have; it has: \(listing)",
-                         clause: clause, position: position)
+        return GateError(
+            code: "unknown_metric",
+            message: "clause \(position) `\(clause)` names the metric `\(name)`, which the comparison "
+                + "does not have; it has: \(listing)",
+            clause: clause, position: position)
     }
 }

@@ -23,9 +23,12 @@ extension GateRequirement {
             }
         }
         // A run that did not complete covers only part of the dataset: its numbers never let a version through.
-        let finished = [comparison.baseline, comparison.candidate].allSatisfy { $0.status == EvalRunRecord.Status.completed.rawValue }
-        return GateVerdict(passed: finished && results.allSatisfy(\.passed), clauses: results,
-                           warnings: warnings(comparison, testedByOverall: tested.map(\.name)))
+        let finished = [comparison.baseline, comparison.candidate].allSatisfy {
+            $0.status == EvalRunRecord.Status.completed.rawValue
+        }
+        return GateVerdict(
+            passed: finished && results.allSatisfy(\.passed), clauses: results,
+            warnings: warnings(comparison, testedByOverall: tested.map(\.name)))
     }
 
     private static func metrics(of condition: Condition) -> [String] {
@@ -35,14 +38,17 @@ extension GateRequirement {
         }
     }
 
-    private func threshold(_ clause: Clause, metric: EvalComparison.MetricComparison?, comparisonOperator: Operator,
-                           target: Target) -> GateVerdict.ClauseResult {
+    private func threshold(
+        _ clause: Clause, metric: EvalComparison.MetricComparison?, comparisonOperator: Operator,
+        target: Target
+    ) -> GateVerdict.ClauseResult {
         let name = metric?.name ?? ""
         let symbol = comparisonOperator.rawValue
         let candidate = metric?.candidateMean
         func result(required: String, requiredValue: Double?, passed: Bool, message: String) -> GateVerdict.ClauseResult {
-            GateVerdict.ClauseResult(clause: clause.text, position: clause.position, metric: name, value: candidate,
-                                     required: required, requiredValue: requiredValue, passed: passed, message: message)
+            GateVerdict.ClauseResult(
+                clause: clause.text, position: clause.position, metric: name, value: candidate,
+                required: required, requiredValue: requiredValue, passed: passed, message: message)
         }
         let goal: Double
         let required: String
@@ -52,38 +58,47 @@ extension GateRequirement {
             goal = number
             required = "\(symbol) \(DisplayNumber.format(number))"
         case .baseline(let offset):
-            let written = offset == 0 ? "baseline"
+            let written =
+                offset == 0
+                ? "baseline"
                 : "baseline \(offset < 0 ? "-" : "+") \(DisplayNumber.format(abs(offset)))"
             guard let baseline = metric?.baselineMean else {
-                return result(required: "\(symbol) \(written)", requiredValue: nil, passed: false,
-                              message: "\(name) has no value in the baseline run (no item was scored), so \(symbol) "
-                                  + "\(written) cannot be checked")
+                return result(
+                    required: "\(symbol) \(written)", requiredValue: nil, passed: false,
+                    message: "\(name) has no value in the baseline run (no item was scored), so \(symbol) "
+                        + "\(written) cannot be checked")
             }
             goal = baseline + offset
-            basis = offset == 0 ? " (the baseline's)"
+            basis =
+                offset == 0
+                ? " (the baseline's)"
                 : " (baseline \(DisplayNumber.format(baseline)) \(offset < 0 ? "-" : "+") \(DisplayNumber.format(abs(offset))))"
             required = "\(symbol) \(DisplayNumber.format(goal))\(basis)"
         }
         guard let candidate else {
-            return result(required: required, requiredValue: goal, passed: false,
-                          message: "\(name) has no value in the candidate run (no item was scored), so \(required) "
-                              + "cannot be checked")
+            return result(
+                required: required, requiredValue: goal, passed: false,
+                message: "\(name) has no value in the candidate run (no item was scored), so \(required) "
+                    + "cannot be checked")
         }
         let holds = comparisonOperator.holds(candidate, goal)
-        let shown = "\(name) \(DisplayNumber.format(candidate)) \(holds ? symbol : comparisonOperator.negation) "
+        let shown =
+            "\(name) \(DisplayNumber.format(candidate)) \(holds ? symbol : comparisonOperator.negation) "
             + DisplayNumber.format(goal)
-        return result(required: required, requiredValue: goal, passed: holds,
-                      message: holds ? "\(shown) as required\(basis)" : "\(shown) required\(basis)")
+        return result(
+            required: required, requiredValue: goal, passed: holds,
+            message: holds ? "\(shown) as required\(basis)" : "\(shown) required\(basis)")
     }
 
     private func warnings(_ comparison: EvalComparison, testedByOverall: [String]) -> [String] {
         var warnings: [String] = []
         var reliedOn: [(metric: String, positions: [Int])] = []
         for clause in clauses {
-            let names: [String] = switch clause.condition {
-            case .threshold(let metric, _, _), .significantlyBetter(let metric, _): [metric]
-            case .significantOverall: testedByOverall
-            }
+            let names: [String] =
+                switch clause.condition {
+                case .threshold(let metric, _, _), .significantlyBetter(let metric, _): [metric]
+                case .significantOverall: testedByOverall
+                }
             for name in names {
                 if let index = reliedOn.firstIndex(where: { $0.metric == name }) {
                     if !reliedOn[index].positions.contains(clause.position) { reliedOn[index].positions.append(clause.position) }
@@ -95,19 +110,22 @@ extension GateRequirement {
         for (name, positions) in reliedOn {
             guard let judge = comparison.metric(name)?.judge, judge.flagged else { continue }
             let clauses = positions.map(String.init).joined(separator: ", ")
-            warnings.append("\(name) is scored by the judge \(judge.prompt), which agrees poorly with people "
-                            + "(\(JudgeAgreement.describe(judge))); clause\(positions.count == 1 ? "" : "s") \(clauses) "
-                            + "rel\(positions.count == 1 ? "ies" : "y") on it.")
+            warnings.append(
+                "\(name) is scored by the judge \(judge.prompt), which agrees poorly with people "
+                    + "(\(JudgeAgreement.describe(judge))); clause\(positions.count == 1 ? "" : "s") \(clauses) "
+                    + "rel\(positions.count == 1 ? "ies" : "y") on it.")
         }
         for (role, run) in [("baseline", comparison.baseline), ("candidate", comparison.candidate)]
         where run.status != EvalRunRecord.Status.completed.rawValue {
-            warnings.append("The \(role) run \(run.id) is \(run.status), not completed: its numbers may not cover the whole dataset, so the gate cannot pass.")
+            warnings.append(
+                "The \(role) run \(run.id) is \(run.status), not completed: its numbers may not cover the whole dataset, so the gate cannot pass."
+            )
         }
         if comparison.baseline.dataset != comparison.candidate.dataset {
-            warnings.append("The runs used different datasets (baseline \(comparison.baseline.dataset), candidate "
-                            + "\(comparison.candidate.dataset)).")
+            warnings.append(
+                "The runs used different datasets (baseline \(comparison.baseline.dataset), candidate "
+                    + "\(comparison.candidate.dataset)).")
         }
         return warnings
     }
 }
-

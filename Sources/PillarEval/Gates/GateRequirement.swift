@@ -103,11 +103,12 @@ public struct GateRequirement: Sendable, Hashable {
         }
         let requirement = GateRequirement(clauses: clauses)
         if requirement.thresholdMetrics.isEmpty,
-           let overall = clauses.first(where: { if case .significantOverall = $0.condition { true } else { false } }) {
-            throw .invalidRequirement(clause: overall.text, position: overall.position,
-                                      expected: "a metric clause for it to test alongside (or a named metric: `p(groundedness)<0.05`)")
+            let overall = clauses.first(where: { if case .significantOverall = $0.condition { true } else { false } })
+        {
+            throw .invalidRequirement(
+                clause: overall.text, position: overall.position,
+                expected: "a metric clause for it to test alongside (or a named metric: `p(groundedness)<0.05`)")
         }
         return requirement
     }
 }
-

@@ -17,8 +17,10 @@ public struct GateVerdict: Sendable, Hashable, Codable {
         /// One line: `groundedness 3.2 < 4.0 required`.
         public var message: String
 
-        public init(clause: String, position: Int, metric: String?, value: Double?, required: String,
-                    requiredValue: Double?, passed: Bool, message: String) {
+        public init(
+            clause: String, position: Int, metric: String?, value: Double?, required: String,
+            requiredValue: Double?, passed: Bool, message: String
+        ) {
             self.clause = clause
             self.position = position
             self.metric = metric

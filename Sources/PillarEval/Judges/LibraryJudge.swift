@@ -9,24 +9,31 @@ public struct LibraryJudge: EvalJudging {
     let defaultModel: String
     let prices: [String: ModelPrice]
 
-    public init(prompts: VersionedLibrary<CompiledPrompt>, models: any FlowModels, defaultModel: String,
-                prices: [String: ModelPrice]) {
+    public init(
+        prompts: VersionedLibrary<CompiledPrompt>, models: any FlowModels, defaultModel: String,
+        prices: [String: ModelPrice]
+    ) {
         self.prompts = prompts
         self.models = models
         self.defaultModel = defaultModel
         self.prices = prices
     }
 
-    public func ask(prompt reference: String, variables: [String: JSONValue], model: String?,
-                    run: EvalRunRecord) async throws -> JudgeReply {
+    public func ask(
+        prompt reference: String, variables: [String: JSONValue], model: String?,
+        run: EvalRunRecord
+    ) async throws -> JudgeReply {
         try await ask(prompt: reference, variables: variables, model: model, context: EvalIdentity.context(for: run))
     }
 
     /// Asks as `context`'s principal: an evaluation run's identity, or production monitoring's.
-    public func ask(prompt reference: String, variables: [String: JSONValue], model: String?,
-                    context: FlowContext) async throws -> JudgeReply {
-        let prompt = try await prompts.resolve(try LibraryReference(parsing: reference), tenant: context.principal.tenant,
-                                               runLabel: nil, stickyKey: context.stickyKey)
+    public func ask(
+        prompt reference: String, variables: [String: JSONValue], model: String?,
+        context: FlowContext
+    ) async throws -> JudgeReply {
+        let prompt = try await prompts.resolve(
+            try LibraryReference(parsing: reference), tenant: context.principal.tenant,
+            runLabel: nil, stickyKey: context.stickyKey)
         let parameters = prompt.value.definition.parameters
         let chosen = model ?? parameters.model ?? defaultModel
         guard models.serves(chosen) else { throw PillarError.modelNotFound(chosen) }
@@ -35,7 +42,8 @@ public struct LibraryJudge: EvalJudging {
         request.temperature = parameters.temperature ?? 0
         let generation = try await models.generate(request, context: context, onDelta: nil)
         let usage = generation.usage ?? Usage(promptTokens: 0, completionTokens: 0)
-        return JudgeReply(text: generation.text, prompt: prompt.use, model: chosen, usage: usage,
-                          costUSD: prices[chosen]?.cost(of: usage))
+        return JudgeReply(
+            text: generation.text, prompt: prompt.use, model: chosen, usage: usage,
+            costUSD: prices[chosen]?.cost(of: usage))
     }
 }

@@ -20,15 +20,21 @@ public struct EvalPromotionApproval: PromotionApproval {
         var allowed: [(Int, EvalGateRecord)] = []
         for version in versions {
             guard let gate = try await store.passingGate(tenant: tenant, kind: kind, name: name, version: version) else {
-                throw PillarError(.permissionDenied, code: "evaluation_required",
-                                  message: "This tenant promotes only evaluated versions, and no passing gate vouches for \(kind.rawValue) '\(name)' version \(version). Run `pillar eval gate` with a candidate that uses it, then promote again.")
+                throw PillarError(
+                    .permissionDenied, code: "evaluation_required",
+                    message:
+                        "This tenant promotes only evaluated versions, and no passing gate vouches for \(kind.rawValue) '\(name)' version \(version). Run `pillar eval gate` with a candidate that uses it, then promote again."
+                )
             }
             allowed.append((version, gate))
         }
         for (version, gate) in allowed {
-            try await audit.append(tenant: tenant, actor: actor, action: "\(kind.rawValue).promotion_allowed", target: name,
-                                   details: ["version": "\(version)", "gate": gate.id, "run": gate.candidateRunID,
-                                             "baseline_run": gate.baselineRunID, "requirement": gate.requirement])
+            try await audit.append(
+                tenant: tenant, actor: actor, action: "\(kind.rawValue).promotion_allowed", target: name,
+                details: [
+                    "version": "\(version)", "gate": gate.id, "run": gate.candidateRunID,
+                    "baseline_run": gate.baselineRunID, "requirement": gate.requirement,
+                ])
         }
     }
 }

@@ -72,17 +72,19 @@ public enum RetrievalReference {
         let k = parsed.k
         let perQuery = parsed.queries.map { query in
             let relevant = Set(query.relevant)
-            return QueryScores(id: query.id,
-                               hit: RetrievalMetrics.hit(ranked: query.ranked, relevant: relevant, k: k),
-                               recall: RetrievalMetrics.recall(ranked: query.ranked, relevant: relevant, k: k),
-                               mrr: RetrievalMetrics.reciprocalRank(ranked: query.ranked, relevant: relevant, k: k),
-                               ndcg: RetrievalMetrics.ndcg(ranked: query.ranked, relevant: relevant, k: k))
+            return QueryScores(
+                id: query.id,
+                hit: RetrievalMetrics.hit(ranked: query.ranked, relevant: relevant, k: k),
+                recall: RetrievalMetrics.recall(ranked: query.ranked, relevant: relevant, k: k),
+                mrr: RetrievalMetrics.reciprocalRank(ranked: query.ranked, relevant: relevant, k: k),
+                ndcg: RetrievalMetrics.ndcg(ranked: query.ranked, relevant: relevant, k: k))
         }
         let count = Double(perQuery.count)
-        let mean = Scores(hit: perQuery.map(\.hit).reduce(0, +) / count,
-                          recall: perQuery.map(\.recall).reduce(0, +) / count,
-                          mrr: perQuery.map(\.mrr).reduce(0, +) / count,
-                          ndcg: perQuery.map(\.ndcg).reduce(0, +) / count)
+        let mean = Scores(
+            hit: perQuery.map(\.hit).reduce(0, +) / count,
+            recall: perQuery.map(\.recall).reduce(0, +) / count,
+            mrr: perQuery.map(\.mrr).reduce(0, +) / count,
+            ndcg: perQuery.map(\.ndcg).reduce(0, +) / count)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return try encoder.encode(Output(perQuery: perQuery, mean: mean))

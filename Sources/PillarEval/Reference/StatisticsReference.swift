@@ -17,7 +17,7 @@ public enum StatisticsReference {
     public static let caseLimit = 10_000
     public static let valueLimit = 100_000
     public static let resampleLimit = 1_000_000
-    public static let defaultSeed: UInt64 = 20261204
+    public static let defaultSeed: UInt64 = 20_261_204
 
     public static func compute(_ input: Data) throws -> Data {
         let request: Request
@@ -42,8 +42,10 @@ public enum StatisticsReference {
         func fail(_ message: String) -> Failure {
             Failure(code: "invalid_input", message: "case \(index) (\(item.kind)): \(message)")
         }
-        let arrays = [item.baseline?.count, item.candidate?.count, item.a?.count, item.b?.count, item.x?.count,
-                      item.y?.count, item.successes?.count, item.trials?.count].compactMap { $0 }
+        let arrays = [
+            item.baseline?.count, item.candidate?.count, item.a?.count, item.b?.count, item.x?.count,
+            item.y?.count, item.successes?.count, item.trials?.count,
+        ].compactMap { $0 }
         guard arrays.allSatisfy({ $0 <= valueLimit }) else { throw fail("at most \(valueLimit) values a side") }
         let resamples = item.resamples ?? 10_000
         guard (1...resampleLimit).contains(resamples) else { throw fail("resamples must be 1...\(resampleLimit)") }
@@ -52,8 +54,9 @@ public enum StatisticsReference {
         case "bootstrap":
             guard let baseline = item.baseline, let candidate = item.candidate else { throw fail("needs baseline and candidate") }
             guard baseline.count == candidate.count else { throw fail("baseline and candidate differ in length") }
-            let interval = PairedBootstrap.interval(baseline: baseline, candidate: candidate,
-                                                    confidence: item.confidence ?? 0.95, resamples: resamples, seed: seed)
+            let interval = PairedBootstrap.interval(
+                baseline: baseline, candidate: candidate,
+                confidence: item.confidence ?? 0.95, resamples: resamples, seed: seed)
             return .interval(low: interval?.low, high: interval?.high)
         case "permutation":
             guard let baseline = item.baseline, let candidate = item.candidate else { throw fail("needs baseline and candidate") }
@@ -138,15 +141,20 @@ public enum StatisticsReference {
 
         func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: Key.self)
-            let fields: [(String, Double?)] = switch self {
-            case .interval(let low, let high): [("low", low), ("high", high)]
-            case .p(let value): [("p", value)]
-            case .kappa(let value): [("kappa", value)]
-            case .rho(let value): [("rho", value)]
-            case .passK(let value): [("pass_k", value)]
-            }
+            let fields: [(String, Double?)] =
+                switch self {
+                case .interval(let low, let high): [("low", low), ("high", high)]
+                case .p(let value): [("p", value)]
+                case .kappa(let value): [("kappa", value)]
+                case .rho(let value): [("rho", value)]
+                case .passK(let value): [("pass_k", value)]
+                }
             for (name, value) in fields {
-                if let value { try container.encode(value, forKey: Key(name)) } else { try container.encodeNil(forKey: Key(name)) }
+                if let value {
+                    try container.encode(value, forKey: Key(name))
+                } else {
+                    try container.encodeNil(forKey: Key(name))
+                }
             }
         }
     }

@@ -14,8 +14,9 @@ extension ComparisonReport {
         page.add("<meta charset=\"utf-8\">")
         page.add("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
         // Nothing on the page may reach the network; plotly needs inline styles and data: images.
-        page.add("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; script-src 'unsafe-inline'; "
-            + "style-src 'unsafe-inline'; img-src data: blob:; font-src data:\">")
+        page.add(
+            "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; script-src 'unsafe-inline'; "
+                + "style-src 'unsafe-inline'; img-src data: blob:; font-src data:\">")
         page.add("<title>\(ReportEscaping.html(title))</title>")
         page.add("<style>\(ComparisonReportAssets.stylesheet)</style>")
         page.add("</head>")
@@ -28,7 +29,9 @@ extension ComparisonReport {
         addRegressions(comparison, to: &page)
         page.add("</main>")
         if let chartData {
-            page.add("<script type=\"application/json\" id=\"comparison-data\">\(ReportEscaping.jsonForScriptElement(chartData))</script>")
+            page.add(
+                "<script type=\"application/json\" id=\"comparison-data\">\(ReportEscaping.jsonForScriptElement(chartData))</script>"
+            )
         }
         if charts {
             page.add("<script>\(ReportEscaping.scriptForInlining(plotlyScript))</script>")
@@ -42,8 +45,9 @@ extension ComparisonReport {
     private static func addWarnings(_ comparison: EvalComparison, to page: inout HTMLPage) {
         guard !comparison.warnings.isEmpty else { return }
         page.add("<section class=\"warnings\" aria-labelledby=\"warnings-title\">")
-        page.add("<h2 id=\"warnings-title\"><span aria-hidden=\"true\">⚠ </span>Warnings (\(comparison.warnings.count)): "
-            + "read these before trusting the numbers</h2>")
+        page.add(
+            "<h2 id=\"warnings-title\"><span aria-hidden=\"true\">⚠ </span>Warnings (\(comparison.warnings.count)): "
+                + "read these before trusting the numbers</h2>")
         page.add("<ul>")
         for warning in comparison.warnings { page.add("<li>\(ReportEscaping.html(warning, breakLines: true))</li>") }
         page.add("</ul>")
@@ -68,7 +72,9 @@ extension ComparisonReport {
         page.add("<div class=\"scroll\">")
         page.add("<table>")
         page.add("<caption>The two runs compared</caption>")
-        page.add("<thead><tr><th scope=\"col\">Run detail</th><th scope=\"col\">Baseline</th><th scope=\"col\">Candidate</th></tr></thead>")
+        page.add(
+            "<thead><tr><th scope=\"col\">Run detail</th><th scope=\"col\">Baseline</th><th scope=\"col\">Candidate</th></tr></thead>"
+        )
         page.add("<tbody>")
         for (label, left, right) in rows {
             page.add("<tr><th scope=\"row\">\(label)</th><td>\(left)</td><td>\(right)</td></tr>")
@@ -87,16 +93,20 @@ extension ComparisonReport {
             page.add("<p id=\"charts-status\" class=\"notice\" role=\"status\" hidden></p>")
             page.add("<noscript><p class=\"notice\">Charts need JavaScript; the tables hold every number.</p></noscript>")
         } else {
-            page.add("<p id=\"charts-status\" class=\"notice\" role=\"status\">Charts are unavailable: this report was written "
-                + "without plotly.js. The tables hold every number.</p>")
+            page.add(
+                "<p id=\"charts-status\" class=\"notice\" role=\"status\">Charts are unavailable: this report was written "
+                    + "without plotly.js. The tables hold every number.</p>")
         }
         if comparison.metrics.isEmpty { page.add("<p>No metric was compared.</p>") }
         if charts && !comparison.metrics.isEmpty {
             page.add("<figure class=\"chart\">")
-            page.add("<div class=\"plot\" data-chart=\"all-deltas\" role=\"img\" aria-label=\"Every metric's delta, candidate minus "
-                + "baseline, with its 95% interval; the metric tables give the same numbers.\"></div>")
-            page.add("<figcaption>Every metric's delta (candidate − baseline) with its 95% interval. Each metric has its own "
-                + "scale; an interval that crosses zero (the dark line) is a change the data cannot tell from none.</figcaption>")
+            page.add(
+                "<div class=\"plot\" data-chart=\"all-deltas\" role=\"img\" aria-label=\"Every metric's delta, candidate minus "
+                    + "baseline, with its 95% interval; the metric tables give the same numbers.\"></div>")
+            page.add(
+                "<figcaption>Every metric's delta (candidate − baseline) with its 95% interval. Each metric has its own "
+                    + "scale; an interval that crosses zero (the dark line) is a change the data cannot tell from none.</figcaption>"
+            )
             page.add("</figure>")
         }
         for (index, metric) in comparison.metrics.enumerated() {
@@ -105,8 +115,10 @@ extension ComparisonReport {
         page.add("</section>")
     }
 
-    private static func addMetric(_ metric: EvalComparison.MetricComparison, index: Int, comparison: EvalComparison,
-                                  charts: Bool, to page: inout HTMLPage) {
+    private static func addMetric(
+        _ metric: EvalComparison.MetricComparison, index: Int, comparison: EvalComparison,
+        charts: Bool, to page: inout HTMLPage
+    ) {
         let name = ReportEscaping.html(metric.name)
         let unit = unit(of: metric.name)
         let verdict = ComparisonVerdict(metric)
@@ -116,21 +128,26 @@ extension ComparisonReport {
         let baselinePassK = passKLabel(repeats: comparison.baseline.repeats)
         let candidatePassK = passKLabel(repeats: comparison.candidate.repeats)
         page.add("<section class=\"metric\" aria-labelledby=\"\(titleID)\">")
-        page.add("<h3 id=\"\(titleID)\">\(name): <span class=\"verdict\">\(verdict.rawValue)</span>"
-            + (flagged ? " <span class=\"flag-marker\">judge FLAGGED</span>" : "") + "</h3>")
+        page.add(
+            "<h3 id=\"\(titleID)\">\(name): <span class=\"verdict\">\(verdict.rawValue)</span>"
+                + (flagged ? " <span class=\"flag-marker\">judge FLAGGED</span>" : "") + "</h3>")
         page.add("<div class=\"scroll\">")
         page.add("<table>")
         page.add("<caption>\(name): \(direction)</caption>")
-        let headers = ["Metric", "Baseline mean", "Candidate mean", "Delta", "95% CI", "p", "Pairs",
-                       "Baseline \(baselinePassK)", "Candidate \(candidatePassK)", "Verdict"]
+        let headers = [
+            "Metric", "Baseline mean", "Candidate mean", "Delta", "95% CI", "p", "Pairs",
+            "Baseline \(baselinePassK)", "Candidate \(candidatePassK)", "Verdict",
+        ]
         page.add("<thead><tr>" + headers.map { "<th scope=\"col\">\($0)</th>" }.joined() + "</tr></thead>")
         let numbers = [
             unit.format(metric.baselineMean), unit.format(metric.candidateMean), unit.formatSigned(metric.delta),
             interval(metric, unit: unit), ReportNumberFormat.pValue(metric.pValue), String(metric.pairs),
             ReportUnit.plain.format(metric.baselinePassK), ReportUnit.plain.format(metric.candidatePassK),
         ]
-        page.add("<tbody><tr><th scope=\"row\">\(name)</th>" + numbers.map { "<td class=\"number\">\(ReportEscaping.html($0))</td>" }.joined()
-            + "<td><strong>\(verdict.rawValue)</strong></td></tr></tbody>")
+        page.add(
+            "<tbody><tr><th scope=\"row\">\(name)</th>"
+                + numbers.map { "<td class=\"number\">\(ReportEscaping.html($0))</td>" }.joined()
+                + "<td><strong>\(verdict.rawValue)</strong></td></tr></tbody>")
         page.add("</table>")
         page.add("</div>")
         if let judge = metric.judge {
@@ -140,18 +157,22 @@ extension ComparisonReport {
             }
         }
         if charts {
-            let attributes = "data-metric=\"\(index)\" data-unit=\"\(ReportEscaping.html(unit.label))\" "
+            let attributes =
+                "data-metric=\"\(index)\" data-unit=\"\(ReportEscaping.html(unit.label))\" "
                 + "data-direction=\"\(ReportEscaping.html(direction))\""
             page.add("<div class=\"chart-pair\">")
             page.add("<figure class=\"chart\">")
-            page.add("<div class=\"plot\" data-chart=\"distribution\" \(attributes) role=\"img\" "
-                + "aria-label=\"Per-item values of \(name) in the baseline and the candidate.\"></div>")
-            page.add("<figcaption>Per-item values of \(name) (each item's mean over its repeats): a box per run, "
-                + "every item a point (circles baseline, diamonds candidate).</figcaption>")
+            page.add(
+                "<div class=\"plot\" data-chart=\"distribution\" \(attributes) role=\"img\" "
+                    + "aria-label=\"Per-item values of \(name) in the baseline and the candidate.\"></div>")
+            page.add(
+                "<figcaption>Per-item values of \(name) (each item's mean over its repeats): a box per run, "
+                    + "every item a point (circles baseline, diamonds candidate).</figcaption>")
             page.add("</figure>")
             page.add("<figure class=\"chart\">")
-            page.add("<div class=\"plot\" data-chart=\"item-deltas\" \(attributes) role=\"img\" "
-                + "aria-label=\"Per-item change in \(name), candidate minus baseline, sorted.\"></div>")
+            page.add(
+                "<div class=\"plot\" data-chart=\"item-deltas\" \(attributes) role=\"img\" "
+                    + "aria-label=\"Per-item change in \(name), candidate minus baseline, sorted.\"></div>")
             page.add("<figcaption>Per-item change in \(name) (candidate − baseline), sorted; \(direction).</figcaption>")
             page.add("</figure>")
             page.add("</div>")
@@ -170,15 +191,18 @@ extension ComparisonReport {
         page.add("<div class=\"scroll\">")
         page.add("<table>")
         page.add("<caption>Items that got worse, worst first</caption>")
-        page.add("<thead><tr><th scope=\"col\">Item</th><th scope=\"col\">Question</th><th scope=\"col\">Metric</th>"
-            + "<th scope=\"col\">Baseline → candidate</th></tr></thead>")
+        page.add(
+            "<thead><tr><th scope=\"col\">Item</th><th scope=\"col\">Question</th><th scope=\"col\">Metric</th>"
+                + "<th scope=\"col\">Baseline → candidate</th></tr></thead>")
         page.add("<tbody>")
         for regression in comparison.regressions.prefix(regressionRowLimit) {
             let unit = unit(of: regression.metric)
-            let question = ReportEscaping.html(ReportEscaping.truncated(regression.question, to: questionCharacterLimit), breakLines: true)
-            page.add("<tr><th scope=\"row\">\(ReportEscaping.html(regression.itemID))</th><td>\(question)</td>"
-                + "<td>\(ReportEscaping.html(regression.metric))</td>"
-                + "<td class=\"number\">\(unit.format(regression.baseline)) → \(unit.format(regression.candidate))</td></tr>")
+            let question = ReportEscaping.html(
+                ReportEscaping.truncated(regression.question, to: questionCharacterLimit), breakLines: true)
+            page.add(
+                "<tr><th scope=\"row\">\(ReportEscaping.html(regression.itemID))</th><td>\(question)</td>"
+                    + "<td>\(ReportEscaping.html(regression.metric))</td>"
+                    + "<td class=\"number\">\(unit.format(regression.baseline)) → \(unit.format(regression.candidate))</td></tr>")
         }
         page.add("</tbody>")
         page.add("</table>")

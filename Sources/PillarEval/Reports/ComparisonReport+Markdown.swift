@@ -64,7 +64,9 @@ extension ComparisonReport {
         lines.append("")
         let baselinePassK = passKLabel(repeats: comparison.baseline.repeats)
         let candidatePassK = passKLabel(repeats: comparison.candidate.repeats)
-        lines.append("| Baseline mean | Candidate mean | Delta | 95% CI | p | Pairs | Baseline \(baselinePassK) | Candidate \(candidatePassK) | Verdict |")
+        lines.append(
+            "| Baseline mean | Candidate mean | Delta | 95% CI | p | Pairs | Baseline \(baselinePassK) | Candidate \(candidatePassK) | Verdict |"
+        )
         lines.append("|---:|---:|---:|---:|---:|---:|---:|---:|---|")
         let cells = [
             unit.format(metric.baselineMean), unit.format(metric.candidateMean), unit.formatSigned(metric.delta),
@@ -94,8 +96,9 @@ extension ComparisonReport {
         for regression in comparison.regressions.prefix(regressionRowLimit) {
             let unit = unit(of: regression.metric)
             let question = md(ReportEscaping.truncated(regression.question, to: questionCharacterLimit))
-            lines.append("| \(md(regression.itemID)) | \(question) | \(md(regression.metric)) | "
-                + "\(unit.format(regression.baseline)) → \(unit.format(regression.candidate)) |")
+            lines.append(
+                "| \(md(regression.itemID)) | \(question) | \(md(regression.metric)) | "
+                    + "\(unit.format(regression.baseline)) → \(unit.format(regression.candidate)) |")
         }
         let more = comparison.regressions.count - regressionRowLimit
         if more > 0 {

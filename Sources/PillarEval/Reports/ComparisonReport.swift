@@ -18,10 +18,13 @@ public enum ComparisonReport {
         } catch let EncodingError.invalidValue(value, context) {
             let path = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
             if let number = value as? Double, !number.isFinite {
-                throw ReportError(code: "report.non_finite_number",
-                                  message: "The comparison holds \(number) at \(path.isEmpty ? "the top" : path), which JSON cannot hold.")
+                throw ReportError(
+                    code: "report.non_finite_number",
+                    message: "The comparison holds \(number) at \(path.isEmpty ? "the top" : path), which JSON cannot hold.")
             }
-            throw ReportError(code: "report.unencodable", message: "The comparison cannot be written as JSON at \(path): \(context.debugDescription)")
+            throw ReportError(
+                code: "report.unencodable",
+                message: "The comparison cannot be written as JSON at \(path): \(context.debugDescription)")
         } catch {
             throw ReportError(code: "report.unencodable", message: "The comparison cannot be written as JSON: \(error)")
         }
@@ -32,7 +35,8 @@ public enum ComparisonReport {
     static func chartJSON(_ comparison: EvalComparison) -> String? {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
         guard let data = try? encoder.encode(comparison) else { return nil }
         return String(decoding: data, as: UTF8.self)
     }

@@ -83,8 +83,9 @@ struct RunDigest: Sendable, Hashable {
             }
             let itemMeans = perItem.values.map { $0.sum / Double($0.count) }
             let mean = itemMeans.isEmpty ? nil : itemMeans.reduce(0, +) / Double(itemMeans.count)
-            return MetricLine(name: name, direction: catalog.first { $0.name == name }?.direction, mean: mean,
-                              values: values, scoringErrors: scoringErrors, firstScoringError: firstScoringError)
+            return MetricLine(
+                name: name, direction: catalog.first { $0.name == name }?.direction, mean: mean,
+                values: values, scoringErrors: scoringErrors, firstScoringError: firstScoringError)
         }
     }
 
@@ -106,7 +107,8 @@ struct RunDigest: Sendable, Hashable {
         var slowestByItem: [String: EvalResult] = [:]
         for result in results where result.latencyMs.isFinite {
             if let current = slowestByItem[result.itemID],
-               (current.latencyMs, -current.repeatIndex) >= (result.latencyMs, -result.repeatIndex) {
+                (current.latencyMs, -current.repeatIndex) >= (result.latencyMs, -result.repeatIndex)
+            {
                 continue
             }
             slowestByItem[result.itemID] = result
@@ -114,6 +116,10 @@ struct RunDigest: Sendable, Hashable {
         return slowestByItem.values
             .sorted { ($0.latencyMs, $1.itemID) > ($1.latencyMs, $0.itemID) }
             .prefix(slowestLimit)
-            .map { SlowItem(itemID: $0.itemID, latencyMs: $0.latencyMs, repeatIndex: $0.repeatIndex, status: $0.status, errorCode: $0.errorCode) }
+            .map {
+                SlowItem(
+                    itemID: $0.itemID, latencyMs: $0.latencyMs, repeatIndex: $0.repeatIndex, status: $0.status,
+                    errorCode: $0.errorCode)
+            }
     }
 }

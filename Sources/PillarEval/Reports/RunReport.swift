@@ -92,8 +92,10 @@ public enum RunReport {
     }
 
     private static func answersSection(_ digest: RunDigest) -> [String] {
-        ["## Answers", "",
-         "\(digest.answers) recorded: \(digest.answered) answered, \(digest.refused) refused, \(digest.failed) failed."]
+        [
+            "## Answers", "",
+            "\(digest.answers) recorded: \(digest.answered) answered, \(digest.refused) refused, \(digest.failed) failed.",
+        ]
     }
 
     private static func metricsSection(_ digest: RunDigest) -> [String] {
@@ -107,8 +109,9 @@ public enum RunReport {
         for metric in digest.metrics {
             let direction = metric.direction.map(ComparisonReport.directionPhrase) ?? "not in the catalog"
             let unit = ReportUnit(metricName: metric.name)
-            lines.append("| \(md(metric.name)) | \(direction) | \(unit.format(metric.mean)) | \(metric.values) | "
-                + "\(digest.answers - metric.values) | \(metric.scoringErrors) |")
+            lines.append(
+                "| \(md(metric.name)) | \(direction) | \(unit.format(metric.mean)) | \(metric.values) | "
+                    + "\(digest.answers - metric.values) | \(metric.scoringErrors) |")
         }
         let failing = digest.metrics.filter { $0.firstScoringError != nil }
         if !failing.isEmpty {
@@ -116,7 +119,8 @@ public enum RunReport {
             lines.append("Why scores are missing (the first error of each metric):")
             lines.append("")
             for metric in failing {
-                let message = ReportEscaping.truncated(metric.firstScoringError ?? "", to: ComparisonReport.questionCharacterLimit)
+                let message = ReportEscaping.truncated(
+                    metric.firstScoringError ?? "", to: ComparisonReport.questionCharacterLimit)
                 lines.append("- \(md(metric.name)): \(md(message))")
             }
         }
@@ -130,7 +134,8 @@ public enum RunReport {
         lines.append("| Code | Answers | First message |")
         lines.append("|---|---:|---|")
         for error in digest.errors {
-            let message = error.firstMessage.map { md(ReportEscaping.truncated($0, to: ComparisonReport.questionCharacterLimit)) } ?? ""
+            let message =
+                error.firstMessage.map { md(ReportEscaping.truncated($0, to: ComparisonReport.questionCharacterLimit)) } ?? ""
             lines.append("| \(md(error.code)) | \(error.answers) | \(message) |")
         }
         return lines
@@ -146,7 +151,8 @@ public enum RunReport {
         lines.append("|---|---:|---:|---|")
         for item in digest.slowest {
             let status = item.status.rawValue + (item.errorCode.map { " (\(md($0)))" } ?? "")
-            lines.append("| \(md(item.itemID)) | \(ReportUnit.milliseconds.format(item.latencyMs)) | \(item.repeatIndex) | \(status) |")
+            lines.append(
+                "| \(md(item.itemID)) | \(ReportUnit.milliseconds.format(item.latencyMs)) | \(item.repeatIndex) | \(status) |")
         }
         return lines
     }

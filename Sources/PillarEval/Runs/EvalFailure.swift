@@ -9,8 +9,10 @@ enum EvalFailure {
     case infrastructure(code: String, message: String)
     case budget(message: String)
 
-    static let refusalCodes: Set<String> = ["guard_blocked", "content_blocked", "jailbreak_detected",
-                                            "prompt_injection_detected", "pii_blocked"]
+    static let refusalCodes: Set<String> = [
+        "guard_blocked", "content_blocked", "jailbreak_detected",
+        "prompt_injection_detected", "pii_blocked",
+    ]
 
     init(_ error: any Error) {
         guard let error = error as? PillarError else {
@@ -25,8 +27,9 @@ enum EvalFailure {
             switch error.kind {
             case .rateLimited, .upstreamFailed, .unavailable, .timeout, .internalError:
                 self = .infrastructure(code: error.code, message: error.message)
-            case .invalidRequest, .authenticationRequired, .permissionDenied, .notFound, .methodNotAllowed, .conflict, .payloadTooLarge,
-                 .unsupportedMediaType:
+            case .invalidRequest, .authenticationRequired, .permissionDenied, .notFound, .methodNotAllowed, .conflict,
+                .payloadTooLarge,
+                .unsupportedMediaType:
                 self = .item(code: error.code, message: error.message)
             }
         }

@@ -7,12 +7,14 @@ public enum EvalIdentity {
     public static let subjectPrefix = "eval:"
 
     public static func principal(for run: EvalRunRecord) -> Principal {
-        Principal(tenant: run.tenant, subject: subjectPrefix + run.id, roles: [.user], groups: run.spec.groups, method: .evaluation)
+        Principal(
+            tenant: run.tenant, subject: subjectPrefix + run.id, roles: [.user], groups: run.spec.groups, method: .evaluation)
     }
 
     public static func context(for run: EvalRunRecord, repeatIndex: Int = 0, item: String = "") -> FlowContext {
         let principal = principal(for: run)
-        return FlowContext(principal: principal, scope: AccessScope(tenant: run.tenant, groups: run.spec.groups),
-                           stickyKey: "\(run.id)/\(item)/\(repeatIndex)", label: nil)
+        return FlowContext(
+            principal: principal, scope: AccessScope(tenant: run.tenant, groups: run.spec.groups),
+            stickyKey: "\(run.id)/\(item)/\(repeatIndex)", label: nil)
     }
 }

@@ -20,7 +20,8 @@ public final class EvalRunCoordinator: Sendable {
     /// Starts `run` (which the caller has saved as `running`) on `runner`; a run already going is refused.
     @discardableResult
     public func start(_ run: EvalRunRecord, items: [EvalItem], plan: ScoringPlan, runner: EvalRunner) throws(PillarError)
-        -> Task<EvalRunRecord, Never> {
+        -> Task<EvalRunRecord, Never>
+    {
         try live.withLock { (runs: inout [String: Live]) throws(PillarError) -> Task<EvalRunRecord, Never> in
             guard runs[run.id] == nil else {
                 throw PillarError.invalidRequest("The run \(run.id) is already going.", code: "run_in_progress")

@@ -14,8 +14,10 @@ public struct EvalRunner: Sendable {
     /// Failures of the models or the server in a row after which the run stops rather than spend more.
     let maxConsecutiveFailures: Int
 
-    public init(store: any EvalRepository, answering: any EvalAnswering, scoring: EvalScoring, logger: Logger,
-                maxConsecutiveFailures: Int = 5) {
+    public init(
+        store: any EvalRepository, answering: any EvalAnswering, scoring: EvalScoring, logger: Logger,
+        maxConsecutiveFailures: Int = 5
+    ) {
         self.store = store
         self.answering = answering
         self.scoring = scoring
@@ -34,12 +36,15 @@ public struct EvalRunner: Sendable {
     }
 
     /// Runs what is left of `run` over `items` and returns the run as it ended (also saved).
-    public func execute(_ run: EvalRunRecord, items: [EvalItem], plan: ScoringPlan,
-                        stopReason: @escaping @Sendable () -> StopReason) async -> EvalRunRecord {
+    public func execute(
+        _ run: EvalRunRecord, items: [EvalItem], plan: ScoringPlan,
+        stopReason: @escaping @Sendable () -> StopReason
+    ) async -> EvalRunRecord {
         var run = run
         let existing: Set<String>
         do {
-            existing = Set(try await store.results(runID: run.id, tenant: run.tenant).map { "\($0.itemID)\u{0}\($0.repeatIndex)" })
+            existing = Set(
+                try await store.results(runID: run.id, tenant: run.tenant).map { "\($0.itemID)\u{0}\($0.repeatIndex)" })
         } catch {
             return await finish(run, status: .failed, error: "The run's results could not be read: \(error)")
         }
@@ -74,8 +79,9 @@ public struct EvalRunner: Sendable {
                     run.promptTokens += answered.result.promptTokens + judgeUsage.promptTokens
                     run.completionTokens += answered.result.completionTokens + judgeUsage.completionTokens
                     run.costUSD += (answered.result.costUSD ?? 0) + judgeCost
-                    run.versions.merge(prompts: answered.prompts + judged, models: answered.models,
-                                       deployments: answered.deployments)
+                    run.versions.merge(
+                        prompts: answered.prompts + judged, models: answered.models,
+                        deployments: answered.deployments)
                     do {
                         try await store.saveResult(answered.result, run: run)
                     } catch {
@@ -100,23 +106,31 @@ public struct EvalRunner: Sendable {
         }
         if Task.isCancelled {
             let reason = stopReason()
-            return await finish(run, status: reason == .cancelled ? .cancelled : .interrupted,
-                                error: reason == .cancelled ? "Cancelled; resume it to finish the remaining items."
-                                    : "The server stopped while the run was going; resume it to finish the remaining items.")
+            return await finish(
+                run, status: reason == .cancelled ? .cancelled : .interrupted,
+                error: reason == .cancelled
+                    ? "Cancelled; resume it to finish the remaining items."
+                    : "The server stopped while the run was going; resume it to finish the remaining items.")
         }
         if let budgetMessage {
-            return await finish(run, status: .budgetExhausted,
-                                error: "The tenant's evaluation budget is spent (\(budgetMessage)); resume once there is budget again.")
+            return await finish(
+                run, status: .budgetExhausted,
+                error: "The tenant's evaluation budget is spent (\(budgetMessage)); resume once there is budget again.")
         }
         if !failures.isEmpty {
             let summary = failures.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }.joined(separator: ", ")
-            let stoppedEarly = consecutiveFailures >= maxConsecutiveFailures
+            let stoppedEarly =
+                consecutiveFailures >= maxConsecutiveFailures
                 ? " It stopped after \(maxConsecutiveFailures) failures in a row." : ""
-            return await finish(run, status: .failed,
-                                error: "\(run.total - run.done) of \(run.total) answers are missing; the models or the server failed (\(summary)).\(stoppedEarly) Resume it to ask them again.")
+            return await finish(
+                run, status: .failed,
+                error:
+                    "\(run.total - run.done) of \(run.total) answers are missing; the models or the server failed (\(summary)).\(stoppedEarly) Resume it to ask them again."
+            )
         }
-        return await finish(run, status: run.done >= run.total ? .completed : .failed,
-                            error: run.done >= run.total ? nil : "Only \(run.done) of \(run.total) answers were saved.")
+        return await finish(
+            run, status: run.done >= run.total ? .completed : .failed,
+            error: run.done >= run.total ? nil : "Only \(run.done) of \(run.total) answers were saved.")
     }
 
     private func finish(_ run: EvalRunRecord, status: EvalRunRecord.Status, error: String?) async -> EvalRunRecord {
@@ -144,15 +158,19 @@ public struct EvalRunner: Sendable {
         } catch {
             switch EvalFailure(error) {
             case .item(let code, let message):
-                answered = EvalAnswered(result: EvalResult(runID: run.id, itemID: item.id, repeatIndex: repeatIndex, status: .failed,
-                                                           errorCode: code, errorMessage: message, answer: "", latencyMs: 0,
-                                                           createdAt: Date().timeIntervalSince1970),
-                                        prompts: [], models: [], deployments: [])
+                answered = EvalAnswered(
+                    result: EvalResult(
+                        runID: run.id, itemID: item.id, repeatIndex: repeatIndex, status: .failed,
+                        errorCode: code, errorMessage: message, answer: "", latencyMs: 0,
+                        createdAt: Date().timeIntervalSince1970),
+                    prompts: [], models: [], deployments: [])
             case .refusal(let code, let message):
-                answered = EvalAnswered(result: EvalResult(runID: run.id, itemID: item.id, repeatIndex: repeatIndex, status: .refused,
-                                                           errorCode: code, errorMessage: message, answer: "", latencyMs: 0,
-                                                           createdAt: Date().timeIntervalSince1970),
-                                        prompts: [], models: [], deployments: [])
+                answered = EvalAnswered(
+                    result: EvalResult(
+                        runID: run.id, itemID: item.id, repeatIndex: repeatIndex, status: .refused,
+                        errorCode: code, errorMessage: message, answer: "", latencyMs: 0,
+                        createdAt: Date().timeIntervalSince1970),
+                    prompts: [], models: [], deployments: [])
             case let failure:
                 return .failed(failure)
             }

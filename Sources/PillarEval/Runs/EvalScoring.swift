@@ -36,11 +36,13 @@ public struct EvalScoring: Sendable {
                 scores[judge.metric] = EvalScore(value: nil, error: "no judge model is configured")
                 continue
             }
-            let reply = try await judging.ask(prompt: judge.prompt, variables: Self.variables(item, result),
-                                              model: run.spec.judgeModel, run: run)
+            let reply = try await judging.ask(
+                prompt: judge.prompt, variables: Self.variables(item, result),
+                model: run.spec.judgeModel, run: run)
             used.append(reply.prompt)
-            usage = Usage(promptTokens: usage.promptTokens + reply.usage.promptTokens,
-                          completionTokens: usage.completionTokens + reply.usage.completionTokens)
+            usage = Usage(
+                promptTokens: usage.promptTokens + reply.usage.promptTokens,
+                completionTokens: usage.completionTokens + reply.usage.completionTokens)
             cost += reply.costUSD ?? 0
             scores[judge.metric] = JudgeRubric.evalScore(from: reply.text)
         }
@@ -51,7 +53,9 @@ public struct EvalScoring: Sendable {
     /// reference answer (or the expected facts) when the item has one.
     static func variables(_ item: EvalItem, _ result: EvalResult) -> [String: JSONValue] {
         let expected = item.expectedAnswer ?? (item.expectedFacts.isEmpty ? "" : item.expectedFacts.joined(separator: "\n"))
-        return ["question": .string(item.question), "answer": .string(result.answer),
-                "context": .string(result.contextText), "expected": .string(expected)]
+        return [
+            "question": .string(item.question), "answer": .string(result.answer),
+            "context": .string(result.contextText), "expected": .string(expected),
+        ]
     }
 }

@@ -31,7 +31,8 @@ public struct ScoringPlan: Sendable {
             do {
                 custom = try CustomScorerSet(yaml: yaml)
             } catch {
-                throw PillarError.invalidRequest("The custom scorers are not valid: \(error)", param: "scorers", code: "invalid_scorers")
+                throw PillarError.invalidRequest(
+                    "The custom scorers are not valid: \(error)", param: "scorers", code: "invalid_scorers")
             }
         }
         let requested = spec.metrics.isEmpty ? defaultMetricNames + custom.metrics.map(\.name) : spec.metrics
@@ -52,8 +53,9 @@ public struct ScoringPlan: Sendable {
                 }
             } else {
                 let known = (defaultMetricNames + custom.metrics.map(\.name)).joined(separator: ", ")
-                throw PillarError.invalidRequest("There is no metric named '\(name)'. Known metrics: \(known).",
-                                                 param: "metrics", code: "unknown_metric")
+                throw PillarError.invalidRequest(
+                    "There is no metric named '\(name)'. Known metrics: \(known).",
+                    param: "metrics", code: "unknown_metric")
             }
         }
         return plan

@@ -40,10 +40,11 @@ public enum CitationMetrics {
         let sources = distinctSources(expected)
         guard !sources.isEmpty else { return nil }
         // An `[n]` marker names one of `citations`, which count already; only `[name.ext]` markers add.
-        let markedNames = Set(AnswerText.citationMarkers(answer).compactMap { marker -> String? in
-            if case .name(let name) = marker { return name.lowercased() }
-            return nil
-        })
+        let markedNames = Set(
+            AnswerText.citationMarkers(answer).compactMap { marker -> String? in
+                if case .name(let name) = marker { return name.lowercased() }
+                return nil
+            })
         let matched = sources.filter { source in
             citations.contains { $0.matches(source) } || names(source).contains { markedNames.contains($0) }
         }.count

@@ -150,7 +150,9 @@ struct ScorerReader {
             if let value, value.count > CustomScorerSet.valueLengthLimit {
                 fail("\(path).value", "at most \(CustomScorerSet.valueLengthLimit) characters")
             }
-            check = value.map { kind == "contains" ? .contains($0, ignoreCase: ignoreCase) : .notContains($0, ignoreCase: ignoreCase) }
+            check = value.map {
+                kind == "contains" ? .contains($0, ignoreCase: ignoreCase) : .notContains($0, ignoreCase: ignoreCase)
+            }
         case "regex":
             let ignoreCase = flag(fields["ignore_case"], path: "\(path).ignore_case")
             check = pattern(fields["pattern"], ignoreCase: ignoreCase, path: "\(path).pattern").map { .regex($0) }
@@ -229,7 +231,9 @@ struct ScorerReader {
                     fail(keyPath, "must be a non-empty list")
                     continue
                 }
-                result.enumValues = sequence.enumerated().compactMap { json($0.element, path: "\(keyPath)[\($0.offset)]", depth: depth + 1) }
+                result.enumValues = sequence.enumerated().compactMap {
+                    json($0.element, path: "\(keyPath)[\($0.offset)]", depth: depth + 1)
+                }
             case "const":
                 result.constValue = json(value, path: keyPath, depth: depth + 1)
             case "minimum", "maximum":
@@ -305,7 +309,8 @@ struct ScorerReader {
             guard let members = fields(of: node, path: path) else { return nil }
             var object: [String: ScorerJSON] = [:]
             for name in members.keys.sorted() {
-                guard let member = members[name], let value = json(member, path: "\(path).\(name.prefix(64))", depth: depth + 1) else {
+                guard let member = members[name], let value = json(member, path: "\(path).\(name.prefix(64))", depth: depth + 1)
+                else {
                     return nil
                 }
                 object[name] = value
@@ -379,7 +384,8 @@ struct ScorerReader {
 
     func number(_ node: Node) -> Double? {
         guard case .scalar(let scalar) = node, scalar.tagName == .int || scalar.tagName == .float,
-              let value = node.float, value.isFinite else { return nil }
+            let value = node.float, value.isFinite
+        else { return nil }
         return value
     }
 
@@ -418,7 +424,8 @@ struct ScorerReader {
     static func isLibraryWord(_ text: String, maxLength: Int) -> Bool {
         let scalars = Array(text.unicodeScalars)
         guard let first = scalars.first, scalars.count <= maxLength,
-              ("a"..."z").contains(first) || ("0"..."9").contains(first) else { return false }
+            ("a"..."z").contains(first) || ("0"..."9").contains(first)
+        else { return false }
         return scalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || "._-".unicodeScalars.contains($0) }
     }
 }

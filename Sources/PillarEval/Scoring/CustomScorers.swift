@@ -60,8 +60,9 @@ public struct CustomScorer: Sendable, Hashable {
     public var metric: EvalMetric {
         switch check {
         case .judge(let judge):
-            return EvalMetric(name: name, passThreshold: judge.passThreshold, kind: .custom,
-                              summary: summary ?? "Judge, 1-5, with the prompt \(judge.prompt).")
+            return EvalMetric(
+                name: name, passThreshold: judge.passThreshold, kind: .custom,
+                summary: summary ?? "Judge, 1-5, with the prompt \(judge.prompt).")
         default:
             return EvalMetric(name: name, passThreshold: 1, kind: .custom, summary: summary ?? defaultSummary)
         }
@@ -81,14 +82,18 @@ public struct CustomScorer: Sendable, Hashable {
     public func evaluate(answer: String) -> CustomScorerOutcome {
         switch check {
         case .contains(let text, let ignoreCase):
-            return .score(Self.contains(answer, text, ignoreCase)
-                ? EvalScore(value: 1) : EvalScore(value: 0, reason: "The answer does not contain \"\(text.prefix(80))\"."))
+            return .score(
+                Self.contains(answer, text, ignoreCase)
+                    ? EvalScore(value: 1) : EvalScore(value: 0, reason: "The answer does not contain \"\(text.prefix(80))\"."))
         case .notContains(let text, let ignoreCase):
-            return .score(Self.contains(answer, text, ignoreCase)
-                ? EvalScore(value: 0, reason: "The answer contains \"\(text.prefix(80))\".") : EvalScore(value: 1))
+            return .score(
+                Self.contains(answer, text, ignoreCase)
+                    ? EvalScore(value: 0, reason: "The answer contains \"\(text.prefix(80))\".") : EvalScore(value: 1))
         case .regex(let pattern):
-            return .score(pattern.matches(answer)
-                ? EvalScore(value: 1) : EvalScore(value: 0, reason: "The answer does not match /\(pattern.source.prefix(80))/."))
+            return .score(
+                pattern.matches(answer)
+                    ? EvalScore(value: 1)
+                    : EvalScore(value: 0, reason: "The answer does not match /\(pattern.source.prefix(80))/."))
         case .jsonSchema(let schema):
             switch ScorerJSON.parse(answer.trimmingCharacters(in: .whitespacesAndNewlines)) {
             case .failure(let failure):

@@ -41,21 +41,29 @@ public enum DeterministicScorers {
             case "citations_recall":
                 value = answerable ? CitationMetrics.recall(citations: result.citations, expected: sources) : nil
             case "citations_matched":
-                value = answerable
-                    ? CitationMetrics.citationsMatched(answer: result.answer, citations: result.citations, expected: sources) : nil
+                value =
+                    answerable
+                    ? CitationMetrics.citationsMatched(answer: result.answer, citations: result.citations, expected: sources)
+                    : nil
             case "any_citation":
                 value = answerable ? CitationMetrics.anyCitation(answer: result.answer, citations: result.citations) : nil
             case "hit@5":
-                value = answered && hasSources ? RetrievalMetrics.hit(ranked: ranking, relevant: relevant, k: retrievalCutoff) : nil
+                value =
+                    answered && hasSources ? RetrievalMetrics.hit(ranked: ranking, relevant: relevant, k: retrievalCutoff) : nil
             case "recall@5":
-                value = answered && hasSources ? RetrievalMetrics.recall(ranked: ranking, relevant: relevant, k: retrievalCutoff) : nil
+                value =
+                    answered && hasSources
+                    ? RetrievalMetrics.recall(ranked: ranking, relevant: relevant, k: retrievalCutoff) : nil
             case "mrr":
                 value = answered && hasSources ? RetrievalMetrics.reciprocalRank(ranked: ranking, relevant: relevant) : nil
             case "ndcg@5":
-                value = answered && hasSources ? RetrievalMetrics.ndcg(ranked: ranking, relevant: relevant, k: retrievalCutoff) : nil
+                value =
+                    answered && hasSources ? RetrievalMetrics.ndcg(ranked: ranking, relevant: relevant, k: retrievalCutoff) : nil
             case "abstention_correct":
-                value = answered
-                    ? (AbstentionDetector.abstains(answer: result.answer, status: result.status) == !item.answerable ? 1 : 0) : nil
+                value =
+                    answered
+                    ? (AbstentionDetector.abstains(answer: result.answer, status: result.status) == !item.answerable ? 1 : 0)
+                    : nil
             case "refused":
                 value = answered ? (result.status == .refused ? 1 : 0) : nil
             case "latency_ms":

@@ -40,8 +40,12 @@ public struct JSONSchemaSubset: Sendable, Hashable {
         if let constValue, constValue != value { return "\(path): the value is not the required constant" }
         switch value {
         case .number(let number):
-            if let minimum, number < minimum { return "\(path): \(Self.format(number)) is less than the minimum \(Self.format(minimum))" }
-            if let maximum, number > maximum { return "\(path): \(Self.format(number)) is more than the maximum \(Self.format(maximum))" }
+            if let minimum, number < minimum {
+                return "\(path): \(Self.format(number)) is less than the minimum \(Self.format(minimum))"
+            }
+            if let maximum, number > maximum {
+                return "\(path): \(Self.format(number)) is more than the maximum \(Self.format(maximum))"
+            }
         case .string(let text):
             let length = text.unicodeScalars.count
             if let minLength, length < minLength { return "\(path): the string is shorter than \(minLength) characters" }

@@ -87,7 +87,9 @@ public enum JudgeRubric {
             var token = String(text.split(whereSeparator: \.isWhitespace).first ?? "")
             if token.hasSuffix("/5") { token.removeLast(2) }
             while let last = token.last, ".,;*_)".contains(last) { token.removeLast() }
-            guard token.allSatisfy(\.isASCII), let number = Double(token), !token.contains("e"), !token.contains("E") else { return nil }
+            guard token.allSatisfy(\.isASCII), let number = Double(token), !token.contains("e"), !token.contains("E") else {
+                return nil
+            }
             value = number
         case .other:
             return nil
@@ -109,8 +111,9 @@ public enum JudgeRubric {
 
     static func offRubric(_ message: String, _ text: String) -> JudgeOutputError {
         let excerpt = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        return JudgeOutputError(message: "The judge answered off its rubric: " + message,
-                                excerpt: String(excerpt.prefix(excerptLength)))
+        return JudgeOutputError(
+            message: "The judge answered off its rubric: " + message,
+            excerpt: String(excerpt.prefix(excerptLength)))
     }
 
     // MARK: JSON
@@ -129,7 +132,8 @@ public enum JudgeRubric {
             guard let open = bytes[start...].firstIndex(of: UInt8(ascii: "{")) else { return nil }
             attempts += 1
             if let close = matchingBrace(bytes, from: open),
-               let object = scoredObject(Data(bytes[open...close])) {
+                let object = scoredObject(Data(bytes[open...close]))
+            {
                 return object
             }
             start = open + 1
@@ -145,7 +149,13 @@ public enum JudgeRubric {
         for index in open..<bytes.count {
             let byte = bytes[index]
             if inString {
-                if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { inString = false }
+                if escaped {
+                    escaped = false
+                } else if byte == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if byte == UInt8(ascii: "\"") {
+                    inString = false
+                }
                 continue
             }
             switch byte {
@@ -185,10 +195,22 @@ public enum JudgeRubric {
 
         init(from decoder: any Decoder) throws {
             let container = try decoder.singleValueContainer()
-            if container.decodeNil() { self = .other("null"); return }
-            if let flag = try? container.decode(Bool.self) { self = .other(flag ? "true" : "false"); return }
-            if let number = try? container.decode(Double.self) { self = .number(number); return }
-            if let text = try? container.decode(String.self) { self = .string(text); return }
+            if container.decodeNil() {
+                self = .other("null")
+                return
+            }
+            if let flag = try? container.decode(Bool.self) {
+                self = .other(flag ? "true" : "false")
+                return
+            }
+            if let number = try? container.decode(Double.self) {
+                self = .number(number)
+                return
+            }
+            if let text = try? container.decode(String.self) {
+                self = .string(text)
+                return
+            }
             self = .other("a JSON object or array")
         }
     }

@@ -15,17 +15,22 @@ public enum PairedBootstrap {
     /// The interval holding `confidence` (0.95 means the 2.5th to 97.5th percentile) of the resampled means,
     /// with numpy's default linear interpolation between order statistics. Nil for fewer than 2 pairs,
     /// sides of different lengths, a value that is not finite, `resamples` below 1 or `confidence` outside (0, 1).
-    public static func interval(baseline: [Double], candidate: [Double], confidence: Double = 0.95,
-                                resamples: Int = 10_000, seed: UInt64) -> Interval? {
+    public static func interval(
+        baseline: [Double], candidate: [Double], confidence: Double = 0.95,
+        resamples: Int = 10_000, seed: UInt64
+    ) -> Interval? {
         guard let differences = PairedDifferences.of(baseline: baseline, candidate: candidate) else { return nil }
         return interval(differences: differences, confidence: confidence, resamples: resamples, seed: seed)
     }
 
     /// The same interval over differences already taken.
-    public static func interval(differences: [Double], confidence: Double = 0.95, resamples: Int = 10_000,
-                                seed: UInt64) -> Interval? {
+    public static func interval(
+        differences: [Double], confidence: Double = 0.95, resamples: Int = 10_000,
+        seed: UInt64
+    ) -> Interval? {
         guard differences.count >= 2, resamples >= 1, confidence > 0, confidence < 1,
-              differences.allSatisfy(\.isFinite) else { return nil }
+            differences.allSatisfy(\.isFinite)
+        else { return nil }
         var generator = SplitMix64(seed: seed)
         let count = differences.count
         var means: [Double] = []

@@ -12,8 +12,10 @@ public enum PairedPermutation {
     /// `resamples` random patterns are drawn and the p-value is (count + 1) / (resamples + 1), which
     /// counts the observed pattern itself so it is never 0. Differences that are all 0 give 1. Nil for
     /// 0 pairs, sides of different lengths, a value that is not finite, or `resamples` below 1.
-    public static func pValue(baseline: [Double], candidate: [Double], resamples: Int = 10_000,
-                              seed: UInt64) -> Double? {
+    public static func pValue(
+        baseline: [Double], candidate: [Double], resamples: Int = 10_000,
+        seed: UInt64
+    ) -> Double? {
         guard let differences = PairedDifferences.of(baseline: baseline, candidate: candidate) else { return nil }
         return pValue(differences: differences, resamples: resamples, seed: seed)
     }

@@ -5,7 +5,8 @@ public enum Spearman {
     /// or a side whose values are all equal (its ranks have no spread, so rho is 0/0).
     public static func rho(_ first: [Double], _ second: [Double]) -> Double? {
         guard first.count >= 2, first.count == second.count,
-              first.allSatisfy(\.isFinite), second.allSatisfy(\.isFinite) else { return nil }
+            first.allSatisfy(\.isFinite), second.allSatisfy(\.isFinite)
+        else { return nil }
         return pearson(averageRanks(first), averageRanks(second))
     }
 

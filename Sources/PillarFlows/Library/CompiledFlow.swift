@@ -23,12 +23,15 @@ public struct CompiledFlow: Sendable {
                 templates[node.name] = try PromptTemplate(source: step.template, variables: variables, requireAllUsed: false)
             } catch {
                 limit = limit ?? error.limit
-                problems += error.problems.map { "line \(node.line): node '\(node.name)': template line \($0.line): \($0.message)" }
+                problems += error.problems.map {
+                    "line \(node.line): node '\(node.name)': template line \($0.line): \($0.message)"
+                }
             }
         }
         guard problems.isEmpty else {
-            throw PillarError.invalidRequest("The flow is not valid:\n" + problems.joined(separator: "\n"),
-                                             code: limit?.code ?? "invalid_flow")
+            throw PillarError.invalidRequest(
+                "The flow is not valid:\n" + problems.joined(separator: "\n"),
+                code: limit?.code ?? "invalid_flow")
         }
         self.spec = spec
         self.templates = templates

@@ -42,19 +42,26 @@ public struct LibraryReference: Sendable, Hashable, CustomStringConvertible {
 
     static func matches(_ text: String, maxLength: Int) -> Bool {
         guard let first = text.unicodeScalars.first, text.unicodeScalars.count <= maxLength,
-              ("a"..."z").contains(first) || ("0"..."9").contains(first) else { return false }
-        return text.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || "._-".unicodeScalars.contains($0) }
+            ("a"..."z").contains(first) || ("0"..."9").contains(first)
+        else { return false }
+        return text.unicodeScalars.allSatisfy {
+            ("a"..."z").contains($0) || ("0"..."9").contains($0) || "._-".unicodeScalars.contains($0)
+        }
     }
 
     public static func validate(name: String) throws(PillarError) {
         guard matches(name, maxLength: 64) else {
-            throw PillarError.invalidRequest("A name is 1 to 64 of a-z, 0-9, '.', '_' and '-', starting with a letter or digit; got '\(name.prefix(80))'.", param: "name")
+            throw PillarError.invalidRequest(
+                "A name is 1 to 64 of a-z, 0-9, '.', '_' and '-', starting with a letter or digit; got '\(name.prefix(80))'.",
+                param: "name")
         }
     }
 
     public static func validate(label: String) throws(PillarError) {
         guard matches(label, maxLength: 32), Int(label) == nil else {
-            throw PillarError.invalidRequest("A label is 1 to 32 of a-z, 0-9, '.', '_' and '-', starting with a letter or digit, and not a number; got '\(label.prefix(80))'.", param: "label")
+            throw PillarError.invalidRequest(
+                "A label is 1 to 32 of a-z, 0-9, '.', '_' and '-', starting with a letter or digit, and not a number; got '\(label.prefix(80))'.",
+                param: "label")
         }
     }
 }

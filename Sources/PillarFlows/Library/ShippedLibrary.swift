@@ -9,7 +9,8 @@ public enum ShippedLibrary {
 
     static func load(_ folder: String, extension fileExtension: String) -> [String: String] {
         guard let root = Bundle.module.resourceURL?.appendingPathComponent("Shipped").appendingPathComponent(folder),
-              let files = try? FileManager.default.contentsOfDirectory(at: root, includingPropertiesForKeys: nil) else { return [:] }
+            let files = try? FileManager.default.contentsOfDirectory(at: root, includingPropertiesForKeys: nil)
+        else { return [:] }
         var bodies: [String: String] = [:]
         for file in files where file.pathExtension == fileExtension {
             if let body = try? String(contentsOf: file, encoding: .utf8) {
@@ -20,22 +21,28 @@ public enum ShippedLibrary {
     }
 
     /// The prompt library, with the shipped prompts.
-    public static func promptLibrary(_ repository: any LibraryRepository,
-                                     approval: (any PromotionApproval)? = nil) -> VersionedLibrary<CompiledPrompt> {
-        VersionedLibrary(kind: .prompt, repository: repository, shipped: prompts, approval: approval) { body throws(PillarError) in
+    public static func promptLibrary(
+        _ repository: any LibraryRepository,
+        approval: (any PromotionApproval)? = nil
+    ) -> VersionedLibrary<CompiledPrompt> {
+        VersionedLibrary(kind: .prompt, repository: repository, shipped: prompts, approval: approval) {
+            body throws(PillarError) in
             let definition: PromptDefinition
             do {
                 definition = try JSONDecoder().decode(PromptDefinition.self, from: Data(body.utf8))
             } catch {
-                throw PillarError.invalidRequest("The prompt is not valid JSON of the prompt's shape: \(error)", code: "invalid_prompt")
+                throw PillarError.invalidRequest(
+                    "The prompt is not valid JSON of the prompt's shape: \(error)", code: "invalid_prompt")
             }
             return try CompiledPrompt(definition)
         }
     }
 
     /// The flow library, with the shipped flows; http nodes may call only `allowedHosts`.
-    public static func flowLibrary(_ repository: any LibraryRepository, allowedHosts: Set<String>,
-                                   approval: (any PromotionApproval)? = nil) -> VersionedLibrary<CompiledFlow> {
+    public static func flowLibrary(
+        _ repository: any LibraryRepository, allowedHosts: Set<String>,
+        approval: (any PromotionApproval)? = nil
+    ) -> VersionedLibrary<CompiledFlow> {
         VersionedLibrary(kind: .flow, repository: repository, shipped: flows, approval: approval) { body throws(PillarError) in
             try CompiledFlow(yaml: body, allowedHosts: allowedHosts)
         }

@@ -22,9 +22,11 @@ public final class VersionedLibrary<Compiled: Sendable>: Sendable {
     /// Versions never change, so a compiled version stays valid for as long as the process runs.
     private let compiled = Mutex<[String: Compiled]>([:])
 
-    public init(kind: LibraryKind, repository: any LibraryRepository, shipped: [String: String],
-                approval: (any PromotionApproval)? = nil,
-                compile: @escaping @Sendable (String) throws(PillarError) -> Compiled) {
+    public init(
+        kind: LibraryKind, repository: any LibraryRepository, shipped: [String: String],
+        approval: (any PromotionApproval)? = nil,
+        compile: @escaping @Sendable (String) throws(PillarError) -> Compiled
+    ) {
         self.kind = kind
         self.repository = repository
         self.shipped = shipped
@@ -36,20 +38,24 @@ public final class VersionedLibrary<Compiled: Sendable>: Sendable {
 
     /// The version a reference selects for this request; `stickyKey` (a conversation) keeps a canary's
     /// choice stable across the conversation's turns.
-    public func resolve(_ reference: LibraryReference, tenant: String, runLabel: String?,
-                        stickyKey: String) async throws -> Resolved {
+    public func resolve(
+        _ reference: LibraryReference, tenant: String, runLabel: String?,
+        stickyKey: String
+    ) async throws -> Resolved {
         let label: String
         switch reference.selector {
         case .version(let version):
-            return Resolved(value: try await load(tenant: tenant, name: reference.name, version: version),
-                            use: .init(name: reference.name, version: version, label: nil))
+            return Resolved(
+                value: try await load(tenant: tenant, name: reference.name, version: version),
+                use: .init(name: reference.name, version: version, label: nil))
         case .label(let explicit): label = explicit
         case .inherited: label = runLabel ?? Self.defaultLabel
         }
         var labels = try await repository.labels(tenant: tenant, kind: kind, name: reference.name)
         if labels.isEmpty, let body = shipped[reference.name] {
-            _ = try await repository.installIfAbsent(tenant: tenant, kind: kind, name: reference.name, body: body,
-                                                     labels: [Self.defaultLabel])
+            _ = try await repository.installIfAbsent(
+                tenant: tenant, kind: kind, name: reference.name, body: body,
+                labels: [Self.defaultLabel])
             labels = try await repository.labels(tenant: tenant, kind: kind, name: reference.name)
         }
         var chosen = labels.first { $0.label == label }
@@ -59,9 +65,11 @@ public final class VersionedLibrary<Compiled: Sendable>: Sendable {
         guard let chosen else {
             throw PillarError.notFound("The \(noun) '\(reference.name)' has no label '\(label)'.")
         }
-        let version = CanarySplit.pick(chosen.split, stickyKey: stickyKey, salt: "\(kind.rawValue)/\(reference.name)/\(chosen.label)")
-        return Resolved(value: try await load(tenant: tenant, name: reference.name, version: version),
-                        use: .init(name: reference.name, version: version, label: chosen.label))
+        let version = CanarySplit.pick(
+            chosen.split, stickyKey: stickyKey, salt: "\(kind.rawValue)/\(reference.name)/\(chosen.label)")
+        return Resolved(
+            value: try await load(tenant: tenant, name: reference.name, version: version),
+            use: .init(name: reference.name, version: version, label: chosen.label))
     }
 
     func load(tenant: String, name: String, version: Int) async throws -> Compiled {
@@ -89,14 +97,17 @@ public final class VersionedLibrary<Compiled: Sendable>: Sendable {
         try await installShipped(tenant: tenant, name: name)
         let saved = try await repository.addVersion(tenant: tenant, kind: kind, name: name, body: body, note: note, createdBy: by)
         if saved.version == 1 {
-            _ = try await repository.setLabel(tenant: tenant, kind: kind, name: name, label: Self.defaultLabel,
-                                              split: [WeightedVersion(version: 1, weight: 100)], by: by)
+            _ = try await repository.setLabel(
+                tenant: tenant, kind: kind, name: name, label: Self.defaultLabel,
+                split: [WeightedVersion(version: 1, weight: 100)], by: by)
         }
         return saved
     }
 
     /// Points a label at one version or at a split; every version must exist.
-    public func setLabel(tenant: String, name: String, label: String, split: [WeightedVersion], by: String) async throws -> LibraryLabel {
+    public func setLabel(tenant: String, name: String, label: String, split: [WeightedVersion], by: String) async throws
+        -> LibraryLabel
+    {
         try LibraryReference.validate(label: label)
         do { try CanarySplit.validate(split) } catch {
             throw PillarError.invalidRequest("The split is not valid: \(error)", param: "split")
@@ -108,8 +119,9 @@ public final class VersionedLibrary<Compiled: Sendable>: Sendable {
             throw PillarError.invalidRequest("The \(noun) '\(name)' has no version \(share.version).", param: "split")
         }
         if label == Self.defaultLabel, let approval {
-            let serving = Set(try await repository.labels(tenant: tenant, kind: kind, name: name)
-                .first { $0.label == label }?.split.map(\.version) ?? [])
+            let serving = Set(
+                try await repository.labels(tenant: tenant, kind: kind, name: name)
+                    .first { $0.label == label }?.split.map(\.version) ?? [])
             let arriving = split.filter { $0.weight > 0 && !serving.contains($0.version) }.map(\.version)
             if !arriving.isEmpty {
                 try await approval.approve(kind: kind, tenant: tenant, name: name, versions: arriving, by: by)
@@ -121,7 +133,8 @@ public final class VersionedLibrary<Compiled: Sendable>: Sendable {
     /// Gives `to` the assignment `from` has now (staging → production, say).
     public func promote(tenant: String, name: String, from: String, to: String, by: String) async throws -> LibraryLabel {
         try await installShipped(tenant: tenant, name: name)
-        guard let source = try await repository.labels(tenant: tenant, kind: kind, name: name).first(where: { $0.label == from }) else {
+        guard let source = try await repository.labels(tenant: tenant, kind: kind, name: name).first(where: { $0.label == from })
+        else {
             throw PillarError.notFound("The \(noun) '\(name)' has no label '\(from)'.")
         }
         return try await setLabel(tenant: tenant, name: name, label: to, split: source.split, by: by)
@@ -133,8 +146,9 @@ public final class VersionedLibrary<Compiled: Sendable>: Sendable {
             throw PillarError.notFound("The \(noun) '\(name)' has no label '\(label)'.")
         }
         guard let label = try await repository.rollbackLabel(tenant: tenant, kind: kind, name: name, label: label, by: by) else {
-            throw PillarError.invalidRequest("The label '\(label)' of \(noun) '\(name)' has no earlier assignment to return to.",
-                                             code: "nothing_to_roll_back")
+            throw PillarError.invalidRequest(
+                "The label '\(label)' of \(noun) '\(name)' has no earlier assignment to return to.",
+                code: "nothing_to_roll_back")
         }
         return label
     }
@@ -147,8 +161,9 @@ public final class VersionedLibrary<Compiled: Sendable>: Sendable {
         guard let new = try await repository.version(tenant: tenant, kind: kind, name: name, version: to) else {
             throw PillarError.notFound("The \(noun) '\(name)' has no version \(to).")
         }
-        return TextDiff.unified(from: readable(old.body), to: readable(new.body),
-                                oldLabel: "\(name)@\(from)", newLabel: "\(name)@\(to)")
+        return TextDiff.unified(
+            from: readable(old.body), to: readable(new.body),
+            oldLabel: "\(name)@\(from)", newLabel: "\(name)@\(to)")
     }
 
     /// A prompt diffs best as text: its templates with their real line breaks, one message after another.

@@ -97,8 +97,9 @@ enum MustacheTagScanner {
             let closer: [Character] = triple ? ["}", "}", "}"] : ["}", "}"]
             let bodyStart = triple ? afterOpen + 1 : afterOpen
             guard let end = find(closer, from: bodyStart) else {
-                return Result(tags: tags, stoppedEarly: true, unclosedTag: (tagLine, tagColumn), maximumDepth: maximumDepth,
-                              deepestSection: deepestSection)
+                return Result(
+                    tags: tags, stoppedEarly: true, unclosedTag: (tagLine, tagColumn), maximumDepth: maximumDepth,
+                    deepestSection: deepestSection)
             }
             let body = chars[bodyStart..<end]
             let kind: MustacheTag.Kind
@@ -143,12 +144,14 @@ enum MustacheTagScanner {
             tags.append(MustacheTag(kind: kind, content: text, line: tagLine, column: tagColumn, depth: depth))
             advance(to: end + closer.count)
             if kind == .setDelimiter {
-                return Result(tags: tags, stoppedEarly: true, unclosedTag: nil, maximumDepth: maximumDepth,
-                              deepestSection: deepestSection, changesDelimiters: true)
+                return Result(
+                    tags: tags, stoppedEarly: true, unclosedTag: nil, maximumDepth: maximumDepth,
+                    deepestSection: deepestSection, changesDelimiters: true)
             }
         }
-        return Result(tags: tags, stoppedEarly: false, unclosedTag: nil, maximumDepth: maximumDepth,
-                      deepestSection: deepestSection)
+        return Result(
+            tags: tags, stoppedEarly: false, unclosedTag: nil, maximumDepth: maximumDepth,
+            deepestSection: deepestSection)
     }
 }
 

@@ -12,18 +12,23 @@ enum MyersDiff {
         var ids: [T: Int32] = [:]
         let x = a.map { element -> Int32 in
             if let id = ids[element] { return id }
-            let id = Int32(ids.count); ids[element] = id; return id
+            let id = Int32(ids.count)
+            ids[element] = id
+            return id
         }
         let y = b.map { element -> Int32 in
             if let id = ids[element] { return id }
-            let id = Int32(ids.count); ids[element] = id; return id
+            let id = Int32(ids.count)
+            ids[element] = id
+            return id
         }
 
         var prefix = 0
         while prefix < x.count, prefix < y.count, x[prefix] == y[prefix] { prefix += 1 }
         var suffix = 0
         while suffix < x.count - prefix, suffix < y.count - prefix,
-              x[x.count - 1 - suffix] == y[y.count - 1 - suffix] { suffix += 1 }
+            x[x.count - 1 - suffix] == y[y.count - 1 - suffix]
+        { suffix += 1 }
 
         let middle = middleScript(Array(x[prefix..<(x.count - suffix)]), Array(y[prefix..<(y.count - suffix)]))
         let ops = Array(repeating: Op.equal, count: prefix) + middle + Array(repeating: .equal, count: suffix)
@@ -44,7 +49,9 @@ enum MyersDiff {
         }
         for op in ops {
             switch op {
-            case .equal: flush(); result.append(.equal)
+            case .equal:
+                flush()
+                result.append(.equal)
             case .delete: deletes += 1
             case .insert: inserts += 1
             }
@@ -75,14 +82,20 @@ enum MyersDiff {
             for k in stride(from: -d, through: d, by: 2) {
                 var i: Int
                 if k == -d || (k != d && v[k - 1 + offset] < v[k + 1 + offset]) {
-                    i = Int(v[k + 1 + offset])          // down: insertion
+                    i = Int(v[k + 1 + offset])  // down: insertion
                 } else {
-                    i = Int(v[k - 1 + offset]) + 1      // right: deletion
+                    i = Int(v[k - 1 + offset]) + 1  // right: deletion
                 }
                 var j = i - k
-                while i < n, j < m, x[i] == y[j] { i += 1; j += 1 }
+                while i < n, j < m, x[i] == y[j] {
+                    i += 1
+                    j += 1
+                }
                 v[k + offset] = Int32(i)
-                if i >= n, j >= m { found = true; break }
+                if i >= n, j >= m {
+                    found = true
+                    break
+                }
             }
             trace.append(Array(v[(offset - d)...(offset + d)]))
             if found { break }
@@ -97,17 +110,25 @@ enum MyersDiff {
         for d in stride(from: trace.count - 1, through: 0, by: -1) {
             let k = i - j
             if d == 0 {
-                while i > 0 { ops.append(.equal); i -= 1; j -= 1 }
+                while i > 0 {
+                    ops.append(.equal)
+                    i -= 1
+                    j -= 1
+                }
                 break
             }
-            let previous = trace[d - 1]   // k' in -(d-1)...(d-1) at previous[k' + d - 1]
+            let previous = trace[d - 1]  // k' in -(d-1)...(d-1) at previous[k' + d - 1]
             func at(_ k: Int) -> Int { Int(previous[k + d - 1]) }
             let down = k == -d || (k != d && at(k - 1) < at(k + 1))
             let previousK = down ? k + 1 : k - 1
             let previousI = at(previousK)
             let previousJ = previousI - previousK
             let startI = down ? previousI : previousI + 1
-            while i > startI { ops.append(.equal); i -= 1; j -= 1 }
+            while i > startI {
+                ops.append(.equal)
+                i -= 1
+                j -= 1
+            }
             ops.append(down ? .insert : .delete)
             i = previousI
             j = previousJ

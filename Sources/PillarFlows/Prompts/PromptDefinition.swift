@@ -63,11 +63,15 @@ public struct PromptDefinition: Sendable, Hashable, Codable {
         var lines: [String] = []
         if let description { lines.append("description: \(description)") }
         for variable in variables {
-            lines.append("variable \(variable.name)\(variable.required ? "" : " (optional)")" + (variable.description.map { ": \($0)" } ?? ""))
+            lines.append(
+                "variable \(variable.name)\(variable.required ? "" : " (optional)")"
+                    + (variable.description.map { ": \($0)" } ?? ""))
         }
-        let parameterText = [parameters.model.map { "model=\($0)" }, parameters.temperature.map { "temperature=\($0)" },
-                             parameters.maxTokens.map { "max_tokens=\($0)" }, parameters.topP.map { "top_p=\($0)" }]
-            .compactMap { $0 }.joined(separator: " ")
+        let parameterText = [
+            parameters.model.map { "model=\($0)" }, parameters.temperature.map { "temperature=\($0)" },
+            parameters.maxTokens.map { "max_tokens=\($0)" }, parameters.topP.map { "top_p=\($0)" },
+        ]
+        .compactMap { $0 }.joined(separator: " ")
         if !parameterText.isEmpty { lines.append("parameters: " + parameterText) }
         for message in messages {
             lines.append("=== \(message.role) ===")
@@ -98,7 +102,9 @@ public struct CompiledPrompt: Sendable {
             }
             if message.role == "history" {
                 if message.template != nil { problems.append("messages[\(index)]: a history message has no template") }
-                if !declared.contains("history") { problems.append("messages[\(index)]: declare the variable 'history' to insert it") }
+                if !declared.contains("history") {
+                    problems.append("messages[\(index)]: declare the variable 'history' to insert it")
+                }
                 used.insert("history")
                 templates.append(nil)
                 continue
@@ -128,8 +134,9 @@ public struct CompiledPrompt: Sendable {
             problems.append("parameters.max_tokens must be at least 1")
         }
         guard problems.isEmpty else {
-            throw PillarError.invalidRequest("The prompt is not valid: " + problems.joined(separator: "; "),
-                                             code: limit?.code ?? "invalid_prompt")
+            throw PillarError.invalidRequest(
+                "The prompt is not valid: " + problems.joined(separator: "; "),
+                code: limit?.code ?? "invalid_prompt")
         }
         self.definition = definition
         self.templates = templates
@@ -143,7 +150,8 @@ public struct CompiledPrompt: Sendable {
                 guard case .array(let turns)? = values["history"] else { continue }
                 for case .object(let turn) in turns {
                     guard case .string(let role)? = turn["role"], role == "user" || role == "assistant",
-                          case .string(let content)? = turn["content"] else { continue }
+                        case .string(let content)? = turn["content"]
+                    else { continue }
                     messages.append(ChatMessage(role: role, content: content))
                 }
                 continue

@@ -28,15 +28,26 @@ public struct PromptTemplate: Sendable {
 
         let size = source.utf8.count
         guard size <= PromptTemplateLimit.maximumBytes else {
-            throw PromptTemplateError(problems: [.init(line: 0, column: 0, message:
-                "the template is \(size) bytes; at most \(PromptTemplateLimit.maximumBytes) are allowed")], limit: .tooLarge)
+            throw PromptTemplateError(
+                problems: [
+                    .init(
+                        line: 0, column: 0,
+                        message:
+                            "the template is \(size) bytes; at most \(PromptTemplateLimit.maximumBytes) are allowed")
+                ], limit: .tooLarge)
         }
         // Tags the scanner can see, and what we refuse.
         let scan = MustacheTagScanner.scan(source)
         if scan.maximumDepth > PromptTemplateLimit.maximumSectionDepth {
             let (line, column) = scan.deepestSection ?? (0, 0)
-            throw PromptTemplateError(problems: [.init(line: line, column: column, message:
-                "sections are nested \(scan.maximumDepth) deep; at most \(PromptTemplateLimit.maximumSectionDepth) are allowed")],
+            throw PromptTemplateError(
+                problems: [
+                    .init(
+                        line: line, column: column,
+                        message:
+                            "sections are nested \(scan.maximumDepth) deep; at most \(PromptTemplateLimit.maximumSectionDepth) are allowed"
+                    )
+                ],
                 limit: .tooDeep)
         }
         for tag in scan.tags {
@@ -128,9 +139,10 @@ public struct PromptTemplate: Sendable {
             }
         }
         if !missing.isEmpty {
-            throw PromptTemplateError(problems: missing.map {
-                .init(line: 0, column: 0, message: "missing value for required variable '\($0.name)'")
-            })
+            throw PromptTemplateError(
+                problems: missing.map {
+                    .init(line: 0, column: 0, message: "missing value for required variable '\($0.name)'")
+                })
         }
         var context = PromptValueConversion.context(values)
         // Only declared names reach the template, so an extra key cannot fill a name the

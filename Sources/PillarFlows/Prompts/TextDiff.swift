@@ -21,7 +21,9 @@ public enum TextDiff {
         for op in ops {
             positions.append((op, i, j))
             switch op {
-            case .equal: i += 1; j += 1
+            case .equal:
+                i += 1
+                j += 1
             case .delete: i += 1
             case .insert: j += 1
             }
@@ -43,7 +45,8 @@ public enum TextDiff {
                 let (op, i, j) = positions[k]
                 switch op {
                 case .equal:
-                    oldCount += 1; newCount += 1
+                    oldCount += 1
+                    newCount += 1
                     body += " " + a[i].rendered
                 case .delete:
                     oldCount += 1

@@ -10,7 +10,9 @@ public enum CitationMarkers {
             guard let close = answer[open...].firstIndex(of: "]") else { break }
             let inside = answer[answer.index(after: open)..<close]
             let numbers = inside.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-            if !numbers.isEmpty, numbers.count <= 10, numbers.allSatisfy({ !$0.isEmpty && $0.count <= 3 && $0.allSatisfy(\.isASCII) && Int($0) != nil }) {
+            if !numbers.isEmpty, numbers.count <= 10,
+                numbers.allSatisfy({ !$0.isEmpty && $0.count <= 3 && $0.allSatisfy(\.isASCII) && Int($0) != nil })
+            {
                 for number in numbers.compactMap({ Int($0) }) where !found.contains(number) { found.append(number) }
             }
             index = answer.index(after: open)

@@ -41,7 +41,8 @@ public struct FlowHTTPClient: Sendable {
     func call(_ step: HTTPStep, snapshot: FlowSnapshot, node: String) async throws -> Response {
         let url = Self.url(step.url, resolve: snapshot.resolve)
         guard let components = URLComponents(string: url), let scheme = components.scheme, ["http", "https"].contains(scheme),
-              let host = components.host else {
+            let host = components.host
+        else {
             throw PillarError.invalidRequest("The node '\(node)' built a URL that is not valid.", code: "tool_call_failed")
         }
         let authority = components.port.map { "\(host):\($0)" } ?? host
@@ -50,13 +51,17 @@ public struct FlowHTTPClient: Sendable {
         }
         var request = HTTPClientRequest(url: url)
         request.method = HTTPMethod(rawValue: step.method.rawValue)
-        for (name, value) in step.headers.evaluate(snapshot.resolve) { request.headers.add(name: name, value: value.interpolatedText) }
+        for (name, value) in step.headers.evaluate(snapshot.resolve) {
+            request.headers.add(name: name, value: value.interpolatedText)
+        }
         if let body = step.body?.evaluate(snapshot.resolve) {
             if case .string(let text) = body {
                 request.body = .bytes(ByteBuffer(string: text))
             } else {
                 request.body = .bytes(ByteBuffer(bytes: try JSONEncoder().encode(body)))
-                if !request.headers.contains(name: "content-type") { request.headers.add(name: "content-type", value: "application/json") }
+                if !request.headers.contains(name: "content-type") {
+                    request.headers.add(name: "content-type", value: "application/json")
+                }
             }
         }
         do {
@@ -64,7 +69,9 @@ public struct FlowHTTPClient: Sendable {
             let bytes = try await response.body.collect(upTo: Self.maxResponseBytes)
             let data = Data(bytes.readableBytesView)
             let isJSON = response.headers.first(name: "content-type")?.contains("json") ?? false
-            let body = isJSON ? ((try? JSONDecoder().decode(JSONValue.self, from: data)) ?? .string(String(decoding: data, as: UTF8.self)))
+            let body =
+                isJSON
+                ? ((try? JSONDecoder().decode(JSONValue.self, from: data)) ?? .string(String(decoding: data, as: UTF8.self)))
                 : .string(String(decoding: data, as: UTF8.self))
             return Response(status: Int(response.status.code), body: body)
         } catch let error as PillarError {

@@ -16,8 +16,10 @@ public struct FlowContext: Sendable {
     /// A model every llm node uses instead of its own, when an evaluation compares models.
     public var modelOverride: String?
 
-    public init(principal: Principal, scope: AccessScope, stickyKey: String, label: String?,
-                promptOverrides: [String: LibraryReference] = [:], modelOverride: String? = nil) {
+    public init(
+        principal: Principal, scope: AccessScope, stickyKey: String, label: String?,
+        promptOverrides: [String: LibraryReference] = [:], modelOverride: String? = nil
+    ) {
         self.principal = principal
         self.scope = scope
         self.stickyKey = stickyKey
@@ -48,6 +50,8 @@ public protocol FlowModels: Sendable {
     /// Whether a model name is one the gateway serves.
     func serves(_ model: String) -> Bool
     /// Calls the model; with `onDelta`, the answer streams through it as it arrives.
-    func generate(_ request: ChatCompletionRequest, context: FlowContext,
-                  onDelta: (@Sendable (String) async throws -> Void)?) async throws -> Generation
+    func generate(
+        _ request: ChatCompletionRequest, context: FlowContext,
+        onDelta: (@Sendable (String) async throws -> Void)?
+    ) async throws -> Generation
 }

@@ -17,8 +17,10 @@ public struct FlowRunner: Sendable {
     let safety: (any FlowSafety)?
     let logger: Logger
 
-    public init(prompts: VersionedLibrary<CompiledPrompt>, models: any FlowModels, retriever: Retriever,
-                http: FlowHTTPClient, defaultModel: String, safety: (any FlowSafety)? = nil, logger: Logger) {
+    public init(
+        prompts: VersionedLibrary<CompiledPrompt>, models: any FlowModels, retriever: Retriever,
+        http: FlowHTTPClient, defaultModel: String, safety: (any FlowSafety)? = nil, logger: Logger
+    ) {
         self.prompts = prompts
         self.models = models
         self.retriever = retriever
@@ -44,15 +46,19 @@ public struct FlowRunner: Sendable {
         public var onStreamStart: @Sendable ([String: JSONValue]) async throws -> Void
         public var onDelta: @Sendable (String) async throws -> Void
 
-        public init(onStreamStart: @escaping @Sendable ([String: JSONValue]) async throws -> Void,
-                    onDelta: @escaping @Sendable (String) async throws -> Void) {
+        public init(
+            onStreamStart: @escaping @Sendable ([String: JSONValue]) async throws -> Void,
+            onDelta: @escaping @Sendable (String) async throws -> Void
+        ) {
             self.onStreamStart = onStreamStart
             self.onDelta = onDelta
         }
     }
 
-    public func run(_ flow: CompiledFlow, use: FlowTrace.ArtifactUse, inputs given: [String: JSONValue],
-                    context: FlowContext, streaming: Streaming?) async -> Outcome {
+    public func run(
+        _ flow: CompiledFlow, use: FlowTrace.ArtifactUse, inputs given: [String: JSONValue],
+        context: FlowContext, streaming: Streaming?
+    ) async -> Outcome {
         await withSpan("flow \(use.name)", ofKind: .internal) { span in
             span.attributes["pillar.flow.name"] = use.name
             span.attributes["pillar.flow.version"] = use.version
@@ -70,8 +76,9 @@ public struct FlowRunner: Sendable {
                 span.recordError(error)
             }
             let record = await state.record
-            return Outcome(outputs: outputs, error: failure, nodes: record.nodes, guards: record.guards,
-                           retrieved: record.retrieved, durationMs: (ContinuousClock.now - started).seconds * 1000)
+            return Outcome(
+                outputs: outputs, error: failure, nodes: record.nodes, guards: record.guards,
+                retrieved: record.retrieved, durationMs: (ContinuousClock.now - started).seconds * 1000)
         }
     }
 
@@ -81,7 +88,8 @@ public struct FlowRunner: Sendable {
         for input in spec.inputs {
             if let value = given[input.name], value != .null {
                 guard input.type.matches(value) else {
-                    throw PillarError.invalidRequest("The flow input '\(input.name)' must be of type \(input.type.rawValue).", param: input.name)
+                    throw PillarError.invalidRequest(
+                        "The flow input '\(input.name)' must be of type \(input.type.rawValue).", param: input.name)
                 }
                 inputs[input.name] = value
             } else if let fallback = input.defaultValue {
@@ -93,8 +101,10 @@ public struct FlowRunner: Sendable {
         return inputs
     }
 
-    private func execute(_ flow: CompiledFlow, inputs: [String: JSONValue], state: FlowState, context: FlowContext,
-                         streaming: Streaming?) async throws {
+    private func execute(
+        _ flow: CompiledFlow, inputs: [String: JSONValue], state: FlowState, context: FlowContext,
+        streaming: Streaming?
+    ) async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             var pending = flow.spec.nodes
             var running = 0
@@ -118,8 +128,9 @@ public struct FlowRunner: Sendable {
                         }
                         running += 1
                         group.addTask {
-                            try await self.runNode(node, flow: flow, snapshot: snapshot, state: state, context: context,
-                                                   streaming: node.streams ? streaming : nil, inputs: inputs)
+                            try await self.runNode(
+                                node, flow: flow, snapshot: snapshot, state: state, context: context,
+                                streaming: node.streams ? streaming : nil, inputs: inputs)
                         }
                     }
                     pending = waiting
@@ -132,16 +143,19 @@ public struct FlowRunner: Sendable {
         }
     }
 
-    private func runNode(_ node: FlowNode, flow: CompiledFlow, snapshot: FlowSnapshot, state: FlowState,
-                         context: FlowContext, streaming: Streaming?, inputs: [String: JSONValue]) async throws {
+    private func runNode(
+        _ node: FlowNode, flow: CompiledFlow, snapshot: FlowSnapshot, state: FlowState,
+        context: FlowContext, streaming: Streaming?, inputs: [String: JSONValue]
+    ) async throws {
         let startMs = (ContinuousClock.now - snapshot.started).seconds * 1000
         var run = FlowTrace.NodeRun(name: node.name, kind: node.kindName, status: .succeeded, startMs: startMs, durationMs: 0)
         do {
             let result = try await withSpan("flow.node \(node.name)", ofKind: .internal) { span in
                 span.attributes["pillar.flow.node.kind"] = node.kindName
                 do {
-                    return try await perform(node, flow: flow, snapshot: snapshot, state: state, context: context,
-                                             streaming: streaming, inputs: inputs, run: &run)
+                    return try await perform(
+                        node, flow: flow, snapshot: snapshot, state: state, context: context,
+                        streaming: streaming, inputs: inputs, run: &run)
                 } catch {
                     span.recordError(error)
                     throw error

@@ -25,8 +25,10 @@ actor FlowState {
 
     func skip(_ node: FlowNode, reason: String) {
         skipped.insert(node.name)
-        record.nodes.append(.init(name: node.name, kind: node.kindName, status: .skipped,
-                                  startMs: (ContinuousClock.now - started).seconds * 1000, durationMs: 0, note: reason))
+        record.nodes.append(
+            .init(
+                name: node.name, kind: node.kindName, status: .skipped,
+                startMs: (ContinuousClock.now - started).seconds * 1000, durationMs: 0, note: reason))
     }
 
     func finish(_ node: FlowNode, result: StepResult, run: FlowTrace.NodeRun) {

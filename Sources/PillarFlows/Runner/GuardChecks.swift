@@ -4,8 +4,10 @@ import Foundation
 /// shields and PII recognizers join these as check kinds of their own.
 enum GuardChecks {
     /// The checks that need the tenant's policy, then the plain ones.
-    static func findings(of checks: [GuardStep.Check], in text: String, tenant: String,
-                         safety: (any FlowSafety)?) async throws -> [String] {
+    static func findings(
+        of checks: [GuardStep.Check], in text: String, tenant: String,
+        safety: (any FlowSafety)?
+    ) async throws -> [String] {
         var found: [String] = []
         for check in checks {
             switch check {

@@ -16,7 +16,9 @@ struct ExpressionShield: Sendable {
     init(_ yaml: String) {
         var expressions: [String] = []
         // A document that already uses our private-use characters is left alone.
-        let usesReserved = yaml.unicodeScalars.contains { $0 == Self.start || $0 == Self.pad || (0xE000...0xEFFF).contains($0.value) }
+        let usesReserved = yaml.unicodeScalars.contains {
+            $0 == Self.start || $0 == Self.pad || (0xE000...0xEFFF).contains($0.value)
+        }
         guard !usesReserved else {
             self.shielded = yaml
             return
@@ -26,8 +28,9 @@ struct ExpressionShield: Sendable {
         var index = 0
         while index < scalars.count {
             if scalars[index] == "$", index + 1 < scalars.count, scalars[index + 1] == "{",
-               let end = Self.closing(in: scalars, from: index + 2), end > index + 2,
-               expressions.count < Self.maxExpressions {
+                let end = Self.closing(in: scalars, from: index + 2), end > index + 2,
+                expressions.count < Self.maxExpressions
+            {
                 let expression = String(String.UnicodeScalarView(scalars[index...end]))
                 output.append(Self.start)
                 output.append(Unicode.Scalar(Self.indexBase + UInt32(expressions.count))!)
@@ -63,7 +66,8 @@ struct ExpressionShield: Sendable {
         var iterator = text.unicodeScalars.makeIterator()
         while let scalar = iterator.next() {
             if scalar == Self.start, let marker = iterator.next(), marker.value >= Self.indexBase,
-               Int(marker.value - Self.indexBase) < expressions.count {
+                Int(marker.value - Self.indexBase) < expressions.count
+            {
                 output.append(contentsOf: expressions[Int(marker.value - Self.indexBase)].unicodeScalars)
             } else if scalar != Self.pad {
                 output.append(scalar)

@@ -30,7 +30,10 @@ extension FlowCondition {
                 case "null": return .success(.literal(.null))
                 default:
                     if let number = Double(word), number.isFinite { return .success(.literal(.number(number))) }
-                    return .failure(.init("operand '\(word)' in condition '\(source)' must be a ${...} reference or a literal (number, quoted string, true, false, null)"))
+                    return .failure(
+                        .init(
+                            "operand '\(word)' in condition '\(source)' must be a ${...} reference or a literal (number, quoted string, true, false, null)"
+                        ))
                 }
             case .symbol(let symbol):
                 return .failure(.init("unexpected '\(symbol)' in condition '\(source)'"))
@@ -54,7 +57,10 @@ extension FlowCondition {
             break
         }
         guard rest.count == 2 else {
-            return .failure(.init("cannot parse condition '\(source)': expected '<operand> <op> <operand>', '<operand> is [not] empty' or '<operand>'"))
+            return .failure(
+                .init(
+                    "cannot parse condition '\(source)': expected '<operand> <op> <operand>', '<operand> is [not] empty' or '<operand>'"
+                ))
         }
         let op: Operator
         switch rest[0] {
@@ -100,7 +106,10 @@ extension FlowCondition {
                         cursor += 2
                         continue
                     }
-                    if current == char { closed = true; break }
+                    if current == char {
+                        closed = true
+                        break
+                    }
                     value.append(current)
                     cursor += 1
                 }

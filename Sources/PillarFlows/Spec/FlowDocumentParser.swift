@@ -27,7 +27,10 @@ struct FlowDocumentParser {
             depth = max(depth, level)
             switch next {
             case .mapping(let mapping):
-                for (key, value) in mapping { stack.append((key, level + 1)); stack.append((value, level + 1)) }
+                for (key, value) in mapping {
+                    stack.append((key, level + 1))
+                    stack.append((value, level + 1))
+                }
             case .sequence(let sequence):
                 stack.append(contentsOf: sequence.map { ($0, level + 1) })
             default:
@@ -48,25 +51,38 @@ struct FlowDocumentParser {
         if let root {
             let size = Self.measure(root, limit: Self.maxNodes)
             if size.count > Self.maxNodes {
-                throw FlowSpecError(issues: [FlowSpecIssue(line: 1, message:
-                    "the flow expands to more than \(Self.maxNodes) YAML nodes; aliases and anchors are not supported")])
+                throw FlowSpecError(issues: [
+                    FlowSpecIssue(
+                        line: 1,
+                        message:
+                            "the flow expands to more than \(Self.maxNodes) YAML nodes; aliases and anchors are not supported")
+                ])
             }
             if size.depth > Self.maxDepth {
-                throw FlowSpecError(issues: [FlowSpecIssue(line: 1, message:
-                    "the flow nests YAML \(size.depth) levels deep; at most \(Self.maxDepth) are allowed")])
+                throw FlowSpecError(issues: [
+                    FlowSpecIssue(
+                        line: 1,
+                        message:
+                            "the flow nests YAML \(size.depth) levels deep; at most \(Self.maxDepth) are allowed")
+                ])
             }
         }
         let reader = FlowYAMLReader(shield: shield)
         guard let root, case .mapping = root else {
-            throw FlowSpecError(issues: [FlowSpecIssue(line: root?.mark?.line ?? 1, column: root?.mark?.column ?? 0,
-                                                      message: "a flow must be a YAML map with name, nodes and outputs")])
+            throw FlowSpecError(issues: [
+                FlowSpecIssue(
+                    line: root?.mark?.line ?? 1, column: root?.mark?.column ?? 0,
+                    message: "a flow must be a YAML map with name, nodes and outputs")
+            ])
         }
         var fields: [String: (key: Node, value: Node)] = [:]
         for entry in reader.entries(root, what: "the flow") ?? [] {
             if Self.topLevelKeys.contains(entry.key) {
                 fields[entry.key] = (entry.keyNode, entry.value)
             } else {
-                reader.issue(entry.keyNode, "unknown top-level key '\(entry.key)' (expected \(Self.topLevelKeys.sorted().joined(separator: ", ")))")
+                reader.issue(
+                    entry.keyNode,
+                    "unknown top-level key '\(entry.key)' (expected \(Self.topLevelKeys.sorted().joined(separator: ", ")))")
             }
         }
         for key in ["name", "nodes", "outputs"] where fields[key] == nil {
@@ -109,7 +125,8 @@ struct FlowDocumentParser {
             _ = reader.takeSites()
             for entry in entries {
                 if let value = reader.value(entry.value, field: "output '\(entry.key)'") {
-                    outputs.append((FlowOutput(name: entry.key, value: value, line: reader.line(entry.keyNode)), reader.takeSites()))
+                    outputs.append(
+                        (FlowOutput(name: entry.key, value: value, line: reader.line(entry.keyNode)), reader.takeSites()))
                 }
                 _ = reader.takeSites()
             }
@@ -118,9 +135,10 @@ struct FlowDocumentParser {
         var graph = FlowGraphCheck(reader: reader, inputs: Set(inputs.map(\.name)), declaredNodes: declaredNodes)
         let nodes = graph.check(parsed, outputs: outputs)
         guard reader.issues.isEmpty else { throw FlowSpecError(issues: reader.issues) }
-        return FlowSpec(name: name, description: description, inputs: inputs, nodes: nodes,
-                        outputs: outputs.map(\.output), streamingNode: nodes.first(where: \.streams)?.name,
-                        levels: graph.levels(nodes))
+        return FlowSpec(
+            name: name, description: description, inputs: inputs, nodes: nodes,
+            outputs: outputs.map(\.output), streamingNode: nodes.first(where: \.streams)?.name,
+            levels: graph.levels(nodes))
     }
 
     private func parseInputs(_ node: Node, reader: FlowYAMLReader) -> [FlowInput] {
@@ -135,8 +153,11 @@ struct FlowDocumentParser {
             guard let fields = reader.entries(entry.value, what: what) else { continue }
             var byKey: [String: Node] = [:]
             for field in fields {
-                if ["type", "required", "default", "description"].contains(field.key) { byKey[field.key] = field.value }
-                else { reader.issue(field.keyNode, "\(what) has unknown key '\(field.key)'") }
+                if ["type", "required", "default", "description"].contains(field.key) {
+                    byKey[field.key] = field.value
+                } else {
+                    reader.issue(field.keyNode, "\(what) has unknown key '\(field.key)'")
+                }
             }
             guard let typeNode = byKey["type"] else {
                 reader.issue(entry.keyNode, "\(what) is missing required key 'type'")
@@ -147,11 +168,16 @@ struct FlowDocumentParser {
             if let description = byKey["description"] { _ = reader.string(description, field: "\(what) description") }
             var defaultValue: JSONValue?
             if let defaultNode = byKey["default"], let value = reader.literal(defaultNode, field: "\(what) default") {
-                if type.matches(value) { defaultValue = value }
-                else { reader.issue(defaultNode, "\(what) default does not match its type \(type.rawValue)") }
+                if type.matches(value) {
+                    defaultValue = value
+                } else {
+                    reader.issue(defaultNode, "\(what) default does not match its type \(type.rawValue)")
+                }
             }
-            inputs.append(FlowInput(name: entry.key, type: type, required: required, defaultValue: defaultValue,
-                                    line: reader.line(entry.keyNode)))
+            inputs.append(
+                FlowInput(
+                    name: entry.key, type: type, required: required, defaultValue: defaultValue,
+                    line: reader.line(entry.keyNode)))
         }
         return inputs
     }
@@ -163,13 +189,14 @@ struct FlowDocumentParser {
         }
         switch yamlError {
         case .scanner(let context, let problem, let mark, _),
-             .parser(let context, let problem, let mark, _),
-             .composer(let context, let problem, let mark, _):
+            .parser(let context, let problem, let mark, _),
+            .composer(let context, let problem, let mark, _):
             let contextText = context.map { " (\($0.text))" } ?? ""
             return FlowSpecIssue(line: mark.line, column: mark.column, message: "invalid YAML: \(problem)\(contextText)")
         case .duplicatedKeysInMapping(let duplicates, let context):
-            return FlowSpecIssue(line: context.mark.line, column: context.mark.column,
-                                 message: "invalid YAML: duplicate keys \(duplicates.joined(separator: ", "))")
+            return FlowSpecIssue(
+                line: context.mark.line, column: context.mark.column,
+                message: "invalid YAML: duplicate keys \(duplicates.joined(separator: ", "))")
         case .reader(let problem, let offset, _, _):
             let line = offset.map { yaml.utf8.prefix($0).filter { $0 == UInt8(ascii: "\n") }.count + 1 } ?? 1
             return FlowSpecIssue(line: line, message: "invalid YAML: \(problem)")

@@ -5,12 +5,15 @@ struct FlowGraphCheck {
     /// Every name under `nodes:` with its line, including nodes that failed to parse.
     let declaredNodes: [String: Int]
 
-    mutating func check(_ parsed: [(node: FlowNode, sites: [FlowReferenceSite])],
-                        outputs: [(output: FlowOutput, sites: [FlowReferenceSite])]) -> [FlowNode] {
+    mutating func check(
+        _ parsed: [(node: FlowNode, sites: [FlowReferenceSite])],
+        outputs: [(output: FlowOutput, sites: [FlowReferenceSite])]
+    ) -> [FlowNode] {
         var nodes = parsed.map(\.node)
         for index in nodes.indices {
-            let (dependencies, required) = checkSites(parsed[index].sites, owner: "node '\(nodes[index].name)'",
-                                                      selfName: nodes[index].name)
+            let (dependencies, required) = checkSites(
+                parsed[index].sites, owner: "node '\(nodes[index].name)'",
+                selfName: nodes[index].name)
             nodes[index].dependencies = dependencies
             nodes[index].requiredDependencies = required
         }
@@ -72,7 +75,9 @@ struct FlowGraphCheck {
     private func checkStreaming(_ nodes: [FlowNode]) {
         let streaming = nodes.filter(\.streams)
         for extra in streaming.dropFirst() {
-            reader.issue(line: extra.line, "node '\(extra.name)' streams, but node '\(streaming[0].name)' already does: at most one node may stream")
+            reader.issue(
+                line: extra.line,
+                "node '\(extra.name)' streams, but node '\(streaming[0].name)' already does: at most one node may stream")
         }
     }
 
@@ -94,8 +99,9 @@ struct FlowGraphCheck {
                     let cycle = Array(stack[start...].reversed()) + [stack[stack.count - 1]]
                     let first = cycle.min { (byName[$0]?.line ?? 0) < (byName[$1]?.line ?? 0) } ?? dependency
                     let rotated = rotate(Array(cycle.dropLast()), toStartAt: first)
-                    reader.issue(line: byName[first]?.line ?? 1,
-                                 "node '\(first)' is part of a cycle: \((rotated + [first]).joined(separator: " -> "))")
+                    reader.issue(
+                        line: byName[first]?.line ?? 1,
+                        "node '\(first)' is part of a cycle: \((rotated + [first]).joined(separator: " -> "))")
                 case 2:
                     continue
                 default:

@@ -86,7 +86,7 @@ public struct FlowInput: Sendable, Hashable {
         public func matches(_ value: JSONValue) -> Bool {
             switch (self, value) {
             case (.string, .string), (.number, .number), (.boolean, .bool),
-                 (.messages, .array), (.object, .object), (.array, .array):
+                (.messages, .array), (.object, .object), (.array, .array):
                 true
             default:
                 false

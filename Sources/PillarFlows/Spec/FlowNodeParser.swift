@@ -33,7 +33,10 @@ struct FlowNodeParser {
             return nil
         }
         guard let kind = reader.text(kindNode), let allowed = Self.keysByKind[kind] else {
-            reader.issue(kindNode, "\(what) has unknown kind '\(reader.text(kindNode) ?? "?")' (expected one of \(FlowNode.Kind.allNames.joined(separator: ", ")))")
+            reader.issue(
+                kindNode,
+                "\(what) has unknown kind '\(reader.text(kindNode) ?? "?")' (expected one of \(FlowNode.Kind.allNames.joined(separator: ", ")))"
+            )
             return nil
         }
         for entry in entries where !Self.commonKeys.contains(entry.key) && !allowed.contains(entry.key) {
@@ -63,8 +66,9 @@ struct FlowNodeParser {
         default: step = http(fields, what: what)
         }
         guard let step else { return nil }
-        let node = FlowNode(name: name, line: reader.line(keyNode), kind: step, when: when,
-                            dependencies: [], requiredDependencies: [], routedFrom: [])
+        let node = FlowNode(
+            name: name, line: reader.line(keyNode), kind: step, when: when,
+            dependencies: [], requiredDependencies: [], routedFrom: [])
         return (node, reader.takeSites())
     }
 
@@ -81,8 +85,10 @@ struct FlowNodeParser {
             reader.issue(node, "\(what) temperature must be between 0 and 2")
             temperature = nil
         }
-        return .llm(LLMStep(prompt: prompt, variables: variables, model: model, maxTokens: maxTokens,
-                            temperature: temperature, stream: stream))
+        return .llm(
+            LLMStep(
+                prompt: prompt, variables: variables, model: model, maxTokens: maxTokens,
+                temperature: temperature, stream: stream))
     }
 
     private func retrieve(_ f: [String: Node], what: String) -> FlowNode.Kind? {
@@ -94,8 +100,10 @@ struct FlowNodeParser {
             reader.issue(node, "\(what) min_similarity must be between 0 and 1")
             minSimilarity = nil
         }
-        return .retrieve(RetrieveStep(query: query, topK: topK ?? RetrieveStep.defaultTopK, mode: mode ?? .hybrid,
-                                      minSimilarity: minSimilarity))
+        return .retrieve(
+            RetrieveStep(
+                query: query, topK: topK ?? RetrieveStep.defaultTopK, mode: mode ?? .hybrid,
+                minSimilarity: minSimilarity))
     }
 
     private func template(_ f: [String: Node], what: String) -> FlowNode.Kind? {
@@ -124,7 +132,8 @@ struct FlowNodeParser {
 
     private func guardrail(_ f: [String: Node], what: String) -> FlowNode.Kind? {
         guard let input = f["input"].flatMap({ reader.value($0, field: "\(what) input") }),
-              let checksNode = f["checks"] else { return nil }
+            let checksNode = f["checks"]
+        else { return nil }
         guard case .sequence(let sequence) = checksNode, !sequence.isEmpty else {
             reader.issue(checksNode, "\(what) checks must be a non-empty list")
             return nil
@@ -135,7 +144,8 @@ struct FlowNodeParser {
     }
 
     private func check(_ node: Node, what: String) -> GuardStep.Check? {
-        let known = "not_empty, content_filter, jailbreak, pii, {max_chars: N}, {min_chars: N}, {blocklist: [...]}, {pattern: REGEX}"
+        let known =
+            "not_empty, content_filter, jailbreak, pii, {max_chars: N}, {min_chars: N}, {blocklist: [...]}, {pattern: REGEX}"
         if case .scalar = node {
             switch reader.text(node) {
             case "not_empty": return .notEmpty
@@ -186,15 +196,19 @@ struct FlowNodeParser {
             guard let entries = reader.entries(item, what: "\(what) route") else { continue }
             var fields: [String: Node] = [:]
             for entry in entries {
-                if entry.key == "when" || entry.key == "to" { fields[entry.key] = entry.value }
-                else { reader.issue(entry.keyNode, "\(what) route has unknown key '\(entry.key)'") }
+                if entry.key == "when" || entry.key == "to" {
+                    fields[entry.key] = entry.value
+                } else {
+                    reader.issue(entry.keyNode, "\(what) route has unknown key '\(entry.key)'")
+                }
             }
             guard let whenNode = fields["when"], let toNode = fields["to"] else {
                 reader.issue(item, "\(what) route needs both 'when' and 'to'")
                 continue
             }
             if let condition = reader.condition(whenNode, field: "\(what) route when"),
-               let target = reader.string(toNode, field: "\(what) route to") {
+                let target = reader.string(toNode, field: "\(what) route to")
+            {
                 routes.append(RouteStep.Route(condition: condition, target: target, line: reader.line(toNode)))
             }
         }
@@ -213,8 +227,11 @@ struct FlowNodeParser {
         let body = f["body"].flatMap { reader.value($0, field: "\(what) body") }
         var timeout = HTTPStep.defaultTimeoutSeconds
         if let node = f["timeout_seconds"], let value = reader.number(node, field: "\(what) timeout_seconds") {
-            if value > 0 && value <= HTTPStep.maxTimeoutSeconds { timeout = value }
-            else { reader.issue(node, "\(what) timeout_seconds must be > 0 and <= 60") }
+            if value > 0 && value <= HTTPStep.maxTimeoutSeconds {
+                timeout = value
+            } else {
+                reader.issue(node, "\(what) timeout_seconds must be > 0 and <= 60")
+            }
         }
         return .http(HTTPStep(method: method ?? .GET, url: url, headers: headers, body: body, timeoutSeconds: timeout))
     }

@@ -54,7 +54,8 @@ public struct FlowReference: Sendable, Hashable, CustomStringConvertible {
     }
 
     static func isPathComponent(_ text: String) -> Bool {
-        !text.isEmpty && text.unicodeScalars.allSatisfy { $0 == "_" || $0 == "-" || isASCIILetter($0) || ("0"..."9").contains($0) }
+        !text.isEmpty
+            && text.unicodeScalars.allSatisfy { $0 == "_" || $0 == "-" || isASCIILetter($0) || ("0"..."9").contains($0) }
     }
 
     private static func isASCIILetter(_ scalar: Unicode.Scalar) -> Bool {

@@ -6,10 +6,15 @@ enum FlowURLCheck {
     static func problem(url: String, allowedHosts: Set<String>) -> String? {
         let lower = url.lowercased()
         let scheme: String
-        if lower.hasPrefix("https://") { scheme = "https" }
-        else if lower.hasPrefix("http://") { scheme = "http" }
-        else if lower.hasPrefix("${") { return "url must start with a literal http:// or https:// scheme and host, not an expression" }
-        else { return "url must start with http:// or https://" }
+        if lower.hasPrefix("https://") {
+            scheme = "https"
+        } else if lower.hasPrefix("http://") {
+            scheme = "http"
+        } else if lower.hasPrefix("${") {
+            return "url must start with a literal http:// or https:// scheme and host, not an expression"
+        } else {
+            return "url must start with http:// or https://"
+        }
         let afterScheme = lower.dropFirst(scheme.count + 3)
         let authorityEnd = afterScheme.firstIndex { "/?#".contains($0) } ?? afterScheme.endIndex
         let authority = String(afterScheme[..<authorityEnd])

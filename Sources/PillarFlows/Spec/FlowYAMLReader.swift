@@ -82,7 +82,8 @@ final class FlowYAMLReader {
 
     func int(_ node: Node, field: String, range: ClosedRange<Int>? = nil) -> Int? {
         guard case .scalar(let scalar) = node, scalar.style == .plain, node.tag.rawValue == Tag.Name.int.rawValue,
-              let value = node.int else {
+            let value = node.int
+        else {
             issue(node, "\(field) must be an integer")
             return nil
         }
@@ -95,8 +96,9 @@ final class FlowYAMLReader {
 
     func number(_ node: Node, field: String) -> Double? {
         guard case .scalar(let scalar) = node, scalar.style == .plain,
-              [Tag.Name.int.rawValue, Tag.Name.float.rawValue].contains(node.tag.rawValue),
-              let value = node.float, value.isFinite else {
+            [Tag.Name.int.rawValue, Tag.Name.float.rawValue].contains(node.tag.rawValue),
+            let value = node.float, value.isFinite
+        else {
             issue(node, "\(field) must be a number")
             return nil
         }
@@ -105,14 +107,16 @@ final class FlowYAMLReader {
 
     func bool(_ node: Node, field: String) -> Bool? {
         guard case .scalar(let scalar) = node, scalar.style == .plain, node.tag.rawValue == Tag.Name.bool.rawValue,
-              let value = node.bool else {
+            let value = node.bool
+        else {
             issue(node, "\(field) must be true or false")
             return nil
         }
         return value
     }
 
-    func choice<T: RawRepresentable & CaseIterable>(_ node: Node, field: String, as type: T.Type) -> T? where T.RawValue == String {
+    func choice<T: RawRepresentable & CaseIterable>(_ node: Node, field: String, as type: T.Type) -> T?
+    where T.RawValue == String {
         let options = T.allCases.map(\.rawValue)
         guard case .scalar = node, let raw = text(node), let value = T(rawValue: raw) else {
             issue(node, "\(field) must be one of \(options.joined(separator: ", "))")

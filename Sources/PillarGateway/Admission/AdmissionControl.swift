@@ -17,8 +17,10 @@ public actor AdmissionControl {
         public var keys: [String: UsageLimits]
         public var defaultCompletionTokens: Int
 
-        public init(defaultTenantLimits: UsageLimits? = nil, tenants: [String: UsageLimits] = [:],
-                    keys: [String: UsageLimits] = [:], defaultCompletionTokens: Int = 1024) {
+        public init(
+            defaultTenantLimits: UsageLimits? = nil, tenants: [String: UsageLimits] = [:],
+            keys: [String: UsageLimits] = [:], defaultCompletionTokens: Int = 1024
+        ) {
             self.defaultTenantLimits = defaultTenantLimits
             self.tenants = tenants
             self.keys = keys
@@ -78,8 +80,10 @@ public actor AdmissionControl {
 
     /// Reserves room for one call, or refuses it with 429, `Retry-After` and `x-ratelimit-*` headers. Nil when
     /// no limit applies.
-    public func reserve(tenant: String, key: String?, promptTokens: Int, maxTokens: Int?, price: ModelPrice? = nil,
-                        now: Date = Date()) async throws -> Reservation? {
+    public func reserve(
+        tenant: String, key: String?, promptTokens: Int, maxTokens: Int?, price: ModelPrice? = nil,
+        now: Date = Date()
+    ) async throws -> Reservation? {
         var scopes = [Scope(tenant: tenant, key: nil)]
         if let key { scopes.append(Scope(tenant: tenant, key: key)) }
         scopes = scopes.filter { !(limits(for: $0)?.isEmpty ?? true) }
@@ -99,17 +103,21 @@ public actor AdmissionControl {
             }
             let room = scopes.compactMap { scope -> Int? in
                 guard let limits = limits(for: scope), let state = states[scope] else { return nil }
-                return [limits.tokensPerDay.map { $0 - (state.day?.total ?? 0) },
-                        limits.tokensPerMonth.map { $0 - (state.month?.total ?? 0) },
-                        limits.costPerDayUSD.flatMap { tokens(forDollars: $0 - (state.day?.totalCost ?? 0)) },
-                        limits.costPerMonthUSD.flatMap { tokens(forDollars: $0 - (state.month?.totalCost ?? 0)) }]
-                    .compactMap { $0 }.min()
+                return [
+                    limits.tokensPerDay.map { $0 - (state.day?.total ?? 0) },
+                    limits.tokensPerMonth.map { $0 - (state.month?.total ?? 0) },
+                    limits.costPerDayUSD.flatMap { tokens(forDollars: $0 - (state.day?.totalCost ?? 0)) },
+                    limits.costPerMonthUSD.flatMap { tokens(forDollars: $0 - (state.month?.totalCost ?? 0)) },
+                ]
+                .compactMap { $0 }.min()
             }.min()
             if let room { allowance = min(policy.defaultCompletionTokens, room - promptTokens) }
         }
         if let allowance, allowance < 1 {
             // Not even one completion token fits: the check names the budget that is spent.
-            for scope in scopes { try check(scope, tokens: promptTokens + 1, cost: Self.cost(promptTokens, 1, price), at: clock, now: now) }
+            for scope in scopes {
+                try check(scope, tokens: promptTokens + 1, cost: Self.cost(promptTokens, 1, price), at: clock, now: now)
+            }
             throw budgetRefusal(scopes[0], period: "day", limit: 0, used: 0, now: now)
         }
         let completion = allowance ?? policy.defaultCompletionTokens
@@ -118,8 +126,9 @@ public actor AdmissionControl {
         for scope in scopes {
             try check(scope, tokens: tokens, cost: cost, at: clock, now: now)
         }
-        let reservation = Reservation(id: UUID(), scopes: scopes, tokens: tokens, cost: cost, day: day, month: month,
-                                      completionAllowance: maxTokens == nil ? allowance : nil)
+        let reservation = Reservation(
+            id: UUID(), scopes: scopes, tokens: tokens, cost: cost, day: day, month: month,
+            completionAllowance: maxTokens == nil ? allowance : nil)
         for scope in scopes {
             states[scope, default: ScopeState()].minute.append((reservation.id, clock, tokens))
             states[scope]?.day?.reserved += tokens
@@ -165,9 +174,10 @@ public actor AdmissionControl {
             }
             states[scope] = state
         }
-        return Reservation(id: reservation.id, scopes: reservation.scopes, tokens: reservation.tokens + tokens,
-                           cost: reservation.cost + cost, day: reservation.day, month: reservation.month,
-                           completionAllowance: reservation.completionAllowance)
+        return Reservation(
+            id: reservation.id, scopes: reservation.scopes, tokens: reservation.tokens + tokens,
+            cost: reservation.cost + cost, day: reservation.day, month: reservation.month,
+            completionAllowance: reservation.completionAllowance)
     }
 
     /// Replaces the reservation by what the call really used (tokens, and dollars at the model's price).
@@ -193,7 +203,9 @@ public actor AdmissionControl {
         }
     }
 
-    private func check(_ scope: Scope, tokens: Int, cost: Double, at clock: ContinuousClock.Instant, now: Date) throws(PillarError) {
+    private func check(_ scope: Scope, tokens: Int, cost: Double, at clock: ContinuousClock.Instant, now: Date)
+        throws(PillarError)
+    {
         guard let limits = limits(for: scope) else { return }
         var state = states[scope, default: ScopeState()]
         state.minute.removeAll { clock - $0.at >= .seconds(60) }
@@ -203,8 +215,10 @@ public actor AdmissionControl {
             throw minuteRefusal(scope, limits: limits, state: state, retryAfter: max(1, oldest), what: "requests per minute")
         }
         // A request bigger than a whole limit would never be admitted: waiting cannot help, so it is not a 429.
-        for (limit, what) in [(limits.tokensPerMinute, "tokens-per-minute"), (limits.tokensPerDay, "daily token budget"),
-                              (limits.tokensPerMonth, "monthly token budget")] {
+        for (limit, what) in [
+            (limits.tokensPerMinute, "tokens-per-minute"), (limits.tokensPerDay, "daily token budget"),
+            (limits.tokensPerMonth, "monthly token budget"),
+        ] {
             if let limit, tokens > limit {
                 throw PillarError.invalidRequest(
                     "This request needs an estimated \(tokens) tokens (prompt plus max_tokens), more than the \(what) of \(limit) for \(scope.label); lower max_tokens or shorten the prompt.",
@@ -221,7 +235,9 @@ public actor AdmissionControl {
         if let budget = limits.tokensPerMonth, let month = state.month, month.total + tokens > budget {
             throw budgetRefusal(scope, period: "month", limit: budget, used: month.total, now: now)
         }
-        for (budget, period, spent) in [(limits.costPerDayUSD, "day", state.day?.totalCost), (limits.costPerMonthUSD, "month", state.month?.totalCost)] {
+        for (budget, period, spent) in [
+            (limits.costPerDayUSD, "day", state.day?.totalCost), (limits.costPerMonthUSD, "month", state.month?.totalCost),
+        ] {
             guard let budget, let spent else { continue }
             if cost > budget {
                 throw PillarError.invalidRequest(
@@ -230,11 +246,14 @@ public actor AdmissionControl {
             }
             if spent + cost > budget {
                 var error = budgetRefusal(scope, period: period, limit: 0, used: 0, now: now)
-                error = PillarError(.rateLimited, code: "budget_exceeded",
-                                    message: "The dollar budget per \(period) of \(scope.label) does not cover this request.",
-                                    retryAfterSeconds: error.retryAfterSeconds)
-                error.headers = ["x-ratelimit-limit-cost-usd-\(period)": String(budget),
-                                 "x-ratelimit-remaining-cost-usd-\(period)": String(format: "%.6f", max(0, budget - spent))]
+                error = PillarError(
+                    .rateLimited, code: "budget_exceeded",
+                    message: "The dollar budget per \(period) of \(scope.label) does not cover this request.",
+                    retryAfterSeconds: error.retryAfterSeconds)
+                error.headers = [
+                    "x-ratelimit-limit-cost-usd-\(period)": String(budget),
+                    "x-ratelimit-remaining-cost-usd-\(period)": String(format: "%.6f", max(0, budget - spent)),
+                ]
                 throw error
             }
         }
@@ -243,7 +262,8 @@ public actor AdmissionControl {
     private func loadPeriods(_ scope: Scope, day: String, dayStart: Date, month: String, monthStart: Date) async throws {
         guard let limits = limits(for: scope) else { return }
         if limits.countsDay, states[scope]?.day?.key != day {
-            let used = try await ledger.tokensUsed(tenant: scope.tenant, subject: scope.key, since: dayStart.timeIntervalSince1970)
+            let used = try await ledger.tokensUsed(
+                tenant: scope.tenant, subject: scope.key, since: dayStart.timeIntervalSince1970)
             let cost = try await ledger.costUsed(tenant: scope.tenant, subject: scope.key, since: dayStart.timeIntervalSince1970)
             // Another request may have loaded the period while this one waited; its counts are newer.
             if states[scope, default: ScopeState()].day?.key != day {
@@ -251,18 +271,23 @@ public actor AdmissionControl {
             }
         }
         if limits.countsMonth, states[scope]?.month?.key != month {
-            let used = try await ledger.tokensUsed(tenant: scope.tenant, subject: scope.key, since: monthStart.timeIntervalSince1970)
-            let cost = try await ledger.costUsed(tenant: scope.tenant, subject: scope.key, since: monthStart.timeIntervalSince1970)
+            let used = try await ledger.tokensUsed(
+                tenant: scope.tenant, subject: scope.key, since: monthStart.timeIntervalSince1970)
+            let cost = try await ledger.costUsed(
+                tenant: scope.tenant, subject: scope.key, since: monthStart.timeIntervalSince1970)
             if states[scope, default: ScopeState()].month?.key != month {
                 states[scope, default: ScopeState()].month = Period(key: month, committed: used, committedCost: cost)
             }
         }
     }
 
-    private func minuteRefusal(_ scope: Scope, limits: UsageLimits, state: ScopeState, retryAfter: Int, what: String) -> PillarError {
-        var error = PillarError(.rateLimited, code: "rate_limit_exceeded",
-                                message: "The \(what) limit of \(scope.label) is reached; try again in \(retryAfter) s.",
-                                retryAfterSeconds: retryAfter)
+    private func minuteRefusal(_ scope: Scope, limits: UsageLimits, state: ScopeState, retryAfter: Int, what: String)
+        -> PillarError
+    {
+        var error = PillarError(
+            .rateLimited, code: "rate_limit_exceeded",
+            message: "The \(what) limit of \(scope.label) is reached; try again in \(retryAfter) s.",
+            retryAfterSeconds: retryAfter)
         let used = state.minute.reduce(0) { $0 + $1.tokens }
         if let rpm = limits.requestsPerMinute {
             error.headers["x-ratelimit-limit-requests"] = String(rpm)
@@ -280,12 +305,15 @@ public actor AdmissionControl {
         let (_, dayStart, _, monthStart) = Self.periods(of: now)
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
-        let next = period == "day" ? calendar.date(byAdding: .day, value: 1, to: dayStart)!
-                                   : calendar.date(byAdding: .month, value: 1, to: monthStart)!
+        let next =
+            period == "day"
+            ? calendar.date(byAdding: .day, value: 1, to: dayStart)!
+            : calendar.date(byAdding: .month, value: 1, to: monthStart)!
         let retryAfter = max(1, Int(next.timeIntervalSince(now).rounded(.up)))
-        var error = PillarError(.rateLimited, code: "budget_exceeded",
-                                message: "The token budget per \(period) of \(scope.label) does not cover this request.",
-                                retryAfterSeconds: retryAfter)
+        var error = PillarError(
+            .rateLimited, code: "budget_exceeded",
+            message: "The token budget per \(period) of \(scope.label) does not cover this request.",
+            retryAfterSeconds: retryAfter)
         error.headers["x-ratelimit-limit-tokens-\(period)"] = String(limit)
         error.headers["x-ratelimit-remaining-tokens-\(period)"] = String(max(0, limit - used))
         return error
@@ -298,7 +326,9 @@ public actor AdmissionControl {
         let parts = calendar.dateComponents([.year, .month, .day], from: now)
         let dayStart = calendar.date(from: DateComponents(year: parts.year, month: parts.month, day: parts.day))!
         let monthStart = calendar.date(from: DateComponents(year: parts.year, month: parts.month, day: 1))!
-        return (String(format: "%04d-%02d-%02d", parts.year!, parts.month!, parts.day!), dayStart,
-                String(format: "%04d-%02d", parts.year!, parts.month!), monthStart)
+        return (
+            String(format: "%04d-%02d-%02d", parts.year!, parts.month!, parts.day!), dayStart,
+            String(format: "%04d-%02d", parts.year!, parts.month!), monthStart
+        )
     }
 }

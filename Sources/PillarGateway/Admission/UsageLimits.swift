@@ -9,8 +9,10 @@ public struct UsageLimits: Sendable, Hashable, Codable {
     public var costPerDayUSD: Double?
     public var costPerMonthUSD: Double?
 
-    public init(requestsPerMinute: Int? = nil, tokensPerMinute: Int? = nil, tokensPerDay: Int? = nil, tokensPerMonth: Int? = nil,
-                costPerDayUSD: Double? = nil, costPerMonthUSD: Double? = nil) {
+    public init(
+        requestsPerMinute: Int? = nil, tokensPerMinute: Int? = nil, tokensPerDay: Int? = nil, tokensPerMonth: Int? = nil,
+        costPerDayUSD: Double? = nil, costPerMonthUSD: Double? = nil
+    ) {
         self.requestsPerMinute = requestsPerMinute
         self.tokensPerMinute = tokensPerMinute
         self.tokensPerDay = tokensPerDay

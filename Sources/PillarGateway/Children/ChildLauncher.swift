@@ -2,7 +2,7 @@ import CPillarProcess
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Starts a child so that it dies with Pillar, even when Pillar is killed with SIGKILL and has no chance to stop

@@ -2,7 +2,7 @@ import Foundation
 import Logging
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The child a supervisor runs, written to a file (JSON) while it runs, so that the next start can stop a child
@@ -36,7 +36,8 @@ struct ChildRecord: Codable, Sendable, Hashable {
     /// init or a subreaper) and its command line still names the program.
     var isOrphanedAndRunning: Bool {
         guard let status = ProcessStatus(pid: pid), !status.hasExited, status.startTime == startTime,
-              status.parent != parent else { return false }
+            status.parent != parent
+        else { return false }
         return ProcessStatus.commandLine(pid: pid).contains(program)
     }
 
@@ -47,9 +48,11 @@ struct ChildRecord: Codable, Sendable, Hashable {
         guard let record = read(from: path) else { return nil }
         defer { try? FileManager.default.removeItem(atPath: path) }
         guard record.isOrphanedAndRunning else { return nil }
-        logger.warning("stopping a model server that a previous run left running", metadata: [
-            "pid": "\(record.pid)", "program": "\(record.program)",
-        ])
+        logger.warning(
+            "stopping a model server that a previous run left running",
+            metadata: [
+                "pid": "\(record.pid)", "program": "\(record.program)",
+            ])
         kill(record.pid, SIGKILL)
         let deadline = ContinuousClock.now + .seconds(5)
         while isProcessAlive(record.pid), ContinuousClock.now < deadline {

@@ -21,7 +21,8 @@ struct ProcessStatus: Sendable, Hashable {
         let fields = stat[stat.index(after: close)...].split(separator: " ")
         // Field 3 of proc(5) is the state, 4 the parent, 22 the start time.
         guard fields.count > 19, let state = fields[0].first, let parent = Int32(fields[1]),
-              let startTime = UInt64(fields[19]) else { return nil }
+            let startTime = UInt64(fields[19])
+        else { return nil }
         self.state = state
         self.parent = parent
         self.startTime = startTime

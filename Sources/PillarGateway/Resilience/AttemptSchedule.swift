@@ -57,17 +57,21 @@ struct AttemptSchedule: Sendable {
         let since = queuedSince ?? now
         queuedSince = since
         guard now - since < queueTimeout, now < deadline else {
-            return .fail(PillarError(.unavailable, code: "deployments_busy",
-                                     message: "Every deployment of this model is at capacity; try again shortly.",
-                                     retryAfterSeconds: 1))
+            return .fail(
+                PillarError(
+                    .unavailable, code: "deployments_busy",
+                    message: "Every deployment of this model is at capacity; try again shortly.",
+                    retryAfterSeconds: 1))
         }
         return .wait(.milliseconds(5))
     }
 
     /// No candidate can take a call now. `retryAt`: the earliest moment one might; `breakersOpen`: every
     /// candidate's breaker is open.
-    mutating func poolUnavailable(retryAt: ContinuousClock.Instant?, breakersOpen: Bool, at now: ContinuousClock.Instant,
-                                  using generator: inout some RandomNumberGenerator) -> Action {
+    mutating func poolUnavailable(
+        retryAt: ContinuousClock.Instant?, breakersOpen: Bool, at now: ContinuousClock.Instant,
+        using generator: inout some RandomNumberGenerator
+    ) -> Action {
         if breakersOpen {
             return .fail(knownDown(until: retryAt, at: now))
         }
@@ -76,8 +80,10 @@ struct AttemptSchedule: Sendable {
         let wait = max(retry.delay(afterAttempt: max(attempts, waits), retryAfter: asked, using: &generator), .milliseconds(10))
         guard mayAttempt, now + wait < deadline, attempts + waits <= retry.maxAttempts * 2 else {
             if let lastError { return .fail(exhausted(lastError, retryAt: retryAt.map { max($0, now + wait) }, at: now)) }
-            return .fail(.unavailable("No deployment of this model can take a request now.",
-                                      retryAfterSeconds: Self.seconds(asked ?? .seconds(1))))
+            return .fail(
+                .unavailable(
+                    "No deployment of this model can take a request now.",
+                    retryAfterSeconds: Self.seconds(asked ?? .seconds(1))))
         }
         // Deployments tried and failed become candidates again after the wait.
         excluded.removeAll()
@@ -93,7 +99,9 @@ struct AttemptSchedule: Sendable {
     /// One cause, one answer: a deployment that is unavailable (503, or no connection) reaches the caller as a
     /// 503 whether it failed this request or was already known to be down, with a `Retry-After` that covers
     /// both the upstream's own and the moment a breaker reopens.
-    private func exhausted(_ error: UpstreamError, retryAt: ContinuousClock.Instant?, at now: ContinuousClock.Instant) -> PillarError {
+    private func exhausted(_ error: UpstreamError, retryAt: ContinuousClock.Instant?, at now: ContinuousClock.Instant)
+        -> PillarError
+    {
         var mapped = error.asPillarError
         if mapped.kind == .unavailable || mapped.kind == .rateLimited {
             let until = [retryAt, notBefore].compactMap { $0 }.max()
@@ -105,9 +113,10 @@ struct AttemptSchedule: Sendable {
 
     private func knownDown(until retryAt: ContinuousClock.Instant?, at now: ContinuousClock.Instant) -> PillarError {
         if let lastError { return exhausted(lastError, retryAt: retryAt, at: now) }
-        return PillarError(.unavailable, code: "deployments_unavailable",
-                           message: "Every deployment of this model is failing and cut off by its circuit breaker; try again after Retry-After.",
-                           retryAfterSeconds: Self.seconds((retryAt ?? now + .seconds(1)) - now))
+        return PillarError(
+            .unavailable, code: "deployments_unavailable",
+            message: "Every deployment of this model is failing and cut off by its circuit breaker; try again after Retry-After.",
+            retryAfterSeconds: Self.seconds((retryAt ?? now + .seconds(1)) - now))
     }
 
     /// A `Retry-After` in whole seconds, never 0: a caller told to wait 0 s would come straight back.

@@ -14,8 +14,10 @@ public struct CircuitBreaker: Sendable, Hashable {
         public var openDuration: Duration
         public var halfOpenProbes: Int
 
-        public init(failureRateThreshold: Double = 0.5, minimumCalls: Int = 5, window: Duration = .seconds(30),
-                    openDuration: Duration = .seconds(15), halfOpenProbes: Int = 1) {
+        public init(
+            failureRateThreshold: Double = 0.5, minimumCalls: Int = 5, window: Duration = .seconds(30),
+            openDuration: Duration = .seconds(15), halfOpenProbes: Int = 1
+        ) {
             self.failureRateThreshold = failureRateThreshold
             self.minimumCalls = minimumCalls
             self.window = window
@@ -46,7 +48,10 @@ public struct CircuitBreaker: Sendable, Hashable {
     public init(policy: Policy = .init()) { self.policy = policy }
 
     public static func == (lhs: Self, rhs: Self) -> Bool { lhs.policy == rhs.policy && lhs.state == rhs.state }
-    public func hash(into hasher: inout Hasher) { hasher.combine(policy); hasher.combine(state) }
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(policy)
+        hasher.combine(state)
+    }
 
     /// Whether a call may go now, without taking a probe slot (for choosing among deployments).
     public func permits(at now: ContinuousClock.Instant) -> Bool {
@@ -95,7 +100,8 @@ public struct CircuitBreaker: Sendable, Hashable {
             record(failed: true, at: now)
             let failures = outcomes.count { $0.failed }
             if outcomes.count >= policy.minimumCalls,
-               Double(failures) / Double(outcomes.count) >= policy.failureRateThreshold {
+                Double(failures) / Double(outcomes.count) >= policy.failureRateThreshold
+            {
                 open(at: now, for: openFor)
             }
         case .open:

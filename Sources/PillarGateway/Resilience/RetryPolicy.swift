@@ -6,8 +6,10 @@ public struct RetryPolicy: Sendable, Hashable {
     public var maxDelay: Duration
     public var totalTimeout: Duration
 
-    public init(maxAttempts: Int = 4, baseDelay: Duration = .milliseconds(200), maxDelay: Duration = .seconds(8),
-                totalTimeout: Duration = .seconds(30)) {
+    public init(
+        maxAttempts: Int = 4, baseDelay: Duration = .milliseconds(200), maxDelay: Duration = .seconds(8),
+        totalTimeout: Duration = .seconds(30)
+    ) {
         self.maxAttempts = maxAttempts
         self.baseDelay = baseDelay
         self.maxDelay = maxDelay
@@ -15,8 +17,10 @@ public struct RetryPolicy: Sendable, Hashable {
     }
 
     /// The wait before attempt `attempt + 1` (attempts count from 1), at least what the upstream asked for.
-    public func delay(afterAttempt attempt: Int, retryAfter: Duration?,
-                      using generator: inout some RandomNumberGenerator) -> Duration {
+    public func delay(
+        afterAttempt attempt: Int, retryAfter: Duration?,
+        using generator: inout some RandomNumberGenerator
+    ) -> Duration {
         let exponent = min(max(attempt - 1, 0), 30)
         let bound = min(baseDelay * (1 << exponent), maxDelay)
         let nanoseconds = bound.nanoseconds

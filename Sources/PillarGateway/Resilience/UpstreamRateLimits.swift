@@ -20,8 +20,9 @@ public struct UpstreamRateLimits: Sendable, Hashable {
         guard requests != nil || tokens != nil else { return nil }
         let resets = ["x-ratelimit-reset-requests", "x-ratelimit-reset-tokens"]
             .compactMap { headers.first(name: $0).flatMap(Self.duration) }.max()
-        self.init(remainingRequests: requests, remainingTokens: tokens,
-                  resetsAt: now + (resets ?? .seconds(1)))
+        self.init(
+            remainingRequests: requests, remainingTokens: tokens,
+            resetsAt: now + (resets ?? .seconds(1)))
     }
 
     /// Whether a request of about `tokens` tokens would be throttled, judging by the last answer.

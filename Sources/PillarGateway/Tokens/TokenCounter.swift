@@ -36,8 +36,11 @@ public final class TokenCounter: Sendable {
         if let loaded = encodings.withLock({ $0[family] }) { return loaded }
         guard let directory, !missing.withLock({ $0.contains(family) }) else { return nil }
         // Loading takes some milliseconds; two first callers may both load, and one result is kept.
-        guard let encoding = try? BytePairEncoding(rankFile: directory.appendingPathComponent(family.cacheFileName),
-                                                   pattern: family.pattern) else {
+        guard
+            let encoding = try? BytePairEncoding(
+                rankFile: directory.appendingPathComponent(family.cacheFileName),
+                pattern: family.pattern)
+        else {
             missing.withLock { _ = $0.insert(family) }
             return nil
         }

@@ -145,7 +145,8 @@ public final class AlertDispatcher: Sendable {
             pruneDedup(&state, at: at)
             let key = DedupKey(tenant: event.tenant, key: event.dedupKey)
             if let last = state.lastAccepted[key], last.severity == event.severity,
-               at.timeIntervalSince(last.acceptedAt) < dedupWindow {
+                at.timeIntervalSince(last.acceptedAt) < dedupWindow
+            {
                 // The window runs from the accepted event, not from each repeat, so a condition
                 // that keeps firing still re-notifies once per window.
                 state.stats.duplicates += 1
@@ -221,8 +222,11 @@ public final class AlertDispatcher: Sendable {
         let targets: [WebhookEndpoint]
         if let endpointName {
             guard let endpoint = endpoints.first(where: { $0.name == endpointName }) else {
-                return [DeliveryResult(endpoint: endpointName, delivered: false, attempts: 0, status: nil,
-                                       error: "no webhook endpoint named '\(endpointName)'")]
+                return [
+                    DeliveryResult(
+                        endpoint: endpointName, delivered: false, attempts: 0, status: nil,
+                        error: "no webhook endpoint named '\(endpointName)'")
+                ]
             }
             targets = [endpoint]
         } else {
@@ -304,11 +308,14 @@ public final class AlertDispatcher: Sendable {
                 lastStatus = status
                 if WebhookRetryPolicy.isSuccess(status: status) {
                     state.withLock { $0.stats.delivered += 1 }
-                    logger.debug("webhook delivered", metadata: [
-                        "endpoint": "\(endpoint.name)", "event_id": "\(event.id)", "attempts": "\(attempts)",
-                    ])
-                    return DeliveryResult(endpoint: endpoint.name, delivered: true, attempts: attempts,
-                                          status: status, error: nil)
+                    logger.debug(
+                        "webhook delivered",
+                        metadata: [
+                            "endpoint": "\(endpoint.name)", "event_id": "\(event.id)", "attempts": "\(attempts)",
+                        ])
+                    return DeliveryResult(
+                        endpoint: endpoint.name, delivered: true, attempts: attempts,
+                        status: status, error: nil)
                 }
                 lastError = "HTTP \(status)"
                 guard WebhookRetryPolicy.shouldRetry(status: status) else { break attemptLoop }
@@ -321,10 +328,12 @@ public final class AlertDispatcher: Sendable {
             }
 
             guard attempts < endpoint.maxAttempts else { break }
-            logger.info("webhook attempt failed; will retry", metadata: [
-                "endpoint": "\(endpoint.name)", "event_id": "\(event.id)", "attempt": "\(attempts)",
-                "error": "\(lastError ?? "")",
-            ])
+            logger.info(
+                "webhook attempt failed; will retry",
+                metadata: [
+                    "endpoint": "\(endpoint.name)", "event_id": "\(event.id)", "attempt": "\(attempts)",
+                    "error": "\(lastError ?? "")",
+                ])
             do {
                 try await sleep(retry.delay(afterAttempt: attempts))
             } catch {
@@ -341,8 +350,9 @@ public final class AlertDispatcher: Sendable {
         ]
         if let lastStatus { metadata["status"] = "\(lastStatus)" }
         logger.error("webhook delivery failed; giving up", metadata: metadata)
-        return DeliveryResult(endpoint: endpoint.name, delivered: false, attempts: attempts,
-                              status: lastStatus, error: lastError)
+        return DeliveryResult(
+            endpoint: endpoint.name, delivered: false, attempts: attempts,
+            status: lastStatus, error: lastError)
     }
 
     private func headers(for event: AlertEvent, body: [UInt8], endpoint: WebhookEndpoint) -> [(String, String)] {
@@ -357,8 +367,11 @@ public final class AlertDispatcher: Sendable {
             (WebhookSignature.timestampHeader, String(timestamp)),
         ]
         if let secret = endpoint.secret {
-            headers.append((WebhookSignature.signatureHeader,
-                            WebhookSignature.sign(body: body, secret: secret, timestamp: timestamp)))
+            headers.append(
+                (
+                    WebhookSignature.signatureHeader,
+                    WebhookSignature.sign(body: body, secret: secret, timestamp: timestamp)
+                ))
         }
         return headers
     }

@@ -28,8 +28,8 @@ public enum WebhookSignature {
     /// Receivers should separately reject timestamps too far from their own clock.
     public static func verify(body: [UInt8], secret: [UInt8], timestamp: Int, signature: String) -> Bool {
         guard signature.hasPrefix(prefix),
-              let mac = decodeHex(signature.dropFirst(prefix.count)),
-              mac.count == SHA256.byteCount
+            let mac = decodeHex(signature.dropFirst(prefix.count)),
+            mac.count == SHA256.byteCount
         else { return false }
         return HMAC<SHA256>.isValidAuthenticationCode(
             mac,

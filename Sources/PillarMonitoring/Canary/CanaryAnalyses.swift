@@ -8,8 +8,9 @@ import PillarCore
 public protocol CanaryLabels: Sendable {
     /// The label's split now; nil when the label does not exist.
     func split(tenant: String, kind: LibraryKind, name: String, label: String) async throws -> [WeightedVersion]?
-    func setSplit(tenant: String, kind: LibraryKind, name: String, label: String, split: [WeightedVersion],
-                  by: String) async throws
+    func setSplit(
+        tenant: String, kind: LibraryKind, name: String, label: String, split: [WeightedVersion],
+        by: String) async throws
 }
 
 /// Starts, stops and advances canary analyses. Every decision moves the label's split through the library,
@@ -29,8 +30,10 @@ public struct CanaryAnalyses: Sendable {
     /// Every change of an analysis and its label, one at a time (within this process; see docs/architecture.md).
     let lock = SerialLock()
 
-    public init(store: any QualityRepository, labels: any CanaryLabels, canaries: ActiveCanaries, health: JudgeHealth,
-                audit: any AuditLog, alerts: AlertDispatcher?, samplingRate: Double, logger: Logger) {
+    public init(
+        store: any QualityRepository, labels: any CanaryLabels, canaries: ActiveCanaries, health: JudgeHealth,
+        audit: any AuditLog, alerts: AlertDispatcher?, samplingRate: Double, logger: Logger
+    ) {
         self.store = store
         self.labels = labels
         self.canaries = canaries
@@ -50,43 +53,54 @@ public struct CanaryAnalyses: Sendable {
 
     public func decode(_ record: StoredCanaryAnalysis) throws -> Analysis {
         let decoder = JSONDecoder()
-        return Analysis(record: record, spec: try decoder.decode(CanaryAnalysisSpec.self, from: Data(record.spec.utf8)),
-                        state: try decoder.decode(CanaryAnalysisState.self, from: Data(record.state.utf8)))
+        return Analysis(
+            record: record, spec: try decoder.decode(CanaryAnalysisSpec.self, from: Data(record.spec.utf8)),
+            state: try decoder.decode(CanaryAnalysisState.self, from: Data(record.state.utf8)))
     }
 
     /// Splits the label between the version it serves now and `candidate` at the first step's weight.
-    public func start(tenant: String, kind: LibraryKind, name: String, label: String, candidate: Int,
-                      spec requested: CanaryAnalysisSpec, by actor: String, at moment: Date = Date()) async throws -> Analysis {
+    public func start(
+        tenant: String, kind: LibraryKind, name: String, label: String, candidate: Int,
+        spec requested: CanaryAnalysisSpec, by actor: String, at moment: Date = Date()
+    ) async throws -> Analysis {
         try await lock.withLock {
-            try await unlockedStart(tenant: tenant, kind: kind, name: name, label: label, candidate: candidate,
-                                    spec: requested, by: actor, at: moment)
+            try await unlockedStart(
+                tenant: tenant, kind: kind, name: name, label: label, candidate: candidate,
+                spec: requested, by: actor, at: moment)
         }
     }
 
-    func unlockedStart(tenant: String, kind: LibraryKind, name: String, label: String, candidate: Int,
-                       spec requested: CanaryAnalysisSpec, by actor: String, at moment: Date) async throws -> Analysis {
+    func unlockedStart(
+        tenant: String, kind: LibraryKind, name: String, label: String, candidate: Int,
+        spec requested: CanaryAnalysisSpec, by actor: String, at moment: Date
+    ) async throws -> Analysis {
         let spec: CanaryAnalysisSpec
         do { spec = try requested.validated() } catch {
             throw PillarError.invalidRequest(error.message, code: error.code)
         }
         if let running = try await store.latestAnalysis(tenant: tenant, kind: kind, name: name, label: label), running.isActive {
-            throw PillarError(.conflict, code: "analysis_running",
-                              message: "The label '\(label)' of '\(name)' already has an analysis running (\(running.id)); abort it first.")
+            throw PillarError(
+                .conflict, code: "analysis_running",
+                message: "The label '\(label)' of '\(name)' already has an analysis running (\(running.id)); abort it first.")
         }
         guard let current = try await labels.split(tenant: tenant, kind: kind, name: name, label: label) else {
             throw PillarError.notFound("'\(name)' has no label '\(label)'.")
         }
         let serving = current.filter { $0.weight > 0 }
         guard serving.count == 1, let stable = serving.first?.version else {
-            throw PillarError(.conflict, code: "label_already_split",
-                              message: "The label '\(label)' of '\(name)' is split (\(current.map { "\($0.version):\($0.weight)" }.joined(separator: ","))); point it at one version before starting an analysis.")
+            throw PillarError(
+                .conflict, code: "label_already_split",
+                message:
+                    "The label '\(label)' of '\(name)' is split (\(current.map { "\($0.version):\($0.weight)" }.joined(separator: ","))); point it at one version before starting an analysis."
+            )
         }
         guard stable != candidate else {
             throw PillarError.invalidRequest("The label '\(label)' already serves version \(candidate).", param: "candidate")
         }
         let state = CanaryAnalysisState.started(spec: spec, at: moment)
-        try await labels.setSplit(tenant: tenant, kind: kind, name: name, label: label,
-                                  split: Self.split(stable: stable, candidate: candidate, weight: state.weight), by: actor)
+        try await labels.setSplit(
+            tenant: tenant, kind: kind, name: name, label: label,
+            split: Self.split(stable: stable, candidate: candidate, weight: state.weight), by: actor)
         let encoder = Self.encoder
         let record = StoredCanaryAnalysis(
             id: "can_" + RandomHex.make(bytes: 8), tenant: tenant, kind: kind, name: name, label: label,
@@ -96,31 +110,41 @@ public struct CanaryAnalyses: Sendable {
             createdAt: moment.timeIntervalSince1970, updatedAt: moment.timeIntervalSince1970)
         try await store.saveAnalysis(record)
         canaries.set(tenant: tenant, kind: kind, name: name, label: label, rate: samplingRate)
-        try await audit.append(tenant: tenant, actor: actor, action: "\(kind.rawValue).analysis.start", target: name, details: [
-            "analysis": record.id, "label": label, "stable": "\(stable)", "candidate": "\(candidate)",
-            "steps": spec.steps.map(String.init).joined(separator: ","), "interval_seconds": "\(spec.intervalSeconds)",
-            "failure_limit": "\(spec.failureLimit)",
-        ])
+        try await audit.append(
+            tenant: tenant, actor: actor, action: "\(kind.rawValue).analysis.start", target: name,
+            details: [
+                "analysis": record.id, "label": label, "stable": "\(stable)", "candidate": "\(candidate)",
+                "steps": spec.steps.map(String.init).joined(separator: ","), "interval_seconds": "\(spec.intervalSeconds)",
+                "failure_limit": "\(spec.failureLimit)",
+            ])
         Gauge(label: "pillar_canary_weight", dimensions: Self.dimensions(record)).record(Double(state.weight))
         return Analysis(record: record, spec: spec, state: state)
     }
 
     /// Stops an analysis and returns the label to the stable version.
-    public func abort(tenant: String, kind: LibraryKind, name: String, label: String, by actor: String,
-                      at moment: Date = Date()) async throws -> Analysis {
-        try await lock.withLock { try await unlockedAbort(tenant: tenant, kind: kind, name: name, label: label, by: actor, at: moment) }
+    public func abort(
+        tenant: String, kind: LibraryKind, name: String, label: String, by actor: String,
+        at moment: Date = Date()
+    ) async throws -> Analysis {
+        try await lock.withLock {
+            try await unlockedAbort(tenant: tenant, kind: kind, name: name, label: label, by: actor, at: moment)
+        }
     }
 
-    func unlockedAbort(tenant: String, kind: LibraryKind, name: String, label: String, by actor: String,
-                       at moment: Date) async throws -> Analysis {
-        guard let record = try await store.latestAnalysis(tenant: tenant, kind: kind, name: name, label: label), record.isActive else {
+    func unlockedAbort(
+        tenant: String, kind: LibraryKind, name: String, label: String, by actor: String,
+        at moment: Date
+    ) async throws -> Analysis {
+        guard let record = try await store.latestAnalysis(tenant: tenant, kind: kind, name: name, label: label), record.isActive
+        else {
             throw PillarError.notFound("The label '\(label)' of '\(name)' has no analysis running.")
         }
         var analysis = try decode(record)
         let (state, decision) = analysis.state.aborted(at: moment, reason: "aborted by \(actor)")
         analysis.state = state
-        try await labels.setSplit(tenant: tenant, kind: kind, name: name, label: label,
-                                  split: [WeightedVersion(version: record.stableVersion, weight: 100)], by: actor)
+        try await labels.setSplit(
+            tenant: tenant, kind: kind, name: name, label: label,
+            split: [WeightedVersion(version: record.stableVersion, weight: 100)], by: actor)
         return try await save(analysis, decision: decision, by: actor, at: moment)
     }
 
@@ -148,7 +172,9 @@ public struct CanaryAnalyses: Sendable {
             do {
                 try await lock.withLock {
                     // Read again under the lock: an abort may have ended it since the list was read.
-                    guard let current = try await store.analysis(id: record.id, tenant: record.tenant), current.isActive else { return }
+                    guard let current = try await store.analysis(id: record.id, tenant: record.tenant), current.isActive else {
+                        return
+                    }
                     try await tick(current, at: moment)
                 }
             } catch {
@@ -169,25 +195,31 @@ public struct CanaryAnalyses: Sendable {
             return
         }
         let (stable, candidate) = try await samples(for: record, since: analysis.state.stepStartedAt, until: moment)
-        let (state, decision) = analysis.state.ticked(spec: analysis.spec, now: moment, stable: stable, candidate: candidate,
-                                                      judgeAvailable: health.isAvailable(tenant: record.tenant))
+        let (state, decision) = analysis.state.ticked(
+            spec: analysis.spec, now: moment, stable: stable, candidate: candidate,
+            judgeAvailable: health.isAvailable(tenant: record.tenant))
         guard let decision else { return }
         if state.weight != analysis.state.weight {
-            try await labels.setSplit(tenant: record.tenant, kind: record.kind, name: record.name, label: record.label,
-                                      split: Self.split(stable: record.stableVersion, candidate: record.candidateVersion,
-                                                        weight: state.weight),
-                                      by: Self.actor)
+            try await labels.setSplit(
+                tenant: record.tenant, kind: record.kind, name: record.name, label: record.label,
+                split: Self.split(
+                    stable: record.stableVersion, candidate: record.candidateVersion,
+                    weight: state.weight),
+                by: Self.actor)
         }
         analysis.state = state
         _ = try await save(analysis, decision: decision, by: Self.actor, at: moment)
     }
 
     /// The answers each side gave on the label since the step began.
-    func samples(for record: StoredCanaryAnalysis, since start: Date,
-                 until moment: Date) async throws -> (stable: [QualitySample], candidate: [QualitySample]) {
-        let all = try await store.samples(QualitySampleQuery(
-            tenant: record.tenant, flow: record.kind == .flow ? record.name : nil,
-            from: start.timeIntervalSince1970, to: moment.timeIntervalSince1970 + 1))
+    func samples(
+        for record: StoredCanaryAnalysis, since start: Date,
+        until moment: Date
+    ) async throws -> (stable: [QualitySample], candidate: [QualitySample]) {
+        let all = try await store.samples(
+            QualitySampleQuery(
+                tenant: record.tenant, flow: record.kind == .flow ? record.name : nil,
+                from: start.timeIntervalSince1970, to: moment.timeIntervalSince1970 + 1))
         var stable: [QualitySample] = []
         var candidate: [QualitySample] = []
         for sample in all {
@@ -215,25 +247,33 @@ public struct CanaryAnalyses: Sendable {
         }
         Gauge(label: "pillar_canary_weight", dimensions: Self.dimensions(record)).record(Double(analysis.state.weight))
         let evidence = String(decoding: (try? Self.evidenceEncoder.encode(decision.evidence)) ?? Data("[]".utf8), as: UTF8.self)
-        try await audit.append(tenant: record.tenant, actor: actor, action: "\(record.kind.rawValue).analysis.\(decision.action.rawValue)",
-                               target: record.name, details: [
-                                   "analysis": record.id, "label": record.label, "stable": "\(record.stableVersion)",
-                                   "candidate": "\(record.candidateVersion)", "from_weight": "\(decision.fromWeight)",
-                                   "to_weight": "\(decision.toWeight)", "failures": "\(decision.failures)",
-                                   "reason": decision.reason, "evidence": evidence,
-                               ])
-        logger.notice("canary analysis decided", metadata: [
-            "analysis": "\(record.id)", "tenant": "\(record.tenant)", "name": "\(record.name)", "label": "\(record.label)",
-            "action": "\(decision.action.rawValue)", "weight": "\(decision.toWeight)", "reason": "\(decision.reason)",
-        ])
+        try await audit.append(
+            tenant: record.tenant, actor: actor, action: "\(record.kind.rawValue).analysis.\(decision.action.rawValue)",
+            target: record.name,
+            details: [
+                "analysis": record.id, "label": record.label, "stable": "\(record.stableVersion)",
+                "candidate": "\(record.candidateVersion)", "from_weight": "\(decision.fromWeight)",
+                "to_weight": "\(decision.toWeight)", "failures": "\(decision.failures)",
+                "reason": decision.reason, "evidence": evidence,
+            ])
+        logger.notice(
+            "canary analysis decided",
+            metadata: [
+                "analysis": "\(record.id)", "tenant": "\(record.tenant)", "name": "\(record.name)", "label": "\(record.label)",
+                "action": "\(decision.action.rawValue)", "weight": "\(decision.toWeight)", "reason": "\(decision.reason)",
+            ])
         if let kind = Self.alertKind(decision.action) {
-            _ = alerts?.enqueue(AlertEvent(
-                id: RandomHex.make(bytes: 12), kind: kind, dedupKey: "canary:\(record.id):\(decision.action.rawValue)",
-                tenant: record.tenant, occurredAt: moment, severity: decision.action == .promote ? "info" : "alert",
-                summary: "Canary of \(record.kind.rawValue) '\(record.name)' label '\(record.label)' (v\(record.candidateVersion) against v\(record.stableVersion)): \(decision.action.rawValue). \(decision.reason)",
-                details: ["analysis": record.id, "kind": record.kind.rawValue, "name": record.name, "label": record.label,
-                          "stable": "\(record.stableVersion)", "candidate": "\(record.candidateVersion)",
-                          "action": decision.action.rawValue, "weight": "\(decision.toWeight)", "evidence": evidence]))
+            _ = alerts?.enqueue(
+                AlertEvent(
+                    id: RandomHex.make(bytes: 12), kind: kind, dedupKey: "canary:\(record.id):\(decision.action.rawValue)",
+                    tenant: record.tenant, occurredAt: moment, severity: decision.action == .promote ? "info" : "alert",
+                    summary:
+                        "Canary of \(record.kind.rawValue) '\(record.name)' label '\(record.label)' (v\(record.candidateVersion) against v\(record.stableVersion)): \(decision.action.rawValue). \(decision.reason)",
+                    details: [
+                        "analysis": record.id, "kind": record.kind.rawValue, "name": record.name, "label": record.label,
+                        "stable": "\(record.stableVersion)", "candidate": "\(record.candidateVersion)",
+                        "action": decision.action.rawValue, "weight": "\(decision.toWeight)", "evidence": evidence,
+                    ]))
         }
         return analysis
     }

@@ -30,8 +30,10 @@ public struct CanaryAnalysisSpec: Sendable, Hashable, Codable {
     public var failureLimit: Int
     public var checks: [CanaryCheck]
 
-    public init(steps: [Int] = [5, 25, 50], intervalSeconds: Int = 300, minimumSamples: Int = 20, failureLimit: Int = 2,
-                checks: [CanaryCheck] = CanaryCheck.defaults) {
+    public init(
+        steps: [Int] = [5, 25, 50], intervalSeconds: Int = 300, minimumSamples: Int = 20, failureLimit: Int = 2,
+        checks: [CanaryCheck] = CanaryCheck.defaults
+    ) {
         self.steps = steps
         self.intervalSeconds = intervalSeconds
         self.minimumSamples = minimumSamples
@@ -46,8 +48,10 @@ public struct CanaryAnalysisSpec: Sendable, Hashable, Codable {
 
     public func validated() throws(Invalid) -> CanaryAnalysisSpec {
         guard !steps.isEmpty, steps.count <= 20, steps.allSatisfy({ (1...99).contains($0) }),
-              zip(steps, steps.dropFirst()).allSatisfy({ $0 < $1 }) else {
-            throw Invalid(code: "invalid_steps", message: "steps must be 1-20 rising weights, each 1-99 (the last step promotes to 100).")
+            zip(steps, steps.dropFirst()).allSatisfy({ $0 < $1 })
+        else {
+            throw Invalid(
+                code: "invalid_steps", message: "steps must be 1-20 rising weights, each 1-99 (the last step promotes to 100).")
         }
         guard (1...86_400).contains(intervalSeconds) else {
             throw Invalid(code: "invalid_interval", message: "intervalSeconds must be 1-86400.")
@@ -63,10 +67,14 @@ public struct CanaryAnalysisSpec: Sendable, Hashable, Codable {
         }
         for check in checks {
             guard check.signal != .queryDrift else {
-                throw Invalid(code: "invalid_checks", message: "query drift compares time windows, not versions; it cannot be a canary check.")
+                throw Invalid(
+                    code: "invalid_checks",
+                    message: "query drift compares time windows, not versions; it cannot be a canary check.")
             }
             guard check.tolerance.isFinite, check.tolerance >= 0, check.threshold?.isFinite ?? true else {
-                throw Invalid(code: "invalid_checks", message: "a check's tolerance must be a finite number at least 0, and its threshold finite.")
+                throw Invalid(
+                    code: "invalid_checks",
+                    message: "a check's tolerance must be a finite number at least 0, and its threshold finite.")
             }
         }
         return self

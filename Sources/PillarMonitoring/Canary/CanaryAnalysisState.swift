@@ -53,10 +53,13 @@ public struct CanaryAnalysisState: Sendable, Hashable, Codable {
     static let decisionsKept = 50
 
     public static func started(spec: CanaryAnalysisSpec, at moment: Date) -> CanaryAnalysisState {
-        var state = CanaryAnalysisState(status: .running, stepIndex: 0, weight: spec.steps[0], stepStartedAt: moment,
-                                        checkedAt: moment, failures: 0, decisions: [])
-        state.record(CanaryDecision(action: .start, at: moment, stepIndex: 0, fromWeight: 0, toWeight: spec.steps[0],
-                                    failures: 0, reason: "started at \(spec.steps[0])%", evidence: []))
+        var state = CanaryAnalysisState(
+            status: .running, stepIndex: 0, weight: spec.steps[0], stepStartedAt: moment,
+            checkedAt: moment, failures: 0, decisions: [])
+        state.record(
+            CanaryDecision(
+                action: .start, at: moment, stepIndex: 0, fromWeight: 0, toWeight: spec.steps[0],
+                failures: 0, reason: "started at \(spec.steps[0])%", evidence: []))
         return state
     }
 
@@ -66,14 +69,17 @@ public struct CanaryAnalysisState: Sendable, Hashable, Codable {
         var next = self
         next.status = .aborted
         next.weight = 0
-        let decision = CanaryDecision(action: .abort, at: moment, stepIndex: stepIndex, fromWeight: weight, toWeight: 0,
-                                      failures: failures, reason: reason, evidence: [])
+        let decision = CanaryDecision(
+            action: .abort, at: moment, stepIndex: stepIndex, fromWeight: weight, toWeight: 0,
+            failures: failures, reason: reason, evidence: [])
         next.record(decision)
         return (next, decision)
     }
 
-    public func ticked(spec: CanaryAnalysisSpec, now: Date, stable: [QualitySample], candidate: [QualitySample],
-                       judgeAvailable: Bool) -> (state: CanaryAnalysisState, decision: CanaryDecision?) {
+    public func ticked(
+        spec: CanaryAnalysisSpec, now: Date, stable: [QualitySample], candidate: [QualitySample],
+        judgeAvailable: Bool
+    ) -> (state: CanaryAnalysisState, decision: CanaryDecision?) {
         var next = self
         switch status {
         case .promoted, .rolledBack, .aborted:
@@ -90,8 +96,9 @@ public struct CanaryAnalysisState: Sendable, Hashable, Codable {
         }
         if spec.needsJudge, !judgeAvailable {
             next.status = .paused
-            return next.deciding(.pause, at: now, toWeight: weight,
-                                 reason: "the judge cannot be reached; holding at \(weight)% until it answers")
+            return next.deciding(
+                .pause, at: now, toWeight: weight,
+                reason: "the judge cannot be reached; holding at \(weight)% until it answers")
         }
         guard now.timeIntervalSince(checkedAt) >= Double(spec.intervalSeconds) else { return (self, nil) }
         next.checkedAt = now
@@ -104,40 +111,48 @@ public struct CanaryAnalysisState: Sendable, Hashable, Codable {
             next.stepStartedAt = now
             let reasons = failed.map(\.reason).joined(separator: "; ")
             guard next.failures >= spec.failureLimit else {
-                return next.deciding(.hold, at: now, toWeight: weight, evidence: evidence,
-                                     reason: "failed check \(next.failures) of \(spec.failureLimit) allowed: \(reasons)")
+                return next.deciding(
+                    .hold, at: now, toWeight: weight, evidence: evidence,
+                    reason: "failed check \(next.failures) of \(spec.failureLimit) allowed: \(reasons)")
             }
             next.status = .rolledBack
             next.weight = 0
-            return next.deciding(.rollback, at: now, toWeight: 0, evidence: evidence,
-                                 reason: "\(next.failures) failed checks reached the limit: \(reasons)")
+            return next.deciding(
+                .rollback, at: now, toWeight: 0, evidence: evidence,
+                reason: "\(next.failures) failed checks reached the limit: \(reasons)")
         }
         if !short.isEmpty {
-            return next.deciding(.hold, at: now, toWeight: weight, evidence: evidence,
-                                 reason: "waiting for \(spec.minimumSamples) answers per side: "
-                                     + short.map { "\($0.signal.rawValue) has \($0.stableSamples) stable, \($0.candidateSamples) candidate" }
-                                     .joined(separator: "; "))
+            return next.deciding(
+                .hold, at: now, toWeight: weight, evidence: evidence,
+                reason: "waiting for \(spec.minimumSamples) answers per side: "
+                    + short.map { "\($0.signal.rawValue) has \($0.stableSamples) stable, \($0.candidateSamples) candidate" }
+                    .joined(separator: "; "))
         }
         guard stepIndex + 1 < spec.steps.count else {
             next.status = .promoted
             next.weight = 100
-            return next.deciding(.promote, at: now, toWeight: 100, evidence: evidence,
-                                 reason: "every check passed at the last step (\(weight)%)")
+            return next.deciding(
+                .promote, at: now, toWeight: 100, evidence: evidence,
+                reason: "every check passed at the last step (\(weight)%)")
         }
         next.stepIndex += 1
         next.weight = spec.steps[next.stepIndex]
         next.stepStartedAt = now
-        return next.deciding(.advance, at: now, toWeight: next.weight, evidence: evidence,
-                             reason: "every check passed at \(weight)%")
+        return next.deciding(
+            .advance, at: now, toWeight: next.weight, evidence: evidence,
+            reason: "every check passed at \(weight)%")
     }
 
-    static func evaluate(_ check: CanaryCheck, spec: CanaryAnalysisSpec, stable: [QualitySample],
-                         candidate: [QualitySample]) -> CanaryEvidence {
+    static func evaluate(
+        _ check: CanaryCheck, spec: CanaryAnalysisSpec, stable: [QualitySample],
+        candidate: [QualitySample]
+    ) -> CanaryEvidence {
         let old = SignalComputation.value(of: check.signal, over: stable)
         let new = SignalComputation.value(of: check.signal, over: candidate)
-        var evidence = CanaryEvidence(signal: check.signal, stable: old?.value, stableSamples: old?.samples ?? 0,
-                                      candidate: new?.value, candidateSamples: new?.samples ?? 0,
-                                      tolerance: check.tolerance, threshold: check.threshold, passed: true, reason: "")
+        var evidence = CanaryEvidence(
+            signal: check.signal, stable: old?.value, stableSamples: old?.samples ?? 0,
+            candidate: new?.value, candidateSamples: new?.samples ?? 0,
+            tolerance: check.tolerance, threshold: check.threshold, passed: true, reason: "")
         guard let new, let old else {
             evidence.passed = false
             evidence.reason = "\(check.signal.rawValue): no data on one side"
@@ -147,9 +162,11 @@ public struct CanaryAnalysisState: Sendable, Hashable, Codable {
         let text = { (value: Double) in String(format: "%.3g", value) }
         if worse > check.tolerance {
             evidence.passed = false
-            evidence.reason = "\(check.signal.rawValue) \(text(new.value)) against stable \(text(old.value)): worse by \(text(worse)), more than \(text(check.tolerance))"
+            evidence.reason =
+                "\(check.signal.rawValue) \(text(new.value)) against stable \(text(old.value)): worse by \(text(worse)), more than \(text(check.tolerance))"
         } else if let threshold = check.threshold,
-                  check.signal.higherIsBetter ? new.value < threshold : new.value > threshold {
+            check.signal.higherIsBetter ? new.value < threshold : new.value > threshold
+        {
             evidence.passed = false
             evidence.reason = "\(check.signal.rawValue) \(text(new.value)) is past the threshold \(text(threshold))"
         } else {
@@ -158,11 +175,14 @@ public struct CanaryAnalysisState: Sendable, Hashable, Codable {
         return evidence
     }
 
-    func deciding(_ action: CanaryDecision.Action, at moment: Date, toWeight: Int, evidence: [CanaryEvidence] = [],
-                  reason: String) -> (state: CanaryAnalysisState, decision: CanaryDecision?) {
+    func deciding(
+        _ action: CanaryDecision.Action, at moment: Date, toWeight: Int, evidence: [CanaryEvidence] = [],
+        reason: String
+    ) -> (state: CanaryAnalysisState, decision: CanaryDecision?) {
         var next = self
-        let decision = CanaryDecision(action: action, at: moment, stepIndex: stepIndex, fromWeight: weightBefore(action, toWeight),
-                                      toWeight: toWeight, failures: failures, reason: reason, evidence: evidence)
+        let decision = CanaryDecision(
+            action: action, at: moment, stepIndex: stepIndex, fromWeight: weightBefore(action, toWeight),
+            toWeight: toWeight, failures: failures, reason: reason, evidence: evidence)
         next.record(decision)
         return (next, decision)
     }

@@ -4,7 +4,7 @@ import PillarRetrieval
 /// Two-sample test for query-embedding drift: squared maximum mean discrepancy (MMD², unbiased estimator) with an RBF kernel whose bandwidth is the median pairwise distance of the pooled sample (median heuristic), vectors L2-normalised first; p-value by permutation: p = (1 + #{permuted stat >= observed}) / (1 + permutations).
 public enum EmbeddingDrift {
     public struct Result: Sendable, Hashable, Codable {
-        public var statistic: Double   // observed MMD²
+        public var statistic: Double  // observed MMD²
         public var pValue: Double
         public var referenceCount: Int
         public var currentCount: Int
@@ -12,7 +12,9 @@ public enum EmbeddingDrift {
     }
 
     /// nil when either side has fewer than 5 vectors, or vectors have different/zero dimensions. Each side is cut to its first `maximumPerSide` vectors (bound on O(n²) work). Deterministic for a given seed.
-    public static func test(reference: [[Float]], current: [[Float]], permutations: Int = 999, maximumPerSide: Int = 200, seed: UInt64) -> Result? {
+    public static func test(
+        reference: [[Float]], current: [[Float]], permutations: Int = 999, maximumPerSide: Int = 200, seed: UInt64
+    ) -> Result? {
         // Validation looks only at the vectors that survive the cut: the rest never
         // influence the answer, so they should not be able to veto it either.
         let cap = max(0, maximumPerSide)

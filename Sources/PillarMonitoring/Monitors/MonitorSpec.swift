@@ -29,9 +29,11 @@ public struct MonitorSpec: Sendable, Hashable, Codable {
     /// Rounds in a row the signal must stay cleared before the level drops.
     public var clearAfter: Int
 
-    public init(name: String, signal: QualitySignal, tenant: String? = nil, flow: String? = nil, label: String? = nil,
-                windowSeconds: Int = 3600, direction: Direction? = nil, warning: Double? = nil, alert: Double,
-                minimumSamples: Int = 20, noData: NoData = .keep, hysteresis: Double = 0, clearAfter: Int = 2) {
+    public init(
+        name: String, signal: QualitySignal, tenant: String? = nil, flow: String? = nil, label: String? = nil,
+        windowSeconds: Int = 3600, direction: Direction? = nil, warning: Double? = nil, alert: Double,
+        minimumSamples: Int = 20, noData: NoData = .keep, hysteresis: Double = 0, clearAfter: Int = 2
+    ) {
         self.name = name
         self.signal = signal
         self.tenant = tenant
@@ -50,7 +52,8 @@ public struct MonitorSpec: Sendable, Hashable, Codable {
     /// Why the spec cannot work, or nil.
     public var problem: String? {
         guard !name.isEmpty, name.count <= 64,
-              name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".") }) else {
+            name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".") })
+        else {
             return "name must be 1-64 characters of letters, digits, '-', '_' or '.'"
         }
         guard alert.isFinite, warning?.isFinite ?? true, hysteresis.isFinite, hysteresis >= 0 else {
@@ -58,8 +61,10 @@ public struct MonitorSpec: Sendable, Hashable, Codable {
         }
         if let warning {
             switch direction {
-            case .below where warning < alert: return "with direction below, warning (\(warning)) must be at or above alert (\(alert))"
-            case .above where warning > alert: return "with direction above, warning (\(warning)) must be at or below alert (\(alert))"
+            case .below where warning < alert:
+                return "with direction below, warning (\(warning)) must be at or above alert (\(alert))"
+            case .above where warning > alert:
+                return "with direction above, warning (\(warning)) must be at or below alert (\(alert))"
             default: break
             }
         }
@@ -87,18 +92,24 @@ public struct MonitorSpec: Sendable, Hashable, Codable {
     public static let shipped: [MonitorSpec] = [
         MonitorSpec(name: "groundedness-low", signal: .groundedness, warning: 0.7, alert: 0.6, hysteresis: 0.05),
         MonitorSpec(name: "relevance-low", signal: .relevance, warning: 0.6, alert: 0.5, hysteresis: 0.05),
-        MonitorSpec(name: "error-rate-high", signal: .errorRate, windowSeconds: 900, warning: 0.02, alert: 0.05,
-                    minimumSamples: 50, hysteresis: 0.01),
-        MonitorSpec(name: "refusal-rate-high", signal: .refusalRate, warning: 0.1, alert: 0.2, minimumSamples: 50,
-                    hysteresis: 0.02),
-        MonitorSpec(name: "abstention-rate-high", signal: .abstentionRate, warning: 0.3, alert: 0.5, minimumSamples: 50,
-                    hysteresis: 0.05),
-        MonitorSpec(name: "thumbs-down-high", signal: .thumbsDownShare, windowSeconds: 86_400, warning: 0.2, alert: 0.35,
-                    minimumSamples: 10, hysteresis: 0.05),
-        MonitorSpec(name: "latency-p95-high", signal: .latencyP95, windowSeconds: 900, warning: 15_000, alert: 30_000,
-                    minimumSamples: 50, hysteresis: 1_000),
-        MonitorSpec(name: "query-drift", signal: .queryDrift, warning: 0.01, alert: 0.002, minimumSamples: 20,
-                    hysteresis: 0.01),
+        MonitorSpec(
+            name: "error-rate-high", signal: .errorRate, windowSeconds: 900, warning: 0.02, alert: 0.05,
+            minimumSamples: 50, hysteresis: 0.01),
+        MonitorSpec(
+            name: "refusal-rate-high", signal: .refusalRate, warning: 0.1, alert: 0.2, minimumSamples: 50,
+            hysteresis: 0.02),
+        MonitorSpec(
+            name: "abstention-rate-high", signal: .abstentionRate, warning: 0.3, alert: 0.5, minimumSamples: 50,
+            hysteresis: 0.05),
+        MonitorSpec(
+            name: "thumbs-down-high", signal: .thumbsDownShare, windowSeconds: 86_400, warning: 0.2, alert: 0.35,
+            minimumSamples: 10, hysteresis: 0.05),
+        MonitorSpec(
+            name: "latency-p95-high", signal: .latencyP95, windowSeconds: 900, warning: 15_000, alert: 30_000,
+            minimumSamples: 50, hysteresis: 1_000),
+        MonitorSpec(
+            name: "query-drift", signal: .queryDrift, warning: 0.01, alert: 0.002, minimumSamples: 20,
+            hysteresis: 0.01),
     ]
 }
 

@@ -26,8 +26,10 @@ public struct MonitorState: Sendable, Hashable, Codable {
         MonitorState(level: .ok, since: moment, clearing: 0, lastValue: nil, lastSamples: 0, evaluatedAt: moment)
     }
 
-    public func evaluated(by spec: MonitorSpec, observation: SignalValue?,
-                          now: Date) -> (state: MonitorState, transition: MonitorTransition?) {
+    public func evaluated(
+        by spec: MonitorSpec, observation: SignalValue?,
+        now: Date
+    ) -> (state: MonitorState, transition: MonitorTransition?) {
         var next = self
         next.evaluatedAt = now
         next.lastValue = observation?.value
@@ -41,14 +43,17 @@ public struct MonitorState: Sendable, Hashable, Codable {
             case .alert: target = .alert
             }
             next.clearing = 0
-            let reason = "\(observation?.samples ?? 0) samples, fewer than the \(spec.minimumSamples) required: no data means \(spec.noData.rawValue)"
+            let reason =
+                "\(observation?.samples ?? 0) samples, fewer than the \(spec.minimumSamples) required: no data means \(spec.noData.rawValue)"
             return next.moved(to: target, at: now, value: nil, samples: observation?.samples ?? 0, reason: reason)
         }
         let raw = spec.level(of: observation.value)
         if raw > level {
             next.clearing = 0
-            return next.moved(to: raw, at: now, value: observation.value, samples: observation.samples,
-                              reason: "\(spec.signal.rawValue) is \(spec.direction.rawValue) the \(raw.rawValue) threshold \(threshold(spec, raw))")
+            return next.moved(
+                to: raw, at: now, value: observation.value, samples: observation.samples,
+                reason:
+                    "\(spec.signal.rawValue) is \(spec.direction.rawValue) the \(raw.rawValue) threshold \(threshold(spec, raw))")
         }
         let cleared = spec.level(of: observation.value, margin: spec.hysteresis)
         guard cleared < level else {
@@ -58,8 +63,9 @@ public struct MonitorState: Sendable, Hashable, Codable {
         next.clearing += 1
         guard next.clearing >= spec.clearAfter else { return (next, nil) }
         next.clearing = 0
-        return next.moved(to: cleared, at: now, value: observation.value, samples: observation.samples,
-                          reason: "\(spec.signal.rawValue) back past the threshold by \(spec.hysteresis) for \(spec.clearAfter) rounds")
+        return next.moved(
+            to: cleared, at: now, value: observation.value, samples: observation.samples,
+            reason: "\(spec.signal.rawValue) back past the threshold by \(spec.hysteresis) for \(spec.clearAfter) rounds")
     }
 
     func threshold(_ spec: MonitorSpec, _ level: MonitorLevel) -> String {
@@ -67,8 +73,10 @@ public struct MonitorState: Sendable, Hashable, Codable {
         return String(format: "%.4g", value)
     }
 
-    func moved(to target: MonitorLevel, at moment: Date, value: Double?, samples: Int,
-               reason: String) -> (state: MonitorState, transition: MonitorTransition?) {
+    func moved(
+        to target: MonitorLevel, at moment: Date, value: Double?, samples: Int,
+        reason: String
+    ) -> (state: MonitorState, transition: MonitorTransition?) {
         guard target != level else { return (self, nil) }
         var next = self
         next.level = target

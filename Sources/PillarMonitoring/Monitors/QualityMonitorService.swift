@@ -14,8 +14,10 @@ public struct DriftSettings: Sendable, Hashable {
     public var maximumPerSide: Int
     public var permutations: Int
 
-    public init(enabled: Bool = true, windowSeconds: Int = 3600, referenceSeconds: Int = 7 * 86_400,
-                minimumPerSide: Int = 20, maximumPerSide: Int = 200, permutations: Int = 999) {
+    public init(
+        enabled: Bool = true, windowSeconds: Int = 3600, referenceSeconds: Int = 7 * 86_400,
+        minimumPerSide: Int = 20, maximumPerSide: Int = 200, permutations: Int = 999
+    ) {
         self.enabled = enabled
         self.windowSeconds = windowSeconds
         self.referenceSeconds = referenceSeconds
@@ -38,9 +40,11 @@ public struct QualityMonitorService: Service {
     let now: @Sendable () -> Date
     let logger: Logger
 
-    public init(store: any QualityRepository, monitors: [MonitorSpec], signalWindowSeconds: Int, drift: DriftSettings,
-                interval: Duration, alerts: AlertDispatcher?, board: MonitorBoard,
-                now: @escaping @Sendable () -> Date = Date.init, logger: Logger) {
+    public init(
+        store: any QualityRepository, monitors: [MonitorSpec], signalWindowSeconds: Int, drift: DriftSettings,
+        interval: Duration, alerts: AlertDispatcher?, board: MonitorBoard,
+        now: @escaping @Sendable () -> Date = Date.init, logger: Logger
+    ) {
         self.store = store
         self.monitors = monitors
         self.signalWindowSeconds = signalWindowSeconds
@@ -75,7 +79,9 @@ public struct QualityMonitorService: Service {
     func loadStates() async -> [String: MonitorState] {
         do {
             let decoder = JSONDecoder()
-            return try await store.monitorStates().compactMapValues { try? decoder.decode(MonitorState.self, from: Data($0.utf8)) }
+            return try await store.monitorStates().compactMapValues {
+                try? decoder.decode(MonitorState.self, from: Data($0.utf8))
+            }
         } catch {
             logger.error("monitor states could not be loaded", metadata: ["error": "\(error)"])
             return [:]
@@ -121,28 +127,39 @@ public struct QualityMonitorService: Service {
                 let key = monitor.name + "|" + scope.text
                 let observation: SignalValue?
                 if monitor.signal == .queryDrift {
-                    observation = driftByScope[scope].map { SignalValue(value: $0.pValue, samples: min($0.referenceCount, $0.currentCount)) }
+                    observation = driftByScope[scope].map {
+                        SignalValue(value: $0.pValue, samples: min($0.referenceCount, $0.currentCount))
+                    }
                 } else {
-                    observation = SignalComputation.value(of: monitor.signal,
-                                                          over: (byScope[scope] ?? []).filter { $0.createdAt >= window })
+                    observation = SignalComputation.value(
+                        of: monitor.signal,
+                        over: (byScope[scope] ?? []).filter { $0.createdAt >= window })
                 }
                 let previous = states[key] ?? MonitorState.initial(at: moment)
                 let (state, transition) = previous.evaluated(by: monitor, observation: observation, now: moment)
                 updated[key] = state
-                board.update(key: key, entry: .init(monitor: monitor.name, tenant: scope.tenant, flow: scope.flow,
-                                                    label: scope.label, state: state),
-                             transition: transition)
-                Gauge(label: "pillar_monitor_state", dimensions: [
-                    ("monitor", monitor.name), ("tenant", scope.tenant), ("flow", scope.flow), ("label", scope.label ?? ""),
-                ]).record(Self.level(state.level))
+                board.update(
+                    key: key,
+                    entry: .init(
+                        monitor: monitor.name, tenant: scope.tenant, flow: scope.flow,
+                        label: scope.label, state: state),
+                    transition: transition)
+                Gauge(
+                    label: "pillar_monitor_state",
+                    dimensions: [
+                        ("monitor", monitor.name), ("tenant", scope.tenant), ("flow", scope.flow), ("label", scope.label ?? ""),
+                    ]
+                ).record(Self.level(state.level))
                 if let transition { announce(transition, monitor: monitor, scope: scope) }
                 // Every round moves `evaluatedAt`; only a change of level or of the clearing count is worth a write.
                 let changed = state.level != previous.level || state.clearing != previous.clearing || states[key] == nil
                 if changed, let encoded = try? JSONEncoder().encode(state) {
                     do {
-                        try await store.saveMonitorState(key: key, monitor: monitor.name, state: String(decoding: encoded, as: UTF8.self))
+                        try await store.saveMonitorState(
+                            key: key, monitor: monitor.name, state: String(decoding: encoded, as: UTF8.self))
                     } catch {
-                        logger.error("monitor state could not be saved", metadata: ["monitor": "\(monitor.name)", "error": "\(error)"])
+                        logger.error(
+                            "monitor state could not be saved", metadata: ["monitor": "\(monitor.name)", "error": "\(error)"])
                     }
                 }
             }
@@ -171,25 +188,30 @@ public struct QualityMonitorService: Service {
     }
 
     func gauge(_ signal: QualitySignal, _ scope: Scope) -> Gauge {
-        Gauge(label: "pillar_quality_signal", dimensions: [
-            ("tenant", scope.tenant), ("flow", scope.flow), ("label", scope.label ?? ""), ("signal", signal.rawValue),
-        ])
+        Gauge(
+            label: "pillar_quality_signal",
+            dimensions: [
+                ("tenant", scope.tenant), ("flow", scope.flow), ("label", scope.label ?? ""), ("signal", signal.rawValue),
+            ])
     }
 
     /// The current window's query vectors against the reference window's before it.
     func measureDrift(_ scope: Scope, end: Double) async -> EmbeddingDrift.Result? {
         let split = end - Double(drift.windowSeconds)
         do {
-            let current = try await store.queryVectors(tenant: scope.tenant, flow: scope.flow, label: scope.label,
-                                                       from: split, to: end + 1, limit: drift.maximumPerSide)
+            let current = try await store.queryVectors(
+                tenant: scope.tenant, flow: scope.flow, label: scope.label,
+                from: split, to: end + 1, limit: drift.maximumPerSide)
             guard current.count >= drift.minimumPerSide else { return nil }
-            let reference = try await store.queryVectors(tenant: scope.tenant, flow: scope.flow, label: scope.label,
-                                                         from: split - Double(drift.referenceSeconds), to: split,
-                                                         limit: drift.maximumPerSide)
+            let reference = try await store.queryVectors(
+                tenant: scope.tenant, flow: scope.flow, label: scope.label,
+                from: split - Double(drift.referenceSeconds), to: split,
+                limit: drift.maximumPerSide)
             guard reference.count >= drift.minimumPerSide else { return nil }
             // Seeded by the window so that a rerun over the same data gives the same p-value.
-            return EmbeddingDrift.test(reference: reference, current: current, permutations: drift.permutations,
-                                       maximumPerSide: drift.maximumPerSide, seed: UInt64(max(0, split)))
+            return EmbeddingDrift.test(
+                reference: reference, current: current, permutations: drift.permutations,
+                maximumPerSide: drift.maximumPerSide, seed: UInt64(max(0, split)))
         } catch {
             logger.error("query vectors could not be read", metadata: ["error": "\(error)"])
             return nil
@@ -198,20 +220,30 @@ public struct QualityMonitorService: Service {
 
     func announce(_ transition: MonitorTransition, monitor: MonitorSpec, scope: Scope) {
         let value = transition.value.map { String(format: "%.4g", $0) } ?? "no data"
-        let summary = "\(monitor.name) is \(transition.to.rawValue) (was \(transition.from.rawValue)) for \(scope.flow)"
+        let summary =
+            "\(monitor.name) is \(transition.to.rawValue) (was \(transition.from.rawValue)) for \(scope.flow)"
             + "@\(scope.label ?? "-") in tenant \(scope.tenant): \(monitor.signal.rawValue) = \(value) over \(transition.samples) samples"
         let metadata: Logger.Metadata = [
             "monitor": "\(monitor.name)", "tenant": "\(scope.tenant)", "flow": "\(scope.flow)", "label": "\(scope.label ?? "")",
             "from": "\(transition.from.rawValue)", "to": "\(transition.to.rawValue)", "value": "\(value)",
         ]
-        if transition.to == .ok { logger.notice("monitor cleared", metadata: metadata) } else { logger.warning("monitor raised", metadata: metadata) }
-        Counter(label: "pillar_monitor_transitions_total", dimensions: [("monitor", monitor.name), ("to", transition.to.rawValue)]).increment()
-        _ = alerts?.enqueue(AlertEvent(
-            id: RandomHex.make(bytes: 12), kind: .monitorState,
-            dedupKey: "monitor:\(monitor.name):\(scope.text)", tenant: scope.tenant, occurredAt: transition.at,
-            severity: transition.to.rawValue, summary: summary,
-            details: ["monitor": monitor.name, "signal": monitor.signal.rawValue, "flow": scope.flow, "label": scope.label ?? "",
-                      "from": transition.from.rawValue, "to": transition.to.rawValue, "value": value,
-                      "samples": "\(transition.samples)", "reason": transition.reason]))
+        if transition.to == .ok {
+            logger.notice("monitor cleared", metadata: metadata)
+        } else {
+            logger.warning("monitor raised", metadata: metadata)
+        }
+        Counter(
+            label: "pillar_monitor_transitions_total", dimensions: [("monitor", monitor.name), ("to", transition.to.rawValue)]
+        ).increment()
+        _ = alerts?.enqueue(
+            AlertEvent(
+                id: RandomHex.make(bytes: 12), kind: .monitorState,
+                dedupKey: "monitor:\(monitor.name):\(scope.text)", tenant: scope.tenant, occurredAt: transition.at,
+                severity: transition.to.rawValue, summary: summary,
+                details: [
+                    "monitor": monitor.name, "signal": monitor.signal.rawValue, "flow": scope.flow, "label": scope.label ?? "",
+                    "from": transition.from.rawValue, "to": transition.to.rawValue, "value": value,
+                    "samples": "\(transition.samples)", "reason": transition.reason,
+                ]))
     }
 }

@@ -22,9 +22,11 @@ public struct OnlineEvaluator: Service {
     let judgeBacklog: Int
     let logger: Logger
 
-    public init(intake: QualityIntake, store: any QualityRepository, rule: @escaping @Sendable (String) -> SamplingRule?,
-                canaries: ActiveCanaries, judge: (any AnswerJudge)?, embedQuery: EmbedQuery?, health: JudgeHealth,
-                judgeConcurrency: Int, judgeBacklog: Int, logger: Logger) {
+    public init(
+        intake: QualityIntake, store: any QualityRepository, rule: @escaping @Sendable (String) -> SamplingRule?,
+        canaries: ActiveCanaries, judge: (any AnswerJudge)?, embedQuery: EmbedQuery?, health: JudgeHealth,
+        judgeConcurrency: Int, judgeBacklog: Int, logger: Logger
+    ) {
         self.intake = intake
         self.store = store
         self.rule = rule
@@ -44,7 +46,9 @@ public struct OnlineEvaluator: Service {
 
     public func run() async throws {
         let abandoned = try await store.failPendingJudgements()
-        if abandoned > 0 { logger.notice("quality samples left unjudged by the last stop", metadata: ["samples": "\(abandoned)"]) }
+        if abandoned > 0 {
+            logger.notice("quality samples left unjudged by the last stop", metadata: ["samples": "\(abandoned)"])
+        }
         let (jobs, queue) = AsyncStream.makeStream(of: JudgeJob.self, bufferingPolicy: .bufferingOldest(judgeBacklog))
         await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group in
@@ -75,7 +79,8 @@ public struct OnlineEvaluator: Service {
             let boost = canaries.samplingRate(for: observation.sample)
             // A label under canary analysis is sampled at its rate whatever the tenant's filters say: the analysis
             // needs judged answers from both sides.
-            let selected = boost.map { SamplingRule.position(of: observation.sample.traceID) < max($0, tenantRule?.rate ?? 0) }
+            let selected =
+                boost.map { SamplingRule.position(of: observation.sample.traceID) < max($0, tenantRule?.rate ?? 0) }
                 ?? tenantRule?.selects(observation.sample) ?? false
             if judge != nil, let tenantRule, !observation.sample.failed, !observation.sample.refused, selected {
                 observation.sample.judgement = .pending
@@ -95,9 +100,11 @@ public struct OnlineEvaluator: Service {
         for job in sampled {
             if case .dropped = queue.yield(job) {
                 // The judges are behind: the sample is kept, without scores, and says so.
-                Counter(label: "pillar_quality_judge_dropped_total", dimensions: [("tenant", job.observation.sample.tenant)]).increment()
-                try? await store.updateJudgement(traceID: job.observation.sample.traceID, tenant: job.observation.sample.tenant,
-                                                 judgement: .failed, groundedness: nil, relevance: nil)
+                Counter(label: "pillar_quality_judge_dropped_total", dimensions: [("tenant", job.observation.sample.tenant)])
+                    .increment()
+                try? await store.updateJudgement(
+                    traceID: job.observation.sample.traceID, tenant: job.observation.sample.tenant,
+                    judgement: .failed, groundedness: nil, relevance: nil)
             }
         }
     }
@@ -123,24 +130,30 @@ public struct OnlineEvaluator: Service {
         var failed = false
         for metric in job.judges {
             do {
-                let value = try await judge.score(metric: metric, question: job.observation.question,
-                                                  answer: job.observation.answer, context: job.observation.context,
-                                                  tenant: sample.tenant, traceID: sample.traceID)
+                let value = try await judge.score(
+                    metric: metric, question: job.observation.question,
+                    answer: job.observation.answer, context: job.observation.context,
+                    tenant: sample.tenant, traceID: sample.traceID)
                 health.succeeded(tenant: sample.tenant, at: Date().timeIntervalSince1970)
                 if let value { scores[metric] = value } else { failed = true }
             } catch {
                 health.failed(tenant: sample.tenant, at: Date().timeIntervalSince1970, error: PillarError.summary(of: error))
                 Counter(label: "pillar_quality_judge_failures_total", dimensions: [("tenant", sample.tenant)]).increment()
-                logger.warning("online judge failed", metadata: ["tenant": "\(sample.tenant)", "metric": "\(metric)",
-                                                                 "error": "\(PillarError.summary(of: error))"])
+                logger.warning(
+                    "online judge failed",
+                    metadata: [
+                        "tenant": "\(sample.tenant)", "metric": "\(metric)",
+                        "error": "\(PillarError.summary(of: error))",
+                    ])
                 failed = true
                 break
             }
         }
         let judgement: QualitySample.Judgement = failed && scores.isEmpty ? .failed : .scored
         do {
-            try await store.updateJudgement(traceID: sample.traceID, tenant: sample.tenant, judgement: judgement,
-                                            groundedness: scores["groundedness"], relevance: scores["relevance"])
+            try await store.updateJudgement(
+                traceID: sample.traceID, tenant: sample.tenant, judgement: judgement,
+                groundedness: scores["groundedness"], relevance: scores["relevance"])
         } catch {
             logger.error("quality scores could not be saved", metadata: ["error": "\(error)"])
         }
@@ -149,8 +162,12 @@ public struct OnlineEvaluator: Service {
                 let vector = try await embedQuery(job.observation.question, sample.tenant)
                 try await store.saveQueryVector(traceID: sample.traceID, tenant: sample.tenant, vector: vector)
             } catch {
-                logger.warning("query embedding for drift failed", metadata: ["tenant": "\(sample.tenant)",
-                                                                             "error": "\(PillarError.summary(of: error))"])
+                logger.warning(
+                    "query embedding for drift failed",
+                    metadata: [
+                        "tenant": "\(sample.tenant)",
+                        "error": "\(PillarError.summary(of: error))",
+                    ])
             }
         }
     }

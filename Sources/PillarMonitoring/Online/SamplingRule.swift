@@ -15,8 +15,10 @@ public struct SamplingRule: Sendable, Hashable {
 
     public static let judgeMetrics = ["groundedness", "relevance"]
 
-    public init(rate: Double = 0.1, judges: [String] = SamplingRule.judgeMetrics, flows: [String] = [],
-                labels: [String] = [], models: [String] = []) {
+    public init(
+        rate: Double = 0.1, judges: [String] = SamplingRule.judgeMetrics, flows: [String] = [],
+        labels: [String] = [], models: [String] = []
+    ) {
         self.rate = rate
         self.judges = judges
         self.flows = flows

@@ -19,18 +19,22 @@ public struct Chunker: Sendable {
     public func chunk(_ document: LoadedDocument) -> [TextChunk] {
         let text = document.text
         let segmenter = TextSegmenter(text)
-        let pieceBuilder = SectionPieceBuilder(segmenter: segmenter, text: text, counter: tokenCounter,
-                                               unitLimit: options.maxTokens - options.overlapTokens)
+        let pieceBuilder = SectionPieceBuilder(
+            segmenter: segmenter, text: text, counter: tokenCounter,
+            unitLimit: options.maxTokens - options.overlapTokens)
         let packer = SectionPacker(options: options, segmenter: segmenter, pieceBuilder: pieceBuilder)
         var locator = ScalarIndexLocator(text)
         var chunks: [TextChunk] = []
         for section in Self.coveringSections(document) {
-            let span = TextSpan(lower: locator.index(at: section.range.lowerBound), upper: locator.index(at: section.range.upperBound),
-                                start: section.range.lowerBound, end: section.range.upperBound)
+            let span = TextSpan(
+                lower: locator.index(at: section.range.lowerBound), upper: locator.index(at: section.range.upperBound),
+                start: section.range.lowerBound, end: section.range.upperBound)
             for draft in packer.pack(pieceBuilder.pieces(of: span)) {
                 let chunkText = text[draft.start.index..<draft.end.index]
-                chunks.append(TextChunk(ordinal: chunks.count, text: String(chunkText), headingPath: section.headingPath,
-                                        range: draft.start.offset..<draft.end.offset, tokenCount: tokenCounter.count(chunkText)))
+                chunks.append(
+                    TextChunk(
+                        ordinal: chunks.count, text: String(chunkText), headingPath: section.headingPath,
+                        range: draft.start.offset..<draft.end.offset, tokenCount: tokenCounter.count(chunkText)))
             }
         }
         return chunks

@@ -31,13 +31,21 @@ public struct ChunkingOptions: Sendable, Codable, Equatable {
     /// come from configuration; `Chunker` itself clamps invalid options rather than trapping.
     public func validate() throws(ChunkingOptionsError) {
         guard Self.maxTokensRange.contains(maxTokens) else {
-            throw ChunkingOptionsError(field: "maxTokens", message: "maxTokens must be between \(Self.maxTokensRange.lowerBound) and \(Self.maxTokensRange.upperBound), not \(maxTokens)")
+            throw ChunkingOptionsError(
+                field: "maxTokens",
+                message:
+                    "maxTokens must be between \(Self.maxTokensRange.lowerBound) and \(Self.maxTokensRange.upperBound), not \(maxTokens)"
+            )
         }
         guard overlapTokens >= 0, overlapTokens * 2 < maxTokens else {
-            throw ChunkingOptionsError(field: "overlapTokens", message: "overlapTokens must be at least 0 and less than half of maxTokens (\(maxTokens)), not \(overlapTokens)")
+            throw ChunkingOptionsError(
+                field: "overlapTokens",
+                message: "overlapTokens must be at least 0 and less than half of maxTokens (\(maxTokens)), not \(overlapTokens)")
         }
         guard minTokens >= 0, minTokens < maxTokens else {
-            throw ChunkingOptionsError(field: "minTokens", message: "minTokens must be at least 0 and less than maxTokens (\(maxTokens)), not \(minTokens)")
+            throw ChunkingOptionsError(
+                field: "minTokens",
+                message: "minTokens must be at least 0 and less than maxTokens (\(maxTokens)), not \(minTokens)")
         }
     }
 

@@ -18,8 +18,11 @@ struct SectionPacker {
         guard let first = pieces.first, let last = pieces.last else { return [] }
         let total = pieces.reduce(0) { $0 + $1.tokens }
         if total <= options.maxTokens {
-            return [Draft(start: (first.span.lower, first.span.start), end: (last.span.upper, last.span.end),
-                          tokens: total, ownPieces: 0..<pieces.count, ownTokens: total)]
+            return [
+                Draft(
+                    start: (first.span.lower, first.span.start), end: (last.span.upper, last.span.end),
+                    tokens: total, ownPieces: 0..<pieces.count, ownTokens: total)
+            ]
         }
         var drafts: [Draft] = []
         var current: Draft?
@@ -27,9 +30,11 @@ struct SectionPacker {
         var next = 0
         while next < pieces.count {
             let piece = pieces[next]
-            var draft = current ?? Draft(
-                start: overlap.map { ($0.index, $0.offset) } ?? (piece.span.lower, piece.span.start),
-                end: (piece.span.lower, piece.span.start), tokens: overlap?.tokens ?? 0, ownPieces: next..<next)
+            var draft =
+                current
+                ?? Draft(
+                    start: overlap.map { ($0.index, $0.offset) } ?? (piece.span.lower, piece.span.start),
+                    end: (piece.span.lower, piece.span.start), tokens: overlap?.tokens ?? 0, ownPieces: next..<next)
             let isFresh = draft.ownPieces.isEmpty
             if let unitEnd = piece.unitEnd {
                 if draft.tokens + piece.unitTokens <= options.maxTokens {
@@ -70,7 +75,9 @@ struct SectionPacker {
     /// Stores the draft and returns the overlap for the chunk after it: the longest run of trailing
     /// pieces within `overlapTokens` that starts at a sentence, else the longest that starts at a
     /// word, else the trailing words of the last piece.
-    private func finish(_ draft: Draft, pieces: [SectionPiece], into drafts: inout [Draft]) -> (index: String.Index, offset: Int, tokens: Int)? {
+    private func finish(_ draft: Draft, pieces: [SectionPiece], into drafts: inout [Draft]) -> (
+        index: String.Index, offset: Int, tokens: Int
+    )? {
         drafts.append(draft)
         guard options.overlapTokens > 0, !draft.ownPieces.isEmpty else { return nil }
         var tokens = 0

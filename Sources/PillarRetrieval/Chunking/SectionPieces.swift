@@ -26,7 +26,9 @@ struct SectionPieceBuilder {
     func pieces(of section: TextSpan) -> [SectionPiece] {
         var pieces: [SectionPiece] = []
         for paragraph in segmenter.paragraphs(in: section) {
-            let sentences = segmenter.sentences(in: paragraph).map { SectionPiece(span: $0, tokens: count($0), beginsSentence: true) }
+            let sentences = segmenter.sentences(in: paragraph).map {
+                SectionPiece(span: $0, tokens: count($0), beginsSentence: true)
+            }
             if sentences.reduce(0, { $0 + $1.tokens }) <= unitLimit {
                 appendUnit(sentences, to: &pieces)
             } else {
@@ -56,7 +58,9 @@ struct SectionPieceBuilder {
             }
         case .word:
             for (index, slice) in segmenter.hardSplit(piece.span, limit: unitLimit, counter: counter, text: text).enumerated() {
-                appendUnit([SectionPiece(span: slice, tokens: count(slice), beginsSentence: index == 0 && piece.beginsSentence)], to: &pieces)
+                appendUnit(
+                    [SectionPiece(span: slice, tokens: count(slice), beginsSentence: index == 0 && piece.beginsSentence)],
+                    to: &pieces)
             }
         }
     }

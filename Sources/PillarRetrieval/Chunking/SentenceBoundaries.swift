@@ -29,7 +29,9 @@ enum SentenceBoundaries {
         default: break
         }
         let properties = scalar.properties
-        if properties.isUppercase || properties.generalCategory == .titlecaseLetter || properties.numericType != nil { return true }
+        if properties.isUppercase || properties.generalCategory == .titlecaseLetter || properties.numericType != nil {
+            return true
+        }
         return properties.isAlphabetic && !properties.isLowercase
     }
 

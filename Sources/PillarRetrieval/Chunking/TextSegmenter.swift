@@ -81,7 +81,8 @@ struct TextSegmenter {
             var next = end
             while !next.isAtEnd, next.current.isWhitespaceForSegmentation { next.advance() }
             let spaced = next.offset > end.offset
-            let isBoundary = !next.isAtEnd
+            let isBoundary =
+                !next.isAtEnd
                 && (spaced || SentenceBoundaries.endsWithoutSpace(scalar))
                 && SentenceBoundaries.canStartSentence(next.current)
                 && !(scalar == "." && terminals == 1 && isAbbreviation(from: wordStart, to: terminal))
@@ -142,7 +143,8 @@ struct TextSegmenter {
     static func attachesToPrevious(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.properties.generalCategory {
         case .nonspacingMark, .spacingMark, .enclosingMark: return true
-        default: return scalar == "\u{200D}" || (0xFE00...0xFE0F).contains(scalar.value) || (0xE0100...0xE01EF).contains(scalar.value)
+        default:
+            return scalar == "\u{200D}" || (0xFE00...0xFE0F).contains(scalar.value) || (0xE0100...0xE01EF).contains(scalar.value)
         }
     }
 }

@@ -69,6 +69,7 @@ struct ScalarIndexLocator {
 
 extension Unicode.Scalar {
     var isWhitespaceForSegmentation: Bool {
-        value == 0x20 || value == 0x0A || value == 0x09 || (value > 0x7F && properties.isWhitespace) || value == 0x0D || value == 0x0C || value == 0x0B
+        value == 0x20 || value == 0x0A || value == 0x09 || (value > 0x7F && properties.isWhitespace) || value == 0x0D
+            || value == 0x0C || value == 0x0B
     }
 }

@@ -70,9 +70,9 @@ public struct WordPieceTokenEstimate: TokenCounting {
     static func isSplitPerCharacter(_ value: UInt32) -> Bool {
         switch value {
         case 0x3040...0x30FF,  // Hiragana, Katakana
-             0x3400...0x4DBF, 0x4E00...0x9FFF, 0xF900...0xFAFF,  // CJK ideographs
-             0x20000...0x2FA1F,  // CJK extensions and compatibility supplement
-             0xAC00...0xD7AF:  // Hangul syllables
+            0x3400...0x4DBF, 0x4E00...0x9FFF, 0xF900...0xFAFF,  // CJK ideographs
+            0x20000...0x2FA1F,  // CJK extensions and compatibility supplement
+            0xAC00...0xD7AF:  // Hangul syllables
             true
         default:
             false

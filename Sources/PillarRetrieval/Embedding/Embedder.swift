@@ -18,8 +18,10 @@ public struct GatewayEmbedder: Embedder {
     let preparation: EmbeddingInputPreparation
     let record: @Sendable (ModelGateway.Caller, ModelGateway.Outcome) async -> Void
 
-    public init(gateway: ModelGateway, model: String, batchSize: Int = 32, preparation: EmbeddingInputPreparation = .unchanged,
-                record: @escaping @Sendable (ModelGateway.Caller, ModelGateway.Outcome) async -> Void = { _, _ in }) {
+    public init(
+        gateway: ModelGateway, model: String, batchSize: Int = 32, preparation: EmbeddingInputPreparation = .unchanged,
+        record: @escaping @Sendable (ModelGateway.Caller, ModelGateway.Outcome) async -> Void = { _, _ in }
+    ) {
         self.gateway = gateway
         self.model = model
         self.batchSize = max(1, batchSize)
@@ -42,8 +44,9 @@ public struct GatewayEmbedder: Embedder {
             }
             for item in response.data {
                 guard let vector = VectorMath.normalised(item.embedding) else {
-                    throw PillarError.upstream("The embedding model returned a zero or non-finite vector.",
-                                               code: "invalid_embedding")
+                    throw PillarError.upstream(
+                        "The embedding model returned a zero or non-finite vector.",
+                        code: "invalid_embedding")
                 }
                 vectors.append(vector)
             }

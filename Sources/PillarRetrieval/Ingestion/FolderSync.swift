@@ -35,8 +35,10 @@ public struct FolderSync: Sendable {
         self.repository = repository
     }
 
-    public func sync(path: String, tenant: String, aclGroups: [String], caller: ModelGateway.Caller,
-                     progress: @Sendable (Progress) -> Void = { _ in }) async throws -> Report {
+    public func sync(
+        path: String, tenant: String, aclGroups: [String], caller: ModelGateway.Caller,
+        progress: @Sendable (Progress) -> Void = { _ in }
+    ) async throws -> Report {
         let root = URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath()
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: root.path, isDirectory: &isDirectory) else {
@@ -78,8 +80,10 @@ public struct FolderSync: Sendable {
         }
         progress(Progress(filesDone: files.count, filesTotal: files.count, chunks: report.chunks, currentFile: ""))
         if isDirectory.boolValue {
-            report.removed = try await removeMissing(tenant: tenant, prefix: root.absoluteString.hasSuffix("/")
-                ? root.absoluteString : root.absoluteString + "/", keep: seen)
+            report.removed = try await removeMissing(
+                tenant: tenant,
+                prefix: root.absoluteString.hasSuffix("/")
+                    ? root.absoluteString : root.absoluteString + "/", keep: seen)
         }
         return report
     }
@@ -99,8 +103,9 @@ public struct FolderSync: Sendable {
 
     /// Regular files under a folder, hidden ones left out, in a stable order.
     static func files(under root: URL) throws -> [URL] {
-        guard let walker = FileManager.default.enumerator(
-            at: root, includingPropertiesForKeys: [.isRegularFileKey], options: [.skipsHiddenFiles])
+        guard
+            let walker = FileManager.default.enumerator(
+                at: root, includingPropertiesForKeys: [.isRegularFileKey], options: [.skipsHiddenFiles])
         else { return [] }
         var files: [URL] = []
         for case let url as URL in walker where (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true {

@@ -47,9 +47,11 @@ public struct Ingestor: Sendable {
     let textRedaction: (@Sendable (_ text: String, _ tenant: String) -> [TextReplacement])?
     private let sourceLocks = KeyedLock()
 
-    public init(repository: any DocumentRepository, loader: DocumentLoader = .init(), chunker: Chunker,
-                embedder: any Embedder, logger: Logger,
-                textRedaction: (@Sendable (_ text: String, _ tenant: String) -> [TextReplacement])? = nil) {
+    public init(
+        repository: any DocumentRepository, loader: DocumentLoader = .init(), chunker: Chunker,
+        embedder: any Embedder, logger: Logger,
+        textRedaction: (@Sendable (_ text: String, _ tenant: String) -> [TextReplacement])? = nil
+    ) {
         self.repository = repository
         self.loader = loader
         self.chunker = chunker
@@ -73,9 +75,10 @@ public struct Ingestor: Sendable {
             do {
                 return try await ingestOnce(source, tenant: tenant, caller: caller)
             } catch is DocumentConflict {
-                throw PillarError(.rateLimited, code: "document_busy",
-                                  message: "\(source.sourceURI) is being changed elsewhere; try again shortly.",
-                                  retryAfterSeconds: 1)
+                throw PillarError(
+                    .rateLimited, code: "document_busy",
+                    message: "\(source.sourceURI) is being changed elsewhere; try again shortly.",
+                    retryAfterSeconds: 1)
             }
         }
     }
@@ -109,11 +112,13 @@ public struct Ingestor: Sendable {
             loaded = try await load(source)
         } catch let error as LoadingError {
             if error.code == .pdfToolMissing {
-                throw PillarError(.unavailable, code: "pdf_tool_missing",
-                                  message: "PDF text extraction (poppler-utils' pdftotext) is not installed on the server.")
+                throw PillarError(
+                    .unavailable, code: "pdf_tool_missing",
+                    message: "PDF text extraction (poppler-utils' pdftotext) is not installed on the server.")
             }
-            throw PillarError.invalidRequest("\(source.sourceURI): \(error.message)", param: "content",
-                                             code: Self.errorCode(error))
+            throw PillarError.invalidRequest(
+                "\(source.sourceURI): \(error.message)", param: "content",
+                code: Self.errorCode(error))
         }
         if let redact = textRedaction {
             loaded = loaded.replacing(redact(loaded.text, tenant))
@@ -125,9 +130,10 @@ public struct Ingestor: Sendable {
         }
         let vectors = try await embedder.embed(pieces.map { Self.embeddingText($0, title: title) }, caller: caller)
         let chunks = zip(pieces, vectors).map { piece, vector in
-            ChunkRecord(ordinal: piece.ordinal, text: piece.text, headingPath: piece.headingPath,
-                        start: piece.range.lowerBound, end: piece.range.upperBound, tokenCount: piece.tokenCount,
-                        embedding: vector)
+            ChunkRecord(
+                ordinal: piece.ordinal, text: piece.text, headingPath: piece.headingPath,
+                start: piece.range.lowerBound, end: piece.range.upperBound, tokenCount: piece.tokenCount,
+                embedding: vector)
         }
         let document = DocumentRecord(
             id: existing?.id ?? Self.documentID(tenant: tenant, sourceURI: source.sourceURI), tenant: tenant,
@@ -136,9 +142,12 @@ public struct Ingestor: Sendable {
             bytes: source.data.count, chunkCount: chunks.count, embeddingModel: embedder.model,
             createdAt: existing?.createdAt ?? now, updatedAt: now)
         try await repository.saveDocument(document, chunks: chunks, replacing: existing)
-        logger.info("document ingested", metadata: [
-            "tenant": "\(tenant)", "document": "\(document.id)", "version": "\(document.version)", "chunks": "\(chunks.count)",
-        ])
+        logger.info(
+            "document ingested",
+            metadata: [
+                "tenant": "\(tenant)", "document": "\(document.id)", "version": "\(document.version)",
+                "chunks": "\(chunks.count)",
+            ])
         return Outcome(document: document, change: existing == nil ? .created : .updated)
     }
 

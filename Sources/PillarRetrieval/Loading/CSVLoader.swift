@@ -81,7 +81,8 @@ enum CSVParser {
             }
         }
         if inQuotes {
-            throw .malformed("row \(rows.count + 1) has a quoted field that is never closed (it opens on line \(quoteOpenedOnLine))")
+            throw .malformed(
+                "row \(rows.count + 1) has a quoted field that is never closed (it opens on line \(quoteOpenedOnLine))")
         }
         if !field.isEmpty || !row.isEmpty {
             endField()

@@ -37,7 +37,7 @@ public enum DocumentFormat: String, Sendable, Codable, CaseIterable {
         case "text/html", "application/xhtml+xml": return .html
         case "application/json", "text/json": return .json
         case "application/jsonl", "application/x-jsonl", "application/jsonlines", "application/x-jsonlines",
-             "application/ndjson", "application/x-ndjson":
+            "application/ndjson", "application/x-ndjson":
             return .jsonl
         case "text/csv", "application/csv": return .csv
         case "application/pdf": return .pdf

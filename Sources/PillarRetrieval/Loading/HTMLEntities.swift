@@ -51,7 +51,9 @@ enum HTMLEntities {
         }
     }
 
-    private static func isASCIILetter(_ s: Unicode.Scalar) -> Bool { (0x41...0x5A).contains(s.value) || (0x61...0x7A).contains(s.value) }
+    private static func isASCIILetter(_ s: Unicode.Scalar) -> Bool {
+        (0x41...0x5A).contains(s.value) || (0x61...0x7A).contains(s.value)
+    }
     private static func isASCIIDigit(_ s: Unicode.Scalar) -> Bool { (0x30...0x39).contains(s.value) }
 
     private static let legacyWithoutSemicolon: [String: String] = [

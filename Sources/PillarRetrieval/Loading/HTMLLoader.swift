@@ -111,7 +111,11 @@ struct HTMLLoader {
             writer.preformatted = true
             if position < input.count, input[position] == "\n" { position += 1 }  // HTML drops a newline right after <pre>
         default:
-            if Self.paragraphBlocks.contains(name) { writer.breakLine(2) } else if Self.lineBlocks.contains(name) { writer.breakLine(1) }
+            if Self.paragraphBlocks.contains(name) {
+                writer.breakLine(2)
+            } else if Self.lineBlocks.contains(name) {
+                writer.breakLine(1)
+            }
         }
     }
 
@@ -128,7 +132,11 @@ struct HTMLLoader {
             writer.preformatted = false
             writer.breakLine(2)
         default:
-            if Self.paragraphBlocks.contains(name) { writer.breakLine(2) } else if Self.lineBlocks.contains(name) { writer.breakLine(1) }
+            if Self.paragraphBlocks.contains(name) {
+                writer.breakLine(2)
+            } else if Self.lineBlocks.contains(name) {
+                writer.breakLine(1)
+            }
         }
     }
 
@@ -186,7 +194,9 @@ struct HTMLLoader {
         let first = literal.unicodeScalars.first!
         var index = start
         while index < input.count {
-            if Self.asciiLowercase(input[index]) == first, matches(literal, at: index) { return index + literal.unicodeScalars.count }
+            if Self.asciiLowercase(input[index]) == first, matches(literal, at: index) {
+                return index + literal.unicodeScalars.count
+            }
             index += 1
         }
         return input.count
@@ -199,7 +209,11 @@ struct HTMLLoader {
         while index < input.count {
             if input[index] == "<", matches(closing, at: index) {
                 let after = index + closing.unicodeScalars.count
-                if after >= input.count || HTMLTextWriter.isCollapsible(input[after]) || input[after] == ">" || input[after] == "/" { return index }
+                if after >= input.count || HTMLTextWriter.isCollapsible(input[after]) || input[after] == ">"
+                    || input[after] == "/"
+                {
+                    return index
+                }
             }
             index += 1
         }
@@ -242,7 +256,9 @@ struct HTMLLoader {
     }
 
     static func headingLevel(_ name: String) -> Int? {
-        guard name.count == 2, name.first == "h", let digit = name.last?.wholeNumberValue, (1...6).contains(digit) else { return nil }
+        guard name.count == 2, name.first == "h", let digit = name.last?.wholeNumberValue, (1...6).contains(digit) else {
+            return nil
+        }
         return digit
     }
 

@@ -33,7 +33,9 @@ enum JSONRecordLoader {
     /// Lays the records out one after another, separated by a blank line that belongs to the record
     /// before it (so sections stay contiguous). Records that render to nothing (`{}`, all nulls)
     /// are skipped but keep their number.
-    private static func build(_ records: [(number: Int, value: OrderedJSON)], singleRecordTitle: Bool) throws(LoadingError) -> LoadedDocument {
+    private static func build(_ records: [(number: Int, value: OrderedJSON)], singleRecordTitle: Bool) throws(LoadingError)
+        -> LoadedDocument
+    {
         var builder = SectionedTextBuilder()
         var documentTitle: String?
         for (number, value) in records {

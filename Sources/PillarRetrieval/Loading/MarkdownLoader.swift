@@ -99,7 +99,8 @@ enum MarkdownLoader {
             }
             if title == nil, lineText.hasPrefix("title:") {
                 let value = trimmed(lineText.dropFirst(6))
-                let unquoted = value.count >= 2 && (value.first == "\"" || value.first == "'") && value.last == value.first
+                let unquoted =
+                    value.count >= 2 && (value.first == "\"" || value.first == "'") && value.last == value.first
                     ? value.dropFirst().dropLast() : value
                 title = unquoted.isEmpty ? nil : String(unquoted)
             }

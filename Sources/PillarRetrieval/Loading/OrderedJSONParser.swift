@@ -11,7 +11,8 @@ indirect enum OrderedJSON: Equatable {
 
     static func == (lhs: OrderedJSON, rhs: OrderedJSON) -> Bool {
         switch (lhs, rhs) {
-        case (.object(let a), .object(let b)): a.count == b.count && zip(a, b).allSatisfy { $0.key == $1.key && $0.value == $1.value }
+        case (.object(let a), .object(let b)):
+            a.count == b.count && zip(a, b).allSatisfy { $0.key == $1.key && $0.value == $1.value }
         case (.array(let a), .array(let b)): a == b
         case (.string(let a), .string(let b)), (.number(let a), .number(let b)): a == b
         case (.bool(let a), .bool(let b)): a == b
@@ -56,9 +57,15 @@ struct OrderedJSONParser {
         case UInt8(ascii: "{"): return try parseObject()
         case UInt8(ascii: "["): return try parseArray()
         case UInt8(ascii: "\""): return .string(try parseString())
-        case UInt8(ascii: "t"): try expectLiteral("true"); return .bool(true)
-        case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
-        case UInt8(ascii: "n"): try expectLiteral("null"); return .null
+        case UInt8(ascii: "t"):
+            try expectLiteral("true")
+            return .bool(true)
+        case UInt8(ascii: "f"):
+            try expectLiteral("false")
+            return .bool(false)
+        case UInt8(ascii: "n"):
+            try expectLiteral("null")
+            return .null
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try parseNumber())
         default: throw error("unexpected character")
         }
@@ -68,7 +75,10 @@ struct OrderedJSONParser {
         try enterContainer()
         var members: [(key: String, value: OrderedJSON)] = []
         skipWhitespace()
-        if consume(UInt8(ascii: "}")) { depth -= 1; return .object(members) }
+        if consume(UInt8(ascii: "}")) {
+            depth -= 1
+            return .object(members)
+        }
         while true {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a quoted key") }
@@ -89,7 +99,10 @@ struct OrderedJSONParser {
         try enterContainer()
         var elements: [OrderedJSON] = []
         skipWhitespace()
-        if consume(UInt8(ascii: "]")) { depth -= 1; return .array(elements) }
+        if consume(UInt8(ascii: "]")) {
+            depth -= 1
+            return .array(elements)
+        }
         while true {
             skipWhitespace()
             elements.append(try parseValue())
@@ -129,7 +142,9 @@ struct OrderedJSONParser {
                 case UInt8(ascii: "r"): utf8.append(0x0D)  // the renderer turns CR and CRLF into \n
                 case UInt8(ascii: "t"): utf8.append(0x09)
                 case UInt8(ascii: "u"): utf8.append(contentsOf: String(try parseUnicodeEscape()).utf8)
-                default: index -= 1; throw error("invalid escape sequence")
+                default:
+                    index -= 1
+                    throw error("invalid escape sequence")
                 }
             case 0x00..<0x20:
                 throw error("control character inside a string")
@@ -145,7 +160,8 @@ struct OrderedJSONParser {
     private mutating func parseUnicodeEscape() throws(JSONSyntaxError) -> Character {
         let high = try parseHex4()
         if (0xD800..<0xDC00).contains(high), index + 1 < bytes.count,
-           bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") {
+            bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u")
+        {
             index += 2
             let low = try parseHex4()
             if (0xDC00..<0xE000).contains(low) {

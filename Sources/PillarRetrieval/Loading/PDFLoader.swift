@@ -21,9 +21,9 @@ enum PDFLoader {
     }
 }
 
-private extension String {
+extension String {
     /// Drops blank lines at both ends but keeps the indentation of the first line (it is layout).
-    func trimmingBlankLines() -> Substring {
+    fileprivate func trimmingBlankLines() -> Substring {
         var lines = self[...].split(separator: "\n", omittingEmptySubsequences: false)[...]
         while let first = lines.first, TextDecoding.isBlank(first) { lines = lines.dropFirst() }
         while let last = lines.last, TextDecoding.isBlank(last) { lines = lines.dropLast() }

@@ -1,9 +1,10 @@
 import Foundation
 import PillarCore
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Runs poppler's `pdftotext -layout -enc UTF-8 - -`: the PDF goes in on stdin and the text comes
@@ -18,7 +19,9 @@ struct PDFTextExtractor: Sendable {
         let process = Process()
         process.executableURL = executable
         process.arguments = ["-layout", "-enc", "UTF-8", "-", "-"]
-        let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
+        let stdin = Pipe()
+        let stdout = Pipe()
+        let stderr = Pipe()
         process.standardInput = stdin
         process.standardOutput = stdout
         process.standardError = stderr
@@ -42,9 +45,11 @@ struct PDFTextExtractor: Sendable {
             exited.wait()
             throw .pdfFailed("the PDF took longer than \(Int(seconds)) seconds to read")
         }
-        let text = output.wait(), diagnostics = errors.wait()
+        let text = output.wait()
+        let diagnostics = errors.wait()
         guard process.terminationReason == .exit, process.terminationStatus == 0 else {
-            let firstLine = String(decoding: diagnostics, as: UTF8.self)
+            let firstLine =
+                String(decoding: diagnostics, as: UTF8.self)
                 .split(whereSeparator: \.isNewline).first.map { String($0.prefix(200)) } ?? ""
             throw .pdfFailed(firstLine)
         }

@@ -32,7 +32,8 @@ public struct Retriever: Sendable {
         public var keywordWeight: Double?
         public var vectorWeight: Double?
 
-        public init(text: String, mode: Mode = .hybrid, topK: Int = 5, keywordWeight: Double? = nil, vectorWeight: Double? = nil) {
+        public init(text: String, mode: Mode = .hybrid, topK: Int = 5, keywordWeight: Double? = nil, vectorWeight: Double? = nil)
+        {
             self.text = text
             self.mode = mode
             self.topK = topK
@@ -66,8 +67,10 @@ public struct Retriever: Sendable {
     let options: Options
     let fault: InjectedFault?
 
-    public init(repository: any DocumentRepository, vectors: VectorIndexRegistry, embedder: any Embedder, options: Options = .init(),
-                fault: InjectedFault? = nil) {
+    public init(
+        repository: any DocumentRepository, vectors: VectorIndexRegistry, embedder: any Embedder, options: Options = .init(),
+        fault: InjectedFault? = nil
+    ) {
         self.repository = repository
         self.vectors = vectors
         self.embedder = embedder
@@ -97,7 +100,8 @@ public struct Retriever: Sendable {
 
     private func rank(_ query: Query, scope: AccessScope, caller: ModelGateway.Caller) async throws -> [Result] {
         let depth = query.mode == .hybrid ? max(options.candidates, query.topK * 4) : query.topK
-        async let keywordRanking: [RankedChunk] = query.mode == .vector
+        async let keywordRanking: [RankedChunk] =
+            query.mode == .vector
             ? [] : repository.keywordSearch(query.text, scope: scope, limit: depth)
         var vectorRanking: [RankedChunk] = []
         if query.mode != .keyword {
@@ -111,9 +115,11 @@ public struct Retriever: Sendable {
         case .keyword: ordered = keyword.map { ($0.id, $0.score) }
         case .vector: ordered = vectorRanking.map { ($0.id, $0.score) }
         case .hybrid:
-            let fusion = ReciprocalRankFusion(k: options.fusionK, weights: [
-                query.keywordWeight ?? options.keywordWeight, query.vectorWeight ?? options.vectorWeight,
-            ])
+            let fusion = ReciprocalRankFusion(
+                k: options.fusionK,
+                weights: [
+                    query.keywordWeight ?? options.keywordWeight, query.vectorWeight ?? options.vectorWeight,
+                ])
             ordered = fusion.fuse([keyword.map(\.id), vectorRanking.map(\.id)])
         }
         let top = Array(ordered.prefix(query.topK))
@@ -125,9 +131,10 @@ public struct Retriever: Sendable {
         return top.compactMap { entry in
             // A chunk deleted between ranking and reading, or (defence in depth) one outside the scope, is dropped.
             guard let hit = hits[entry.id], scope.canRead(aclGroups: hit.aclGroups) else { return nil }
-            return Result(hit: hit, score: entry.score, keywordRank: keywordPlaces[entry.id]?.0,
-                          vectorRank: vectorPlaces[entry.id]?.0, keywordScore: keywordPlaces[entry.id]?.1,
-                          vectorScore: vectorPlaces[entry.id]?.1)
+            return Result(
+                hit: hit, score: entry.score, keywordRank: keywordPlaces[entry.id]?.0,
+                vectorRank: vectorPlaces[entry.id]?.0, keywordScore: keywordPlaces[entry.id]?.1,
+                vectorScore: vectorPlaces[entry.id]?.1)
         }
     }
 }

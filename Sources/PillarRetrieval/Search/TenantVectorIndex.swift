@@ -69,8 +69,9 @@ actor TenantVectorIndex {
         // its additions as they land; the ACL map is swapped in at the end, and until then denies newcomers.
         var graph = index
         var map = access
-        let replay = try await Self.replay(tenant: tenant, repository: repository, parameters: parameters,
-                                           from: applied, to: latest, index: &graph, access: &map)
+        let replay = try await Self.replay(
+            tenant: tenant, repository: repository, parameters: parameters,
+            from: applied, to: latest, index: &graph, access: &map)
         applied = replay.position
         index = graph
         access = map
@@ -79,8 +80,10 @@ actor TenantVectorIndex {
 
     /// Applies the log's entries after `start`, up to `end`, to a graph and ACL map; returns where it stopped
     /// and how many entries it applied.
-    private static func replay(tenant: String, repository: any DocumentRepository, parameters: HNSWParameters,
-                               from start: Int64, to end: Int64, index: inout HNSWIndex?, access: inout AccessMap)
+    private static func replay(
+        tenant: String, repository: any DocumentRepository, parameters: HNSWParameters,
+        from start: Int64, to end: Int64, index: inout HNSWIndex?, access: inout AccessMap
+    )
         async throws -> (position: Int64, count: Int)
     {
         var position = start
@@ -97,8 +100,10 @@ actor TenantVectorIndex {
 
     /// Applies one page of the log in order. Consecutive removals reach the graph as one batch: removing
     /// reads every link list of the graph once per call, and a deleted document's chunks are logged together.
-    private static func apply(_ changes: [VectorChange], parameters: HNSWParameters, to index: inout HNSWIndex?,
-                              access: inout AccessMap) throws {
+    private static func apply(
+        _ changes: [VectorChange], parameters: HNSWParameters, to index: inout HNSWIndex?,
+        access: inout AccessMap
+    ) throws {
         var removals: [Int64] = []
         func removePending() {
             guard !removals.isEmpty else { return }
@@ -113,8 +118,11 @@ actor TenantVectorIndex {
                 guard let vector = change.embedding else { continue }
                 if index == nil { index = HNSWIndex(dimensions: vector.count, parameters: parameters) }
                 guard let index, vector.count == index.dimensions else {
-                    throw PillarError(.internalError, code: "embedding_dimensions_mismatch",
-                                      message: "Stored vectors of different lengths: re-ingest the tenant's documents after changing the embedding model.")
+                    throw PillarError(
+                        .internalError, code: "embedding_dimensions_mismatch",
+                        message:
+                            "Stored vectors of different lengths: re-ingest the tenant's documents after changing the embedding model."
+                    )
                 }
                 try index.insert(id: change.chunkID, vector: vector)
                 access.set(change.chunkID, aclGroups: change.aclGroups)
@@ -136,8 +144,9 @@ actor TenantVectorIndex {
         let latest = try await repository.latestVectorChange(tenant: tenant)
         var fresh: HNSWIndex?
         var freshAccess = AccessMap()
-        let (builtTo, _) = try await Self.replay(tenant: tenant, repository: repository, parameters: parameters,
-                                                 from: 0, to: latest, index: &fresh, access: &freshAccess)
+        let (builtTo, _) = try await Self.replay(
+            tenant: tenant, repository: repository, parameters: parameters,
+            from: 0, to: latest, index: &fresh, access: &freshAccess)
         // Swap in as a catch-up of its own, so no other catch-up runs in between.
         let (built, builtAccess) = (fresh, freshAccess)
         while let running = catchingUp { _ = try? await running.value }
@@ -146,8 +155,9 @@ actor TenantVectorIndex {
             var graph = built
             var map = builtAccess
             let end = try await repository.latestVectorChange(tenant: self.tenant)
-            let (position, _) = try await Self.replay(tenant: self.tenant, repository: repository, parameters: self.parameters,
-                                                      from: builtTo, to: end, index: &graph, access: &map)
+            let (position, _) = try await Self.replay(
+                tenant: self.tenant, repository: repository, parameters: self.parameters,
+                from: builtTo, to: end, index: &graph, access: &map)
             self.index = graph
             self.access = map
             self.applied = position
@@ -172,10 +182,13 @@ actor TenantVectorIndex {
             // M and efConstruction shape the graph itself; efSearch is only a query default, set below.
             let configured = parameters.normalised
             guard saved.parameters.m == configured.m, saved.parameters.efConstruction == configured.efConstruction else {
-                logger.notice("saved vector index was built with other graph parameters; rebuilding", metadata: [
-                    "tenant": "\(tenant)", "saved": "m \(saved.parameters.m), efConstruction \(saved.parameters.efConstruction)",
-                    "configured": "m \(configured.m), efConstruction \(configured.efConstruction)",
-                ])
+                logger.notice(
+                    "saved vector index was built with other graph parameters; rebuilding",
+                    metadata: [
+                        "tenant": "\(tenant)",
+                        "saved": "m \(saved.parameters.m), efConstruction \(saved.parameters.efConstruction)",
+                        "configured": "m \(configured.m), efConstruction \(configured.efConstruction)",
+                    ])
                 return false
             }
             saved.setEfSearch(parameters.efSearch)
@@ -188,8 +201,9 @@ actor TenantVectorIndex {
             logger.info("vector index loaded", metadata: ["tenant": "\(tenant)", "vectors": "\(saved.count)"])
             return true
         } catch {
-            logger.warning("saved vector index unusable; rebuilding from the store",
-                           metadata: ["tenant": "\(tenant)", "error": "\(error)"])
+            logger.warning(
+                "saved vector index unusable; rebuilding from the store",
+                metadata: ["tenant": "\(tenant)", "error": "\(error)"])
             return false
         }
     }
@@ -199,8 +213,9 @@ actor TenantVectorIndex {
     func persist(_ repository: any DocumentRepository) async throws {
         _ = try await current(repository)
         guard let file, let index, applied != persisted else { return }
-        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(
+            at: file.deletingLastPathComponent(), withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o700])
         try index.write(to: file, watermark: applied)
         persisted = applied
     }

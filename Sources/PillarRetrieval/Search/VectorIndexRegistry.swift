@@ -48,8 +48,11 @@ public final class VectorIndexRegistry: Sendable {
         let (graph, access) = try await entry(for: scope.tenant).current(repository)
         guard let graph, k > 0 else { return [] }
         guard vector.count == graph.dimensions else {
-            throw PillarError(.internalError, code: "embedding_dimensions_mismatch",
-                              message: "The query embedding has \(vector.count) dimensions but the index holds \(graph.dimensions): the embedding model changed since ingestion.")
+            throw PillarError(
+                .internalError, code: "embedding_dimensions_mismatch",
+                message:
+                    "The query embedding has \(vector.count) dimensions but the index holds \(graph.dimensions): the embedding model changed since ingestion."
+            )
         }
         let readable = access.readable(by: scope)
         guard readable.count > 0 else { return [] }

@@ -119,8 +119,9 @@ struct ByteWriter {
     mutating func write(_ bytes: UnsafeRawBufferPointer) throws {
         guard let base = bytes.baseAddress, bytes.count > 0 else { return }
         checksum.update(bytes)
-        try handle.write(contentsOf: Data(
-            bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: bytes.count, deallocator: .none))
+        try handle.write(
+            contentsOf: Data(
+                bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: bytes.count, deallocator: .none))
     }
 
     mutating func write<T: FixedWidthInteger>(_ value: T) throws {
@@ -129,11 +130,11 @@ struct ByteWriter {
 
     mutating func writeArray<T: BitwiseCopyable>(_ array: ContiguousArray<T>) throws {
         #if _endian(big)
-        var swapped = array
-        swapped.toLittleEndian()
-        try swapped.withUnsafeBytes { try write($0) }
+            var swapped = array
+            swapped.toLittleEndian()
+            try swapped.withUnsafeBytes { try write($0) }
         #else
-        try array.withUnsafeBytes { try write($0) }
+            try array.withUnsafeBytes { try write($0) }
         #endif
     }
 
@@ -150,28 +151,30 @@ extension ContiguousArray where Element: BitwiseCopyable {
     /// Pillar runs on). Only 1-, 4- and 8-byte elements occur in the file.
     mutating func fromLittleEndian() {
         #if _endian(big)
-        toLittleEndian()  // a byte swap is its own inverse
+            toLittleEndian()  // a byte swap is its own inverse
         #endif
     }
 
     mutating func toLittleEndian() {
         #if _endian(big)
-        withUnsafeMutableBytes { raw in
-            switch MemoryLayout<Element>.stride {
-            case 4:
-                for i in stride(from: 0, to: raw.count, by: 4) {
-                    raw.storeBytes(of: raw.load(fromByteOffset: i, as: UInt32.self).byteSwapped,
-                                   toByteOffset: i, as: UInt32.self)
+            withUnsafeMutableBytes { raw in
+                switch MemoryLayout<Element>.stride {
+                case 4:
+                    for i in stride(from: 0, to: raw.count, by: 4) {
+                        raw.storeBytes(
+                            of: raw.load(fromByteOffset: i, as: UInt32.self).byteSwapped,
+                            toByteOffset: i, as: UInt32.self)
+                    }
+                case 8:
+                    for i in stride(from: 0, to: raw.count, by: 8) {
+                        raw.storeBytes(
+                            of: raw.load(fromByteOffset: i, as: UInt64.self).byteSwapped,
+                            toByteOffset: i, as: UInt64.self)
+                    }
+                default:
+                    break
                 }
-            case 8:
-                for i in stride(from: 0, to: raw.count, by: 8) {
-                    raw.storeBytes(of: raw.load(fromByteOffset: i, as: UInt64.self).byteSwapped,
-                                   toByteOffset: i, as: UInt64.self)
-                }
-            default:
-                break
             }
-        }
         #endif
     }
 }

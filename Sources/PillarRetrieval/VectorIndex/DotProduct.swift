@@ -21,13 +21,17 @@ enum DotProduct {
             var acc3 = SIMD16<Float>()
             while i &+ 64 <= count {
                 let offset = i &* 4
-                acc0 += ra.loadUnaligned(fromByteOffset: offset, as: SIMD16<Float>.self)
+                acc0 +=
+                    ra.loadUnaligned(fromByteOffset: offset, as: SIMD16<Float>.self)
                     * rb.loadUnaligned(fromByteOffset: offset, as: SIMD16<Float>.self)
-                acc1 += ra.loadUnaligned(fromByteOffset: offset &+ stride16, as: SIMD16<Float>.self)
+                acc1 +=
+                    ra.loadUnaligned(fromByteOffset: offset &+ stride16, as: SIMD16<Float>.self)
                     * rb.loadUnaligned(fromByteOffset: offset &+ stride16, as: SIMD16<Float>.self)
-                acc2 += ra.loadUnaligned(fromByteOffset: offset &+ 2 &* stride16, as: SIMD16<Float>.self)
+                acc2 +=
+                    ra.loadUnaligned(fromByteOffset: offset &+ 2 &* stride16, as: SIMD16<Float>.self)
                     * rb.loadUnaligned(fromByteOffset: offset &+ 2 &* stride16, as: SIMD16<Float>.self)
-                acc3 += ra.loadUnaligned(fromByteOffset: offset &+ 3 &* stride16, as: SIMD16<Float>.self)
+                acc3 +=
+                    ra.loadUnaligned(fromByteOffset: offset &+ 3 &* stride16, as: SIMD16<Float>.self)
                     * rb.loadUnaligned(fromByteOffset: offset &+ 3 &* stride16, as: SIMD16<Float>.self)
                 i &+= 64
             }
@@ -36,14 +40,16 @@ enum DotProduct {
         if i &+ 16 <= count {
             var acc = SIMD16<Float>()
             while i &+ 16 <= count {
-                acc += ra.loadUnaligned(fromByteOffset: i &* 4, as: SIMD16<Float>.self)
+                acc +=
+                    ra.loadUnaligned(fromByteOffset: i &* 4, as: SIMD16<Float>.self)
                     * rb.loadUnaligned(fromByteOffset: i &* 4, as: SIMD16<Float>.self)
                 i &+= 16
             }
             sum += horizontalSum(acc)
         }
         if i &+ 8 <= count {
-            let acc = ra.loadUnaligned(fromByteOffset: i &* 4, as: SIMD8<Float>.self)
+            let acc =
+                ra.loadUnaligned(fromByteOffset: i &* 4, as: SIMD8<Float>.self)
                 * rb.loadUnaligned(fromByteOffset: i &* 4, as: SIMD8<Float>.self)
             sum += horizontalSum(acc)
             i &+= 8

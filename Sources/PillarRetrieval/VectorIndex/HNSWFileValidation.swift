@@ -35,13 +35,15 @@ enum HNSWFileValidation {
             guard graph.entryPoint == -1, graph.maxLevel == -1 else { throw .corruptFile("entry point in an empty graph") }
         } else {
             guard graph.entryPoint >= 0, Int(graph.entryPoint) < nodes, !graph.vacant[Int(graph.entryPoint)],
-                  graph.maxLevel == highest, Int(graph.levels[Int(graph.entryPoint)]) == highest else {
+                graph.maxLevel == highest, Int(graph.levels[Int(graph.entryPoint)]) == highest
+            else {
                 throw .corruptFile("entry point \(graph.entryPoint) at max level \(graph.maxLevel) is not on the top layer")
             }
         }
 
-        try checkLinks(graph.links0, stride: graph.stride0, lists: nodes, capacity: 2 * m, layer: 0,
-                       levels: graph.levels, vacant: graph.vacant)
+        try checkLinks(
+            graph.links0, stride: graph.stride0, lists: nodes, capacity: 2 * m, layer: 0,
+            levels: graph.levels, vacant: graph.vacant)
         try checkUpperLinks(graph, m: m)
 
         // Live ids must be unique: two live nodes with one id would make removal leave one behind.
@@ -71,8 +73,9 @@ enum HNSWFileValidation {
         levels: ContiguousArray<UInt8>, vacant: ContiguousArray<Bool>
     ) throws(HNSWError) {
         for list in 0..<lists {
-            try checkList(links, at: list * stride, owner: list, capacity: capacity, layer: layer,
-                          levels: levels, vacant: vacant)
+            try checkList(
+                links, at: list * stride, owner: list, capacity: capacity, layer: layer,
+                levels: levels, vacant: vacant)
         }
     }
 
@@ -83,8 +86,9 @@ enum HNSWFileValidation {
             let level = Int(graph.levels[node])
             guard level > 0 else { continue }
             for layer in 1...level {
-                try checkList(graph.upperLinks, at: Int(graph.upperOffsets[node]) + (layer - 1) * strideUpper,
-                              owner: node, capacity: m, layer: layer, levels: graph.levels, vacant: graph.vacant)
+                try checkList(
+                    graph.upperLinks, at: Int(graph.upperOffsets[node]) + (layer - 1) * strideUpper,
+                    owner: node, capacity: m, layer: layer, levels: graph.levels, vacant: graph.vacant)
             }
         }
     }
@@ -100,7 +104,8 @@ enum HNSWFileValidation {
         for j in 1..<(1 + count) {
             let neighbour = links[base + j]
             guard neighbour >= 0, Int(neighbour) < levels.count, Int(levels[Int(neighbour)]) >= layer,
-                  !vacant[Int(neighbour)] else {
+                !vacant[Int(neighbour)]
+            else {
                 throw .corruptFile("link to node \(neighbour) on layer \(layer)")
             }
         }

@@ -66,7 +66,8 @@ struct HNSWGraph: Sendable {
 
     /// Bytes allocated by the arrays and the id dictionary (capacities, not counts: what the process pays).
     var allocatedBytes: Int {
-        let arrays = vectors.capacity * 4 + levels.capacity + ids.capacity * 8 + vacant.capacity
+        let arrays =
+            vectors.capacity * 4 + levels.capacity + ids.capacity * 8 + vacant.capacity
             + (links0.capacity + upperOffsets.capacity + upperLinks.capacity + vacantRows.capacity) * 4
         // A native Dictionary keeps a power-of-two bucket count at most 3/4 full, each bucket holding a
         // key and a value, plus one occupancy bit per bucket.
@@ -86,12 +87,13 @@ struct HNSWGraph: Sendable {
                     try upperOffsets.withUnsafeBufferPointer { offsets in
                         try vacant.withUnsafeBufferPointer { vacancy in
                             try ids.withUnsafeBufferPointer { idBuffer in
-                                try body(GraphView(
-                                    vectors: v.nonNilBase, links0: UnsafeMutablePointer(mutating: l0.nonNilBase),
-                                    upperLinks: UnsafeMutablePointer(mutating: up.nonNilBase),
-                                    upperOffsets: offsets.nonNilBase, vacant: vacancy.nonNilBase,
-                                    ids: idBuffer.nonNilBase, dimensions: dimensions, stride0: stride0,
-                                    strideUpper: strideUpper, nodeCount: nodeCount))
+                                try body(
+                                    GraphView(
+                                        vectors: v.nonNilBase, links0: UnsafeMutablePointer(mutating: l0.nonNilBase),
+                                        upperLinks: UnsafeMutablePointer(mutating: up.nonNilBase),
+                                        upperOffsets: offsets.nonNilBase, vacant: vacancy.nonNilBase,
+                                        ids: idBuffer.nonNilBase, dimensions: dimensions, stride0: stride0,
+                                        strideUpper: strideUpper, nodeCount: nodeCount))
                             }
                         }
                     }
@@ -109,12 +111,13 @@ struct HNSWGraph: Sendable {
                     try upperOffsets.withUnsafeBufferPointer { offsets in
                         try vacant.withUnsafeBufferPointer { vacancy in
                             try ids.withUnsafeBufferPointer { idBuffer in
-                                try body(GraphView(
-                                    vectors: v.nonNilBase, links0: l0.nonNilMutableBase,
-                                    upperLinks: up.nonNilMutableBase, upperOffsets: offsets.nonNilBase,
-                                    vacant: vacancy.nonNilBase, ids: idBuffer.nonNilBase,
-                                    dimensions: dimensions, stride0: stride0, strideUpper: strideUpper,
-                                    nodeCount: nodeCount))
+                                try body(
+                                    GraphView(
+                                        vectors: v.nonNilBase, links0: l0.nonNilMutableBase,
+                                        upperLinks: up.nonNilMutableBase, upperOffsets: offsets.nonNilBase,
+                                        vacant: vacancy.nonNilBase, ids: idBuffer.nonNilBase,
+                                        dimensions: dimensions, stride0: stride0, strideUpper: strideUpper,
+                                        nodeCount: nodeCount))
                             }
                         }
                     }

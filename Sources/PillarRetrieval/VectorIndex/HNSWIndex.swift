@@ -111,11 +111,13 @@ public final class HNSWIndex: Sendable {
             let (entry, top) = (graph.entryPoint, graph.maxLevel)
             if let filter {
                 let admission = AdmitFiltered(ids: view.ids, filter: filter)
-                return view.search(query: pointer, k: k, ef: ef, entryPoint: entry, maxLevel: top,
-                                   scratch: scratch, admission: admission)
+                return view.search(
+                    query: pointer, k: k, ef: ef, entryPoint: entry, maxLevel: top,
+                    scratch: scratch, admission: admission)
             }
-            return view.search(query: pointer, k: k, ef: ef, entryPoint: entry, maxLevel: top,
-                               scratch: scratch, admission: AdmitAll())
+            return view.search(
+                query: pointer, k: k, ef: ef, entryPoint: entry, maxLevel: top,
+                scratch: scratch, admission: AdmitAll())
         }
     }
 

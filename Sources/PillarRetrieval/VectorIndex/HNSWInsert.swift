@@ -42,8 +42,9 @@ extension HNSWGraph {
         }
         let (entry, top, m, efConstruction) = (entryPoint, maxLevel, m, parameters.efConstruction)
         withMutableView { view in
-            view.link(node, level: level, entryPoint: entry, maxLevel: top, m: m,
-                      efConstruction: efConstruction, scratch: scratch)
+            view.link(
+                node, level: level, entryPoint: entry, maxLevel: top, m: m,
+                efConstruction: efConstruction, scratch: scratch)
         }
         if level > maxLevel {
             entryPoint = node

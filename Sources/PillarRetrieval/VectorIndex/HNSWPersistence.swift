@@ -19,11 +19,11 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 enum HNSWFile {
@@ -34,7 +34,8 @@ enum HNSWFile {
 
     static func write(_ graph: borrowing HNSWGraph, watermark: Int64, to url: URL) throws {
         // A name of its own: another process (`pillar ingest` beside the server) may be saving the same file.
-        let temporary = url.appendingPathExtension("\(ProcessInfo.processInfo.processIdentifier).\(UInt64.random(in: 0...UInt64.max)).tmp")
+        let temporary = url.appendingPathExtension(
+            "\(ProcessInfo.processInfo.processIdentifier).\(UInt64.random(in: 0...UInt64.max)).tmp")
         let path = temporary.path
         guard FileManager.default.createFile(atPath: path, contents: nil) else {
             throw HNSWError.io("cannot create \(path)")

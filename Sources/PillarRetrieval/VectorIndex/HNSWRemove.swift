@@ -28,8 +28,9 @@ extension HNSWGraph {
         levels.withUnsafeBufferPointer { levels in
             withMutableView { view in
                 for layer in 0...top {
-                    view.unlinkVacant(layer: layer, levels: levels.nonNilBase, maxLinks: layer == 0 ? 2 * m : m,
-                                      scratch: scratch)
+                    view.unlinkVacant(
+                        layer: layer, levels: levels.nonNilBase, maxLinks: layer == 0 ? 2 * m : m,
+                        scratch: scratch)
                 }
             }
         }

@@ -4,11 +4,11 @@
 // many and long (hundreds of distance computations each); a mutex would serialise them all.
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The value is reachable only through `read` (shared lock) and `write` (exclusive lock).
@@ -32,16 +32,16 @@ final class ReadWriteLocked<State>: @unchecked Sendable where State: Sendable {
         lock = .allocate(capacity: 1)
         lock.initialize(to: pthread_rwlock_t())
         #if canImport(Glibc)
-        // glibc's default lets a steady stream of readers starve a writer forever; under search load an
-        // insert would then never run. Preferring writers bounds an insert's wait to the searches
-        // already running. (The price, no recursive read locking, is fine: the index never re-enters.)
-        var attributes = pthread_rwlockattr_t()
-        pthread_rwlockattr_init(&attributes)
-        pthread_rwlockattr_setkind_np(&attributes, Int32(PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP))
-        let status = pthread_rwlock_init(lock, &attributes)
-        pthread_rwlockattr_destroy(&attributes)
+            // glibc's default lets a steady stream of readers starve a writer forever; under search load an
+            // insert would then never run. Preferring writers bounds an insert's wait to the searches
+            // already running. (The price, no recursive read locking, is fine: the index never re-enters.)
+            var attributes = pthread_rwlockattr_t()
+            pthread_rwlockattr_init(&attributes)
+            pthread_rwlockattr_setkind_np(&attributes, Int32(PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP))
+            let status = pthread_rwlock_init(lock, &attributes)
+            pthread_rwlockattr_destroy(&attributes)
         #else
-        let status = pthread_rwlock_init(lock, nil)
+            let status = pthread_rwlock_init(lock, nil)
         #endif
         precondition(status == 0, "pthread_rwlock_init failed: \(status)")
     }

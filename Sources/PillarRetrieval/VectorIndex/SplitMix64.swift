@@ -5,11 +5,11 @@
 // state is one UInt64 that the index file can carry, so inserts after a reload continue the same stream.
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Public so tests seed their random cases with the same generator.

@@ -29,8 +29,10 @@ public struct BuiltInContentFilter: ContentClassifier {
         var sexualRanges: [(NSRange, Severity)] = []
         for lexicon in Self.lexicons {
             for hit in lexicon.findings(in: folded) {
-                findings.append(ContentFinding(category: lexicon.category, severity: hit.severity,
-                                               range: folded.originalRange(hit.range), rule: hit.rule))
+                findings.append(
+                    ContentFinding(
+                        category: lexicon.category, severity: hit.severity,
+                        range: folded.originalRange(hit.range), rule: hit.rule))
                 if lexicon.category == .sexual { sexualRanges.append((hit.range, hit.severity)) }
             }
         }
@@ -54,9 +56,10 @@ public struct BuiltInContentFilter: ContentClassifier {
         let exempt = SexualLexicon.lexicon.exemptions.flatMap { $0.matches(s) }
         var sexualAnchors = sexual.filter { $0.1 >= .medium }.map(\.0)
         // Sex education and abuse-prevention vocabulary next to "children" is not sexual content.
-        sexualAnchors.append(contentsOf: SexualLexicon.nudity.matches(s).filter { a in
-            !exempt.contains { NSIntersectionRange($0, a).length > 0 }
-        })
+        sexualAnchors.append(
+            contentsOf: SexualLexicon.nudity.matches(s).filter { a in
+                !exempt.contains { NSIntersectionRange($0, a).length > 0 }
+            })
         let window = 80
         for m in minors {
             for a in sexualAnchors {
@@ -66,7 +69,8 @@ public struct BuiltInContentFilter: ContentClassifier {
                     let lo = min(a.location, m.location)
                     let hi = max(a.location + a.length, m.location + m.length)
                     let r = NSRange(location: lo, length: hi - lo)
-                    out.append(ContentFinding(category: .sexual, severity: .high, range: text.originalRange(r), rule: "sexual.minors"))
+                    out.append(
+                        ContentFinding(category: .sexual, severity: .high, range: text.originalRange(r), rule: "sexual.minors"))
                     break
                 }
             }

@@ -24,9 +24,15 @@ struct FoldedText: Sendable {
             let c = text[i]
             if let a = c.asciiValue {
                 let lower = (a >= 65 && a <= 90) ? a + 32 : a
-                units.append(UInt16(lower)); s.append(i); e.append(j)
+                units.append(UInt16(lower))
+                s.append(i)
+                e.append(j)
             } else {
-                for u in FoldedText.fold(c).utf16 { units.append(u); s.append(i); e.append(j) }
+                for u in FoldedText.fold(c).utf16 {
+                    units.append(u)
+                    s.append(i)
+                    e.append(j)
+                }
             }
             i = j
         }
@@ -61,7 +67,7 @@ struct FoldedText: Sendable {
 
     /// Bounds (UTF-16 offsets) of the sentence that contains `r`.
     func sentence(around r: NSRange) -> NSRange {
-        func isStop(_ u: UInt16) -> Bool { u == 46 || u == 33 || u == 63 || u == 10 } // . ! ? \n
+        func isStop(_ u: UInt16) -> Bool { u == 46 || u == 33 || u == 63 || u == 10 }  // . ! ? \n
         var lo = r.location
         while lo > 0 && !isStop(utf16[lo - 1]) { lo -= 1 }
         var hi = r.location + r.length
@@ -70,7 +76,8 @@ struct FoldedText: Sendable {
     }
 
     func substring(_ r: NSRange) -> String {
-        let lo = max(0, r.location), hi = min(utf16.count, r.location + r.length)
+        let lo = max(0, r.location)
+        let hi = min(utf16.count, r.location + r.length)
         guard lo < hi else { return "" }
         return String(decoding: utf16[lo..<hi], as: UTF16.self)
     }

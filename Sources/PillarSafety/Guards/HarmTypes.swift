@@ -9,7 +9,10 @@ public enum HarmCategory: String, Sendable, Hashable, Codable, CaseIterable {
 
 /// Azure AI Content Safety's four-level severity scale (0, 2, 4, 6).
 public enum Severity: Int, Sendable, Hashable, Codable, Comparable, CaseIterable {
-    case safe = 0, low = 2, medium = 4, high = 6
+    case safe = 0
+    case low = 2
+    case medium = 4
+    case high = 6
 
     public static func < (lhs: Severity, rhs: Severity) -> Bool { lhs.rawValue < rhs.rawValue }
 

@@ -65,7 +65,10 @@ public struct PromptShield: Sendable {
         if signals.has(prefix: "address.") || signals.has(prefix: "exfil.") || signals.has(prefix: "hidden.") { return 0.85 }
         // Persona switches, refusal suppression and authority claims are addressed to the model, not quoted.
         if signals.has(prefix: "persona.") || signals.has(prefix: "refusal.") || signals.has(prefix: "authority.")
-            || signals.has(prefix: "encoding.") { return 1 }
+            || signals.has(prefix: "encoding.")
+        {
+            return 1
+        }
         return 0.5
     }
 }

@@ -83,7 +83,12 @@ enum ShieldText {
             word = ""
         }
         for c in s {
-            if c.isLetter || c.isNumber || c == "@" || c == "$" { word.append(c) } else { flush(); out.append(c) }
+            if c.isLetter || c.isNumber || c == "@" || c == "$" {
+                word.append(c)
+            } else {
+                flush()
+                out.append(c)
+            }
         }
         flush()
         return out
@@ -99,7 +104,9 @@ enum ShieldText {
             var blob = ns.substring(with: r)
             while blob.count % 4 != 0 { blob += "=" }
             guard let data = Data(base64Encoded: blob), let text = String(data: data, encoding: .utf8) else { continue }
-            let printable = text.unicodeScalars.filter { $0.properties.isAlphabetic || $0 == " " || $0.properties.generalCategory == .otherPunctuation }.count
+            let printable = text.unicodeScalars.filter {
+                $0.properties.isAlphabetic || $0 == " " || $0.properties.generalCategory == .otherPunctuation
+            }.count
             if text.count >= 8, Double(printable) / Double(max(text.unicodeScalars.count, 1)) > 0.85 {
                 out.append(FoldedText(text).folded)
             }
@@ -111,6 +118,7 @@ enum ShieldText {
 
     /// Text with URLs removed (so host names such as attacker.example don't look like prose).
     static func withoutURLs(_ s: String) -> String {
-        url.regex.stringByReplacingMatches(in: s, options: [], range: NSRange(location: 0, length: (s as NSString).length), withTemplate: " ")
+        url.regex.stringByReplacingMatches(
+            in: s, options: [], range: NSRange(location: 0, length: (s as NSString).length), withTemplate: " ")
     }
 }

@@ -39,8 +39,10 @@ public struct StreamingContentGuard: Sendable {
     /// false (every released character then was checked).
     public var hasUncheckedText: Bool { pendingCount > 0 }
 
-    public init(classifier: BuiltInContentFilter, thresholds: [HarmCategory: Severity], window: Int = 400,
-                checkEveryDelta: Bool = true, holdCharacters: Int? = nil, checkInterval: Duration = .seconds(3600)) {
+    public init(
+        classifier: BuiltInContentFilter, thresholds: [HarmCategory: Severity], window: Int = 400,
+        checkEveryDelta: Bool = true, holdCharacters: Int? = nil, checkInterval: Duration = .seconds(3600)
+    ) {
         self.classifier = classifier
         self.thresholds = thresholds
         self.window = max(window, 32)

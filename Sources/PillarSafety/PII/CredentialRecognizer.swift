@@ -15,12 +15,20 @@ public struct CredentialRecognizer: PIIRecognizer {
 
     /// Provider keys recognised by prefix and shape.
     static let prefixRules: [Rule] = [
-        Rule(name: "credential.openai", pattern: PIIPattern(#"(?<![\w\-])sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{20,}"#), confidence: 0.95),
-        Rule(name: "credential.aws", pattern: PIIPattern(#"(?<![A-Za-z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])"#), confidence: 0.95),
-        Rule(name: "credential.github", pattern: PIIPattern(#"(?<![\w])(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{22,})"#), confidence: 0.97),
+        Rule(
+            name: "credential.openai", pattern: PIIPattern(#"(?<![\w\-])sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_\-]{20,}"#),
+            confidence: 0.95),
+        Rule(
+            name: "credential.aws", pattern: PIIPattern(#"(?<![A-Za-z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])"#),
+            confidence: 0.95),
+        Rule(
+            name: "credential.github",
+            pattern: PIIPattern(#"(?<![\w])(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{22,})"#), confidence: 0.97),
         Rule(name: "credential.slack", pattern: PIIPattern(#"(?<![\w\-])xox[bpoasr]-[A-Za-z0-9\-]{10,}"#), confidence: 0.95),
         Rule(name: "credential.google", pattern: PIIPattern(#"(?<![\w\-])AIza[0-9A-Za-z_\-]{35}(?![\w\-])"#), confidence: 0.95),
-        Rule(name: "credential.stripe", pattern: PIIPattern(#"(?<![\w\-])(?:sk|pk|rk)_(?:live|test)_[A-Za-z0-9]{16,}"#), confidence: 0.95),
+        Rule(
+            name: "credential.stripe", pattern: PIIPattern(#"(?<![\w\-])(?:sk|pk|rk)_(?:live|test)_[A-Za-z0-9]{16,}"#),
+            confidence: 0.95),
         Rule(name: "credential.gitlab", pattern: PIIPattern(#"(?<![\w\-])glpat-[A-Za-z0-9_\-]{20,}"#), confidence: 0.95),
         Rule(name: "credential.pillar", pattern: PIIPattern(#"(?<![\w\-])pk-[A-Za-z0-9_\-]{24,}"#), confidence: 0.95),
         Rule(
@@ -68,8 +76,10 @@ public struct CredentialRecognizer: PIIRecognizer {
             let value = text[range]
             guard value.count >= 6, Self.isLiteralSecret(value) else { continue }
             let isWord = value.allSatisfy { $0.isLetter && $0.isLowercase }
-            found.append(PIIFinding(type: .credential, range: range, confidence: isWord ? 0.55 : 0.85,
-                                    recognizer: "credential.key_value"))
+            found.append(
+                PIIFinding(
+                    type: .credential, range: range, confidence: isWord ? 0.55 : 0.85,
+                    recognizer: "credential.key_value"))
         }
         for groups in Self.generic.matches(in: text) {
             guard let range = groups[0] else { continue }
@@ -102,7 +112,8 @@ public struct CredentialRecognizer: PIIRecognizer {
     static func isJWT(_ token: Substring) -> Bool {
         let parts = token.split(separator: ".")
         guard parts.count == 3, let header = base64URLDecode(parts[0]),
-              let json = try? JSONSerialization.jsonObject(with: header) as? [String: Any] else { return false }
+            let json = try? JSONSerialization.jsonObject(with: header) as? [String: Any]
+        else { return false }
         return json["alg"] != nil
     }
 

@@ -27,12 +27,9 @@ public struct DateOfBirthRecognizer: PIIRecognizer {
         let months = Set(monthNames).sorted { $0.count > $1.count }.joined(separator: "|")
         let year = #"(?:18|19|20)\d{2}"#
         return PIIPattern(
-            #"(?<![\w.\-/])(?:"# +
-            year + #"-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])"# + "|" +
-            #"\d{1,2}([./\-])\d{1,2}\1"# + year + "|" +
-            #"\d{1,2}(?:\.|er|st|nd|rd|th|º)?\s+(?:de\s+)?(?:"# + months + #")\.?\s+(?:de\s+)?"# + year + "|" +
-            #"(?:"# + months + #")\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+"# + year +
-            #")(?![\w]|[.\-/]\d)"#,
+            #"(?<![\w.\-/])(?:"# + year + #"-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])"# + "|" + #"\d{1,2}([./\-])\d{1,2}\1"#
+                + year + "|" + #"\d{1,2}(?:\.|er|st|nd|rd|th|º)?\s+(?:de\s+)?(?:"# + months + #")\.?\s+(?:de\s+)?"# + year + "|"
+                + #"(?:"# + months + #")\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+"# + year + #")(?![\w]|[.\-/]\d)"#,
             caseInsensitive: true
         )
     }()

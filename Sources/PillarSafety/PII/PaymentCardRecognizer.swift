@@ -55,7 +55,8 @@ public struct PaymentCardRecognizer: PIIRecognizer {
             return "discover"
         case (3528...3589).contains(prefix(4)) && (16...19).contains(count): return "jcb"
         case ((300...305).contains(prefix(3)) || prefix(2) == 36 || prefix(2) == 38 || prefix(2) == 39)
-            && (14...19).contains(count): return "diners"
+            && (14...19).contains(count):
+            return "diners"
         case prefix(2) == 62 && (16...19).contains(count): return "unionpay"
         default: return nil
         }

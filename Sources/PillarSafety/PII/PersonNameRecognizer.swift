@@ -36,7 +36,7 @@ public struct PersonNameRecognizer: PIIRecognizer {
             guard let range, !range.isEmpty else { return nil }
             let wordCount = text[range].split(whereSeparator: { $0 == " " || $0 == "\t" }).count
             let marker = groups[1].map { text[$0].lowercased() } ?? ""
-            let weakMarker = marker.hasPrefix("i") // "I am", "I'm"
+            let weakMarker = marker.hasPrefix("i")  // "I am", "I'm"
             var confidence = weakMarker ? 0.65 : 0.8
             if weakMarker && wordCount == 1 { confidence = 0.55 }
             return PIIFinding(type: .personName, range: range, confidence: confidence, recognizer: name)

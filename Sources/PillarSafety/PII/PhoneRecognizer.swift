@@ -40,7 +40,8 @@ public struct PhoneRecognizer: PIIRecognizer {
         // Parentheses must be balanced and wrap digits only, e.g. "(415)".
         if candidate.filter({ $0 == "(" }).count != candidate.filter({ $0 == ")" }).count { return nil }
         let usesDots = candidate.contains(".")
-        let isNANP = Self.nanp.isMatch(candidate) && !candidate.hasPrefix("0") && !candidate.hasPrefix("1")
+        let isNANP =
+            Self.nanp.isMatch(candidate) && !candidate.hasPrefix("0") && !candidate.hasPrefix("1")
             && !candidate.hasPrefix("(0") && !candidate.hasPrefix("(1")
         if usesDots && !isNANP { return nil }
 
@@ -64,7 +65,8 @@ public struct PhoneRecognizer: PIIRecognizer {
         }
         let groups = candidate.split(whereSeparator: { $0 == " " || $0 == "-" })
         if candidate.hasPrefix("0") && groups.count >= 2 && (9...12).contains(digits.count)
-            && !separators.contains(where: { $0 == "(" || $0 == ")" }) {
+            && !separators.contains(where: { $0 == "(" || $0 == ")" })
+        {
             return hasContext ? 0.85 : 0.6
         }
         if hasContext {

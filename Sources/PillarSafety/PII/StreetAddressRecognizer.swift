@@ -12,15 +12,16 @@ public struct StreetAddressRecognizer: PIIRecognizer {
         "AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|PR"
 
     private static let us = PIIPattern(
-        #"(?<![\w\-])\d{1,6}[A-Z]?\s+(?:(?:N|S|E|W|NE|NW|SE|SW)\.?\s+)?(?:(?:\d{1,3}(?:st|nd|rd|th)|"# + nameWord +
-        #")\s+){1,3}(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Ter|Parkway|Pkwy|Highway|Hwy|Square|Sq|Circle|Cir|Trail|Trl)\b"#
+        #"(?<![\w\-])\d{1,6}[A-Z]?\s+(?:(?:N|S|E|W|NE|NW|SE|SW)\.?\s+)?(?:(?:\d{1,3}(?:st|nd|rd|th)|"# + nameWord
+            + #")\s+){1,3}(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Ter|Parkway|Pkwy|Highway|Hwy|Square|Sq|Circle|Cir|Trail|Trl)\b"#
             + #"(?:\s+(?:NW|NE|SW|SE|N|S|E|W)\b)?"#
             + #"(?:\.?,?\s+(?:Apt|Apartment|Suite|Ste|Unit|Floor|Fl|#)\.?\s*[A-Za-z0-9\-]+\b)?"#
             + #"(?:\.?,\s*("# + nameWord + #"(?:\s"# + nameWord + #"){0,2}),\s*(?:"# + states + #")\s+(\d{5})(-\d{4})?\b)?"#
     )
 
     private static let europeanTail = #"(?:,\s*(?:\d{4,5}|\d{4}\s?[A-Z]{2})\s+\p{Lu}[\p{L}\-]+(?:\s\p{Lu}[\p{L}\-]+)?)?"#
-    private static let particles = #"(?:(?:de la|de l'|de l’|de los|de las|del|de|des|du|della|delle|dei|degli|di|d'|d’|la|le|les|van|von)\s*)"#
+    private static let particles =
+        #"(?:(?:de la|de l'|de l’|de los|de las|del|de|des|du|della|delle|dei|degli|di|d'|d’|la|le|les|van|von)\s*)"#
 
     /// `Hauptstraße 12`, `Berliner Straße 45a`, `Kalverstraat 92`.
     private static let compound = PIIPattern(
@@ -56,8 +57,10 @@ public struct StreetAddressRecognizer: PIIRecognizer {
             for groups in pattern.matches(in: text) {
                 guard let range = groups[0] else { continue }
                 let hasPostcode = text[range].contains(",") && text[range].last?.isLetter == true
-                found.append(PIIFinding(type: .streetAddress, range: range, confidence: hasPostcode ? 0.85 : 0.75,
-                                        recognizer: name))
+                found.append(
+                    PIIFinding(
+                        type: .streetAddress, range: range, confidence: hasPostcode ? 0.85 : 0.75,
+                        recognizer: name))
             }
         }
         return found

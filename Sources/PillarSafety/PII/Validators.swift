@@ -28,7 +28,7 @@ public enum PIIValidators {
             if let digit = character.wholeNumberValue {
                 remainder = (remainder * 10 + digit) % 97
             } else if let ascii = character.asciiValue {
-                let value = Int(ascii) - 55 // A = 10
+                let value = Int(ascii) - 55  // A = 10
                 remainder = (remainder * 100 + value) % 97
             }
         }

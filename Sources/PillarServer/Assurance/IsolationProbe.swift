@@ -53,9 +53,12 @@ struct IsolationProbe: Sendable {
         do {
             try await plant(canaries)
             // Controls: the probe tenant's member in the group sees both; one outside it sees the open one only.
-            let inside = try await searched(canaries, scope: AccessScope(tenant: ProbeTenant.id, groups: [ProbeTenant.restrictedGroup]))
+            let inside = try await searched(
+                canaries, scope: AccessScope(tenant: ProbeTenant.id, groups: [ProbeTenant.restrictedGroup]))
             if !(inside.contains("open") && inside.contains("restricted")) {
-                problems.append("search: the probe tenant's member of \(ProbeTenant.restrictedGroup) did not find both canaries (found: \(inside.sorted().joined(separator: ", ")))")
+                problems.append(
+                    "search: the probe tenant's member of \(ProbeTenant.restrictedGroup) did not find both canaries (found: \(inside.sorted().joined(separator: ", ")))"
+                )
             }
             let outside = try await searched(canaries, scope: AccessScope(tenant: ProbeTenant.id, groups: []))
             attempts += 1
@@ -75,7 +78,8 @@ struct IsolationProbe: Sendable {
             }
             probed = searchedTenants.count
             if let flows {
-                let (flowAttempts, flowLeaks, flowProblems) = await askFlows(flows, canaries: canaries, tenants: others, round: number)
+                let (flowAttempts, flowLeaks, flowProblems) = await askFlows(
+                    flows, canaries: canaries, tenants: others, round: number)
                 attempts += flowAttempts
                 leaks += flowLeaks
                 problems += flowProblems
@@ -84,29 +88,35 @@ struct IsolationProbe: Sendable {
             problems.append("the round stopped: \(PillarError.summary(of: error))")
         }
         let status: IsolationProbeRun.Status = !leaks.isEmpty ? .leaked : problems.isEmpty ? .passed : .inconclusive
-        let run = IsolationProbeRun(id: "probe_" + RandomHex.make(bytes: 8), startedAt: started, finishedAt: Date().timeIntervalSince1970,
-                                    status: status, attempts: attempts, tenantsProbed: probed, leaks: leaks, problems: problems)
+        let run = IsolationProbeRun(
+            id: "probe_" + RandomHex.make(bytes: 8), startedAt: started, finishedAt: Date().timeIntervalSince1970,
+            status: status, attempts: attempts, tenantsProbed: probed, leaks: leaks, problems: problems)
         await report(run)
         return run
     }
 
     private func plant(_ canaries: Canaries) async throws {
         _ = try await tenants.ensureTenant(ProbeTenant.id)
-        for (name, word, groups) in [("open", canaries.open, [String]()), ("restricted", canaries.restricted, [ProbeTenant.restrictedGroup])] {
+        for (name, word, groups) in [
+            ("open", canaries.open, [String]()), ("restricted", canaries.restricted, [ProbeTenant.restrictedGroup]),
+        ] {
             let text = """
                 # Isolation canary (\(name))
 
                 The isolation probe planted this document. Its word \(word) must be found only by the probe's own identities.
                 """
-            _ = try await ingestor.ingest(.init(sourceURI: "probe://canary/\(name)", title: "Isolation canary (\(name))", format: .markdown,
-                                                data: Data(text.utf8), aclGroups: groups),
-                                          tenant: ProbeTenant.id, caller: Self.caller)
+            _ = try await ingestor.ingest(
+                .init(
+                    sourceURI: "probe://canary/\(name)", title: "Isolation canary (\(name))", format: .markdown,
+                    data: Data(text.utf8), aclGroups: groups),
+                tenant: ProbeTenant.id, caller: Self.caller)
         }
     }
 
     /// The canaries a search as `scope` returns, through the retriever users' searches and flows use.
     private func searched(_ canaries: Canaries, scope: AccessScope) async throws -> Set<String> {
-        let results = try await retriever.search(.init(text: canaries.query, mode: .hybrid, topK: 10), scope: scope, caller: Self.caller)
+        let results = try await retriever.search(
+            .init(text: canaries.query, mode: .hybrid, topK: 10), scope: scope, caller: Self.caller)
         return Set(results.flatMap { canaries.seen(in: $0.hit.text) })
     }
 
@@ -117,10 +127,12 @@ struct IsolationProbe: Sendable {
         var leaks: [IsolationProbeRun.Leak] = []
         var problems: [String] = []
         func ask(tenant: String, groups: [String]) async throws -> Set<String> {
-            let principal = Principal(tenant: tenant, subject: ProbeTenant.subject, roles: [.user], groups: groups, method: .apiKey)
-            let question = FlowService.Question(flow: flowName, label: nil, text: "What do the documents say about \(canaries.query)?",
-                                                history: [], principal: principal, conversationID: nil,
-                                                stickyKey: "isolation-probe/\(round)/\(tenant)")
+            let principal = Principal(
+                tenant: tenant, subject: ProbeTenant.subject, roles: [.user], groups: groups, method: .apiKey)
+            let question = FlowService.Question(
+                flow: flowName, label: nil, text: "What do the documents say about \(canaries.query)?",
+                history: [], principal: principal, conversationID: nil,
+                stickyKey: "isolation-probe/\(round)/\(tenant)")
             let resolved = try await flows.resolve(question)
             let answer = try await flows.answer(question, flow: resolved, streaming: nil)
             // What the flow was given, not what the model wrote: a model may repeat the question's words.
@@ -129,7 +141,8 @@ struct IsolationProbe: Sendable {
         do {
             let control = try await ask(tenant: ProbeTenant.id, groups: [ProbeTenant.restrictedGroup])
             if !(control.contains("open") && control.contains("restricted")) {
-                problems.append("flow \(flowName): the probe tenant's member of \(ProbeTenant.restrictedGroup) was not given both canaries")
+                problems.append(
+                    "flow \(flowName): the probe tenant's member of \(ProbeTenant.restrictedGroup) was not given both canaries")
             }
             attempts += 1
             if try await ask(tenant: ProbeTenant.id, groups: []).contains("restricted") {
@@ -162,29 +175,43 @@ struct IsolationProbe: Sendable {
         }
         switch run.status {
         case .passed:
-            logger.info("isolation probe passed", metadata: ["round": "\(run.id)", "attempts": "\(run.attempts)", "tenants": "\(run.tenantsProbed)"])
+            logger.info(
+                "isolation probe passed",
+                metadata: ["round": "\(run.id)", "attempts": "\(run.attempts)", "tenants": "\(run.tenantsProbed)"])
         case .inconclusive:
-            logger.warning("isolation probe inconclusive", metadata: ["round": "\(run.id)", "problems": "\(run.problems.joined(separator: " | "))"])
+            logger.warning(
+                "isolation probe inconclusive",
+                metadata: ["round": "\(run.id)", "problems": "\(run.problems.joined(separator: " | "))"])
         case .leaked:
             for leak in run.leaks {
-                logger.critical("isolation probe found a leak", metadata: [
-                    "round": "\(run.id)", "path": "\(leak.path)", "tenant": "\(leak.tenant)", "canary": "\(leak.canary)",
-                ])
+                logger.critical(
+                    "isolation probe found a leak",
+                    metadata: [
+                        "round": "\(run.id)", "path": "\(leak.path)", "tenant": "\(leak.tenant)", "canary": "\(leak.canary)",
+                    ])
                 do {
-                    try await audit.append(tenant: leak.tenant, actor: "system:isolation-probe", action: "isolation_probe.leak",
-                                           target: run.id, details: ["path": leak.path, "canary": leak.canary,
-                                                                     "groups": leak.groups.joined(separator: ",")])
+                    try await audit.append(
+                        tenant: leak.tenant, actor: "system:isolation-probe", action: "isolation_probe.leak",
+                        target: run.id,
+                        details: [
+                            "path": leak.path, "canary": leak.canary,
+                            "groups": leak.groups.joined(separator: ","),
+                        ])
                 } catch {
                     logger.error("isolation leak could not be audited", metadata: ["error": "\(PillarError.summary(of: error))"])
                 }
             }
             let tenants = Set(run.leaks.map(\.tenant)).sorted()
-            _ = alerts.enqueue(AlertEvent(
-                id: "alert_" + RandomHex.make(bytes: 8), kind: .isolationLeak, dedupKey: "isolation-probe/\(run.id)",
-                tenant: ProbeTenant.id, occurredAt: Date(timeIntervalSince1970: run.finishedAt), severity: "critical",
-                summary: "Isolation probe \(run.id): \(run.leaks.count) identities saw canary documents they must not (tenants \(tenants.joined(separator: ", ")))",
-                details: ["round": run.id, "leaks": "\(run.leaks.count)", "tenants": tenants.joined(separator: ","),
-                          "paths": Set(run.leaks.map(\.path)).sorted().joined(separator: ",")]))
+            _ = alerts.enqueue(
+                AlertEvent(
+                    id: "alert_" + RandomHex.make(bytes: 8), kind: .isolationLeak, dedupKey: "isolation-probe/\(run.id)",
+                    tenant: ProbeTenant.id, occurredAt: Date(timeIntervalSince1970: run.finishedAt), severity: "critical",
+                    summary:
+                        "Isolation probe \(run.id): \(run.leaks.count) identities saw canary documents they must not (tenants \(tenants.joined(separator: ", ")))",
+                    details: [
+                        "round": run.id, "leaks": "\(run.leaks.count)", "tenants": tenants.joined(separator: ","),
+                        "paths": Set(run.leaks.map(\.path)).sorted().joined(separator: ","),
+                    ]))
         }
     }
 

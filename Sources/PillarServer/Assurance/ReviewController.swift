@@ -56,7 +56,8 @@ struct ReviewController: Sendable {
 
     @Sendable func checks(_ request: Request, context: PlatformAdminContext) async throws -> Response {
         let checks = ReviewCatalogue.all.map {
-            CheckDescription(id: $0.id, pillar: $0.pillar, title: $0.title, principle: $0.principle, fix: $0.fix, waivable: $0.waivable)
+            CheckDescription(
+                id: $0.id, pillar: $0.pillar, title: $0.title, principle: $0.principle, fix: $0.fix, waivable: $0.waivable)
         }
         return try JSONResponse.snakeCased(try PageRequest(request).page(checks) { $0.id })
     }
@@ -70,14 +71,16 @@ struct ReviewController: Sendable {
 
     @Sendable func runProbe(_ request: Request, context: PlatformAdminContext) async throws -> Response {
         guard let probe else {
-            throw PillarError(.conflict, code: "probe_disabled", message: "The isolation probe is off (assurance.isolationProbe.enabled).")
+            throw PillarError(
+                .conflict, code: "probe_disabled", message: "The isolation probe is off (assurance.isolationProbe.enabled).")
         }
         return try JSONResponse.snakeCased(await probe.runRound())
     }
 
     @Sendable func loadTests(_ request: Request, context: PlatformAdminContext) async throws -> Response {
         // Load tests are recorded by hand, a few at a time: the list is read whole and paged here.
-        return try JSONResponse.snakeCased(try PageRequest(request).page(try await assurance.loadTests(limit: Int(Int32.max))) { $0.id })
+        return try JSONResponse.snakeCased(
+            try PageRequest(request).page(try await assurance.loadTests(limit: Int(Int32.max))) { $0.id })
     }
 
     @Sendable func recordLoadTest(_ request: Request, context: PlatformAdminContext) async throws -> Response {
@@ -85,18 +88,23 @@ struct ReviewController: Sendable {
         for (field, text) in [("tool", body.tool), ("target", body.target)] where text.isEmpty || text.count > 200 {
             throw PillarError.invalidRequest("\(field) must be 1-200 characters", param: field)
         }
-        for (field, value, range) in [("requests_per_second", body.requestsPerSecond, 0.0...10_000_000),
-                                      ("p95_ms", body.p95Ms, 0.0...86_400_000), ("error_rate", body.errorRate, 0.0...1),
-                                      ("duration_seconds", body.durationSeconds, 0.001...604_800)]
-            where !range.contains(value) {
-            throw PillarError.invalidRequest("\(field) must be \(ReviewCatalogue.format(range.lowerBound))-\(ReviewCatalogue.format(range.upperBound))", param: field)
+        for (field, value, range) in [
+            ("requests_per_second", body.requestsPerSecond, 0.0...10_000_000),
+            ("p95_ms", body.p95Ms, 0.0...86_400_000), ("error_rate", body.errorRate, 0.0...1),
+            ("duration_seconds", body.durationSeconds, 0.001...604_800),
+        ]
+        where !range.contains(value) {
+            throw PillarError.invalidRequest(
+                "\(field) must be \(ReviewCatalogue.format(range.lowerBound))-\(ReviewCatalogue.format(range.upperBound))",
+                param: field)
         }
         guard (1...1_000_000).contains(body.concurrency) else {
             throw PillarError.invalidRequest("concurrency must be 1-1000000", param: "concurrency")
         }
-        let record = LoadTestRecord(id: "load_" + RandomHex.make(bytes: 8), at: Date().timeIntervalSince1970, tool: body.tool,
-                                    target: body.target, requestsPerSecond: body.requestsPerSecond, p95Ms: body.p95Ms,
-                                    errorRate: body.errorRate, durationSeconds: body.durationSeconds, concurrency: body.concurrency)
+        let record = LoadTestRecord(
+            id: "load_" + RandomHex.make(bytes: 8), at: Date().timeIntervalSince1970, tool: body.tool,
+            target: body.target, requestsPerSecond: body.requestsPerSecond, p95Ms: body.p95Ms,
+            errorRate: body.errorRate, durationSeconds: body.durationSeconds, concurrency: body.concurrency)
         try await assurance.recordLoadTest(record)
         return try JSONResponse.snakeCased(record, status: .created)
     }

@@ -111,7 +111,9 @@ struct ReviewOutcome: Sendable {
     static func pass(_ evidence: ReviewEvidence...) -> ReviewOutcome { .init(status: .pass, evidence: evidence) }
     static func warn(_ evidence: ReviewEvidence...) -> ReviewOutcome { .init(status: .warn, evidence: evidence) }
     static func fail(_ evidence: ReviewEvidence...) -> ReviewOutcome { .init(status: .fail, evidence: evidence) }
-    static func notApplicable(_ evidence: ReviewEvidence...) -> ReviewOutcome { .init(status: .notApplicable, evidence: evidence) }
+    static func notApplicable(_ evidence: ReviewEvidence...) -> ReviewOutcome {
+        .init(status: .notApplicable, evidence: evidence)
+    }
 
     static func given(_ status: ReviewStatus, _ evidence: [ReviewEvidence]) -> ReviewOutcome {
         .init(status: status, evidence: evidence)
@@ -133,12 +135,15 @@ struct ReviewCheck: Sendable {
         var outcome = evaluate(inputs)
         var exception: String?
         if waivable, outcome.status == .warn || outcome.status == .fail,
-           let reason = inputs.configuration.assurance.review.exceptions[id] {
+            let reason = inputs.configuration.assurance.review.exceptions[id]
+        {
             exception = reason
-            outcome.evidence.append(.configuration("assurance.review.exceptions.\(id)", "accepted (was \(outcome.status.rawValue)): \(reason)"))
+            outcome.evidence.append(
+                .configuration("assurance.review.exceptions.\(id)", "accepted (was \(outcome.status.rawValue)): \(reason)"))
             outcome.status = .pass
         }
-        return ReviewCheckResult(id: id, pillar: pillar, title: title, principle: principle, status: outcome.status,
-                                 evidence: outcome.evidence, fix: fix, exception: exception)
+        return ReviewCheckResult(
+            id: id, pillar: pillar, title: title, principle: principle, status: outcome.status,
+            evidence: outcome.evidence, fix: fix, exception: exception)
     }
 }

@@ -33,16 +33,23 @@ extension ReviewReport {
         func cell(_ text: String) -> String {
             text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
         }
-        var lines = ["# Pillar review", "",
-                     "Generated \(ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: generatedAt))) by Pillar \(version): \(summaryLine).", ""]
+        var lines = [
+            "# Pillar review", "",
+            "Generated \(ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: generatedAt))) by Pillar \(version): \(summaryLine).",
+            "",
+        ]
         for pillar in ReviewPillar.allCases {
             let checks = checks.filter { $0.pillar == pillar }
             guard !checks.isEmpty else { continue }
-            lines += ["## \(pillar.title)", "", "| check | status | principle | evidence | fix |", "| --- | --- | --- | --- | --- |"]
+            lines += [
+                "## \(pillar.title)", "", "| check | status | principle | evidence | fix |", "| --- | --- | --- | --- | --- |",
+            ]
             for check in checks {
                 let status = check.status == .pass ? "pass" : "**\(check.status.rawValue)**"
-                lines.append("| \(check.id) \(cell(check.title)) | \(status) | \(cell(check.principle)) | "
-                    + "\(cell(Self.evidenceText(check.evidence))) | \(check.status == .pass || check.status == .notApplicable ? "" : cell(check.fix)) |")
+                lines.append(
+                    "| \(check.id) \(cell(check.title)) | \(status) | \(cell(check.principle)) | "
+                        + "\(cell(Self.evidenceText(check.evidence))) | \(check.status == .pass || check.status == .notApplicable ? "" : cell(check.fix)) |"
+                )
             }
             lines.append("")
         }
@@ -61,7 +68,9 @@ extension ReviewReport {
                 let title = check.title.padding(toLength: width, withPad: " ", startingAt: 0)
                 lines.append("  \(check.id)  \(title)\(check.status.rawValue.uppercased())")
                 lines.append("        principle: \(check.principle)")
-                for evidence in check.evidence { lines.append("        \(evidence.name): \(evidence.value)  [\(evidence.source)]") }
+                for evidence in check.evidence {
+                    lines.append("        \(evidence.name): \(evidence.value)  [\(evidence.source)]")
+                }
                 if check.status == .warn || check.status == .fail { lines.append("        fix: \(check.fix)") }
             }
             lines.append("")

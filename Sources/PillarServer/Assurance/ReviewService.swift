@@ -45,11 +45,14 @@ struct ReviewService: Sendable {
         }
         let configured = Set(configuration.deployments.map(\.name))
         inputs.deployments = gateway.pool.snapshot().map {
-            .init(name: $0.name, models: $0.models, breaker: $0.breaker, maxInFlight: $0.maxInFlight, local: !configured.contains($0.name))
+            .init(
+                name: $0.name, models: $0.models, breaker: $0.breaker, maxInFlight: $0.maxInFlight,
+                local: !configured.contains($0.name))
         }
         let traffic = try await queries.traffic(since: now - 86_400)
-        inputs.traffic = .init(requests: traffic.requests, failed: traffic.failed, withoutCost: traffic.withoutCost,
-                               latencyP95Ms: traffic.latencyP95Ms, timeToFirstTokenP95Ms: traffic.timeToFirstTokenP95Ms)
+        inputs.traffic = .init(
+            requests: traffic.requests, failed: traffic.failed, withoutCost: traffic.withoutCost,
+            latencyP95Ms: traffic.latencyP95Ms, timeToFirstTokenP95Ms: traffic.timeToFirstTokenP95Ms)
         inputs.documentCount = try await queries.documentCount()
         inputs.masterKeySource = masterKeySource
         inputs.unauthenticatedRoutes = unauthenticatedRoutes

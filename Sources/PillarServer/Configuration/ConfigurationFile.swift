@@ -29,8 +29,9 @@ extension ConfigurationFile {
         var unread: [String] = []
         collectUnread(given, held, path: "", into: &unread)
         guard unread.isEmpty else {
-            throw ConfigurationError(key: unread.joined(separator: ", "),
-                                     unread.count == 1 ? "is not a setting Pillar knows" : "are not settings Pillar knows")
+            throw ConfigurationError(
+                key: unread.joined(separator: ", "),
+                unread.count == 1 ? "is not a setting Pillar knows" : "are not settings Pillar knows")
         }
     }
 
@@ -92,7 +93,8 @@ public enum DecodingErrorDescription {
     public static func message(for error: DecodingError) -> String {
         let path = path(of: error)
         let problem = problem(of: error)
-        return path == "(document)" && problem == "is not valid JSON" ? "The request body is not valid JSON." : "'\(path)' \(problem)."
+        return path == "(document)" && problem == "is not valid JSON"
+            ? "The request body is not valid JSON." : "'\(path)' \(problem)."
     }
 
     static func describe(_ type: Any.Type) -> String {

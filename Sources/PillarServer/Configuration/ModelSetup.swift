@@ -1,8 +1,8 @@
 import AsyncHTTPClient
 import Foundation
 import Logging
-import PillarCore
 import NIOCore
+import PillarCore
 import PillarGateway
 import PillarTokenization
 
@@ -15,8 +15,10 @@ struct ModelSetup {
     var tokenizerDirectory: String
 
     /// `childLauncher` starts the llama-server children so that they die with this process.
-    init(configuration: PillarConfiguration, environment: [String: String], httpClient: HTTPClient,
-         childLauncher: ChildLauncher? = nil, logger: Logger) throws {
+    init(
+        configuration: PillarConfiguration, environment: [String: String], httpClient: HTTPClient,
+        childLauncher: ChildLauncher? = nil, logger: Logger
+    ) throws {
         let dataDirectory = configuration.server.dataDirectory as NSString
         let timeouts = OpenAICompatibleProvider.Timeouts(
             total: .milliseconds(Int64(configuration.timeouts.totalSeconds * 1000)),
@@ -29,11 +31,14 @@ struct ModelSetup {
                 upstreamModel: entry.model, apiVersion: entry.apiVersion,
                 apiKey: try Self.secret(entry, index: index, environment: environment),
                 servedModels: entry.models ?? [entry.name], priority: entry.priority, tokenizer: entry.tokenizer,
-                capabilities: Set((entry.capabilities ?? ModelDeployment.Capability.allCases.map(\.rawValue))
-                    .compactMap(ModelDeployment.Capability.init(rawValue:))))
-            members.append(DeploymentPool.Member(
-                provider: OpenAICompatibleProvider(deployment: deployment, httpClient: httpClient, timeouts: timeouts, logger: logger),
-                weight: entry.weight, maxInFlight: entry.maxInFlight))
+                capabilities: Set(
+                    (entry.capabilities ?? ModelDeployment.Capability.allCases.map(\.rawValue))
+                        .compactMap(ModelDeployment.Capability.init(rawValue:))))
+            members.append(
+                DeploymentPool.Member(
+                    provider: OpenAICompatibleProvider(
+                        deployment: deployment, httpClient: httpClient, timeouts: timeouts, logger: logger),
+                    weight: entry.weight, maxInFlight: entry.maxInFlight))
         }
         let cache = PillarCache.directory(environment: environment)
         tokenizerDirectory = configuration.gateway.tokenizerDirectory ?? PillarCache.tokenizers(environment: environment).path
@@ -49,14 +54,18 @@ struct ModelSetup {
                 logFile: dataDirectory.appendingPathComponent("llama-server.log"),
                 launcher: childLauncher, recordFile: dataDirectory.appendingPathComponent("llama-server.pid"))
             try LocalModelSupervisor.validate(supervisorConfiguration)
-            localModels.append(LocalModelSupervisor(configuration: supervisorConfiguration, httpClient: httpClient, logger: logger))
-            let deployment = ModelDeployment(name: "local", api: .openAI, baseURL: supervisorConfiguration.baseURL,
-                                             upstreamModel: local.name, servedModels: [local.name], priority: 100,
-                                             healthURL: "http://127.0.0.1:\(supervisorConfiguration.port)/health",
-                                             capabilities: [.chat])
-            members.append(DeploymentPool.Member(
-                provider: OpenAICompatibleProvider(deployment: deployment, httpClient: httpClient, timeouts: timeouts, logger: logger),
-                maxInFlight: local.parallel * 4))
+            localModels.append(
+                LocalModelSupervisor(configuration: supervisorConfiguration, httpClient: httpClient, logger: logger))
+            let deployment = ModelDeployment(
+                name: "local", api: .openAI, baseURL: supervisorConfiguration.baseURL,
+                upstreamModel: local.name, servedModels: [local.name], priority: 100,
+                healthURL: "http://127.0.0.1:\(supervisorConfiguration.port)/health",
+                capabilities: [.chat])
+            members.append(
+                DeploymentPool.Member(
+                    provider: OpenAICompatibleProvider(
+                        deployment: deployment, httpClient: httpClient, timeouts: timeouts, logger: logger),
+                    maxInFlight: local.parallel * 4))
         }
         if configuration.runsLocalEmbedder {
             let local = configuration.retrieval.localEmbedder
@@ -75,20 +84,24 @@ struct ModelSetup {
                 launcher: childLauncher, recordFile: dataDirectory.appendingPathComponent("llama-server-embeddings.pid"))
             do {
                 try LocalModelSupervisor.validate(supervisorConfiguration)
-            } catch where local.mode == "auto" {
+            } catch  where local.mode == "auto" {
                 // A set-up with remote models only and no llama.cpp on the machine still starts; searches that
                 // need vectors then say the embedding model is missing.
                 logger.warning("embedded embedding model not started", metadata: ["reason": "\(error)"])
                 return
             }
-            localModels.append(LocalModelSupervisor(configuration: supervisorConfiguration, httpClient: httpClient, logger: logger))
-            let deployment = ModelDeployment(name: "local-embeddings", api: .openAI, baseURL: supervisorConfiguration.baseURL,
-                                             upstreamModel: model, servedModels: [model], priority: 100,
-                                             healthURL: "http://127.0.0.1:\(supervisorConfiguration.port)/health",
-                                             capabilities: [.embeddings])
-            members.append(DeploymentPool.Member(
-                provider: OpenAICompatibleProvider(deployment: deployment, httpClient: httpClient, timeouts: timeouts, logger: logger),
-                maxInFlight: 8))
+            localModels.append(
+                LocalModelSupervisor(configuration: supervisorConfiguration, httpClient: httpClient, logger: logger))
+            let deployment = ModelDeployment(
+                name: "local-embeddings", api: .openAI, baseURL: supervisorConfiguration.baseURL,
+                upstreamModel: model, servedModels: [model], priority: 100,
+                healthURL: "http://127.0.0.1:\(supervisorConfiguration.port)/health",
+                capabilities: [.embeddings])
+            members.append(
+                DeploymentPool.Member(
+                    provider: OpenAICompatibleProvider(
+                        deployment: deployment, httpClient: httpClient, timeouts: timeouts, logger: logger),
+                    maxInFlight: 8))
         }
     }
 
@@ -113,29 +126,36 @@ struct ModelSetup {
                 families[model, default: []].insert(TokenCounter.family(of: member.provider.deployment) ?? .cl100k)
             }
         }
-        let tokens = TokenCounter(directory: URL(fileURLWithPath: tokenizerDirectory),
-                                  families: families.compactMapValues { $0.count == 1 ? $0.first : nil })
+        let tokens = TokenCounter(
+            directory: URL(fileURLWithPath: tokenizerDirectory),
+            families: families.compactMapValues { $0.count == 1 ? $0.first : nil })
         if !tokens.isExact(for: members.first?.provider.deployment.servedModels.first ?? "gpt-4o") {
-            logger.warning("no tokenizer rank files; prompt tokens are estimated at about four characters a token",
-                           metadata: ["directory": "\(tokenizerDirectory)"])
+            logger.warning(
+                "no tokenizer rank files; prompt tokens are estimated at about four characters a token",
+                metadata: ["directory": "\(tokenizerDirectory)"])
         }
-        return ModelGateway(pool: DeploymentPool(members: members, breakerPolicy: breakerPolicy), policy: gatewayPolicy,
-                            tokens: tokens, logger: logger)
+        return ModelGateway(
+            pool: DeploymentPool(members: members, breakerPolicy: breakerPolicy), policy: gatewayPolicy,
+            tokens: tokens, logger: logger)
     }
 
     static func gatewayPolicy(_ gateway: PillarConfiguration.Gateway) -> (ModelGateway.Policy, CircuitBreaker.Policy) {
-        let retry = RetryPolicy(maxAttempts: gateway.maxAttempts, baseDelay: .milliseconds(gateway.retryBaseDelayMs),
-                                maxDelay: .milliseconds(gateway.retryMaxDelayMs),
-                                totalTimeout: .milliseconds(Int64(gateway.retryTotalSeconds * 1000)))
+        let retry = RetryPolicy(
+            maxAttempts: gateway.maxAttempts, baseDelay: .milliseconds(gateway.retryBaseDelayMs),
+            maxDelay: .milliseconds(gateway.retryMaxDelayMs),
+            totalTimeout: .milliseconds(Int64(gateway.retryTotalSeconds * 1000)))
         let breaker = CircuitBreaker.Policy(
             failureRateThreshold: gateway.breakerFailureRate, minimumCalls: gateway.breakerMinimumCalls,
             window: .milliseconds(Int64(gateway.breakerWindowSeconds * 1000)),
             openDuration: .milliseconds(Int64(gateway.breakerOpenSeconds * 1000)),
             halfOpenProbes: gateway.breakerHalfOpenProbes)
-        return (ModelGateway.Policy(retry: retry, maxInFlightPerTenant: gateway.maxInFlightPerTenant,
-                                    queueTimeout: .milliseconds(gateway.queueTimeoutMs),
-                                    continuedModels: Set(gateway.pools.filter(\.value.continueInterruptedStreams).keys)),
-                breaker)
+        return (
+            ModelGateway.Policy(
+                retry: retry, maxInFlightPerTenant: gateway.maxInFlightPerTenant,
+                queueTimeout: .milliseconds(gateway.queueTimeoutMs),
+                continuedModels: Set(gateway.pools.filter(\.value.continueInterruptedStreams).keys)),
+            breaker
+        )
     }
 
     static func secret(_ entry: PillarConfiguration.Deployment, index: Int, environment: [String: String]) throws -> String? {

@@ -44,10 +44,12 @@ extension PillarConfiguration {
 
     func validateAssurance() throws {
         let review = assurance.review
-        for (key, value) in [("keyRotationDays", review.keyRotationDays), ("unusedKeyDays", review.unusedKeyDays),
-                             ("backupMaxAgeHours", review.backupMaxAgeHours), ("baselineMaxAgeDays", review.baselineMaxAgeDays),
-                             ("loadTestMaxAgeDays", review.loadTestMaxAgeDays), ("latencyP95TargetMs", review.latencyP95TargetMs)]
-            where !(value > 0 && value <= 1_000_000) {
+        for (key, value) in [
+            ("keyRotationDays", review.keyRotationDays), ("unusedKeyDays", review.unusedKeyDays),
+            ("backupMaxAgeHours", review.backupMaxAgeHours), ("baselineMaxAgeDays", review.baselineMaxAgeDays),
+            ("loadTestMaxAgeDays", review.loadTestMaxAgeDays), ("latencyP95TargetMs", review.latencyP95TargetMs),
+        ]
+        where !(value > 0 && value <= 1_000_000) {
             throw ConfigurationError(key: "assurance.review.\(key)", "must be above 0 and at most 1000000")
         }
         if let rate = review.expectedRequestsPerSecond, !(rate > 0 && rate <= 1_000_000) {
@@ -56,10 +58,12 @@ extension PillarConfiguration {
         let known = Set(ReviewCatalogue.all.map(\.id))
         for (id, reason) in review.exceptions {
             guard known.contains(id) else {
-                throw ConfigurationError(key: "assurance.review.exceptions.\(id)", "is not a review check (see `pillar review --list`)")
+                throw ConfigurationError(
+                    key: "assurance.review.exceptions.\(id)", "is not a review check (see `pillar review --list`)")
             }
             guard ReviewCatalogue.all.first(where: { $0.id == id })?.waivable == true else {
-                throw ConfigurationError(key: "assurance.review.exceptions.\(id)", "this check cannot be accepted: fix what it finds")
+                throw ConfigurationError(
+                    key: "assurance.review.exceptions.\(id)", "this check cannot be accepted: fix what it finds")
             }
             guard !reason.trimmingCharacters(in: .whitespaces).isEmpty, reason.count <= 500 else {
                 throw ConfigurationError(key: "assurance.review.exceptions.\(id)", "must give a reason of 1-500 characters")
@@ -77,8 +81,11 @@ extension PillarConfiguration {
             throw ConfigurationError(key: "server.tlsTerminatedBy", "must name what terminates TLS in front of Pillar")
         }
         for (index, provider) in oidc.enumerated() {
-            if ProbeTenant.isReserved(provider.defaultTenant ?? "") || (provider.tenantMap ?? [:]).values.contains(where: ProbeTenant.isReserved) {
-                throw ConfigurationError(key: "oidc[\(index)].tenantMap", "'\(ProbeTenant.id)' is reserved for the isolation probe")
+            if ProbeTenant.isReserved(provider.defaultTenant ?? "")
+                || (provider.tenantMap ?? [:]).values.contains(where: ProbeTenant.isReserved)
+            {
+                throw ConfigurationError(
+                    key: "oidc[\(index)].tenantMap", "'\(ProbeTenant.id)' is reserved for the isolation probe")
             }
         }
     }

@@ -23,7 +23,8 @@ func rejectUnknownKeys<Keys: CodingKey & CaseIterable>(in decoder: any Decoder, 
 
 extension PillarConfiguration {
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case server, oidc, deployments, localModel, timeouts, gateway, limits, prices, retrieval, flows, safety, evaluation, promotion, monitoring, assurance
+        case server, oidc, deployments, localModel, timeouts, gateway, limits, prices, retrieval, flows, safety, evaluation,
+            promotion, monitoring, assurance
         case azure
     }
 
@@ -86,8 +87,9 @@ extension PillarConfiguration.OIDC {
     public init(from decoder: any Decoder) throws {
         try rejectUnknownKeys(in: decoder, known: CodingKeys.self)
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(issuer: try container.decode(String.self, forKey: .issuer),
-                  audiences: try container.decode([String].self, forKey: .audiences))
+        self.init(
+            issuer: try container.decode(String.self, forKey: .issuer),
+            audiences: try container.decode([String].self, forKey: .audiences))
         jwksURL = try container.decodeIfPresent(String.self, forKey: .jwksURL)
         tenantClaim = try container.decodeIfPresent(String.self, forKey: .tenantClaim)
         tenantMap = try container.decodeIfPresent([String: String].self, forKey: .tenantMap)
@@ -113,9 +115,10 @@ extension PillarConfiguration.Deployment {
     public init(from decoder: any Decoder) throws {
         try rejectUnknownKeys(in: decoder, known: CodingKeys.self)
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(name: try container.decode(String.self, forKey: .name),
-                  baseURL: try container.decode(String.self, forKey: .baseURL),
-                  model: try container.decode(String.self, forKey: .model))
+        self.init(
+            name: try container.decode(String.self, forKey: .name),
+            baseURL: try container.decode(String.self, forKey: .baseURL),
+            model: try container.decode(String.self, forKey: .model))
         api = try container.value(.api, or: api)
         apiVersion = try container.decodeIfPresent(String.self, forKey: .apiVersion)
         apiKeyEnv = try container.decodeIfPresent(String.self, forKey: .apiKeyEnv)

@@ -250,8 +250,9 @@ extension PillarConfiguration.MonitorSettings {
     public init(from decoder: any Decoder) throws {
         try rejectUnknownKeys(in: decoder, known: CodingKeys.self)
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(name: try container.decode(String.self, forKey: .name), signal: try container.decode(String.self, forKey: .signal),
-                  alert: try container.decode(Double.self, forKey: .alert))
+        self.init(
+            name: try container.decode(String.self, forKey: .name), signal: try container.decode(String.self, forKey: .signal),
+            alert: try container.decode(Double.self, forKey: .alert))
         tenant = try container.decodeIfPresent(String.self, forKey: .tenant)
         flow = try container.decodeIfPresent(String.self, forKey: .flow)
         label = try container.decodeIfPresent(String.self, forKey: .label)
@@ -268,12 +269,17 @@ extension PillarConfiguration.MonitorSettings {
 extension PillarConfiguration {
     func validateMonitoring() throws {
         let settings = monitoring
-        for (key, sampling) in [("monitoring.sampling", settings.sampling)] + settings.tenants.sorted(by: { $0.key < $1.key })
-            .map({ ("monitoring.tenants.\($0.key)", $0.value) }) {
-            guard sampling.rate.isFinite, (0...1).contains(sampling.rate) else { throw ConfigurationError(key: key + ".rate", "must be 0-1") }
+        for (key, sampling) in [("monitoring.sampling", settings.sampling)]
+            + settings.tenants.sorted(by: { $0.key < $1.key })
+            .map({ ("monitoring.tenants.\($0.key)", $0.value) })
+        {
+            guard sampling.rate.isFinite, (0...1).contains(sampling.rate) else {
+                throw ConfigurationError(key: key + ".rate", "must be 0-1")
+            }
             if let judge = sampling.judges.first(where: { !SamplingRule.judgeMetrics.contains($0) }) {
-                throw ConfigurationError(key: key + ".judges",
-                                         "'\(judge)' is not one of \(SamplingRule.judgeMetrics.joined(separator: ", "))")
+                throw ConfigurationError(
+                    key: key + ".judges",
+                    "'\(judge)' is not one of \(SamplingRule.judgeMetrics.joined(separator: ", "))")
             }
         }
         if let model = settings.judgeModel, model.isEmpty {
@@ -306,16 +312,21 @@ extension PillarConfiguration {
             guard names.insert(webhook.name).inserted, !webhook.name.isEmpty, webhook.name.count <= 64 else {
                 throw ConfigurationError(key: "monitoring.webhooks", "names must be unique, 1-64 characters")
             }
-            guard let url = URL(string: webhook.url), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
+            guard let url = URL(string: webhook.url), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil
+            else {
                 throw ConfigurationError(key: "monitoring.webhooks.\(webhook.name).url", "must be an http or https URL")
             }
-            guard webhook.timeoutSeconds.isFinite, (0.1...120).contains(webhook.timeoutSeconds), (1...20).contains(webhook.maxAttempts) else {
-                throw ConfigurationError(key: "monitoring.webhooks.\(webhook.name)", "timeoutSeconds must be 0.1-120 and maxAttempts 1-20")
+            guard webhook.timeoutSeconds.isFinite, (0.1...120).contains(webhook.timeoutSeconds),
+                (1...20).contains(webhook.maxAttempts)
+            else {
+                throw ConfigurationError(
+                    key: "monitoring.webhooks.\(webhook.name)", "timeoutSeconds must be 0.1-120 and maxAttempts 1-20")
             }
         }
         let canary = settings.canary
         guard canary.tickSeconds.isFinite, (0.05...3600).contains(canary.tickSeconds),
-              canary.samplingRate.isFinite, (0...1).contains(canary.samplingRate) else {
+            canary.samplingRate.isFinite, (0...1).contains(canary.samplingRate)
+        else {
             throw ConfigurationError(key: "monitoring.canary", "tickSeconds must be 0.05-3600 and samplingRate 0-1")
         }
         for decay in settings.decay {
@@ -332,8 +343,9 @@ extension PillarConfiguration.MonitorSettings {
     func spec() throws -> MonitorSpec {
         let key = "monitoring.monitors.\(name)"
         guard let signal = QualitySignal(rawValue: signal) else {
-            throw ConfigurationError(key: key + ".signal",
-                                     "'\(self.signal)' is not one of \(QualitySignal.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw ConfigurationError(
+                key: key + ".signal",
+                "'\(self.signal)' is not one of \(QualitySignal.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         var parsedDirection: MonitorSpec.Direction?
         if let direction {
@@ -345,9 +357,10 @@ extension PillarConfiguration.MonitorSettings {
         guard let noData = MonitorSpec.NoData(rawValue: noData) else {
             throw ConfigurationError(key: key + ".noData", "must be one of ok, keep, warning, alert")
         }
-        let spec = MonitorSpec(name: name, signal: signal, tenant: tenant, flow: flow, label: label,
-                               windowSeconds: windowSeconds, direction: parsedDirection, warning: warning, alert: alert,
-                               minimumSamples: minimumSamples, noData: noData, hysteresis: hysteresis, clearAfter: clearAfter)
+        let spec = MonitorSpec(
+            name: name, signal: signal, tenant: tenant, flow: flow, label: label,
+            windowSeconds: windowSeconds, direction: parsedDirection, warning: warning, alert: alert,
+            minimumSamples: minimumSamples, noData: noData, hysteresis: hysteresis, clearAfter: clearAfter)
         if let problem = spec.problem { throw ConfigurationError(key: key, problem) }
         return spec
     }
@@ -362,8 +375,9 @@ extension PillarConfiguration.Monitoring {
 
     /// What a canary analysis runs by when its request leaves a field out.
     var canaryDefaults: CanaryAnalysisSpec {
-        CanaryAnalysisSpec(steps: canary.steps, intervalSeconds: canary.intervalSeconds,
-                           minimumSamples: canary.minimumSamples, failureLimit: canary.failureLimit)
+        CanaryAnalysisSpec(
+            steps: canary.steps, intervalSeconds: canary.intervalSeconds,
+            minimumSamples: canary.minimumSamples, failureLimit: canary.failureLimit)
     }
 }
 
@@ -377,16 +391,19 @@ extension PillarConfiguration {
         // A permutation p-value is never below 1/(permutations+1): a drift threshold at or under it never fires.
         let floor = 1 / Double(monitoring.drift.permutations + 1)
         for spec in specs where spec.signal == .queryDrift && spec.direction == .below && spec.alert <= floor {
-            throw ConfigurationError(key: "monitoring.monitors.\(spec.name).alert",
-                                     "\(spec.alert) can never be reached: with \(monitoring.drift.permutations) permutations the smallest p-value is \(String(format: "%.2g", floor)); raise monitoring.drift.permutations or the threshold")
+            throw ConfigurationError(
+                key: "monitoring.monitors.\(spec.name).alert",
+                "\(spec.alert) can never be reached: with \(monitoring.drift.permutations) permutations the smallest p-value is \(String(format: "%.2g", floor)); raise monitoring.drift.permutations or the threshold"
+            )
         }
         do { _ = try monitoring.canaryDefaults.validated() } catch {
             throw ConfigurationError(key: "monitoring.canary", error.message)
         }
         for webhook in monitoring.webhooks {
             if let unknown = webhook.events?.first(where: { AlertEvent.Kind(rawValue: $0) == nil }) {
-                throw ConfigurationError(key: "monitoring.webhooks.\(webhook.name).events",
-                                         "'\(unknown)' is not one of \(AlertEvent.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw ConfigurationError(
+                    key: "monitoring.webhooks.\(webhook.name).events",
+                    "'\(unknown)' is not one of \(AlertEvent.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
             }
         }
         for decay in monitoring.decay {

@@ -49,7 +49,9 @@ extension PillarConfiguration {
 
     func validateRetrieval() throws {
         let key = "retrieval"
-        guard !retrieval.embeddingModel.isEmpty else { throw ConfigurationError(key: "\(key).embeddingModel", "must not be empty") }
+        guard !retrieval.embeddingModel.isEmpty else {
+            throw ConfigurationError(key: "\(key).embeddingModel", "must not be empty")
+        }
         guard ["auto", "on", "off"].contains(retrieval.localEmbedder.mode) else {
             throw ConfigurationError(key: "\(key).localEmbedder.mode", "must be auto, on or off")
         }
@@ -71,8 +73,10 @@ extension PillarConfiguration {
         guard retrieval.chunkOverlapTokens >= 0, retrieval.chunkOverlapTokens < retrieval.chunkMaxTokens / 2 else {
             throw ConfigurationError(key: "\(key).chunkOverlapTokens", "must be 0 or more and under half of chunkMaxTokens")
         }
-        for (name, value) in [("fusionK", retrieval.fusionK), ("keywordWeight", retrieval.keywordWeight),
-                              ("vectorWeight", retrieval.vectorWeight)] where !(value >= 0 && value <= 1_000) {
+        for (name, value) in [
+            ("fusionK", retrieval.fusionK), ("keywordWeight", retrieval.keywordWeight),
+            ("vectorWeight", retrieval.vectorWeight),
+        ] where !(value >= 0 && value <= 1_000) {
             throw ConfigurationError(key: "\(key).\(name)", "must be 0-1000")
         }
         guard retrieval.persistIntervalSeconds > 0, retrieval.persistIntervalSeconds <= 86_400 else {

@@ -48,7 +48,9 @@ extension PillarConfiguration {
     /// The content filter: each category's blocking severity, the tenant's own blocklist, and which way it looks.
     public struct ContentPolicy: Sendable, Codable, Hashable {
         /// `hate`, `sexual`, `violence`, `self_harm` → `low`, `medium`, `high`; a category left out never blocks.
-        public var thresholds: [String: String] = ["hate": "medium", "sexual": "medium", "violence": "medium", "self_harm": "medium"]
+        public var thresholds: [String: String] = [
+            "hate": "medium", "sexual": "medium", "violence": "medium", "self_harm": "medium",
+        ]
         /// Terms and phrases this tenant never lets through (whole words, any case or accents).
         public var blocklist: [String] = []
         /// Check what users send (chat completions; flows through their guard nodes' `content_filter`).
@@ -61,7 +63,9 @@ extension PillarConfiguration {
         var severityThresholds: [HarmCategory: Severity] {
             var result: [HarmCategory: Severity] = [:]
             for (category, level) in thresholds {
-                if let category = HarmCategory(rawValue: category), let severity = Severity(label: level) { result[category] = severity }
+                if let category = HarmCategory(rawValue: category), let severity = Severity(label: level) {
+                    result[category] = severity
+                }
             }
             result[.blocklist] = .high
             return result
@@ -115,7 +119,8 @@ extension PillarConfiguration {
         guard safety.retentionCheckSeconds > 0, safety.retentionCheckSeconds <= 86_400 else {
             throw ConfigurationError(key: "safety.retentionCheckSeconds", "must be above 0 and at most 86400")
         }
-        for (name, policy) in [("tenantDefault", safety.tenantDefault)] + safety.tenants.map({ ("tenants.\($0.key)", $0.value) }) {
+        for (name, policy) in [("tenantDefault", safety.tenantDefault)] + safety.tenants.map({ ("tenants.\($0.key)", $0.value) })
+        {
             if let days = policy.retentionDays, !(days >= 0 && days <= 36_500) {
                 throw ConfigurationError(key: "safety.\(name).retentionDays", "must be 0-36500")
             }
@@ -127,7 +132,8 @@ extension PillarConfiguration {
             }
             for (category, level) in policy.content.thresholds {
                 guard HarmCategory(rawValue: category) != nil, category != "blocklist" else {
-                    throw ConfigurationError(key: "safety.\(name).content.thresholds.\(category)", "must be hate, sexual, violence or self_harm")
+                    throw ConfigurationError(
+                        key: "safety.\(name).content.thresholds.\(category)", "must be hate, sexual, violence or self_harm")
                 }
                 guard let severity = Severity(label: level), severity != .safe else {
                     throw ConfigurationError(key: "safety.\(name).content.thresholds.\(category)", "must be low, medium or high")

@@ -273,7 +273,8 @@ extension PillarConfiguration {
             throw ConfigurationError(key: "server.maxBodyBytes", "must be at least 1024")
         }
         guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(server.logLevel) else {
-            throw ConfigurationError(key: "server.logLevel", "must be one of trace, debug, info, notice, warning, error, critical")
+            throw ConfigurationError(
+                key: "server.logLevel", "must be one of trace, debug, info, notice, warning, error, critical")
         }
         guard ["auto", "on", "off"].contains(localModel.mode) else {
             throw ConfigurationError(key: "localModel.mode", "must be auto, on or off")
@@ -288,7 +289,7 @@ extension PillarConfiguration {
                 throw ConfigurationError(key: "\(key).api", "must be openai or azure")
             }
             guard let url = URL(string: deployment.baseURL), url.scheme == "http" || url.scheme == "https",
-                  url.host != nil
+                url.host != nil
             else {
                 throw ConfigurationError(key: "\(key).baseURL", "must be an http(s) URL")
             }
@@ -300,12 +301,14 @@ extension PillarConfiguration {
                 throw ConfigurationError(key: "\(key).maxInFlight", "must be at least 1")
             }
             if let tokenizer = deployment.tokenizer, TokenizerFamily(rawValue: tokenizer) == nil {
-                throw ConfigurationError(key: "\(key).tokenizer", "must be one of \(TokenizerFamily.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw ConfigurationError(
+                    key: "\(key).tokenizer", "must be one of \(TokenizerFamily.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             if let capabilities = deployment.capabilities {
                 let known = ModelDeployment.Capability.allCases.map(\.rawValue)
                 guard !capabilities.isEmpty, capabilities.allSatisfy(known.contains) else {
-                    throw ConfigurationError(key: "\(key).capabilities", "must list one or more of \(known.joined(separator: ", "))")
+                    throw ConfigurationError(
+                        key: "\(key).capabilities", "must list one or more of \(known.joined(separator: ", "))")
                 }
             }
             if deployment.apiKeyEnv != nil, deployment.apiKeyFile != nil {
@@ -321,7 +324,9 @@ extension PillarConfiguration {
         guard (0...3_600).contains(server.apiKeyCacheSeconds) else {
             throw ConfigurationError(key: "server.apiKeyCacheSeconds", "must be 0-3600 seconds")
         }
-        for (key, seconds) in [("idleTimeoutSeconds", server.idleTimeoutSeconds), ("readTimeoutSeconds", server.readTimeoutSeconds)]
+        for (key, seconds) in [
+            ("idleTimeoutSeconds", server.idleTimeoutSeconds), ("readTimeoutSeconds", server.readTimeoutSeconds),
+        ]
         where !(0.1...86_400).contains(seconds) {
             throw ConfigurationError(key: "server.\(key)", "must be 0.1-86400 seconds")
         }
@@ -335,8 +340,12 @@ extension PillarConfiguration {
         guard (0.0...1.0).contains(gateway.breakerFailureRate), gateway.breakerFailureRate > 0 else {
             throw ConfigurationError(key: "gateway.breakerFailureRate", "must be above 0 and at most 1")
         }
-        guard gateway.breakerMinimumCalls >= 1 else { throw ConfigurationError(key: "gateway.breakerMinimumCalls", "must be at least 1") }
-        guard gateway.breakerHalfOpenProbes >= 1 else { throw ConfigurationError(key: "gateway.breakerHalfOpenProbes", "must be at least 1") }
+        guard gateway.breakerMinimumCalls >= 1 else {
+            throw ConfigurationError(key: "gateway.breakerMinimumCalls", "must be at least 1")
+        }
+        guard gateway.breakerHalfOpenProbes >= 1 else {
+            throw ConfigurationError(key: "gateway.breakerHalfOpenProbes", "must be at least 1")
+        }
         if let cap = gateway.maxInFlightPerTenant, cap < 1 {
             throw ConfigurationError(key: "gateway.maxInFlightPerTenant", "must be at least 1")
         }
@@ -344,31 +353,45 @@ extension PillarConfiguration {
         for model in gateway.pools.keys.sorted() where !servedModels.contains(model) {
             throw ConfigurationError(key: "gateway.pools.\(model)", "no deployment serves this model")
         }
-        for (key, value) in [("timeouts.connectSeconds", timeouts.connectSeconds), ("timeouts.firstTokenSeconds", timeouts.firstTokenSeconds),
-                             ("timeouts.firstByteSeconds", timeouts.firstByteSeconds),
-                             ("timeouts.idleSeconds", timeouts.idleSeconds), ("timeouts.totalSeconds", timeouts.totalSeconds),
-                             ("gateway.retryTotalSeconds", gateway.retryTotalSeconds),
-                             ("gateway.breakerWindowSeconds", gateway.breakerWindowSeconds),
-                             ("gateway.breakerOpenSeconds", gateway.breakerOpenSeconds)]
-            where !(value > 0 && value <= 86_400) {
+        for (key, value) in [
+            ("timeouts.connectSeconds", timeouts.connectSeconds), ("timeouts.firstTokenSeconds", timeouts.firstTokenSeconds),
+            ("timeouts.firstByteSeconds", timeouts.firstByteSeconds),
+            ("timeouts.idleSeconds", timeouts.idleSeconds), ("timeouts.totalSeconds", timeouts.totalSeconds),
+            ("gateway.retryTotalSeconds", gateway.retryTotalSeconds),
+            ("gateway.breakerWindowSeconds", gateway.breakerWindowSeconds),
+            ("gateway.breakerOpenSeconds", gateway.breakerOpenSeconds),
+        ]
+        where !(value > 0 && value <= 86_400) {
             throw ConfigurationError(key: key, "must be above 0 and at most 86400 seconds")
         }
-        for (key, value) in [("gateway.retryBaseDelayMs", gateway.retryBaseDelayMs), ("gateway.retryMaxDelayMs", gateway.retryMaxDelayMs),
-                             ("gateway.queueTimeoutMs", gateway.queueTimeoutMs)] where !(0...3_600_000).contains(value) {
+        for (key, value) in [
+            ("gateway.retryBaseDelayMs", gateway.retryBaseDelayMs), ("gateway.retryMaxDelayMs", gateway.retryMaxDelayMs),
+            ("gateway.queueTimeoutMs", gateway.queueTimeoutMs),
+        ] where !(0...3_600_000).contains(value) {
             throw ConfigurationError(key: key, "must be 0-3600000 milliseconds")
         }
-        let allLimits = [("limits.tenantDefault", limits.tenantDefault)].compactMap { key, value in value.map { (key, $0) } }
-            + limits.tenants.map { ("limits.tenants.\($0.key)", $0.value) } + limits.keys.map { ("limits.keys.\($0.key)", $0.value) }
+        let allLimits =
+            [("limits.tenantDefault", limits.tenantDefault)].compactMap { key, value in value.map { (key, $0) } }
+            + limits.tenants.map { ("limits.tenants.\($0.key)", $0.value) }
+            + limits.keys.map { ("limits.keys.\($0.key)", $0.value) }
         for (key, value) in allLimits {
-            for (field, number) in [("requestsPerMinute", value.requestsPerMinute), ("tokensPerMinute", value.tokensPerMinute),
-                                    ("tokensPerDay", value.tokensPerDay), ("tokensPerMonth", value.tokensPerMonth)] {
+            for (field, number) in [
+                ("requestsPerMinute", value.requestsPerMinute), ("tokensPerMinute", value.tokensPerMinute),
+                ("tokensPerDay", value.tokensPerDay), ("tokensPerMonth", value.tokensPerMonth),
+            ] {
                 if let number, number < 1 { throw ConfigurationError(key: "\(key).\(field)", "must be at least 1") }
             }
             for (field, dollars) in [("costPerDayUSD", value.costPerDayUSD), ("costPerMonthUSD", value.costPerMonthUSD)] {
-                if let dollars, !(dollars > 0 && dollars < 1e9) { throw ConfigurationError(key: "\(key).\(field)", "must be above 0 dollars") }
+                if let dollars, !(dollars > 0 && dollars < 1e9) {
+                    throw ConfigurationError(key: "\(key).\(field)", "must be above 0 dollars")
+                }
             }
         }
-        for (model, price) in prices where !(price.inputPerMillion >= 0 && price.outputPerMillion >= 0 && price.inputPerMillion < 1e6 && price.outputPerMillion < 1e6) {
+        for (model, price) in prices
+        where
+            !(price.inputPerMillion >= 0 && price.outputPerMillion >= 0 && price.inputPerMillion < 1e6
+            && price.outputPerMillion < 1e6)
+        {
             throw ConfigurationError(key: "prices.\(model)", "prices must be 0 or more dollars per million tokens")
         }
         try validateRetrieval()
@@ -396,8 +419,6 @@ extension PillarConfiguration {
         }
     }
 }
-
-
 
 public struct ConfigurationError: Error, CustomStringConvertible {
     public let key: String

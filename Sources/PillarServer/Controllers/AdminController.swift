@@ -57,8 +57,9 @@ struct AdminController: Sendable {
         let from = try day("from", fallback: now.addingTimeInterval(-30 * 86_400))
         let to = try day("to", fallback: now)
         guard from <= to else { throw PillarError.invalidRequest("from must not be after to", param: "from") }
-        let rows = try await usage.usage(tenant: context.principal.tenant, from: floor(from.timeIntervalSince1970 / 86_400) * 86_400,
-                                         to: (floor(to.timeIntervalSince1970 / 86_400) + 1) * 86_400, groupBy: grouping)
+        let rows = try await usage.usage(
+            tenant: context.principal.tenant, from: floor(from.timeIntervalSince1970 / 86_400) * 86_400,
+            to: (floor(to.timeIntervalSince1970 / 86_400) + 1) * 86_400, groupBy: grouping)
         return try JSONResponse.make(try page.page(rows) { $0.group })
     }
 
@@ -79,8 +80,9 @@ struct AdminController: Sendable {
     @Sendable func createKey(_ request: Request, context: AdminContext) async throws -> Response {
         let body = try await bodyReader.decode(CreateKey.self, from: request)
         let created = try await issuer.create(tenant: context.principal.tenant, name: body.name, role: body.role ?? .user)
-        try await audit.append(tenant: context.principal.tenant, actor: context.principal.subject, action: "key.create",
-                               target: created.record.id, details: ["role": created.record.role.rawValue, "name": created.record.name])
+        try await audit.append(
+            tenant: context.principal.tenant, actor: context.principal.subject, action: "key.create",
+            target: created.record.id, details: ["role": created.record.role.rawValue, "name": created.record.name])
         return try JSONResponse.make(CreatedKey(key: created.record, secret: created.secret), status: .created)
     }
 
@@ -93,14 +95,16 @@ struct AdminController: Sendable {
         // Revoking the key that asks would lock its holder out mid-session; another admin key or `pillar keys
         // revoke` can do it.
         if context.principal.method == .apiKey, context.principal.subject == id {
-            throw PillarError(.conflict, code: "cannot_revoke_own_key",
-                              message: "A key cannot revoke itself; revoke it with another admin key or `pillar keys revoke`.")
+            throw PillarError(
+                .conflict, code: "cannot_revoke_own_key",
+                message: "A key cannot revoke itself; revoke it with another admin key or `pillar keys revoke`.")
         }
         guard try await issuer.revoke(id: id, tenant: context.principal.tenant) else {
             throw PillarError.notFound("No key '\(id)' in this tenant.")
         }
-        try await audit.append(tenant: context.principal.tenant, actor: context.principal.subject, action: "key.revoke",
-                               target: id, details: [:])
+        try await audit.append(
+            tenant: context.principal.tenant, actor: context.principal.subject, action: "key.revoke",
+            target: id, details: [:])
         return Response(status: .noContent)
     }
 

@@ -38,8 +38,10 @@ struct AzureOpenAIController: Sendable {
 
     /// A deployment route's body and the model its path names. As on Azure, the path's deployment decides; a
     /// `model` in the body is ignored.
-    private func deploymentBody<Body: Decodable>(_ type: Body.Type, _ request: Request, context: AuthenticatedContext,
-                                                 reader: RequestBodyReader) async throws -> (value: Body, model: String) {
+    private func deploymentBody<Body: Decodable>(
+        _ type: Body.Type, _ request: Request, context: AuthenticatedContext,
+        reader: RequestBodyReader
+    ) async throws -> (value: Body, model: String) {
         try AzureAPIVersion.checkDated(request)
         let deployment = try context.parameters.require("deployment")
         let body = try await reader.decode(Body.self, from: request, userInfo: [.modelFromPath: deployment])

@@ -103,22 +103,25 @@ struct CanaryAnalysisController: Sendable {
 
     func start(_ kind: LibraryKind, _ request: Request, _ context: AdminContext) async throws -> Response {
         guard enabled else {
-            throw PillarError(.conflict, code: "monitoring_disabled",
-                              message: "Canary analysis needs production monitoring, which is off (monitoring.enabled).")
+            throw PillarError(
+                .conflict, code: "monitoring_disabled",
+                message: "Canary analysis needs production monitoring, which is off (monitoring.enabled).")
         }
         let name = try context.parameters.require("name")
         let label = try context.parameters.require("label")
         let body = try await bodyReader.decode(StartRequest.self, from: request)
-        let analysis = try await analyses.start(tenant: context.principal.tenant, kind: kind, name: name, label: label,
-                                                candidate: body.candidate, spec: try spec(from: body),
-                                                by: context.principal.subject)
+        let analysis = try await analyses.start(
+            tenant: context.principal.tenant, kind: kind, name: name, label: label,
+            candidate: body.candidate, spec: try spec(from: body),
+            by: context.principal.subject)
         return try JSONResponse.snakeCased(AnalysisView(analysis), status: .created)
     }
 
     func show(_ kind: LibraryKind, _ request: Request, _ context: AdminContext) async throws -> Response {
         let name = try context.parameters.require("name")
         let label = try context.parameters.require("label")
-        guard let analysis = try await analyses.latest(tenant: context.principal.tenant, kind: kind, name: name, label: label) else {
+        guard let analysis = try await analyses.latest(tenant: context.principal.tenant, kind: kind, name: name, label: label)
+        else {
             throw PillarError.notFound("The label '\(label.prefix(64))' of '\(name.prefix(80))' has had no canary analysis.")
         }
         return try JSONResponse.snakeCased(AnalysisView(analysis))
@@ -127,8 +130,9 @@ struct CanaryAnalysisController: Sendable {
     func abort(_ kind: LibraryKind, _ request: Request, _ context: AdminContext) async throws -> Response {
         let name = try context.parameters.require("name")
         let label = try context.parameters.require("label")
-        let analysis = try await analyses.abort(tenant: context.principal.tenant, kind: kind, name: name, label: label,
-                                                by: context.principal.subject)
+        let analysis = try await analyses.abort(
+            tenant: context.principal.tenant, kind: kind, name: name, label: label,
+            by: context.principal.subject)
         return try JSONResponse.snakeCased(AnalysisView(analysis))
     }
 }

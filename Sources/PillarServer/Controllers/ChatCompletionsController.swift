@@ -31,10 +31,13 @@ struct ChatCompletionsController: Sendable {
     /// client that takes the first id gets one it can chat with.
     @Sendable func models(_ request: Request, context: AuthenticatedContext) async throws -> Response {
         let created = 1_735_689_600
-        let flowNames = try await flowLibrary.entries(tenant: context.principal.tenant).map { FlowCompletions.modelPrefix + $0.name }
+        let flowNames = try await flowLibrary.entries(tenant: context.principal.tenant).map {
+            FlowCompletions.modelPrefix + $0.name
+        }
         let gatewayModels = gateway.models.map { model in
-            ModelList.Model(id: model, created: created, ownedBy: "pillar",
-                            capabilities: gateway.pool.capabilities(of: model).sorted().map(\.rawValue))
+            ModelList.Model(
+                id: model, created: created, ownedBy: "pillar",
+                capabilities: gateway.pool.capabilities(of: model).sorted().map(\.rawValue))
         }
         let flows = flowNames.map { ModelList.Model(id: $0, created: created, ownedBy: "pillar", capabilities: ["chat"]) }
         let chats = gatewayModels.filter { $0.capabilities?.contains("chat") ?? true }
@@ -49,15 +52,18 @@ struct ChatCompletionsController: Sendable {
 
     /// A chat completion, in OpenAI's shapes or (`azure`) in Azure OpenAI's, which add the guards' filter results
     /// and refuse a blocked prompt with Azure's error.
-    func respond(_ body: ChatCompletionRequest, request: Request, context: AuthenticatedContext,
-                 azure: Bool) async throws -> Response {
+    func respond(
+        _ body: ChatCompletionRequest, request: Request, context: AuthenticatedContext,
+        azure: Bool
+    ) async throws -> Response {
         var body = body
         try body.validate()
         let principal = context.principal
         if body.model.hasPrefix(FlowCompletions.modelPrefix) {
             // A flow runs its own guard nodes; on the Azure routes the prompt is also screened first, so that a
             // blocked prompt is refused as Azure refuses it and the filter results can be reported.
-            let filter = azure ? try await AzureContentFilterResults.screen(body.messages, gate: gate, tenant: principal.tenant) : nil
+            let filter =
+                azure ? try await AzureContentFilterResults.screen(body.messages, gate: gate, tenant: principal.tenant) : nil
             return try await flows.respond(to: body, request: request, principal: principal, azure: filter)
         }
         guard gateway.serves(body.model) else { throw PillarError.modelNotFound(body.model) }
@@ -70,20 +76,23 @@ struct ChatCompletionsController: Sendable {
         }
         body.messages = try redaction.prepareForModel(body.messages, tenant: principal.tenant)
         let caller = ModelGateway.Caller(tenant: principal.tenant, subject: principal.subject)
-        let settlement = try await Settlement.reserve(admission, for: principal, promptTokens: gateway.tokens.promptTokens(body),
-                                                      maxTokens: body.completionTokenLimit, price: prices[body.model])
+        let settlement = try await Settlement.reserve(
+            admission, for: principal, promptTokens: gateway.tokens.promptTokens(body),
+            maxTokens: body.completionTokenLimit, price: prices[body.model])
         // Without max_tokens, the completion may use only what was reserved for it.
         if let allowance = settlement.completionAllowance { body.maxTokens = allowance }
         let traceID = TraceContext.currentTraceID()
-        let recorder = TurnRecorder(turns: turns, principal: principal, model: body.model, streamed: body.isStreaming,
-                                    price: prices[body.model], traceID: traceID, settlement: settlement, logger: context.logger,
-                                    stop: TurnStop())
+        let recorder = TurnRecorder(
+            turns: turns, principal: principal, model: body.model, streamed: body.isStreaming,
+            price: prices[body.model], traceID: traceID, settlement: settlement, logger: context.logger,
+            stop: TurnStop())
         var headers: HTTPFields = [:]
         if let traceID { headers[.traceID] = traceID }
 
         do {
-            return try await call(body, caller: caller, recorder: recorder, headers: headers,
-                                  output: gate.outputGuard(tenant: principal.tenant), azure: filter, logger: context.logger)
+            return try await call(
+                body, caller: caller, recorder: recorder, headers: headers,
+                output: gate.outputGuard(tenant: principal.tenant), azure: filter, logger: context.logger)
         } catch {
             // Refused before the model was called (a tenant at its cap): nothing was spent.
             await settlement.settle(usedTokens: 0)
@@ -91,12 +100,15 @@ struct ChatCompletionsController: Sendable {
         }
     }
 
-    private func call(_ body: ChatCompletionRequest, caller: ModelGateway.Caller, recorder: TurnRecorder,
-                      headers: HTTPFields, output: StreamingContentGuard?, azure: AzureContentFilterResults?,
-                      logger: Logger) async throws -> Response {
+    private func call(
+        _ body: ChatCompletionRequest, caller: ModelGateway.Caller, recorder: TurnRecorder,
+        headers: HTTPFields, output: StreamingContentGuard?, azure: AzureContentFilterResults?,
+        logger: Logger
+    ) async throws -> Response {
         var headers = headers
         guard body.isStreaming else {
-            var (completion, _, blocked) = try await recorder.completeChecked(body, gateway: gateway, caller: caller, output: output)
+            var (completion, _, blocked) = try await recorder.completeChecked(
+                body, gateway: gateway, caller: caller, output: output)
             if let azure {
                 completion.extra["prompt_filter_results"] = azure.promptFilterResults
                 completion.choices = completion.choices.map { choice in
@@ -119,49 +131,55 @@ struct ChatCompletionsController: Sendable {
             }
             return try JSONResponse.make(completion, headers: headers)
         }
-        let streamed = try await gateway.stream(body, caller: caller, permit: recorder.settlement.extend, onFinish: recorder.record)
+        let streamed = try await gateway.stream(
+            body, caller: caller, permit: recorder.settlement.extend, onFinish: recorder.record)
         headers[.contentType] = "text/event-stream"
         headers[.cacheControl] = "no-cache"
         headers[.deployment] = streamed.deployment
         let chunks = streamed.chunks
-        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
-            let encoder = JSONEncoder()
-            var hold = OutputHold<ChatCompletionChunk>(output, stop: recorder.stop)
-            var last: ChatCompletionChunk?
-            func send(_ pieces: [ChatCompletionChunk]) async throws {
-                for piece in azure.map({ Self.annotate(pieces, with: $0) }) ?? pieces {
-                    try await writer.write(ServerSentEvent.data(try encoder.encode(piece)))
+        return Response(
+            status: .ok, headers: headers,
+            body: ResponseBody { writer in
+                let encoder = JSONEncoder()
+                var hold = OutputHold<ChatCompletionChunk>(output, stop: recorder.stop)
+                var last: ChatCompletionChunk?
+                func send(_ pieces: [ChatCompletionChunk]) async throws {
+                    for piece in azure.map({ Self.annotate(pieces, with: $0) }) ?? pieces {
+                        try await writer.write(ServerSentEvent.data(try encoder.encode(piece)))
+                    }
+                    last = pieces.last ?? last
                 }
-                last = pieces.last ?? last
-            }
-            do {
-                if let azure { try await writer.write(ServerSentEvent.data(try encoder.encode(azure.promptChunk()))) }
-                for try await chunk in chunks {
-                    // Pieces go out only once the content filter has checked their text; a block ends the
-                    // stream with an error event.
-                    try await send(try await hold.admit(chunk, text: chunk.contentDelta))
-                }
-                try await send(try await hold.finish())
-                try await writer.write(ServerSentEvent.done)
-            } catch let error as PillarError {
-                if let azure, let blocked = hold.blocked {
-                    // Azure ends a filtered stream with a chunk whose finish reason says why, even when the filter
-                    // stopped it before anything was sent.
-                    let stop = ChatCompletionChunk(
-                        id: last?.id ?? "chatcmpl-" + UUID().uuidString.lowercased(),
-                        created: last?.created ?? Int(Date().timeIntervalSince1970), model: last?.model ?? body.model,
-                        choices: [.init(index: 0, delta: .init(), finishReason: "content_filter",
-                                        extra: azure.answer("", blocked: blocked).map { ["content_filter_results": $0] } ?? [:])])
-                    try await writer.write(ServerSentEvent.data(try encoder.encode(stop)))
+                do {
+                    if let azure { try await writer.write(ServerSentEvent.data(try encoder.encode(azure.promptChunk()))) }
+                    for try await chunk in chunks {
+                        // Pieces go out only once the content filter has checked their text; a block ends the
+                        // stream with an error event.
+                        try await send(try await hold.admit(chunk, text: chunk.contentDelta))
+                    }
+                    try await send(try await hold.finish())
                     try await writer.write(ServerSentEvent.done)
-                } else {
-                    // Tokens may already be on screen: say plainly that the answer is incomplete, never just stop.
-                    logger.warning("stream failed after it started", metadata: ["error": "\(error.code)"])
-                    try await writer.write(ServerSentEvent.data(try encoder.encode(PillarHTTPError(error).body)))
+                } catch let error as PillarError {
+                    if let azure, let blocked = hold.blocked {
+                        // Azure ends a filtered stream with a chunk whose finish reason says why, even when the filter
+                        // stopped it before anything was sent.
+                        let stop = ChatCompletionChunk(
+                            id: last?.id ?? "chatcmpl-" + UUID().uuidString.lowercased(),
+                            created: last?.created ?? Int(Date().timeIntervalSince1970), model: last?.model ?? body.model,
+                            choices: [
+                                .init(
+                                    index: 0, delta: .init(), finishReason: "content_filter",
+                                    extra: azure.answer("", blocked: blocked).map { ["content_filter_results": $0] } ?? [:])
+                            ])
+                        try await writer.write(ServerSentEvent.data(try encoder.encode(stop)))
+                        try await writer.write(ServerSentEvent.done)
+                    } else {
+                        // Tokens may already be on screen: say plainly that the answer is incomplete, never just stop.
+                        logger.warning("stream failed after it started", metadata: ["error": "\(error.code)"])
+                        try await writer.write(ServerSentEvent.data(try encoder.encode(PillarHTTPError(error).body)))
+                    }
                 }
-            }
-            try await writer.finish(nil)
-        })
+                try await writer.finish(nil)
+            })
     }
 
     /// Azure's streamed filter results: the piece that closes each checked stretch carries the results for the
@@ -169,7 +187,8 @@ struct ChatCompletionsController: Sendable {
     static func annotate(_ pieces: [ChatCompletionChunk], with azure: AzureContentFilterResults) -> [ChatCompletionChunk] {
         let text = pieces.map(\.contentDelta).joined()
         guard !text.isEmpty, var closing = pieces.last, !closing.choices.isEmpty,
-              let results = azure.answer(text) else { return pieces }
+            let results = azure.answer(text)
+        else { return pieces }
         closing.choices[0].extra["content_filter_results"] = results
         return pieces.dropLast() + [closing]
     }
@@ -229,7 +248,9 @@ struct TurnRecorder: Sendable {
     @Sendable func record(_ outcome: ModelGateway.Outcome) async {
         let id = "turn_" + UUID().uuidString.lowercased()
         let stopped = stop?.reason
-        let status: TurnRecord.Status = stopped != nil ? .failed
+        let status: TurnRecord.Status =
+            stopped != nil
+            ? .failed
             : outcome.cancelled ? .cancelled : (outcome.error == nil ? .succeeded : .failed)
         let turn = TurnRecord(
             id: id, tenant: principal.tenant, subject: principal.subject,
@@ -241,19 +262,21 @@ struct TurnRecorder: Sendable {
             latencyMs: outcome.duration.seconds * 1000, timeToFirstTokenMs: outcome.timeToFirstToken.map { $0.seconds * 1000 },
             traceID: traceID, createdAt: Date().timeIntervalSince1970)
         let attempts = outcome.interrupted.map { attempt in
-            TurnRecord(id: "turn_" + UUID().uuidString.lowercased(), tenant: principal.tenant, subject: principal.subject,
-                       model: model, deployment: attempt.deployment, status: .failed,
-                       errorCode: attempt.error.asPillarError.code, streamed: streamed,
-                       promptTokens: attempt.usage.promptTokens, completionTokens: attempt.usage.completionTokens,
-                       usageEstimated: true, costUSD: price.map { $0.cost(of: attempt.usage) },
-                       latencyMs: attempt.duration.seconds * 1000,
-                       timeToFirstTokenMs: nil, traceID: traceID, createdAt: attempt.endedAt.timeIntervalSince1970,
-                       attemptOf: id)
+            TurnRecord(
+                id: "turn_" + UUID().uuidString.lowercased(), tenant: principal.tenant, subject: principal.subject,
+                model: model, deployment: attempt.deployment, status: .failed,
+                errorCode: attempt.error.asPillarError.code, streamed: streamed,
+                promptTokens: attempt.usage.promptTokens, completionTokens: attempt.usage.completionTokens,
+                usageEstimated: true, costUSD: price.map { $0.cost(of: attempt.usage) },
+                latencyMs: attempt.duration.seconds * 1000,
+                timeToFirstTokenMs: nil, traceID: traceID, createdAt: attempt.endedAt.timeIntervalSince1970,
+                attemptOf: id)
         }
         // Interrupted attempts were spent too: they settle with the answer, from the rows that record them.
         let rows = attempts + [turn]
-        await settlement.settle(usedTokens: rows.reduce(0) { $0 + $1.promptTokens + $1.completionTokens },
-                                usedCost: rows.reduce(0) { $0 + ($1.costUSD ?? 0) })
+        await settlement.settle(
+            usedTokens: rows.reduce(0) { $0 + $1.promptTokens + $1.completionTokens },
+            usedCost: rows.reduce(0) { $0 + ($1.costUSD ?? 0) })
         do {
             // A call that was cancelled still happened and may have cost tokens: its record must not be lost to
             // the cancellation, so it is written from a task of its own.
@@ -266,11 +289,13 @@ struct TurnRecorder: Sendable {
         } catch {
             logger.error("turn could not be recorded", metadata: ["error": "\(error)"])
         }
-        logger.info("turn", metadata: [
-            "model": "\(model)", "deployment": "\(outcome.deployment ?? "-")", "status": "\(status.rawValue)",
-            "prompt_tokens": "\(turn.promptTokens)", "completion_tokens": "\(turn.completionTokens)",
-            "latency_ms": "\(Int(turn.latencyMs))",
-        ])
+        logger.info(
+            "turn",
+            metadata: [
+                "model": "\(model)", "deployment": "\(outcome.deployment ?? "-")", "status": "\(status.rawValue)",
+                "prompt_tokens": "\(turn.promptTokens)", "completion_tokens": "\(turn.completionTokens)",
+                "latency_ms": "\(Int(turn.latencyMs))",
+            ])
     }
 }
 
@@ -290,7 +315,8 @@ enum JSONResponse {
     static func make(_ value: some Encodable, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) throws -> Response {
         var headers = headers
         headers[.contentType] = "application/json"
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try JSONEncoder().encode(value))))
+        return Response(
+            status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try JSONEncoder().encode(value))))
     }
 
     /// For values whose Swift names are camelCase throughout (monitoring's states and decisions): keys in
@@ -300,8 +326,9 @@ enum JSONResponse {
         encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.dateEncodingStrategy = .secondsSince1970
         encoder.outputFormatting = [.sortedKeys]
-        return Response(status: status, headers: [.contentType: "application/json"],
-                        body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
+        return Response(
+            status: status, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
     }
 }
 
@@ -329,8 +356,10 @@ final class Settlement: Sendable {
 
     /// Reserves the caller's tokens, against its tenant's limits and (for an API key) the key's, before a
     /// model call.
-    static func reserve(_ admission: AdmissionControl?, for principal: Principal, promptTokens: Int,
-                        maxTokens: Int?, price: ModelPrice? = nil) async throws -> Settlement {
+    static func reserve(
+        _ admission: AdmissionControl?, for principal: Principal, promptTokens: Int,
+        maxTokens: Int?, price: ModelPrice? = nil
+    ) async throws -> Settlement {
         let reservation = try await admission?.reserve(
             tenant: principal.tenant, key: principal.method == .apiKey ? principal.subject : nil,
             promptTokens: promptTokens, maxTokens: maxTokens, price: price)
@@ -350,10 +379,12 @@ final class Settlement: Sendable {
     }
 
     func settle(usedTokens: Int, usedCost: Double = 0) async {
-        guard let reservation = reservation.withLock({ value -> AdmissionControl.Reservation? in
-            defer { value = nil }
-            return value
-        }), let admission else { return }
+        guard
+            let reservation = reservation.withLock({ value -> AdmissionControl.Reservation? in
+                defer { value = nil }
+                return value
+            }), let admission
+        else { return }
         await admission.settle(reservation, usedTokens: usedTokens, usedCost: usedCost)
     }
 }

@@ -73,15 +73,17 @@ struct ConversationsController: Sendable {
 
     @Sendable func list(_ request: Request, context: AuthenticatedContext) async throws -> Response {
         let page = try PageRequest(request)
-        let records = try await conversations.listConversations(tenant: context.principal.tenant, subject: context.principal.subject,
-                                                                after: page.after, limit: page.fetchLimit)
+        let records = try await conversations.listConversations(
+            tenant: context.principal.tenant, subject: context.principal.subject,
+            after: page.after, limit: page.fetchLimit)
         return try JSONResponse.make(page.page(fetched: records.map { ConversationView($0) }))
     }
 
     @Sendable func read(_ request: Request, context: AuthenticatedContext) async throws -> Response {
         let record = try await owned(request, context: context)
-        let messages = try await conversations.messages(conversation: record.id, tenant: record.tenant, subject: record.subject,
-                                                        limit: 10_000)
+        let messages = try await conversations.messages(
+            conversation: record.id, tenant: record.tenant, subject: record.subject,
+            limit: 10_000)
         return try JSONResponse.make(ConversationView(record, messages: messages))
     }
 
@@ -91,8 +93,11 @@ struct ConversationsController: Sendable {
         guard !title.isEmpty, title.count <= Self.maxTitleCharacters, !title.contains(where: \.isNewline) else {
             throw PillarError.invalidRequest("title must be 1-\(Self.maxTitleCharacters) characters on one line", param: "title")
         }
-        guard let renamed = try await conversations.renameConversation(id: record.id, tenant: record.tenant, subject: record.subject,
-                                                                       title: redaction.clean(title, tenant: record.tenant)) else {
+        guard
+            let renamed = try await conversations.renameConversation(
+                id: record.id, tenant: record.tenant, subject: record.subject,
+                title: redaction.clean(title, tenant: record.tenant))
+        else {
             throw PillarError.notFound("There is no conversation '\(record.id)'.")
         }
         return try JSONResponse.make(ConversationView(renamed))
@@ -100,8 +105,11 @@ struct ConversationsController: Sendable {
 
     @Sendable func delete(_ request: Request, context: AuthenticatedContext) async throws -> Response {
         let id = try context.parameters.require("id")
-        guard try await conversations.deleteConversation(id: id, tenant: context.principal.tenant,
-                                                         subject: context.principal.subject) else {
+        guard
+            try await conversations.deleteConversation(
+                id: id, tenant: context.principal.tenant,
+                subject: context.principal.subject)
+        else {
             throw PillarError.notFound("There is no conversation '\(id.prefix(80))'.")
         }
         return Response(status: .noContent)
@@ -109,8 +117,11 @@ struct ConversationsController: Sendable {
 
     private func owned(_ request: Request, context: AuthenticatedContext) async throws -> ConversationRecord {
         let id = try context.parameters.require("id")
-        guard let record = try await conversations.conversation(id: id, tenant: context.principal.tenant,
-                                                                subject: context.principal.subject) else {
+        guard
+            let record = try await conversations.conversation(
+                id: id, tenant: context.principal.tenant,
+                subject: context.principal.subject)
+        else {
             throw PillarError.notFound("There is no conversation '\(id.prefix(80))'.")
         }
         return record

@@ -52,19 +52,24 @@ struct DocumentsController: Sendable {
         let caller = ModelGateway.Caller(tenant: context.principal.tenant, subject: context.principal.subject)
         let outcome = try await ingestor.ingest(source, tenant: context.principal.tenant, caller: caller)
         if outcome.change != .unchanged {
-            try await audit.append(tenant: context.principal.tenant, actor: context.principal.subject, action: "document.ingest",
-                                   target: outcome.document.id,
-                                   details: ["source": outcome.document.sourceURI, "change": outcome.change.rawValue,
-                                             "version": String(outcome.document.version)])
+            try await audit.append(
+                tenant: context.principal.tenant, actor: context.principal.subject, action: "document.ingest",
+                target: outcome.document.id,
+                details: [
+                    "source": outcome.document.sourceURI, "change": outcome.change.rawValue,
+                    "version": String(outcome.document.version),
+                ])
         }
-        return try JSONResponse.make(Ingested(document: DocumentView(outcome.document), change: outcome.change.rawValue),
-                                     status: outcome.change == .created ? .created : .ok)
+        return try JSONResponse.make(
+            Ingested(document: DocumentView(outcome.document), change: outcome.change.rawValue),
+            status: outcome.change == .created ? .created : .ok)
     }
 
     private func readSource(_ request: Request) async throws -> Ingestor.Source {
         let contentType = request.headers[.contentType] ?? ""
         if contentType.lowercased().hasPrefix("multipart/form-data") {
-            let form = try MultipartForm(body: Data(try await bodyReader.bytes(of: request).readableBytesView), contentType: contentType)
+            let form = try MultipartForm(
+                body: Data(try await bodyReader.bytes(of: request).readableBytesView), contentType: contentType)
             guard let file = form.file("file"), file.fileName != nil else {
                 throw PillarError.invalidRequest("The form needs a 'file' part.", param: "file")
             }
@@ -74,7 +79,8 @@ struct DocumentsController: Sendable {
             }
             let acl = form.fields("acl").flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
                 .filter { !$0.isEmpty }
-            return Ingestor.Source(sourceURI: sourceURI, title: form.field("title"), format: format, data: file.data, aclGroups: acl)
+            return Ingestor.Source(
+                sourceURI: sourceURI, title: form.field("title"), format: format, data: file.data, aclGroups: acl)
         }
         let body = try await bodyReader.decode(NewDocument.self, from: request)
         guard let sourceURI = body.source else { throw PillarError.invalidRequest("'source' is required", param: "source") }
@@ -93,18 +99,22 @@ struct DocumentsController: Sendable {
         return Ingestor.Source(sourceURI: sourceURI, title: body.title, format: format, data: data, aclGroups: body.acl ?? [])
     }
 
-    static func format(_ named: String?, fileName: String?, contentType: String?,
-                       fallback: DocumentFormat? = nil) throws(PillarError) -> DocumentFormat {
+    static func format(
+        _ named: String?, fileName: String?, contentType: String?,
+        fallback: DocumentFormat? = nil
+    ) throws(PillarError) -> DocumentFormat {
         if let named {
             guard let format = DocumentFormat(rawValue: named) else {
-                throw .invalidRequest("'format' must be one of \(DocumentFormat.allCases.map(\.rawValue).joined(separator: ", "))",
-                                      param: "format", code: "unsupported_format")
+                throw .invalidRequest(
+                    "'format' must be one of \(DocumentFormat.allCases.map(\.rawValue).joined(separator: ", "))",
+                    param: "format", code: "unsupported_format")
             }
             return format
         }
         if let format = DocumentFormat.detect(fileName: fileName, contentType: contentType) ?? fallback { return format }
-        throw .invalidRequest("The document's format cannot be told from its name or type; give 'format'.",
-                              param: "format", code: "unsupported_format")
+        throw .invalidRequest(
+            "The document's format cannot be told from its name or type; give 'format'.",
+            param: "format", code: "unsupported_format")
     }
 
     /// `GET /v1/documents?limit=100&after=doc_…&source_prefix=file:///docs/`
@@ -123,7 +133,8 @@ struct DocumentsController: Sendable {
         let id = try context.parameters.require("id")
         let scope = AccessScope(tenant: context.principal.tenant, groups: context.principal.groups)
         guard let document = try await repository.document(tenant: context.principal.tenant, id: id),
-              context.principal.isAdmin || scope.canRead(aclGroups: document.aclGroups) else {
+            context.principal.isAdmin || scope.canRead(aclGroups: document.aclGroups)
+        else {
             throw PillarError.notFound("No document '\(id)'.")
         }
         var view = DocumentView(document)
@@ -132,15 +143,15 @@ struct DocumentsController: Sendable {
         return try JSONResponse.make(view)
     }
 
-
     @Sendable func delete(_ request: Request, context: AuthenticatedContext) async throws -> Response {
         try requireAdmin(context)
         let id = try context.parameters.require("id")
         guard try await repository.deleteDocument(tenant: context.principal.tenant, id: id) else {
             throw PillarError.notFound("No document '\(id)'.")
         }
-        try await audit.append(tenant: context.principal.tenant, actor: context.principal.subject, action: "document.delete",
-                               target: id, details: [:])
+        try await audit.append(
+            tenant: context.principal.tenant, actor: context.principal.subject, action: "document.delete",
+            target: id, details: [:])
         return Response(status: .noContent)
     }
 
@@ -182,10 +193,13 @@ struct DocumentsController: Sendable {
         let mode = body.mode ?? .hybrid
         // Vector and hybrid searches embed the query: rate limits and token budgets apply as to any model call.
         let tokens = mode == .keyword ? 0 : TokenEstimate.tokens(in: text)
-        let settlement = tokens == 0 ? Settlement(admission: nil, reservation: nil)
+        let settlement =
+            tokens == 0
+            ? Settlement(admission: nil, reservation: nil)
             : try await Settlement.reserve(admission, for: principal, promptTokens: tokens, maxTokens: 1)
-        let query = Retriever.Query(text: text, mode: mode, topK: topK,
-                                    keywordWeight: body.keywordWeight, vectorWeight: body.vectorWeight)
+        let query = Retriever.Query(
+            text: text, mode: mode, topK: topK,
+            keywordWeight: body.keywordWeight, vectorWeight: body.vectorWeight)
         let results: [Retriever.Result]
         do {
             results = try await retriever.search(

@@ -30,20 +30,24 @@ struct EmbeddingsController: Sendable {
         }
         guard gateway.serves(body.model) else { throw PillarError.modelNotFound(body.model) }
         if body.dimensions != nil {
-            throw PillarError.invalidRequest("'dimensions' is not supported: the model's own length is returned",
-                                             param: "dimensions", code: "unsupported_parameter")
+            throw PillarError.invalidRequest(
+                "'dimensions' is not supported: the model's own length is returned",
+                param: "dimensions", code: "unsupported_parameter")
         }
         let principal = context.principal
         let estimated = body.input.reduce(0) { $0 + gateway.tokens.tokens(in: $1, model: body.model) }
-        let settlement = try await Settlement.reserve(admission, for: principal, promptTokens: estimated, maxTokens: 1,
-                                                      price: prices[body.model])
-        let recorder = TurnRecorder(turns: turns, principal: principal, model: body.model, streamed: false,
-                                    price: prices[body.model], traceID: TraceContext.currentTraceID(),
-                                    settlement: settlement, logger: context.logger)
+        let settlement = try await Settlement.reserve(
+            admission, for: principal, promptTokens: estimated, maxTokens: 1,
+            price: prices[body.model])
+        let recorder = TurnRecorder(
+            turns: turns, principal: principal, model: body.model, streamed: false,
+            price: prices[body.model], traceID: TraceContext.currentTraceID(),
+            settlement: settlement, logger: context.logger)
         let response: EmbeddingsResponse
         do {
-            response = try await gateway.embed(body, caller: .init(tenant: principal.tenant, subject: principal.subject),
-                                               onFinish: recorder.record)
+            response = try await gateway.embed(
+                body, caller: .init(tenant: principal.tenant, subject: principal.subject),
+                onFinish: recorder.record)
         } catch {
             await settlement.settle(usedTokens: 0)
             throw error

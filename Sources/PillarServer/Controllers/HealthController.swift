@@ -50,8 +50,9 @@ actor ReadinessProbe {
         let probe = Task {
             let databaseReady = (try? await database.checkHealth()) != nil
             let modelsReady = await gateway.everyCapabilityReachable()
-            return State(status: databaseReady && modelsReady ? "ready" : "not_ready",
-                         database: databaseReady ? "ok" : "unavailable", models: modelsReady ? "ok" : "unavailable")
+            return State(
+                status: databaseReady && modelsReady ? "ready" : "not_ready",
+                database: databaseReady ? "ok" : "unavailable", models: modelsReady ? "ok" : "unavailable")
         }
         running = probe
         let state = await probe.value

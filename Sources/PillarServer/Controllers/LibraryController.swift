@@ -13,8 +13,9 @@ struct LibraryController<Compiled: Sendable>: Sendable {
     let bodyReader: RequestBodyReader
 
     func record(_ verb: String, _ name: String, _ context: AdminContext, _ details: [String: String]) async throws {
-        try await audit.append(tenant: context.principal.tenant, actor: context.principal.subject,
-                               action: "\(library.kind.rawValue).\(verb)", target: name, details: details)
+        try await audit.append(
+            tenant: context.principal.tenant, actor: context.principal.subject,
+            action: "\(library.kind.rawValue).\(verb)", target: name, details: details)
     }
 
     static func describe(_ split: [WeightedVersion]) -> String {
@@ -82,13 +83,15 @@ struct LibraryController<Compiled: Sendable>: Sendable {
     }
 
     @Sendable func list(_ request: Request, context: AdminContext) async throws -> Response {
-        try JSONResponse.make(try PageRequest(request).page(try await library.entries(tenant: context.principal.tenant)) { $0.name })
+        try JSONResponse.make(
+            try PageRequest(request).page(try await library.entries(tenant: context.principal.tenant)) { $0.name })
     }
 
     @Sendable func save(_ request: Request, context: AdminContext) async throws -> Response {
         let (name, body, note) = try await versionBody(of: request)
-        let saved = try await library.save(tenant: context.principal.tenant, name: name, body: body, note: note,
-                                           by: context.principal.subject)
+        let saved = try await library.save(
+            tenant: context.principal.tenant, name: name, body: body, note: note,
+            by: context.principal.subject)
         try await record("save", name, context, ["version": String(saved.version)])
         return try JSONResponse.make(VersionView(saved, withBody: false), status: .created)
     }
@@ -96,7 +99,8 @@ struct LibraryController<Compiled: Sendable>: Sendable {
     /// A prompt comes as JSON `{name, note, prompt}`; a flow as JSON `{note, yaml}` or as the YAML text itself
     /// (`application/yaml`), named by its `name:`.
     private func versionBody(of request: Request) async throws -> (name: String, body: String, note: String?) {
-        let mediaType = request.headers[.contentType]?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
+        let mediaType = request.headers[.contentType]?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces)
+            .lowercased()
         if library.kind == .flow, mediaType == "application/yaml" || mediaType == "text/yaml" {
             let text = String(buffer: try await bodyReader.bytes(of: request))
             return (try flowName(in: text, claimed: nil), text, request.uri.queryParameters.get("note"))
@@ -121,7 +125,8 @@ struct LibraryController<Compiled: Sendable>: Sendable {
             throw PillarError.invalidRequest("The flow is not valid.", code: "invalid_flow")
         }
         if let claimed, claimed != flow.spec.name {
-            throw PillarError.invalidRequest("name '\(claimed)' differs from the flow's own name '\(flow.spec.name)'", param: "name")
+            throw PillarError.invalidRequest(
+                "name '\(claimed)' differs from the flow's own name '\(flow.spec.name)'", param: "name")
         }
         return flow.spec.name
     }
@@ -129,15 +134,22 @@ struct LibraryController<Compiled: Sendable>: Sendable {
     @Sendable func show(_ request: Request, context: AdminContext) async throws -> Response {
         let name = try context.parameters.require("name")
         let versions = try await library.versions(tenant: context.principal.tenant, name: name)
-        guard !versions.isEmpty else { throw PillarError.notFound("There is no \(library.kind.rawValue) named '\(name.prefix(80))'.") }
+        guard !versions.isEmpty else {
+            throw PillarError.notFound("There is no \(library.kind.rawValue) named '\(name.prefix(80))'.")
+        }
         let labels = try await library.labels(tenant: context.principal.tenant, name: name)
-        return try JSONResponse.make(Entry(name: name, versions: versions.map { VersionView($0, withBody: false) }, labels: labels))
+        return try JSONResponse.make(
+            Entry(name: name, versions: versions.map { VersionView($0, withBody: false) }, labels: labels))
     }
 
     @Sendable func version(_ request: Request, context: AdminContext) async throws -> Response {
         let name = try context.parameters.require("name")
         let number = try context.parameters.require("version", as: Int.self)
-        guard let record = try await library.versions(tenant: context.principal.tenant, name: name).first(where: { $0.version == number }) else {
+        guard
+            let record = try await library.versions(tenant: context.principal.tenant, name: name).first(where: {
+                $0.version == number
+            })
+        else {
             throw PillarError.notFound("The \(library.kind.rawValue) '\(name.prefix(80))' has no version \(number).")
         }
         return try JSONResponse.make(VersionView(record, withBody: true))
@@ -163,8 +175,9 @@ struct LibraryController<Compiled: Sendable>: Sendable {
         case (nil, let shares?): split = shares
         default: throw PillarError.invalidRequest("give either version or split", param: "version")
         }
-        let updated = try await library.setLabel(tenant: context.principal.tenant, name: name, label: label, split: split,
-                                                 by: context.principal.subject)
+        let updated = try await library.setLabel(
+            tenant: context.principal.tenant, name: name, label: label, split: split,
+            by: context.principal.subject)
         try await record("label", name, context, ["label": label, "split": Self.describe(split)])
         return try JSONResponse.make(updated)
     }
@@ -172,8 +185,9 @@ struct LibraryController<Compiled: Sendable>: Sendable {
     @Sendable func rollback(_ request: Request, context: AdminContext) async throws -> Response {
         let name = try context.parameters.require("name")
         let label = try context.parameters.require("label")
-        let restored = try await library.rollback(tenant: context.principal.tenant, name: name, label: label,
-                                                  by: context.principal.subject)
+        let restored = try await library.rollback(
+            tenant: context.principal.tenant, name: name, label: label,
+            by: context.principal.subject)
         try await record("rollback", name, context, ["label": label, "split": Self.describe(restored.split)])
         return try JSONResponse.make(restored)
     }
@@ -181,10 +195,15 @@ struct LibraryController<Compiled: Sendable>: Sendable {
     @Sendable func promote(_ request: Request, context: AdminContext) async throws -> Response {
         let name = try context.parameters.require("name")
         let promotion = try await bodyReader.decode(Promotion.self, from: request)
-        let promoted = try await library.promote(tenant: context.principal.tenant, name: name, from: promotion.from,
-                                                 to: promotion.to, by: context.principal.subject)
-        try await record("promote", name, context, ["from": promotion.from, "to": promotion.to,
-                                                    "split": Self.describe(promoted.split)])
+        let promoted = try await library.promote(
+            tenant: context.principal.tenant, name: name, from: promotion.from,
+            to: promotion.to, by: context.principal.subject)
+        try await record(
+            "promote", name, context,
+            [
+                "from": promotion.from, "to": promotion.to,
+                "split": Self.describe(promoted.split),
+            ])
         return try JSONResponse.make(promoted)
     }
 }

@@ -9,7 +9,8 @@ struct MetricsController: Sendable {
     @Sendable func render(_ request: Request, context: some RequestContext) async throws -> Response {
         var bytes: [UInt8] = []
         registry.emit(into: &bytes)
-        return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                        body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+        return Response(
+            status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 }

@@ -52,7 +52,8 @@ struct MonitorsController: Sendable {
         let reports = monitors.filter { visible($0, context.principal) }
             .map { report($0, principal: context.principal, withTransitions: false) }
         let page = try PageRequest(request).page(reports) { $0.spec.name }
-        return try JSONResponse.snakeCased(MonitorReport.Listing(data: page.data, hasMore: page.hasMore, evaluatedAt: board.evaluatedAt))
+        return try JSONResponse.snakeCased(
+            MonitorReport.Listing(data: page.data, hasMore: page.hasMore, evaluatedAt: board.evaluatedAt))
     }
 
     @Sendable func show(_ request: Request, context: AdminContext) async throws -> Response {

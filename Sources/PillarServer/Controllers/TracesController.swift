@@ -16,7 +16,8 @@ struct TracesController: Sendable {
         let id = try context.parameters.require("id")
         let principal = context.principal
         guard let trace = try await traces.trace(id: id, tenant: principal.tenant),
-              trace.subject == principal.subject || principal.isAdmin else {
+            trace.subject == principal.subject || principal.isAdmin
+        else {
             throw PillarError.notFound("There is no trace '\(id.prefix(80))'.")
         }
         let encoder = JSONEncoder()

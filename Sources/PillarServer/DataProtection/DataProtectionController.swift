@@ -72,7 +72,8 @@ struct DataProtectionController: Sendable {
             throw PillarError.invalidRequest("comment must be at most \(Self.maxCommentCharacters) characters", param: "comment")
         }
         // Only the answer's own user rates it; another's trace is as good as absent.
-        guard let trace = try await traces.trace(id: body.traceID, tenant: principal.tenant), trace.subject == principal.subject else {
+        guard let trace = try await traces.trace(id: body.traceID, tenant: principal.tenant), trace.subject == principal.subject
+        else {
             throw PillarError.notFound("There is no answer '\(body.traceID.prefix(80))'.")
         }
         var conversation: [ConversationMessage]?
@@ -81,8 +82,9 @@ struct DataProtectionController: Sendable {
             if !(try await store.consent(tenant: principal.tenant, subject: principal.subject)) {
                 reason = "You have not agreed to share conversations (PUT /v1/me/consent); only the rating and comment were kept."
             } else if let id = trace.conversationID {
-                let messages = try await conversations.messages(conversation: id, tenant: principal.tenant,
-                                                                subject: principal.subject, limit: 200)
+                let messages = try await conversations.messages(
+                    conversation: id, tenant: principal.tenant,
+                    subject: principal.subject, limit: 200)
                 conversation = Array(messages.prefix { $0.traceID != trace.id } + messages.filter { $0.traceID == trace.id })
             } else {
                 reason = "The answer was not part of a stored conversation."
@@ -95,19 +97,24 @@ struct DataProtectionController: Sendable {
         try await store.saveFeedback(record)
         // One or two stars count as thumbs down; the newest rating of an answer is the one that counts.
         _ = try await quality.setThumbsDown(traceID: trace.id, tenant: principal.tenant, thumbsDown: rating <= 2)
-        return try JSONResponse.make(FeedbackSaved(id: record.id, conversationIncluded: conversation != nil, reason: reason),
-                                     status: .created)
+        return try JSONResponse.make(
+            FeedbackSaved(id: record.id, conversationIncluded: conversation != nil, reason: reason),
+            status: .created)
     }
 
     @Sendable func readConsent(_ request: Request, context: AuthenticatedContext) async throws -> Response {
-        try JSONResponse.make(Consent(shareConversations: try await store.consent(tenant: context.principal.tenant,
-                                                                                   subject: context.principal.subject)))
+        try JSONResponse.make(
+            Consent(
+                shareConversations: try await store.consent(
+                    tenant: context.principal.tenant,
+                    subject: context.principal.subject)))
     }
 
     @Sendable func writeConsent(_ request: Request, context: AuthenticatedContext) async throws -> Response {
         let consent = try await bodyReader.decode(Consent.self, from: request)
-        try await store.setConsent(tenant: context.principal.tenant, subject: context.principal.subject,
-                                   shareConversations: consent.shareConversations)
+        try await store.setConsent(
+            tenant: context.principal.tenant, subject: context.principal.subject,
+            shareConversations: consent.shareConversations)
         return try JSONResponse.make(consent)
     }
 
@@ -121,22 +128,26 @@ struct DataProtectionController: Sendable {
     /// removed (the counts the audit record keeps too). It removes every trace of one user's data in the admin's tenant.
     @Sendable func erase(_ request: Request, context: AdminContext) async throws -> Response {
         let subject = try context.parameters.require("subject")
-        let counts = try await Erasure.erase(subject: subject, tenant: context.principal.tenant, store: store, audit: audit,
-                                             cipher: redaction.cipher, actor: context.principal.subject)
+        let counts = try await Erasure.erase(
+            subject: subject, tenant: context.principal.tenant, store: store, audit: audit,
+            cipher: redaction.cipher, actor: context.principal.subject)
         return try JSONResponse.make(counts)
     }
 }
 
 /// Erasure as the API and `pillar erase` both do it: remove, then record (under a fingerprint of the subject).
 public enum Erasure {
-    public static func erase(subject: String, tenant: String, store: any DataProtectionRepository, audit: any AuditLog,
-                             cipher: FieldCipher, actor: String) async throws -> RemovalCounts {
+    public static func erase(
+        subject: String, tenant: String, store: any DataProtectionRepository, audit: any AuditLog,
+        cipher: FieldCipher, actor: String
+    ) async throws -> RemovalCounts {
         guard !subject.isEmpty, subject.count <= 512 else {
             throw PillarError.invalidRequest("subject must be 1-512 characters", param: "subject")
         }
         let counts = try await store.erase(tenant: tenant, subject: subject)
-        try await audit.append(tenant: tenant, actor: actor, action: "subject.erase",
-                               target: SubjectFingerprint.of(subject, tenant: tenant, cipher: cipher), details: counts.auditDetails)
+        try await audit.append(
+            tenant: tenant, actor: actor, action: "subject.erase",
+            target: SubjectFingerprint.of(subject, tenant: tenant, cipher: cipher), details: counts.auditDetails)
         return counts
     }
 }

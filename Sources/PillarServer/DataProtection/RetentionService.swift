@@ -1,6 +1,6 @@
+import Crypto
 import Foundation
 import Logging
-import Crypto
 import PillarCore
 import PillarStore
 import ServiceLifecycle
@@ -29,10 +29,15 @@ struct RetentionService: Service {
                 guard let days = safety.policy(for: tenant.id).retentionDays else { continue }
                 let counts = try await store.purge(tenant: tenant.id, before: now - days * 86_400)
                 guard counts.total > 0 else { continue }
-                try await audit.append(tenant: tenant.id, actor: "pillar", action: "retention.purge", target: tenant.id,
-                                       details: counts.auditDetails.merging(["retention_days": String(days)]) { $1 })
-                logger.info("retention purge", metadata: ["tenant": "\(tenant.id)", "messages": "\(counts.messages)",
-                                                          "traces": "\(counts.traces)", "feedback": "\(counts.feedback)"])
+                try await audit.append(
+                    tenant: tenant.id, actor: "pillar", action: "retention.purge", target: tenant.id,
+                    details: counts.auditDetails.merging(["retention_days": String(days)]) { $1 })
+                logger.info(
+                    "retention purge",
+                    metadata: [
+                        "tenant": "\(tenant.id)", "messages": "\(counts.messages)",
+                        "traces": "\(counts.traces)", "feedback": "\(counts.feedback)",
+                    ])
             }
         } catch {
             logger.error("retention purge failed", metadata: ["error": "\(error)"])
@@ -42,8 +47,10 @@ struct RetentionService: Service {
 
 extension RemovalCounts {
     var auditDetails: [String: String] {
-        ["conversations": String(conversations), "messages": String(messages), "traces": String(traces),
-         "feedback": String(feedback), "turns_anonymised": String(turnsAnonymised)]
+        [
+            "conversations": String(conversations), "messages": String(messages), "traces": String(traces),
+            "feedback": String(feedback), "turns_anonymised": String(turnsAnonymised),
+        ]
     }
 }
 

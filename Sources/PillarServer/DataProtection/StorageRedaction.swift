@@ -22,8 +22,9 @@ struct StorageRedaction: Sendable {
     /// The redactor the policy asks for. `block` redacts: blocking is for requests, not for what is kept.
     func redactor(_ policy: PillarConfiguration.PIIPolicy, tenant: String) -> PIIRedactor {
         let action: PIIAction = policy.action == .block ? .redact : policy.action
-        return PIIRedactor(action: action,
-                           pseudonymKey: action == .pseudonymize ? cipher.derivedKey(purpose: "pii-pseudonym", tenant: tenant) : nil)
+        return PIIRedactor(
+            action: action,
+            pseudonymKey: action == .pseudonymize ? cipher.derivedKey(purpose: "pii-pseudonym", tenant: tenant) : nil)
     }
 
     /// The text as the policy says to keep it.
@@ -60,7 +61,8 @@ struct StorageRedaction: Sendable {
         return found.map { finding in
             let lower = advance(to: finding.range.lowerBound)
             let upper = advance(to: finding.range.upperBound)
-            return TextReplacement(range: lower..<upper, replacement: redactor.replacement(for: text[finding.range], type: finding.type))
+            return TextReplacement(
+                range: lower..<upper, replacement: redactor.replacement(for: text[finding.range], type: finding.type))
         }
     }
 
@@ -78,7 +80,8 @@ struct StorageRedaction: Sendable {
                 var cleaned: [JSONValue] = []
                 for part in parts {
                     guard case .object(var fields) = part, fields["type"] == .string("text"),
-                          case .string(let text)? = fields["text"] else {
+                        case .string(let text)? = fields["text"]
+                    else {
                         cleaned.append(part)
                         continue
                     }
@@ -100,13 +103,16 @@ struct StorageRedaction: Sendable {
         return try prepare(text, tenant: tenant, policy: policy, param: param)
     }
 
-    private func prepare(_ text: String, tenant: String, policy: PillarConfiguration.PIIPolicy,
-                         param: String) throws(PillarError) -> String {
+    private func prepare(
+        _ text: String, tenant: String, policy: PillarConfiguration.PIIPolicy,
+        param: String
+    ) throws(PillarError) -> String {
         guard policy.action == .block else { return apply(text, tenant: tenant, policy: policy) }
         let kinds = Set(findings(text, policy: policy).map(\.type.rawValue)).sorted()
         guard kinds.isEmpty else {
-            throw PillarError.invalidRequest("The request holds personal data (\(kinds.joined(separator: ", "))), which this tenant's policy does not let reach a model.",
-                                             param: param, code: "pii_blocked")
+            throw PillarError.invalidRequest(
+                "The request holds personal data (\(kinds.joined(separator: ", "))), which this tenant's policy does not let reach a model.",
+                param: param, code: "pii_blocked")
         }
         return text
     }

@@ -33,9 +33,10 @@ struct EvaluationController: Sendable {
     // MARK: datasets
 
     @Sendable func listDatasets(_ request: Request, context: AdminContext) async throws -> Response {
-        try JSONResponse.make(try PageRequest(request).page(try await service.store.datasets(tenant: context.principal.tenant)) {
-            $0.name
-        })
+        try JSONResponse.make(
+            try PageRequest(request).page(try await service.store.datasets(tenant: context.principal.tenant)) {
+                $0.name
+            })
     }
 
     struct DatasetView: Encodable {
@@ -49,9 +50,10 @@ struct EvaluationController: Sendable {
         let version = try Self.version(of: request)
         let (found, items) = try await service.dataset(tenant: context.principal.tenant, name: name, version: version)
         let withItems = request.uri.queryParameters.get("items") == "true"
-        return try JSONResponse.make(DatasetView(
-            versions: try await service.store.datasetVersions(tenant: context.principal.tenant, name: name),
-            version: found, items: withItems ? items : nil))
+        return try JSONResponse.make(
+            DatasetView(
+                versions: try await service.store.datasetVersions(tenant: context.principal.tenant, name: name),
+                version: found, items: withItems ? items : nil))
     }
 
     static func version(of request: Request) throws(PillarError) -> Int? {
@@ -72,18 +74,20 @@ struct EvaluationController: Sendable {
         let format = try Self.format(of: request)
         let body = try await bodyReader.bytes(of: request)
         let note = request.uri.queryParameters.get("note")
-        let saved = try await service.importDataset(tenant: context.principal.tenant, name: name,
-                                                    data: Data(body.readableBytesView), format: format, note: note,
-                                                    by: context.principal.subject)
+        let saved = try await service.importDataset(
+            tenant: context.principal.tenant, name: name,
+            data: Data(body.readableBytesView), format: format, note: note,
+            by: context.principal.subject)
         return try JSONResponse.make(saved, status: .created)
     }
 
     @Sendable func exportDataset(_ request: Request, context: AdminContext) async throws -> Response {
         let name = try context.parameters.require("name")
         let format = try Self.format(of: request)
-        let data = try await service.exportDataset(tenant: context.principal.tenant, name: name,
-                                                   version: try Self.version(of: request), format: format,
-                                                   by: context.principal.subject)
+        let data = try await service.exportDataset(
+            tenant: context.principal.tenant, name: name,
+            version: try Self.version(of: request), format: format,
+            by: context.principal.subject)
         var headers = HTTPFields()
         headers[.contentType] = format == .csv ? "text/csv; charset=utf-8" : "application/x-ndjson"
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
@@ -98,9 +102,10 @@ struct EvaluationController: Sendable {
     @Sendable func datasetFromTraces(_ request: Request, context: AdminContext) async throws -> Response {
         let name = try context.parameters.require("name")
         let asked = try await bodyReader.decode(FromTraces.self, from: request)
-        let saved = try await service.datasetFromTraces(tenant: context.principal.tenant, name: name,
-                                                        selection: asked.selection, limit: asked.limit ?? 200,
-                                                        note: asked.note, by: context.principal.subject)
+        let saved = try await service.datasetFromTraces(
+            tenant: context.principal.tenant, name: name,
+            selection: asked.selection, limit: asked.limit ?? 200,
+            note: asked.note, by: context.principal.subject)
         return try JSONResponse.make(saved, status: .created)
     }
 
@@ -125,9 +130,10 @@ struct EvaluationController: Sendable {
 
     @Sendable func results(_ request: Request, context: AdminContext) async throws -> Response {
         let run = try await service.run(try context.parameters.require("id"), tenant: context.principal.tenant)
-        return try JSONResponse.make(try PageRequest(request).page(try await service.store.results(runID: run.id, tenant: run.tenant)) {
-            "\($0.itemID)#\($0.repeatIndex)"
-        })
+        return try JSONResponse.make(
+            try PageRequest(request).page(try await service.store.results(runID: run.id, tenant: run.tenant)) {
+                "\($0.itemID)#\($0.repeatIndex)"
+            })
     }
 
     @Sendable func runReport(_ request: Request, context: AdminContext) async throws -> Response {
@@ -138,31 +144,39 @@ struct EvaluationController: Sendable {
     }
 
     @Sendable func resume(_ request: Request, context: AdminContext) async throws -> Response {
-        try JSONResponse.make(try await service.resume(try context.parameters.require("id"), tenant: context.principal.tenant,
-                                                       by: context.principal.subject), status: .accepted)
+        try JSONResponse.make(
+            try await service.resume(
+                try context.parameters.require("id"), tenant: context.principal.tenant,
+                by: context.principal.subject), status: .accepted)
     }
 
     @Sendable func cancel(_ request: Request, context: AdminContext) async throws -> Response {
-        try JSONResponse.make(try await service.cancel(try context.parameters.require("id"), tenant: context.principal.tenant,
-                                                       by: context.principal.subject))
+        try JSONResponse.make(
+            try await service.cancel(
+                try context.parameters.require("id"), tenant: context.principal.tenant,
+                by: context.principal.subject))
     }
 
     @Sendable func setBaseline(_ request: Request, context: AdminContext) async throws -> Response {
-        try JSONResponse.make(try await service.setBaseline(try context.parameters.require("id"),
-                                                            tenant: context.principal.tenant, by: context.principal.subject))
+        try JSONResponse.make(
+            try await service.setBaseline(
+                try context.parameters.require("id"),
+                tenant: context.principal.tenant, by: context.principal.subject))
     }
 
     @Sendable func baselines(_ request: Request, context: AdminContext) async throws -> Response {
-        try JSONResponse.make(try PageRequest(request).page(try await service.store.baselines(tenant: context.principal.tenant)) {
-            "\($0.dataset)#\($0.flow)"
-        })
+        try JSONResponse.make(
+            try PageRequest(request).page(try await service.store.baselines(tenant: context.principal.tenant)) {
+                "\($0.dataset)#\($0.flow)"
+            })
     }
 
     // MARK: comparisons and gates
 
     @Sendable func compare(_ request: Request, context: AdminContext) async throws -> Response {
         guard let baseline = request.uri.queryParameters.get("baseline"),
-              let candidate = request.uri.queryParameters.get("candidate") else {
+            let candidate = request.uri.queryParameters.get("candidate")
+        else {
             throw PillarError.invalidRequest("compare needs baseline and candidate run ids", param: "baseline")
         }
         let comparison = try await service.compare(tenant: context.principal.tenant, baseline: baseline, candidate: candidate)
@@ -170,12 +184,15 @@ struct EvaluationController: Sendable {
         case "json":
             var headers = HTTPFields()
             headers[.contentType] = "application/json"
-            return Response(status: .ok, headers: headers,
-                            body: .init(byteBuffer: ByteBuffer(bytes: try ComparisonReport.json(comparison))))
+            return Response(
+                status: .ok, headers: headers,
+                body: .init(byteBuffer: ByteBuffer(bytes: try ComparisonReport.json(comparison))))
         case "markdown": return Self.text(ComparisonReport.markdown(comparison), type: "text/markdown; charset=utf-8")
         case "html":
-            return Self.text(ComparisonReport.html(comparison, plotlyScript: service.plotlyScript()), type: "text/html; charset=utf-8")
-        default: throw PillarError.invalidRequest("format must be json, markdown or html", param: "format", code: "invalid_format")
+            return Self.text(
+                ComparisonReport.html(comparison, plotlyScript: service.plotlyScript()), type: "text/html; charset=utf-8")
+        default:
+            throw PillarError.invalidRequest("format must be json, markdown or html", param: "format", code: "invalid_format")
         }
     }
 
@@ -198,9 +215,10 @@ struct EvaluationController: Sendable {
 
     @Sendable func gate(_ request: Request, context: AdminContext) async throws -> Response {
         let asked = try await bodyReader.decode(GateRequest.self, from: request)
-        let (gate, verdict) = try await service.gate(tenant: context.principal.tenant, candidate: asked.candidate,
-                                                     baseline: asked.baseline, requirement: asked.require,
-                                                     by: context.principal.subject)
+        let (gate, verdict) = try await service.gate(
+            tenant: context.principal.tenant, candidate: asked.candidate,
+            baseline: asked.baseline, requirement: asked.require,
+            by: context.principal.subject)
         return try JSONResponse.make(GateView(gate: gate, summary: verdict.summary))
     }
 

@@ -18,8 +18,10 @@ struct FlowEvalAnswering: EvalAnswering {
     func prepare(_ spec: EvalRunSpec, tenant: String) async throws -> EvalRunVersions {
         let reference = try LibraryReference(parsing: spec.flow)
         if case .label(let label) = reference.selector,
-           let assigned = try await service.flows.labels(tenant: tenant, name: reference.name).first(where: { $0.label == label }),
-           assigned.split.count > 1 {
+            let assigned = try await service.flows.labels(tenant: tenant, name: reference.name).first(where: { $0.label == label }
+            ),
+            assigned.split.count > 1
+        {
             throw PillarError.invalidRequest(
                 "The label '\(label)' of flow '\(reference.name)' splits traffic between versions \(assigned.split.map { "\($0.version)" }.joined(separator: ", ")); a run evaluates one: name a version (\(reference.name)@N).",
                 param: "flow", code: "label_is_split")
@@ -28,7 +30,8 @@ struct FlowEvalAnswering: EvalAnswering {
         // as a user's request with that label would; the prompts still follow the label.
         var flowReference = reference
         if case .label(let label) = reference.selector,
-           !(try await service.flows.labels(tenant: tenant, name: reference.name).contains { $0.label == label }) {
+            !(try await service.flows.labels(tenant: tenant, name: reference.name).contains { $0.label == label })
+        {
             flowReference = LibraryReference(name: reference.name, selector: .inherited)
         }
         let flow = try await service.flows.resolve(flowReference, tenant: tenant, runLabel: nil, stickyKey: "evaluation")
@@ -40,8 +43,9 @@ struct FlowEvalAnswering: EvalAnswering {
             throw PillarError.modelNotFound(model)
         }
         let index = try await documents.indexSummary(tenant: tenant)
-        return EvalRunVersions(flow: flow.use, indexDocuments: index.documents, indexChunks: index.chunks,
-                               indexUpdatedAt: index.updatedAt, configurationDigest: configurationDigest)
+        return EvalRunVersions(
+            flow: flow.use, indexDocuments: index.documents, indexChunks: index.chunks,
+            indexUpdatedAt: index.updatedAt, configurationDigest: configurationDigest)
     }
 
     func answer(_ item: EvalItem, repeatIndex: Int, run: EvalRunRecord) async throws -> EvalAnswered {
@@ -76,16 +80,19 @@ struct FlowEvalAnswering: EvalAnswering {
                 source.rank = index + 1
                 return source
             },
-            contextText: answer.sources.map { "[\($0.marker)] \($0.title ?? $0.sourceURI)\n\($0.text)" }.joined(separator: "\n\n"),
+            contextText: answer.sources.map { "[\($0.marker)] \($0.title ?? $0.sourceURI)\n\($0.text)" }.joined(
+                separator: "\n\n"),
             latencyMs: latency, promptTokens: answer.usage.promptTokens, completionTokens: answer.usage.completionTokens,
             costUSD: cost, traceID: answer.traceID, createdAt: Date().timeIntervalSince1970)
-        return EvalAnswered(result: result, prompts: answer.promptsUsed, models: answer.modelsUsed,
-                            deployments: answer.deploymentsUsed)
+        return EvalAnswered(
+            result: result, prompts: answer.promptsUsed, models: answer.modelsUsed,
+            deployments: answer.deploymentsUsed)
     }
 
     static func source(_ citation: Citation) -> EvalSource {
-        EvalSource(rank: citation.marker, documentID: citation.documentID, sourceURI: citation.sourceURI,
-                   title: citation.title, score: citation.score)
+        EvalSource(
+            rank: citation.marker, documentID: citation.documentID, sourceURI: citation.sourceURI,
+            title: citation.title, score: citation.score)
     }
 
     /// SHA-256 of the configuration as decoded (secrets are never in it: they come from the environment).

@@ -18,13 +18,20 @@ struct FlowEventStream: Sendable {
     let task: Task<Void, Never>
 
     /// Starts the run and returns once its first event is queued; throws the run's error if it failed first.
-    static func start(_ service: FlowService, question: FlowService.Question,
-                      flow: VersionedLibrary<CompiledFlow>.Resolved) async throws -> FlowEventStream {
+    static func start(
+        _ service: FlowService, question: FlowService.Question,
+        flow: VersionedLibrary<CompiledFlow>.Resolved
+    ) async throws -> FlowEventStream {
         let (events, continuation) = AsyncThrowingStream<FlowEvent, any Error>.makeStream(bufferingPolicy: .unbounded)
         let (start, startContinuation) = AsyncStream<(any Error)?>.makeStream(bufferingPolicy: .unbounded)
         let announced = Mutex(false)
         /// True the first time only.
-        @Sendable func firstToSpeak() -> Bool { announced.withLock { was in defer { was = true }; return !was } }
+        @Sendable func firstToSpeak() -> Bool {
+            announced.withLock { was in
+                defer { was = true }
+                return !was
+            }
+        }
         let task = Task {
             let streaming = FlowRunner.Streaming(
                 onStreamStart: { early in

@@ -65,17 +65,21 @@ struct FlowService: Sendable {
 
     /// The flow a question names, resolved now so that an unknown flow or label fails before anything streams.
     func resolve(_ question: Question) async throws -> VersionedLibrary<CompiledFlow>.Resolved {
-        try await flows.resolve(try LibraryReference(parsing: question.flow), tenant: question.principal.tenant,
-                                runLabel: question.label, stickyKey: question.stickyKey)
+        try await flows.resolve(
+            try LibraryReference(parsing: question.flow), tenant: question.principal.tenant,
+            runLabel: question.label, stickyKey: question.stickyKey)
     }
 
-    func answer(_ question: Question, flow: VersionedLibrary<CompiledFlow>.Resolved,
-                streaming: FlowRunner.Streaming?) async throws -> Answer {
+    func answer(
+        _ question: Question, flow: VersionedLibrary<CompiledFlow>.Resolved,
+        streaming: FlowRunner.Streaming?
+    ) async throws -> Answer {
         let traceID = question.traceID
-        let context = FlowContext(principal: question.principal,
-                                  scope: AccessScope(tenant: question.principal.tenant, groups: question.principal.groups),
-                                  stickyKey: question.stickyKey, label: question.label,
-                                  promptOverrides: question.promptOverrides, modelOverride: question.modelOverride)
+        let context = FlowContext(
+            principal: question.principal,
+            scope: AccessScope(tenant: question.principal.tenant, groups: question.principal.groups),
+            stickyKey: question.stickyKey, label: question.label,
+            promptOverrides: question.promptOverrides, modelOverride: question.modelOverride)
         // The question is embedded for retrieval before any llm node runs: it meets the tenant's policy on
         // personal data reaching models first (redacted, or refused).
         let questionText = try redaction.prepareForModel(question.text, tenant: question.principal.tenant, param: "message")
@@ -83,10 +87,12 @@ struct FlowService: Sendable {
         let started = ContinuousClock.now
         let firstDelta = FirstDeltaClock()
         let measured = streaming.map { streaming in
-            FlowRunner.Streaming(onStreamStart: streaming.onStreamStart, onDelta: { delta in
-                firstDelta.mark(since: started)
-                try await streaming.onDelta(delta)
-            })
+            FlowRunner.Streaming(
+                onStreamStart: streaming.onStreamStart,
+                onDelta: { delta in
+                    firstDelta.mark(since: started)
+                    try await streaming.onDelta(delta)
+                })
         }
         let outcome = await runner.run(flow.value, use: flow.use, inputs: inputs, context: context, streaming: measured)
 
@@ -97,8 +103,9 @@ struct FlowService: Sendable {
         case nil, .null?:
             // A flow that ends without an answer is a broken flow, not an empty answer.
             if failure == nil {
-                failure = PillarError(.internalError, code: "flow_without_answer",
-                                      message: "The flow '\(flow.use.name)' produced no answer: its `answer` output is missing or null.")
+                failure = PillarError(
+                    .internalError, code: "flow_without_answer",
+                    message: "The flow '\(flow.use.name)' produced no answer: its `answer` output is missing or null.")
             }
         case let other?: text = other.interpolatedText
         }
@@ -111,8 +118,9 @@ struct FlowService: Sendable {
         let answering = llmNodes.first { answerRoots.contains($0.name) }
         var usage = Usage(promptTokens: 0, completionTokens: 0)
         for node in llmNodes {
-            usage = Usage(promptTokens: usage.promptTokens + (node.usage?.promptTokens ?? 0),
-                          completionTokens: usage.completionTokens + (node.usage?.completionTokens ?? 0))
+            usage = Usage(
+                promptTokens: usage.promptTokens + (node.usage?.promptTokens ?? 0),
+                completionTokens: usage.completionTokens + (node.usage?.completionTokens ?? 0))
         }
         let standalone: String? = {
             if case .string(let query)? = outcome.outputs["standalone_query"] { return query }
@@ -121,11 +129,13 @@ struct FlowService: Sendable {
         // The trace is stored: the user's words in it lose their personal data first.
         let tenant = question.principal.tenant
         let trace = FlowTrace(
-            id: traceID, telemetryTraceID: TraceContext.currentTraceID(), tenant: question.principal.tenant, subject: question.principal.subject,
+            id: traceID, telemetryTraceID: TraceContext.currentTraceID(), tenant: question.principal.tenant,
+            subject: question.principal.subject,
             conversationID: question.conversationID, flow: flow.use, status: failure == nil ? .succeeded : .failed,
             errorCode: failure.map { ($0 as? PillarError)?.code ?? "internal_error" },
             standaloneQuery: standalone.map { redaction.clean($0, tenant: tenant) },
-            retrieved: outcome.retrieved, citedMarkers: cited.map(\.marker), nodes: outcome.nodes.sorted { $0.startMs < $1.startMs },
+            retrieved: outcome.retrieved, citedMarkers: cited.map(\.marker),
+            nodes: outcome.nodes.sorted { $0.startMs < $1.startMs },
             guards: outcome.guards, usage: usage, durationMs: outcome.durationMs,
             generationMs: llmNodes.reduce(0) { $0 + ($1.generationMs ?? 0) }, createdAt: Date().timeIntervalSince1970)
         do {
@@ -135,11 +145,12 @@ struct FlowService: Sendable {
         }
         quality?.report(trace: trace, question: questionText, answer: text, sources: sources, ttftMs: firstDelta.milliseconds)
         if let failure { throw failure }
-        return Answer(traceID: traceID, conversationID: question.conversationID, answer: text, citations: cited,
-                      sources: sources, standaloneQuery: standalone, grounded: !sources.isEmpty, prompt: answering?.prompt,
-                      flow: flow.use, model: answering?.model, deployment: answering?.deployment, usage: usage,
-                      outputs: outcome.outputs, promptsUsed: llmNodes.compactMap(\.prompt),
-                      modelsUsed: llmNodes.compactMap(\.model), deploymentsUsed: llmNodes.compactMap(\.deployment))
+        return Answer(
+            traceID: traceID, conversationID: question.conversationID, answer: text, citations: cited,
+            sources: sources, standaloneQuery: standalone, grounded: !sources.isEmpty, prompt: answering?.prompt,
+            flow: flow.use, model: answering?.model, deployment: answering?.deployment, usage: usage,
+            outputs: outcome.outputs, promptsUsed: llmNodes.compactMap(\.prompt),
+            modelsUsed: llmNodes.compactMap(\.model), deploymentsUsed: llmNodes.compactMap(\.deployment))
     }
 
     /// When a streamed answer's first words went out, for the time-to-first-token signal.

@@ -18,18 +18,22 @@ struct GatewayFlowModels: FlowModels {
 
     func serves(_ model: String) -> Bool { gateway.serves(model) }
 
-    func generate(_ request: ChatCompletionRequest, context: FlowContext,
-                  onDelta: (@Sendable (String) async throws -> Void)?) async throws -> Generation {
+    func generate(
+        _ request: ChatCompletionRequest, context: FlowContext,
+        onDelta: (@Sendable (String) async throws -> Void)?
+    ) async throws -> Generation {
         var request = request
         request.messages = try redaction.prepareForModel(request.messages, tenant: context.principal.tenant)
-        let settlement = try await Settlement.reserve(admission, for: context.principal,
-                                                      promptTokens: gateway.tokens.promptTokens(request),
-                                                      maxTokens: request.completionTokenLimit, price: prices[request.model])
+        let settlement = try await Settlement.reserve(
+            admission, for: context.principal,
+            promptTokens: gateway.tokens.promptTokens(request),
+            maxTokens: request.completionTokenLimit, price: prices[request.model])
         if request.maxTokens == nil, let allowance = settlement.completionAllowance { request.maxTokens = allowance }
-        let recorder = TurnRecorder(turns: turns, principal: context.principal, model: request.model,
-                                    streamed: onDelta != nil, price: prices[request.model],
-                                    traceID: TraceContext.currentTraceID(), settlement: settlement, logger: logger,
-                                    stop: TurnStop())
+        let recorder = TurnRecorder(
+            turns: turns, principal: context.principal, model: request.model,
+            streamed: onDelta != nil, price: prices[request.model],
+            traceID: TraceContext.currentTraceID(), settlement: settlement, logger: logger,
+            stop: TurnStop())
         let output = gate.outputGuard(tenant: context.principal.tenant)
         guard let onDelta else {
             let checked: (ChatCompletion, ModelGateway.Outcome?, blocked: [HarmCategory]?)
@@ -48,8 +52,9 @@ struct GatewayFlowModels: FlowModels {
         request.streamOptions = .init(includeUsage: true)
         let streamed: ModelGateway.Streamed
         do {
-            streamed = try await gateway.stream(request, caller: context.caller, permit: settlement.extend,
-                                                onFinish: recorder.record)
+            streamed = try await gateway.stream(
+                request, caller: context.caller, permit: settlement.extend,
+                onFinish: recorder.record)
         } catch {
             await settlement.settle(usedTokens: 0)
             throw error

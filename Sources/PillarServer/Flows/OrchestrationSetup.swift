@@ -25,43 +25,55 @@ struct OrchestrationSetup {
     /// allowed host's answer to a host that is not allowed.
     let toolClient: HTTPClient
 
-    init(configuration: PillarConfiguration, database: PillarDatabase, gateway: ModelGateway, admission: AdmissionControl?,
-         evaluationAdmission: AdmissionControl?, promotionApproval: (any PromotionApproval)?, turns: any TurnRepository,
-         retriever: Retriever, redaction: StorageRedaction, gate: SafetyGate, quality: QualityReporter?, logger: Logger) {
+    init(
+        configuration: PillarConfiguration, database: PillarDatabase, gateway: ModelGateway, admission: AdmissionControl?,
+        evaluationAdmission: AdmissionControl?, promotionApproval: (any PromotionApproval)?, turns: any TurnRepository,
+        retriever: Retriever, redaction: StorageRedaction, gate: SafetyGate, quality: QualityReporter?, logger: Logger
+    ) {
         let library = SQLiteLibraryRepository(database: database)
         let allowedHosts = Set(configuration.flows.allowedHosts)
         prompts = ShippedLibrary.promptLibrary(library, approval: promotionApproval)
         flows = ShippedLibrary.flowLibrary(library, allowedHosts: allowedHosts, approval: promotionApproval)
         conversations = SQLiteConversationRepository(database: database)
         traces = SQLiteFlowTraceRepository(database: database)
-        let models = GatewayFlowModels(gateway: gateway, admission: admission, prices: configuration.prices, turns: turns,
-                                       redaction: redaction, gate: gate, logger: logger)
+        let models = GatewayFlowModels(
+            gateway: gateway, admission: admission, prices: configuration.prices, turns: turns,
+            redaction: redaction, gate: gate, logger: logger)
         // Without a configured default, flows use the first model the gateway serves that is not for embeddings.
-        let defaultModel = configuration.flows.defaultModel
+        let defaultModel =
+            configuration.flows.defaultModel
             ?? gateway.models.first { $0 != configuration.retrieval.embeddingModel } ?? "default"
         self.defaultModel = defaultModel
         var toolConfiguration = HTTPClient.Configuration()
         toolConfiguration.redirectConfiguration = .disallow
         toolConfiguration.timeout.connect = .seconds(5)
         toolClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: toolConfiguration)
-        let runner = FlowRunner(prompts: prompts, models: models, retriever: retriever,
-                                http: FlowHTTPClient(client: toolClient, allowedHosts: allowedHosts),
-                                defaultModel: defaultModel, safety: gate, logger: logger)
-        service = FlowService(flows: flows, runner: runner, traces: traces, historyTokens: configuration.flows.historyTokens,
-                              redaction: redaction, logger: logger, quality: quality)
-        evaluationModels = GatewayFlowModels(gateway: gateway, admission: evaluationAdmission, prices: configuration.prices,
-                                             turns: turns, redaction: redaction, gate: gate, logger: logger)
-        let evaluationRunner = FlowRunner(prompts: prompts, models: evaluationModels, retriever: retriever,
-                                          http: FlowHTTPClient(client: toolClient, allowedHosts: allowedHosts),
-                                          defaultModel: defaultModel, safety: gate, logger: logger)
-        evaluationService = FlowService(flows: flows, runner: evaluationRunner, traces: traces,
-                                        historyTokens: configuration.flows.historyTokens, redaction: redaction, logger: logger)
-        let probeModels = GatewayFlowModels(gateway: gateway, admission: nil, prices: configuration.prices,
-                                            turns: ProbeMeteredTurns(base: turns), redaction: redaction, gate: gate, logger: logger)
-        let probeRunner = FlowRunner(prompts: prompts, models: probeModels, retriever: retriever,
-                                     http: FlowHTTPClient(client: toolClient, allowedHosts: allowedHosts),
-                                     defaultModel: defaultModel, safety: gate, logger: logger)
-        probeService = FlowService(flows: flows, runner: probeRunner, traces: DiscardedTraces(),
-                                   historyTokens: configuration.flows.historyTokens, redaction: redaction, logger: logger)
+        let runner = FlowRunner(
+            prompts: prompts, models: models, retriever: retriever,
+            http: FlowHTTPClient(client: toolClient, allowedHosts: allowedHosts),
+            defaultModel: defaultModel, safety: gate, logger: logger)
+        service = FlowService(
+            flows: flows, runner: runner, traces: traces, historyTokens: configuration.flows.historyTokens,
+            redaction: redaction, logger: logger, quality: quality)
+        evaluationModels = GatewayFlowModels(
+            gateway: gateway, admission: evaluationAdmission, prices: configuration.prices,
+            turns: turns, redaction: redaction, gate: gate, logger: logger)
+        let evaluationRunner = FlowRunner(
+            prompts: prompts, models: evaluationModels, retriever: retriever,
+            http: FlowHTTPClient(client: toolClient, allowedHosts: allowedHosts),
+            defaultModel: defaultModel, safety: gate, logger: logger)
+        evaluationService = FlowService(
+            flows: flows, runner: evaluationRunner, traces: traces,
+            historyTokens: configuration.flows.historyTokens, redaction: redaction, logger: logger)
+        let probeModels = GatewayFlowModels(
+            gateway: gateway, admission: nil, prices: configuration.prices,
+            turns: ProbeMeteredTurns(base: turns), redaction: redaction, gate: gate, logger: logger)
+        let probeRunner = FlowRunner(
+            prompts: prompts, models: probeModels, retriever: retriever,
+            http: FlowHTTPClient(client: toolClient, allowedHosts: allowedHosts),
+            defaultModel: defaultModel, safety: gate, logger: logger)
+        probeService = FlowService(
+            flows: flows, runner: probeRunner, traces: DiscardedTraces(),
+            historyTokens: configuration.flows.historyTokens, redaction: redaction, logger: logger)
     }
 }

@@ -40,8 +40,9 @@ public struct PlatformAdminContext: ChildRequestContext {
     public init(context: AppRequestContext) throws {
         let admin = try AdminContext(context: context)
         guard admin.principal.isPlatformAdmin else {
-            throw PillarHTTPError(.permissionDenied(
-                "This is for the platform's admins (admins of the '\(Principal.platformTenant)' tenant)."))
+            throw PillarHTTPError(
+                .permissionDenied(
+                    "This is for the platform's admins (admins of the '\(Principal.platformTenant)' tenant)."))
         }
         self.coreContext = admin.coreContext
         self.principal = admin.principal

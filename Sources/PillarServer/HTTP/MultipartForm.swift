@@ -37,7 +37,9 @@ struct MultipartForm: Sendable {
         while true {
             // After a delimiter: "--" closes the body, CRLF starts a part.
             if body[cursor...].starts(with: Data("--".utf8)) { break }
-            guard body[cursor...].starts(with: Data("\r\n".utf8)) else { throw Self.invalid("A multipart boundary is malformed.") }
+            guard body[cursor...].starts(with: Data("\r\n".utf8)) else {
+                throw Self.invalid("A multipart boundary is malformed.")
+            }
             cursor += 2
             guard let headerEnd = body.range(of: Data("\r\n\r\n".utf8), in: cursor..<body.endIndex) else {
                 throw Self.invalid("A multipart part has no end to its headers.")
@@ -64,7 +66,8 @@ struct MultipartForm: Sendable {
             if name == "content-type" { contentType = value }
         }
         guard let disposition, disposition.lowercased().hasPrefix("form-data"),
-              let name = parameter("name", in: disposition) else {
+            let name = parameter("name", in: disposition)
+        else {
             throw invalid("A multipart part lacks 'Content-Disposition: form-data; name=…'.")
         }
         return Part(name: name, fileName: parameter("filename", in: disposition), contentType: contentType, data: Data(data))

@@ -6,7 +6,8 @@ import PillarCore
 /// any route or file lookup. A NUL ends a C string: `/app.js%00.html` opened `app.js` from disk and served it
 /// with the type of `.html`.
 struct PathCharacterCheck<Context: RequestContext>: RouterMiddleware {
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response
+    {
         let path = request.uri.path
         guard let decoded = path.removingPercentEncoding else {
             throw PillarError.invalidRequest("The path's percent-encoding is not UTF-8.", code: "invalid_path")

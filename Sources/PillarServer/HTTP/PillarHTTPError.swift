@@ -20,7 +20,8 @@ public struct PillarHTTPError: HTTPResponseError {
     /// OpenAI's `type` field.
     var type: String {
         switch error.kind {
-        case .invalidRequest, .notFound, .methodNotAllowed, .conflict, .payloadTooLarge, .unsupportedMediaType: return "invalid_request_error"
+        case .invalidRequest, .notFound, .methodNotAllowed, .conflict, .payloadTooLarge, .unsupportedMediaType:
+            return "invalid_request_error"
         case .authenticationRequired: return "authentication_error"
         case .permissionDenied: return "permission_error"
         case .rateLimited: return "rate_limit_error"
@@ -56,7 +57,8 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     /// When given, a known path asked with a method it does not answer is a 405 with `Allow`, not a 404.
     var routes: RouteMethods?
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response
+    {
         do {
             return try await next(request, context)
         } catch let error as PillarHTTPError {
@@ -65,17 +67,21 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return try PillarHTTPError(error).response(from: request, context: context)
         } catch let error as HTTPError {
             if error.status == .notFound, let allowed = routes?.allowed(on: request.uri.path), !allowed.isEmpty {
-                var refusal = PillarError(.methodNotAllowed, code: "method_not_allowed",
-                                          message: "This path answers \(allowed.joined(separator: ", ")), not \(request.method).")
+                var refusal = PillarError(
+                    .methodNotAllowed, code: "method_not_allowed",
+                    message: "This path answers \(allowed.joined(separator: ", ")), not \(request.method).")
                 refusal.headers["Allow"] = allowed.joined(separator: ", ")
                 return try PillarHTTPError(refusal).response(from: request, context: context)
             }
             return try PillarHTTPError(Self.translate(error)).response(from: request, context: context)
         } catch {
             context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: type(of: error)))"])
-            return try PillarHTTPError(PillarError(.internalError, code: "internal_error",
-                                                   message: "The server failed to handle the request."))
-                .response(from: request, context: context)
+            return try PillarHTTPError(
+                PillarError(
+                    .internalError, code: "internal_error",
+                    message: "The server failed to handle the request.")
+            )
+            .response(from: request, context: context)
         }
     }
 
@@ -83,7 +89,8 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         let message = error.body ?? error.status.reasonPhrase
         switch error.status {
         case .notFound: return .notFound("No route matches this path.")
-        case .methodNotAllowed: return PillarError(.methodNotAllowed, code: "method_not_allowed", message: "This method is not allowed on this path.")
+        case .methodNotAllowed:
+            return PillarError(.methodNotAllowed, code: "method_not_allowed", message: "This method is not allowed on this path.")
         case .contentTooLarge: return PillarError(.payloadTooLarge, code: "payload_too_large", message: message)
         case .unauthorized: return .unauthenticated(message)
         case .forbidden: return .permissionDenied(message)

@@ -7,8 +7,10 @@ import PillarCore
 struct RequestBodyReader: Sendable {
     let maxBytes: Int
 
-    func decode<T: Decodable>(_ type: T.Type, from request: Request,
-                              userInfo: [CodingUserInfoKey: any Sendable] = [:]) async throws -> T {
+    func decode<T: Decodable>(
+        _ type: T.Type, from request: Request,
+        userInfo: [CodingUserInfoKey: any Sendable] = [:]
+    ) async throws -> T {
         try checkMediaType(of: request)
         return try decode(T.self, from: try await bytes(of: request), userInfo: userInfo)
     }
@@ -26,23 +28,27 @@ struct RequestBodyReader: Sendable {
         if let contentType = request.headers[.contentType] {
             let mediaType = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
             guard mediaType == "application/json" else {
-                throw PillarError(.unsupportedMediaType, code: "unsupported_media_type",
-                                  message: "The body must be application/json, not \(mediaType ?? "(none)").")
+                throw PillarError(
+                    .unsupportedMediaType, code: "unsupported_media_type",
+                    message: "The body must be application/json, not \(mediaType ?? "(none)").")
             }
         }
     }
 
-    private func decode<T: Decodable>(_ type: T.Type, from buffer: ByteBuffer,
-                                      userInfo: [CodingUserInfoKey: any Sendable] = [:]) throws -> T {
+    private func decode<T: Decodable>(
+        _ type: T.Type, from buffer: ByteBuffer,
+        userInfo: [CodingUserInfoKey: any Sendable] = [:]
+    ) throws -> T {
         do {
             let decoder = JSONDecoder()
             decoder.userInfo = userInfo
             return try decoder.decode(T.self, from: Data(buffer.readableBytesView))
         } catch let error as DecodingError {
             let path = DecodingErrorDescription.path(of: error)
-            throw PillarError.invalidRequest(DecodingErrorDescription.message(for: error),
-                                             param: path == "(document)" ? nil : path,
-                                             code: path == "(document)" ? "invalid_json" : "invalid_field")
+            throw PillarError.invalidRequest(
+                DecodingErrorDescription.message(for: error),
+                param: path == "(document)" ? nil : path,
+                code: path == "(document)" ? "invalid_json" : "invalid_field")
         }
     }
 

@@ -16,9 +16,10 @@ final class RouteMethods: Sendable {
         let asked = path.split(separator: "?", maxSplits: 1).first.map { $0.split(separator: "/") } ?? []
         let methods = routes.withLock { routes in
             routes.filter { route in
-                route.segments.count == asked.count && zip(route.segments, asked).allSatisfy { pattern, segment in
-                    pattern == segment || pattern.hasPrefix("{") || pattern.hasPrefix(":")
-                }
+                route.segments.count == asked.count
+                    && zip(route.segments, asked).allSatisfy { pattern, segment in
+                        pattern == segment || pattern.hasPrefix("{") || pattern.hasPrefix(":")
+                    }
             }.map(\.method)
         }
         return Array(Set(methods)).sorted()

@@ -28,7 +28,8 @@ public struct APIKeyIssuer: Sendable {
             throw PillarError.invalidRequest("key name must be 1-100 characters", param: "name")
         }
         guard !ProbeTenant.isReserved(tenant) else {
-            throw PillarError.invalidRequest("the tenant '\(tenant)' is reserved for the isolation probe: no key may reach it", param: "tenant")
+            throw PillarError.invalidRequest(
+                "the tenant '\(tenant)' is reserved for the isolation probe: no key may reach it", param: "tenant")
         }
         _ = try await tenants.ensureTenant(tenant)
         if let secret, secret.utf8.count < Self.minimumChosenLength {

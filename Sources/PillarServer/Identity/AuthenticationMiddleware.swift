@@ -13,7 +13,8 @@ struct AuthenticationMiddleware: RouterMiddleware {
     let verifiers: [OIDCVerifier]
     let tenants: TenantEnrolment
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response
+    {
         var context = context
         let principal = try await withSpan("authenticate") { span in
             let principal = try await authenticate(request)
@@ -32,7 +33,8 @@ struct AuthenticationMiddleware: RouterMiddleware {
         if let authorization = request.headers[.authorization] {
             let parts = authorization.split(separator: " ", maxSplits: 1)
             guard parts.count == 2, parts[0].lowercased() == "bearer" else {
-                throw PillarError.unauthenticated("The Authorization header must be 'Bearer <token>'.", code: "invalid_authorization")
+                throw PillarError.unauthenticated(
+                    "The Authorization header must be 'Bearer <token>'.", code: "invalid_authorization")
             }
             credential = parts[1].trimmingCharacters(in: .whitespaces)
         } else if let key = request.headers[.apiKey] {
@@ -43,7 +45,9 @@ struct AuthenticationMiddleware: RouterMiddleware {
                 code: "missing_credentials")
         }
         // Empty segments count: `header.payload.` (an unsigned token) is a JWT to refuse as one, not an API key.
-        if credential.split(separator: ".", omittingEmptySubsequences: false).count == 3, !credential.hasPrefix(APIKeyIssuer.keyPrefix) {
+        if credential.split(separator: ".", omittingEmptySubsequences: false).count == 3,
+            !credential.hasPrefix(APIKeyIssuer.keyPrefix)
+        {
             return try await verifyJWT(credential)
         }
         guard let principal = try await apiKeys.authenticate(credential) else {
@@ -54,7 +58,8 @@ struct AuthenticationMiddleware: RouterMiddleware {
 
     func verifyJWT(_ token: String) async throws -> Principal {
         guard !verifiers.isEmpty else {
-            throw PillarError.unauthenticated("Bearer tokens are not accepted: no OIDC issuer is configured.", code: "invalid_token")
+            throw PillarError.unauthenticated(
+                "Bearer tokens are not accepted: no OIDC issuer is configured.", code: "invalid_token")
         }
         let issuer = OIDCVerifier.unverifiedIssuer(of: token)
         guard let verifier = verifiers.first(where: { $0.issuer == issuer }) else {

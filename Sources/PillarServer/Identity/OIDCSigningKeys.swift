@@ -30,7 +30,8 @@ struct OIDCSigningKeys: Sendable {
     /// keys that do not decode are skipped one by one: one odd key must not cost the issuer's other keys.
     init(jwks data: Data) async throws {
         guard case .object(let document) = try JSONDecoder().decode(JSONValue.self, from: data),
-              case .array(let entries)? = document["keys"] else {
+            case .array(let entries)? = document["keys"]
+        else {
             throw PillarError.unavailable("the JWKS document has no 'keys' array")
         }
         for entry in entries {
@@ -56,14 +57,16 @@ struct OIDCSigningKeys: Sendable {
         switch fields["kty"]?.stringValue {
         case "RSA":
             guard declared == nil || declared == .string("RS256"),
-                  let modulus = fields["n"]?.stringValue, let exponent = fields["e"]?.stringValue,
-                  let key = try? Insecure.RSA.PublicKey(modulus: modulus, exponent: exponent) else { return nil }
+                let modulus = fields["n"]?.stringValue, let exponent = fields["e"]?.stringValue,
+                let key = try? Insecure.RSA.PublicKey(modulus: modulus, exponent: exponent)
+            else { return nil }
             await verifier.add(rsa: key, digestAlgorithm: .sha256, kid: kid)
             return Key(id: id, algorithm: "RS256", verifier: verifier)
         case "EC":
             guard declared == nil || declared == .string("ES256"), fields["crv"]?.stringValue == "P-256",
-                  let x = fields["x"]?.stringValue, let y = fields["y"]?.stringValue,
-                  let key = try? ES256PublicKey(parameters: (x: x, y: y)) else { return nil }
+                let x = fields["x"]?.stringValue, let y = fields["y"]?.stringValue,
+                let key = try? ES256PublicKey(parameters: (x: x, y: y))
+            else { return nil }
             await verifier.add(ecdsa: key, kid: kid)
             return Key(id: id, algorithm: "ES256", verifier: verifier)
         default:
@@ -76,19 +79,22 @@ struct OIDCSigningKeys: Sendable {
         let key: Key
         if let kid {
             guard let named = keys.first(where: { $0.id == kid }) else {
-                throw .unauthenticated("The token's key id names none of the issuer's signing keys.", code: "invalid_token", param: "kid")
+                throw .unauthenticated(
+                    "The token's key id names none of the issuer's signing keys.", code: "invalid_token", param: "kid")
             }
             key = named
         } else {
             guard keys.count == 1, let only = keys.first else {
-                throw .unauthenticated("The token names no key id, and the issuer has more than one signing key.",
-                                       code: "invalid_token", param: "kid")
+                throw .unauthenticated(
+                    "The token names no key id, and the issuer has more than one signing key.",
+                    code: "invalid_token", param: "kid")
             }
             key = only
         }
         guard key.algorithm == algorithm else {
-            throw .unauthenticated("The token's algorithm \(algorithm) is not the one of its key (\(key.algorithm)).",
-                                   code: "invalid_token", param: "alg")
+            throw .unauthenticated(
+                "The token's algorithm \(algorithm) is not the one of its key (\(key.algorithm)).",
+                code: "invalid_token", param: "alg")
         }
         return key
     }

@@ -30,7 +30,9 @@ public actor OIDCVerifier {
         self.jwksURL = configuration.jwksURL
         self.subjectPrefix = OIDCSubject.prefix(issuer: configuration.issuer)
         // Admins name a user by subject (erasure, the audit log): say what this issuer's look like.
-        logger.info("OIDC issuer accepted", metadata: ["issuer": "\(configuration.issuer)", "subjects": "\(subjectPrefix)<\(configuration.subjectClaim)>"])
+        logger.info(
+            "OIDC issuer accepted",
+            metadata: ["issuer": "\(configuration.issuer)", "subjects": "\(subjectPrefix)<\(configuration.subjectClaim)>"])
     }
 
     nonisolated var issuer: String { configuration.issuer }
@@ -41,7 +43,9 @@ public actor OIDCVerifier {
     }
 
     public func verify(_ token: String) async throws(PillarError) -> Principal {
-        func invalid(_ message: String, _ part: String) -> PillarError { .unauthenticated(message, code: "invalid_token", param: part) }
+        func invalid(_ message: String, _ part: String) -> PillarError {
+            .unauthenticated(message, code: "invalid_token", param: part)
+        }
         let header = Self.header(of: token)
         guard let algorithm = header?["alg"]?.stringValue, ["RS256", "ES256"].contains(algorithm) else {
             throw invalid("The token's signing algorithm is not accepted (RS256 or ES256 only).", "alg")
@@ -74,8 +78,12 @@ public actor OIDCVerifier {
     /// Checks the registered claims, then maps the configured ones to tenant, subject, roles and groups.
     func principal(from claims: [String: JSONValue], now: Date = Date()) throws(PillarError) -> Principal {
         let leeway = Double(configuration.leewaySeconds)
-        func invalid(_ message: String, _ claim: String) -> PillarError { .unauthenticated(message, code: "invalid_token", param: claim) }
-        guard claims["iss"]?.stringValue == configuration.issuer else { throw invalid("The token's issuer is not accepted.", "iss") }
+        func invalid(_ message: String, _ claim: String) -> PillarError {
+            .unauthenticated(message, code: "invalid_token", param: claim)
+        }
+        guard claims["iss"]?.stringValue == configuration.issuer else {
+            throw invalid("The token's issuer is not accepted.", "iss")
+        }
         let audiences = claims["aud"]?.stringList ?? []
         guard audiences.contains(where: configuration.audiences.contains) else {
             throw invalid("The token's audience is not accepted.", "aud")
@@ -107,17 +115,19 @@ public actor OIDCVerifier {
             throw .permissionDenied("The token names no tenant.")
         }
         guard Tenant.isValidID(tenant) else { throw .permissionDenied("The token's tenant is not a valid tenant id.") }
-        var roles = Set((claims[configuration.rolesClaim]?.stringList ?? []).compactMap {
-            configuration.roleMap[$0].flatMap(Role.init(rawValue:))
-        })
+        var roles = Set(
+            (claims[configuration.rolesClaim]?.stringList ?? []).compactMap {
+                configuration.roleMap[$0].flatMap(Role.init(rawValue:))
+            })
         if roles.isEmpty {
             guard let fallback = configuration.defaultRole.flatMap(Role.init(rawValue:)) else {
                 throw .permissionDenied("The token carries no role that Pillar accepts.")
             }
             roles = [fallback]
         }
-        return Principal(tenant: tenant, subject: subjectPrefix + claimedSubject, roles: roles,
-                         groups: claims[configuration.groupsClaim]?.stringList ?? [], method: .oidc)
+        return Principal(
+            tenant: tenant, subject: subjectPrefix + claimedSubject, roles: roles,
+            groups: claims[configuration.groupsClaim]?.stringList ?? [], method: .oidc)
     }
 
     /// At most one refresh for unknown key ids every few seconds, so forged key ids cannot flood the issuer.
@@ -141,12 +151,15 @@ public actor OIDCVerifier {
             let body = try await fetch(url)
             signingKeys = try await OIDCSigningKeys(jwks: body)
             fetchedAt = .now
-            logger.info("OIDC signing keys loaded", metadata: ["issuer": "\(configuration.issuer)", "keys": "\(signingKeys.keys.count)"])
+            logger.info(
+                "OIDC signing keys loaded", metadata: ["issuer": "\(configuration.issuer)", "keys": "\(signingKeys.keys.count)"])
         } catch {
             lastFailedFetch = .now
-            logger.error("OIDC signing keys could not be loaded", metadata: [
-                "issuer": "\(configuration.issuer)", "error": "\(error)",
-            ])
+            logger.error(
+                "OIDC signing keys could not be loaded",
+                metadata: [
+                    "issuer": "\(configuration.issuer)", "error": "\(error)",
+                ])
         }
     }
 
@@ -173,7 +186,7 @@ public actor OIDCVerifier {
     static func jsonSegment(_ index: Int, of token: String) -> [String: JSONValue]? {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, let data = Base64URL.decode(String(parts[index])),
-              case .object(let fields)? = try? JSONDecoder().decode(JSONValue.self, from: data)
+            case .object(let fields)? = try? JSONDecoder().decode(JSONValue.self, from: data)
         else { return nil }
         return fields
     }

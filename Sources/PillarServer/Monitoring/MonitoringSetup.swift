@@ -27,9 +27,11 @@ struct MonitoringSetup {
         return (intake, QualityReporter(intake: intake, prices: configuration.prices))
     }
 
-    init(configuration: PillarConfiguration, environment: [String: String], store: any QualityRepository,
-         intake: QualityIntake?, orchestration: OrchestrationSetup, embedder: any Embedder, audit: any AuditLog,
-         httpClient: HTTPClient, logger: Logger) throws {
+    init(
+        configuration: PillarConfiguration, environment: [String: String], store: any QualityRepository,
+        intake: QualityIntake?, orchestration: OrchestrationSetup, embedder: any Embedder, audit: any AuditLog,
+        httpClient: HTTPClient, logger: Logger
+    ) throws {
         let settings = configuration.monitoring
         self.store = store
         monitors = try settings.monitorSpecs()
@@ -37,18 +39,21 @@ struct MonitoringSetup {
         board = MonitorBoard()
         var alertLogger = logger
         alertLogger[metadataKey: "component"] = "alerts"
-        alerts = AlertDispatcher(endpoints: try Self.endpoints(settings.webhooks, environment: environment),
-                                 transport: HTTPWebhookTransport(client: httpClient), logger: alertLogger)
+        alerts = AlertDispatcher(
+            endpoints: try Self.endpoints(settings.webhooks, environment: environment),
+            transport: HTTPWebhookTransport(client: httpClient), logger: alertLogger)
         let health = JudgeHealth()
         let canaries = ActiveCanaries()
-        analyses = CanaryAnalyses(store: store, labels: LibraryCanaryLabels(prompts: orchestration.prompts, flows: orchestration.flows),
-                                  canaries: canaries, health: health, audit: audit, alerts: alerts,
-                                  samplingRate: settings.canary.samplingRate, logger: logger)
+        analyses = CanaryAnalyses(
+            store: store, labels: LibraryCanaryLabels(prompts: orchestration.prompts, flows: orchestration.flows),
+            canaries: canaries, health: health, audit: audit, alerts: alerts,
+            samplingRate: settings.canary.samplingRate, logger: logger)
         var services: [any Service] = [AlertDispatcherService(dispatcher: alerts)]
         if let intake {
-            let judge = LibraryJudge(prompts: orchestration.prompts, models: orchestration.evaluationModels,
-                                     defaultModel: settings.judgeModel ?? configuration.evaluation.judgeModel ?? orchestration.defaultModel,
-                                     prices: configuration.prices)
+            let judge = LibraryJudge(
+                prompts: orchestration.prompts, models: orchestration.evaluationModels,
+                defaultModel: settings.judgeModel ?? configuration.evaluation.judgeModel ?? orchestration.defaultModel,
+                prices: configuration.prices)
             let embedQuery: OnlineEvaluator.EmbedQuery = { text, tenant in
                 let caller = ModelGateway.Caller(tenant: tenant, subject: LibraryAnswerJudge.subject)
                 guard let vector = try await embedder.embed([text], caller: caller).first else {
@@ -57,19 +62,24 @@ struct MonitoringSetup {
                 return vector
             }
             let rule: @Sendable (String) -> SamplingRule? = { settings.rule(for: $0) }
-            services.append(OnlineEvaluator(
-                intake: intake, store: store, rule: rule, canaries: canaries,
-                judge: LibraryAnswerJudge(judge: judge, model: settings.judgeModel), embedQuery: embedQuery, health: health,
-                judgeConcurrency: settings.judgeConcurrency, judgeBacklog: settings.judgeBacklog, logger: logger))
-            let drift = DriftSettings(enabled: settings.drift.enabled, windowSeconds: settings.drift.windowSeconds,
-                                      referenceSeconds: settings.drift.referenceSeconds,
-                                      minimumPerSide: settings.drift.minimumPerSide,
-                                      maximumPerSide: settings.drift.maximumPerSide, permutations: settings.drift.permutations)
-            services.append(QualityMonitorService(
-                store: store, monitors: monitors, signalWindowSeconds: settings.signalWindowSeconds, drift: drift,
-                interval: Self.duration(settings.evaluationIntervalSeconds), alerts: alerts, board: board, logger: logger))
-            services.append(CanaryAnalysisService(analyses: analyses, tick: Self.duration(settings.canary.tickSeconds),
-                                                  logger: logger))
+            services.append(
+                OnlineEvaluator(
+                    intake: intake, store: store, rule: rule, canaries: canaries,
+                    judge: LibraryAnswerJudge(judge: judge, model: settings.judgeModel), embedQuery: embedQuery, health: health,
+                    judgeConcurrency: settings.judgeConcurrency, judgeBacklog: settings.judgeBacklog, logger: logger))
+            let drift = DriftSettings(
+                enabled: settings.drift.enabled, windowSeconds: settings.drift.windowSeconds,
+                referenceSeconds: settings.drift.referenceSeconds,
+                minimumPerSide: settings.drift.minimumPerSide,
+                maximumPerSide: settings.drift.maximumPerSide, permutations: settings.drift.permutations)
+            services.append(
+                QualityMonitorService(
+                    store: store, monitors: monitors, signalWindowSeconds: settings.signalWindowSeconds, drift: drift,
+                    interval: Self.duration(settings.evaluationIntervalSeconds), alerts: alerts, board: board, logger: logger))
+            services.append(
+                CanaryAnalysisService(
+                    analyses: analyses, tick: Self.duration(settings.canary.tickSeconds),
+                    logger: logger))
         }
         self.services = services
     }
@@ -83,14 +93,16 @@ struct MonitoringSetup {
             var secret: [UInt8]?
             if let name = webhook.secretEnv {
                 guard let value = environment[name], !value.isEmpty else {
-                    throw ConfigurationError(key: "monitoring.webhooks.\(webhook.name).secretEnv",
-                                             "the environment variable \(name) is not set")
+                    throw ConfigurationError(
+                        key: "monitoring.webhooks.\(webhook.name).secretEnv",
+                        "the environment variable \(name) is not set")
                 }
                 secret = Array(value.utf8)
             }
             let kinds = webhook.events.map { Set($0.compactMap(AlertEvent.Kind.init(rawValue:))) }
-            return WebhookEndpoint(name: webhook.name, url: webhook.url, secret: secret, events: kinds,
-                                   timeout: duration(webhook.timeoutSeconds), maxAttempts: webhook.maxAttempts)
+            return WebhookEndpoint(
+                name: webhook.name, url: webhook.url, secret: secret, events: kinds,
+                timeout: duration(webhook.timeoutSeconds), maxAttempts: webhook.maxAttempts)
         }
     }
 }

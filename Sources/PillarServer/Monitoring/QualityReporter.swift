@@ -34,10 +34,12 @@ struct QualityReporter: Sendable {
             latencyMs: trace.durationMs, ttftMs: ttftMs, costUSD: cost,
             coverage: trace.retrieved.compactMap(\.vectorScore).max())
         // Bounded, so that a full intake holds at most a few tens of kilobytes an answer.
-        intake.submit(QualityObservation(
-            sample: sample, question: String(question.prefix(Self.questionCharacters)),
-            answer: String(answer.prefix(Self.answerCharacters)),
-            context: String(sources.map { "[\($0.marker)] \($0.title ?? "")\n\($0.text)" }.joined(separator: "\n\n")
-                .prefix(Self.contextCharacters))))
+        intake.submit(
+            QualityObservation(
+                sample: sample, question: String(question.prefix(Self.questionCharacters)),
+                answer: String(answer.prefix(Self.answerCharacters)),
+                context: String(
+                    sources.map { "[\($0.marker)] \($0.title ?? "")\n\($0.text)" }.joined(separator: "\n\n")
+                        .prefix(Self.contextCharacters))))
     }
 }

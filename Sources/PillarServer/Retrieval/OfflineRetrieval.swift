@@ -26,12 +26,16 @@ public func withOfflineRetrieval<T: Sendable>(
 
     let httpClient = ModelSetup.httpClient(for: configuration)
     do {
-        let models = try ModelSetup(configuration: configuration, environment: environment, httpClient: httpClient, logger: logger)
+        let models = try ModelSetup(
+            configuration: configuration, environment: environment, httpClient: httpClient, logger: logger)
         let gateway = models.gateway(configuration, logger: logger)
-        let retrieval = try RetrievalSetup(configuration: configuration, database: database, gateway: gateway,
-                                           turns: turns, logger: logger)
-        let group = ServiceGroup(configuration: .init(services: models.localModels.map { .init(service: $0) },
-                                                      gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        let retrieval = try RetrievalSetup(
+            configuration: configuration, database: database, gateway: gateway,
+            turns: turns, logger: logger)
+        let group = ServiceGroup(
+            configuration: .init(
+                services: models.localModels.map { .init(service: $0) },
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         let running = Task { try await group.run() }
         let outcome: Result<T, any Error>
         do {
@@ -39,7 +43,8 @@ public func withOfflineRetrieval<T: Sendable>(
                 let deadline = ContinuousClock.now + .seconds(120)
                 while await supervisor.state != .ready {
                     guard ContinuousClock.now < deadline else {
-                        throw SupervisorError("the local embedding model did not start; see the llama-server log in the data directory")
+                        throw SupervisorError(
+                            "the local embedding model did not start; see the llama-server log in the data directory")
                     }
                     try await Task.sleep(for: .milliseconds(100))
                 }

@@ -12,8 +12,10 @@ struct AzureContentFilterResults: Sendable {
     /// Azure's four harm categories; Pillar's blocklist is Azure's `custom_blocklists`.
     static let harmCategories: [HarmCategory] = [.hate, .selfHarm, .sexual, .violence]
 
-    static func results(_ verdict: ContentVerdict, thresholds: [HarmCategory: Severity],
-                        forced: Set<HarmCategory> = []) -> [String: JSONValue] {
+    static func results(
+        _ verdict: ContentVerdict, thresholds: [HarmCategory: Severity],
+        forced: Set<HarmCategory> = []
+    ) -> [String: JSONValue] {
         let exceeded = Set(verdict.exceeds(thresholds)).union(forced)
         var results: [String: JSONValue] = [:]
         for category in harmCategories {
@@ -61,8 +63,9 @@ struct AzureContentFilterResults: Sendable {
 
     /// Screens the user messages; a refusal is thrown in Azure's shape.
     static func screen(_ messages: [ChatMessage], gate: SafetyGate, tenant: String) async throws -> AzureContentFilterResults {
-        let results = AzureContentFilterResults(gate: gate, tenant: tenant,
-                                                screening: try await gate.screenInput(messages, tenant: tenant))
+        let results = AzureContentFilterResults(
+            gate: gate, tenant: tenant,
+            screening: try await gate.screenInput(messages, tenant: tenant))
         if let refusal = results.screening.refusal { throw results.promptBlocked(refusal) }
         return results
     }

@@ -24,16 +24,20 @@ struct RemoteContentClassifier: Sendable {
     init?(_ configuration: PillarConfiguration.RemoteClassifier?, environment: [String: String], client: HTTPClient) throws {
         guard let configuration else { return nil }
         guard let key = environment[configuration.apiKeyEnv], !key.isEmpty else {
-            throw ConfigurationError(key: "safety.remoteClassifier.apiKeyEnv", "the environment variable \(configuration.apiKeyEnv) holds no key")
+            throw ConfigurationError(
+                key: "safety.remoteClassifier.apiKeyEnv", "the environment variable \(configuration.apiKeyEnv) holds no key")
         }
-        self.init(kind: Kind(rawValue: configuration.kind) ?? .azure, endpoint: configuration.endpoint, apiKey: key,
-                  model: configuration.model, mode: Mode(rawValue: configuration.mode) ?? .add,
-                  timeout: .milliseconds(Int64(configuration.timeoutSeconds * 1000)), failOpen: configuration.failOpen,
-                  client: client)
+        self.init(
+            kind: Kind(rawValue: configuration.kind) ?? .azure, endpoint: configuration.endpoint, apiKey: key,
+            model: configuration.model, mode: Mode(rawValue: configuration.mode) ?? .add,
+            timeout: .milliseconds(Int64(configuration.timeoutSeconds * 1000)), failOpen: configuration.failOpen,
+            client: client)
     }
 
-    init(kind: Kind, endpoint: String, apiKey: String, model: String, mode: Mode, timeout: TimeAmount, failOpen: Bool,
-         client: HTTPClient) {
+    init(
+        kind: Kind, endpoint: String, apiKey: String, model: String, mode: Mode, timeout: TimeAmount, failOpen: Bool,
+        client: HTTPClient
+    ) {
         self.kind = kind
         self.endpoint = endpoint
         self.apiKey = apiKey
@@ -61,8 +65,9 @@ struct RemoteContentClassifier: Sendable {
         } catch {
             // Unreachable classifier: let the text through only when configured to.
             if failOpen { return ContentVerdict() }
-            throw PillarError.unavailable("The content classifier did not answer (\(kind.rawValue)); try again shortly.",
-                                          retryAfterSeconds: 5)
+            throw PillarError.unavailable(
+                "The content classifier did not answer (\(kind.rawValue)); try again shortly.",
+                retryAfterSeconds: 5)
         }
     }
 
@@ -75,7 +80,8 @@ struct RemoteContentClassifier: Sendable {
         let response = try await client.execute(request, timeout: timeout)
         let bytes = try await response.body.collect(upTo: 1 << 20)
         guard (200..<300).contains(response.status.code),
-              let json = try JSONSerialization.jsonObject(with: Data(bytes.readableBytesView)) as? [String: Any] else {
+            let json = try JSONSerialization.jsonObject(with: Data(bytes.readableBytesView)) as? [String: Any]
+        else {
             throw PillarError.upstream("content classifier answered \(response.status.code)")
         }
         return json
@@ -83,19 +89,23 @@ struct RemoteContentClassifier: Sendable {
 
     private func azure(_ text: String) async throws -> ContentVerdict {
         let base = endpoint.hasSuffix("/") ? String(endpoint.dropLast()) : endpoint
-        let json = try await post(base + "/contentsafety/text:analyze?api-version=2024-09-01",
-                                  headers: [("Ocp-Apim-Subscription-Key", apiKey)],
-                                  body: ["text": text, "categories": ["Hate", "Sexual", "Violence", "SelfHarm"],
-                                         "outputType": "FourSeverityLevels"])
+        let json = try await post(
+            base + "/contentsafety/text:analyze?api-version=2024-09-01",
+            headers: [("Ocp-Apim-Subscription-Key", apiKey)],
+            body: [
+                "text": text, "categories": ["Hate", "Sexual", "Violence", "SelfHarm"],
+                "outputType": "FourSeverityLevels",
+            ])
         var severities: [HarmCategory: Severity] = [:]
         for entry in json["categoriesAnalysis"] as? [[String: Any]] ?? [] {
-            let category: HarmCategory? = switch entry["category"] as? String {
-            case "Hate": .hate
-            case "Sexual": .sexual
-            case "Violence": .violence
-            case "SelfHarm": .selfHarm
-            default: nil
-            }
+            let category: HarmCategory? =
+                switch entry["category"] as? String {
+                case "Hate": .hate
+                case "Sexual": .sexual
+                case "Violence": .violence
+                case "SelfHarm": .selfHarm
+                default: nil
+                }
             if let category, let level = entry["severity"] as? Int {
                 severities[category] = Severity(rawValue: min(6, level / 2 * 2)) ?? .high
             }
@@ -105,25 +115,30 @@ struct RemoteContentClassifier: Sendable {
 
     private func openAI(_ text: String) async throws -> ContentVerdict {
         let base = endpoint.hasSuffix("/") ? String(endpoint.dropLast()) : endpoint
-        let json = try await post(base + "/moderations", headers: [("Authorization", "Bearer \(apiKey)")],
-                                  body: ["model": model, "input": text])
+        let json = try await post(
+            base + "/moderations", headers: [("Authorization", "Bearer \(apiKey)")],
+            body: ["model": model, "input": text])
         guard let result = (json["results"] as? [[String: Any]])?.first,
-              let scores = result["category_scores"] as? [String: Double] else {
+            let scores = result["category_scores"] as? [String: Double]
+        else {
             throw PillarError.upstream("moderation answer without results")
         }
         var severities: [HarmCategory: Severity] = [:]
         for (name, score) in scores {
-            let category: HarmCategory? = switch name.split(separator: "/").first.map(String.init) {
-            case "hate", "harassment": .hate
-            case "sexual": .sexual
-            case "violence": .violence
-            case "self-harm": .selfHarm
-            default: nil
-            }
+            let category: HarmCategory? =
+                switch name.split(separator: "/").first.map(String.init) {
+                case "hate", "harassment": .hate
+                case "sexual": .sexual
+                case "violence": .violence
+                case "self-harm": .selfHarm
+                default: nil
+                }
             guard let category else { continue }
             var severity = Self.severity(score: score)
             // Intent, instructions, threats and minors are the worst of their kind.
-            if severity > .safe, ["self-harm/intent", "self-harm/instructions", "hate/threatening", "sexual/minors"].contains(name) {
+            if severity > .safe,
+                ["self-harm/intent", "self-harm/instructions", "hate/threatening", "sexual/minors"].contains(name)
+            {
                 severity = .high
             }
             severities[category] = max(severities[category] ?? .safe, severity)

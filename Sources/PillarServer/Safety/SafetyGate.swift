@@ -56,7 +56,10 @@ struct SafetyGate: FlowSafety {
         let result = PromptShield(threshold: shields.threshold).injection(in: text)
         guard result.detected else { return .keep }
         let reason = "instructions aimed at the model (\(result.signals.joined(separator: ", ")))"
-        Counter(label: "pillar_guard_events_total", dimensions: [("tenant", tenant), ("guard", "injection"), ("action", shields.injection)]).increment()
+        Counter(
+            label: "pillar_guard_events_total",
+            dimensions: [("tenant", tenant), ("guard", "injection"), ("action", shields.injection)]
+        ).increment()
         switch shields.injection {
         case "drop": return .drop(reason: reason)
         case "block": return .block(reason: reason)
@@ -123,18 +126,21 @@ struct SafetyGate: FlowSafety {
     func outputGuard(tenant: String) -> StreamingContentGuard? {
         let policy = policy(tenant)
         guard policy.content.output else { return nil }
-        return StreamingContentGuard(classifier: filter(tenant), thresholds: policy.content.severityThresholds,
-                                     checkEveryDelta: false, holdCharacters: 64, checkInterval: .milliseconds(100))
+        return StreamingContentGuard(
+            classifier: filter(tenant), thresholds: policy.content.severityThresholds,
+            checkEveryDelta: false, holdCharacters: 64, checkInterval: .milliseconds(100))
     }
 
     func record(tenant: String, guard name: String) {
-        Counter(label: "pillar_guard_events_total", dimensions: [("tenant", tenant), ("guard", name), ("action", "block")]).increment()
+        Counter(label: "pillar_guard_events_total", dimensions: [("tenant", tenant), ("guard", name), ("action", "block")])
+            .increment()
     }
 
     /// A 4xx, not a 5xx: a client retrying would only pay for the same answer again.
     static func blocked(_ categories: [HarmCategory]) -> PillarError {
-        PillarError.invalidRequest("The answer was stopped by the content filter (\(categories.map(\.rawValue).joined(separator: ", "))).",
-                                   code: "content_blocked")
+        PillarError.invalidRequest(
+            "The answer was stopped by the content filter (\(categories.map(\.rawValue).joined(separator: ", "))).",
+            code: "content_blocked")
     }
 }
 
@@ -195,8 +201,10 @@ struct OutputHold<Piece: Sendable>: Sendable {
 extension TurnRecorder {
     /// A whole completion whose turn is recorded only after the answer was checked, so that a withheld answer is
     /// recorded as stopped. The categories that blocked it, or nil.
-    func completeChecked(_ request: ChatCompletionRequest, gateway: ModelGateway, caller: ModelGateway.Caller,
-                         output: StreamingContentGuard?) async throws -> (ChatCompletion, ModelGateway.Outcome?, blocked: [HarmCategory]?) {
+    func completeChecked(
+        _ request: ChatCompletionRequest, gateway: ModelGateway, caller: ModelGateway.Caller,
+        output: StreamingContentGuard?
+    ) async throws -> (ChatCompletion, ModelGateway.Outcome?, blocked: [HarmCategory]?) {
         let finished = Mutex<ModelGateway.Outcome?>(nil)
         let completion: ChatCompletion
         do {

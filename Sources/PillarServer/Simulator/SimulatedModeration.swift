@@ -46,13 +46,20 @@ enum SimulatedModeration {
             scores[name] = score(levels[category] ?? 0)
         }
         let flagged = scores.values.contains { $0 >= 0.5 }
-        return try json(["id": "modr-sim", "model": "omni-moderation-latest",
-                         "results": [["flagged": flagged, "category_scores": scores,
-                                      "categories": scores.mapValues { $0 >= 0.5 }] as [String: Any]]])
+        return try json([
+            "id": "modr-sim", "model": "omni-moderation-latest",
+            "results": [
+                [
+                    "flagged": flagged, "category_scores": scores,
+                    "categories": scores.mapValues { $0 >= 0.5 },
+                ] as [String: Any]
+            ],
+        ])
     }
 
     static func json(_ object: [String: Any]) throws -> Response {
-        Response(status: .ok, headers: [.contentType: "application/json"],
-                 body: .init(byteBuffer: ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: object))))
+        Response(
+            status: .ok, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: object))))
     }
 }

@@ -30,9 +30,15 @@ struct SimulatedToolCall: Sendable {
 
     /// The whole call, for a request that is not streamed.
     var message: ChatMessage {
-        ChatMessage(role: "assistant", content: nil, extra: ["tool_calls": .array([.object([
-            "id": .string(Self.id), "type": .string("function"),
-            "function": .object(["name": .string(Self.name), "arguments": .string(arguments)]),
-        ])])])
+        ChatMessage(
+            role: "assistant", content: nil,
+            extra: [
+                "tool_calls": .array([
+                    .object([
+                        "id": .string(Self.id), "type": .string("function"),
+                        "function": .object(["name": .string(Self.name), "arguments": .string(arguments)]),
+                    ])
+                ])
+            ])
     }
 }

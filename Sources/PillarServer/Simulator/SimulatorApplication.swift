@@ -15,8 +15,9 @@ public func buildSimulatorApplication(
 ) -> some ApplicationProtocol {
     let router = Router()
     router.add(middleware: ErrorMiddleware())
-    let simulator = Simulator(behaviour: behaviour, apiKey: apiKey, embeddingDimensions: embeddingDimensions,
-                              topicVectors: embeddings == .topics ? TopicVectors(dimensions: embeddingDimensions) : nil)
+    let simulator = Simulator(
+        behaviour: behaviour, apiKey: apiKey, embeddingDimensions: embeddingDimensions,
+        topicVectors: embeddings == .topics ? TopicVectors(dimensions: embeddingDimensions) : nil)
     router.get("health") { _, _ in try JSONResponse.make(["status": "ok"]) }
     router.get("v1/models", use: simulator.models)
     router.post("v1/chat/completions", use: simulator.chat)
@@ -25,14 +26,20 @@ public func buildSimulatorApplication(
     router.post("openai/deployments/{deployment}/embeddings", use: simulator.embeddings)
     router.post("contentsafety/text:analyze", use: SimulatedModeration.azure)
     router.post("v1/moderations", use: SimulatedModeration.openAI)
-    return Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: "pillar-simulator"),
-                       logger: logger)
+    return Application(
+        router: router, configuration: .init(address: .hostname(host, port: port), serverName: "pillar-simulator"),
+        logger: logger)
 }
 
 /// Numbers the simulator's chat requests, so that a fault rate hits an exact share of them.
 final class RequestCounter: Sendable {
     private let count = Mutex(0)
-    func next() -> Int { count.withLock { value in defer { value += 1 }; return value } }
+    func next() -> Int {
+        count.withLock { value in
+            defer { value += 1 }
+            return value
+        }
+    }
 }
 
 struct Simulator: Sendable {
@@ -52,7 +59,8 @@ struct Simulator: Sendable {
 
     @Sendable func models(_ request: Request, context: some RequestContext) async throws -> Response {
         try authorize(request)
-        return try JSONResponse.make(ModelList(data: [.init(id: "simulated", created: 1_735_689_600, ownedBy: "pillar-simulator")]))
+        return try JSONResponse.make(
+            ModelList(data: [.init(id: "simulated", created: 1_735_689_600, ownedBy: "pillar-simulator")]))
     }
 
     @Sendable func chat(_ request: Request, context: some RequestContext) async throws -> Response {
@@ -65,20 +73,25 @@ struct Simulator: Sendable {
         switch behaviour.fault {
         case .status(let status, let retryAfter):
             // As llama.cpp and OpenAI answer: an error object with a message, a type and the status as its code.
-            let body: [String: JSONValue] = ["error": .object([
-                "code": .number(Double(status)), "message": .string("Simulated failure with status \(status)."),
-                "type": .string(behaviour.errorType ?? "server_error"),
-            ])]
+            let body: [String: JSONValue] = [
+                "error": .object([
+                    "code": .number(Double(status)), "message": .string("Simulated failure with status \(status)."),
+                    "type": .string(behaviour.errorType ?? "server_error"),
+                ])
+            ]
             var headers: HTTPFields = [.contentType: "application/json"]
             if let retryAfter { headers[.retryAfter] = String(retryAfter) }
-            return Response(status: .init(code: status), headers: headers,
-                            body: .init(byteBuffer: ByteBuffer(bytes: try JSONEncoder().encode(body))))
+            return Response(
+                status: .init(code: status), headers: headers,
+                body: .init(byteBuffer: ByteBuffer(bytes: try JSONEncoder().encode(body))))
         case .stall(let duration):
             try await Task.sleep(for: duration)
         case .reset:
-            return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody { _ in
-                throw SimulatedReset()
-            })
+            return Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: ResponseBody { _ in
+                    throw SimulatedReset()
+                })
         default:
             break
         }
@@ -88,7 +101,8 @@ struct Simulator: Sendable {
         let usage = Usage(promptTokens: TokenEstimate.promptTokens(body), completionTokens: tokens.count)
         let toolCall = behaviour.toolCallDeltas > 0 ? SimulatedToolCall(pieces: behaviour.toolCallDeltas) : nil
         guard body.isStreaming else {
-            try await Task.sleep(for: behaviour.timeToFirstToken + behaviour.interTokenDelay * (toolCall?.pieces.count ?? tokens.count))
+            try await Task.sleep(
+                for: behaviour.timeToFirstToken + behaviour.interTokenDelay * (toolCall?.pieces.count ?? tokens.count))
             let message = toolCall?.message ?? ChatMessage(role: "assistant", content: tokens.joined())
             let completion = ChatCompletion(
                 id: id, created: created, model: body.model,
@@ -96,61 +110,72 @@ struct Simulator: Sendable {
                 usage: usage)
             if case .stallAfterHead(let duration) = behaviour.fault {
                 let bytes = try JSONEncoder().encode(completion)
-                return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody { writer in
-                    try await writer.write(ByteBuffer(bytes: bytes.prefix(10)))
-                    try await Task.sleep(for: duration)
-                    try await writer.write(ByteBuffer(bytes: bytes.dropFirst(10)))
-                    try await writer.finish(nil)
-                })
+                return Response(
+                    status: .ok, headers: [.contentType: "application/json"],
+                    body: ResponseBody { writer in
+                        try await writer.write(ByteBuffer(bytes: bytes.prefix(10)))
+                        try await Task.sleep(for: duration)
+                        try await writer.write(ByteBuffer(bytes: bytes.dropFirst(10)))
+                        try await writer.finish(nil)
+                    })
             }
             return try JSONResponse.make(completion)
         }
         let includeUsage = body.streamOptions?.includeUsage ?? false
-        return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"], body: ResponseBody { writer in
-            let encoder = JSONEncoder()
-            func chunk(_ delta: ChatCompletionChunk.Delta, finish: String? = nil) throws -> ByteBuffer {
-                ServerSentEvent.data(try encoder.encode(ChatCompletionChunk(
-                    id: id, created: created, model: body.model,
-                    choices: [.init(index: 0, delta: delta, finishReason: finish)])))
-            }
-            try await Task.sleep(for: behaviour.timeToFirstToken)
-            try await writer.write(try chunk(.init(role: "assistant", content: "")))
-            if case .stallAfterHead(let duration) = behaviour.fault { try await Task.sleep(for: duration) }
-            if let toolCall {
-                for (index, piece) in toolCall.pieces.enumerated() {
-                    if index > 0 { try await Task.sleep(for: behaviour.interTokenDelay) }
-                    try await writer.write(try chunk(.init(extra: ["tool_calls": piece])))
+        return Response(
+            status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
+            body: ResponseBody { writer in
+                let encoder = JSONEncoder()
+                func chunk(_ delta: ChatCompletionChunk.Delta, finish: String? = nil) throws -> ByteBuffer {
+                    ServerSentEvent.data(
+                        try encoder.encode(
+                            ChatCompletionChunk(
+                                id: id, created: created, model: body.model,
+                                choices: [.init(index: 0, delta: delta, finishReason: finish)])))
                 }
-                try await writer.write(try chunk(.init(), finish: "tool_calls"))
-                try await writer.write(ServerSentEvent.done)
-                try await writer.finish(nil)
-                return
-            }
-            for (index, token) in tokens.enumerated() {
-                if case .cutAfter(let limit) = behaviour.fault, index >= limit { throw SimulatedReset() }
-                if case .malformedAfter(let limit) = behaviour.fault, index >= limit {
-                    try await writer.write(ByteBuffer(string: "data: {\"choices\": [not json\n\n"))
-                    try await writer.finish(nil)
-                    return
-                }
-                if case .streamErrorAfter(let limit) = behaviour.fault, index >= limit {
-                    try await writer.write(ByteBuffer(
-                        string: "error: {\"code\":500,\"message\":\"Simulated failure inside the stream.\",\"type\":\"server_error\"}\n\n"))
+                try await Task.sleep(for: behaviour.timeToFirstToken)
+                try await writer.write(try chunk(.init(role: "assistant", content: "")))
+                if case .stallAfterHead(let duration) = behaviour.fault { try await Task.sleep(for: duration) }
+                if let toolCall {
+                    for (index, piece) in toolCall.pieces.enumerated() {
+                        if index > 0 { try await Task.sleep(for: behaviour.interTokenDelay) }
+                        try await writer.write(try chunk(.init(extra: ["tool_calls": piece])))
+                    }
+                    try await writer.write(try chunk(.init(), finish: "tool_calls"))
                     try await writer.write(ServerSentEvent.done)
                     try await writer.finish(nil)
                     return
                 }
-                if index > 0 { try await Task.sleep(for: behaviour.interTokenDelay) }
-                try await writer.write(try chunk(.init(content: token)))
-            }
-            if behaviour.fault != .endWithoutFinish { try await writer.write(try chunk(.init(), finish: "stop")) }
-            if includeUsage {
-                try await writer.write(ServerSentEvent.data(try encoder.encode(
-                    ChatCompletionChunk(id: id, created: created, model: body.model, choices: [], usage: usage))))
-            }
-            try await writer.write(ServerSentEvent.done)
-            try await writer.finish(nil)
-        })
+                for (index, token) in tokens.enumerated() {
+                    if case .cutAfter(let limit) = behaviour.fault, index >= limit { throw SimulatedReset() }
+                    if case .malformedAfter(let limit) = behaviour.fault, index >= limit {
+                        try await writer.write(ByteBuffer(string: "data: {\"choices\": [not json\n\n"))
+                        try await writer.finish(nil)
+                        return
+                    }
+                    if case .streamErrorAfter(let limit) = behaviour.fault, index >= limit {
+                        try await writer.write(
+                            ByteBuffer(
+                                string:
+                                    "error: {\"code\":500,\"message\":\"Simulated failure inside the stream.\",\"type\":\"server_error\"}\n\n"
+                            ))
+                        try await writer.write(ServerSentEvent.done)
+                        try await writer.finish(nil)
+                        return
+                    }
+                    if index > 0 { try await Task.sleep(for: behaviour.interTokenDelay) }
+                    try await writer.write(try chunk(.init(content: token)))
+                }
+                if behaviour.fault != .endWithoutFinish { try await writer.write(try chunk(.init(), finish: "stop")) }
+                if includeUsage {
+                    try await writer.write(
+                        ServerSentEvent.data(
+                            try encoder.encode(
+                                ChatCompletionChunk(id: id, created: created, model: body.model, choices: [], usage: usage))))
+                }
+                try await writer.write(ServerSentEvent.done)
+                try await writer.finish(nil)
+            })
     }
 
     /// Deterministic unit vectors: the same text always embeds the same way, and texts that share words
@@ -161,14 +186,19 @@ struct Simulator: Sendable {
         try body.validate()
         let behaviour = try self.behaviour.overridden { request.headers[HTTPField.Name($0)!] }
         if case .status(let status, let retryAfter) = behaviour.fault {
-            var response = try PillarHTTPError(PillarError(.upstreamFailed, code: "simulated_error", message: "Simulated failure.",
-                                                           retryAfterSeconds: retryAfter)).response(from: request, context: context)
+            var response = try PillarHTTPError(
+                PillarError(
+                    .upstreamFailed, code: "simulated_error", message: "Simulated failure.",
+                    retryAfterSeconds: retryAfter)
+            ).response(from: request, context: context)
             response.status = .init(code: status)
             return response
         }
         let items = body.input.enumerated().map { index, text in
-            EmbeddingsResponse.Item(index: index, embedding: topicVectors?.vector(for: text)
-                                        ?? Self.vector(for: text, dimensions: embeddingDimensions))
+            EmbeddingsResponse.Item(
+                index: index,
+                embedding: topicVectors?.vector(for: text)
+                    ?? Self.vector(for: text, dimensions: embeddingDimensions))
         }
         let tokens = body.input.reduce(0) { $0 + TokenEstimate.tokens(in: $1) }
         return try JSONResponse.make(EmbeddingsResponse(data: items, model: body.model, usage: .init(promptTokens: tokens)))

@@ -14,26 +14,37 @@ public enum EncryptionBackfill {
     }
 
     static let columns: [Column] = [
-        Column(table: "conversation", column: "title", key: "id",
-               select: "SELECT id AS k, tenant_id AS t, title AS v FROM conversation WHERE title NOT LIKE 'enc1:%' LIMIT ?"),
-        Column(table: "conversation_message", column: "content", key: "seq",
-               select: """
-                   SELECT m.seq AS k, c.tenant_id AS t, m.content AS v FROM conversation_message m
-                   JOIN conversation c ON c.id = m.conversation_id WHERE m.content NOT LIKE 'enc1:%' LIMIT ?
-                   """),
-        Column(table: "conversation_message", column: "citations", key: "seq",
-               select: """
-                   SELECT m.seq AS k, c.tenant_id AS t, m.citations AS v FROM conversation_message m
-                   JOIN conversation c ON c.id = m.conversation_id WHERE m.citations NOT LIKE 'enc1:%' LIMIT ?
-                   """),
-        Column(table: "flow_trace", column: "body", key: "rowid",
-               select: "SELECT rowid AS k, tenant_id AS t, body AS v FROM flow_trace WHERE body NOT LIKE 'enc1:%' LIMIT ?"),
-        Column(table: "feedback", column: "comment", key: "id",
-               select: "SELECT id AS k, tenant_id AS t, comment AS v FROM feedback WHERE comment IS NOT NULL AND comment NOT LIKE 'enc1:%' LIMIT ?"),
-        Column(table: "feedback", column: "conversation", key: "id",
-               select: "SELECT id AS k, tenant_id AS t, conversation AS v FROM feedback WHERE conversation IS NOT NULL AND conversation NOT LIKE 'enc1:%' LIMIT ?"),
-        Column(table: "chunk", column: "text", key: "id",
-               select: "SELECT id AS k, tenant_id AS t, text AS v FROM chunk WHERE text NOT LIKE 'enc1:%' LIMIT ?"),
+        Column(
+            table: "conversation", column: "title", key: "id",
+            select: "SELECT id AS k, tenant_id AS t, title AS v FROM conversation WHERE title NOT LIKE 'enc1:%' LIMIT ?"),
+        Column(
+            table: "conversation_message", column: "content", key: "seq",
+            select: """
+                SELECT m.seq AS k, c.tenant_id AS t, m.content AS v FROM conversation_message m
+                JOIN conversation c ON c.id = m.conversation_id WHERE m.content NOT LIKE 'enc1:%' LIMIT ?
+                """),
+        Column(
+            table: "conversation_message", column: "citations", key: "seq",
+            select: """
+                SELECT m.seq AS k, c.tenant_id AS t, m.citations AS v FROM conversation_message m
+                JOIN conversation c ON c.id = m.conversation_id WHERE m.citations NOT LIKE 'enc1:%' LIMIT ?
+                """),
+        Column(
+            table: "flow_trace", column: "body", key: "rowid",
+            select: "SELECT rowid AS k, tenant_id AS t, body AS v FROM flow_trace WHERE body NOT LIKE 'enc1:%' LIMIT ?"),
+        Column(
+            table: "feedback", column: "comment", key: "id",
+            select:
+                "SELECT id AS k, tenant_id AS t, comment AS v FROM feedback WHERE comment IS NOT NULL AND comment NOT LIKE 'enc1:%' LIMIT ?"
+        ),
+        Column(
+            table: "feedback", column: "conversation", key: "id",
+            select:
+                "SELECT id AS k, tenant_id AS t, conversation AS v FROM feedback WHERE conversation IS NOT NULL AND conversation NOT LIKE 'enc1:%' LIMIT ?"
+        ),
+        Column(
+            table: "chunk", column: "text", key: "id",
+            select: "SELECT id AS k, tenant_id AS t, text AS v FROM chunk WHERE text NOT LIKE 'enc1:%' LIMIT ?"),
     ]
 
     /// How many values were sealed, by `table.column`.
@@ -47,8 +58,9 @@ public enum EncryptionBackfill {
                     for row in rows {
                         let value: String = row["v"]
                         let tenant: String = row["t"]
-                        try db.execute(sql: "UPDATE \(column.table) SET \(column.column) = ? WHERE \(column.key) = ?",
-                                       arguments: [try database.cipher.encrypt(value, tenant: tenant, in: db), row["k"] as DatabaseValue])
+                        try db.execute(
+                            sql: "UPDATE \(column.table) SET \(column.column) = ? WHERE \(column.key) = ?",
+                            arguments: [try database.cipher.encrypt(value, tenant: tenant, in: db), row["k"] as DatabaseValue])
                     }
                     return rows.count
                 }

@@ -44,17 +44,22 @@ public final class FieldCipher: Sendable {
 
     func dataKey(tenant: String, in db: Database, create: Bool) throws -> SymmetricKey {
         if let cached = keys.withLock({ $0[tenant] }) { return cached }
-        if let row = try Row.fetchOne(db, sql: "SELECT wrapped, master_key_id FROM tenant_key WHERE tenant_id = ?",
-                                      arguments: [tenant]) {
+        if let row = try Row.fetchOne(
+            db, sql: "SELECT wrapped, master_key_id FROM tenant_key WHERE tenant_id = ?",
+            arguments: [tenant])
+        {
             let key = try Self.unwrap(row["wrapped"], with: master, tenant: tenant, wrappedBy: row["master_key_id"])
             remember(key, tenant: tenant, in: db)
             return key
         }
         guard create else { throw CipherError("tenant \(tenant) has encrypted data but no data key") }
         let key = SymmetricKey(size: .bits256)
-        try db.execute(sql: "INSERT INTO tenant_key (tenant_id, wrapped, master_key_id, created_at) VALUES (?, ?, ?, ?)",
-                       arguments: [tenant, try Self.wrap(key, with: master, tenant: tenant), master.id,
-                                   Date().timeIntervalSince1970])
+        try db.execute(
+            sql: "INSERT INTO tenant_key (tenant_id, wrapped, master_key_id, created_at) VALUES (?, ?, ?, ?)",
+            arguments: [
+                tenant, try Self.wrap(key, with: master, tenant: tenant), master.id,
+                Date().timeIntervalSince1970,
+            ])
         remember(key, tenant: tenant, in: db)
         return key
     }
@@ -71,14 +76,17 @@ public final class FieldCipher: Sendable {
     }
 
     static func wrap(_ key: SymmetricKey, with master: MasterKey, tenant: String) throws -> Data {
-        let sealed = try AES.GCM.seal(key.withUnsafeBytes { Data($0) }, using: master.key, authenticating: Data(("key:" + tenant).utf8))
+        let sealed = try AES.GCM.seal(
+            key.withUnsafeBytes { Data($0) }, using: master.key, authenticating: Data(("key:" + tenant).utf8))
         guard let combined = sealed.combined else { throw CipherError("AES-GCM gave no combined box") }
         return combined
     }
 
     static func unwrap(_ wrapped: Data, with master: MasterKey, tenant: String, wrappedBy: String) throws -> SymmetricKey {
         guard wrappedBy == master.id else {
-            throw CipherError("tenant \(tenant)'s data key is wrapped by master key \(wrappedBy), not by the configured \(master.id) (\(master.source))")
+            throw CipherError(
+                "tenant \(tenant)'s data key is wrapped by master key \(wrappedBy), not by the configured \(master.id) (\(master.source))"
+            )
         }
         let box = try AES.GCM.SealedBox(combined: wrapped)
         return SymmetricKey(data: try AES.GCM.open(box, using: master.key, authenticating: Data(("key:" + tenant).utf8)))
@@ -88,13 +96,15 @@ public final class FieldCipher: Sendable {
     public static func rotate(_ database: PillarDatabase, from old: MasterKey, to new: MasterKey) async throws -> Int {
         try await database.pool.write { db in
             // Rows already wrapped by the new key (an interrupted rotation run again) are left as they are.
-            let rows = try Row.fetchAll(db, sql: "SELECT tenant_id, wrapped, master_key_id FROM tenant_key WHERE master_key_id != ?",
-                                        arguments: [new.id])
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT tenant_id, wrapped, master_key_id FROM tenant_key WHERE master_key_id != ?",
+                arguments: [new.id])
             for row in rows {
                 let tenant: String = row["tenant_id"]
                 let key = try unwrap(row["wrapped"], with: old, tenant: tenant, wrappedBy: row["master_key_id"])
-                try db.execute(sql: "UPDATE tenant_key SET wrapped = ?, master_key_id = ? WHERE tenant_id = ?",
-                               arguments: [try wrap(key, with: new, tenant: tenant), new.id, tenant])
+                try db.execute(
+                    sql: "UPDATE tenant_key SET wrapped = ?, master_key_id = ? WHERE tenant_id = ?",
+                    arguments: [try wrap(key, with: new, tenant: tenant), new.id, tenant])
             }
             return rows.count
         }

@@ -23,7 +23,8 @@ public struct MasterKey: Sendable {
 
     public init(base64 text: String, source: String) throws {
         guard let data = Data(base64Encoded: text.trimmingCharacters(in: .whitespacesAndNewlines)), data.count == 32 else {
-            throw MasterKeyError("\(source) must hold a base64-encoded 256-bit key (32 bytes), such as `openssl rand -base64 32` prints")
+            throw MasterKeyError(
+                "\(source) must hold a base64-encoded 256-bit key (32 bytes), such as `openssl rand -base64 32` prints")
         }
         self.init(key: SymmetricKey(data: data), source: source)
     }
@@ -60,7 +61,8 @@ public struct MasterKey: Sendable {
     static func writeTemporary(_ key: SymmetricKey, near path: String) throws -> String {
         let text = key.withUnsafeBytes { Data($0) }.base64EncodedString() + "\n"
         let temporary = path + ".tmp-\(UUID().uuidString)"
-        guard FileManager.default.createFile(atPath: temporary, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
+        guard FileManager.default.createFile(atPath: temporary, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
+        else {
             throw MasterKeyError("cannot write the master key file \(path)")
         }
         return temporary

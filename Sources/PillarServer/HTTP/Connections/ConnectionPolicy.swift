@@ -26,7 +26,9 @@ struct ConnectionPolicy: Sendable {
             handlers.append(RequestReadDeadline(timeout: readTimeout))
             return handlers
         }
-        return .http1(configuration: HTTP1Channel.Configuration(additionalChannelHandlers: handlers(),
-                                                                idleTimeout: TimeAmount(idleTimeout)))
+        return .http1(
+            configuration: HTTP1Channel.Configuration(
+                additionalChannelHandlers: handlers(),
+                idleTimeout: TimeAmount(idleTimeout)))
     }
 }

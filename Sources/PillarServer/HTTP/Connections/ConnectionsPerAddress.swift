@@ -67,8 +67,9 @@ final class ConnectionCapHandler: ChannelInboundHandler, RemovableChannelHandler
             admitted = address
             return
         }
-        var refusal = PillarError(.unavailable, code: "too_many_connections",
-                                  message: "This address has \(connections.limit) connections open already; close one first.")
+        var refusal = PillarError(
+            .unavailable, code: "too_many_connections",
+            message: "This address has \(connections.limit) connections open already; close one first.")
         refusal.retryAfterSeconds = 1
         PillarHTTPError(refusal).writeAndClose(context: context)
     }

@@ -45,8 +45,9 @@ final class MalformedRequestResponder: ChannelDuplexHandler, RemovableChannelHan
         if let parserError = error as? HTTPParserError {
             switch parserError {
             case .headerOverflow:
-                return .invalidRequest("The request's line and headers are larger than the server accepts.",
-                                       code: "request_headers_too_large")
+                return .invalidRequest(
+                    "The request's line and headers are larger than the server accepts.",
+                    code: "request_headers_too_large")
             default:
                 return .invalidRequest("The request is not valid HTTP (\(parserError)).", code: "malformed_request")
             }

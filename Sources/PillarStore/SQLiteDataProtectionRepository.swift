@@ -29,24 +29,7 @@ public struct SQLiteDataProtectionRepository: DataProtectionRepository {
     public func listFeedback(tenant: String, after: String?, limit: Int) async throws -> [FeedbackRecord] {
         try await database.pool.read { db in
             let cipher = database.cipher
-            var rows: [Row]
-            if let after {
-                guard
-                    let cursor = try Double.fetchOne(
-                        db, sql: "SELECT created_at FROM feedback WHERE tenant_id = ? AND id = ?",
-                        arguments: [tenant, after])
-                else { throw PillarError.invalidCursor(after) }
-                rows = try Row.fetchAll(
-                    db,
-                    sql: """
-                        SELECT * FROM feedback WHERE tenant_id = ? AND (created_at < ? OR (created_at = ? AND id < ?))
-                        ORDER BY created_at DESC, id DESC LIMIT ?
-                        """, arguments: [tenant, cursor, cursor, after, limit])
-            } else {
-                rows = try Row.fetchAll(
-                    db, sql: "SELECT * FROM feedback WHERE tenant_id = ? ORDER BY created_at DESC, id DESC LIMIT ?",
-                    arguments: [tenant, limit])
-            }
+            let rows = try NewestFirstPage.rows(db, table: "feedback", tenant: tenant, after: after, limit: limit)
             return try rows.map { row in
                 let conversation = try (row["conversation"] as String?).map { try cipher.decrypt($0, tenant: tenant, in: db) }
                 return FeedbackRecord(

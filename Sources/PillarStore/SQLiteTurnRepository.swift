@@ -34,24 +34,7 @@ public struct SQLiteTurnRepository: TurnRepository, UsageLedger, UsageReports {
 
     public func listTurns(tenant: String, after: String?, limit: Int) async throws -> [TurnRecord] {
         try await database.pool.read { db in
-            var rows: [Row]
-            if let after {
-                guard
-                    let cursor = try Double.fetchOne(
-                        db, sql: "SELECT created_at FROM turn WHERE tenant_id = ? AND id = ?",
-                        arguments: [tenant, after])
-                else { throw PillarError.invalidCursor(after) }
-                rows = try Row.fetchAll(
-                    db,
-                    sql: """
-                        SELECT * FROM turn WHERE tenant_id = ? AND (created_at < ? OR (created_at = ? AND id < ?))
-                        ORDER BY created_at DESC, id DESC LIMIT ?
-                        """, arguments: [tenant, cursor, cursor, after, limit])
-            } else {
-                rows = try Row.fetchAll(
-                    db, sql: "SELECT * FROM turn WHERE tenant_id = ? ORDER BY created_at DESC, id DESC LIMIT ?",
-                    arguments: [tenant, limit])
-            }
+            let rows = try NewestFirstPage.rows(db, table: "turn", tenant: tenant, after: after, limit: limit)
             return rows.compactMap { row in
                 guard let status = TurnRecord.Status(rawValue: row["status"]) else { return nil }
                 return TurnRecord(

@@ -60,7 +60,7 @@ def embed(pillar, texts):
     import benchlib
     port = benchlib.free_port()
     data_dir = tempfile.mkdtemp(prefix="pillar-bench-drift-")
-    env = dict(os.environ, PILLAR_BOOTSTRAP_KEY=KEY, PILLAR_LOCAL_MODEL="off", PILLAR_LOCAL_EMBEDDER="on")
+    env = dict(os.environ, PILLAR_BOOTSTRAP_KEY=KEY, PILLAR_LOCAL_MODEL_MODE="off", PILLAR_RETRIEVAL_LOCAL_EMBEDDER_MODE="on")
     log = open(Path(data_dir) / "serve.log", "wb")
     server = subprocess.Popen([pillar, "serve", "--port", str(port), "--data-dir", data_dir], env=env,
                               stdout=log, stderr=log)

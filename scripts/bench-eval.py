@@ -76,7 +76,7 @@ def main():
     (Path(data_dir) / "pillar.yaml").write_text(json.dumps(config))
     server = subprocess.Popen([args.pillar, "serve", "--port", str(port), "--data-dir", data_dir,
                                "--config", str(Path(data_dir) / "pillar.yaml")],
-                              env={"PILLAR_BOOTSTRAP_KEY": KEY, "PILLAR_LOCAL_EMBEDDER": "off", "PATH": "/usr/bin:/bin"},
+                              env={"PILLAR_BOOTSTRAP_KEY": KEY, "PILLAR_RETRIEVAL_LOCAL_EMBEDDER_MODE": "off", "PATH": "/usr/bin:/bin"},
                               stdout=log, stderr=log)
     base = f"http://127.0.0.1:{port}"
     try:

@@ -51,8 +51,8 @@ def start(args, data_dir):
         config["retrieval"] = {"embeddingModel": "sim-embed"}
     config_path = Path(data_dir) / "pillar.yaml"
     config_path.write_text(json.dumps(config))
-    env = dict(os.environ, PILLAR_BOOTSTRAP_KEY=KEY, PILLAR_LOCAL_MODEL="off",
-               PILLAR_LOCAL_EMBEDDER="on" if args.embedder == "local" else "off")
+    env = dict(os.environ, PILLAR_BOOTSTRAP_KEY=KEY, PILLAR_LOCAL_MODEL_MODE="off",
+               PILLAR_RETRIEVAL_LOCAL_EMBEDDER_MODE="on" if args.embedder == "local" else "off")
     server = subprocess.Popen([args.pillar, "serve", "--port", str(port), "--data-dir", data_dir,
                                "--config", str(config_path)], env=env, stdout=log, stderr=log)
     base = f"http://127.0.0.1:{port}"

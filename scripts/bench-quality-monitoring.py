@@ -64,7 +64,7 @@ class Stack:
         data_dir = tempfile.mkdtemp(dir=self.directory)
         config_path = Path(data_dir) / "pillar.yaml"
         config_path.write_text(json.dumps(config))
-        env = dict(os.environ, PILLAR_BOOTSTRAP_KEY=KEY, PILLAR_LOCAL_MODEL="off", PILLAR_LOCAL_EMBEDDER="off")
+        env = dict(os.environ, PILLAR_BOOTSTRAP_KEY=KEY, PILLAR_LOCAL_MODEL_MODE="off", PILLAR_RETRIEVAL_LOCAL_EMBEDDER_MODE="off")
         process = subprocess.Popen([self.pillar, "serve", "--port", str(port), "--data-dir", data_dir,
                                     "--config", str(config_path)], env=env, stdout=self.log, stderr=self.log)
         self.processes.append(process)

@@ -47,7 +47,7 @@ def main():
     data_dir = tempfile.mkdtemp(prefix="pillar-bench-retrieval-")
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    env = dict(os.environ, PILLAR_BOOTSTRAP_KEY=KEY, PILLAR_LOCAL_MODEL="off", PILLAR_LOCAL_EMBEDDER="on")
+    env = dict(os.environ, PILLAR_BOOTSTRAP_KEY=KEY, PILLAR_LOCAL_MODEL_MODE="off", PILLAR_RETRIEVAL_LOCAL_EMBEDDER_MODE="on")
     log = open(Path(data_dir) / "serve.log", "wb")
     config = ["--config", args.config] if args.config else []
     process = subprocess.Popen([args.pillar, "serve", "--port", str(port), "--data-dir", data_dir, *config],

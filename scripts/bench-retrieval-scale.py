@@ -124,7 +124,7 @@ def main():
             settings = json.loads(config.read_text())
             settings["retrieval"].update(extra)
             path.write_text(json.dumps(settings))
-            env = dict(os.environ, PILLAR_BOOTSTRAP_KEY=KEY, PILLAR_LOCAL_MODEL="off", PILLAR_LOG_LEVEL="warning")
+            env = dict(os.environ, PILLAR_BOOTSTRAP_KEY=KEY, PILLAR_LOCAL_MODEL_MODE="off", PILLAR_SERVER_LOG_LEVEL="warning")
             process = subprocess.Popen([args.pillar, "serve", "--port", str(port), "--data-dir", str(data_dir),
                                         "--config", str(path)], env=env,
                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

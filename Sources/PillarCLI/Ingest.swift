@@ -23,7 +23,7 @@ struct Ingest: AsyncParsableCommand {
     @Flag(help: "No progress bar.") var quiet = false
 
     func run() async throws {
-        var configuration = try PillarConfiguration.load(file: config)
+        var configuration = try await PillarConfiguration.load(file: config)
         if let dataDirectory { configuration.server.dataDirectory = dataDirectory }
         let groups = (acl ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         var logger = Logger(label: "pillar.ingest")

@@ -42,7 +42,7 @@ struct LibraryCommand<Kind: LibraryKindMarker>: AsyncParsableCommand {
 
         /// The tenant's library (the tenant is created when new, as `pillar keys create` does).
         func open() async throws -> AnyLibrary {
-            var configuration = try PillarConfiguration.load(file: config)
+            var configuration = try await PillarConfiguration.load(file: config)
             if let dataDirectory { configuration.server.dataDirectory = dataDirectory }
             let database = try PillarDatabase(dataDirectory: configuration.server.dataDirectory)
             _ = try await SQLiteTenantRepository(database: database).ensureTenant(tenant)
@@ -65,8 +65,8 @@ struct LibraryCommand<Kind: LibraryKindMarker>: AsyncParsableCommand {
         }
 
         /// The canary analyses, which live beside the library in the same database.
-        func analyses() throws -> any QualityRepository {
-            var configuration = try PillarConfiguration.load(file: config)
+        func analyses() async throws -> any QualityRepository {
+            var configuration = try await PillarConfiguration.load(file: config)
             if let dataDirectory { configuration.server.dataDirectory = dataDirectory }
             return SQLiteQualityRepository(database: try PillarDatabase(dataDirectory: configuration.server.dataDirectory))
         }
@@ -83,7 +83,7 @@ struct LibraryCommand<Kind: LibraryKindMarker>: AsyncParsableCommand {
         func run() async throws {
             let labels = try await location.open().labels(location.tenant, name)
             guard !labels.isEmpty else { throw ValidationError("\(name) has no labels") }
-            let store = try location.analyses()
+            let store = try await location.analyses()
             let format = ISO8601DateFormatter()
             for label in labels {
                 print("label \(describe(label))")

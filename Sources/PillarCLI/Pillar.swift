@@ -7,7 +7,7 @@ struct Pillar: AsyncParsableCommand {
         abstract: "A generative-AI chat workload server: authenticated OpenAI-compatible chat through a model gateway.",
         subcommands: [
             Serve.self, Ingest.self, Simulate.self, Keys.self, Prompts.self, Flows.self, Monitors.self, Audit.self, Erase.self,
-            Migrate.self, Eval.self, Review.self, Backup.self, Restore.self,
+            Migrate.self, Eval.self, Review.self, Backup.self, Restore.self, Settings.self,
             LaunchChild.self,
         ])
 }

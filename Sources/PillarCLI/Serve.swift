@@ -12,15 +12,24 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Address to listen on.") var host: String?
     @Option(help: "Port to listen on.") var port: Int?
     @Option(name: .customLong("data-dir"), help: "Where the SQLite database and logs live.") var dataDirectory: String?
+    @Option(
+        name: .customLong("secrets-dir"),
+        help: "A directory of one file per setting (server-port, …); default: $PILLAR_SECRETS_DIR.")
+    var secretsDirectory: String?
+    @Argument(
+        parsing: .allUnrecognized,
+        help: "Any setting as --<key path in kebab case> <value>, e.g. --gateway-max-attempts 2 (see docs/configuration.md).")
+    var settings: [String] = []
 
     func run() async throws {
-        var configuration = try PillarConfiguration.load(file: config)
+        var configuration = try await PillarConfiguration.load(
+            file: config, arguments: settings, secretsDirectory: secretsDirectory)
         if let host { configuration.server.host = host }
         if let port { configuration.server.port = port }
         if let dataDirectory { configuration.server.dataDirectory = dataDirectory }
         try configuration.validate()
         let observability = try Observability.bootstrap(
-            service: "pillar", logFormat: configuration.server.logFormat, logLevel: configuration.server.logLevel)
+            service: "pillar", logFormat: configuration.server.logFormat, logLevel: configuration.server.logLevel.rawValue)
         let app = try await buildApplication(
             configuration, metricsRegistry: observability.metricsRegistry,
             childLauncher: .currentPillar, logger: observability.logger,

@@ -97,12 +97,12 @@ public actor LocalModelSupervisor: Service {
         let files = FileManager.default
         guard files.isExecutableFile(atPath: configuration.serverPath) else {
             throw SupervisorError(
-                "llama-server not found or not executable at \(configuration.serverPath); run `make setup` or set PILLAR_LLAMA_SERVER"
+                "llama-server not found or not executable at \(configuration.serverPath); run `make setup` or set localModel.serverPath (PILLAR_LOCAL_MODEL_SERVER_PATH)"
             )
         }
         guard files.fileExists(atPath: configuration.modelPath) else {
             throw SupervisorError(
-                "model file not found at \(configuration.modelPath); run `make setup` or set PILLAR_LOCAL_MODEL")
+                "model file not found at \(configuration.modelPath); run `make setup` or set localModel.modelPath (PILLAR_LOCAL_MODEL_MODEL_PATH)")
         }
     }
 

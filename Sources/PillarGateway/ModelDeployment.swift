@@ -1,13 +1,15 @@
+import PillarCore
+
 /// One upstream that can serve chat completions: an OpenAI-compatible server (OpenAI, vLLM, Ollama,
 /// llama.cpp…) or an Azure OpenAI deployment.
 public struct ModelDeployment: Sendable, Hashable, CustomStringConvertible {
-    public enum API: String, Sendable, Hashable, CaseIterable {
+    public enum API: String, ConfigurationChoice {
         case openAI = "openai"
         case azureOpenAI = "azure"
     }
 
     /// What a deployment's model can do; a request for anything else is refused before it is sent.
-    public enum Capability: String, Sendable, Hashable, CaseIterable, Comparable {
+    public enum Capability: String, ConfigurationChoice, Comparable {
         case chat
         case embeddings
 

@@ -13,7 +13,7 @@ import Testing
 
     /// Sections decoded by their own types (limits, prices…) are held to the same rule as the rest: a key that
     /// is not read is an error, and every such key is named at once.
-    @Test func unreadKeysAnywhereAreReportedTogether() throws {
+    @Test func unreadKeysAnywhereAreReportedTogether() async throws {
         let path = try write(
             """
             limits:
@@ -25,18 +25,17 @@ import Testing
             server:
               metricsPort: null
             """)
-        #expect {
-            try PillarConfiguration.load(file: path, environment: [:])
+        await #expect {
+            try await PillarConfiguration.load(file: path, environment: [:])
         } throws: { error in
-            let error = error as? ConfigurationError
-            return error?.key
-                == "limits.tenantDefault.tokensPerDya, limits.tenants.acme.colour, prices.gpt-4o-mini.cachedPerMillion"
+            (error as? ConfigurationError)?.problems.map(\.key)
+                == ["limits.tenantDefault.tokensPerDya", "limits.tenants.acme.colour", "prices.gpt-4o-mini.cachedPerMillion"]
         }
         let fixed = try write("limits:\n  tenantDefault: {tokensPerDay: 1000}\n")
-        #expect(try PillarConfiguration.load(file: fixed, environment: [:]).limits.tenantDefault?.tokensPerDay == 1000)
+        #expect(try await PillarConfiguration.load(file: fixed, environment: [:]).limits.tenantDefault?.tokensPerDay == 1000)
     }
 
-    @Test func readsAPartialFileAndKeepsDefaults() throws {
+    @Test func readsAPartialFileAndKeepsDefaults() async throws {
         let path = try write(
             """
             server:
@@ -50,12 +49,12 @@ import Testing
                 apiKeyEnv: AZURE_OPENAI_KEY
                 priority: 0
             """)
-        let configuration = try PillarConfiguration.load(file: path, environment: ["PILLAR_HOST": "0.0.0.0"])
+        let configuration = try await PillarConfiguration.load(file: path, environment: ["PILLAR_SERVER_HOST": "0.0.0.0"])
         try configuration.validate()
         #expect(configuration.server.port == 9090)
         #expect(configuration.server.host == "0.0.0.0")
         #expect(configuration.server.maxBodyBytes == 4 * 1024 * 1024)
-        #expect(configuration.deployments.first?.api == "azure")
+        #expect(configuration.deployments.first?.api == .azureOpenAI)
         #expect(!configuration.runsLocalModel)
     }
 
@@ -82,18 +81,108 @@ import Testing
         ("monitoring:\n  decay: [{dataset: golden, gate: 'groundedness >> 3'}]\n", "monitoring.decay.golden.gate"),
         ("monitoring:\n  drift: {permutations: 5}\n", "monitoring.drift.permutations"),
     ])
-    func errorsNameTheKey(yaml: String, key: String) throws {
+    func errorsNameTheKey(yaml: String, key: String) async throws {
         let path = try write(yaml)
         do {
-            try PillarConfiguration.load(file: path, environment: [:]).validate()
+            try await PillarConfiguration.load(file: path, environment: [:]).validate()
             Issue.record("expected an error naming \(key)")
         } catch let error as ConfigurationError {
-            #expect(error.key == key, "\(error)")
+            #expect(error.problems.map(\.key).contains(key), "\(error)")
         }
     }
 
-    @Test func environmentOverridesAreValidated() {
-        #expect(throws: ConfigurationError.self) { try PillarConfiguration.load(file: nil, environment: ["PILLAR_PORT": "x"]) }
+    @Test func aChoiceThatIsNotOneSaysWhichAre() async throws {
+        let path = try write("localModel:\n  mode: sometimes\n")
+        await #expect {
+            try await PillarConfiguration.load(file: path, environment: [:])
+        } throws: { error in
+            "\(error)" == "configuration: localModel.mode is invalid: must be auto, on or off, got 'sometimes'"
+        }
+    }
+
+    /// One start lists every mistake the checks find, each with its key, not only the first.
+    @Test func validationReportsEveryProblemAtOnce() async throws {
+        let path = try write(
+            """
+            server: {port: 70000, drainSeconds: 0}
+            gateway: {maxAttempts: 0}
+            retrieval: {candidates: 0}
+            safety:
+              tenants:
+                acme: {pii: {minimumConfidence: 3}}
+            """)
+        let configuration = try await PillarConfiguration.load(file: path, environment: [:])
+        #expect {
+            try configuration.validate()
+        } throws: { error in
+            (error as? ConfigurationError)?.problems.map(\.key) == [
+                "gateway.maxAttempts", "retrieval.candidates", "safety.tenants.acme.pii.minimumConfidence",
+                "server.drainSeconds", "server.port",
+            ]
+        }
+    }
+
+    /// The settings the layers can set are the ones the decoders read, leaves only, to any depth.
+    @Test func everySettingTheDecodersReadHasAName() {
+        let settings = Set(ConfigurationLayers.settings.map { $0.joined(separator: ".") })
+        for setting in [
+            "server.port", "server.metricsPort", "localModel.mode", "deployments", "oidc", "limits.tenants",
+            "evaluation.budgetDefault.tokensPerDay",
+            "limits.tenantDefault.tokensPerDay", "safety.tenantDefault.shields.jailbreak", "safety.remoteClassifier.endpoint",
+            "retrieval.localEmbedder.modelPath", "monitoring.canary.tickSeconds", "assurance.review.exceptions",
+        ] {
+            #expect(settings.contains(setting), "\(setting)")
+        }
+        for section in ["server", "safety.tenantDefault", "retrieval.localEmbedder", "limits.tenantDefault"] {
+            #expect(!settings.contains(section), "\(section) is a section, not a setting")
+        }
+    }
+
+    /// One rule in every layer, arguments over the environment over the secrets directory over the file.
+    @Test func argumentsEnvironmentAndSecretFilesSetAnySetting() async throws {
+        let path = try write("server:\n  port: 8081\n  host: 127.0.0.2\n")
+        let secrets = temporaryDirectory()
+        try "9191\n".write(toFile: secrets + "/server-port", atomically: true, encoding: .utf8)
+        try "9\n".write(toFile: secrets + "/gateway-breaker-minimum-calls", atomically: true, encoding: .utf8)
+        let configuration = try await PillarConfiguration.load(
+            file: path, arguments: ["--retrieval-fusion-k", "30", "--server-port=9393"],
+            environment: [
+                "PILLAR_SERVER_PORT": "9292", "PILLAR_GATEWAY_MAX_ATTEMPTS": "2", "PILLAR_LOCAL_MODEL_MODE": "off",
+                "PILLAR_LIMITS_TENANTS": "{acme: {tokensPerDay: 5}}",
+                "PILLAR_FLOWS_ALLOWED_HOSTS": "[a.example, 'b.example:8443']",
+                "PILLAR_CACHE": "/not/a/setting/and/not/one/of/its/sections",
+            ],
+            secretsDirectory: secrets)
+        try configuration.validate()
+        #expect(configuration.server.port == 9393)
+        #expect(configuration.server.host == "127.0.0.2")
+        #expect(configuration.gateway.maxAttempts == 2)
+        #expect(configuration.gateway.breakerMinimumCalls == 9)
+        #expect(configuration.retrieval.fusionK == 30)
+        #expect(configuration.localModel.mode == .off)
+        #expect(configuration.limits.tenants["acme"]?.tokensPerDay == 5)
+        #expect(configuration.flows.allowedHosts == ["a.example", "b.example:8443"])
+    }
+
+    @Test func aLayerValueIsCheckedAndNamesWhereItCameFrom() async throws {
+        await #expect {
+            try await PillarConfiguration.load(file: nil, environment: ["PILLAR_SERVER_PORT": "x"])
+        } throws: { error in
+            "\(error)".contains("server.port") && "\(error)".contains("PILLAR_SERVER_PORT")
+        }
+    }
+
+    /// A name in a layer that is no setting is a typo, as an unknown key in the file is; the old names say the new.
+    @Test func unknownNamesInTheLayersAreErrors() async throws {
+        await #expect {
+            try await PillarConfiguration.load(
+                file: nil, arguments: ["--gateway-max-atempts", "2"],
+                environment: ["PILLAR_SERVER_PROT": "1", "PILLAR_HOST": "0.0.0.0", "PILLAR_URL": "http://x"])
+        } throws: { error in
+            let problems = (error as? ConfigurationError)?.problems ?? []
+            return problems.map(\.key) == ["--gateway-max-atempts", "PILLAR_HOST", "PILLAR_SERVER_PROT"]
+                && problems[1].problem.contains("PILLAR_SERVER_HOST")
+        }
     }
 
     @Test func aWebhookSecretThatIsNotSetIsAStartUpError() async throws {

@@ -17,7 +17,7 @@ import Testing
         try await withSimulator(fastSimulator, apiKey: "azure-secret") { port in
             var azure = PillarConfiguration.Deployment(
                 name: "azure-embed", baseURL: "http://127.0.0.1:\(port)", model: "ada-prod")
-            azure.api = "azure"
+            azure.api = .azureOpenAI
             azure.apiVersion = "2024-10-21"
             azure.apiKeyEnv = "AZURE_KEY"
             try await withPillar(deployments: [azure], environment: ["AZURE_KEY": "azure-secret"]) { pillar in

@@ -12,7 +12,7 @@ import Testing
 @Suite(.serialized) struct LocalModelTests {
     @Test func servesTheEmbeddedModelWithNoDeploymentConfigured() async throws {
         try await withPillar(configure: {
-            $0.localModel.mode = "auto"
+            $0.localModel.mode = .auto
             $0.localModel.parallel = 1
         }) { pillar in
             try await waitUntilReady(pillar)

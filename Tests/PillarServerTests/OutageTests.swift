@@ -173,9 +173,9 @@ import Testing
     @Test func aModelThatCannotChatIsRefusedAtOnce() async throws {
         try await withSimulator { port in
             var chat = simulatorDeployment("chat", port: port, models: ["gpt"])
-            chat.capabilities = ["chat"]
+            chat.capabilities = [.chat]
             var embedder = simulatorDeployment("embedder", port: port, models: ["aaa-embedder"])
-            embedder.capabilities = ["embeddings"]
+            embedder.capabilities = [.embeddings]
             try await withPillar(deployments: [embedder, chat]) { pillar in
                 let models = try await pillar.request(.GET, "/v1/models")
                 let data = models.json["data"] as? [[String: Any]] ?? []

@@ -121,7 +121,7 @@ import Testing
         Case(id: "SE-08") { $0.configuration.safety.tenantDefault.pii.beforeStorage = false },
         Case(id: "SE-09") { $0.configuration.safety.tenants["acme"] = PillarConfiguration.SafetyPolicy() },
         Case(id: "SE-10") { $0.configuration.safety.tenantDefault.content.output = false },
-        Case(id: "SE-11") { $0.configuration.safety.tenantDefault.shields.injection = "off" },
+        Case(id: "SE-11") { $0.configuration.safety.tenantDefault.shields.injection = .off },
         Case(id: "SE-12") {
             $0.audit = AuditVerification(events: 42, firstBrokenSeq: 7, problem: "record 7 was changed after it was written")
         },

@@ -72,8 +72,8 @@ func withPillar<T: Sendable>(
     configuration.server.port = 0
     configuration.server.dataDirectory = dataDirectory ?? temporaryDirectory()
     configuration.deployments = deployments
-    configuration.localModel.mode = "off"
-    configuration.retrieval.localEmbedder.mode = "off"
+    configuration.localModel.mode = .off
+    configuration.retrieval.localEmbedder.mode = .off
     configure(&configuration)
     var environment = environment
     environment["PILLAR_BOOTSTRAP_KEY"] = environment["PILLAR_BOOTSTRAP_KEY"] ?? adminKey

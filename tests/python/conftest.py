@@ -98,7 +98,7 @@ def start_pillar(config: dict | None = None, env: dict | None = None, data_dir: 
         config_path.write_text(json.dumps(config))  # JSON is YAML
         args += ["--config", str(config_path)]
     # The embedded embedding model is started only by the tests that are about it.
-    environment = {"PILLAR_BOOTSTRAP_KEY": ADMIN_KEY, "PILLAR_LOCAL_EMBEDDER": "off"}
+    environment = {"PILLAR_BOOTSTRAP_KEY": ADMIN_KEY, "PILLAR_RETRIEVAL_LOCAL_EMBEDDER_MODE": "off"}
     environment.update(env or {})
     process = Process(args, env={k: v for k, v in environment.items() if v is not None}, name="serve")
     process.data_dir = data_dir

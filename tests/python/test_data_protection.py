@@ -27,7 +27,7 @@ def cli(*args, data_dir, env=None):
 
 
 def test_no_personal_data_in_the_file_or_the_logs_and_the_master_key_rotates(simulator, tmp_path):
-    process, base = start_pillar(config(simulator), env={"PILLAR_LOG_LEVEL": "debug"})
+    process, base = start_pillar(config(simulator), env={"PILLAR_SERVER_LOG_LEVEL": "debug"})
     data_dir = process.data_dir
     headers = {"Authorization": f"Bearer {ADMIN_KEY}"}
     try:

@@ -228,7 +228,7 @@ def test_pillar_embeds_and_searches_with_the_local_model_as_the_reference_does(r
     missing = [str(path) for path in (SERVER_BIN, MODEL, WHEEL) if not path.exists()]
     if missing:
         pytest.skip(f"run `make setup` first; missing: {', '.join(missing)}")
-    process, base = start_pillar(env={"PILLAR_LOCAL_MODEL": "off", "PILLAR_LOCAL_EMBEDDER": "on"})
+    process, base = start_pillar(env={"PILLAR_LOCAL_MODEL_MODE": "off", "PILLAR_RETRIEVAL_LOCAL_EMBEDDER_MODE": "on"})
     headers = {"Authorization": f"Bearer {ADMIN_KEY}"}
     try:
         paragraphs = hotpot_paragraphs()[:12]

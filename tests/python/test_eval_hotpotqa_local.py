@@ -18,7 +18,7 @@ QUESTIONS = 6
 
 @pytest.fixture(scope="module")
 def local_pillar():
-    process, base = start_pillar(config=None, env={"PILLAR_LOCAL_EMBEDDER": "on"})
+    process, base = start_pillar(config=None, env={"PILLAR_RETRIEVAL_LOCAL_EMBEDDER_MODE": "on"})
     yield base
     process.stop()
 

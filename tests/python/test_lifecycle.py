@@ -293,7 +293,7 @@ def test_sigkill_loses_no_acknowledged_turn_and_the_server_starts_again(slow_sim
 
 def start_local_pillar(data_dir: str | None = None):
     """`pillar serve` with no deployment: the chat model and the embedding model run as llama-server children."""
-    process, base = start_pillar(config=None, env={"PILLAR_LOCAL_EMBEDDER": "auto"}, data_dir=data_dir)
+    process, base = start_pillar(config=None, env={"PILLAR_RETRIEVAL_LOCAL_EMBEDDER_MODE": "auto"}, data_dir=data_dir)
     STARTED.append(process)
     children = children_of(process.popen.pid)
     servers = {pid: child for pid, child in children.items() if str(LLAMA_SERVER) in child[1]}

@@ -71,7 +71,7 @@ def test_json_logs_carry_trace_ids_and_spans_are_exported_over_otlp(simulator):
     collector = serve_http(CollectorHandler)
     endpoint = f"http://127.0.0.1:{collector.server_address[1]}"
     process, base = start_pillar(sim_config(simulator), env={
-        "PILLAR_LOG_FORMAT": "json", "OTEL_EXPORTER_OTLP_ENDPOINT": endpoint, "OTEL_BSP_SCHEDULE_DELAY": "200"})
+        "PILLAR_SERVER_LOG_FORMAT": "json", "OTEL_EXPORTER_OTLP_ENDPOINT": endpoint, "OTEL_BSP_SCHEDULE_DELAY": "200"})
     try:
         response = requests.post(base + "/v1/chat/completions", headers={"Authorization": f"Bearer {ADMIN_KEY}"},
                                  json={"model": "sim", "messages": [{"role": "user", "content": "trace me"}]})

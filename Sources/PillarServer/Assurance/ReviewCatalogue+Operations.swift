@@ -143,7 +143,7 @@ extension ReviewCatalogue {
         ReviewCheck(
             id: "OE-10", pillar: .operations, title: "Logs are structured",
             principle: "Establish development standards: machine-readable logs with trace ids",
-            fix: "set `server.logFormat: json` (or `PILLAR_LOG_FORMAT=json`)"
+            fix: "set `server.logFormat: json` (or `PILLAR_SERVER_LOG_FORMAT=json`)"
         ) { inputs in
             let format = inputs.configuration.server.logFormat
             return .given(format == .json ? .pass : .warn, [.configuration("server.logFormat", format.rawValue)])

@@ -159,13 +159,13 @@ extension ReviewCatalogue {
             fix: "set `safety.tenantDefault.shields.jailbreak: block` and `.injection: fence` (or drop/block)"
         ) { inputs in
             let policies = policies(inputs)
-            let weak = policies.filter { $0.1.shields.jailbreak == "off" || $0.1.shields.injection == "off" }
-            let flagOnly = policies.filter { $0.1.shields.jailbreak == "flag" || $0.1.shields.injection == "flag" }
+            let weak = policies.filter { $0.1.shields.jailbreak == .off || $0.1.shields.injection == .off }
+            let flagOnly = policies.filter { $0.1.shields.jailbreak == .flag || $0.1.shields.injection == .flag }
             return .given(
                 !weak.isEmpty ? .fail : flagOnly.isEmpty ? .pass : .warn,
                 policies.map {
                     .configuration(
-                        "safety.\($0.0).shields", "jailbreak \($0.1.shields.jailbreak), injection \($0.1.shields.injection)")
+                        "safety.\($0.0).shields", "jailbreak \($0.1.shields.jailbreak.rawValue), injection \($0.1.shields.injection.rawValue)")
                 })
         },
         ReviewCheck(

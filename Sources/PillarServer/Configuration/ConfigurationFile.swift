@@ -1,20 +1,36 @@
 import Foundation
 import Yams
 
-/// Decodes the YAML file, turning Codable's errors into ones that name the key and line.
+/// Decodes the YAML file with the other layers' values put in, turning Codable's errors into ones that name the
+/// key (and the variable or flag that set it, when one did).
 enum ConfigurationFile {
-    static func decode(path: String) throws -> PillarConfiguration {
-        guard let text = FileManager.default.contents(atPath: path).map({ String(decoding: $0, as: UTF8.self) }) else {
-            throw ConfigurationError(key: path, "cannot be read")
+    static func decode(path: String?, overrides: [ConfigurationLayers.Override] = []) throws -> PillarConfiguration {
+        var text = ""
+        if let path {
+            guard let contents = FileManager.default.contents(atPath: path) else {
+                throw ConfigurationError(key: path, "cannot be read")
+            }
+            text = String(decoding: contents, as: UTF8.self)
         }
         do {
+            let root = try Yams.compose(yaml: text)
+            if root == nil, overrides.isEmpty { return PillarConfiguration() }
+            if !overrides.isEmpty {
+                let tree = try ConfigurationLayers.apply(overrides, to: root ?? Node.mapping(Node.Mapping([])))
+                text = try Yams.serialize(node: tree)
+            }
             let configuration = try YAMLDecoder().decode(PillarConfiguration.self, from: text)
             try rejectUnread(text, decoded: configuration)
             return configuration
         } catch let error as DecodingError {
-            throw ConfigurationError(key: DecodingErrorDescription.path(of: error), DecodingErrorDescription.problem(of: error))
+            let key = DecodingErrorDescription.path(of: error)
+            let source = overrides.last {
+                key == $0.path.joined(separator: ".") || key.hasPrefix($0.path.joined(separator: ".") + ".")
+            }
+            throw ConfigurationError(
+                key: key, DecodingErrorDescription.problem(of: error) + (source.map { " (set by \($0.source))" } ?? ""))
         } catch let error as YamlError {
-            throw ConfigurationError(key: path, "is not valid YAML: \(error)")
+            throw ConfigurationError(key: path ?? "configuration", "is not valid YAML: \(error)")
         }
     }
 }
@@ -28,11 +44,9 @@ extension ConfigurationFile {
         let held = try JSONSerialization.jsonObject(with: JSONEncoder().encode(decoded))
         var unread: [String] = []
         collectUnread(given, held, path: "", into: &unread)
-        guard unread.isEmpty else {
-            throw ConfigurationError(
-                key: unread.joined(separator: ", "),
-                unread.count == 1 ? "is not a setting Pillar knows" : "are not settings Pillar knows")
-        }
+        var problems = ConfigurationProblems()
+        for key in unread { problems.add(key: key, "is not a setting Pillar knows") }
+        try problems.throwIfAny()
     }
 
     static func collectUnread(_ given: Any, _ held: Any?, path: String, into unread: inout [String], depth: Int = 0) {

@@ -27,13 +27,11 @@ struct ModelSetup {
             idle: .milliseconds(Int64(configuration.timeouts.idleSeconds * 1000)))
         for (index, entry) in configuration.deployments.enumerated() {
             let deployment = ModelDeployment(
-                name: entry.name, api: ModelDeployment.API(rawValue: entry.api) ?? .openAI, baseURL: entry.baseURL,
+                name: entry.name, api: entry.api, baseURL: entry.baseURL,
                 upstreamModel: entry.model, apiVersion: entry.apiVersion,
                 apiKey: try Self.secret(entry, index: index, environment: environment),
                 servedModels: entry.models ?? [entry.name], priority: entry.priority, tokenizer: entry.tokenizer,
-                capabilities: Set(
-                    (entry.capabilities ?? ModelDeployment.Capability.allCases.map(\.rawValue))
-                        .compactMap(ModelDeployment.Capability.init(rawValue:))))
+                capabilities: Set(entry.capabilities ?? ModelDeployment.Capability.allCases))
             members.append(
                 DeploymentPool.Member(
                     provider: OpenAICompatibleProvider(
@@ -84,7 +82,7 @@ struct ModelSetup {
                 launcher: childLauncher, recordFile: dataDirectory.appendingPathComponent("llama-server-embeddings.pid"))
             do {
                 try LocalModelSupervisor.validate(supervisorConfiguration)
-            } catch  where local.mode == "auto" {
+            } catch  where local.mode == .auto {
                 // A set-up with remote models only and no llama.cpp on the machine still starts; searches that
                 // need vectors then say the embedding model is missing.
                 logger.warning("embedded embedding model not started", metadata: ["reason": "\(error)"])

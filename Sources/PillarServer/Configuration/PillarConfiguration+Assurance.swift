@@ -42,7 +42,7 @@ extension PillarConfiguration {
         public init() {}
     }
 
-    func validateAssurance() throws {
+    func validateAssurance(into problems: inout ConfigurationProblems) {
         let review = assurance.review
         for (key, value) in [
             ("keyRotationDays", review.keyRotationDays), ("unusedKeyDays", review.unusedKeyDays),
@@ -50,41 +50,39 @@ extension PillarConfiguration {
             ("loadTestMaxAgeDays", review.loadTestMaxAgeDays), ("latencyP95TargetMs", review.latencyP95TargetMs),
         ]
         where !(value > 0 && value <= 1_000_000) {
-            throw ConfigurationError(key: "assurance.review.\(key)", "must be above 0 and at most 1000000")
+            problems.add(key: "assurance.review.\(key)", "must be above 0 and at most 1000000")
         }
         if let rate = review.expectedRequestsPerSecond, !(rate > 0 && rate <= 1_000_000) {
-            throw ConfigurationError(key: "assurance.review.expectedRequestsPerSecond", "must be above 0 and at most 1000000")
+            problems.add(key: "assurance.review.expectedRequestsPerSecond", "must be above 0 and at most 1000000")
         }
         let known = Set(ReviewCatalogue.all.map(\.id))
         for (id, reason) in review.exceptions {
-            guard known.contains(id) else {
-                throw ConfigurationError(
-                    key: "assurance.review.exceptions.\(id)", "is not a review check (see `pillar review --list`)")
-            }
-            guard ReviewCatalogue.all.first(where: { $0.id == id })?.waivable == true else {
-                throw ConfigurationError(
-                    key: "assurance.review.exceptions.\(id)", "this check cannot be accepted: fix what it finds")
-            }
-            guard !reason.trimmingCharacters(in: .whitespaces).isEmpty, reason.count <= 500 else {
-                throw ConfigurationError(key: "assurance.review.exceptions.\(id)", "must give a reason of 1-500 characters")
-            }
+            problems.require(
+                known.contains(id), key: "assurance.review.exceptions.\(id)", "is not a review check (see `pillar review --list`)"
+            )
+            problems.require(
+                ReviewCatalogue.all.first(where: { $0.id == id })?.waivable == true, key: "assurance.review.exceptions.\(id)",
+                "this check cannot be accepted: fix what it finds")
+            problems.require(
+                !reason.trimmingCharacters(in: .whitespaces).isEmpty && reason.count <= 500,
+                key: "assurance.review.exceptions.\(id)", "must give a reason of 1-500 characters")
         }
         let probe = assurance.isolationProbe
-        guard (10...86_400).contains(probe.intervalSeconds) else {
-            throw ConfigurationError(key: "assurance.isolationProbe.intervalSeconds", "must be 10-86400 seconds")
-        }
-        guard (0...1_000).contains(probe.flowTenantsPerRound) else {
-            throw ConfigurationError(key: "assurance.isolationProbe.flowTenantsPerRound", "must be 0-1000")
-        }
-        guard !probe.flow.isEmpty else { throw ConfigurationError(key: "assurance.isolationProbe.flow", "must name a flow") }
+        problems.require(
+            (10...86_400).contains(probe.intervalSeconds), key: "assurance.isolationProbe.intervalSeconds",
+            "must be 10-86400 seconds")
+        problems.require(
+            (0...1_000).contains(probe.flowTenantsPerRound), key: "assurance.isolationProbe.flowTenantsPerRound", "must be 0-1000"
+        )
+        problems.require(!probe.flow.isEmpty, key: "assurance.isolationProbe.flow", "must name a flow")
         if let proxy = server.tlsTerminatedBy, proxy.trimmingCharacters(in: .whitespaces).isEmpty {
-            throw ConfigurationError(key: "server.tlsTerminatedBy", "must name what terminates TLS in front of Pillar")
+            problems.add(key: "server.tlsTerminatedBy", "must name what terminates TLS in front of Pillar")
         }
         for (index, provider) in oidc.enumerated() {
             if ProbeTenant.isReserved(provider.defaultTenant ?? "")
                 || (provider.tenantMap ?? [:]).values.contains(where: ProbeTenant.isReserved)
             {
-                throw ConfigurationError(
+                problems.add(
                     key: "oidc[\(index)].tenantMap", "'\(ProbeTenant.id)' is reserved for the isolation probe")
             }
         }

@@ -128,7 +128,7 @@ extension PillarConfiguration.Deployment {
         weight = try container.value(.weight, or: weight)
         maxInFlight = try container.decodeIfPresent(Int.self, forKey: .maxInFlight)
         tokenizer = try container.decodeIfPresent(String.self, forKey: .tokenizer)
-        capabilities = try container.decodeIfPresent([String].self, forKey: .capabilities)
+        capabilities = try container.decodeIfPresent([ModelDeployment.Capability].self, forKey: .capabilities)
     }
 }
 

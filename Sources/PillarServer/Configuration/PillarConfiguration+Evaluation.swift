@@ -39,18 +39,13 @@ extension PillarConfiguration {
         public init(requireEval: Bool = false) { self.requireEval = requireEval }
     }
 
-    func validateEvaluation() throws {
-        guard (0...1).contains(evaluation.minimumJudgeAgreement) else {
-            throw ConfigurationError(key: "evaluation.minimumJudgeAgreement", "must be 0-1")
-        }
-        guard (1...256).contains(evaluation.maxConcurrency) else {
-            throw ConfigurationError(key: "evaluation.maxConcurrency", "must be 1-256")
-        }
-        guard (1...100).contains(evaluation.maxRepeats) else {
-            throw ConfigurationError(key: "evaluation.maxRepeats", "must be 1-100")
-        }
+    func validateEvaluation(into problems: inout ConfigurationProblems) {
+        problems.require(
+            (0...1).contains(evaluation.minimumJudgeAgreement), key: "evaluation.minimumJudgeAgreement", "must be 0-1")
+        problems.require((1...256).contains(evaluation.maxConcurrency), key: "evaluation.maxConcurrency", "must be 1-256")
+        problems.require((1...100).contains(evaluation.maxRepeats), key: "evaluation.maxRepeats", "must be 1-100")
         if let model = evaluation.judgeModel, model.isEmpty {
-            throw ConfigurationError(key: "evaluation.judgeModel", "must not be empty")
+            problems.add(key: "evaluation.judgeModel", "must not be empty")
         }
     }
 

@@ -16,15 +16,13 @@ extension PillarConfiguration {
         public init() {}
     }
 
-    func validateFlows() throws {
-        guard (0...100_000).contains(flows.historyTokens) else {
-            throw ConfigurationError(key: "flows.historyTokens", "must be 0-100000")
-        }
+    func validateFlows(into problems: inout ConfigurationProblems) {
+        problems.require((0...100_000).contains(flows.historyTokens), key: "flows.historyTokens", "must be 0-100000")
         for host in flows.allowedHosts where host.isEmpty || host.contains("/") || host.contains(" ") {
-            throw ConfigurationError(key: "flows.allowedHosts", "'\(host)' must be a host or host:port")
+            problems.add(key: "flows.allowedHosts", "'\(host)' must be a host or host:port")
         }
         if let model = flows.defaultModel, model.isEmpty {
-            throw ConfigurationError(key: "flows.defaultModel", "must not be empty")
+            problems.add(key: "flows.defaultModel", "must not be empty")
         }
     }
 }

@@ -267,74 +267,62 @@ extension PillarConfiguration.MonitorSettings {
 }
 
 extension PillarConfiguration {
-    func validateMonitoring() throws {
+    func validateMonitoring(into problems: inout ConfigurationProblems) {
         let settings = monitoring
         for (key, sampling) in [("monitoring.sampling", settings.sampling)]
             + settings.tenants.sorted(by: { $0.key < $1.key })
             .map({ ("monitoring.tenants.\($0.key)", $0.value) })
         {
-            guard sampling.rate.isFinite, (0...1).contains(sampling.rate) else {
-                throw ConfigurationError(key: key + ".rate", "must be 0-1")
-            }
+            problems.require(sampling.rate.isFinite && (0...1).contains(sampling.rate), key: key + ".rate", "must be 0-1")
             if let judge = sampling.judges.first(where: { !SamplingRule.judgeMetrics.contains($0) }) {
-                throw ConfigurationError(
+                problems.add(
                     key: key + ".judges",
                     "'\(judge)' is not one of \(SamplingRule.judgeMetrics.joined(separator: ", "))")
             }
         }
         if let model = settings.judgeModel, model.isEmpty {
-            throw ConfigurationError(key: "monitoring.judgeModel", "must not be empty")
+            problems.add(key: "monitoring.judgeModel", "must not be empty")
         }
-        guard (1...64).contains(settings.judgeConcurrency) else {
-            throw ConfigurationError(key: "monitoring.judgeConcurrency", "must be 1-64")
-        }
-        guard (1...1_000_000).contains(settings.queueLimit), (1...1_000_000).contains(settings.judgeBacklog) else {
-            throw ConfigurationError(key: "monitoring.queueLimit", "queueLimit and judgeBacklog must be 1-1000000")
-        }
-        guard settings.evaluationIntervalSeconds.isFinite, (0.1...86_400).contains(settings.evaluationIntervalSeconds) else {
-            throw ConfigurationError(key: "monitoring.evaluationIntervalSeconds", "must be 0.1-86400")
-        }
-        guard (1...30 * 86_400).contains(settings.signalWindowSeconds) else {
-            throw ConfigurationError(key: "monitoring.signalWindowSeconds", "must be 1-2592000")
-        }
+        problems.require((1...64).contains(settings.judgeConcurrency), key: "monitoring.judgeConcurrency", "must be 1-64")
+        problems.require(
+            (1...1_000_000).contains(settings.queueLimit) && (1...1_000_000).contains(settings.judgeBacklog),
+            key: "monitoring.queueLimit", "queueLimit and judgeBacklog must be 1-1000000")
+        problems.require(
+            settings.evaluationIntervalSeconds.isFinite && (0.1...86_400).contains(settings.evaluationIntervalSeconds),
+            key: "monitoring.evaluationIntervalSeconds", "must be 0.1-86400")
+        problems.require(
+            (1...30 * 86_400).contains(settings.signalWindowSeconds), key: "monitoring.signalWindowSeconds", "must be 1-2592000")
         let drift = settings.drift
-        guard (1...30 * 86_400).contains(drift.windowSeconds), (1...365 * 86_400).contains(drift.referenceSeconds) else {
-            throw ConfigurationError(key: "monitoring.drift", "windowSeconds must be 1-2592000 and referenceSeconds 1-31536000")
-        }
-        guard (5...1000).contains(drift.minimumPerSide), (drift.minimumPerSide...1000).contains(drift.maximumPerSide) else {
-            throw ConfigurationError(key: "monitoring.drift", "minimumPerSide must be 5-1000 and maximumPerSide from it to 1000")
-        }
-        guard (19...10_000).contains(drift.permutations) else {
-            throw ConfigurationError(key: "monitoring.drift.permutations", "must be 19-10000")
-        }
+        problems.require(
+            (1...30 * 86_400).contains(drift.windowSeconds) && (1...365 * 86_400).contains(drift.referenceSeconds),
+            key: "monitoring.drift", "windowSeconds must be 1-2592000 and referenceSeconds 1-31536000")
+        problems.require(
+            (5...1000).contains(drift.minimumPerSide) && (drift.minimumPerSide...1000).contains(drift.maximumPerSide),
+            key: "monitoring.drift", "minimumPerSide must be 5-1000 and maximumPerSide from it to 1000")
+        problems.require((19...10_000).contains(drift.permutations), key: "monitoring.drift.permutations", "must be 19-10000")
         var names = Set<String>()
         for webhook in settings.webhooks {
-            guard names.insert(webhook.name).inserted, !webhook.name.isEmpty, webhook.name.count <= 64 else {
-                throw ConfigurationError(key: "monitoring.webhooks", "names must be unique, 1-64 characters")
-            }
-            guard let url = URL(string: webhook.url), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil
-            else {
-                throw ConfigurationError(key: "monitoring.webhooks.\(webhook.name).url", "must be an http or https URL")
-            }
-            guard webhook.timeoutSeconds.isFinite, (0.1...120).contains(webhook.timeoutSeconds),
-                (1...20).contains(webhook.maxAttempts)
-            else {
-                throw ConfigurationError(
-                    key: "monitoring.webhooks.\(webhook.name)", "timeoutSeconds must be 0.1-120 and maxAttempts 1-20")
-            }
+            problems.require(
+                names.insert(webhook.name).inserted && !webhook.name.isEmpty && webhook.name.count <= 64,
+                key: "monitoring.webhooks", "names must be unique, 1-64 characters")
+            problems.require(
+                isWebURL(webhook.url), key: "monitoring.webhooks.\(webhook.name).url", "must be an http or https URL")
+            problems.require(
+                webhook.timeoutSeconds.isFinite && (0.1...120).contains(webhook.timeoutSeconds)
+                    && (1...20).contains(webhook.maxAttempts), key: "monitoring.webhooks.\(webhook.name)",
+                "timeoutSeconds must be 0.1-120 and maxAttempts 1-20")
         }
         let canary = settings.canary
-        guard canary.tickSeconds.isFinite, (0.05...3600).contains(canary.tickSeconds),
-            canary.samplingRate.isFinite, (0...1).contains(canary.samplingRate)
-        else {
-            throw ConfigurationError(key: "monitoring.canary", "tickSeconds must be 0.05-3600 and samplingRate 0-1")
-        }
+        problems.require(
+            canary.tickSeconds.isFinite && (0.05...3600).contains(canary.tickSeconds) && canary.samplingRate.isFinite
+                && (0...1).contains(canary.samplingRate), key: "monitoring.canary",
+            "tickSeconds must be 0.05-3600 and samplingRate 0-1")
         for decay in settings.decay {
-            guard (5...30 * 86_400).contains(decay.everySeconds) else {
-                throw ConfigurationError(key: "monitoring.decay.\(decay.dataset).everySeconds", "must be 5-2592000")
-            }
+            problems.require(
+                (5...30 * 86_400).contains(decay.everySeconds), key: "monitoring.decay.\(decay.dataset).everySeconds",
+                "must be 5-2592000")
         }
-        try validateMonitorsAndCanaryDefaults()
+        validateMonitorsAndCanaryDefaults(into: &problems)
     }
 }
 
@@ -382,33 +370,43 @@ extension PillarConfiguration.Monitoring {
 }
 
 extension PillarConfiguration {
-    func validateMonitorsAndCanaryDefaults() throws {
-        let specs = try monitoring.monitorSpecs()
+    func validateMonitorsAndCanaryDefaults(into problems: inout ConfigurationProblems) {
+        var specs = MonitorSpec.shipped
+        if let monitors = monitoring.monitors {
+            specs = monitors.compactMap { monitor in
+                do { return try monitor.spec() } catch let error as ConfigurationError {
+                    problems.add(error)
+                } catch {
+                    problems.add(key: "monitoring.monitors.\(monitor.name)", "\(error)")
+                }
+                return nil
+            }
+        }
         var names = Set<String>()
         for spec in specs where !names.insert(spec.name).inserted {
-            throw ConfigurationError(key: "monitoring.monitors", "the monitor name '\(spec.name)' is used twice")
+            problems.add(key: "monitoring.monitors", "the monitor name '\(spec.name)' is used twice")
         }
         // A permutation p-value is never below 1/(permutations+1): a drift threshold at or under it never fires.
-        let floor = 1 / Double(monitoring.drift.permutations + 1)
+        let floor = 1 / (Double(monitoring.drift.permutations) + 1)
         for spec in specs where spec.signal == .queryDrift && spec.direction == .below && spec.alert <= floor {
-            throw ConfigurationError(
+            problems.add(
                 key: "monitoring.monitors.\(spec.name).alert",
                 "\(spec.alert) can never be reached: with \(monitoring.drift.permutations) permutations the smallest p-value is \(String(format: "%.2g", floor)); raise monitoring.drift.permutations or the threshold"
             )
         }
         do { _ = try monitoring.canaryDefaults.validated() } catch {
-            throw ConfigurationError(key: "monitoring.canary", error.message)
+            problems.add(key: "monitoring.canary", error.message)
         }
         for webhook in monitoring.webhooks {
             if let unknown = webhook.events?.first(where: { AlertEvent.Kind(rawValue: $0) == nil }) {
-                throw ConfigurationError(
+                problems.add(
                     key: "monitoring.webhooks.\(webhook.name).events",
                     "'\(unknown)' is not one of \(AlertEvent.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
             }
         }
         for decay in monitoring.decay {
             do { _ = try GateRequirement.parse(decay.gate) } catch {
-                throw ConfigurationError(key: "monitoring.decay.\(decay.dataset).gate", error.message)
+                problems.add(key: "monitoring.decay.\(decay.dataset).gate", error.message)
             }
         }
     }

@@ -30,7 +30,7 @@ extension PillarConfiguration {
     /// all-MiniLM-L6-v2 served by a second llama-server in embedding mode.
     public struct LocalEmbedder: Sendable, Codable, Hashable {
         /// `auto`: run it when no deployment serves `embeddingModel`; `on`: always; `off`: never.
-        public var mode: String = "auto"
+        public var mode: PillarConfiguration.RunMode = .auto
         public var modelPath: String?
         public var port: Int = 0
         public var threads: Int?
@@ -41,23 +41,16 @@ extension PillarConfiguration {
     /// Whether the embedded embedding model runs.
     public var runsLocalEmbedder: Bool {
         switch retrieval.localEmbedder.mode {
-        case "on": return true
-        case "off": return false
-        default: return !deployments.contains { ($0.models ?? [$0.name]).contains(retrieval.embeddingModel) }
+        case .on: return true
+        case .off: return false
+        case .auto: return !deployments.contains { ($0.models ?? [$0.name]).contains(retrieval.embeddingModel) }
         }
     }
 
-    func validateRetrieval() throws {
+    func validateRetrieval(into problems: inout ConfigurationProblems) {
         let key = "retrieval"
-        guard !retrieval.embeddingModel.isEmpty else {
-            throw ConfigurationError(key: "\(key).embeddingModel", "must not be empty")
-        }
-        guard ["auto", "on", "off"].contains(retrieval.localEmbedder.mode) else {
-            throw ConfigurationError(key: "\(key).localEmbedder.mode", "must be auto, on or off")
-        }
-        guard (0...65535).contains(retrieval.localEmbedder.port) else {
-            throw ConfigurationError(key: "\(key).localEmbedder.port", "must be 0-65535")
-        }
+        problems.require(!retrieval.embeddingModel.isEmpty, key: "\(key).embeddingModel", "must not be empty")
+        problems.require((0...65535).contains(retrieval.localEmbedder.port), key: "\(key).localEmbedder.port", "must be 0-65535")
         let ranges: [(String, Int, ClosedRange<Int>)] = [
             ("embeddingBatchSize", retrieval.embeddingBatchSize, 1...2048),
             ("chunkMaxTokens", retrieval.chunkMaxTokens, 16...2048),
@@ -68,20 +61,20 @@ extension PillarConfiguration {
             ("candidates", retrieval.candidates, 1...1000),
         ]
         for (name, value, range) in ranges where !range.contains(value) {
-            throw ConfigurationError(key: "\(key).\(name)", "must be \(range.lowerBound)-\(range.upperBound)")
+            problems.add(key: "\(key).\(name)", "must be \(range.lowerBound)-\(range.upperBound)")
         }
-        guard retrieval.chunkOverlapTokens >= 0, retrieval.chunkOverlapTokens < retrieval.chunkMaxTokens / 2 else {
-            throw ConfigurationError(key: "\(key).chunkOverlapTokens", "must be 0 or more and under half of chunkMaxTokens")
-        }
+        problems.require(
+            retrieval.chunkOverlapTokens >= 0 && retrieval.chunkOverlapTokens < retrieval.chunkMaxTokens / 2,
+            key: "\(key).chunkOverlapTokens", "must be 0 or more and under half of chunkMaxTokens")
         for (name, value) in [
             ("fusionK", retrieval.fusionK), ("keywordWeight", retrieval.keywordWeight),
             ("vectorWeight", retrieval.vectorWeight),
         ] where !(value >= 0 && value <= 1_000) {
-            throw ConfigurationError(key: "\(key).\(name)", "must be 0-1000")
+            problems.add(key: "\(key).\(name)", "must be 0-1000")
         }
-        guard retrieval.persistIntervalSeconds > 0, retrieval.persistIntervalSeconds <= 86_400 else {
-            throw ConfigurationError(key: "\(key).persistIntervalSeconds", "must be above 0 and at most 86400")
-        }
+        problems.require(
+            retrieval.persistIntervalSeconds > 0 && retrieval.persistIntervalSeconds <= 86_400,
+            key: "\(key).persistIntervalSeconds", "must be above 0 and at most 86400")
     }
 }
 

@@ -20,13 +20,17 @@ extension PillarConfiguration {
 
     /// Azure AI Content Safety or OpenAI's moderation API. The key comes from the environment variable named.
     public struct RemoteClassifier: Sendable, Codable, Hashable {
-        public var kind = "azure"
+        public enum Kind: String, ConfigurationChoice { case azure, openai }
+        /// What the classifier's verdict does to the built-in filter's.
+        public enum Mode: String, ConfigurationChoice { case replace, add }
+
+        public var kind = Kind.azure
         /// `https://NAME.cognitiveservices.azure.com` or `https://api.openai.com/v1`.
         public var endpoint = ""
         public var apiKeyEnv = "PILLAR_CONTENT_SAFETY_KEY"
         public var model = "omni-moderation-latest"
         /// replace the built-in filter (tenant blocklists still apply), or add to it (the worse verdict wins)
-        public var mode = "add"
+        public var mode = Mode.add
         public var timeoutSeconds: Double = 5
         /// When the classifier cannot be reached: let texts through (true) or refuse with 503 (false).
         public var failOpen = false
@@ -75,10 +79,15 @@ extension PillarConfiguration {
     /// Prompt shields: what to do with a jailbreak in a user's message and with instructions hidden in a
     /// retrieved document.
     public struct ShieldPolicy: Sendable, Codable, Hashable {
-        /// block | flag | off
-        public var jailbreak = "block"
-        /// fence (keep, marked as data) | drop | block | flag | off
-        public var injection = "fence"
+        public enum JailbreakAction: String, ConfigurationChoice { case block, flag, off }
+        public enum InjectionAction: String, ConfigurationChoice {
+            /// Keep the passage, marked as data the model must not obey.
+            case fence
+            case drop, block, flag, off
+        }
+
+        public var jailbreak = JailbreakAction.block
+        public var injection = InjectionAction.fence
         public var threshold: Double = 0.5
 
         public init() {}
@@ -101,53 +110,35 @@ extension PillarConfiguration {
         public init() {}
     }
 
-    func validateSafety() throws {
+    func validateSafety(into problems: inout ConfigurationProblems) {
         if let remote = safety.remoteClassifier {
-            guard ["azure", "openai"].contains(remote.kind) else {
-                throw ConfigurationError(key: "safety.remoteClassifier.kind", "must be azure or openai")
-            }
-            guard let url = URL(string: remote.endpoint), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
-                throw ConfigurationError(key: "safety.remoteClassifier.endpoint", "must be an http(s) URL")
-            }
-            guard ["replace", "add"].contains(remote.mode) else {
-                throw ConfigurationError(key: "safety.remoteClassifier.mode", "must be replace or add")
-            }
-            guard remote.timeoutSeconds > 0, remote.timeoutSeconds <= 60 else {
-                throw ConfigurationError(key: "safety.remoteClassifier.timeoutSeconds", "must be above 0 and at most 60")
-            }
+            problems.require(isWebURL(remote.endpoint), key: "safety.remoteClassifier.endpoint", "must be an http(s) URL")
+            problems.require(
+                remote.timeoutSeconds > 0 && remote.timeoutSeconds <= 60, key: "safety.remoteClassifier.timeoutSeconds",
+                "must be above 0 and at most 60")
         }
-        guard safety.retentionCheckSeconds > 0, safety.retentionCheckSeconds <= 86_400 else {
-            throw ConfigurationError(key: "safety.retentionCheckSeconds", "must be above 0 and at most 86400")
-        }
+        problems.require(
+            safety.retentionCheckSeconds > 0 && safety.retentionCheckSeconds <= 86_400, key: "safety.retentionCheckSeconds",
+            "must be above 0 and at most 86400")
         for (name, policy) in [("tenantDefault", safety.tenantDefault)] + safety.tenants.map({ ("tenants.\($0.key)", $0.value) })
         {
             if let days = policy.retentionDays, !(days >= 0 && days <= 36_500) {
-                throw ConfigurationError(key: "safety.\(name).retentionDays", "must be 0-36500")
+                problems.add(key: "safety.\(name).retentionDays", "must be 0-36500")
             }
             if let types = policy.pii.types, types.isEmpty {
-                throw ConfigurationError(key: "safety.\(name).pii.types", "must name at least one type (leave it out for all)")
+                problems.add(key: "safety.\(name).pii.types", "must name at least one type (leave it out for all)")
             }
-            guard (0...1).contains(policy.pii.minimumConfidence) else {
-                throw ConfigurationError(key: "safety.\(name).pii.minimumConfidence", "must be 0-1")
-            }
+            problems.require(
+                (0...1).contains(policy.pii.minimumConfidence), key: "safety.\(name).pii.minimumConfidence", "must be 0-1")
             for (category, level) in policy.content.thresholds {
-                guard HarmCategory(rawValue: category) != nil, category != "blocklist" else {
-                    throw ConfigurationError(
-                        key: "safety.\(name).content.thresholds.\(category)", "must be hate, sexual, violence or self_harm")
+                problems.require(
+                    HarmCategory(rawValue: category) != nil && category != "blocklist",
+                    key: "safety.\(name).content.thresholds.\(category)", "must be hate, sexual, violence or self_harm")
+                if Severity(label: level).map({ $0 == .safe }) ?? true {
+                    problems.add(key: "safety.\(name).content.thresholds.\(category)", "must be low, medium or high")
                 }
-                guard let severity = Severity(label: level), severity != .safe else {
-                    throw ConfigurationError(key: "safety.\(name).content.thresholds.\(category)", "must be low, medium or high")
-                }
             }
-            guard ["block", "flag", "off"].contains(policy.shields.jailbreak) else {
-                throw ConfigurationError(key: "safety.\(name).shields.jailbreak", "must be block, flag or off")
-            }
-            guard ["fence", "drop", "block", "flag", "off"].contains(policy.shields.injection) else {
-                throw ConfigurationError(key: "safety.\(name).shields.injection", "must be fence, drop, block, flag or off")
-            }
-            guard (0...1).contains(policy.shields.threshold) else {
-                throw ConfigurationError(key: "safety.\(name).shields.threshold", "must be 0-1")
-            }
+            problems.require((0...1).contains(policy.shields.threshold), key: "safety.\(name).shields.threshold", "must be 0-1")
         }
     }
 }

@@ -3,8 +3,9 @@ import PillarCore
 import PillarGateway
 import PillarTokenization
 
-/// Everything `pillar serve` can be told, as one typed tree. Read from a YAML file, then overridden by
-/// `PILLAR_…` environment variables, then by command-line flags. Secrets never live in the YAML: a
+/// Everything `pillar serve` can be told, as one typed tree. Read from a YAML file, then overridden by files in
+/// a secrets directory, `PILLAR_…` environment variables and command-line flags, one naming rule for all three
+/// (`ConfigurationLayers`). Secrets never live in the YAML: a
 /// deployment names the environment variable or file that holds its key.
 public struct PillarConfiguration: Sendable, Codable, Hashable {
     public struct Server: Sendable, Codable, Hashable {
@@ -14,7 +15,7 @@ public struct PillarConfiguration: Sendable, Codable, Hashable {
         /// Request bodies above this many bytes are refused with 413.
         public var maxBodyBytes: Int = 4 * 1024 * 1024
         public var logFormat: LogFormat = .text
-        public var logLevel: String = "info"
+        public var logLevel: LogLevel = .info
         /// Serve `/metrics` without credentials on this separate port (for a Prometheus scraper on a private
         /// network). Without it, `/metrics` is on the main port for admins only.
         public var metricsPort: Int?
@@ -47,8 +48,21 @@ public struct PillarConfiguration: Sendable, Codable, Hashable {
         public init() {}
     }
 
-    public enum LogFormat: String, Sendable, Codable, Hashable {
+    public enum LogFormat: String, ConfigurationChoice {
         case text, json
+    }
+
+    /// swift-log's levels, most verbose first.
+    public enum LogLevel: String, ConfigurationChoice {
+        case trace, debug, info, notice, warning, error, critical
+    }
+
+    /// Whether an embedded part (the local model, the local embedder) runs.
+    public enum RunMode: String, ConfigurationChoice {
+        /// Runs when no configured deployment takes its place.
+        case auto
+        case on
+        case off
     }
 
     public struct OIDC: Sendable, Codable, Hashable {
@@ -82,7 +96,7 @@ public struct PillarConfiguration: Sendable, Codable, Hashable {
 
     public struct Deployment: Sendable, Codable, Hashable {
         public var name: String
-        public var api: String = "openai"
+        public var api: ModelDeployment.API = .openAI
         public var baseURL: String
         /// Upstream model (OpenAI-compatible) or deployment name (Azure).
         public var model: String
@@ -103,7 +117,7 @@ public struct PillarConfiguration: Sendable, Codable, Hashable {
         public var tokenizer: String?
         /// What the model can do: `chat`, `embeddings`, or both (the default). A request for anything else is
         /// refused with 400 before it is sent.
-        public var capabilities: [String]?
+        public var capabilities: [ModelDeployment.Capability]?
 
         public init(name: String, baseURL: String, model: String) {
             self.name = name
@@ -114,7 +128,7 @@ public struct PillarConfiguration: Sendable, Codable, Hashable {
 
     public struct LocalModel: Sendable, Codable, Hashable {
         /// `auto`: run it when no deployment is configured; `on`: always; `off`: never.
-        public var mode: String = "auto"
+        public var mode: RunMode = .auto
         public var serverPath: String?
         public var modelPath: String?
         public var name: String = "smollm2-135m-instruct"
@@ -217,141 +231,93 @@ extension PillarConfiguration {
     /// Whether the embedded local model runs.
     public var runsLocalModel: Bool {
         switch localModel.mode {
-        case "on": return true
-        case "off": return false
-        default: return deployments.isEmpty
+        case .on: return true
+        case .off: return false
+        case .auto: return deployments.isEmpty
         }
     }
 
-    /// Reads a YAML file (when given) and the environment.
-    public static func load(file: String?, environment: [String: String] = ProcessInfo.processInfo.environment)
-        throws -> PillarConfiguration
-    {
-        var configuration = PillarConfiguration()
-        if let file {
-            configuration = try ConfigurationFile.decode(path: file)
-        }
-        try configuration.applyEnvironment(environment)
-        return configuration
-    }
-
-    /// `PILLAR_HOST`, `PILLAR_PORT`, `PILLAR_DATA_DIR`, `PILLAR_MAX_BODY_BYTES`, `PILLAR_LOG_FORMAT`,
-    /// `PILLAR_LOG_LEVEL`, `PILLAR_METRICS_PORT`, `PILLAR_LOCAL_MODEL` (auto/on/off), `PILLAR_LLAMA_SERVER`,
-    /// `PILLAR_LOCAL_MODEL_PATH`, `PILLAR_LOCAL_EMBEDDER` (auto/on/off), `PILLAR_EMBEDDING_MODEL_PATH`.
-    mutating func applyEnvironment(_ environment: [String: String]) throws {
-        func integer(_ name: String) throws -> Int? {
-            guard let text = environment[name] else { return nil }
-            guard let value = Int(text) else { throw ConfigurationError(key: name, "must be an integer, got '\(text)'") }
-            return value
-        }
-        if let host = environment["PILLAR_HOST"] { server.host = host }
-        if let port = try integer("PILLAR_PORT") { server.port = port }
-        if let directory = environment["PILLAR_DATA_DIR"] { server.dataDirectory = directory }
-        if let bytes = try integer("PILLAR_MAX_BODY_BYTES") { server.maxBodyBytes = bytes }
-        if let format = environment["PILLAR_LOG_FORMAT"] {
-            guard let value = LogFormat(rawValue: format) else {
-                throw ConfigurationError(key: "PILLAR_LOG_FORMAT", "must be text or json, got '\(format)'")
-            }
-            server.logFormat = value
-        }
-        if let level = environment["PILLAR_LOG_LEVEL"] { server.logLevel = level }
-        if let port = try integer("PILLAR_METRICS_PORT") { server.metricsPort = port }
-        if let mode = environment["PILLAR_LOCAL_MODEL"] { localModel.mode = mode }
-        if let path = environment["PILLAR_LLAMA_SERVER"] { localModel.serverPath = path }
-        if let path = environment["PILLAR_LOCAL_MODEL_PATH"] { localModel.modelPath = path }
-        if let mode = environment["PILLAR_LOCAL_EMBEDDER"] { retrieval.localEmbedder.mode = mode }
-        if let path = environment["PILLAR_EMBEDDING_MODEL_PATH"] { retrieval.localEmbedder.modelPath = path }
+    /// Reads a YAML file (when given), then puts over it what the secrets directory, the environment and the
+    /// arguments set (`ConfigurationLayers`), strongest last.
+    ///
+    /// - Parameters:
+    ///   - arguments: settings given as flags (`--server-port 9000`).
+    ///   - secretsDirectory: a directory of one file per setting; by default `PILLAR_SECRETS_DIR`, if set.
+    public static func load(
+        file: String?, arguments: [String] = [], environment: [String: String] = ProcessInfo.processInfo.environment,
+        secretsDirectory: String? = nil
+    ) async throws -> PillarConfiguration {
+        let layers = try await ConfigurationLayers(
+            arguments: arguments, environment: environment,
+            secretsDirectory: secretsDirectory ?? environment["PILLAR_SECRETS_DIR"])
+        return try ConfigurationFile.decode(path: file, overrides: try layers.overrides())
     }
 
     /// Checks the whole tree; errors name the key at fault.
     public func validate() throws {
-        guard (0...65535).contains(server.port) else { throw ConfigurationError(key: "server.port", "must be 0-65535") }
+        var problems = ConfigurationProblems()
+        validate(into: &problems)
+        try problems.throwIfAny()
+    }
+
+    func validate(into problems: inout ConfigurationProblems) {
+        problems.require((0...65535).contains(server.port), key: "server.port", "must be 0-65535")
         if let port = server.metricsPort, !(1...65535).contains(port) {
-            throw ConfigurationError(key: "server.metricsPort", "must be 1-65535")
+            problems.add(key: "server.metricsPort", "must be 1-65535")
         }
-        guard server.maxBodyBytes >= 1024 else {
-            throw ConfigurationError(key: "server.maxBodyBytes", "must be at least 1024")
-        }
-        guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(server.logLevel) else {
-            throw ConfigurationError(
-                key: "server.logLevel", "must be one of trace, debug, info, notice, warning, error, critical")
-        }
-        guard ["auto", "on", "off"].contains(localModel.mode) else {
-            throw ConfigurationError(key: "localModel.mode", "must be auto, on or off")
-        }
+        problems.require(server.maxBodyBytes >= 1024, key: "server.maxBodyBytes", "must be at least 1024")
         var names = Set<String>()
         for (index, deployment) in deployments.enumerated() {
             let key = "deployments[\(index)]"
-            guard !deployment.name.isEmpty, names.insert(deployment.name).inserted else {
-                throw ConfigurationError(key: "\(key).name", "must be present and unique")
+            problems.require(
+                !deployment.name.isEmpty && names.insert(deployment.name).inserted, key: "\(key).name",
+                "must be present and unique")
+            problems.require(isWebURL(deployment.baseURL), key: "\(key).baseURL", "must be an http(s) URL")
+            if deployment.api == .azureOpenAI, deployment.apiVersion == nil {
+                problems.add(key: "\(key).apiVersion", "is required for Azure OpenAI deployments")
             }
-            guard ModelDeployment.API(rawValue: deployment.api) != nil else {
-                throw ConfigurationError(key: "\(key).api", "must be openai or azure")
-            }
-            guard let url = URL(string: deployment.baseURL), url.scheme == "http" || url.scheme == "https",
-                url.host != nil
-            else {
-                throw ConfigurationError(key: "\(key).baseURL", "must be an http(s) URL")
-            }
-            if deployment.api == "azure", deployment.apiVersion == nil {
-                throw ConfigurationError(key: "\(key).apiVersion", "is required for Azure OpenAI deployments")
-            }
-            guard deployment.weight > 0 else { throw ConfigurationError(key: "\(key).weight", "must be above 0") }
+            problems.require(deployment.weight > 0, key: "\(key).weight", "must be above 0")
             if let cap = deployment.maxInFlight, cap < 1 {
-                throw ConfigurationError(key: "\(key).maxInFlight", "must be at least 1")
+                problems.add(key: "\(key).maxInFlight", "must be at least 1")
             }
             if let tokenizer = deployment.tokenizer, TokenizerFamily(rawValue: tokenizer) == nil {
-                throw ConfigurationError(
+                problems.add(
                     key: "\(key).tokenizer", "must be one of \(TokenizerFamily.allCases.map(\.rawValue).joined(separator: ", "))")
             }
-            if let capabilities = deployment.capabilities {
-                let known = ModelDeployment.Capability.allCases.map(\.rawValue)
-                guard !capabilities.isEmpty, capabilities.allSatisfy(known.contains) else {
-                    throw ConfigurationError(
-                        key: "\(key).capabilities", "must list one or more of \(known.joined(separator: ", "))")
-                }
+            if deployment.capabilities?.isEmpty == true {
+                problems.add(key: "\(key).capabilities", "must list one or more of \(ModelDeployment.Capability.choices)")
             }
             if deployment.apiKeyEnv != nil, deployment.apiKeyFile != nil {
-                throw ConfigurationError(key: "\(key).apiKeyEnv", "give apiKeyEnv or apiKeyFile, not both")
+                problems.add(key: "\(key).apiKeyEnv", "give apiKeyEnv or apiKeyFile, not both")
             }
         }
         for (name, model) in azure.deployments where name.isEmpty || model.isEmpty {
-            throw ConfigurationError(key: "azure.deployments", "deployment names and the models they stand for must not be empty")
+            problems.add(key: "azure.deployments", "deployment names and the models they stand for must not be empty")
         }
-        guard (0.1...3_600).contains(server.drainSeconds) else {
-            throw ConfigurationError(key: "server.drainSeconds", "must be 0.1-3600 seconds")
-        }
-        guard (0...3_600).contains(server.apiKeyCacheSeconds) else {
-            throw ConfigurationError(key: "server.apiKeyCacheSeconds", "must be 0-3600 seconds")
-        }
+        problems.require((0.1...3_600).contains(server.drainSeconds), key: "server.drainSeconds", "must be 0.1-3600 seconds")
+        problems.require(
+            (0...3_600).contains(server.apiKeyCacheSeconds), key: "server.apiKeyCacheSeconds", "must be 0-3600 seconds")
         for (key, seconds) in [
             ("idleTimeoutSeconds", server.idleTimeoutSeconds), ("readTimeoutSeconds", server.readTimeoutSeconds),
         ]
         where !(0.1...86_400).contains(seconds) {
-            throw ConfigurationError(key: "server.\(key)", "must be 0.1-86400 seconds")
+            problems.add(key: "server.\(key)", "must be 0.1-86400 seconds")
         }
-        guard server.maxConnectionsPerAddress >= 0 else {
-            throw ConfigurationError(key: "server.maxConnectionsPerAddress", "must be 0 (no cap) or more")
-        }
-        guard (1...10_000).contains(gateway.connectionsPerHost) else {
-            throw ConfigurationError(key: "gateway.connectionsPerHost", "must be 1-10000")
-        }
-        guard gateway.maxAttempts >= 1 else { throw ConfigurationError(key: "gateway.maxAttempts", "must be at least 1") }
-        guard (0.0...1.0).contains(gateway.breakerFailureRate), gateway.breakerFailureRate > 0 else {
-            throw ConfigurationError(key: "gateway.breakerFailureRate", "must be above 0 and at most 1")
-        }
-        guard gateway.breakerMinimumCalls >= 1 else {
-            throw ConfigurationError(key: "gateway.breakerMinimumCalls", "must be at least 1")
-        }
-        guard gateway.breakerHalfOpenProbes >= 1 else {
-            throw ConfigurationError(key: "gateway.breakerHalfOpenProbes", "must be at least 1")
-        }
+        problems.require(
+            server.maxConnectionsPerAddress >= 0, key: "server.maxConnectionsPerAddress", "must be 0 (no cap) or more")
+        problems.require((1...10_000).contains(gateway.connectionsPerHost), key: "gateway.connectionsPerHost", "must be 1-10000")
+        problems.require(gateway.maxAttempts >= 1, key: "gateway.maxAttempts", "must be at least 1")
+        problems.require(
+            (0.0...1.0).contains(gateway.breakerFailureRate) && gateway.breakerFailureRate > 0, key: "gateway.breakerFailureRate",
+            "must be above 0 and at most 1")
+        problems.require(gateway.breakerMinimumCalls >= 1, key: "gateway.breakerMinimumCalls", "must be at least 1")
+        problems.require(gateway.breakerHalfOpenProbes >= 1, key: "gateway.breakerHalfOpenProbes", "must be at least 1")
         if let cap = gateway.maxInFlightPerTenant, cap < 1 {
-            throw ConfigurationError(key: "gateway.maxInFlightPerTenant", "must be at least 1")
+            problems.add(key: "gateway.maxInFlightPerTenant", "must be at least 1")
         }
         let servedModels = Set(deployments.flatMap { $0.models ?? [$0.name] } + [localModel.name])
         for model in gateway.pools.keys.sorted() where !servedModels.contains(model) {
-            throw ConfigurationError(key: "gateway.pools.\(model)", "no deployment serves this model")
+            problems.add(key: "gateway.pools.\(model)", "no deployment serves this model")
         }
         for (key, value) in [
             ("timeouts.connectSeconds", timeouts.connectSeconds), ("timeouts.firstTokenSeconds", timeouts.firstTokenSeconds),
@@ -362,13 +328,13 @@ extension PillarConfiguration {
             ("gateway.breakerOpenSeconds", gateway.breakerOpenSeconds),
         ]
         where !(value > 0 && value <= 86_400) {
-            throw ConfigurationError(key: key, "must be above 0 and at most 86400 seconds")
+            problems.add(key: key, "must be above 0 and at most 86400 seconds")
         }
         for (key, value) in [
             ("gateway.retryBaseDelayMs", gateway.retryBaseDelayMs), ("gateway.retryMaxDelayMs", gateway.retryMaxDelayMs),
             ("gateway.queueTimeoutMs", gateway.queueTimeoutMs),
         ] where !(0...3_600_000).contains(value) {
-            throw ConfigurationError(key: key, "must be 0-3600000 milliseconds")
+            problems.add(key: key, "must be 0-3600000 milliseconds")
         }
         let allLimits =
             [("limits.tenantDefault", limits.tenantDefault)].compactMap { key, value in value.map { (key, $0) } }
@@ -379,11 +345,11 @@ extension PillarConfiguration {
                 ("requestsPerMinute", value.requestsPerMinute), ("tokensPerMinute", value.tokensPerMinute),
                 ("tokensPerDay", value.tokensPerDay), ("tokensPerMonth", value.tokensPerMonth),
             ] {
-                if let number, number < 1 { throw ConfigurationError(key: "\(key).\(field)", "must be at least 1") }
+                if let number, number < 1 { problems.add(key: "\(key).\(field)", "must be at least 1") }
             }
             for (field, dollars) in [("costPerDayUSD", value.costPerDayUSD), ("costPerMonthUSD", value.costPerMonthUSD)] {
                 if let dollars, !(dollars > 0 && dollars < 1e9) {
-                    throw ConfigurationError(key: "\(key).\(field)", "must be above 0 dollars")
+                    problems.add(key: "\(key).\(field)", "must be above 0 dollars")
                 }
             }
         }
@@ -392,42 +358,76 @@ extension PillarConfiguration {
             !(price.inputPerMillion >= 0 && price.outputPerMillion >= 0 && price.inputPerMillion < 1e6
             && price.outputPerMillion < 1e6)
         {
-            throw ConfigurationError(key: "prices.\(model)", "prices must be 0 or more dollars per million tokens")
+            problems.add(key: "prices.\(model)", "prices must be 0 or more dollars per million tokens")
         }
-        try validateRetrieval()
-        try validateFlows()
-        try validateEvaluation()
-        try validateMonitoring()
-        try validateSafety()
-        try validateAssurance()
-        guard limits.defaultCompletionTokens >= 1 else {
-            throw ConfigurationError(key: "limits.defaultCompletionTokens", "must be at least 1")
-        }
+        validateRetrieval(into: &problems)
+        validateFlows(into: &problems)
+        validateEvaluation(into: &problems)
+        validateMonitoring(into: &problems)
+        validateSafety(into: &problems)
+        validateAssurance(into: &problems)
+        problems.require(limits.defaultCompletionTokens >= 1, key: "limits.defaultCompletionTokens", "must be at least 1")
         for (index, provider) in oidc.enumerated() {
-            guard URL(string: provider.issuer)?.scheme != nil else {
-                throw ConfigurationError(key: "oidc[\(index)].issuer", "must be a URL")
-            }
-            guard !provider.audiences.isEmpty else {
-                throw ConfigurationError(key: "oidc[\(index)].audiences", "must list at least one audience")
-            }
-            guard provider.tenantClaim != nil || provider.defaultTenant != nil else {
-                throw ConfigurationError(key: "oidc[\(index)].tenantClaim", "give tenantClaim or defaultTenant")
-            }
+            problems.require(URL(string: provider.issuer)?.scheme != nil, key: "oidc[\(index)].issuer", "must be a URL")
+            problems.require(!provider.audiences.isEmpty, key: "oidc[\(index)].audiences", "must list at least one audience")
+            problems.require(
+                provider.tenantClaim != nil || provider.defaultTenant != nil, key: "oidc[\(index)].tenantClaim",
+                "give tenantClaim or defaultTenant")
             for (claim, role) in provider.roleMap where Role(rawValue: role) == nil {
-                throw ConfigurationError(key: "oidc[\(index)].roleMap.\(claim)", "must map to admin or user")
+                problems.add(key: "oidc[\(index)].roleMap.\(claim)", "must map to admin or user")
             }
         }
     }
 }
 
+/// What is wrong with a configuration: every problem found, each with the key at fault.
 public struct ConfigurationError: Error, CustomStringConvertible {
-    public let key: String
-    public let problem: String
-
-    public init(key: String, _ problem: String) {
-        self.key = key
-        self.problem = problem
+    public struct Problem: Sendable, Hashable {
+        public let key: String
+        public let problem: String
     }
 
-    public var description: String { "configuration: \(key) \(problem)" }
+    public let problems: [Problem]
+
+    public init(key: String, _ problem: String) {
+        problems = [Problem(key: key, problem: problem)]
+    }
+
+    init(problems: [Problem]) { self.problems = problems }
+
+    /// The first problem's key (the only one's, usually).
+    public var key: String { problems.first?.key ?? "" }
+
+    public var description: String {
+        guard problems.count > 1 else { return "configuration: \(key) \(problems.first?.problem ?? "")" }
+        return "configuration: \(problems.count) problems\n"
+            + problems.map { "  \($0.key) \($0.problem)" }.joined(separator: "\n")
+    }
+}
+
+/// Collects what validation finds instead of stopping at the first, so that one start lists every mistake.
+struct ConfigurationProblems {
+    private var found: [ConfigurationError.Problem] = []
+
+    mutating func add(key: String, _ problem: String) {
+        found.append(ConfigurationError.Problem(key: key, problem: problem))
+    }
+
+    mutating func add(_ error: ConfigurationError) { found += error.problems }
+
+    mutating func require(_ condition: Bool, key: String, _ problem: String) {
+        if !condition { add(key: key, problem) }
+    }
+
+    /// Sorted by key: map sections (tenants, prices) have no order of their own, and a stable list diffs well.
+    func throwIfAny() throws {
+        guard !found.isEmpty else { return }
+        throw ConfigurationError(problems: found.sorted { $0.key < $1.key })
+    }
+}
+
+/// An absolute http or https URL with a host.
+func isWebURL(_ text: String) -> Bool {
+    guard let url = URL(string: text), let scheme = url.scheme?.lowercased() else { return false }
+    return ["http", "https"].contains(scheme) && url.host != nil
 }

@@ -15,7 +15,7 @@ public func withOfflineRetrieval<T: Sendable>(
     _ body: @Sendable (RetrievalSetup) async throws -> T
 ) async throws -> T {
     var configuration = configuration
-    configuration.localModel.mode = "off"
+    configuration.localModel.mode = .off
     try configuration.validate()
     guard Tenant.isValidID(tenant) else {
         throw ConfigurationError(key: "--tenant", "must be 1-64 characters of a-z, 0-9, - and _")

@@ -30,7 +30,7 @@ struct AzureContentFilterResults: Sendable {
     /// The results for the prompt: the content filter's categories and the jailbreak shield, as each is on.
     var prompt: [String: JSONValue] {
         var results = screening.verdict.map { Self.results($0, thresholds: screening.thresholds) } ?? [:]
-        if gate.policy(tenant).shields.jailbreak != "off" {
+        if gate.policy(tenant).shields.jailbreak != .off {
             results["jailbreak"] = .object([
                 "filtered": .bool(screening.refusal?.code == "jailbreak_detected"),
                 "detected": .bool(screening.jailbreakDetected),

@@ -8,8 +8,8 @@ import PillarSafety
 /// A hosted content classifier in place of, or beside, the built-in filter: Azure AI Content Safety's
 /// `text:analyze` (four severity levels) or OpenAI's moderation API (scores mapped to severities).
 struct RemoteContentClassifier: Sendable {
-    enum Kind: String, Sendable, Codable { case azure, openai }
-    enum Mode: String, Sendable, Codable { case replace, add }
+    typealias Kind = PillarConfiguration.RemoteClassifier.Kind
+    typealias Mode = PillarConfiguration.RemoteClassifier.Mode
 
     let kind: Kind
     let endpoint: String
@@ -28,8 +28,8 @@ struct RemoteContentClassifier: Sendable {
                 key: "safety.remoteClassifier.apiKeyEnv", "the environment variable \(configuration.apiKeyEnv) holds no key")
         }
         self.init(
-            kind: Kind(rawValue: configuration.kind) ?? .azure, endpoint: configuration.endpoint, apiKey: key,
-            model: configuration.model, mode: Mode(rawValue: configuration.mode) ?? .add,
+            kind: configuration.kind, endpoint: configuration.endpoint, apiKey: key,
+            model: configuration.model, mode: configuration.mode,
             timeout: .milliseconds(Int64(configuration.timeoutSeconds * 1000)), failOpen: configuration.failOpen,
             client: client)
     }

@@ -40,7 +40,7 @@ struct SafetyGate: FlowSafety {
 
     func jailbreakFindings(_ text: String, tenant: String) -> [String] {
         let shields = policy(tenant).shields
-        guard shields.jailbreak != "off" else { return [] }
+        guard shields.jailbreak != .off else { return [] }
         let result = PromptShield(threshold: shields.threshold).jailbreak(in: text)
         return result.detected ? ["jailbreak attempt (\(result.signals.joined(separator: ", ")))"] : []
     }
@@ -52,19 +52,19 @@ struct SafetyGate: FlowSafety {
 
     func screenPassage(_ text: String, tenant: String) -> PassageScreening {
         let shields = policy(tenant).shields
-        guard shields.injection != "off" else { return .keep }
+        guard shields.injection != .off else { return .keep }
         let result = PromptShield(threshold: shields.threshold).injection(in: text)
         guard result.detected else { return .keep }
         let reason = "instructions aimed at the model (\(result.signals.joined(separator: ", ")))"
         Counter(
             label: "pillar_guard_events_total",
-            dimensions: [("tenant", tenant), ("guard", "injection"), ("action", shields.injection)]
+            dimensions: [("tenant", tenant), ("guard", "injection"), ("action", shields.injection.rawValue)]
         ).increment()
         switch shields.injection {
-        case "drop": return .drop(reason: reason)
-        case "block": return .block(reason: reason)
-        case "flag": return .keep
-        default: return .fence(reason: reason)
+        case .drop: return .drop(reason: reason)
+        case .block: return .block(reason: reason)
+        case .flag, .off: return .keep
+        case .fence: return .fence(reason: reason)
         }
     }
 
@@ -96,7 +96,7 @@ struct SafetyGate: FlowSafety {
             }
         }
         screening.jailbreakDetected = !jailbreakFindings(text, tenant: tenant).isEmpty
-        if policy.shields.jailbreak == "block", screening.jailbreakDetected {
+        if policy.shields.jailbreak == .block, screening.jailbreakDetected {
             record(tenant: tenant, guard: "jailbreak")
             screening.refusal = PillarError.invalidRequest(
                 "The request was blocked as an attempt to override the assistant's instructions.",

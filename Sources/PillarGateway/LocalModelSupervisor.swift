@@ -102,7 +102,8 @@ public actor LocalModelSupervisor: Service {
         }
         guard files.fileExists(atPath: configuration.modelPath) else {
             throw SupervisorError(
-                "model file not found at \(configuration.modelPath); run `make setup` or set localModel.modelPath (PILLAR_LOCAL_MODEL_MODEL_PATH)")
+                "model file not found at \(configuration.modelPath); run `make setup` or set localModel.modelPath (PILLAR_LOCAL_MODEL_MODEL_PATH)"
+            )
         }
     }
 

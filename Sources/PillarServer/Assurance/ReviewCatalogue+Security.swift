@@ -165,7 +165,8 @@ extension ReviewCatalogue {
                 !weak.isEmpty ? .fail : flagOnly.isEmpty ? .pass : .warn,
                 policies.map {
                     .configuration(
-                        "safety.\($0.0).shields", "jailbreak \($0.1.shields.jailbreak.rawValue), injection \($0.1.shields.injection.rawValue)")
+                        "safety.\($0.0).shields",
+                        "jailbreak \($0.1.shields.jailbreak.rawValue), injection \($0.1.shields.injection.rawValue)")
                 })
         },
         ReviewCheck(

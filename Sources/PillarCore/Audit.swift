@@ -27,6 +27,13 @@ public struct AuditEvent: Sendable, Hashable, Codable {
         self.previousHash = previousHash
         self.hash = hash
     }
+
+    /// The API's keys only: the chain's hash is computed over the fields themselves (`SQLiteAuditLog.hash(of:)`),
+    /// never over this encoding.
+    enum CodingKeys: String, CodingKey {
+        case seq, at, tenant, actor, action, target, details, hash
+        case previousHash = "previous_hash"
+    }
 }
 
 /// What a check of the whole chain found.

@@ -87,6 +87,14 @@ public struct ConversationMessage: Sendable, Hashable, Codable {
         self.traceID = traceID
         self.createdAt = createdAt
     }
+
+    /// The API's keys. The feedback table keeps shared conversations in their earlier, camelCase shape, with an
+    /// encoding of its own (`SQLiteDataProtectionRepository`), so rows written before this change still read.
+    enum CodingKeys: String, CodingKey {
+        case id, role, content, citations
+        case traceID = "trace_id"
+        case createdAt = "created_at"
+    }
 }
 
 /// Every call names the owner (tenant and subject): a conversation of another user is as good as absent.

@@ -24,6 +24,12 @@ public struct FeedbackRecord: Sendable, Hashable, Codable {
         self.conversation = conversation
         self.createdAt = createdAt
     }
+
+    enum CodingKeys: String, CodingKey {
+        case id, tenant, subject, rating, comment, conversation
+        case traceID = "trace_id"
+        case createdAt = "created_at"
+    }
 }
 
 /// What was removed by an erasure or a retention purge.

@@ -55,6 +55,12 @@ public struct LibraryLabel: Sendable, Hashable, Codable {
         self.updatedBy = updatedBy
         self.updatedAt = updatedAt
     }
+
+    enum CodingKeys: String, CodingKey {
+        case label, split
+        case updatedBy = "updated_by"
+        case updatedAt = "updated_at"
+    }
 }
 
 /// A name in the library with its newest version and its labels.
@@ -67,6 +73,11 @@ public struct LibraryEntry: Sendable, Hashable, Codable {
         self.name = name
         self.latestVersion = latestVersion
         self.labels = labels
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, labels
+        case latestVersion = "latest_version"
     }
 }
 

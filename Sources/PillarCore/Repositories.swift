@@ -23,6 +23,13 @@ public struct APIKeyRecord: Sendable, Hashable, Codable {
         self.revokedAt = revokedAt
         self.lastUsedAt = lastUsedAt
     }
+
+    enum CodingKeys: String, CodingKey {
+        case id, tenant, name, role, prefix
+        case createdAt = "created_at"
+        case revokedAt = "revoked_at"
+        case lastUsedAt = "last_used_at"
+    }
 }
 
 public protocol TenantRepository: Sendable {
@@ -98,6 +105,20 @@ public struct TurnRecord: Sendable, Hashable, Codable {
         self.traceID = traceID
         self.createdAt = createdAt
     }
+
+    enum CodingKeys: String, CodingKey {
+        case id, tenant, subject, model, deployment, status, streamed, attempts
+        case errorCode = "error_code"
+        case promptTokens = "prompt_tokens"
+        case completionTokens = "completion_tokens"
+        case usageEstimated = "usage_estimated"
+        case costUSD = "cost_usd"
+        case latencyMs = "latency_ms"
+        case timeToFirstTokenMs = "time_to_first_token_ms"
+        case traceID = "trace_id"
+        case createdAt = "created_at"
+        case attemptOf = "attempt_of"
+    }
 }
 
 public protocol TurnRepository: Sendable {
@@ -131,6 +152,14 @@ public struct UsageRow: Sendable, Hashable, Codable {
         self.promptTokens = promptTokens
         self.completionTokens = completionTokens
         self.costUSD = costUSD
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case group, requests, failed
+        case promptTokens = "prompt_tokens"
+        case completionTokens = "completion_tokens"
+        case costUSD = "cost_usd"
+        case interruptedAttempts = "interrupted_attempts"
     }
 }
 

@@ -60,6 +60,14 @@ public final class DeploymentPool: Sendable {
         public var breaker: String
         public var remainingRequests: Int?
         public var remainingTokens: Int?
+
+        enum CodingKeys: String, CodingKey {
+            case name, models, priority, weight, breaker
+            case maxInFlight = "max_in_flight"
+            case inFlight = "in_flight"
+            case remainingRequests = "remaining_requests"
+            case remainingTokens = "remaining_tokens"
+        }
     }
 
     private let members: [String: Member]

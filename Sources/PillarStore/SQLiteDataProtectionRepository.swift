@@ -9,7 +9,9 @@ public struct SQLiteDataProtectionRepository: DataProtectionRepository {
     public init(database: PillarDatabase) { self.database = database }
 
     public func saveFeedback(_ feedback: FeedbackRecord) async throws {
-        let conversation = try feedback.conversation.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
+        let conversation = try feedback.conversation.map {
+            String(decoding: try JSONEncoder().encode($0.map(StoredFeedbackMessage.init)), as: UTF8.self)
+        }
         try await database.pool.write { db in
             let cipher = database.cipher
             try db.execute(
@@ -36,7 +38,7 @@ public struct SQLiteDataProtectionRepository: DataProtectionRepository {
                     id: row["id"], tenant: tenant, subject: row["subject"], traceID: row["trace_id"], rating: row["rating"],
                     comment: try (row["comment"] as String?).map { try cipher.decrypt($0, tenant: tenant, in: db) },
                     conversation: try conversation.map {
-                        try JSONDecoder().decode([ConversationMessage].self, from: Data($0.utf8))
+                        try JSONDecoder().decode([StoredFeedbackMessage].self, from: Data($0.utf8)).map(\.message)
                     },
                     createdAt: row["created_at"])
             }
@@ -124,5 +126,33 @@ public struct SQLiteDataProtectionRepository: DataProtectionRepository {
             try db.execute(sql: "DELETE FROM quality_sample WHERE tenant_id = ? AND created_at < ?", arguments: [tenant, before])
             return counts
         }
+    }
+}
+
+/// A shared conversation's message as the feedback table's `conversation` column keeps it: the camelCase keys
+/// (`traceID`, `createdAt`) that `ConversationMessage` encoded with before the API moved to snake_case. The column
+/// keeps that shape so that rows written before and after the change read alike; the API's shape is
+/// `ConversationMessage`'s own.
+struct StoredFeedbackMessage: Codable {
+    var id: String
+    var role: ConversationMessage.Role
+    var content: String
+    var citations: [Citation]
+    var traceID: String?
+    var createdAt: Double
+
+    init(_ message: ConversationMessage) {
+        id = message.id
+        role = message.role
+        content = message.content
+        citations = message.citations
+        traceID = message.traceID
+        createdAt = message.createdAt
+    }
+
+    var message: ConversationMessage {
+        ConversationMessage(
+            id: id, role: role, content: content, citations: citations, traceID: traceID,
+            createdAt: createdAt)
     }
 }

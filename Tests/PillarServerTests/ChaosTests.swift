@@ -115,7 +115,7 @@ import Testing
                 #expect(response.events.last?.contains("upstream_truncated") == true)
                 #expect(response.streamedText.split(separator: " ").count <= 40)
                 #expect(try await turns(pillar).first?.status == .failed)
-                #expect(try await gatewayState(pillar)["sim"]?["inFlight"] as? Int == 0)
+                #expect(try await gatewayState(pillar)["sim"]?["in_flight"] as? Int == 0)
             }
         }
     }
@@ -207,11 +207,11 @@ import Testing
                     ($0["group"] as? String ?? "", $0)
                 })
             #expect(byDeployment["primary"]?["requests"] as? Int == 0, "the cut attempt is not a request of its own")
-            #expect(byDeployment["primary"]?["interruptedAttempts"] as? Int == 1)
-            #expect(byDeployment["primary"]?["completionTokens"] as? Int == cut.completionTokens)
+            #expect(byDeployment["primary"]?["interrupted_attempts"] as? Int == 1)
+            #expect(byDeployment["primary"]?["completion_tokens"] as? Int == cut.completionTokens)
             #expect(byDeployment["secondary"]?["requests"] as? Int == 1)
-            #expect(try await gatewayState(pillar)["primary"]?["inFlight"] as? Int == 0)
-            #expect(try await gatewayState(pillar)["secondary"]?["inFlight"] as? Int == 0)
+            #expect(try await gatewayState(pillar)["primary"]?["in_flight"] as? Int == 0)
+            #expect(try await gatewayState(pillar)["secondary"]?["in_flight"] as? Int == 0)
         }
     }
 
@@ -272,7 +272,7 @@ import Testing
                             response.errorCode ?? ""),
                         "\(response.body)")
                 }
-                #expect(try await gatewayState(pillar)["sim"]?["inFlight"] as? Int == 0)
+                #expect(try await gatewayState(pillar)["sim"]?["in_flight"] as? Int == 0)
                 #expect(try await turns(pillar).allSatisfy { $0.status == .failed })
             }
         }

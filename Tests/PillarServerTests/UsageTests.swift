@@ -20,12 +20,12 @@ import Testing
                 let byModel = try await pillar.request(.GET, "/v1/admin/usage?group_by=model")
                 let rows = try #require(byModel.json["data"] as? [[String: Any]])
                 let priced = try #require(rows.first { $0["group"] as? String == "gpt-4o" })
-                let prompt = try #require(priced["promptTokens"] as? Int)
-                let completion = try #require(priced["completionTokens"] as? Int)
+                let prompt = try #require(priced["prompt_tokens"] as? Int)
+                let completion = try #require(priced["completion_tokens"] as? Int)
                 #expect(priced["requests"] as? Int == 2)
                 #expect(
-                    abs((priced["costUSD"] as? Double ?? -1) - (Double(prompt) * 2.5 + Double(completion) * 10) / 1e6) < 1e-12)
-                #expect(rows.first { $0["group"] as? String == "gpt-4o-mini" }?["costUSD"] as? Double == 0, "no price, no cost")
+                    abs((priced["cost_usd"] as? Double ?? -1) - (Double(prompt) * 2.5 + Double(completion) * 10) / 1e6) < 1e-12)
+                #expect(rows.first { $0["group"] as? String == "gpt-4o-mini" }?["cost_usd"] as? Double == 0, "no price, no cost")
 
                 let today = AdminController.dayFormat.string(from: Date())
                 let byDay = try await pillar.request(.GET, "/v1/admin/usage?group_by=day&from=\(today)&to=\(today)")

@@ -284,7 +284,7 @@ def test_sigkill_loses_no_acknowledged_turn_and_the_server_starts_again(slow_sim
                                json={"model": "sim", "messages": [{"role": "user", "content": "again"}]})
         assert answer.status_code == 200, answer.text
         turns = requests.get(base + "/v1/admin/turns?limit=1000", headers=HEADERS, timeout=10).json()["data"]
-        listed = {turn.get("traceID") for turn in turns}
+        listed = {turn.get("trace_id") for turn in turns}
         acknowledged = {outcome.trace_id for outcome in outcomes if outcome.kind == "whole" and outcome.status == 200}
         assert not acknowledged - listed, "the restarted server lists every acknowledged turn"
     finally:

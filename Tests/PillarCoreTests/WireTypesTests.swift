@@ -64,6 +64,57 @@ import Testing
         #expect(message.content?.text == "one\ntwo")
     }
 
+    /// The records the API serves name their keys in snake_case, the records nested in them too.
+    @Test func recordsTheAPIServesHaveSnakeCaseKeys() throws {
+        func allKeys(_ value: JSONValue) -> [String] {
+            switch value {
+            case .object(let object): return Array(object.keys) + object.values.flatMap(allKeys)
+            case .array(let items): return items.flatMap(allKeys)
+            default: return []
+            }
+        }
+        func keys(of value: some Encodable) throws -> [String] {
+            try allKeys(JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(value)))
+        }
+        let turn = TurnRecord(
+            id: "turn_1", tenant: "default", subject: "key_1", model: "m", deployment: "d", status: .failed,
+            errorCode: "upstream_timeout", streamed: true, promptTokens: 1, completionTokens: 2, usageEstimated: true,
+            attempts: 2, costUSD: 0.5, latencyMs: 3, timeToFirstTokenMs: 4, traceID: "tr_1", createdAt: 5, attemptOf: "turn_0")
+        let turnKeys = Set(try keys(of: turn))
+        #expect(
+            turnKeys == [
+                "id", "tenant", "subject", "model", "deployment", "status", "error_code", "streamed", "prompt_tokens",
+                "completion_tokens", "usage_estimated", "attempts", "cost_usd", "latency_ms", "time_to_first_token_ms",
+                "trace_id", "created_at", "attempt_of",
+            ])
+        let message = ConversationMessage(id: "m_1", role: .user, content: "q", traceID: "tr_1", createdAt: 1)
+        let records: [any Encodable] = [
+            APIKeyRecord(
+                id: "key_1", tenant: "default", name: "n", role: .admin, prefix: "pk-", createdAt: 1, revokedAt: 2,
+                lastUsedAt: 3),
+            UsageRow(
+                group: "m", requests: 1, failed: 0, promptTokens: 1, completionTokens: 2, costUSD: 0.1,
+                interruptedAttempts: 1),
+            AuditEvent(
+                seq: 1, at: 1, tenant: "default", actor: "a", action: "key.create", target: "key_1",
+                details: ["name": "n"], previousHash: "0", hash: "1"),
+            FeedbackRecord(
+                id: "fb_1", tenant: "default", subject: "key_1", traceID: "tr_1", rating: 5, comment: "c",
+                conversation: [message], createdAt: 2),
+            LibraryEntry(
+                name: "rag", latestVersion: 2,
+                labels: [
+                    LibraryLabel(
+                        label: "production", split: [WeightedVersion(version: 2, weight: 100)], updatedBy: "u",
+                        updatedAt: 1)
+                ]),
+        ]
+        for record in records {
+            let camel = try keys(of: record).filter { $0 != $0.lowercased() }
+            #expect(camel.isEmpty, "\(type(of: record)): \(camel)")
+        }
+    }
+
     @Test(arguments: ["", "UPPER", "has space", "dot.ted", String(repeating: "a", count: 65)])
     func refusesUnsafeTenantIDs(id: String) {
         #expect(!Tenant.isValidID(id))

@@ -121,7 +121,23 @@ import Testing
             #expect(records.allSatisfy { ($0["comment"] as? String)?.contains("[EMAIL]") == true })
             #expect(records.filter { $0["conversation"] is [Any] }.count == 1)
             #expect(records.allSatisfy { $0["rating"] as? Int == 5 })
+            #expect(records.allSatisfy { $0["trace_id"] as? String == trace && $0["created_at"] != nil })
+            let shared = try #require(records.compactMap { $0["conversation"] as? [[String: Any]] }.first)
+            #expect(shared.allSatisfy { $0["created_at"] != nil && $0["createdAt"] == nil }, "\(shared)")
+            #expect(shared.contains { $0["trace_id"] as? String == trace }, "\(shared)")
         }
+    }
+
+    /// The feedback table keeps a shared conversation in the shape it always had (camelCase keys), whatever the
+    /// API's keys: rows written before the API moved to snake_case read back, and new rows are written alike.
+    @Test func storedFeedbackConversationsKeepTheirShape() throws {
+        let stored = #"[{"id":"m_1","role":"assistant","content":"Hi","citations":[],"traceID":"tr_1","createdAt":12.5}]"#
+        let messages = try JSONDecoder().decode([StoredFeedbackMessage].self, from: Data(stored.utf8)).map(\.message)
+        #expect(messages == [ConversationMessage(id: "m_1", role: .assistant, content: "Hi", traceID: "tr_1", createdAt: 12.5)])
+        let written = try JSONEncoder().encode(messages.map(StoredFeedbackMessage.init))
+        #expect(
+            try JSONDecoder().decode(JSONValue.self, from: written)
+                == JSONDecoder().decode(JSONValue.self, from: Data(stored.utf8)))
     }
 
     @Test func erasureRemovesEveryTraceOfOneUser() async throws {

@@ -8,9 +8,16 @@ VENV := $(PILLAR_CACHE)/venv
 PYTHON := $(VENV)/bin/python
 STAMP := $(PILLAR_CACHE)/.setup-$(shell cat scripts/setup-system.sh scripts/setup-local-model.sh scripts/setup-tokenizers.sh scripts/setup-plotly.sh tests/python/requirements.txt | sha256sum | cut -c1-12)
 
-.PHONY: setup build build-release serve test test-swift test-python format clean
+.PHONY: setup samples build build-release serve test test-swift test-python format clean
 
-setup: $(STAMP)
+setup: $(STAMP) samples
+
+# Pillar's own documentation, which the chat page offers to load into a tenant that has no documents
+# (retrieval.samplesDirectory). Copied every time, so the samples follow the docs.
+samples:
+	mkdir -p $(PILLAR_CACHE)/samples/pillar-docs
+	rm -f $(PILLAR_CACHE)/samples/pillar-docs/*.md
+	cp README.md docs/*.md $(PILLAR_CACHE)/samples/pillar-docs/
 
 $(STAMP): scripts/setup-system.sh scripts/setup-local-model.sh scripts/setup-tokenizers.sh scripts/setup-plotly.sh tests/python/requirements.txt
 	bash scripts/setup-system.sh

@@ -145,7 +145,8 @@ public func buildApplication(
     DocumentsController(
         repository: retrieval.repository, ingestor: retrieval.ingestor, retriever: retrieval.retriever,
         admission: admission, audit: audit, bodyReader: bodyReader,
-        embeddingModel: configuration.retrieval.embeddingModel
+        embeddingModel: configuration.retrieval.embeddingModel,
+        samplesDirectory: configuration.samplesDirectory(environment: environment)
     )
     .addRoutes(to: v1)
     AdminController(

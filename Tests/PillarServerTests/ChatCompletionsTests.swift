@@ -82,7 +82,7 @@ import Testing
         }
     }
 
-    /// The deployments' models, then the tenant's flows (the shipped `rag`).
+    /// The tenant's flows (the shipped, grounded `rag` first), then the deployments' models.
     @Test func listsTheModelsOfEveryDeployment() async throws {
         try await withSimulator { port in
             try await withPillar(deployments: [
@@ -91,7 +91,7 @@ import Testing
             ]) { pillar in
                 let response = try await pillar.request(.GET, "/v1/models")
                 let ids = (response.json["data"] as? [[String: Any]])?.compactMap { $0["id"] as? String }
-                #expect(ids == ["gpt-4o", "gpt-4o-mini", "other", "pillar:rag"])
+                #expect(ids == ["pillar:rag", "gpt-4o", "gpt-4o-mini", "other"])
             }
         }
     }

@@ -133,3 +133,50 @@ def test_grounded_answer_cites_a_passage_that_opens(pillar, browser):
     assert "Vacation days" not in conversation_titles(browser)
     assert not browser.find_elements(By.CSS_SELECTOR, "#messages li"), "deleting the open conversation clears the chat"
     assert not browser.find_element(By.ID, "error").is_displayed()
+
+
+def test_a_tenant_without_documents_is_offered_the_samples(simulator, browser, tmp_path):
+    """A newcomer's first grounded answer: the page offers Pillar's own docs, loads them, and the grounded flow
+    answers from them with citations."""
+    from pathlib import Path
+    from conftest import start_pillar
+
+    repository = Path(__file__).resolve().parents[2]
+    samples = tmp_path / "samples"
+    samples.mkdir()
+    for name in ["gateway.md", "retrieval.md"]:
+        (samples / name).write_text((repository / "docs" / name).read_text())
+    config = {"deployments": [{"name": "sim", "baseURL": simulator, "model": "simulated",
+                               "models": ["gpt-4o-mini", "sim-embed"]}],
+              "retrieval": {"embeddingModel": "sim-embed", "samplesDirectory": str(samples)},
+              "flows": {"defaultModel": "gpt-4o-mini"}}
+    process, base = start_pillar(config)
+    try:
+        browser.get(base + "/")
+        use_key(browser, ADMIN_KEY)
+        wait = WebDriverWait(browser, 60)
+        offer = wait.until(conditions.visibility_of_element_located((By.ID, "samples")))
+        assert "No documents yet" in offer.text
+        # The grounded flow is the first model offered, so the page starts on it.
+        assert model_ids(browser)[0] == "pillar:rag"
+        browser.find_element(By.ID, "load-samples").click()
+        wait.until(conditions.text_to_be_present_in_element((By.ID, "samples-text"), "Loaded 2 documents"))
+        assert browser.find_element(By.ID, "model").get_attribute("value") == "pillar:rag"
+
+        browser.find_element(By.ID, "prompt").send_keys("How does the gateway count tokens for budgets?")
+        browser.find_element(By.ID, "send").click()
+        wait.until(conditions.element_to_be_clickable((By.CSS_SELECTOR, "#messages li.assistant button.citation")))
+        sources = browser.find_element(By.CSS_SELECTOR, "#messages li.assistant ol.sources").text
+        assert "The model gateway" in sources or "Grounding data" in sources, sources
+        assert not browser.find_element(By.ID, "error").is_displayed()
+
+        listed = requests.get(base + "/v1/documents", headers={"Authorization": f"Bearer {ADMIN_KEY}"}, timeout=10)
+        assert sorted(d["source"] for d in listed.json()["data"]) == ["sample:pillar-docs/gateway.md",
+                                                                      "sample:pillar-docs/retrieval.md"]
+        # With documents in the tenant, a new visit offers nothing.
+        browser.get(base + "/")
+        use_key(browser, ADMIN_KEY)
+        wait.until(lambda _: browser.find_element(By.ID, "samples").get_attribute("data-checked") == "true")
+        assert not browser.find_element(By.ID, "samples").is_displayed()
+    finally:
+        process.stop()

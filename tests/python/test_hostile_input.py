@@ -48,6 +48,8 @@ ROUTES = {
     ("POST", "/v1/admin/subjects/{subject}/erasure"): None,
     ("POST", "/v1/documents"): ["source", "title", "format", "content", "content_base64", "acl"],
     ("GET", "/v1/documents"): None,
+    ("GET", "/v1/documents/samples"): None,
+    ("POST", "/v1/documents/samples"): None,
     ("GET", "/v1/documents/{id}"): None,
     ("DELETE", "/v1/documents/{id}"): None,
     ("POST", "/v1/search"): ["query", "mode", "top_k", "keyword_weight", "vector_weight"],

@@ -14,7 +14,7 @@ def local_pillar():
 
 def test_the_openai_client_chats_with_the_local_model(local_pillar):
     client = OpenAI(base_url=local_pillar + "/v1", api_key=ADMIN_KEY, max_retries=0)
-    assert [model.id for model in client.models.list()] == ["smollm2-135m-instruct", "pillar:rag"]
+    assert [model.id for model in client.models.list()] == ["pillar:rag", "smollm2-135m-instruct"]
     completion = client.chat.completions.create(
         model="smollm2-135m-instruct", temperature=0, max_tokens=24,
         messages=[{"role": "user", "content": "What is the capital of France? Answer in one word."}])

@@ -41,7 +41,7 @@ def test_streaming_without_usage_sends_none(client):
 
 def test_models_are_listed(client):
     # The deployments' models, the simulator's embedding model, then the tenant's flows.
-    assert [model.id for model in client.models.list()] == ["gpt-4o-mini", "sim-embed", "throttled-model", "pillar:rag"]
+    assert [model.id for model in client.models.list()] == ["pillar:rag", "gpt-4o-mini", "sim-embed", "throttled-model"]
 
 
 def test_bad_key_raises_authentication_error(pillar):

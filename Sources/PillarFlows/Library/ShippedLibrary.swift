@@ -6,6 +6,8 @@ import PillarCore
 public enum ShippedLibrary {
     public static let prompts: [String: String] = load("prompts", extension: "json")
     public static let flows: [String: String] = load("flows", extension: "yaml")
+    /// The flow that answers from the tenant's documents with citations: what a chat offers first.
+    public static let groundedFlow = "rag"
 
     static func load(_ folder: String, extension fileExtension: String) -> [String: String] {
         guard let root = Bundle.module.resourceURL?.appendingPathComponent("Shipped").appendingPathComponent(folder),

@@ -50,6 +50,10 @@ struct ModelSetup {
                 port: local.port == 0 ? try findFreeLoopbackPort() : local.port,
                 contextSize: local.contextSize, threads: local.threads, parallel: local.parallel,
                 logFile: dataDirectory.appendingPathComponent("llama-server.log"),
+                extraArguments: [
+                    "--temp", String(local.temperature), "--top-p", String(local.topP),
+                    "--n-predict", String(local.maxReplyTokens),
+                ],
                 launcher: childLauncher, recordFile: dataDirectory.appendingPathComponent("llama-server.pid"))
             try LocalModelSupervisor.validate(supervisorConfiguration)
             localModels.append(

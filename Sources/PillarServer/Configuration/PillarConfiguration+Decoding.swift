@@ -134,7 +134,7 @@ extension PillarConfiguration.Deployment {
 
 extension PillarConfiguration.LocalModel {
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case mode, serverPath, modelPath, name, port, contextSize, threads, parallel
+        case mode, serverPath, modelPath, name, port, contextSize, threads, parallel, temperature, topP, maxReplyTokens
     }
 
     public init(from decoder: any Decoder) throws {
@@ -149,6 +149,9 @@ extension PillarConfiguration.LocalModel {
         contextSize = try container.value(.contextSize, or: contextSize)
         threads = try container.decodeIfPresent(Int.self, forKey: .threads)
         parallel = try container.value(.parallel, or: parallel)
+        temperature = try container.value(.temperature, or: temperature)
+        topP = try container.value(.topP, or: topP)
+        maxReplyTokens = try container.value(.maxReplyTokens, or: maxReplyTokens)
     }
 }
 

@@ -23,6 +23,9 @@ extension PillarConfiguration {
         public var candidates: Int = 50
         /// How often in-memory vector indexes are saved to the data directory.
         public var persistIntervalSeconds: Double = 30
+        /// Markdown files the chat page offers to load into a tenant that has no documents; by default Pillar's
+        /// own documentation, which `make` copies to `$PILLAR_CACHE/samples/pillar-docs`.
+        public var samplesDirectory: String?
 
         public init() {}
     }
@@ -36,6 +39,11 @@ extension PillarConfiguration {
         public var threads: Int?
 
         public init() {}
+    }
+
+    /// The sample documents' directory: the configured one, or where `make` puts Pillar's documentation.
+    func samplesDirectory(environment: [String: String]) -> String {
+        retrieval.samplesDirectory ?? PillarCache.directory(environment: environment) + "/samples/pillar-docs"
     }
 
     /// Whether the embedded embedding model runs.
@@ -82,7 +90,7 @@ extension PillarConfiguration.Retrieval {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case embeddingModel, embeddingBatchSize, localEmbedder, chunkMaxTokens, chunkOverlapTokens, hnswM
         case hnswEfConstruction, hnswEfSearch, exactSearchBelow, fusionK, keywordWeight, vectorWeight, candidates
-        case persistIntervalSeconds
+        case persistIntervalSeconds, samplesDirectory
     }
 
     public init(from decoder: any Decoder) throws {
@@ -103,6 +111,7 @@ extension PillarConfiguration.Retrieval {
         vectorWeight = try container.value(.vectorWeight, or: vectorWeight)
         candidates = try container.value(.candidates, or: candidates)
         persistIntervalSeconds = try container.value(.persistIntervalSeconds, or: persistIntervalSeconds)
+        samplesDirectory = try container.decodeIfPresent(String.self, forKey: .samplesDirectory)
     }
 }
 

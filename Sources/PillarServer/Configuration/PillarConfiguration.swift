@@ -137,6 +137,13 @@ public struct PillarConfiguration: Sendable, Codable, Hashable {
         public var contextSize: Int = 8192
         public var threads: Int?
         public var parallel: Int = 4
+        /// The sampling a request that sets none gets: SmolLM2's authors recommend temperature 0.2 and top-p 0.9
+        /// (llama-server's own 0.8 makes the small model wander off even simple questions).
+        public var temperature: Double = 0.2
+        public var topP: Double = 0.9
+        /// A reply stops at this many tokens (llama-server's `--n-predict`; a request's `max_tokens` above it is
+        /// cut to it): a small model that loses its way would otherwise write until the context is full.
+        public var maxReplyTokens: Int = 512
 
         public init() {}
     }
@@ -266,6 +273,12 @@ extension PillarConfiguration {
             problems.add(key: "server.metricsPort", "must be 1-65535")
         }
         problems.require(server.maxBodyBytes >= 1024, key: "server.maxBodyBytes", "must be at least 1024")
+        problems.require((0...2).contains(localModel.temperature), key: "localModel.temperature", "must be 0-2")
+        problems.require(localModel.topP > 0 && localModel.topP <= 1, key: "localModel.topP", "must be above 0 and at most 1")
+        problems.require(localModel.contextSize >= 256, key: "localModel.contextSize", "must be at least 256")
+        problems.require(
+            localModel.maxReplyTokens >= 1 && localModel.maxReplyTokens <= localModel.contextSize,
+            key: "localModel.maxReplyTokens", "must be 1 to localModel.contextSize")
         var names = Set<String>()
         for (index, deployment) in deployments.enumerated() {
             let key = "deployments[\(index)]"

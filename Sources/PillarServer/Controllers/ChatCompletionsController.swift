@@ -27,13 +27,14 @@ struct ChatCompletionsController: Sendable {
         group.get("models", use: models)
     }
 
-    /// The gateway's chat models, the tenant's flows as `pillar:NAME`, then the models that only embed: a
-    /// client that takes the first id gets one it can chat with.
+    /// The tenant's flows as `pillar:NAME`, the grounded one (`rag`) first, then the gateway's chat models, then the
+    /// models that only embed: a client (or the chat page) that takes the first id gets a grounded answer with
+    /// citations, and never a model that cannot chat.
     @Sendable func models(_ request: Request, context: AuthenticatedContext) async throws -> Response {
         let created = 1_735_689_600
-        let flowNames = try await flowLibrary.entries(tenant: context.principal.tenant).map {
-            FlowCompletions.modelPrefix + $0.name
-        }
+        let flowNames = try await flowLibrary.entries(tenant: context.principal.tenant).map(\.name)
+            .sorted { ($0 != ShippedLibrary.groundedFlow ? 1 : 0, $0) < ($1 != ShippedLibrary.groundedFlow ? 1 : 0, $1) }
+            .map { FlowCompletions.modelPrefix + $0 }
         let gatewayModels = gateway.models.map { model in
             ModelList.Model(
                 id: model, created: created, ownedBy: "pillar",
@@ -42,7 +43,7 @@ struct ChatCompletionsController: Sendable {
         let flows = flowNames.map { ModelList.Model(id: $0, created: created, ownedBy: "pillar", capabilities: ["chat"]) }
         let chats = gatewayModels.filter { $0.capabilities?.contains("chat") ?? true }
         let embeddingOnly = gatewayModels.filter { !($0.capabilities?.contains("chat") ?? true) }
-        return try JSONResponse.make(ModelList(data: chats + flows + embeddingOnly))
+        return try JSONResponse.make(ModelList(data: flows + chats + embeddingOnly))
     }
 
     @Sendable func create(_ request: Request, context: AuthenticatedContext) async throws -> Response {

@@ -15,8 +15,11 @@ struct DocumentsController: Sendable {
     let audit: any AuditLog
     let bodyReader: RequestBodyReader
     let embeddingModel: String
+    /// Where the sample documents are (`retrieval.samplesDirectory`, resolved).
+    let samplesDirectory: String?
 
     func addRoutes(to group: RouterGroup<AuthenticatedContext>) {
+        addSampleRoutes(to: group)
         group.post("documents", use: create)
         group.get("documents", use: list)
         group.get("documents/{id}", use: show)
@@ -213,7 +216,7 @@ struct DocumentsController: Sendable {
         return try JSONResponse.make(SearchResults(mode: query.mode.rawValue, data: results.map(SearchResultView.init)))
     }
 
-    private func requireAdmin(_ context: AuthenticatedContext) throws {
+    func requireAdmin(_ context: AuthenticatedContext) throws {
         guard context.principal.isAdmin else { throw PillarError.permissionDenied("Managing documents needs the admin role.") }
     }
 }

@@ -25,6 +25,9 @@ const citationTitle = document.getElementById("citation-title");
 const citationSource = document.getElementById("citation-source");
 const citationText = document.getElementById("citation-text");
 const closeCitationButton = document.getElementById("close-citation");
+const samplesBox = document.getElementById("samples");
+const samplesText = document.getElementById("samples-text");
+const loadSamplesButton = document.getElementById("load-samples");
 
 /// The plain models' conversation, kept in the page.
 const turns = [];
@@ -74,7 +77,51 @@ async function loadModels() {
   lastMode = modeOf(modelSelect.value);
   updateSidebar();
   if (hasFlows()) await loadConversations();
+  await offerSamples();
 }
+
+// ---- Sample documents: a grounded answer one click away -------------------------------------------------------
+
+/// When the tenant has no documents and the server has samples, offers to load them. Only admins may (the
+/// document routes answer others 403, and then nothing is offered).
+async function offerSamples() {
+  samplesBox.hidden = true;
+  delete samplesBox.dataset.checked;
+  try {
+    if (!apiKey() || !hasFlows()) return;
+    const documents = await fetch("/v1/documents?limit=1", { headers: authHeaders() });
+    if (!documents.ok || (await documents.json()).data.length > 0) return;
+    const samples = await fetch("/v1/documents/samples", { headers: authHeaders() });
+    if (!samples.ok || !(await samples.json()).available) return;
+    samplesBox.hidden = false;
+  } catch (_) {
+    /* the offer is a convenience: without it the page works as before */
+  } finally {
+    samplesBox.dataset.checked = "true"; // the check is done, whatever it found
+  }
+}
+
+loadSamplesButton.addEventListener("click", async () => {
+  loadSamplesButton.disabled = true;
+  samplesText.textContent = "Loading and indexing the documents; this takes a few seconds…";
+  try {
+    const response = await fetch("/v1/documents/samples", { method: "POST", headers: authHeaders() });
+    if (!response.ok) throw new Error(await errorMessage(response));
+    const loaded = await response.json();
+    const grounded = [...modelSelect.options].find((option) => isFlow(option.value));
+    if (grounded && !isFlow(modelSelect.value)) {
+      modelSelect.value = grounded.value;
+      modelSelect.dispatchEvent(new Event("change"));
+    }
+    samplesText.textContent = `Loaded ${loaded.documents} documents about Pillar. Ask, for example: ` +
+      "“How does Pillar keep budgets exact?”";
+    loadSamplesButton.hidden = true;
+    promptInput.focus();
+  } catch (error) {
+    samplesText.textContent = `The samples could not be loaded: ${error.message}`;
+    loadSamplesButton.disabled = false;
+  }
+});
 
 // ---- Reading a server-sent event stream -------------------------------------------------------------------
 

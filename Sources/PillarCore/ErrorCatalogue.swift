@@ -230,7 +230,8 @@ public enum ErrorCatalogue {
             "The evaluation run is not going, so it cannot be cancelled."),
         Entry(
             "samples_unavailable", [.notFound],
-            "This server has no sample documents to load (Pillar's documentation, which make setup copies); set retrieval.samplesDirectory."),
+            "This server has no sample documents to load (Pillar's documentation, which make setup copies); set retrieval.samplesDirectory."
+        ),
         Entry(
             "service_unavailable", [.unavailable],
             "A service Pillar needs (model deployment, identity issuer, content classifier) is unavailable; retry later."),

@@ -11,17 +11,24 @@ final class RouteMethods: Sendable {
         self.routes.withLock { $0 = parsed }
     }
 
+    static func isParameter(_ pattern: Substring) -> Bool { pattern.hasPrefix("{") || pattern.hasPrefix(":") }
+
     /// The methods that some route answers on `path`, empty when no route has the path.
     func allowed(on path: String) -> [String] {
         let asked = path.split(separator: "?", maxSplits: 1).first.map { $0.split(separator: "/") } ?? []
-        let methods = routes.withLock { routes in
+        var matching = routes.withLock { routes in
             routes.filter { route in
                 route.segments.count == asked.count
                     && zip(route.segments, asked).allSatisfy { pattern, segment in
-                        pattern == segment || pattern.hasPrefix("{") || pattern.hasPrefix(":")
+                        pattern == segment || Self.isParameter(pattern)
                     }
-            }.map(\.method)
+            }
         }
-        return Array(Set(methods)).sorted()
+        // As the router's trie does, a segment spelt out wins over a parameter in the same place: on
+        // `/v1/documents/samples` only `documents/samples`' methods count, not `documents/{id}`'s.
+        for (index, segment) in asked.enumerated() where matching.contains(where: { $0.segments[index] == segment }) {
+            matching.removeAll { Self.isParameter($0.segments[index]) }
+        }
+        return Array(Set(matching.map(\.method))).sorted()
     }
 }

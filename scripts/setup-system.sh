@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Pillar's build and tests need, only those missing.
 set -euo pipefail
-packages=(cmake libsqlite3-dev chromium chromium-driver poppler-utils)
+packages=(cmake libsqlite3-dev chromium chromium-driver poppler-utils openssl)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -39,201 +39,227 @@ public func buildApplication(
         bootstrapKey: environment["PILLAR_BOOTSTRAP_KEY"], announce: announce)
 
     let httpClient = ModelSetup.httpClient(for: configuration)
-    let models: ModelSetup
+    let toolClient = OrchestrationSetup.makeToolClient()
+    // Until the application's services own the clients, a start that fails (a missing secret, a bad certificate)
+    // must shut them down itself: a client dropped while running is a crash, not an error message.
     do {
-        models = try ModelSetup(
+        let models = try ModelSetup(
             configuration: configuration, environment: environment, httpClient: httpClient,
             childLauncher: childLauncher, logger: logger)
+        let gateway = models.gateway(configuration, logger: logger)
+
+        let bodyReader = RequestBodyReader(maxBytes: configuration.server.maxBodyBytes)
+        let authentication = AuthenticationMiddleware(
+            apiKeys: issuer,
+            verifiers: configuration.oidc.map { OIDCVerifier(configuration: $0, httpClient: httpClient, logger: logger) },
+            tenants: TenantEnrolment(repository: tenants))
+
+        let certificates = try configuration.server.tls.map {
+            try TLSCertificates(certificateFile: $0.certificateFile, keyFile: $0.keyFile)
+        }
+        let router = Router(context: AppRequestContext.self)
+        let routeMethods = RouteMethods()
+        router.add(
+            middleware: SecurityHeadersMiddleware(
+                strictTransportSecurity: configuration.server.tls.flatMap {
+                    $0.hstsSeconds > 0 ? "max-age=\($0.hstsSeconds)" : nil
+                }))
+        router.add(middleware: ErrorMiddleware(routes: routeMethods))
+        router.add(middleware: TracingMiddleware())
+        router.add(middleware: MetricsMiddleware())
+        router.add(middleware: LogRequestsMiddleware(.debug))
+        router.add(middleware: PathCharacterCheck())
+        if let publicFolder = Bundle.module.resourceURL?.appendingPathComponent("Public").path {
+            router.add(middleware: FileMiddleware(publicFolder, searchForIndexHtml: true, logger: logger))
+        }
+        HealthController(readiness: ReadinessProbe(database: database, gateway: gateway)).addRoutes(to: router)
+        // Every route so far answers without credentials; every one after this sits behind authentication.
+        let unauthenticatedRoutes = router.routes.map { route in
+            let path = "\(route.path)"
+            return path.hasPrefix("/") ? path : "/" + path
+        }
+
+        let authenticated = router.group().add(middleware: authentication)
+        let limits = configuration.limits
+        let admissionPolicy = AdmissionControl.Policy(
+            defaultTenantLimits: limits.tenantDefault, tenants: limits.tenants,
+            keys: limits.keys, defaultCompletionTokens: limits.defaultCompletionTokens)
+        let admission = admissionPolicy.isEmpty ? nil : AdmissionControl(policy: admissionPolicy, ledger: turns)
+        let evaluationPolicy = AdmissionControl.Policy(
+            defaultTenantLimits: configuration.evaluation.budgetDefault,
+            tenants: configuration.evaluation.budgets,
+            defaultCompletionTokens: limits.defaultCompletionTokens)
+        let evaluationAdmission =
+            evaluationPolicy.isEmpty
+            ? nil : AdmissionControl(policy: evaluationPolicy, ledger: SQLiteEvaluationLedger(database: database))
+        let evaluations = SQLiteEvalRepository(database: database)
+        let stale = try await evaluations.markRunningInterrupted()
+        if stale > 0 { logger.notice("evaluation runs interrupted by the last stop", metadata: ["runs": "\(stale)"]) }
+        let promotion = configuration.promotion
+        let promotionApproval = EvalPromotionApproval(store: evaluations, audit: audit) { tenant in
+            promotion.policy(for: tenant).requireEval
+        }
+        let v1 = authenticated.group("v1", context: AuthenticatedContext.self)
+        let retrieval = try RetrievalSetup(
+            configuration: configuration, database: database, gateway: gateway, turns: turns,
+            fault: fault, logger: logger)
+        let redaction = StorageRedaction(safety: configuration.safety, cipher: database.cipher)
+        let gate = SafetyGate(
+            safety: configuration.safety, redaction: redaction,
+            remote: try RemoteContentClassifier(
+                configuration.safety.remoteClassifier, environment: environment,
+                client: httpClient),
+            logger: logger)
+        let quality = MonitoringSetup.intake(configuration)
+        let orchestration = OrchestrationSetup(
+            configuration: configuration, database: database, gateway: gateway,
+            admission: admission, evaluationAdmission: evaluationAdmission,
+            promotionApproval: promotionApproval, turns: turns, retriever: retrieval.retriever,
+            redaction: redaction, gate: gate, quality: quality?.1, toolClient: toolClient, logger: logger)
+        let dataProtection = SQLiteDataProtectionRepository(database: database)
+        let qualityStore = SQLiteQualityRepository(database: database)
+        let chatCompletions = ChatCompletionsController(
+            gateway: gateway, admission: admission, prices: configuration.prices, turns: turns, bodyReader: bodyReader,
+            flows: FlowCompletions(service: orchestration.service), flowLibrary: orchestration.flows, redaction: redaction,
+            gate: gate, logger: logger)
+        chatCompletions.addRoutes(to: v1)
+        let embeddings = EmbeddingsController(
+            gateway: gateway, admission: admission, prices: configuration.prices, turns: turns,
+            redaction: redaction, bodyReader: bodyReader)
+        embeddings.addRoutes(to: v1)
+        AzureOpenAIController(chat: chatCompletions, embeddings: embeddings, deployments: configuration.azure.deployments)
+            .addRoutes(to: authenticated.group("openai", context: AuthenticatedContext.self))
+        ChatController(
+            service: orchestration.service, conversations: orchestration.conversations, redaction: redaction,
+            bodyReader: bodyReader
+        )
+        .addRoutes(to: v1)
+        ConversationsController(conversations: orchestration.conversations, redaction: redaction, bodyReader: bodyReader)
+            .addRoutes(to: v1)
+        TracesController(traces: orchestration.traces, quality: qualityStore).addRoutes(to: v1)
+        // Every admin route sits under /v1/admin: `admin` for a tenant's admins, `platform` for the platform's.
+        let admin = authenticated.group("v1/admin", context: AdminContext.self)
+        let platform = authenticated.group("v1/admin", context: PlatformAdminContext.self)
+        DataProtectionController(
+            store: dataProtection, traces: orchestration.traces, conversations: orchestration.conversations,
+            audit: audit, redaction: redaction, bodyReader: bodyReader, quality: qualityStore
+        )
+        .addRoutes(user: v1, admin: admin)
+        LibraryController(library: orchestration.prompts, audit: audit, bodyReader: bodyReader).addRoutes(
+            to: admin.group("prompts"))
+        LibraryController(library: orchestration.flows, audit: audit, bodyReader: bodyReader).addRoutes(to: admin.group("flows"))
+        DocumentsController(
+            repository: retrieval.repository, ingestor: retrieval.ingestor, retriever: retrieval.retriever,
+            admission: admission, audit: audit, bodyReader: bodyReader,
+            embeddingModel: configuration.retrieval.embeddingModel,
+            samplesDirectory: configuration.samplesDirectory(environment: environment)
+        )
+        .addRoutes(to: v1)
+        AdminController(
+            issuer: issuer, keys: keys, turns: turns, usage: turns, gateway: gateway, audit: audit,
+            bodyReader: bodyReader
+        )
+        .addRoutes(to: admin, platform: platform)
+        let evaluationCoordinator = EvalRunCoordinator()
+        let evaluation = EvaluationSetup(
+            configuration: configuration, environment: environment, store: evaluations,
+            coordinator: evaluationCoordinator, orchestration: orchestration,
+            documents: retrieval.repository, feedback: dataProtection, redaction: redaction,
+            audit: audit, logger: logger)
+        EvaluationController(service: evaluation.service, bodyReader: bodyReader).addRoutes(to: admin.group("eval"))
+        let monitoring = try MonitoringSetup(
+            configuration: configuration, environment: environment, store: qualityStore,
+            intake: quality?.0, orchestration: orchestration, embedder: retrieval.embedder,
+            audit: audit, httpClient: httpClient, logger: logger)
+        MonitorsController(board: monitoring.board, monitors: monitoring.monitors, alerts: monitoring.alerts)
+            .addRoutes(to: admin.group("monitors"), platform: platform.group("monitors"))
+        CanaryAnalysisController(
+            analyses: monitoring.analyses, defaults: monitoring.canaryDefaults, bodyReader: bodyReader,
+            enabled: configuration.monitoring.enabled
+        )
+        .addRoutes(prompts: admin.group("prompts"), flows: admin.group("flows"))
+        let assurance = AssuranceSetup(
+            configuration: configuration, environment: environment, database: database, tenants: tenants,
+            keys: keys, audit: audit, evaluations: evaluations, quality: qualityStore, retrieval: retrieval,
+            orchestration: orchestration, monitoring: monitoring, gateway: gateway,
+            unauthenticatedRoutes: unauthenticatedRoutes, fault: fault, logger: logger)
+        ReviewController(review: assurance.review, probe: assurance.probe, assurance: assurance.store, bodyReader: bodyReader)
+            .addRoutes(to: platform)
+        let metrics = MetricsController(registry: metricsRegistry)
+        if configuration.server.metricsPort == nil {
+            // Metrics carry every tenant's labels: only the platform's admins may read them.
+            authenticated.group(context: PlatformAdminContext.self).get("metrics", use: metrics.render)
+        }
+
+        // Every route once, at debug level: what an operator can check, and what the hostile-input suite compares
+        // its own list of routes with.
+        for route in router.routes {
+            logger.debug("route", metadata: ["method": "\(route.method)", "path": "\(route.path)"])
+        }
+        routeMethods.learn(router.routes.map { (method: "\($0.method)", path: "\($0.path)") })
+        var app = Application(
+            router: router,
+            server: ConnectionPolicy(configuration.server).server(tls: certificates),
+            configuration: .init(
+                address: .hostname(configuration.server.host, port: configuration.server.port),
+                serverName: "pillar"),
+            logger: logger)
+        for supervisor in models.localModels { app.addServices(supervisor) }
+        if let certificates, let tls = configuration.server.tls {
+            app.addServices(
+                TLSReloadService(
+                    certificates: certificates, interval: .milliseconds(Int64(tls.reloadSeconds * 1000)), logger: logger))
+            if let redirectPort = tls.redirectPort {
+                let redirects = Router()
+                redirects.add(middleware: HTTPSRedirectMiddleware(httpsPort: configuration.server.port))
+                app.addServices(
+                    Application(
+                        router: redirects, server: ConnectionPolicy(configuration.server).http1(),
+                        configuration: .init(
+                            address: .hostname(configuration.server.host, port: redirectPort), serverName: "pillar"),
+                        logger: logger))
+            }
+        }
+        app.addServices(
+            VectorIndexService(
+                vectors: retrieval.vectors, tenants: tenants,
+                interval: .milliseconds(Int64(configuration.retrieval.persistIntervalSeconds * 1000)), logger: logger))
+        app.addServices(
+            RetentionService(
+                safety: configuration.safety, tenants: tenants, store: dataProtection, audit: audit,
+                logger: logger))
+        if let port = configuration.server.metricsPort {
+            let metricsRouter = Router()
+            metricsRouter.get("metrics", use: metrics.render)
+            app.addServices(
+                Application(
+                    router: metricsRouter,
+                    configuration: .init(
+                        address: .hostname(configuration.server.host, port: port),
+                        serverName: "pillar-metrics"),
+                    logger: logger))
+        }
+        app.addServices(EvaluationLifecycle(coordinator: evaluationCoordinator))
+        app.addServices(HTTPClientService(client: httpClient), HTTPClientService(client: toolClient))
+        // After the HTTP clients: services stop in reverse order, and alerts still queued at shutdown are delivered
+        // over the shared client.
+        for service in monitoring.services { app.addServices(service) }
+        if configuration.monitoring.enabled, !configuration.monitoring.decay.isEmpty {
+            app.addServices(
+                DecayEvaluationService(
+                    schedules: configuration.monitoring.decay, evaluations: evaluation.service,
+                    store: evaluations, coordinator: evaluationCoordinator,
+                    alerts: monitoring.alerts,
+                    check: MonitoringSetup.duration(configuration.monitoring.evaluationIntervalSeconds),
+                    logger: logger))
+        }
+        for service in assurance.services { app.addServices(service) }
+        return app
     } catch {
-        // The client is not yet owned by a service that would shut it down.
-        try await httpClient.shutdown()
+        try? await httpClient.shutdown()
+        try? await toolClient.shutdown()
         throw error
     }
-    let gateway = models.gateway(configuration, logger: logger)
-
-    let bodyReader = RequestBodyReader(maxBytes: configuration.server.maxBodyBytes)
-    let authentication = AuthenticationMiddleware(
-        apiKeys: issuer,
-        verifiers: configuration.oidc.map { OIDCVerifier(configuration: $0, httpClient: httpClient, logger: logger) },
-        tenants: TenantEnrolment(repository: tenants))
-
-    let router = Router(context: AppRequestContext.self)
-    let routeMethods = RouteMethods()
-    router.add(middleware: ErrorMiddleware(routes: routeMethods))
-    router.add(middleware: TracingMiddleware())
-    router.add(middleware: MetricsMiddleware())
-    router.add(middleware: LogRequestsMiddleware(.debug))
-    router.add(middleware: PathCharacterCheck())
-    if let publicFolder = Bundle.module.resourceURL?.appendingPathComponent("Public").path {
-        router.add(middleware: FileMiddleware(publicFolder, searchForIndexHtml: true, logger: logger))
-    }
-    HealthController(readiness: ReadinessProbe(database: database, gateway: gateway)).addRoutes(to: router)
-    // Every route so far answers without credentials; every one after this sits behind authentication.
-    let unauthenticatedRoutes = router.routes.map { route in
-        let path = "\(route.path)"
-        return path.hasPrefix("/") ? path : "/" + path
-    }
-
-    let authenticated = router.group().add(middleware: authentication)
-    let limits = configuration.limits
-    let admissionPolicy = AdmissionControl.Policy(
-        defaultTenantLimits: limits.tenantDefault, tenants: limits.tenants,
-        keys: limits.keys, defaultCompletionTokens: limits.defaultCompletionTokens)
-    let admission = admissionPolicy.isEmpty ? nil : AdmissionControl(policy: admissionPolicy, ledger: turns)
-    let evaluationPolicy = AdmissionControl.Policy(
-        defaultTenantLimits: configuration.evaluation.budgetDefault,
-        tenants: configuration.evaluation.budgets,
-        defaultCompletionTokens: limits.defaultCompletionTokens)
-    let evaluationAdmission =
-        evaluationPolicy.isEmpty
-        ? nil : AdmissionControl(policy: evaluationPolicy, ledger: SQLiteEvaluationLedger(database: database))
-    let evaluations = SQLiteEvalRepository(database: database)
-    let stale = try await evaluations.markRunningInterrupted()
-    if stale > 0 { logger.notice("evaluation runs interrupted by the last stop", metadata: ["runs": "\(stale)"]) }
-    let promotion = configuration.promotion
-    let promotionApproval = EvalPromotionApproval(store: evaluations, audit: audit) { tenant in
-        promotion.policy(for: tenant).requireEval
-    }
-    let v1 = authenticated.group("v1", context: AuthenticatedContext.self)
-    let retrieval = try RetrievalSetup(
-        configuration: configuration, database: database, gateway: gateway, turns: turns,
-        fault: fault, logger: logger)
-    let redaction = StorageRedaction(safety: configuration.safety, cipher: database.cipher)
-    let gate = SafetyGate(
-        safety: configuration.safety, redaction: redaction,
-        remote: try RemoteContentClassifier(
-            configuration.safety.remoteClassifier, environment: environment,
-            client: httpClient),
-        logger: logger)
-    let quality = MonitoringSetup.intake(configuration)
-    let orchestration = OrchestrationSetup(
-        configuration: configuration, database: database, gateway: gateway,
-        admission: admission, evaluationAdmission: evaluationAdmission,
-        promotionApproval: promotionApproval, turns: turns, retriever: retrieval.retriever,
-        redaction: redaction, gate: gate, quality: quality?.1, logger: logger)
-    let dataProtection = SQLiteDataProtectionRepository(database: database)
-    let qualityStore = SQLiteQualityRepository(database: database)
-    let chatCompletions = ChatCompletionsController(
-        gateway: gateway, admission: admission, prices: configuration.prices, turns: turns, bodyReader: bodyReader,
-        flows: FlowCompletions(service: orchestration.service), flowLibrary: orchestration.flows, redaction: redaction,
-        gate: gate, logger: logger)
-    chatCompletions.addRoutes(to: v1)
-    let embeddings = EmbeddingsController(
-        gateway: gateway, admission: admission, prices: configuration.prices, turns: turns,
-        redaction: redaction, bodyReader: bodyReader)
-    embeddings.addRoutes(to: v1)
-    AzureOpenAIController(chat: chatCompletions, embeddings: embeddings, deployments: configuration.azure.deployments)
-        .addRoutes(to: authenticated.group("openai", context: AuthenticatedContext.self))
-    ChatController(
-        service: orchestration.service, conversations: orchestration.conversations, redaction: redaction,
-        bodyReader: bodyReader
-    )
-    .addRoutes(to: v1)
-    ConversationsController(conversations: orchestration.conversations, redaction: redaction, bodyReader: bodyReader)
-        .addRoutes(to: v1)
-    TracesController(traces: orchestration.traces, quality: qualityStore).addRoutes(to: v1)
-    // Every admin route sits under /v1/admin: `admin` for a tenant's admins, `platform` for the platform's.
-    let admin = authenticated.group("v1/admin", context: AdminContext.self)
-    let platform = authenticated.group("v1/admin", context: PlatformAdminContext.self)
-    DataProtectionController(
-        store: dataProtection, traces: orchestration.traces, conversations: orchestration.conversations,
-        audit: audit, redaction: redaction, bodyReader: bodyReader, quality: qualityStore
-    )
-    .addRoutes(user: v1, admin: admin)
-    LibraryController(library: orchestration.prompts, audit: audit, bodyReader: bodyReader).addRoutes(to: admin.group("prompts"))
-    LibraryController(library: orchestration.flows, audit: audit, bodyReader: bodyReader).addRoutes(to: admin.group("flows"))
-    DocumentsController(
-        repository: retrieval.repository, ingestor: retrieval.ingestor, retriever: retrieval.retriever,
-        admission: admission, audit: audit, bodyReader: bodyReader,
-        embeddingModel: configuration.retrieval.embeddingModel,
-        samplesDirectory: configuration.samplesDirectory(environment: environment)
-    )
-    .addRoutes(to: v1)
-    AdminController(
-        issuer: issuer, keys: keys, turns: turns, usage: turns, gateway: gateway, audit: audit,
-        bodyReader: bodyReader
-    )
-    .addRoutes(to: admin, platform: platform)
-    let evaluationCoordinator = EvalRunCoordinator()
-    let evaluation = EvaluationSetup(
-        configuration: configuration, environment: environment, store: evaluations,
-        coordinator: evaluationCoordinator, orchestration: orchestration,
-        documents: retrieval.repository, feedback: dataProtection, redaction: redaction,
-        audit: audit, logger: logger)
-    EvaluationController(service: evaluation.service, bodyReader: bodyReader).addRoutes(to: admin.group("eval"))
-    let monitoring = try MonitoringSetup(
-        configuration: configuration, environment: environment, store: qualityStore,
-        intake: quality?.0, orchestration: orchestration, embedder: retrieval.embedder,
-        audit: audit, httpClient: httpClient, logger: logger)
-    MonitorsController(board: monitoring.board, monitors: monitoring.monitors, alerts: monitoring.alerts)
-        .addRoutes(to: admin.group("monitors"), platform: platform.group("monitors"))
-    CanaryAnalysisController(
-        analyses: monitoring.analyses, defaults: monitoring.canaryDefaults, bodyReader: bodyReader,
-        enabled: configuration.monitoring.enabled
-    )
-    .addRoutes(prompts: admin.group("prompts"), flows: admin.group("flows"))
-    let assurance = AssuranceSetup(
-        configuration: configuration, environment: environment, database: database, tenants: tenants,
-        keys: keys, audit: audit, evaluations: evaluations, quality: qualityStore, retrieval: retrieval,
-        orchestration: orchestration, monitoring: monitoring, gateway: gateway,
-        unauthenticatedRoutes: unauthenticatedRoutes, fault: fault, logger: logger)
-    ReviewController(review: assurance.review, probe: assurance.probe, assurance: assurance.store, bodyReader: bodyReader)
-        .addRoutes(to: platform)
-    let metrics = MetricsController(registry: metricsRegistry)
-    if configuration.server.metricsPort == nil {
-        // Metrics carry every tenant's labels: only the platform's admins may read them.
-        authenticated.group(context: PlatformAdminContext.self).get("metrics", use: metrics.render)
-    }
-
-    // Every route once, at debug level: what an operator can check, and what the hostile-input suite compares
-    // its own list of routes with.
-    for route in router.routes {
-        logger.debug("route", metadata: ["method": "\(route.method)", "path": "\(route.path)"])
-    }
-    routeMethods.learn(router.routes.map { (method: "\($0.method)", path: "\($0.path)") })
-    var app = Application(
-        router: router,
-        server: ConnectionPolicy(configuration.server).http1(),
-        configuration: .init(
-            address: .hostname(configuration.server.host, port: configuration.server.port),
-            serverName: "pillar"),
-        logger: logger)
-    for supervisor in models.localModels { app.addServices(supervisor) }
-    app.addServices(
-        VectorIndexService(
-            vectors: retrieval.vectors, tenants: tenants,
-            interval: .milliseconds(Int64(configuration.retrieval.persistIntervalSeconds * 1000)), logger: logger))
-    app.addServices(
-        RetentionService(
-            safety: configuration.safety, tenants: tenants, store: dataProtection, audit: audit,
-            logger: logger))
-    if let port = configuration.server.metricsPort {
-        let metricsRouter = Router()
-        metricsRouter.get("metrics", use: metrics.render)
-        app.addServices(
-            Application(
-                router: metricsRouter,
-                configuration: .init(
-                    address: .hostname(configuration.server.host, port: port),
-                    serverName: "pillar-metrics"),
-                logger: logger))
-    }
-    app.addServices(EvaluationLifecycle(coordinator: evaluationCoordinator))
-    app.addServices(HTTPClientService(client: httpClient), HTTPClientService(client: orchestration.toolClient))
-    // After the HTTP clients: services stop in reverse order, and alerts still queued at shutdown are delivered
-    // over the shared client.
-    for service in monitoring.services { app.addServices(service) }
-    if configuration.monitoring.enabled, !configuration.monitoring.decay.isEmpty {
-        app.addServices(
-            DecayEvaluationService(
-                schedules: configuration.monitoring.decay, evaluations: evaluation.service,
-                store: evaluations, coordinator: evaluationCoordinator,
-                alerts: monitoring.alerts,
-                check: MonitoringSetup.duration(configuration.monitoring.evaluationIntervalSeconds),
-                logger: logger))
-    }
-    for service in assurance.services { app.addServices(service) }
-    return app
 }
 
 /// The test fault named by `PILLAR_TEST_FAULT`, if any, said loudly: it makes searches leak on purpose.

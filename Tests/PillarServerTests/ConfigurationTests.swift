@@ -199,6 +199,19 @@ import Testing
         #expect(endpoints.first?.secret == Array("s3cret".utf8))
     }
 
+    /// Found once the HTTP clients exist: the start fails with the error and shuts them down (it once crashed).
+    @Test func aMissingClassifierKeyIsAStartUpErrorNotACrash() async throws {
+        await #expect(throws: ConfigurationError.self) {
+            try await withPillar(configure: { configuration in
+                var remote = PillarConfiguration.RemoteClassifier()
+                remote.kind = .openai
+                remote.endpoint = "https://moderation.example/v1"
+                remote.apiKeyEnv = "NOT_SET_ANYWHERE"
+                configuration.safety.remoteClassifier = remote
+            }) { _ in }
+        }
+    }
+
     @Test func aMissingKeyEnvironmentVariableIsAStartUpError() async throws {
         var deployment = simulatorDeployment("sim", port: 1)
         deployment.apiKeyEnv = "NOT_SET_ANYWHERE"

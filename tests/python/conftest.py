@@ -23,12 +23,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_for(url: str, timeout: float = 60.0, status: int = 200) -> None:
+def wait_for(url: str, timeout: float = 60.0, status: int = 200, verify=True) -> None:
     deadline = time.monotonic() + timeout
     last = None
     while time.monotonic() < deadline:
         try:
-            last = requests.get(url, timeout=2)
+            last = requests.get(url, timeout=2, verify=verify)
             if last.status_code == status:
                 return
         except requests.RequestException as error:
@@ -89,7 +89,9 @@ def start_simulator(*flags: str) -> tuple[Process, str]:
     return process, f"http://127.0.0.1:{port}/v1"
 
 
-def start_pillar(config: dict | None = None, env: dict | None = None, data_dir: str | None = None) -> tuple[Process, str]:
+def start_pillar(config: dict | None = None, env: dict | None = None, data_dir: str | None = None,
+                 scheme: str = "http", verify=True) -> tuple[Process, str]:
+    """Starts `pillar serve` on a free port; `scheme` https (with `verify`, a CA file) for a server serving TLS."""
     port = free_port()
     data_dir = data_dir or tempfile.mkdtemp(prefix="pillar-data-")
     args = [PILLAR_BIN, "serve", "--port", str(port), "--data-dir", data_dir]
@@ -102,9 +104,9 @@ def start_pillar(config: dict | None = None, env: dict | None = None, data_dir: 
     environment.update(env or {})
     process = Process(args, env={k: v for k, v in environment.items() if v is not None}, name="serve")
     process.data_dir = data_dir
-    base = f"http://127.0.0.1:{port}"
+    base = f"{scheme}://127.0.0.1:{port}"
     try:
-        wait_for(base + "/readyz", timeout=120)
+        wait_for(base + "/readyz", timeout=120, verify=verify)
     except TimeoutError:
         process.stop()
         raise AssertionError(f"pillar did not become ready:\n{process.stderr[-4000:]}")

@@ -91,9 +91,12 @@ extension ReviewCatalogue {
             id: "SE-06", pillar: .security, title: "Traffic is encrypted in transit",
             principle: "Design to protect confidentiality: encrypt data in transit end to end",
             fix:
-                "put Pillar behind a TLS-terminating load balancer or ingress and name it in `server.tlsTerminatedBy` (Pillar serves plain HTTP; on 127.0.0.1 only this machine reaches it)"
+                "give `server.tls` a certificate and key, or put Pillar behind a TLS-terminating load balancer or ingress and name it in `server.tlsTerminatedBy` (on 127.0.0.1 only this machine reaches plain HTTP)"
         ) { inputs in
             let server = inputs.configuration.server
+            if let tls = server.tls {
+                return .pass(.configuration("server.tls.certificateFile", tls.certificateFile))
+            }
             if let proxy = server.tlsTerminatedBy {
                 return .pass(.configuration("server.tlsTerminatedBy", proxy), .configuration("server.host", server.host))
             }

@@ -55,7 +55,7 @@ extension PillarConfiguration.Server {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case host, port, dataDirectory, maxBodyBytes, logFormat, logLevel, metricsPort, apiKeyCacheSeconds
         case drainSeconds
-        case idleTimeoutSeconds, readTimeoutSeconds, maxConnectionsPerAddress, tlsTerminatedBy
+        case idleTimeoutSeconds, readTimeoutSeconds, maxConnectionsPerAddress, tlsTerminatedBy, tls
     }
 
     public init(from decoder: any Decoder) throws {
@@ -75,6 +75,24 @@ extension PillarConfiguration.Server {
         readTimeoutSeconds = try container.value(.readTimeoutSeconds, or: readTimeoutSeconds)
         maxConnectionsPerAddress = try container.value(.maxConnectionsPerAddress, or: maxConnectionsPerAddress)
         tlsTerminatedBy = try container.decodeIfPresent(String.self, forKey: .tlsTerminatedBy)
+        tls = try container.decodeIfPresent(PillarConfiguration.TLS.self, forKey: .tls)
+    }
+}
+
+extension PillarConfiguration.TLS {
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case certificateFile, keyFile, reloadSeconds, redirectPort, hstsSeconds
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try rejectUnknownKeys(in: decoder, known: CodingKeys.self)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            certificateFile: try container.decode(String.self, forKey: .certificateFile),
+            keyFile: try container.decode(String.self, forKey: .keyFile))
+        reloadSeconds = try container.value(.reloadSeconds, or: reloadSeconds)
+        redirectPort = try container.decodeIfPresent(Int.self, forKey: .redirectPort)
+        hstsSeconds = try container.value(.hstsSeconds, or: hstsSeconds)
     }
 }
 

@@ -33,11 +33,30 @@ public struct PillarConfiguration: Sendable, Codable, Hashable {
         /// Connections one client address may hold open at once; more are refused with 503. 0 lifts the cap
         /// (for a server behind a reverse proxy, where every connection comes from the proxy).
         public var maxConnectionsPerAddress: Int = 256
-        /// What ends TLS in front of Pillar (a load balancer, an ingress), when one does: Pillar serves plain
-        /// HTTP, so the review wants either this or a loopback-only address.
+        /// What ends TLS in front of Pillar (a load balancer, an ingress), when one does and Pillar serves plain
+        /// HTTP behind it; the review wants this, `tls`, or a loopback-only address.
         public var tlsTerminatedBy: String?
+        /// Pillar serves HTTPS itself on `port`.
+        public var tls: TLS?
 
         public init() {}
+    }
+
+    /// HTTPS served by Pillar: a PEM certificate chain and key, read again when they change.
+    public struct TLS: Sendable, Codable, Hashable {
+        public var certificateFile: String
+        public var keyFile: String
+        /// How often the files are checked for a renewal.
+        public var reloadSeconds: Double = 30
+        /// A plain-HTTP port that only redirects to HTTPS (308); unset, plain HTTP is not served at all.
+        public var redirectPort: Int?
+        /// HSTS's `max-age` on every response; 0 sends no HSTS header.
+        public var hstsSeconds: Int = 15_552_000
+
+        public init(certificateFile: String, keyFile: String) {
+            self.certificateFile = certificateFile
+            self.keyFile = keyFile
+        }
     }
 
     /// The Azure OpenAI routes (`/openai/deployments/{deployment}/…`): which Pillar model or flow each
@@ -273,6 +292,14 @@ extension PillarConfiguration {
             problems.add(key: "server.metricsPort", "must be 1-65535")
         }
         problems.require(server.maxBodyBytes >= 1024, key: "server.maxBodyBytes", "must be at least 1024")
+        if let tls = server.tls {
+            problems.require((1...86_400).contains(tls.reloadSeconds), key: "server.tls.reloadSeconds", "must be 1-86400")
+            problems.require(tls.hstsSeconds >= 0, key: "server.tls.hstsSeconds", "must be 0 (no HSTS) or more")
+            if let port = tls.redirectPort {
+                problems.require((1...65535).contains(port), key: "server.tls.redirectPort", "must be 1-65535")
+                problems.require(port != server.port, key: "server.tls.redirectPort", "must differ from server.port")
+            }
+        }
         problems.require((0...2).contains(localModel.temperature), key: "localModel.temperature", "must be 0-2")
         problems.require(localModel.topP > 0 && localModel.topP <= 1, key: "localModel.topP", "must be above 0 and at most 1")
         problems.require(localModel.contextSize >= 256, key: "localModel.contextSize", "must be at least 256")

@@ -25,10 +25,19 @@ struct OrchestrationSetup {
     /// allowed host's answer to a host that is not allowed.
     let toolClient: HTTPClient
 
+    /// The client flows' `http` nodes call tools with: no redirects (an allowed host cannot send a call elsewhere).
+    static func makeToolClient() -> HTTPClient {
+        var configuration = HTTPClient.Configuration()
+        configuration.redirectConfiguration = .disallow
+        configuration.timeout.connect = .seconds(5)
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
     init(
         configuration: PillarConfiguration, database: PillarDatabase, gateway: ModelGateway, admission: AdmissionControl?,
         evaluationAdmission: AdmissionControl?, promotionApproval: (any PromotionApproval)?, turns: any TurnRepository,
-        retriever: Retriever, redaction: StorageRedaction, gate: SafetyGate, quality: QualityReporter?, logger: Logger
+        retriever: Retriever, redaction: StorageRedaction, gate: SafetyGate, quality: QualityReporter?,
+        toolClient: HTTPClient, logger: Logger
     ) {
         let library = SQLiteLibraryRepository(database: database)
         let allowedHosts = Set(configuration.flows.allowedHosts)
@@ -44,10 +53,7 @@ struct OrchestrationSetup {
             configuration.flows.defaultModel
             ?? gateway.models.first { $0 != configuration.retrieval.embeddingModel } ?? "default"
         self.defaultModel = defaultModel
-        var toolConfiguration = HTTPClient.Configuration()
-        toolConfiguration.redirectConfiguration = .disallow
-        toolConfiguration.timeout.connect = .seconds(5)
-        toolClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: toolConfiguration)
+        self.toolClient = toolClient
         let runner = FlowRunner(
             prompts: prompts, models: models, retriever: retriever,
             http: FlowHTTPClient(client: toolClient, allowedHosts: allowedHosts),

@@ -15,7 +15,19 @@ struct ConnectionPolicy: Sendable {
         maxConnectionsPerAddress = server.maxConnectionsPerAddress
     }
 
-    func http1() -> HTTPServerBuilder {
+    /// Plain HTTP/1, or HTTP/1 over TLS with the certificates in use when each connection opens.
+    func server(tls certificates: TLSCertificates?) -> HTTPServerBuilder {
+        guard let certificates else { return http1() }
+        let configuration = http1Configuration()
+        return HTTPServerBuilder { responder in
+            ReloadingTLSChannel(
+                base: HTTP1Channel(responder: responder, configuration: configuration), certificates: certificates)
+        }
+    }
+
+    func http1() -> HTTPServerBuilder { .http1(configuration: http1Configuration()) }
+
+    func http1Configuration() -> HTTP1Channel.Configuration {
         let connections = maxConnectionsPerAddress > 0 ? ConnectionsPerAddress(limit: maxConnectionsPerAddress) : nil
         let readTimeout = TimeAmount(readTimeout)
         // Called once a connection: each gets handlers of its own, the per-address counts are shared.
@@ -26,9 +38,6 @@ struct ConnectionPolicy: Sendable {
             handlers.append(RequestReadDeadline(timeout: readTimeout))
             return handlers
         }
-        return .http1(
-            configuration: HTTP1Channel.Configuration(
-                additionalChannelHandlers: handlers(),
-                idleTimeout: TimeAmount(idleTimeout)))
+        return HTTP1Channel.Configuration(additionalChannelHandlers: handlers(), idleTimeout: TimeAmount(idleTimeout))
     }
 }

@@ -30,3 +30,14 @@ def test_the_openai_client_chats_with_the_local_model(local_pillar):
     text = "".join(chunk.choices[0].delta.content or "" for chunk in chunks if chunk.choices)
     assert "Quenmar" in text
     assert chunks[-1].usage.completion_tokens > 0
+
+
+def test_the_readme_quick_start_answers_as_the_readme_says(local_pillar):
+    """The README's quick-start call, exactly as written (no temperature, no max_tokens): the local model's
+    default sampling and reply cap make it answer right, and promptly."""
+    client = OpenAI(base_url=local_pillar + "/v1", api_key=ADMIN_KEY, max_retries=0)
+    for _ in range(5):
+        answer = client.chat.completions.create(model="smollm2-135m-instruct",
+              messages=[{"role": "user", "content": "What is the capital of France?"}])
+        assert "Paris" in answer.choices[0].message.content
+        assert answer.usage.completion_tokens <= 512

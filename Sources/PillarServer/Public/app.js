@@ -103,7 +103,7 @@ async function offerSamples() {
 
 loadSamplesButton.addEventListener("click", async () => {
   loadSamplesButton.disabled = true;
-  samplesText.textContent = "Loading and indexing the documents; this takes a few seconds…";
+  samplesText.textContent = "Loading and indexing the documents; with the embedded embedding model this takes a minute or two…";
   try {
     const response = await fetch("/v1/documents/samples", { method: "POST", headers: authHeaders() });
     if (!response.ok) throw new Error(await errorMessage(response));

@@ -180,3 +180,29 @@ def test_a_tenant_without_documents_is_offered_the_samples(simulator, browser, t
         assert not browser.find_element(By.ID, "samples").is_displayed()
     finally:
         process.stop()
+
+
+def test_the_chat_page_has_no_serious_accessibility_findings(pillar, browser):
+    """axe-core (shipped inside the axe-selenium-python wheel) on the page as a person sees it: signed in with a
+    key, a flow picked, an answer with citations on screen and a source open."""
+    from axe_selenium_python import Axe
+
+    headers = {"Authorization": f"Bearer {ADMIN_KEY}"}
+    document = {"source": "handbook/parking.md", "title": "Parking", "format": "markdown",
+                "content": "# Parking\n\nVisitors park in the north lot. Staff badges open the south garage."}
+    assert requests.post(pillar.base + "/v1/documents", headers=headers, json=document, timeout=60).status_code in (200, 201)
+    browser.get(pillar.base + "/")
+    use_key(browser, ADMIN_KEY)
+    wait = WebDriverWait(browser, 30)
+    pick_model(browser, "pillar:rag")
+    browser.find_element(By.ID, "prompt").send_keys("Where do visitors park?")
+    browser.find_element(By.ID, "send").click()
+    wait.until(conditions.element_to_be_clickable((By.CSS_SELECTOR, "#messages li.assistant button.citation"))).click()
+    wait.until(conditions.visibility_of_element_located((By.ID, "citation-panel")))
+
+    axe = Axe(browser)
+    axe.inject()
+    results = axe.run()
+    serious = [(v["id"], v["impact"], [node["target"] for node in v["nodes"]][:3])
+               for v in results["violations"] if v["impact"] in ("serious", "critical")]
+    assert not serious, [(v["id"], [n.get("failureSummary") for n in v["nodes"]][:2]) for v in results["violations"] if v["impact"] in ("serious", "critical")]

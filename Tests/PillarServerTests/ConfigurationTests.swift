@@ -130,6 +130,8 @@ import Testing
             "evaluation.budgetDefault.tokensPerDay",
             "limits.tenantDefault.tokensPerDay", "safety.tenantDefault.shields.jailbreak", "safety.remoteClassifier.endpoint",
             "retrieval.localEmbedder.modelPath", "monitoring.canary.tickSeconds", "assurance.review.exceptions",
+            // A section with a required key is read past it.
+            "server.tls.certificateFile", "server.tls.keyFile", "server.tls.redirectPort",
         ] {
             #expect(settings.contains(setting), "\(setting)")
         }
@@ -145,11 +147,16 @@ import Testing
         try "9191\n".write(toFile: secrets + "/server-port", atomically: true, encoding: .utf8)
         try "9\n".write(toFile: secrets + "/gateway-breaker-minimum-calls", atomically: true, encoding: .utf8)
         let configuration = try await PillarConfiguration.load(
-            file: path, arguments: ["--retrieval-fusion-k", "30", "--server-port=9393"],
+            file: path,
+            arguments: [
+                "--retrieval-fusion-k", "30", "--server-port=9393", "--flows-allowed-hosts", "[a.example, 'b.example:8443']",
+                "--safety-tenant-default-pii-before-model",
+            ],
             environment: [
                 "PILLAR_SERVER_PORT": "9292", "PILLAR_GATEWAY_MAX_ATTEMPTS": "2", "PILLAR_LOCAL_MODEL_MODE": "off",
                 "PILLAR_LIMITS_TENANTS": "{acme: {tokensPerDay: 5}}",
-                "PILLAR_FLOWS_ALLOWED_HOSTS": "[a.example, 'b.example:8443']",
+                // Text is taken as given, never read as YAML: a comment sign, a colon, a leading zero stay.
+                "PILLAR_SERVER_TLS_TERMINATED_BY": "#1 proxy: edge", "PILLAR_RETRIEVAL_EMBEDDING_MODEL": "0123",
                 "PILLAR_CACHE": "/not/a/setting/and/not/one/of/its/sections",
             ],
             secretsDirectory: secrets)
@@ -161,7 +168,22 @@ import Testing
         #expect(configuration.retrieval.fusionK == 30)
         #expect(configuration.localModel.mode == .off)
         #expect(configuration.limits.tenants["acme"]?.tokensPerDay == 5)
+        // A value with commas, given as one argument, arrives whole; a flag alone is true.
         #expect(configuration.flows.allowedHosts == ["a.example", "b.example:8443"])
+        #expect(configuration.safety.tenantDefault.pii.beforeModel)
+        #expect(configuration.server.tlsTerminatedBy == "#1 proxy: edge")
+        #expect(configuration.retrieval.embeddingModel == "0123")
+    }
+
+    /// A variable the configuration names for a secret may be called anything, a section's prefix included.
+    @Test func variablesTheConfigurationNamesAreNotTypos() async throws {
+        let path = try write(
+            "deployments:\n  - {name: gpt, baseURL: 'https://x.example/v1', model: gpt, apiKeyEnv: PILLAR_AZURE_KEY}\n")
+        let configuration = try await PillarConfiguration.load(file: path, environment: ["PILLAR_AZURE_KEY": "secret"])
+        #expect(configuration.deployments.first?.apiKeyEnv == "PILLAR_AZURE_KEY")
+        await #expect(throws: ConfigurationError.self) {
+            try await PillarConfiguration.load(file: path, environment: ["PILLAR_AZURE_KEYS": "secret"])
+        }
     }
 
     @Test func aLayerValueIsCheckedAndNamesWhereItCameFrom() async throws {

@@ -19,3 +19,17 @@ import Testing
         #expect(HTTPSRedirectMiddleware<BasicRequestContext>.hostName(header) == nil)
     }
 }
+
+/// The HTML evaluation report inlines plotly.js and its chart code: its policy allows exactly those scripts.
+@Suite struct SelfContainedPolicyTests {
+    @Test func inlineScriptsAreAllowedByTheirHashOnly() {
+        let page = #"<script type="application/json" id="d">{"a":1}</script><script>draw()</script>"#
+        let policy = SecurityHeadersMiddleware<BasicRequestContext>.selfContainedPolicy(page)
+        // SHA-256 of "draw()", base64.
+        #expect(policy.contains("script-src 'sha256-"))
+        #expect(policy.components(separatedBy: "'sha256-").count == 2, "only the executable script: \(policy)")
+        #expect(!policy.contains("unsafe-inline'; img") || policy.contains("style-src 'unsafe-inline'"))
+        #expect(!policy.contains("script-src 'unsafe-inline'"))
+        #expect(SecurityHeadersMiddleware<BasicRequestContext>.selfContainedPolicy("<p>x</p>").contains("script-src 'none'"))
+    }
+}

@@ -20,11 +20,14 @@ struct ConfigurationLayers {
     struct Override {
         let path: [String]
         let value: String
+        /// A text setting takes the value as it is; any other reads it as YAML.
+        let isText: Bool
         /// Where it came from, in that layer's spelling (`PILLAR_SERVER_PORT`), for error messages.
         let source: String
     }
 
-    static let settings = SettingsProbe.settings(of: PillarConfiguration.self)
+    static let probed = SettingsProbe.probe(PillarConfiguration.self)
+    static let settings = probed.map(\.path)
     static let sections = PillarConfiguration.CodingKeys.allCases.map(\.stringValue)
 
     /// The names of 0.x, before every setting had one: a start with one of them says what it is called now.
@@ -64,31 +67,44 @@ struct ConfigurationLayers {
         }
     }
 
-    /// Every value the layers give, the strongest layer's for each setting; unknown names are errors.
+    /// Every value the layers give, the strongest layer's for each setting.
     func overrides() throws -> [Override] {
         var found: [Override] = []
-        var knownFlags = Set<String>()
-        var knownVariables = Set<String>()
-        for path in Self.settings {
+        for setting in Self.probed {
+            let path = setting.path
             let kebab = AbsoluteConfigKey(path.map(Self.kebab))
-            let flag = try arguments.value(forKey: kebab, type: .string)
+            // The argument parser splits a value at its commas; joined again, the value is the one given
+            // (`--flows-allowed-hosts '[a, b]'`). A flag with no value is `true`.
+            let flag = try arguments.value(forKey: kebab, type: .stringArray)
             let variable = try environment.value(forKey: AbsoluteConfigKey(["pillar"] + path), type: .string)
-            knownFlags.insert(flag.encodedKey)
-            knownVariables.insert(variable.encodedKey)
             let file = try secrets?.value(forKey: kebab, type: .string)
             for result in [flag, variable, file].compactMap({ $0 }) {
-                guard let value = result.value else { continue }
-                guard case .string(let text) = value.content else { continue }
-                found.append(Override(path: path, value: text, source: result.encodedKey))
+                let text: String
+                switch result.value?.content {
+                case .string(let value): text = value
+                case .stringArray(let parts): text = parts.isEmpty ? "true" : parts.joined(separator: ",")
+                default: continue
+                }
+                found.append(Override(path: path, value: text, isText: setting.isText, source: result.encodedKey))
                 break
             }
         }
-        try rejectUnknown(knownFlags: knownFlags, knownVariables: knownVariables)
         return found
     }
 
     /// A flag that is no setting, or a `PILLAR_<SECTION>…` variable that is none, is a typo: never ignored.
-    private func rejectUnknown(knownFlags: Set<String>, knownVariables: Set<String>) throws {
+    /// `referenced`: variables the configuration names itself (a deployment's `apiKeyEnv`, a webhook's
+    /// `secretEnv`), which may be called anything, `PILLAR_AZURE_KEY` included. Files in the secrets directory
+    /// that name no setting are left alone: the directory may hold the secrets those settings point at.
+    func rejectUnknown(referenced: Set<String>) throws {
+        var knownFlags = Set<String>()
+        var knownVariables = Set<String>()
+        for path in Self.settings {
+            let kebab = AbsoluteConfigKey(path.map(Self.kebab))
+            knownFlags.insert(try arguments.value(forKey: kebab, type: .stringArray).encodedKey)
+            knownVariables.insert(try environment.value(forKey: AbsoluteConfigKey(["pillar"] + path), type: .string).encodedKey)
+        }
+        knownVariables.formUnion(referenced)
         var problems = ConfigurationProblems()
         var expectsValue = false
         for word in argumentWords {
@@ -155,10 +171,16 @@ extension ConfigurationLayers {
         var root = root
         for override in overrides {
             let value: Node
-            do {
-                value = try Yams.compose(yaml: override.value) ?? Node("")
-            } catch {
-                throw ConfigurationError(key: override.source, "is not a valid YAML value: \(error)")
+            if override.isText {
+                value = Node(override.value, Tag(.str), .doubleQuoted)
+            } else {
+                do {
+                    value = try Yams.compose(yaml: override.value) ?? Node("")
+                } catch {
+                    // Not the parser's words: they quote the value, which may be a secret.
+                    throw ConfigurationError(
+                        key: override.source, "is not a valid YAML value for \(override.path.joined(separator: "."))")
+                }
             }
             root = setting(value, at: override.path[...], in: root)
         }

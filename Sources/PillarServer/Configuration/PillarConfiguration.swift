@@ -276,7 +276,16 @@ extension PillarConfiguration {
         let layers = try await ConfigurationLayers(
             arguments: arguments, environment: environment,
             secretsDirectory: secretsDirectory ?? environment["PILLAR_SECRETS_DIR"])
-        return try ConfigurationFile.decode(path: file, overrides: try layers.overrides())
+        let configuration = try ConfigurationFile.decode(path: file, overrides: try layers.overrides())
+        try layers.rejectUnknown(referenced: configuration.referencedVariables)
+        return configuration
+    }
+
+    /// The environment variables the configuration names as holding secrets.
+    var referencedVariables: Set<String> {
+        var names = Set(deployments.compactMap(\.apiKeyEnv) + monitoring.webhooks.compactMap(\.secretEnv))
+        if let remote = safety.remoteClassifier { names.insert(remote.apiKeyEnv) }
+        return names
     }
 
     /// Checks the whole tree; errors name the key at fault.

@@ -6,16 +6,24 @@
 /// A setting is a leaf: a scalar, a list or a map (`limits.tenants`), given whole. A section (a struct whose
 /// decoder asks for its own named keys) is walked into instead.
 enum SettingsProbe {
-    static func settings<T: Decodable>(of type: T.Type) -> [[String]] {
+    struct Setting: Sendable, Hashable {
+        let path: [String]
+        /// Its value is text (a `String`), to be taken as given rather than read as YAML.
+        let isText: Bool
+    }
+
+    static func probe<T: Decodable>(_ type: T.Type) -> [Setting] {
         let recorder = Recorder()
         _ = try? T(from: ProbeDecoder(recorder: recorder, codingPath: [], visit: Visit()))
         var seen = Set<[String]>()
-        return recorder.settings.filter { seen.insert($0).inserted }
+        return recorder.settings.filter { seen.insert($0.path).inserted }
     }
+
+    static func settings<T: Decodable>(of type: T.Type) -> [[String]] { probe(type).map(\.path) }
 
     /// What the probe found. Used from one thread, during one synchronous probe.
     final class Recorder {
-        var settings: [[String]] = []
+        var settings: [Setting] = []
     }
 
     /// Whether a value's decoder asked for named fields (a section) or not (a leaf).
@@ -64,7 +72,7 @@ enum SettingsProbe {
             let value = try? T(from: ProbeDecoder(recorder: recorder, codingPath: path, visit: visit))
             // A section names its keys, or (decoded by synthesised code) at least reads some of them.
             if visit.isSection || recorder.settings.count > before { return value }
-            recorder.settings.append(path.map(\.stringValue))
+            recorder.settings.append(Setting(path: path.map(\.stringValue), isText: T.self == String.self))
             return nil
         }
 
@@ -75,6 +83,9 @@ enum SettingsProbe {
 
         func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
             if let value = probe(type, forKey: key) { return value }
+            if T.self == String.self || T.self == Int.self || T.self == Double.self || T.self == Bool.self {
+                return try decode(type, key)
+            }
             throw DecodingError.keyNotFound(key, .init(codingPath: codingPath, debugDescription: "probed"))
         }
 
@@ -108,10 +119,18 @@ enum SettingsProbe {
         func decode(_ type: UInt32.Type, forKey key: Key) throws -> UInt32 { try decode(type, key) }
         func decode(_ type: UInt64.Type, forKey key: Key) throws -> UInt64 { try decode(type, key) }
 
-        /// A required scalar: recorded, then reported missing (the probe has no value to give).
+        /// A required scalar: recorded, and given a stand-in so that the section's decoder goes on to its
+        /// other keys (`server.tls` requires `certificateFile` before it reads `keyFile`).
         private func decode<T: Decodable>(_ type: T.Type, _ key: Key) throws -> T {
             _ = probe(type, forKey: key)
-            throw DecodingError.keyNotFound(key, .init(codingPath: codingPath, debugDescription: "probed"))
+            switch type {
+            case is String.Type: return "" as! T
+            case is Bool.Type: return false as! T
+            case is Double.Type: return 0.0 as! T
+            case is Float.Type: return Float(0) as! T
+            case is Int.Type: return 0 as! T
+            default: throw DecodingError.keyNotFound(key, .init(codingPath: codingPath, debugDescription: "probed"))
+            }
         }
 
         func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws

@@ -189,8 +189,10 @@ struct EvaluationController: Sendable {
                 body: .init(byteBuffer: ByteBuffer(bytes: try ComparisonReport.json(comparison))))
         case "markdown": return Self.text(ComparisonReport.markdown(comparison), type: "text/markdown; charset=utf-8")
         case "html":
-            return Self.text(
-                ComparisonReport.html(comparison, plotlyScript: service.plotlyScript()), type: "text/html; charset=utf-8")
+            let page = ComparisonReport.html(comparison, plotlyScript: service.plotlyScript())
+            var response = Self.text(page, type: "text/html; charset=utf-8")
+            response.headers[.contentSecurityPolicy] = SecurityHeadersMiddleware<AppRequestContext>.selfContainedPolicy(page)
+            return response
         default:
             throw PillarError.invalidRequest("format must be json, markdown or html", param: "format", code: "invalid_format")
         }

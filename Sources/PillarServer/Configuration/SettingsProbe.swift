@@ -19,8 +19,6 @@ enum SettingsProbe {
         return recorder.settings.filter { seen.insert($0.path).inserted }
     }
 
-    static func settings<T: Decodable>(of type: T.Type) -> [[String]] { probe(type).map(\.path) }
-
     /// What the probe found. Used from one thread, during one synchronous probe.
     final class Recorder {
         var settings: [Setting] = []

@@ -43,6 +43,10 @@ public enum ErrorCatalogue {
             "content_filter", [.invalidRequest],
             "Azure routes: the guards blocked the prompt (results in innererror); rephrase the prompt rather than retry."),
         Entry(
+            "csrf_token_invalid", [.permissionDenied],
+            "A request that changes something with the session cookie lacked the session's X-CSRF-Token (from GET /auth/session); send it."
+        ),
+        Entry(
             "deployments_busy", [.unavailable],
             "Every deployment of the model is at capacity; retry after Retry-After."),
         Entry(
@@ -69,6 +73,9 @@ public enum ErrorCatalogue {
         Entry(
             "guard_blocked", [.invalidRequest],
             "A guard node of the flow blocked the request; rephrase it rather than retry it."),
+        Entry(
+            "identity_provider_unavailable", [.unavailable],
+            "The identity provider could not be reached to sign in or renew the session; retry after Retry-After."),
         Entry(
             "internal_error", [.internalError],
             "The server failed to handle the request; retry, and report it if it persists."),
@@ -235,6 +242,15 @@ public enum ErrorCatalogue {
         Entry(
             "service_unavailable", [.unavailable],
             "A service Pillar needs (model deployment, identity issuer, content classifier) is unavailable; retry later."),
+        Entry(
+            "session_expired", [.authenticationRequired],
+            "The browser session ended (expired, idle, signed out, or refused by the identity provider); sign in again."),
+        Entry(
+            "sign_in_failed", [.invalidRequest],
+            "The sign-in could not be completed (another browser's answer, expired, or refused by the provider); start it again."),
+        Entry(
+            "sign_in_not_configured", [.notFound],
+            "Signing in through the browser is not configured on this server (signIn); use an API key."),
         Entry(
             "template_render_failed", [.invalidRequest],
             "A flow's template node could not render its template with the values given; check the flow's inputs."),

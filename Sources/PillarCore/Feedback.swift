@@ -40,13 +40,15 @@ public struct RemovalCounts: Sendable, Hashable, Codable {
     public var feedback = 0
     public var evaluationItems = 0
     public var turnsAnonymised = 0
+    /// Browser sessions ended (an erased person is signed out everywhere).
+    public var sessions = 0
 
     public init() {}
 
-    public var total: Int { conversations + messages + traces + feedback + evaluationItems + turnsAnonymised }
+    public var total: Int { conversations + messages + traces + feedback + evaluationItems + turnsAnonymised + sessions }
 
     enum CodingKeys: String, CodingKey {
-        case conversations, messages, traces, feedback
+        case conversations, messages, traces, feedback, sessions
         case turnsAnonymised = "turns_anonymised"
         case evaluationItems = "evaluation_items"
     }

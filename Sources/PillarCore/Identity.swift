@@ -9,6 +9,8 @@ public struct Principal: Sendable, Hashable {
     public enum Method: String, Sendable, Hashable {
         case apiKey = "api_key"
         case oidc
+        /// A person signed in through the browser (`/auth/sign-in`), carried by the session cookie.
+        case session
         /// An evaluation run asking as itself (`eval:<run id>`), never a person.
         case evaluation
     }

@@ -49,10 +49,21 @@ public func buildApplication(
         let gateway = models.gateway(configuration, logger: logger)
 
         let bodyReader = RequestBodyReader(maxBytes: configuration.server.maxBodyBytes)
+        let enrolment = TenantEnrolment(repository: tenants)
+        let signIn = try configuration.signIn.map { settings in
+            guard let oidc = configuration.oidc.first(where: { $0.issuer == settings.issuer }) else {
+                throw ConfigurationError(key: "signIn.issuer", "names no oidc entry")
+            }
+            return SignInService(
+                settings: settings, oidc: oidc, clientSecret: try settings.clientSecret(environment: environment),
+                repository: SQLiteSignInRepository(database: database), audit: audit, httpClient: httpClient,
+                admit: { try await enrolment.admit($0) }, logger: logger)
+        }
         let authentication = AuthenticationMiddleware(
             apiKeys: issuer,
             verifiers: configuration.oidc.map { OIDCVerifier(configuration: $0, httpClient: httpClient, logger: logger) },
-            tenants: TenantEnrolment(repository: tenants))
+            tenants: enrolment, signIn: signIn)
+        let signInController = SignInController(service: signIn)
 
         let certificates = try configuration.server.tls.map {
             try TLSCertificates(certificateFile: $0.certificateFile, keyFile: $0.keyFile)
@@ -73,6 +84,7 @@ public func buildApplication(
             router.add(middleware: FileMiddleware(publicFolder, searchForIndexHtml: true, logger: logger))
         }
         HealthController(readiness: ReadinessProbe(database: database, gateway: gateway)).addRoutes(to: router)
+        signInController.addRoutes(to: router)
         // Every route so far answers without credentials; every one after this sits behind authentication.
         let unauthenticatedRoutes = router.routes.map { route in
             let path = "\(route.path)"
@@ -100,6 +112,7 @@ public func buildApplication(
             promotion.policy(for: tenant).requireEval
         }
         let v1 = authenticated.group("v1", context: AuthenticatedContext.self)
+        signInController.addIdentityRoute(to: v1)
         let retrieval = try RetrievalSetup(
             configuration: configuration, database: database, gateway: gateway, turns: turns,
             fault: fault, logger: logger)

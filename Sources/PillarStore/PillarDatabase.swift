@@ -454,6 +454,32 @@ public final class PillarDatabase: Sendable, HealthCheckable {
             }
             try db.create(index: "load_test_time", on: "load_test", columns: ["at"])
         }
+        migrator.registerMigration("013_sign_in") { db in
+            try db.create(table: "pending_sign_in") { table in
+                table.primaryKey("state_hash", .text)
+                table.column("code_verifier", .text).notNull()
+                table.column("nonce", .text).notNull()
+                table.column("return_to", .text).notNull()
+                table.column("created_at", .double).notNull()
+            }
+            try db.create(table: "sign_in_session") { table in
+                table.primaryKey("id_hash", .text)
+                table.column("tenant_id", .text).notNull().references("tenant")
+                table.column("subject", .text).notNull()
+                table.column("roles", .text).notNull()
+                table.column("groups", .text).notNull()
+                table.column("issuer", .text).notNull()
+                table.column("csrf_token", .text).notNull()
+                table.column("created_at", .double).notNull()
+                table.column("last_seen_at", .double).notNull()
+                table.column("expires_at", .double).notNull()
+                table.column("renew_at", .double).notNull()
+                table.column("refresh_token", .text)
+                table.column("id_token", .text)
+            }
+            try db.create(index: "sign_in_session_subject", on: "sign_in_session", columns: ["tenant_id", "subject"])
+            try db.create(index: "sign_in_session_expiry", on: "sign_in_session", columns: ["expires_at"])
+        }
         return migrator
     }
 }

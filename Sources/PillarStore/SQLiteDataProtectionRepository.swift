@@ -83,6 +83,10 @@ public struct SQLiteDataProtectionRepository: DataProtectionRepository {
             // Quality samples carry the query's embedding, which is derived from the person's words.
             try db.execute(sql: "DELETE FROM quality_sample WHERE tenant_id = ? AND subject = ?", arguments: [tenant, subject])
             try db.execute(sql: "DELETE FROM consent WHERE tenant_id = ? AND subject = ?", arguments: [tenant, subject])
+            // Erased people are signed out everywhere: a session would go on writing under the subject.
+            try db.execute(
+                sql: "DELETE FROM sign_in_session WHERE tenant_id = ? AND subject = ?", arguments: [tenant, subject])
+            counts.sessions = db.changesCount
             // Evaluation items made from the person's conversations go too; their dataset versions say so in
             // their item counts.
             try db.execute(sql: "DELETE FROM eval_item WHERE tenant_id = ? AND subject = ?", arguments: [tenant, subject])

@@ -80,6 +80,23 @@ import Testing
         ("monitoring:\n  canary: {steps: [50, 10]}\n", "monitoring.canary"),
         ("monitoring:\n  decay: [{dataset: golden, gate: 'groundedness >> 3'}]\n", "monitoring.decay.golden.gate"),
         ("monitoring:\n  drift: {permutations: 5}\n", "monitoring.drift.permutations"),
+        ("signIn: {issuer: 'https://idp', clientId: web, redirectURL: 'https://p/auth/callback'}\n", "signIn.issuer"),
+        (
+            "oidc: [{issuer: 'https://idp', audiences: [a]}]\nsignIn: {issuer: 'https://idp', clientId: web, redirectURL: 'http://pillar.example/auth/callback'}\n",
+            "signIn.redirectURL"
+        ),
+        (
+            "oidc: [{issuer: 'https://idp', audiences: [a]}]\nsignIn: {issuer: 'https://idp', clientId: web, redirectURL: 'https://p/callback'}\n",
+            "signIn.redirectURL"
+        ),
+        (
+            "oidc: [{issuer: 'https://idp', audiences: [a]}]\nsignIn: {issuer: 'https://idp', clientId: web, redirectURL: 'https://p/auth/callback', scopes: [email]}\n",
+            "signIn.scopes"
+        ),
+        (
+            "oidc: [{issuer: 'https://idp', audiences: [a]}]\nsignIn: {issuer: 'https://idp', clientId: web, redirectURL: 'https://p/auth/callback', idleMinutes: 600, sessionHours: 1}\n",
+            "signIn.idleMinutes"
+        ),
     ])
     func errorsNameTheKey(yaml: String, key: String) async throws {
         let path = try write(yaml)

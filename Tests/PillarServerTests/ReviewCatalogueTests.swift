@@ -25,6 +25,8 @@ import Testing
         var oidc = PillarConfiguration.OIDC(issuer: "https://login.example.com/tenant/v2.0", audiences: ["api://pillar"])
         oidc.defaultTenant = "default"
         configuration.oidc = [oidc]
+        configuration.signIn = PillarConfiguration.SignIn(
+            issuer: oidc.issuer, clientId: "pillar-web", redirectURL: "https://pillar.example.com/auth/callback")
         configuration.gateway.maxInFlightPerTenant = 32
         configuration.prices = [
             "gpt": ModelPrice(inputPerMillion: 0.15, outputPerMillion: 0.6),
@@ -112,7 +114,7 @@ import Testing
             $0.deployments.append(.init(name: "local", models: ["smollm2"], breaker: "closed", maxInFlight: 16, local: true))
         },
         Case(id: "SE-01") { $0.unauthenticatedRoutes.append("/v1/chat/completions") },
-        Case(id: "SE-02") { $0.configuration.oidc = [] },
+        Case(id: "SE-02") { $0.configuration.signIn = nil },
         Case(id: "SE-03") { $0.keys[0].createdAt = now - 200 * 86_400 },
         Case(id: "SE-04") { $0.keys[1].lastUsedAt = now - 60 * 86_400 },
         Case(id: "SE-05") { $0.masterKeySource = "/var/lib/pillar/master.key" },
@@ -259,7 +261,7 @@ import Testing
 
     @Test func theReportRendersAsJSONMarkdownAndATableWithEveryCheck() throws {
         var inputs = Self.hardened()
-        inputs.configuration.oidc = []
+        inputs.configuration.signIn = nil
         let report = ReviewCatalogue.run(inputs, version: "test")
         #expect(report.summary["warn"] == 1)
         let json = try report.json()

@@ -82,6 +82,37 @@ class Process:
         return self.popen.returncode
 
 
+def make_ca(directory):
+    key, cert = directory / "ca.key", directory / "ca.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
+                    "-days", "2", "-subj", "/CN=Pillar test CA"], check=True, capture_output=True)
+    return key, cert
+
+
+def issue_certificate(directory, ca, name, serial):
+    """A server certificate for 127.0.0.1 and localhost, signed by the test's CA."""
+    key, request, cert = directory / f"{name}.key", directory / f"{name}.csr", directory / f"{name}.pem"
+    extensions = directory / f"{name}.ext"
+    extensions.write_text("subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n")
+    subprocess.run(["openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", request,
+                    "-subj", f"/CN={name}"], check=True, capture_output=True)
+    subprocess.run(["openssl", "x509", "-req", "-in", request, "-CA", ca[1], "-CAkey", ca[0], "-set_serial", str(serial),
+                    "-days", "1", "-out", cert, "-extfile", extensions], check=True, capture_output=True)
+    return key, cert
+
+
+def start_oidc_provider(*flags: str) -> tuple[Process, str]:
+    """A real OpenID provider (PyPI's oidc-provider-mock): authorization code flow with a login form that takes any
+    `sub`, refresh tokens, RP-initiated logout, and `PUT /users/<sub>` to set a person's claims. Its issuer is the
+    URL it is reached at."""
+    import sys
+    port = free_port()
+    process = Process([sys.executable, "-m", "oidc_provider_mock", "--port", str(port), *flags], name="oidc")
+    issuer = f"http://127.0.0.1:{port}"
+    wait_for(issuer + "/.well-known/openid-configuration")
+    return process, issuer
+
+
 def start_simulator(*flags: str) -> tuple[Process, str]:
     port = free_port()
     process = Process([PILLAR_BIN, "simulate", "--port", str(port), *flags], name="simulator")
@@ -90,9 +121,10 @@ def start_simulator(*flags: str) -> tuple[Process, str]:
 
 
 def start_pillar(config: dict | None = None, env: dict | None = None, data_dir: str | None = None,
-                 scheme: str = "http", verify=True) -> tuple[Process, str]:
-    """Starts `pillar serve` on a free port; `scheme` https (with `verify`, a CA file) for a server serving TLS."""
-    port = free_port()
+                 scheme: str = "http", verify=True, port: int | None = None) -> tuple[Process, str]:
+    """Starts `pillar serve` on a free port (or `port`); `scheme` https (with `verify`, a CA file) for a server
+    serving TLS."""
+    port = port or free_port()
     data_dir = data_dir or tempfile.mkdtemp(prefix="pillar-data-")
     args = [PILLAR_BIN, "serve", "--port", str(port), "--data-dir", data_dir]
     if config is not None:

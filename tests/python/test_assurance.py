@@ -201,6 +201,8 @@ def test_review_passes_a_hardened_configuration(simulator):
         server={"tlsTerminatedBy": "the test's load balancer", "logFormat": "json"},
         oidc=[{"issuer": "https://login.example.com/tenant/v2.0", "audiences": ["api://pillar"], "defaultTenant": "default",
                "jwksURL": "https://login.example.com/keys"}],
+        signIn={"issuer": "https://login.example.com/tenant/v2.0", "clientId": "pillar-web",
+                "clientSecretEnv": "HARDENED_SIGN_IN_SECRET", "redirectURL": "https://pillar.example.com/auth/callback"},
         gateway={"maxInFlightPerTenant": 32},
         prices={"gpt-4o-mini": {"inputPerMillion": 0.15, "outputPerMillion": 0.6}, "sim-embed": {"inputPerMillion": 0.02, "outputPerMillion": 0}},
         limits={"tenantDefault": {"requestsPerMinute": 6000, "tokensPerDay": 5000000}},
@@ -212,6 +214,7 @@ def test_review_passes_a_hardened_configuration(simulator):
                               "exceptions": {"OE-01": "this test workload has no evaluation dataset",
                                              "OE-08": "no decay schedule without an evaluation dataset"}}})
     env = {"PILLAR_MASTER_KEY_FILE": str(secrets / "master.key"), "HARDENED_HOOK_SECRET": SECRET,
+           "HARDENED_SIGN_IN_SECRET": "not-used-by-this-test",
            "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{collector.server_address[1]}"}
     process, base = start_pillar(config, env=env, data_dir=data_dir)
     try:

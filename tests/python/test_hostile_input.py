@@ -42,7 +42,12 @@ ROUTES = {
     ("DELETE", "/v1/conversations/{id}"): None,
     ("GET", "/v1/traces/{id}"): None,
     ("POST", "/v1/feedback"): ["trace_id", "rating", "thumbs", "comment", "include_conversation"],
+    ("GET", "/v1/me"): None,
     ("GET", "/v1/me/consent"): None,
+    ("GET", "/auth/session"): None,
+    ("GET", "/auth/sign-in"): None,
+    ("GET", "/auth/callback"): None,
+    ("POST", "/auth/sign-out"): None,
     ("PUT", "/v1/me/consent"): ["share_conversations"],
     ("GET", "/v1/admin/feedback"): None,
     ("POST", "/v1/admin/subjects/{subject}/erasure"): None,
@@ -208,7 +213,9 @@ def test_the_route_list_is_the_servers(server):
                                    f"routes the server no longer has: {sorted(set(ROUTES) - listed)}")
 
 
-OPEN_ROUTES = {("GET", "/healthz"), ("GET", "/readyz")}
+# The health checks, and the sign-in routes: how a browser gets its credentials (they reach no model and no data).
+OPEN_ROUTES = {("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/auth/session"), ("GET", "/auth/sign-in"),
+               ("GET", "/auth/callback"), ("POST", "/auth/sign-out")}
 
 
 @pytest.mark.parametrize("route", sorted(set(ROUTES) - OPEN_ROUTES), ids=lambda route: f"{route[0]} {route[1]}")

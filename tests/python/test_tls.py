@@ -8,26 +8,7 @@ import time
 
 import requests
 
-from conftest import ADMIN_KEY, free_port, start_pillar
-
-
-def make_ca(directory):
-    key, cert = directory / "ca.key", directory / "ca.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
-                    "-days", "2", "-subj", "/CN=Pillar test CA"], check=True, capture_output=True)
-    return key, cert
-
-
-def issue(directory, ca, name, serial):
-    """A server certificate for 127.0.0.1 and localhost, signed by the test's CA."""
-    key, request, cert = directory / f"{name}.key", directory / f"{name}.csr", directory / f"{name}.pem"
-    extensions = directory / f"{name}.ext"
-    extensions.write_text("subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n")
-    subprocess.run(["openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", request,
-                    "-subj", f"/CN={name}"], check=True, capture_output=True)
-    subprocess.run(["openssl", "x509", "-req", "-in", request, "-CA", ca[1], "-CAkey", ca[0], "-set_serial", str(serial),
-                    "-days", "1", "-out", cert, "-extfile", extensions], check=True, capture_output=True)
-    return key, cert
+from conftest import ADMIN_KEY, free_port, issue_certificate, make_ca, start_pillar
 
 
 def served_certificate(port, ca):
@@ -39,7 +20,7 @@ def served_certificate(port, ca):
 
 def test_pillar_serves_https_renews_without_a_restart_and_redirects_plain_http(tmp_path, simulator):
     ca = make_ca(tmp_path)
-    first_key, first_cert = issue(tmp_path, ca, "first", 1001)
+    first_key, first_cert = issue_certificate(tmp_path, ca, "first", 1001)
     live_key, live_cert = tmp_path / "live.key", tmp_path / "live.pem"
     live_key.write_bytes(first_key.read_bytes())
     live_cert.write_bytes(first_cert.read_bytes())
@@ -81,7 +62,7 @@ def test_pillar_serves_https_renews_without_a_restart_and_redirects_plain_http(t
         time.sleep(2.5)
         assert int(served_certificate(port, ca[1])["serialNumber"], 16) == 1001
         # The renewal, written whole: new connections get it within the reload interval, with no restart.
-        second_key, second_cert = issue(tmp_path, ca, "second", 1002)
+        second_key, second_cert = issue_certificate(tmp_path, ca, "second", 1002)
         live_cert.write_bytes(second_cert.read_bytes())
         live_key.write_bytes(second_key.read_bytes())
         deadline = time.time() + 10

@@ -7,10 +7,13 @@ extension ReviewCatalogue {
             id: "SE-01", pillar: .security, title: "No inference or data route answers without credentials",
             principle: "Design to protect confidentiality: authenticate every request that reaches models or data",
             fix:
-                "every route but health checks and the static page must sit behind the authentication middleware (a code defect if this fails)",
+                "every route but health checks, the sign-in routes and the static page must sit behind the authentication middleware (a code defect if this fails)",
             waivable: false
         ) { inputs in
-            let allowed: Set<String> = ["/healthz", "/readyz"]
+            // The sign-in routes are how a browser gets its credentials; they reach no model and no data.
+            let allowed: Set<String> = [
+                "/healthz", "/readyz", "/auth/session", "/auth/sign-in", "/auth/callback", "/auth/sign-out",
+            ]
             let open = inputs.unauthenticatedRoutes.filter { !allowed.contains($0) }
             return .given(
                 open.isEmpty ? .pass : .fail,
@@ -24,12 +27,17 @@ extension ReviewCatalogue {
             id: "SE-02", pillar: .security, title: "People sign in with an identity provider",
             principle:
                 "Plan your security readiness: people authenticate with the organisation's identity provider, not shared keys",
-            fix: "add an issuer under `oidc` (Microsoft Entra ID or another OpenID provider); keep API keys for programs"
+            fix:
+                "add an issuer under `oidc` (Microsoft Entra ID or another OpenID provider) and `signIn` naming it, so people sign in on the page; keep API keys for programs"
         ) { inputs in
             let issuers = inputs.configuration.oidc.map(\.issuer)
+            let signIn = inputs.configuration.signIn
             return .given(
-                issuers.isEmpty ? .warn : .pass,
-                [.configuration("oidc", issuers.isEmpty ? "none" : issuers.joined(separator: ", "))])
+                signIn == nil ? .warn : .pass,
+                [
+                    .configuration("oidc", issuers.isEmpty ? "none" : issuers.joined(separator: ", ")),
+                    .configuration("signIn", signIn.map { "\($0.issuer) as client \($0.clientId)" } ?? "none"),
+                ])
         },
         ReviewCheck(
             id: "SE-03", pillar: .security, title: "API keys are rotated",

@@ -23,7 +23,8 @@ func rejectUnknownKeys<Keys: CodingKey & CaseIterable>(in decoder: any Decoder, 
 
 extension PillarConfiguration {
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case server, oidc, deployments, localModel, timeouts, gateway, limits, prices, retrieval, flows, safety, evaluation,
+        case server, oidc, signIn, deployments, localModel, timeouts, gateway, limits, prices, retrieval, flows, safety,
+            evaluation,
             promotion, monitoring, assurance
         case azure
     }
@@ -34,6 +35,7 @@ extension PillarConfiguration {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         server = try container.value(.server, or: server)
         oidc = try container.value(.oidc, or: oidc)
+        signIn = try container.decodeIfPresent(SignIn.self, forKey: .signIn)
         deployments = try container.value(.deployments, or: deployments)
         localModel = try container.value(.localModel, or: localModel)
         timeouts = try container.value(.timeouts, or: timeouts)
@@ -93,6 +95,29 @@ extension PillarConfiguration.TLS {
         reloadSeconds = try container.value(.reloadSeconds, or: reloadSeconds)
         redirectPort = try container.decodeIfPresent(Int.self, forKey: .redirectPort)
         hstsSeconds = try container.value(.hstsSeconds, or: hstsSeconds)
+    }
+}
+
+extension PillarConfiguration.SignIn {
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case issuer, clientId, clientSecretEnv, clientSecretFile, redirectURL, scopes, sessionHours, idleMinutes
+        case renewMinutes, postSignOutURL
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try rejectUnknownKeys(in: decoder, known: CodingKeys.self)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            issuer: try container.decode(String.self, forKey: .issuer),
+            clientId: try container.decode(String.self, forKey: .clientId),
+            redirectURL: try container.decode(String.self, forKey: .redirectURL))
+        clientSecretEnv = try container.decodeIfPresent(String.self, forKey: .clientSecretEnv)
+        clientSecretFile = try container.decodeIfPresent(String.self, forKey: .clientSecretFile)
+        scopes = try container.value(.scopes, or: scopes)
+        sessionHours = try container.value(.sessionHours, or: sessionHours)
+        idleMinutes = try container.value(.idleMinutes, or: idleMinutes)
+        renewMinutes = try container.value(.renewMinutes, or: renewMinutes)
+        postSignOutURL = try container.decodeIfPresent(String.self, forKey: .postSignOutURL)
     }
 }
 

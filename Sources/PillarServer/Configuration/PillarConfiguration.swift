@@ -113,6 +113,39 @@ public struct PillarConfiguration: Sendable, Codable, Hashable {
         }
     }
 
+    /// People signing in through the browser: OpenID Connect's authorization code flow with PKCE against one of
+    /// the `oidc` issuers, whose claim mapping (tenant, roles, groups) the sign-in uses too.
+    public struct SignIn: Sendable, Codable, Hashable {
+        /// The `issuer` of the `oidc` entry to sign in with.
+        public var issuer: String
+        /// The client id registered with the provider for Pillar's web pages; ID tokens must name it as audience.
+        public var clientId: String
+        /// The environment variable holding the client secret; none: a public client (PKCE alone).
+        public var clientSecretEnv: String?
+        /// A file holding the client secret (a mounted secret).
+        public var clientSecretFile: String?
+        /// Where the provider sends the browser back: this server's `/auth/callback` as the browser reaches it,
+        /// registered with the provider (e.g. `https://pillar.example.com/auth/callback`).
+        public var redirectURL: String
+        public var scopes: [String] = ["openid", "profile", "email", "offline_access"]
+        /// A session ends this long after sign-in, however active the person is.
+        public var sessionHours: Double = 8
+        /// A session ends after this long without a request.
+        public var idleMinutes: Double = 60
+        /// At least this often the provider is asked (with the refresh token) whether the person may go on, and
+        /// sooner when their ID token runs out: a person disabled or signed out at the provider loses the session
+        /// within this time.
+        public var renewMinutes: Double = 15
+        /// Where the provider sends the browser after signing out there; by default the redirect URL's origin.
+        public var postSignOutURL: String?
+
+        public init(issuer: String, clientId: String, redirectURL: String) {
+            self.issuer = issuer
+            self.clientId = clientId
+            self.redirectURL = redirectURL
+        }
+    }
+
     public struct Deployment: Sendable, Codable, Hashable {
         public var name: String
         public var api: ModelDeployment.API = .openAI
@@ -221,6 +254,7 @@ public struct PillarConfiguration: Sendable, Codable, Hashable {
 
     public var server = Server()
     public var oidc: [OIDC] = []
+    public var signIn: SignIn?
     public var deployments: [Deployment] = []
     public var localModel = LocalModel()
     public var timeouts = Timeouts()
@@ -285,6 +319,7 @@ extension PillarConfiguration {
     var referencedVariables: Set<String> {
         var names = Set(deployments.compactMap(\.apiKeyEnv) + monitoring.webhooks.compactMap(\.secretEnv))
         if let remote = safety.remoteClassifier { names.insert(remote.apiKeyEnv) }
+        if let secret = signIn?.clientSecretEnv { names.insert(secret) }
         return names
     }
 
@@ -309,6 +344,7 @@ extension PillarConfiguration {
                 problems.require(port != server.port, key: "server.tls.redirectPort", "must differ from server.port")
             }
         }
+        if let signIn { validate(signIn, into: &problems) }
         problems.require((0...2).contains(localModel.temperature), key: "localModel.temperature", "must be 0-2")
         problems.require(localModel.topP > 0 && localModel.topP <= 1, key: "localModel.topP", "must be above 0 and at most 1")
         problems.require(localModel.contextSize >= 256, key: "localModel.contextSize", "must be at least 256")

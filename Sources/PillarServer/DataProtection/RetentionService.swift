@@ -49,7 +49,7 @@ extension RemovalCounts {
     var auditDetails: [String: String] {
         [
             "conversations": String(conversations), "messages": String(messages), "traces": String(traces),
-            "feedback": String(feedback), "turns_anonymised": String(turnsAnonymised),
+            "feedback": String(feedback), "turns_anonymised": String(turnsAnonymised), "sessions": String(sessions),
         ]
     }
 }

@@ -6,12 +6,19 @@ import PillarCore
 import Tracing
 
 /// Finds the caller: an API key (`Authorization: Bearer pk-…` for OpenAI SDKs, or `api-key:` for Azure
-/// clients) or an OIDC bearer JWT. No credentials, or bad ones, end the request with 401.
+/// clients), an OIDC bearer JWT, or, with neither header, a browser's session cookie. No credentials, or bad ones,
+/// end the request with 401.
+///
+/// The cookie is sent by the browser on its own, so a request that changes something with it must also carry
+/// the session's CSRF token in `X-CSRF-Token`, which another site's page cannot read. Headers are attached on
+/// purpose by a program and need no such token.
 struct AuthenticationMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let apiKeys: APIKeyIssuer
     let verifiers: [OIDCVerifier]
     let tenants: TenantEnrolment
+    let signIn: SignInService?
+    static let safeMethods: Set<HTTPRequest.Method> = [.get, .head, .options]
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response
     {
@@ -39,6 +46,13 @@ struct AuthenticationMiddleware: RouterMiddleware {
             credential = parts[1].trimmingCharacters(in: .whitespaces)
         } else if let key = request.headers[.apiKey] {
             credential = key.trimmingCharacters(in: .whitespaces)
+        } else if let signIn, let id = SessionCookies.value(SessionCookies.session, in: request) {
+            let session = try await signIn.session(id: id)
+            if !Self.safeMethods.contains(request.method) {
+                guard let token = request.headers[.csrfToken], SignInService.constantTimeEqual(token, session.csrfToken)
+                else { throw SignInService.csrfRefused }
+            }
+            return session.principal
         } else {
             throw PillarError.unauthenticated(
                 "Authentication is required: send an API key as 'Authorization: Bearer <key>' or 'api-key: <key>', or an OIDC bearer token.",
@@ -66,12 +80,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
             throw PillarError.unauthenticated("The token's issuer is not accepted.", code: "invalid_token", param: "iss")
         }
         let principal = try await verifier.verify(token)
-        // Nobody may act in the isolation probe's tenant: a leak into it would go unseen.
-        guard !ProbeTenant.isReserved(principal.tenant) else {
-            throw PillarError.permissionDenied("The tenant '\(principal.tenant)' is reserved for the isolation probe.")
-        }
-        // A tenant first seen through a token has no row yet; its turns and keys need one.
-        try await tenants.enrol(principal.tenant)
+        try await tenants.admit(principal)
         return principal
     }
 }
@@ -86,6 +95,16 @@ actor TenantEnrolment {
     private var enrolled: Set<String> = []
 
     init(repository: any TenantRepository) { self.repository = repository }
+
+    /// Lets in a person an identity provider named, by bearer token or sign-in.
+    func admit(_ principal: Principal) async throws {
+        // Nobody may act in the isolation probe's tenant: a leak into it would go unseen.
+        guard !ProbeTenant.isReserved(principal.tenant) else {
+            throw PillarError.permissionDenied("The tenant '\(principal.tenant)' is reserved for the isolation probe.")
+        }
+        // A tenant first seen through a token has no row yet; its turns and keys need one.
+        try await enrol(principal.tenant)
+    }
 
     func enrol(_ tenant: String) async throws {
         guard !enrolled.contains(tenant) else { return }

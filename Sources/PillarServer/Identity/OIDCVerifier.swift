@@ -43,6 +43,11 @@ public actor OIDCVerifier {
     }
 
     public func verify(_ token: String) async throws(PillarError) -> Principal {
+        try principal(from: try await verifiedClaims(token))
+    }
+
+    /// The token's claims once its header, key and signature are checked; `principal(from:)` checks the rest.
+    func verifiedClaims(_ token: String) async throws(PillarError) -> [String: JSONValue] {
         func invalid(_ message: String, _ part: String) -> PillarError {
             .unauthenticated(message, code: "invalid_token", param: part)
         }
@@ -72,7 +77,7 @@ public actor OIDCVerifier {
         } catch {
             throw invalid("The token's signature is not valid for the issuer's keys.", "signature")
         }
-        return try principal(from: claims.values)
+        return claims.values
     }
 
     /// Checks the registered claims, then maps the configured ones to tenant, subject, roles and groups.
@@ -211,6 +216,12 @@ struct OIDCClaims: JWTPayload {
 }
 
 enum Base64URL {
+    /// Unpadded, as JOSE and PKCE write it.
+    static func encode(_ data: Data) -> String {
+        data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
     static func decode(_ text: String) -> Data? {
         var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         while base64.count % 4 != 0 { base64 += "=" }

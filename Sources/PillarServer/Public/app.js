@@ -1,5 +1,7 @@
-// Pillar's chat page: plain JavaScript, no build step. The API key stays in sessionStorage (gone when the
-// tab closes) and is sent as a bearer token to the same API that SDKs use.
+// Pillar's chat page: plain JavaScript, no build step. A person either signs in through the identity provider
+// (the server keeps the session in an HttpOnly cookie, and every request that changes something carries the
+// session's CSRF token) or pastes an API key, which stays in sessionStorage (gone when the tab closes) and is sent
+// as a bearer token to the same API that SDKs use. A pasted key wins over a session.
 //
 // Two modes, chosen by the model picker:
 // - a plain model (e.g. `gpt-4o-mini`): `/v1/chat/completions`, streamed, history kept in this page;
@@ -28,6 +30,9 @@ const closeCitationButton = document.getElementById("close-citation");
 const samplesBox = document.getElementById("samples");
 const samplesText = document.getElementById("samples-text");
 const loadSamplesButton = document.getElementById("load-samples");
+const signInLink = document.getElementById("sign-in");
+const signedInAs = document.getElementById("signed-in-as");
+const signOutButton = document.getElementById("sign-out");
 
 /// The plain models' conversation, kept in the page.
 const turns = [];
@@ -39,8 +44,15 @@ let streaming = null; // the AbortController of the answer being streamed
 let lastMode = null;
 let citationOpener = null;
 
+/// What `GET /auth/session` said: `{signed_in, sign_in_url, csrf_token, principal}`.
+let session = { signed_in: false, sign_in_url: null };
+
 function apiKey() { return sessionStorage.getItem("pillar.apiKey") || ""; }
-function authHeaders(extra) { return Object.assign({ Authorization: `Bearer ${apiKey()}` }, extra || {}); }
+function hasCredentials() { return Boolean(apiKey() || session.signed_in); }
+function authHeaders(extra) {
+  const headers = apiKey() ? { Authorization: `Bearer ${apiKey()}` } : { "X-CSRF-Token": session.csrf_token || "" };
+  return Object.assign(headers, extra || {});
+}
 function isFlow(modelId) { return typeof modelId === "string" && modelId.startsWith(FLOW_PREFIX); }
 function flowName(modelId) { return modelId.slice(FLOW_PREFIX.length); }
 function modeOf(modelId) { return isFlow(modelId) ? `flow:${modelId}` : "plain"; }
@@ -61,7 +73,7 @@ async function errorMessage(response) {
 
 async function loadModels() {
   modelSelect.replaceChildren();
-  if (!apiKey()) { updateSidebar(); return; }
+  if (!hasCredentials()) { updateSidebar(); return; }
   const response = await fetch("/v1/models", { headers: authHeaders() });
   if (!response.ok) { showError(await errorMessage(response)); updateSidebar(); return; }
   showError("");
@@ -88,7 +100,7 @@ async function offerSamples() {
   samplesBox.hidden = true;
   delete samplesBox.dataset.checked;
   try {
-    if (!apiKey() || !hasFlows()) return;
+    if (!hasCredentials() || !hasFlows()) return;
     const documents = await fetch("/v1/documents?limit=1", { headers: authHeaders() });
     if (!documents.ok || (await documents.json()).data.length > 0) return;
     const samples = await fetch("/v1/documents/samples", { headers: authHeaders() });
@@ -363,12 +375,12 @@ async function sendToFlow(text) {
 // ---- The conversation sidebar --------------------------------------------------------------------------------
 
 function updateSidebar() {
-  sidebar.hidden = !(apiKey() && hasFlows());
+  sidebar.hidden = !(hasCredentials() && hasFlows());
   document.body.classList.toggle("has-sidebar", !sidebar.hidden);
 }
 
 async function loadConversations() {
-  if (!apiKey() || !hasFlows()) return;
+  if (!hasCredentials() || !hasFlows()) return;
   let body;
   try {
     const response = await fetch("/v1/conversations", { headers: authHeaders() });
@@ -489,6 +501,41 @@ async function deleteConversation(id, title) {
   await loadConversations();
 }
 
+// ---- Signing in ----------------------------------------------------------------------------------------------
+
+/// Asks the server who is signed in and shows it: a sign-in link when sign-in is configured and nobody is, the
+/// person and a sign-out button when someone is.
+async function loadSession() {
+  try {
+    const response = await fetch("/auth/session", { headers: { Accept: "application/json" } });
+    session = response.ok ? await response.json() : { signed_in: false, sign_in_url: null };
+  } catch (_) {
+    session = { signed_in: false, sign_in_url: null };
+  }
+  const signedIn = Boolean(session.signed_in);
+  signInLink.hidden = signedIn || !session.sign_in_url;
+  if (session.sign_in_url) signInLink.href = `${session.sign_in_url}?return_to=${encodeURIComponent(location.pathname)}`;
+  signedInAs.hidden = signOutButton.hidden = !signedIn;
+  signedInAs.textContent = signedIn ? `Signed in as ${session.principal.subject.split(":").pop()} (${session.principal.tenant})` : "";
+}
+
+signOutButton.addEventListener("click", async () => {
+  signOutButton.disabled = true;
+  try {
+    const response = await fetch("/auth/sign-out", { method: "POST", headers: { "X-CSRF-Token": session.csrf_token || "" } });
+    if (!response.ok) throw new Error(await errorMessage(response));
+    const body = await response.json();
+    if (body.end_session_url) { location.assign(body.end_session_url); return; }
+    await loadSession();
+    clearChat();
+    await loadModels();
+  } catch (error) {
+    showError(`Signing out failed: ${error.message}`);
+  } finally {
+    signOutButton.disabled = false;
+  }
+});
+
 // ---- Wiring ----------------------------------------------------------------------------------------------------
 
 document.getElementById("key-form").addEventListener("submit", (event) => {
@@ -518,7 +565,7 @@ document.getElementById("chat-form").addEventListener("submit", (event) => {
   event.preventDefault();
   const text = promptInput.value.trim();
   if (!text) return;
-  if (!apiKey()) { showError("Paste an API key first."); return; }
+  if (!hasCredentials()) { showError(session.sign_in_url ? "Sign in or paste an API key first." : "Paste an API key first."); return; }
   if (sendButton.disabled) return; // an answer is still coming
   promptInput.value = "";
   showError("");
@@ -537,4 +584,4 @@ document.addEventListener("keydown", (event) => {
   if (event.key === "Escape" && !citationPanel.hidden) closeCitation();
 });
 
-loadModels();
+loadSession().then(loadModels);

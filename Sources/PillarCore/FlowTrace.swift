@@ -164,4 +164,80 @@ public protocol FlowTraceRepository: Sendable {
     func trace(id: String, tenant: String) async throws -> FlowTrace?
     /// The tenant's newest traces, newest first.
     func recentTraces(tenant: String, limit: Int) async throws -> [FlowTrace]
+    /// A page of the tenant's traces that match, newest first, as summaries (no text of the conversation).
+    func searchTraces(tenant: String, matching search: TraceSearch) async throws -> [TraceSummary]
+}
+
+/// What to look for among a tenant's traces; nil fields match anything. Times are seconds since 1970.
+public struct TraceSearch: Sendable, Hashable {
+    public var subject: String?
+    public var flow: String?
+    public var status: FlowTrace.NodeStatus?
+    public var from: Double?
+    public var to: Double?
+    /// The id of the last trace of the previous page.
+    public var after: String?
+    public var limit: Int
+
+    public init(
+        subject: String? = nil, flow: String? = nil, status: FlowTrace.NodeStatus? = nil, from: Double? = nil,
+        to: Double? = nil, after: String? = nil, limit: Int = 100
+    ) {
+        self.subject = subject
+        self.flow = flow
+        self.status = status
+        self.from = from
+        self.to = to
+        self.after = after
+        self.limit = limit
+    }
+}
+
+/// One trace as a list shows it: who, which flow version, how it ended, how long and how many tokens it took.
+public struct TraceSummary: Sendable, Hashable, Codable {
+    public var id: String
+    public var subject: String
+    public var conversationID: String?
+    public var flow: FlowTrace.ArtifactUse
+    public var status: FlowTrace.NodeStatus
+    public var errorCode: String?
+    public var durationMs: Double
+    public var totalTokens: Int
+    public var createdAt: Double
+
+    public init(_ trace: FlowTrace) {
+        id = trace.id
+        subject = trace.subject
+        conversationID = trace.conversationID
+        flow = trace.flow
+        status = trace.status
+        errorCode = trace.errorCode
+        durationMs = trace.durationMs
+        totalTokens = trace.usage.totalTokens
+        createdAt = trace.createdAt
+    }
+
+    public init(
+        id: String, subject: String, conversationID: String?, flow: FlowTrace.ArtifactUse, status: FlowTrace.NodeStatus,
+        errorCode: String?, durationMs: Double, totalTokens: Int, createdAt: Double
+    ) {
+        self.id = id
+        self.subject = subject
+        self.conversationID = conversationID
+        self.flow = flow
+        self.status = status
+        self.errorCode = errorCode
+        self.durationMs = durationMs
+        self.totalTokens = totalTokens
+        self.createdAt = createdAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, subject, flow, status
+        case conversationID = "conversation_id"
+        case errorCode = "error_code"
+        case durationMs = "duration_ms"
+        case totalTokens = "total_tokens"
+        case createdAt = "created_at"
+    }
 }

@@ -80,6 +80,7 @@ public func buildApplication(
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: LogRequestsMiddleware(.debug))
         router.add(middleware: PathCharacterCheck())
+        router.add(middleware: VendorScriptMiddleware(file: configuration.plotlyScriptPath(environment: environment)))
         if let publicFolder = Bundle.module.resourceURL?.appendingPathComponent("Public").path {
             router.add(middleware: FileMiddleware(publicFolder, searchForIndexHtml: true, logger: logger))
         }

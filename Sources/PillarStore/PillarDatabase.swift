@@ -40,6 +40,7 @@ public final class PillarDatabase: Sendable, HealthCheckable {
             throw MasterKeyError(
                 "the data is encrypted with a master key that is not configured: set PILLAR_MASTER_KEY or PILLAR_MASTER_KEY_FILE")
         }
+        try SQLiteFlowTraceRepository.fillSummaries(pool: pool, cipher: cipher)
     }
 
     /// Opens (creating when needed) `pillar.sqlite` inside a data directory.
@@ -479,6 +480,20 @@ public final class PillarDatabase: Sendable, HealthCheckable {
             }
             try db.create(index: "sign_in_session_subject", on: "sign_in_session", columns: ["tenant_id", "subject"])
             try db.create(index: "sign_in_session_expiry", on: "sign_in_session", columns: ["expires_at"])
+        }
+        migrator.registerMigration("014_trace_summary") { db in
+            // What a list of traces filters and shows, in clear beside the encrypted body: no words of the
+            // conversation, only the flow version, the outcome, the time taken and the tokens.
+            try db.alter(table: "flow_trace") { table in
+                table.add(column: "flow_name", .text)
+                table.add(column: "flow_version", .integer)
+                table.add(column: "flow_label", .text)
+                table.add(column: "status", .text)
+                table.add(column: "error_code", .text)
+                table.add(column: "duration_ms", .double)
+                table.add(column: "total_tokens", .integer)
+            }
+            try db.create(index: "flow_trace_subject_time", on: "flow_trace", columns: ["tenant_id", "subject", "created_at"])
         }
         return migrator
     }

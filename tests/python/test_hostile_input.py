@@ -40,6 +40,7 @@ ROUTES = {
     ("GET", "/v1/conversations/{id}"): None,
     ("PATCH", "/v1/conversations/{id}"): ["title"],
     ("DELETE", "/v1/conversations/{id}"): None,
+    ("GET", "/v1/traces"): None,
     ("GET", "/v1/traces/{id}"): None,
     ("POST", "/v1/feedback"): ["trace_id", "rating", "thumbs", "comment", "include_conversation"],
     ("GET", "/v1/me"): None,

@@ -28,4 +28,5 @@ struct DiscardedTraces: FlowTraceRepository {
     func saveTrace(_ trace: FlowTrace) async throws {}
     func trace(id: String, tenant: String) async throws -> FlowTrace? { nil }
     func recentTraces(tenant: String, limit: Int) async throws -> [FlowTrace] { [] }
+    func searchTraces(tenant: String, matching search: TraceSearch) async throws -> [TraceSummary] { [] }
 }

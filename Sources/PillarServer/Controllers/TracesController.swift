@@ -3,13 +3,58 @@ import Hummingbird
 import PillarCore
 
 /// `GET /v1/traces/{id}`: how one answer came to be. Its own user or the tenant's admins may read it; in
-/// another tenant the id finds nothing.
+/// another tenant the id finds nothing. `GET /v1/traces`: the answers to look into, found by time, user, flow and
+/// outcome; a user finds only their own.
 struct TracesController: Sendable {
     let traces: any FlowTraceRepository
     let quality: any QualityRepository
 
     func addRoutes(to group: RouterGroup<AuthenticatedContext>) {
+        group.get("traces", use: search)
         group.get("traces/{id}", use: read)
+    }
+
+    /// `GET /v1/traces?from=…&to=…&subject=…&flow=…&status=…&limit=…&after=…`, newest first; times are seconds
+    /// since 1970.
+    @Sendable func search(_ request: Request, context: AuthenticatedContext) async throws -> Response {
+        let page = try PageRequest(request)
+        let query = request.uri.queryParameters
+        let principal = context.principal
+        func time(_ name: String) throws -> Double? {
+            guard let text = query.get(name) else { return nil }
+            guard let value = Double(text), value.isFinite, value >= 0, value < 1e11 else {
+                throw PillarError.invalidRequest("'\(name)' must be a time in seconds since 1970", param: name)
+            }
+            return value
+        }
+        func text(_ name: String) throws -> String? {
+            guard let value = query.get(name) else { return nil }
+            guard !value.isEmpty, value.count <= 512 else {
+                throw PillarError.invalidRequest("'\(name)' must be 1-512 characters", param: name)
+            }
+            return value
+        }
+        var status: FlowTrace.NodeStatus?
+        if let value = query.get("status") {
+            guard let parsed = FlowTrace.NodeStatus(rawValue: value), parsed != .skipped else {
+                throw PillarError.invalidRequest("'status' must be succeeded or failed", param: "status")
+            }
+            status = parsed
+        }
+        var subject = try text("subject")
+        if !principal.isAdmin {
+            // A user's search is of their own answers, whatever it names.
+            guard subject == nil || subject == principal.subject else {
+                throw PillarError.permissionDenied("Only admins may search other users' traces.")
+            }
+            subject = principal.subject
+        }
+        let found = try await traces.searchTraces(
+            tenant: principal.tenant,
+            matching: TraceSearch(
+                subject: subject, flow: try text("flow"), status: status, from: try time("from"), to: try time("to"),
+                after: page.after, limit: page.fetchLimit))
+        return try JSONResponse.make(page.page(fetched: found))
     }
 
     @Sendable func read(_ request: Request, context: AuthenticatedContext) async throws -> Response {

@@ -25,6 +25,7 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 from conftest import ADMIN_KEY, PILLAR_BIN, start_pillar, start_simulator
 
 SHOTS = Path(os.environ.get("PILLAR_CONSOLE_SHOTS") or tempfile.mkdtemp(prefix="pillar-console-shots-"))
+SHOTS.mkdir(parents=True, exist_ok=True)
 PROMPT = "console-test-prompt"
 
 
@@ -134,7 +135,7 @@ class Console:
         """A screenshot, no CSP violation, and axe-core with no serious or critical finding."""
         from axe_selenium_python import Axe
 
-        self.driver.save_screenshot(str(SHOTS / f"{name}.png"))
+        assert self.driver.save_screenshot(str(SHOTS / f"{name}.png")), f"no screenshot in {SHOTS}"
         self.log += self.driver.get_log("browser")
         violations = self.driver.execute_script("return window.__cspViolations || []")
         csp_lines = [entry["message"] for entry in self.log if "Content Security Policy" in entry["message"]]
@@ -332,7 +333,9 @@ def test_documents_upload_with_progress_list_groups_and_delete(console, tmp_path
     console.driver.find_element(By.CSS_SELECTOR, "#upload-form input[name=acl]").send_keys("hr, finance")
     console.driver.find_element(By.CSS_SELECTOR, "#upload-form button[type=submit]").click()
     console.wait_for_status("Added console-handbook.md", timeout=120)
-    assert console.driver.find_element(By.ID, "upload-progress").get_attribute("value") == "100"
+    progress = console.driver.find_element(By.ID, "upload-progress")
+    assert progress.get_attribute("value") == "100"
+    assert int(progress.get_attribute("data-events") or 0) >= 1, "the bar follows XMLHttpRequest's upload progress events"
     row = console.wait.until(lambda _: next((r for r in console.driver.find_elements(By.CSS_SELECTOR, "#document-list tbody tr")
                                              if "console-handbook.md" in r.text), None))
     assert "Console handbook" in row.text and "hr" in row.text and "finance" in row.text
@@ -517,3 +520,96 @@ def test_account_of_an_admin(console):
     assert "default" in facts and "platform admin" in facts
     console.check_page("account-admin")
     print(f"console screenshots: {SHOTS}")
+
+
+# ---- The browser-session mode, against a stand-in for /auth/session -------------------------------------------
+# `/auth/session`, `/auth/sign-out` and `/v1/me` are being written now; until the server has them, the page's own
+# fetch answers for them (installed before any script runs), so the console's half of the contract is checked.
+
+SESSION_STUB = """
+window.__requests = [];
+const realFetch = window.fetch.bind(window);
+const json = (status, body) => new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
+window.fetch = async (input, init = {}) => {
+  const url = new URL(typeof input === 'string' ? input : input.url, location.href);
+  const headers = Object.fromEntries(Object.entries(init.headers || {}).map(([k, v]) => [k.toLowerCase(), v]));
+  window.__requests.push({ path: url.pathname, method: (init.method || 'GET').toUpperCase(), headers, credentials: init.credentials || null });
+  const state = window.__sessionState;
+  if (url.pathname === '/auth/session') {
+    return state === 'signed-in'
+      ? json(200, { signed_in: true, csrf_token: 'csrf-123', expires_at: '2030-01-01T00:00:00Z',
+                    principal: { tenant: 'acme', subject: 'oidc:idp:alice', roles: ['user'], groups: ['hr'] } })
+      : json(200, { signed_in: false, sign_in_url: '/auth/sign-in?return=/console/' });
+  }
+  if (url.pathname === '/auth/sign-out') return json(200, { end_session_url: '/console/#/account' });
+  if (url.pathname === '/v1/me') return json(200, { tenant: 'acme', subject: 'oidc:idp:alice', roles: ['user'], groups: ['hr'], method: 'session' });
+  if (url.pathname === '/v1/me/consent') {
+    if ((init.method || 'GET').toUpperCase() === 'PUT') {
+      return headers['x-csrf-token'] === 'csrf-123' ? json(200, JSON.parse(init.body))
+        : json(403, { error: { message: 'The CSRF token is missing.', type: 'permission_error', code: 'csrf_token_invalid', param: null } });
+    }
+    return json(200, { share_conversations: false });
+  }
+  return realFetch(input, init);
+};
+"""
+
+
+def stubbed_browser(state):
+    driver = new_browser()
+    driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": f"window.__sessionState = {json.dumps(state)};" + SESSION_STUB})
+    return driver
+
+
+def test_without_a_session_the_sign_in_link_goes_where_the_server_says(console_pillar):
+    driver = stubbed_browser("signed-out")
+    try:
+        page = Console(driver, console_pillar.base)
+        driver.get(console_pillar.base + "/console/")
+        link = page.wait.until(conditions.visibility_of_element_located((By.ID, "sign-in-link")))
+        assert link.get_attribute("href") == console_pillar.base + "/auth/sign-in?return=/console/"
+        assert driver.find_element(By.ID, "api-key").is_displayed(), "a key can still be pasted"
+        page.check_page("sign-in-offered")
+    finally:
+        driver.quit()
+
+
+def test_a_session_sends_its_csrf_token_on_changes_and_signs_out(console_pillar):
+    driver = stubbed_browser("signed-in")
+    try:
+        page = Console(driver, console_pillar.base)
+        driver.get(console_pillar.base + "/console/")
+        page.wait.until(conditions.visibility_of_element_located((By.CSS_SELECTOR, "#nav-list a")))
+        assert page.nav_labels() == ["My account"], "a user of a session sees their own things only"
+        assert "oidc:idp:alice" in driver.find_element(By.ID, "whoami").text
+        assert "browser session" in driver.find_element(By.ID, "whoami-facts").text
+        page.wait.until(conditions.element_to_be_clickable((By.ID, "share-conversations"))).click()
+        driver.find_element(By.CSS_SELECTOR, "#consent-form button[type=submit]").click()
+        page.wait_for_status("go with your ratings")
+        requests_made = driver.execute_script("return window.__requests")
+        put = next(r for r in requests_made if r["path"] == "/v1/me/consent" and r["method"] == "PUT")
+        assert put["headers"].get("x-csrf-token") == "csrf-123" and "authorization" not in put["headers"]
+        assert put["credentials"] == "same-origin"
+        reads = [r for r in requests_made if r["method"] == "GET" and r["path"].startswith("/v1/")]
+        assert reads and all("x-csrf-token" not in r["headers"] for r in reads), "only changes carry the token"
+        page.check_page("session-account")
+
+        driver.find_element(By.ID, "sign-out").click()
+        page.wait.until(lambda _: any(r["path"] == "/auth/sign-out" for r in driver.execute_script("return window.__requests")))
+        sign_out = next(r for r in driver.execute_script("return window.__requests") if r["path"] == "/auth/sign-out")
+        assert sign_out["method"] == "POST" and sign_out["headers"].get("x-csrf-token") == "csrf-123"
+        page.wait.until(lambda _: driver.current_url.endswith("/console/#/account"))
+    finally:
+        driver.quit()
+
+
+def test_a_key_revoked_mid_visit_returns_to_sign_in(console_pillar, browser):
+    base = console_pillar.base
+    admin = make_key(base, "console short-lived admin", role="admin")
+    page = Console(browser, base).sign_in_with_key(admin["secret"])
+    assert api(base, "DELETE", f"/v1/admin/keys/{admin['key']['id']}").status_code == 204
+    # The next screen's first call is refused: the console goes back to sign-in and says why.
+    browser.find_element(By.XPATH, "//nav[@id='nav']//a[normalize-space()='API keys']").send_keys("\n")
+    error = page.wait.until(conditions.visibility_of_element_located((By.ID, "sign-in-error")))
+    assert "401" in error.text, error.text
+    assert browser.execute_script("return sessionStorage.getItem('pillar.apiKey')") is None

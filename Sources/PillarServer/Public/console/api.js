@@ -99,7 +99,12 @@ export async function api(path, { method = "GET", body, query, headers: extra } 
     throw new ApiError(0, "network_error", `The server could not be reached: ${error.message}`);
   }
   const parsed = await readBody(response);
-  if (!response.ok) throw errorFrom(response.status, parsed, response.statusText);
+  if (!response.ok) {
+    const error = errorFrom(response.status, parsed, response.statusText);
+    // A credential that stops working mid-visit (a revoked key, an expired session): the console signs in again.
+    if (response.status === 401) window.dispatchEvent(new CustomEvent("pillar:unauthorized", { detail: error }));
+    throw error;
+  }
   return parsed;
 }
 

@@ -142,6 +142,7 @@ function showSignIn(state, error) {
 }
 
 async function start() {
+  caller = null;
   bootStatus.textContent = "Loading the console…";
   let state = null;
   if (!apiKey()) {
@@ -203,4 +204,6 @@ signOutButton.addEventListener("click", async () => {
 });
 
 window.addEventListener("hashchange", () => { route(); });
+// Only once signed in: while `start` asks who the caller is, it handles a refusal itself.
+window.addEventListener("pillar:unauthorized", () => { if (caller) start(); });
 start();

@@ -109,6 +109,7 @@ export default {
       if (formatSelect.value) body.append("format", formatSelect.value);
       if (groups.length) body.append("acl", groups.join(","));
       progress.value = 0;
+      delete progress.dataset.events;
       progressText.textContent = "0%";
       progressBox.hidden = false;
       uploadButton.disabled = true;
@@ -119,6 +120,7 @@ export default {
           signal: uploading.signal,
           onProgress(loaded, total) {
             const percent = total ? Math.round((loaded / total) * 100) : 0;
+            progress.dataset.events = String(Number(progress.dataset.events || 0) + 1);
             progress.value = percent;
             progressText.textContent = total ? `${percent}% (${formatBytes(loaded)} of ${formatBytes(total)})` : formatBytes(loaded);
             if (total && loaded >= total) progressText.textContent += "; indexing…";

@@ -306,3 +306,41 @@ def test_a_person_signs_in_on_the_chat_page_chats_and_signs_out(server, chromium
     wait.until(conditions.element_to_be_clickable((By.XPATH, "//button[text()='End session']"))).click()
     wait.until(conditions.visibility_of_element_located((By.ID, "sign-in")))
     assert not chromium.find_element(By.ID, "signed-in-as").is_displayed()
+
+
+def test_an_admin_signs_in_to_the_console_and_changes_things_with_the_session(server, chromium, tmp_path):
+    """The console on a real session: its changes carry the CSRF token (the server refuses them otherwise), and
+    signing out ends the session."""
+    from axe_selenium_python import Axe
+    server.set_person("kim", {"roles": ["admin"]})
+    wait = WebDriverWait(chromium, 30)
+    chromium.get(server.base + "/console/")
+    wait.until(conditions.element_to_be_clickable((By.ID, "sign-in-link"))).click()
+    wait.until(conditions.visibility_of_element_located((By.CSS_SELECTOR, "input[name=sub]"))).send_keys("kim")
+    chromium.find_element(By.XPATH, "//button[text()='Authorize']").click()
+    wait.until(lambda _: chromium.current_url.startswith(server.base + "/console/"))
+    wait.until(conditions.visibility_of_element_located((By.CSS_SELECTOR, "#nav-list a")))
+    assert "kim" in chromium.find_element(By.ID, "whoami").text
+    labels = [link.text for link in chromium.find_elements(By.CSS_SELECTOR, "#nav-list a")]
+    assert "API keys" in labels and "Gateway" not in labels, "a tenant admin of acme, not a platform admin"
+
+    next(link for link in chromium.find_elements(By.CSS_SELECTOR, "#nav-list a") if link.text == "API keys").click()
+    wait.until(conditions.visibility_of_element_located((By.CSS_SELECTOR, "#create-key-form input[name=name]"))).send_keys(
+        "made with a session")
+    Select(chromium.find_element(By.CSS_SELECTOR, "#create-key-form select[name=role]")).select_by_value("user")
+    chromium.find_element(By.CSS_SELECTOR, "#create-key-form button[type=submit]").click()
+    secret = wait.until(conditions.visibility_of_element_located((By.ID, "new-secret"))).text
+    me = requests.get(server.base + "/v1/me", headers={"Authorization": f"Bearer {secret}"}, verify=server.ca, timeout=10)
+    assert me.status_code == 200 and me.json()["tenant"] == "acme", me.text
+    axe = Axe(chromium)
+    axe.inject()
+    serious = [v["id"] for v in axe.run()["violations"] if v["impact"] in ("serious", "critical")]
+    assert not serious, serious
+    chromium.save_screenshot(str(tmp_path / "console-signed-in.png"))
+
+    chromium.find_element(By.ID, "sign-out").click()
+    wait.until(conditions.element_to_be_clickable((By.XPATH, "//button[text()='End session']"))).click()
+    wait.until(lambda _: chromium.current_url.startswith(server.base))
+    probe = chromium.execute_async_script(
+        "const done = arguments[0]; fetch('/auth/session').then((r) => r.json()).then(done, () => done(null));")
+    assert probe == {"signed_in": False, "sign_in_url": "/auth/sign-in"}

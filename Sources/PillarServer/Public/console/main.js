@@ -126,7 +126,7 @@ function showSignIn(state, error) {
   signInPanel.hidden = false;
   bootStatus.textContent = "";
   if (state && state.sign_in_url) {
-    signInLink.href = state.sign_in_url;
+    signInLink.href = `${state.sign_in_url}?return_to=${encodeURIComponent("/console/")}`;
     signInLink.hidden = false;
     signInText.textContent = "Sign in with your organisation's account, or paste an API key.";
   } else {

@@ -41,11 +41,14 @@ public struct AuditVerification: Sendable, Hashable, Codable {
     public var events: Int
     /// The first record whose hash or link does not hold; nil when the chain is whole.
     public var firstBrokenSeq: Int64?
+    /// The tenant the first broken record names.
+    public var firstBrokenTenant: String?
     public var problem: String?
 
-    public init(events: Int, firstBrokenSeq: Int64?, problem: String?) {
+    public init(events: Int, firstBrokenSeq: Int64?, firstBrokenTenant: String? = nil, problem: String?) {
         self.events = events
         self.firstBrokenSeq = firstBrokenSeq
+        self.firstBrokenTenant = firstBrokenTenant
         self.problem = problem
     }
 

@@ -132,7 +132,10 @@ public protocol TurnRepository: Sendable {
 
 /// Usage summed over a group of turns.
 public struct UsageRow: Sendable, Hashable, Codable {
+    /// The group's values joined by `|`, in the order they were asked for: the row's name and its cursor.
     public var group: String
+    /// Each grouping's value by name (`day`, `model`…).
+    public var dimensions: [String: String]
     public var requests: Int
     public var failed: Int
     public var promptTokens: Int
@@ -140,38 +143,65 @@ public struct UsageRow: Sendable, Hashable, Codable {
     public var costUSD: Double
     /// Attempts interrupted in mid-stream and continued elsewhere; their tokens and cost are in the sums above.
     public var interruptedAttempts: Int
+    /// Nearest-rank percentiles of the succeeded requests' whole time, and of the streamed ones' time to first
+    /// token; nil when the group has none.
+    public var latency: Percentiles?
+    public var timeToFirstToken: Percentiles?
+
+    public struct Percentiles: Sendable, Hashable, Codable {
+        public var p50Ms: Double
+        public var p95Ms: Double
+
+        public init(p50Ms: Double, p95Ms: Double) {
+            self.p50Ms = p50Ms
+            self.p95Ms = p95Ms
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case p50Ms = "p50_ms"
+            case p95Ms = "p95_ms"
+        }
+    }
 
     public init(
-        group: String, requests: Int, failed: Int, promptTokens: Int, completionTokens: Int, costUSD: Double,
-        interruptedAttempts: Int = 0
+        group: String, dimensions: [String: String] = [:], requests: Int, failed: Int, promptTokens: Int,
+        completionTokens: Int, costUSD: Double, interruptedAttempts: Int = 0, latency: Percentiles? = nil,
+        timeToFirstToken: Percentiles? = nil
     ) {
         self.interruptedAttempts = interruptedAttempts
         self.group = group
+        self.dimensions = dimensions
         self.requests = requests
         self.failed = failed
         self.promptTokens = promptTokens
         self.completionTokens = completionTokens
         self.costUSD = costUSD
+        self.latency = latency
+        self.timeToFirstToken = timeToFirstToken
     }
 
     enum CodingKeys: String, CodingKey {
-        case group, requests, failed
+        case group, dimensions, requests, failed, latency
         case promptTokens = "prompt_tokens"
         case completionTokens = "completion_tokens"
         case costUSD = "cost_usd"
         case interruptedAttempts = "interrupted_attempts"
+        case timeToFirstToken = "time_to_first_token"
     }
 }
 
 public enum UsageGrouping: String, Sendable, CaseIterable {
-    case day, model, key, deployment
+    /// UTC days (`2026-12-07`) and hours (`2026-12-07T14:00Z`).
+    case day, hour
+    case model, key, deployment
     /// `user` or `evaluation`: evaluation runs' traffic shown apart from the users'.
     case purpose
 }
 
 public protocol UsageReports: Sendable {
-    /// The tenant's usage between two moments (seconds since 1970, end excluded), grouped.
-    func usage(tenant: String, from: Double, to: Double, groupBy: UsageGrouping) async throws -> [UsageRow]
+    /// The tenant's usage between two moments (seconds since 1970, end excluded), grouped by one grouping or
+    /// by several at once (`[.day, .model]`: each model's usage on each day).
+    func usage(tenant: String, from: Double, to: Double, groupBy: [UsageGrouping]) async throws -> [UsageRow]
 }
 
 /// Tokens already spent, so that budgets survive a restart.

@@ -171,7 +171,8 @@ public func buildApplication(
         .addRoutes(to: v1)
         AdminController(
             issuer: issuer, keys: keys, turns: turns, usage: turns, gateway: gateway, audit: audit,
-            bodyReader: bodyReader
+            admission: admission, evaluationAdmission: evaluationAdmission, bodyReader: bodyReader,
+            defaultCompletionTokens: limits.defaultCompletionTokens
         )
         .addRoutes(to: admin, platform: platform)
         let evaluationCoordinator = EvalRunCoordinator()

@@ -72,16 +72,18 @@ public struct SQLiteAuditLog: AuditLog {
             let event = Self.event(from: row)
             count += 1
             if event.seq != expectedSeq {
-                return AuditVerification(events: count, firstBrokenSeq: event.seq, problem: "record \(expectedSeq) is missing")
+                return AuditVerification(
+                    events: count, firstBrokenSeq: event.seq, firstBrokenTenant: event.tenant,
+                    problem: "record \(expectedSeq) is missing")
             }
             if event.previousHash != previous {
                 return AuditVerification(
-                    events: count, firstBrokenSeq: event.seq,
+                    events: count, firstBrokenSeq: event.seq, firstBrokenTenant: event.tenant,
                     problem: "record \(event.seq) does not link to the record before it")
             }
             if Self.hash(of: event) != event.hash {
                 return AuditVerification(
-                    events: count, firstBrokenSeq: event.seq,
+                    events: count, firstBrokenSeq: event.seq, firstBrokenTenant: event.tenant,
                     problem: "record \(event.seq) was changed after it was written")
             }
             previous = event.hash

@@ -86,32 +86,69 @@ public struct SQLiteTurnRepository: TurnRepository, UsageLedger, UsageReports {
         }
     }
 
-    public func usage(tenant: String, from: Double, to: Double, groupBy: UsageGrouping) async throws -> [UsageRow] {
-        // The grouping expression comes from a closed enum, never from the request.
-        let group: String
-        switch groupBy {
-        case .day: group = "date(created_at, 'unixepoch')"
-        case .model: group = "model"
-        case .key: group = "subject"
-        case .deployment: group = "coalesce(deployment, '-')"
-        case .purpose: group = "CASE WHEN subject LIKE 'eval:%' THEN 'evaluation' ELSE 'user' END"
+    public func usage(tenant: String, from: Double, to: Double, groupBy: [UsageGrouping]) async throws -> [UsageRow] {
+        precondition(!groupBy.isEmpty, "usage needs at least one grouping")
+        // The grouping expressions come from a closed enum, never from the request.
+        let expressions = groupBy.map { grouping -> String in
+            switch grouping {
+            case .day: return "date(created_at, 'unixepoch')"
+            case .hour: return "strftime('%Y-%m-%dT%H:00Z', created_at, 'unixepoch')"
+            case .model: return "model"
+            case .key: return "subject"
+            case .deployment: return "coalesce(deployment, '-')"
+            case .purpose: return "CASE WHEN subject LIKE 'eval:%' THEN 'evaluation' ELSE 'user' END"
+            }
         }
+        let columns = expressions.indices.map { "g\($0)" }
+        let keys = columns.joined(separator: ", ")
+        let picked = zip(expressions, columns).map { "\($0) AS \($1)" }.joined(separator: ", ")
+        // Percentiles by nearest rank (the k-th smallest of n, k = ⌈p·n/100⌉), counted in SQL so that the turns
+        // never leave the database.
+        func percentiles(of column: String, where condition: String) -> String {
+            """
+            SELECT \(keys), max(CASE WHEN rn = (50 * n + 99) / 100 THEN v END) AS p50,
+                   max(CASE WHEN rn = (95 * n + 99) / 100 THEN v END) AS p95
+            FROM (SELECT \(keys), \(column) AS v,
+                         row_number() OVER (PARTITION BY \(keys) ORDER BY \(column)) AS rn,
+                         count(*) OVER (PARTITION BY \(keys)) AS n
+                  FROM picked WHERE \(condition))
+            GROUP BY \(keys)
+            """
+        }
+        let succeeded = "status = 'succeeded' AND attempt_of IS NULL"
+        let sql = """
+            WITH picked AS (
+                SELECT \(picked), * FROM turn WHERE tenant_id = ? AND created_at >= ? AND created_at < ?),
+            sums AS (
+                SELECT \(keys), sum(attempt_of IS NULL) AS requests,
+                       sum(status = 'failed' AND attempt_of IS NULL) AS failed,
+                       sum(attempt_of IS NOT NULL) AS interrupted,
+                       sum(prompt_tokens) AS prompt, sum(completion_tokens) AS completion,
+                       coalesce(sum(cost_usd), 0) AS cost
+                FROM picked GROUP BY \(keys)),
+            latency AS (\(percentiles(of: "latency_ms", where: succeeded))),
+            first_token AS (\(percentiles(
+                of: "ttft_ms", where: "\(succeeded) AND ttft_ms IS NOT NULL")))
+            SELECT sums.*, latency.p50 AS latency_p50, latency.p95 AS latency_p95,
+                   first_token.p50 AS ttft_p50, first_token.p95 AS ttft_p95
+            FROM sums LEFT JOIN latency USING (\(keys)) LEFT JOIN first_token USING (\(keys))
+            ORDER BY \(keys)
+            """
         return try await database.pool.read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT \(group) AS grp, sum(attempt_of IS NULL) AS requests,
-                           sum(status = 'failed' AND attempt_of IS NULL) AS failed, sum(attempt_of IS NOT NULL) AS interrupted,
-                           sum(prompt_tokens) AS prompt, sum(completion_tokens) AS completion,
-                           coalesce(sum(cost_usd), 0) AS cost
-                    FROM turn WHERE tenant_id = ? AND created_at >= ? AND created_at < ?
-                    GROUP BY grp ORDER BY grp
-                    """, arguments: [tenant, from, to]
-            ).map { row in
-                UsageRow(
-                    group: row["grp"], requests: row["requests"], failed: row["failed"],
+            try Row.fetchAll(db, sql: sql, arguments: [tenant, from, to]).map { row in
+                let values = columns.map { row[$0] as String? ?? "-" }
+                var dimensions: [String: String] = [:]
+                for (grouping, value) in zip(groupBy, values) { dimensions[grouping.rawValue] = value }
+                func percentiles(_ p50: String, _ p95: String) -> UsageRow.Percentiles? {
+                    guard let median = row[p50] as Double?, let high = row[p95] as Double? else { return nil }
+                    return UsageRow.Percentiles(p50Ms: median, p95Ms: high)
+                }
+                return UsageRow(
+                    group: values.joined(separator: "|"), dimensions: dimensions, requests: row["requests"],
+                    failed: row["failed"],
                     promptTokens: row["prompt"], completionTokens: row["completion"], costUSD: row["cost"],
-                    interruptedAttempts: row["interrupted"])
+                    interruptedAttempts: row["interrupted"], latency: percentiles("latency_p50", "latency_p95"),
+                    timeToFirstToken: percentiles("ttft_p50", "ttft_p95"))
             }
         }
     }

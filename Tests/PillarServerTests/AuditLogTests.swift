@@ -43,6 +43,41 @@ import Testing
         }
     }
 
+    /// `GET /v1/admin/audit/verification` walks the whole chain; where it breaks is told to the platform's admins
+    /// and to the tenant whose record broke, not to other tenants.
+    @Test func theVerificationRouteLocatesABreakOnlyForThoseItConcerns() async throws {
+        try await withPillar { pillar in
+            let other = try await pillar.newKey(tenant: "other", role: .admin)
+            let third = try await pillar.newKey(tenant: "third", role: .admin)
+            _ = try await pillar.request(.POST, "/v1/admin/keys", body: #"{"name": "ours"}"#)
+            _ = try await pillar.request(.POST, "/v1/admin/keys", key: other, body: #"{"name": "theirs"}"#)
+            _ = try await pillar.request(.POST, "/v1/admin/keys", body: #"{"name": "ours again"}"#)
+
+            let intact = try await pillar.request(.GET, "/v1/admin/audit/verification", key: third)
+            #expect(intact.status == 200)
+            #expect(intact.json["intact"] as? Bool == true)
+            #expect(intact.json["events"] as? Int == 3)
+            #expect(intact.json["first_broken_seq"] is NSNull)
+
+            let database = try PillarDatabase(dataDirectory: pillar.dataDirectory)
+            try await database.pool.write { db in
+                try db.execute(sql: "DROP TRIGGER audit_log_no_update")
+                try db.execute(sql: "UPDATE audit_log SET target = 'forged' WHERE tenant_id = 'other'")
+            }
+            let platform = try await pillar.request(.GET, "/v1/admin/audit/verification")
+            #expect(platform.json["intact"] as? Bool == false)
+            #expect(platform.json["first_broken_seq"] as? Int == 2)
+            #expect((platform.json["problem"] as? String)?.contains("changed") == true)
+            let owner = try await pillar.request(.GET, "/v1/admin/audit/verification", key: other)
+            #expect(owner.json["first_broken_seq"] as? Int == 2)
+            let bystander = try await pillar.request(.GET, "/v1/admin/audit/verification", key: third)
+            #expect(bystander.json["intact"] as? Bool == false)
+            #expect(bystander.json["first_broken_seq"] is NSNull)
+            #expect((bystander.json["problem"] as? String)?.contains("another tenant") == true)
+            #expect(try await pillar.request(.GET, "/v1/admin/audit/verification", key: try await pillar.newKey()).status == 403)
+        }
+    }
+
     @Test func theDatabaseRefusesChangesAndVerifyFindsTampering() async throws {
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }

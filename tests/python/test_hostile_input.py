@@ -66,6 +66,8 @@ ROUTES = {
     ("GET", "/v1/admin/gateway"): None,
     ("GET", "/v1/admin/usage"): None,
     ("GET", "/v1/admin/audit"): None,
+    ("GET", "/v1/admin/audit/verification"): None,
+    ("GET", "/v1/admin/budgets"): None,
     ("GET", "/v1/admin/eval/datasets"): None,
     ("GET", "/v1/admin/eval/datasets/{name}"): None,
     ("POST", "/v1/admin/eval/datasets/{name}"): None,

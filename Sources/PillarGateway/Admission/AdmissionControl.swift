@@ -66,7 +66,7 @@ public actor AdmissionControl {
 
     let policy: Policy
     let ledger: any UsageLedger
-    private var states: [Scope: ScopeState] = [:]
+    var states: [Scope: ScopeState] = [:]
 
     public init(policy: Policy, ledger: any UsageLedger) {
         self.policy = policy
@@ -259,7 +259,7 @@ public actor AdmissionControl {
         }
     }
 
-    private func loadPeriods(_ scope: Scope, day: String, dayStart: Date, month: String, monthStart: Date) async throws {
+    func loadPeriods(_ scope: Scope, day: String, dayStart: Date, month: String, monthStart: Date) async throws {
         guard let limits = limits(for: scope) else { return }
         if limits.countsDay, states[scope]?.day?.key != day {
             let used = try await ledger.tokensUsed(

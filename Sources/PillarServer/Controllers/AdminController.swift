@@ -12,7 +12,10 @@ struct AdminController: Sendable {
     let usage: any UsageReports
     let gateway: ModelGateway
     let audit: any AuditLog
+    let admission: AdmissionControl?
+    let evaluationAdmission: AdmissionControl?
     let bodyReader: RequestBodyReader
+    let defaultCompletionTokens: Int
 
     struct CreateKey: Decodable {
         var name: String
@@ -34,17 +37,28 @@ struct AdminController: Sendable {
         platform.get("gateway", use: gatewayState)
         admin.get("usage", use: usageReport)
         admin.get("audit", use: auditEvents)
+        admin.get("audit/verification", use: auditVerification)
+        admin.get("budgets", use: budgets)
     }
 
-    /// `GET /v1/admin/usage?from=2026-11-01&to=2026-11-30&group_by=day|model|key|deployment|purpose`: the tenant's
-    /// requests, tokens and cost, UTC days, `to` included. Defaults: the last 30 days, by day.
+    /// `GET /v1/admin/usage?from=2026-11-01&to=2026-11-30&group_by=day|hour|model|key|deployment|purpose`: the
+    /// tenant's requests, tokens, cost, latency and time to first token, UTC days, `to` included. Two groupings
+    /// joined by a comma (`group_by=day,model`) give each pair its row. Defaults: the last 30 days, by day.
     @Sendable func usageReport(_ request: Request, context: AdminContext) async throws -> Response {
         let query = request.uri.queryParameters
         let page = try PageRequest(request)
         let groupText = query.get("group_by") ?? "day"
-        guard let grouping = UsageGrouping(rawValue: groupText) else {
+        let names = groupText.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        let choices = UsageGrouping.allCases.map(\.rawValue).joined(separator: ", ")
+        guard (1...2).contains(names.count), Set(names).count == names.count else {
             throw PillarError.invalidRequest(
-                "group_by must be one of \(UsageGrouping.allCases.map(\.rawValue).joined(separator: ", "))", param: "group_by")
+                "group_by takes one grouping or two different ones joined by a comma, of: \(choices)", param: "group_by")
+        }
+        let grouping = try names.map { name in
+            guard let grouping = UsageGrouping(rawValue: name) else {
+                throw PillarError.invalidRequest("group_by must be one of \(choices)", param: "group_by")
+            }
+            return grouping
         }
         let now = Date()
         func day(_ name: String, fallback: Date) throws -> Date {
@@ -106,6 +120,74 @@ struct AdminController: Sendable {
             tenant: context.principal.tenant, actor: context.principal.subject, action: "key.revoke",
             target: id, details: [:])
         return Response(status: .noContent)
+    }
+
+    /// `GET /v1/admin/budgets`: every limit of the tenant, of its keys that have their own, and of its evaluation
+    /// runs, with what is used, held by requests in flight, and left, from the counts that admit requests.
+    @Sendable func budgets(_ request: Request, context: AdminContext) async throws -> Response {
+        let tenant = context.principal.tenant
+        var standings: [BudgetStanding] = []
+        if let admission {
+            let keyIDs = try await keys.listKeys(tenant: tenant).filter { $0.revokedAt == nil }.map(\.id)
+            standings += try await admission.standing(tenant: tenant, keys: keyIDs)
+        }
+        if let evaluationAdmission {
+            standings += try await evaluationAdmission.standing(tenant: tenant, keys: [], scope: "evaluation")
+        }
+        return try JSONResponse.make(BudgetsAnswer(data: standings, defaultCompletionTokens: defaultCompletionTokens))
+    }
+
+    struct BudgetsAnswer: Encodable {
+        var data: [BudgetStanding]
+        /// The reply cap a request without `max_tokens` gets where a budget applies.
+        var defaultCompletionTokens: Int
+
+        enum CodingKeys: String, CodingKey {
+            case data
+            case defaultCompletionTokens = "default_completion_tokens"
+        }
+    }
+
+    /// `GET /v1/admin/audit/verification`: walks the whole chain and says whether it holds. The chain is shared by
+    /// every tenant, so a tenant's admin learns where it breaks only when the broken record is the tenant's own.
+    @Sendable func auditVerification(_ request: Request, context: AdminContext) async throws -> Response {
+        let started = Date()
+        let verification = try await audit.verify()
+        let mayLocate = context.principal.isPlatformAdmin || verification.firstBrokenTenant == context.principal.tenant
+        return try JSONResponse.make(
+            AuditVerificationAnswer(
+                intact: verification.isIntact, events: verification.events,
+                firstBrokenSeq: mayLocate ? verification.firstBrokenSeq : nil,
+                problem: verification.isIntact
+                    ? nil
+                    : mayLocate
+                        ? verification.problem
+                        : "The chain does not hold at a record of another tenant; the platform's admins can see where.",
+                verifiedAt: started.timeIntervalSince1970))
+    }
+
+    struct AuditVerificationAnswer: Encodable {
+        var intact: Bool
+        /// Records checked, of every tenant: each links to the one before it whoever wrote it.
+        var events: Int
+        var firstBrokenSeq: Int64?
+        var problem: String?
+        var verifiedAt: Double
+
+        enum CodingKeys: String, CodingKey {
+            case intact, events, problem
+            case firstBrokenSeq = "first_broken_seq"
+            case verifiedAt = "verified_at"
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(intact, forKey: .intact)
+            try container.encode(events, forKey: .events)
+            try container.encode(firstBrokenSeq, forKey: .firstBrokenSeq)
+            try container.encode(problem, forKey: .problem)
+            try container.encode(verifiedAt, forKey: .verifiedAt)
+        }
     }
 
     /// `GET /v1/admin/audit?limit=100&after=SEQ`: the tenant's audit events, newest first.

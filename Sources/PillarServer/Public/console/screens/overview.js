@@ -1,6 +1,8 @@
-// What the tenant's traffic did over a period: requests, errors, tokens and cost by day, by model and by key, and
-// the errors of the newest turns by code. Charts when plotly.js is there, and a table of the same figures always.
-// GET /v1/admin/usage?from&to&group_by=day|model|key · GET /v1/admin/turns?limit · GET /v1/admin/keys (key names)
+// What the tenant's traffic did over a period: requests, errors, tokens and cost by day, by model, deployment and key,
+// latency and time to first token over time by model, and the errors of the newest turns by code. Charts when
+// plotly.js is there, and a table of the same figures always.
+// GET /v1/admin/usage?from&to&group_by=day|model|key|deployment|day,model|hour,model · GET /v1/admin/turns?limit ·
+// GET /v1/admin/keys (key names)
 
 import { api, listAll } from "../api.js";
 import { chartsNotice, figure } from "../charts.js";
@@ -18,6 +20,22 @@ function totals(rows) {
 }
 
 function percent(part, whole) { return whole ? `${((part / whole) * 100).toFixed(1)}%` : "—"; }
+
+function milliseconds(value) { return value === undefined || value === null ? "—" : `${formatNumber(Math.round(value))} ms`; }
+
+/// One line per model across the time buckets, of one percentile of one timing (`latency` or `time_to_first_token`).
+function timingTraces(rows, timing, percentile) {
+  const byModel = new Map();
+  for (const row of rows) {
+    const value = row[timing] ? row[timing][percentile] : null;
+    if (value === null || value === undefined) continue;
+    const line = byModel.get(row.dimensions.model) || { x: [], y: [] };
+    line.x.push(row.bucket);
+    line.y.push(value);
+    byModel.set(row.dimensions.model, line);
+  }
+  return [...byModel.entries()].map(([model, line]) => ({ type: "scatter", mode: "lines+markers", name: model, x: line.x, y: line.y }));
+}
 
 export default {
   id: "overview",
@@ -42,10 +60,15 @@ export default {
       dispose();
       const query = { from: fromInput.value, to: toInput.value };
       try {
-        const [days, models, keys, turns, keyList] = await Promise.all([
+        // A period of a day or two reads better by the hour.
+        const span = (Date.parse(query.to) - Date.parse(query.from)) / 86400000;
+        const bucket = span <= 1 ? "hour" : "day";
+        const [days, models, keys, deployments, timeline, turns, keyList] = await Promise.all([
           listAll("/v1/admin/usage", { query: { ...query, group_by: "day" }, cursor: (row) => row.group }),
           listAll("/v1/admin/usage", { query: { ...query, group_by: "model" }, cursor: (row) => row.group }),
           listAll("/v1/admin/usage", { query: { ...query, group_by: "key" }, cursor: (row) => row.group }),
+          listAll("/v1/admin/usage", { query: { ...query, group_by: "deployment" }, cursor: (row) => row.group }),
+          listAll("/v1/admin/usage", { query: { ...query, group_by: `${bucket},model` }, cursor: (row) => row.group }),
           api("/v1/admin/turns", { query: { limit: RECENT_TURNS } }),
           listAll("/v1/admin/keys").catch(() => ({ data: [] })),
         ]);
@@ -56,6 +79,19 @@ export default {
         const dayRows = [...days.data].sort((a, b) => a.group.localeCompare(b.group));
         const modelRows = [...models.data].sort((a, b) => b.requests - a.requests);
         const keyRows = [...keys.data].sort((a, b) => b.requests - a.requests);
+        const deploymentRows = [...deployments.data].sort((a, b) => b.requests - a.requests);
+        const timelineRows = timeline.data.map((row) => ({ ...row, bucket: row.dimensions[bucket] }))
+          .sort((a, b) => a.bucket.localeCompare(b.bucket) || a.dimensions.model.localeCompare(b.dimensions.model));
+        const bucketLabel = bucket === "hour" ? "Hour (UTC)" : "Day";
+        const timingColumns = [
+          { label: bucketLabel, value: (r) => r.bucket, rowHeader: true },
+          { label: "Model", value: (r) => r.dimensions.model },
+          { label: "Requests", value: (r) => formatNumber(r.requests), numeric: true },
+          { label: "Latency p50", value: (r) => milliseconds(r.latency && r.latency.p50_ms), numeric: true },
+          { label: "Latency p95", value: (r) => milliseconds(r.latency && r.latency.p95_ms), numeric: true },
+          { label: "First token p50", value: (r) => milliseconds(r.time_to_first_token && r.time_to_first_token.p50_ms), numeric: true },
+          { label: "First token p95", value: (r) => milliseconds(r.time_to_first_token && r.time_to_first_token.p95_ms), numeric: true },
+        ];
         const failedTurns = turns.data.filter((turn) => turn.status !== "succeeded");
         const byCode = new Map();
         for (const turn of failedTurns) {
@@ -101,6 +137,18 @@ export default {
                 { label: "Completion tokens", value: (r) => formatNumber(r.completion_tokens), numeric: true },
               ], rows: dayRows,
             }))),
+          section(bucket === "hour" ? "Latency by the hour" : "Latency by day",
+            el("p", { class: "hint" }, "Of the requests that succeeded; time to first token of the streamed ones. Nearest-rank percentiles."),
+            add(figure({
+              title: "Latency p95 by model", yTitle: "milliseconds", traces: timingTraces(timelineRows, "latency", "p95_ms"),
+              columns: timingColumns, rows: timelineRows,
+            })),
+            add(figure({
+              title: "Time to first token p95 by model", yTitle: "milliseconds",
+              traces: timingTraces(timelineRows, "time_to_first_token", "p95_ms"),
+              columns: timingColumns.filter((column) => !column.label.startsWith("Latency")),
+              rows: timelineRows.filter((r) => r.time_to_first_token), empty: "No streamed requests in this period.",
+            }))),
           section("By model", add(figure({
             title: "Requests and failures by model", yTitle: "requests", stacked: true,
             traces: [
@@ -115,7 +163,25 @@ export default {
               { label: "Prompt tokens", value: (r) => formatNumber(r.prompt_tokens), numeric: true },
               { label: "Completion tokens", value: (r) => formatNumber(r.completion_tokens), numeric: true },
               { label: "Cost", value: (r) => formatDollars(r.cost_usd), numeric: true },
+              { label: "Latency p95", value: (r) => milliseconds(r.latency && r.latency.p95_ms), numeric: true },
+              { label: "First token p95", value: (r) => milliseconds(r.time_to_first_token && r.time_to_first_token.p95_ms), numeric: true },
             ], rows: modelRows,
+          }))),
+          section("By deployment", add(figure({
+            title: "Requests and failures by deployment", yTitle: "requests", stacked: true,
+            traces: [
+              { type: "bar", name: "succeeded", x: deploymentRows.map((r) => r.group), y: deploymentRows.map((r) => r.requests - r.failed) },
+              { type: "bar", name: "failed", x: deploymentRows.map((r) => r.group), y: deploymentRows.map((r) => r.failed) },
+            ],
+            columns: [
+              { label: "Deployment", value: (r) => r.group, rowHeader: true },
+              { label: "Requests", value: (r) => formatNumber(r.requests), numeric: true },
+              { label: "Failed", value: (r) => formatNumber(r.failed), numeric: true },
+              { label: "Interrupted attempts", value: (r) => formatNumber(r.interrupted_attempts), numeric: true },
+              { label: "Latency p50", value: (r) => milliseconds(r.latency && r.latency.p50_ms), numeric: true },
+              { label: "Latency p95", value: (r) => milliseconds(r.latency && r.latency.p95_ms), numeric: true },
+              { label: "First token p95", value: (r) => milliseconds(r.time_to_first_token && r.time_to_first_token.p95_ms), numeric: true },
+            ], rows: deploymentRows,
           }))),
           section("By key", add(figure({
             title: "Tokens by key", yTitle: "tokens", stacked: true,

@@ -16,10 +16,12 @@ export function chartsNotice() {
 const palette = ["#1a5fb4", "#c64600", "#26a269", "#9141ac", "#a51d2d", "#986a44"];
 
 /// A figure: `title`, plotly `traces` (`[{name, x, y, type}]`), and the table (`columns`, `rows`) that holds
-/// the same numbers. Answers `{node, dispose}`; `dispose` frees the chart when the screen closes.
-export function figure({ title, traces, columns, rows, yTitle = "", stacked = false, empty }) {
+/// the same numbers. Answers `{node, dispose}`; `dispose` frees the chart when the screen closes. `layout`
+/// overrides the default layout (bar charts over categories); its `xaxis` and `yaxis` merge with the defaults'.
+/// `id` names the figure (for the tests); the chart inside it is `.chart`.
+export function figure({ title, traces, columns, rows, yTitle = "", stacked = false, empty, layout: overrides = {}, id }) {
   const captionId = uniqueId("figure");
-  const node = el("figure", { class: "figure", "aria-labelledby": captionId }, el("figcaption", { id: captionId }, title));
+  const node = el("figure", { class: "figure", "aria-labelledby": captionId, id }, el("figcaption", { id: captionId }, title));
   let chart = null;
   if (chartsAvailable() && rows.length) {
     chart = el("div", { class: "chart", role: "img", "aria-label": `Chart: ${title}. The same figures are in the table below it.` });
@@ -30,6 +32,10 @@ export function figure({ title, traces, columns, rows, yTitle = "", stacked = fa
       legend: { orientation: "h" }, paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)",
       font: { family: "system-ui, sans-serif", color: "#222" }, colorway: palette,
     };
+    for (const [key, value] of Object.entries(overrides)) {
+      layout[key] = (key === "xaxis" || key === "yaxis") ? Object.assign({}, layout[key], value) : value;
+    }
+    if (overrides.height) chart.style.minHeight = `${overrides.height}px`;
     // Drawn once the figure is on the page (the screen inserts it right after): plotly.js sizes a chart by its
     // container, which a detached node does not have.
     const target = chart;

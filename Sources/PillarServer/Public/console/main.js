@@ -5,6 +5,7 @@ import { ApiError, apiKey, setApiKey, clearApiKey, credentialMode, session, sign
 import { describeError, el } from "./ui.js";
 import overview from "./screens/overview.js";
 import budgets from "./screens/budgets.js";
+import traces from "./screens/traces.js";
 import keys from "./screens/keys.js";
 import gateway from "./screens/gateway.js";
 import metrics from "./screens/metrics.js";
@@ -16,7 +17,7 @@ import privacy from "./screens/privacy.js";
 import account from "./screens/account.js";
 
 /// In nav order. `access`: "everyone", "admin" (the tenant's admins) or "platform" (admins of tenant `default`).
-const SCREENS = [overview, budgets, keys, documents, library, feedback, audit, privacy, gateway, metrics, account];
+const SCREENS = [overview, traces, budgets, keys, documents, library, feedback, audit, privacy, gateway, metrics, account];
 
 const app = document.getElementById("app");
 const navList = document.getElementById("nav-list");

@@ -12,13 +12,14 @@ import metrics from "./screens/metrics.js";
 import documents from "./screens/documents.js";
 import library from "./screens/library.js";
 import evaluations from "./screens/evaluations.js";
+import monitors from "./screens/monitors.js";
 import feedback from "./screens/feedback.js";
 import audit from "./screens/audit.js";
 import privacy from "./screens/privacy.js";
 import account from "./screens/account.js";
 
 /// In nav order. `access`: "everyone", "admin" (the tenant's admins) or "platform" (admins of tenant `default`).
-const SCREENS = [overview, traces, budgets, keys, documents, library, evaluations, feedback, audit, privacy, gateway, metrics, account];
+const SCREENS = [overview, traces, budgets, keys, documents, library, evaluations, monitors, feedback, audit, privacy, gateway, metrics, account];
 
 const app = document.getElementById("app");
 const navList = document.getElementById("nav-list");

@@ -36,15 +36,16 @@ export function credentialMode() { return apiKey() ? "key" : "session"; }
 
 let csrfToken = null;
 
+/// `?name=value&…` with empty values left out. Each part is percent-encoded (a space as %20): the server does not
+/// read `+` as a space, as URLSearchParams would write it.
 function queryString(query) {
   if (!query) return "";
-  const parameters = new URLSearchParams();
+  const parts = [];
   for (const [name, value] of Object.entries(query)) {
     if (value === undefined || value === null || value === "") continue;
-    parameters.set(name, String(value));
+    parts.push(`${encodeURIComponent(name)}=${encodeURIComponent(String(value))}`);
   }
-  const text = parameters.toString();
-  return text ? `?${text}` : "";
+  return parts.length ? `?${parts.join("&")}` : "";
 }
 
 async function credentialHeaders(method) {

@@ -145,7 +145,8 @@ function showSignIn(state, error) {
   document.getElementById("sign-in-heading").focus();
 }
 
-async function start() {
+/// `reason`: the refusal that ended the visit (a session that expired mid-visit), shown on the sign-in panel.
+async function start(reason) {
   caller = null;
   bootStatus.textContent = "Loading the console…";
   let state = null;
@@ -156,7 +157,7 @@ async function start() {
       showSignIn({ available: false }, error);
       return;
     }
-    if (!state.signed_in) { showSignIn(state); return; }
+    if (!state.signed_in) { showSignIn(state, reason); return; }
   }
   try {
     caller = await whoAmI();
@@ -209,5 +210,5 @@ signOutButton.addEventListener("click", async () => {
 
 window.addEventListener("hashchange", () => { route(); });
 // Only once signed in: while `start` asks who the caller is, it handles a refusal itself.
-window.addEventListener("pillar:unauthorized", () => { if (caller) start(); });
+window.addEventListener("pillar:unauthorized", (event) => { if (caller) start(event.detail); });
 start();

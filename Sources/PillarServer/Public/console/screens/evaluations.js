@@ -423,9 +423,10 @@ async function renderRun(root, id, { hashFor, signal }) {
     const baseline = baselineOf(run, marked);
     const others = runs.filter((other) => other.id !== run.id && other.spec.dataset === run.spec.dataset);
     const otherSelect = el("select", { name: "other" }, runOptions(others, baseline && baseline.run_id));
-    const compareForm = el("form", { class: "inline-form", id: "compare-other-form" }, field("Compare with run", otherSelect),
-      el("button", { type: "submit", disabled: others.length === 0 }, "Compare"));
-    compareForm.addEventListener("submit", (event) => {
+    const compareForm = others.length
+      ? el("form", { class: "inline-form", id: "compare-other-form" }, field("Compare with run", otherSelect), el("button", { type: "submit" }, "Compare"))
+      : el("p", { class: "hint" }, `No other run of ${run.spec.dataset} to compare with yet.`);
+    if (others.length) compareForm.addEventListener("submit", (event) => {
       event.preventDefault();
       if (otherSelect.value) location.hash = hashFor("evaluations", "compare", otherSelect.value, run.id);
     });

@@ -137,7 +137,7 @@ async function renderSearch(root, { caller, hashFor, signal }) {
       remembered = { form: formValues(), state: { ...state, cursors: [...state.cursors] } };
       slot.replaceChildren(table("Traces, newest first", [
         { label: "Trace", value: (trace) => el("a", { href: hashFor("traces", trace.id), class: "trace-link", dataset: { id: trace.id } },
-          el("code", {}, trace.id)), rowHeader: true },
+          el("code", { class: "id" }, trace.id)), rowHeader: true },
         { label: "When", value: (trace) => formatTime(trace.created_at) },
         { label: "User", value: (trace) => el("code", {}, trace.subject) },
         { label: "Flow", value: (trace) => describeFlow(trace.flow) },

@@ -113,6 +113,75 @@ def start_oidc_provider(*flags: str) -> tuple[Process, str]:
     return process, issuer
 
 
+SIGN_IN_CLIENT_SECRET = "pillar-web-test-secret"
+
+
+class SignInServer:
+    """A Pillar serving HTTPS (a certificate from the test's own CA) that signs people in through an OpenID provider
+    run by the test."""
+
+    def __init__(self, base, issuer, ca, process=None, provider=None):
+        self.base, self.issuer, self.ca = base, issuer, ca
+        self.process, self.provider = process, provider
+
+    def browser_session(self):
+        """A `requests` session as a browser: it keeps cookies, and trusts the test's CA."""
+        session = requests.Session()
+        # A session-wide CA file only holds when the environment's CA bundle variables are not read.
+        session.trust_env = False
+        session.verify = self.ca
+        return session
+
+    def set_person(self, sub, claims):
+        assert requests.put(f"{self.issuer}/users/{sub}", json=claims, timeout=10).status_code == 204
+
+    def sign_in(self, session, sub, return_to="/"):
+        """Signs `sub` in as a browser does: to the provider, through its form, back to Pillar."""
+        started = session.get(self.base + "/auth/sign-in", params={"return_to": return_to}, allow_redirects=False)
+        assert started.status_code == 302, started.text
+        authorized = requests.post(started.headers["Location"], data={"sub": sub}, allow_redirects=False, timeout=10)
+        assert authorized.status_code == 302, authorized.text
+        back = session.get(authorized.headers["Location"], allow_redirects=False)
+        return started, authorized, back
+
+    def csrf(self, session):
+        state = session.get(self.base + "/auth/session").json()
+        assert state["signed_in"], state
+        return state["csrf_token"]
+
+    def stop(self):
+        if self.process:
+            self.process.stop()
+        if self.provider:
+            self.provider.stop()
+
+
+def start_sign_in_server(directory, config, provider_flags=(), sign_in=None, oidc=None) -> SignInServer:
+    """Pillar over HTTPS with a certificate the test makes (its own CA), signing people in through a real OpenID
+    provider (oidc-provider-mock) started here; `config` is the rest of Pillar's configuration. People map to tenant
+    `acme` unless `oidc` says otherwise."""
+    provider, issuer = start_oidc_provider(*provider_flags)
+    directory = Path(directory)
+    ca = make_ca(directory)
+    key, cert = issue_certificate(directory, ca, "pillar", 2001)
+    # The redirect URL names the port, so the port is chosen before the configuration is written.
+    port = free_port()
+    config = dict(config)
+    config["server"] = {**config.get("server", {}), "tls": {"certificateFile": str(cert), "keyFile": str(key)}}
+    config["oidc"] = [{"issuer": issuer, "audiences": ["pillar-api"], "defaultTenant": "acme", **(oidc or {})}]
+    config["signIn"] = {"issuer": issuer, "clientId": "pillar-web", "clientSecretEnv": "PILLAR_TEST_SIGN_IN_SECRET",
+                        "redirectURL": f"https://127.0.0.1:{port}/auth/callback", **(sign_in or {})}
+    try:
+        process, base = start_pillar(config, env={"PILLAR_TEST_SIGN_IN_SECRET": SIGN_IN_CLIENT_SECRET}, scheme="https",
+                                     verify=str(ca[1]), port=port)
+    except BaseException:
+        provider.stop()
+        raise
+    server = SignInServer(base, issuer, str(ca[1]), process=process, provider=provider)
+    server.certificate = cert
+    return server
+
+
 def start_simulator(*flags: str) -> tuple[Process, str]:
     port = free_port()
     process = Process([PILLAR_BIN, "simulate", "--port", str(port), *flags], name="simulator")

@@ -13,57 +13,14 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from conftest import free_port, issue_certificate, make_ca, start_oidc_provider, start_pillar
-
-CLIENT_SECRET = "pillar-web-test-secret"
-
-
-class SignInServer:
-    def __init__(self, base, issuer, ca):
-        self.base, self.issuer, self.ca = base, issuer, ca
-
-    def browser_session(self):
-        """A `requests` session as a browser: it keeps cookies, and trusts the test's CA."""
-        session = requests.Session()
-        # A session-wide CA file only holds when the environment's CA bundle variables are not read.
-        session.trust_env = False
-        session.verify = self.ca
-        return session
-
-    def set_person(self, sub, claims):
-        assert requests.put(f"{self.issuer}/users/{sub}", json=claims, timeout=10).status_code == 204
-
-    def sign_in(self, session, sub, return_to="/"):
-        """Signs `sub` in as a browser does: to the provider, through its form, back to Pillar."""
-        started = session.get(self.base + "/auth/sign-in", params={"return_to": return_to}, allow_redirects=False)
-        assert started.status_code == 302, started.text
-        authorized = requests.post(started.headers["Location"], data={"sub": sub}, allow_redirects=False, timeout=10)
-        assert authorized.status_code == 302, authorized.text
-        back = session.get(authorized.headers["Location"], allow_redirects=False)
-        return started, authorized, back
-
-    def csrf(self, session):
-        state = session.get(self.base + "/auth/session").json()
-        assert state["signed_in"], state
-        return state["csrf_token"]
+from conftest import start_sign_in_server as conftest_start_sign_in_server
 
 
 def start_sign_in_server(tmp_path, simulator, provider_flags=(), sign_in=None):
-    provider, issuer = start_oidc_provider(*provider_flags)
-    ca = make_ca(tmp_path)
-    key, cert = issue_certificate(tmp_path, ca, "pillar", 2001)
-    # The redirect URL names the port, so the port is chosen before the configuration is written.
-    port = free_port()
-    config = {
-        "server": {"tls": {"certificateFile": str(cert), "keyFile": str(key)}},
-        "deployments": [{"name": "sim", "baseURL": simulator, "model": "simulated", "models": ["gpt-4o-mini"]}],
-        "oidc": [{"issuer": issuer, "audiences": ["pillar-api"], "defaultTenant": "acme"}],
-        "signIn": {"issuer": issuer, "clientId": "pillar-web", "clientSecretEnv": "PILLAR_TEST_SIGN_IN_SECRET",
-                   "redirectURL": f"https://127.0.0.1:{port}/auth/callback", **(sign_in or {})},
-    }
-    process, base = start_pillar(config, env={"PILLAR_TEST_SIGN_IN_SECRET": CLIENT_SECRET}, scheme="https",
-                                 verify=str(ca[1]), port=port)
-    return provider, process, SignInServer(base, issuer, str(ca[1]))
+    server = conftest_start_sign_in_server(
+        tmp_path, {"deployments": [{"name": "sim", "baseURL": simulator, "model": "simulated", "models": ["gpt-4o-mini"]}]},
+        provider_flags=provider_flags, sign_in=sign_in)
+    return server.provider, server.process, server
 
 
 @pytest.fixture

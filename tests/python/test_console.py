@@ -1,7 +1,13 @@
-"""The operator console (`/console/`) as a person uses it, in headless Chromium: each screen's task done through the
-page, its result checked through the API too, a screenshot per screen, and axe-core per screen (no serious or
-critical findings). The `console` fixture hands a signed-in browser to each test; today it signs in by pasting an
-admin API key, and a fixture signing in through an OpenID provider can stand in for it.
+"""The operator console (`/console/`) as people use it, in headless Chromium: each person signs in through a real
+OpenID provider run by the test (PyPI's oidc-provider-mock) to a Pillar serving HTTPS with a certificate the test
+makes, and does each screen's task through the page; the result is checked through the API too, and every screen
+gets a screenshot, axe-core (no serious or critical finding) and a check for Content-Security-Policy violations.
+
+One Pillar, one provider and one browser serve the whole module. The people, each signing in in turn:
+- `uma`, a user of tenant acme: the user's screens (Traces, My account);
+- `ada`, an admin of tenant acme: the tenant admin's screens;
+- `pat`, an admin of tenant default: the platform admin's screens (Gateway, Metrics, every tenant's monitors).
+One test signs in by pasting an API key instead, the other way in.
 
 plotly.js is served at /console/vendor/plotly.min.js only where the server has it: every check here holds with
 and without it (the tables are always there; charts are drawn only when `window.Plotly` exists)."""
@@ -14,7 +20,6 @@ import time
 from pathlib import Path
 
 import pytest
-import requests
 from selenium import webdriver
 from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.chrome.service import Service
@@ -22,38 +27,125 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from conftest import ADMIN_KEY, PILLAR_BIN, start_pillar, start_simulator
+from conftest import ADMIN_KEY, PILLAR_BIN, QuietHandler, serve_http, start_sign_in_server, start_simulator
 
 SHOTS = Path(os.environ.get("PILLAR_CONSOLE_SHOTS") or tempfile.mkdtemp(prefix="pillar-console-shots-"))
 SHOTS.mkdir(parents=True, exist_ok=True)
 PROMPT = "console-test-prompt"
+# Claims the provider gives each person: no `tenant` claim maps to tenant acme.
+PEOPLE = {
+    "uma": {"roles": ["user"], "groups": ["staff"]},
+    "ada": {"roles": ["admin"]},
+    "pat": {"roles": ["admin"], "tenant": "default"},
+}
+PRICE = {"inputPerMillion": 150.0, "outputPerMillion": 600.0}
+LATENCY_MONITOR = "answer-latency"
+HANDBOOK = ("# Travel policy\n\nHotel receipts must be filed within thirty days of the trip.\n\n"
+            "## Trains\n\nTrains are booked in second class unless the journey is longer than four hours.\n")
 
 
-def headers(key=ADMIN_KEY):
-    return {"Authorization": f"Bearer {key}"}
+# ---- The server, the provider and the browser --------------------------------------------------------------------
+
+class Receiver(QuietHandler):
+    """A webhook receiver: keeps every body posted to it."""
+    bodies = []
+
+    def do_POST(self):
+        self.bodies.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+        self.send_response(204)
+        self.end_headers()
 
 
-# ---- The server and the browser --------------------------------------------------------------------------------
+class Server:
+    """The module's Pillar: its address, its CA, people's sessions for checking through the API, and API keys."""
+
+    def __init__(self, signed, data_dir, receiver):
+        self.signed = signed
+        self.base = signed.base
+        self.data_dir = data_dir
+        self.receiver = receiver
+        self.sessions = {}
+        self.acme_key = self.cli_key("acme", "console checks", "admin")
+
+    def cli_key(self, tenant, name, role):
+        created = subprocess.run([PILLAR_BIN, "keys", "create", "--data-dir", self.data_dir, "--tenant", tenant, "--name", name,
+                                  "--role", role], capture_output=True, text=True, timeout=60)
+        assert created.returncode == 0, created.stderr
+        return next(line.split()[-1] for line in created.stdout.splitlines() if line.startswith("key:"))
+
+    def http(self):
+        session = self.signed.browser_session()
+        return session
+
+    def api(self, method, path, key=None, **kwargs):
+        """A request with an API key (acme's admin key unless told), trusting the test's CA."""
+        session = self.http()
+        return session.request(method, self.base + path, headers={"Authorization": f"Bearer {key or self.acme_key}"},
+                               timeout=120, **kwargs)
+
+    def person(self, sub):
+        """A `requests` session signed in as `sub` through the provider, for what only that person may do or read."""
+        if sub not in self.sessions:
+            session = self.http()
+            self.signed.sign_in(session, sub)
+            session.headers["X-CSRF-Token"] = self.signed.csrf(session)
+            self.sessions[sub] = session
+        return self.sessions[sub]
+
+    def subject(self, sub):
+        return self.person(sub).get(self.base + "/v1/me").json()["subject"]
+
 
 @pytest.fixture(scope="module")
-def console_pillar(simulator):
-    """A server of the console's own (its tests create keys, documents, labels and erasures), with a deployment
-    that always fails, for the overview's error figures."""
+def server(simulator):
+    """A server of the console's own (its tests create keys, documents, labels, runs and erasures): a deployment that
+    always fails, for the overview's error figures; prices, for costs; a monitor that every answer raises (p95
+    latency above 1 ms), evaluated every second; a webhook for test alerts."""
     failing, failing_url = start_simulator("--fail-status", "500")
-    config = {"deployments": [
-        {"name": "sim", "baseURL": simulator, "model": "simulated", "models": ["gpt-4o-mini", "sim-embed"]},
-        {"name": "failing", "baseURL": failing_url, "model": "simulated", "models": ["failing-model"]},
-    ], "retrieval": {"embeddingModel": "sim-embed"}, "flows": {"defaultModel": "gpt-4o-mini"}}
-    process, base = start_pillar(config)
-    process.base = base
-    yield process
-    process.stop()
-    failing.stop()
+    Receiver.bodies = []
+    receiver = serve_http(Receiver)
+    directory = Path(tempfile.mkdtemp(prefix="pillar-console-"))
+    config = {
+        "deployments": [
+            {"name": "sim", "baseURL": simulator, "model": "simulated", "models": ["gpt-4o-mini", "sim-embed"]},
+            {"name": "failing", "baseURL": failing_url, "model": "simulated", "models": ["failing-model"]},
+        ],
+        "retrieval": {"embeddingModel": "sim-embed"}, "flows": {"defaultModel": "gpt-4o-mini"},
+        "prices": {"gpt-4o-mini": PRICE},
+        "monitoring": {
+            "evaluationIntervalSeconds": 1,
+            "monitors": [
+                {"name": LATENCY_MONITOR, "signal": "latency_p95_ms", "warning": 0.5, "alert": 1, "minimumSamples": 1},
+                {"name": "groundedness-low", "signal": "groundedness", "warning": 0.7, "alert": 0.6, "minimumSamples": 20},
+            ],
+            "webhooks": [{"name": "console-receiver", "url": f"http://127.0.0.1:{receiver.server_port}/hook",
+                          "events": ["test"], "maxAttempts": 2, "timeoutSeconds": 5}],
+        },
+    }
+    signed = start_sign_in_server(directory, config, oidc={"tenantClaim": "tenant"})
+    try:
+        for sub, claims in PEOPLE.items():
+            signed.set_person(sub, claims)
+        yield Server(signed, signed.process.data_dir, receiver)
+    finally:
+        signed.stop()
+        failing.stop()
+        receiver.shutdown()
 
 
-def new_browser():
+def spki_hash(certificate):
+    """The base64 SHA-256 of a certificate's public key: Chromium accepts exactly that key, and no other error."""
+    public = subprocess.run(["openssl", "x509", "-in", str(certificate), "-pubkey", "-noout"], capture_output=True, check=True).stdout
+    der = subprocess.run(["openssl", "pkey", "-pubin", "-outform", "der"], input=public, capture_output=True, check=True).stdout
+    digest = subprocess.run(["openssl", "dgst", "-sha256", "-binary"], input=der, capture_output=True, check=True).stdout
+    return subprocess.run(["base64"], input=digest, capture_output=True, check=True).stdout.decode().strip()
+
+
+@pytest.fixture(scope="module")
+def browser(server):
     options = webdriver.ChromeOptions()
-    for argument in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1366,900"]:
+    for argument in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1366,900",
+                     f"--ignore-certificate-errors-spki-list={spki_hash(server.signed.certificate)}"]:
         options.add_argument(argument)
     options.binary_location = shutil.which("chromium")
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
@@ -64,27 +156,52 @@ def new_browser():
         document.addEventListener('securitypolicyviolation', (event) => {
           window.__cspViolations.push(event.violatedDirective + ' ' + (event.blockedURI || 'inline') + ' ' + (event.sourceFile || ''));
         });"""})
-    return driver
+    yield driver
+    driver.quit()
 
 
 class Console:
-    """A browser on the console, with what the tests check on every screen."""
+    """The browser on the console, with who is signed in and what the tests check on every screen."""
 
-    def __init__(self, driver, base, key=ADMIN_KEY):
+    def __init__(self, driver, server):
         self.driver = driver
-        self.base = base
-        self.key = key
+        self.server = server
+        self.base = server.base
         self.wait = WebDriverWait(driver, 30)
         self.log = []
+        self.person = None
 
-    def sign_in_with_key(self, key=None):
-        self.key = key or self.key
+    # Signing in and out, as a person does.
+
+    def sign_in_as(self, sub):
+        """Signs `sub` in through the provider's own form (signing out whoever was in first)."""
+        if self.person == sub:
+            return self
+        if self.person:
+            self.sign_out()
         self.driver.get(self.base + "/console/")
-        field = self.wait.until(conditions.visibility_of_element_located((By.ID, "api-key")))
-        field.send_keys(self.key)
-        self.driver.find_element(By.ID, "use-key").click()
+        self.wait.until(conditions.element_to_be_clickable((By.ID, "sign-in-link"))).click()
+        self.wait.until(conditions.visibility_of_element_located((By.CSS_SELECTOR, "input[name=sub]"))).send_keys(sub)
+        assert self.driver.current_url.startswith(self.server.signed.issuer), "the provider's own page asks who it is"
+        self.driver.find_element(By.XPATH, "//button[text()='Authorize']").click()
+        self.wait.until(lambda _: self.driver.current_url.startswith(self.base + "/console/"))
         self.wait.until(conditions.visibility_of_element_located((By.CSS_SELECTOR, "#nav-list a")))
+        whoami = self.driver.find_element(By.ID, "whoami").text
+        assert f":{sub} " in whoami and whoami.endswith("session"), whoami
+        self.person = sub
         return self
+
+    def sign_out(self):
+        """Signs out with the console's button: here, then at the provider, which sends the browser back."""
+        self.driver.find_element(By.ID, "sign-out").click()
+        self.wait.until(conditions.element_to_be_clickable((By.XPATH, "//button[text()='End session']"))).click()
+        self.wait.until(lambda _: self.driver.current_url.startswith(self.base))
+        self.person = None
+
+    def forget_person(self):
+        self.person = None
+
+    # Moving about.
 
     def nav_labels(self):
         return [link.text for link in self.driver.find_elements(By.CSS_SELECTOR, "#nav-list a")]
@@ -93,6 +210,9 @@ class Console:
         """Opens a screen from the nav, as a person does (the keyboard: focus the link, press Enter), and waits
         for focus to land on its heading."""
         link = self.driver.find_element(By.XPATH, f"//nav[@id='nav']//a[normalize-space()='{title}']")
+        if self.driver.execute_script("return location.hash") == link.get_attribute("hash"):
+            self.go("#/account")  # already there: a screen opens afresh only when the address changes
+            link = self.driver.find_element(By.XPATH, f"//nav[@id='nav']//a[normalize-space()='{title}']")
         link.send_keys("\n")
         self.wait.until(lambda _: self.driver.execute_script(
             "const h = document.activeElement; return h && h.tagName === 'H1' && h.closest('#screen') !== null"))
@@ -101,6 +221,14 @@ class Console:
 
     def go(self, hash_path):
         self.driver.execute_script("location.hash = arguments[0]", hash_path)
+        self.wait.until(lambda _: self.driver.execute_script(
+            "const h = document.activeElement; return h && h.tagName === 'H1'"))
+
+    def follow(self, element):
+        """Follows a link with the keyboard and waits for the next screen's heading to take focus."""
+        before = self.driver.execute_script("return location.hash")
+        element.send_keys("\n")
+        self.wait.until(lambda _: self.driver.execute_script("return location.hash") != before)
         self.wait.until(lambda _: self.driver.execute_script(
             "const h = document.activeElement; return h && h.tagName === 'H1'"))
 
@@ -131,6 +259,22 @@ class Console:
     def plotly(self):
         return self.driver.execute_script("return typeof window.Plotly === 'object'")
 
+    def chart_data(self, figure_id):
+        """The traces plotly drew in a figure's chart (None without plotly.js), once the chart is drawn."""
+        if not self.plotly():
+            assert not self.driver.find_elements(By.CSS_SELECTOR, f"#{figure_id} .chart")
+            return None
+        self.wait.until(lambda _: self.driver.find_elements(By.CSS_SELECTOR, f"#{figure_id} .chart .main-svg"))
+        return self.driver.execute_script(
+            "return document.querySelector(arguments[0]).data.map((t) => ({name: t.name, x: t.x, y: t.y, base: t.base || null, "
+            "orientation: t.orientation || null, type: t.type}))", f"#{figure_id} .chart")
+
+    def table_rows(self, caption):
+        """{row header: [cells]} of the table with that caption."""
+        table = self.driver.find_element(By.XPATH, f"//table[caption[normalize-space()={json.dumps(caption)}]]")
+        return {row.find_element(By.TAG_NAME, "th").text: [cell.text for cell in row.find_elements(By.TAG_NAME, "td")]
+                for row in table.find_elements(By.CSS_SELECTOR, "tbody tr")}
+
     def check_page(self, name):
         """A screenshot, no CSP violation, and axe-core with no serious or critical finding."""
         from axe_selenium_python import Axe
@@ -148,45 +292,60 @@ class Console:
         assert not serious, serious
 
 
-@pytest.fixture
-def browser():
-    driver = new_browser()
-    yield driver
-    driver.quit()
+@pytest.fixture(scope="module")
+def page(browser, server):
+    return Console(browser, server)
 
 
 @pytest.fixture
-def console(console_pillar, browser):
-    """A browser signed in to the console as the platform's admin."""
-    return Console(browser, console_pillar.base).sign_in_with_key(ADMIN_KEY)
+def as_user(page):
+    return page.sign_in_as("uma")
 
 
-def api(base, method, path, key=ADMIN_KEY, **kwargs):
-    response = requests.request(method, base + path, headers=headers(key), timeout=60, **kwargs)
-    return response
+@pytest.fixture
+def as_admin(page):
+    return page.sign_in_as("ada")
 
 
-def make_key(base, name, role="user"):
-    response = api(base, "POST", "/v1/admin/keys", json={"name": name, "role": role})
+@pytest.fixture
+def as_platform_admin(page):
+    return page.sign_in_as("pat")
+
+
+def make_key(server, name, role="user"):
+    response = server.api("POST", "/v1/admin/keys", json={"name": name, "role": role})
     assert response.status_code == 201, response.text
     return response.json()
 
 
-# ---- Signing in ------------------------------------------------------------------------------------------------
+def upload_handbook(server):
+    listed = server.api("GET", "/v1/documents").json()["data"]
+    if not any(document["source"] == "travel-policy.md" for document in listed):
+        saved = server.api("POST", "/v1/documents", files={"file": ("travel-policy.md", HANDBOOK.encode(), "text/markdown")})
+        assert saved.status_code in (200, 201), saved.text
 
-def test_sign_in_asks_for_a_key_and_says_why_a_bad_one_fails(console_pillar, browser):
-    base = console_pillar.base
-    browser.get(base + "/console")  # without the slash: FileMiddleware answers 301 to /console/
-    page = Console(browser, base)
+
+def dollars(value):
+    """As the console writes dollars (en-US, 2 to 6 decimals)."""
+    text = f"{value:.6f}".rstrip("0")
+    whole, _, decimals = text.partition(".")
+    return f"${whole}.{decimals.ljust(2, '0')}"
+
+
+# ---- Signing in ----------------------------------------------------------------------------------------------------
+
+def test_the_sign_in_page_offers_the_provider_and_takes_a_pasted_key_too(page, server):
+    """The one test of the other way in: a key pasted on the sign-in panel (refused, then accepted, then forgotten)."""
+    if page.person:
+        page.sign_out()
+    browser = page.driver
+    browser.get(server.base + "/console")  # without the slash: FileMiddleware answers 301 to /console/
     page.wait.until(conditions.visibility_of_element_located((By.ID, "sign-in")))
-    assert browser.current_url == base + "/console/"
+    assert browser.current_url == server.base + "/console/"
     assert browser.switch_to.active_element.get_attribute("id") == "sign-in-heading"
-    session = requests.get(base + "/auth/session", timeout=10)
+    state = server.http().get(server.base + "/auth/session").json()
     link = browser.find_element(By.ID, "sign-in-link")
-    if session.status_code == 404 or not session.json().get("sign_in_url"):
-        assert not link.is_displayed(), "no sign-in link where the server offers none"
-    else:
-        assert link.is_displayed() and link.get_attribute("href").endswith(session.json()["sign_in_url"])
+    assert link.is_displayed() and link.get_attribute("href") == f"{server.base}{state['sign_in_url']}?return_to=%2Fconsole%2F"
     page.check_page("sign-in")
 
     browser.find_element(By.ID, "api-key").send_keys("pk-not-a-valid-key-000000000000")
@@ -196,177 +355,245 @@ def test_sign_in_asks_for_a_key_and_says_why_a_bad_one_fails(console_pillar, bro
     assert browser.execute_script("return sessionStorage.getItem('pillar.apiKey')") is None, "a refused key is dropped"
     page.check_page("sign-in-refused")
 
-
-def test_sign_out_in_key_mode_forgets_the_key(console):
-    assert console.driver.execute_script("return sessionStorage.getItem('pillar.apiKey')") == ADMIN_KEY
-    console.driver.find_element(By.ID, "sign-out").click()
-    console.wait.until(conditions.visibility_of_element_located((By.ID, "sign-in")))
-    assert console.driver.execute_script("return sessionStorage.getItem('pillar.apiKey')") is None
-    assert not console.driver.find_element(By.ID, "app").is_displayed()
-
-
-# ---- Roles -----------------------------------------------------------------------------------------------------
-
-def test_a_platform_admin_sees_every_screen(console):
-    assert console.nav_labels() == ["Overview", "API keys", "Documents", "Prompts and flows", "Feedback", "Audit log",
-                                    "Data protection", "Gateway", "Metrics", "My account"]
-    assert "platform admin" in console.driver.find_element(By.ID, "whoami").text
+    user = make_key(server, "console pasted key")
+    browser.find_element(By.ID, "api-key").send_keys(user["secret"])
+    browser.find_element(By.ID, "use-key").click()
+    page.wait.until(conditions.visibility_of_element_located((By.CSS_SELECTOR, "#nav-list a")))
+    assert browser.find_element(By.ID, "whoami").text.endswith("API key")
+    assert page.nav_labels() == ["Traces", "My account"]
+    browser.find_element(By.ID, "sign-out").click()
+    page.wait.until(conditions.visibility_of_element_located((By.ID, "sign-in")))
+    assert browser.execute_script("return sessionStorage.getItem('pillar.apiKey')") is None
+    assert not browser.find_element(By.ID, "app").is_displayed()
 
 
-def test_a_tenant_admin_sees_no_platform_screen(console_pillar, browser):
-    created = subprocess.run(
-        [PILLAR_BIN, "keys", "create", "--data-dir", console_pillar.data_dir, "--tenant", "acme", "--name", "acme admin",
-         "--role", "admin"], capture_output=True, text=True, timeout=60)
-    assert created.returncode == 0, created.stderr
-    key = next(line.split()[-1] for line in created.stdout.splitlines() if line.startswith("key:"))
-    page = Console(browser, console_pillar.base).sign_in_with_key(key)
-    assert "Gateway" not in page.nav_labels() and "Metrics" not in page.nav_labels()
-    assert "API keys" in page.nav_labels()
-    page.go("#/gateway")
-    assert "not available" in browser.find_element(By.CSS_SELECTOR, "#screen h1").text
-    page.check_page("tenant-admin-refused")
+# ---- A user ----------------------------------------------------------------------------------------------------------
 
-
-def test_a_user_sees_only_their_own_things_and_sets_consent(console_pillar, browser):
-    base = console_pillar.base
-    user = make_key(base, "console user")
-    page = Console(browser, base).sign_in_with_key(user["secret"])
-    assert page.nav_labels() == ["My account"]
-    heading = browser.find_element(By.CSS_SELECTOR, "#screen h1")
-    assert heading.text == "My account"
-    assert "admin role" in browser.find_element(By.ID, "screen").text
+def test_a_user_signs_in_through_the_provider_sees_only_their_screens_and_sets_consent(as_user, server):
+    page = as_user
+    browser = page.driver
+    assert browser.execute_script("return document.cookie") == "", "the session cookie is out of scripts' reach"
+    assert browser.execute_script("return sessionStorage.getItem('pillar.apiKey')") is None, "no key was pasted"
+    assert page.nav_labels() == ["Traces", "My account"]
+    assert browser.find_element(By.CSS_SELECTOR, "#screen h1").text == "Traces", "a user's first screen is their traces"
     page.go("#/keys")
     assert "not available" in browser.find_element(By.CSS_SELECTOR, "#screen h1").text
-    page.go("#/account")
+    page.check_page("user-refused")
+    page.open("My account")
+    facts = page.wait.until(conditions.visibility_of_element_located((By.ID, "whoami-facts"))).text
+    assert "acme" in facts and "user" in facts and "a browser session" in facts, facts
+    assert "admin role" in browser.find_element(By.ID, "screen").text
     box = page.wait.until(conditions.element_to_be_clickable((By.ID, "share-conversations")))
-    assert not box.is_selected()
+    if box.is_selected():
+        box.click()
     box.click()
     browser.find_element(By.CSS_SELECTOR, "#consent-form button[type=submit]").click()
     page.wait_for_status("go with your ratings")
-    assert api(base, "GET", "/v1/me/consent", key=user["secret"]).json() == {"share_conversations": True}
+    assert server.person("uma").get(server.base + "/v1/me/consent").json() == {"share_conversations": True}
     page.check_page("account-user")
 
 
-# ---- Screens ---------------------------------------------------------------------------------------------------
+def test_a_user_finds_their_answer_among_their_traces_and_reads_its_waterfall(as_user, server):
+    page = as_user
+    browser = page.driver
+    upload_handbook(server)
+    uma = server.person("uma")
+    asked = []
+    for question in ["Which class are trains booked in?", "Within how many days must hotel receipts be filed?"]:
+        answer = uma.post(server.base + "/v1/chat", json={"message": question}, timeout=60)
+        assert answer.status_code == 200, answer.text
+        asked.append(answer.json())
+    newest = asked[-1]
+    trace = uma.get(server.base + f"/v1/traces/{newest['trace_id']}").json()
 
-def test_overview_shows_usage_by_model_and_key_with_tables_always(console):
-    base = console.base
-    ok = api(base, "POST", "/v1/chat/completions", json={"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}]})
+    page.open("Traces")
+    form = page.wait.until(conditions.visibility_of_element_located((By.ID, "trace-search")))
+    subject = form.find_element(By.NAME, "subject")
+    assert subject.get_attribute("readonly") is not None and subject.get_attribute("value") == trace["subject"]
+    Select(form.find_element(By.NAME, "range")).select_by_value("hour")
+    form.find_element(By.NAME, "flow").send_keys("rag")
+    Select(form.find_element(By.NAME, "status")).select_by_value("succeeded")
+    per_page = form.find_element(By.NAME, "limit")
+    per_page.clear()
+    per_page.send_keys("1")
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    page.wait_for_status("1 trace on page 1, more on the next")
+    links = browser.find_elements(By.CSS_SELECTOR, "#trace-results a.trace-link")
+    assert [link.get_attribute("data-id") for link in links] == [newest["trace_id"]], "newest first"
+    # The cursor pages back to the earlier answer, and forward again.
+    browser.find_element(By.ID, "traces-next").click()
+    page.wait_for_status("on page 2")
+    assert browser.find_element(By.CSS_SELECTOR, "#trace-results a.trace-link").get_attribute("data-id") == asked[0]["trace_id"]
+    browser.find_element(By.ID, "traces-previous").click()
+    page.wait_for_status("on page 1")
+    page.check_page("traces-search")
+
+    page.follow(browser.find_element(By.CSS_SELECTOR, f"a.trace-link[data-id='{newest['trace_id']}']"))
+    assert browser.execute_script("return location.hash") == f"#/traces/{newest['trace_id']}"
+    page.wait_for_status(f"{len(trace['nodes'])} nodes, succeeded")
+    names = [node["name"] for node in trace["nodes"]]
+    rows = page.table_rows(f"Table: Timing of the {len(names)} nodes (milliseconds from the start of the flow)")
+    assert list(rows) == names, "the waterfall's table lists the nodes in the order they ran"
+    for node in trace["nodes"]:
+        assert rows[node["name"]][0] == node["kind"] and node["status"] in rows[node["name"]][1]
+    drawn = page.chart_data("trace-waterfall")
+    if drawn is not None:
+        bars = [t for t in drawn if t["orientation"] == "h" and t["name"] in ("succeeded", "failed", "skipped")]
+        assert sorted(y for t in bars for y in t["y"]) == sorted(names), drawn
+        starts = {y: base for t in bars for y, base in zip(t["y"], t["base"])}
+        assert all(abs(starts[node["name"]] - node["start_ms"]) < 1e-6 for node in trace["nodes"]), "bars start at their node's start"
+        assert browser.find_elements(By.CSS_SELECTOR, "#trace-waterfall .chart .barlayer .point")
+
+    # The retrieval node's chunks, with the cited passage's text; the llm node's prompt; the guard's result.
+    retrieve = browser.find_element(By.CSS_SELECTOR, "article.node[data-node='retrieve']")
+    chunk_rows = retrieve.find_elements(By.CSS_SELECTOR, ".chunks tbody tr")
+    assert len(chunk_rows) == len([chunk for chunk in trace["retrieved"] if chunk["node"] == "retrieve"])
+    cited = [row for row in chunk_rows if row.find_elements(By.TAG_NAME, "td")[2].text == "cited"]
+    assert len(cited) == len(trace["cited_markers"]) >= 1
+    assert "travel-policy.md" in cited[0].text
+    assert "within thirty days" in cited[0].find_element(By.CSS_SELECTOR, ".excerpt").text
+    answer_node = browser.find_element(By.CSS_SELECTOR, "article.node[data-node='answer']")
+    assert "rag-answer version 1" in answer_node.text and "gpt-4o-mini" in answer_node.text
+    usage = next(node for node in trace["nodes"] if node["name"] == "answer")["usage"]
+    assert f"{usage['prompt_tokens']} in, {usage['completion_tokens']} out" in answer_node.text
+    guard = browser.find_element(By.CSS_SELECTOR, "article.node[data-node='check_question'] .guards")
+    assert "passed" in guard.text and "allow" in guard.text
+    assert "carries no cost" in browser.find_element(By.ID, "trace-detail").text, "a user is told why no cost is shown"
+    page.check_page("trace")
+
+    page.follow(browser.find_element(By.ID, "back-to-traces"))
+    page.wait_for_status("on page 1")
+    assert browser.find_element(By.CSS_SELECTOR, "#trace-search select[name=range]").get_attribute("value") == "hour", \
+        "back from a trace, the search is as it was left"
+
+
+# ---- A tenant's admin -------------------------------------------------------------------------------------------
+
+def test_a_tenant_admin_sees_the_tenant_screens_and_no_platform_screen(as_admin):
+    page = as_admin
+    assert page.nav_labels() == ["Overview", "Traces", "API keys", "Documents", "Prompts and flows", "Evaluations",
+                                 "Monitors", "Feedback", "Audit log", "Data protection", "My account"]
+    assert "tenant acme" in page.driver.find_element(By.ID, "whoami").text
+    page.go("#/gateway")
+    assert "not available" in page.driver.find_element(By.CSS_SELECTOR, "#screen h1").text
+    page.check_page("tenant-admin-refused")
+
+
+def test_overview_shows_usage_by_model_and_key_with_tables_always(as_admin, server):
+    page = as_admin
+    ok = server.api("POST", "/v1/chat/completions", json={"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}]})
     assert ok.status_code == 200, ok.text
-    failed = api(base, "POST", "/v1/chat/completions", json={"model": "failing-model", "messages": [{"role": "user", "content": "hi"}]})
+    failed = server.api("POST", "/v1/chat/completions", json={"model": "failing-model", "messages": [{"role": "user", "content": "hi"}]})
     assert failed.status_code >= 500, failed.text
     failure_code = failed.json()["error"]["code"]
-    by_model = {row["group"]: row for row in api(base, "GET", "/v1/admin/usage", params={"group_by": "model"}).json()["data"]}
+    by_model = {row["group"]: row for row in server.api("GET", "/v1/admin/usage", params={"group_by": "model"}).json()["data"]}
 
-    console.open("Overview")
-    console.wait_for_status("requests")
-    totals = console.driver.find_element(By.ID, "overview-totals")
+    page.open("Overview")
+    page.wait_for_status("requests")
+    totals = page.driver.find_element(By.ID, "overview-totals")
     requests_total = sum(row["requests"] for row in by_model.values())
     assert totals.find_element(By.CSS_SELECTOR, "[data-total=requests]").text == f"{requests_total:,}"
 
-    tables = {table.find_element(By.TAG_NAME, "caption").text: table for table in console.driver.find_elements(By.CSS_SELECTOR, "#screen table")}
+    tables = {table.find_element(By.TAG_NAME, "caption").text: table for table in page.driver.find_elements(By.CSS_SELECTOR, "#screen table")}
     for title in ["Requests and failures by day", "Tokens by day", "Requests and failures by model", "Tokens by key", "Failed turns by error code"]:
         assert f"Table: {title}" in tables, sorted(tables)
     model_rows = {row.find_element(By.TAG_NAME, "th").text: row.text for row in
                   tables["Table: Requests and failures by model"].find_elements(By.CSS_SELECTOR, "tbody tr")}
     assert set(model_rows) == set(by_model)
     assert model_rows["failing-model"].startswith(f"failing-model {by_model['failing-model']['requests']} {by_model['failing-model']['failed']}")
-    assert "bootstrap admin" in tables["Table: Tokens by key"].text
+    assert "console checks" in tables["Table: Tokens by key"].text
     assert failure_code in tables["Table: Failed turns by error code"].text
 
-    if console.plotly():
-        console.wait.until(lambda _: len(console.driver.find_elements(By.CSS_SELECTOR, "#screen .chart .main-svg")) >= 5)
+    if page.plotly():
+        page.wait.until(lambda _: len(page.driver.find_elements(By.CSS_SELECTOR, "#screen .chart .main-svg")) >= 5)
         # With plotly.css served from 'self', plotly.js positions its layers without an inline <style>.
-        assert console.driver.execute_script(
+        assert page.driver.execute_script(
             "return getComputedStyle(document.querySelector('#screen .chart .main-svg')).position") == "absolute"
     else:
-        assert console.driver.find_element(By.CSS_SELECTOR, "[data-charts=unavailable]").is_displayed()
-        assert not console.driver.find_elements(By.CSS_SELECTOR, "#screen .chart")
-    console.check_page("overview")
+        assert page.driver.find_element(By.CSS_SELECTOR, "[data-charts=unavailable]").is_displayed()
+        assert not page.driver.find_elements(By.CSS_SELECTOR, "#screen .chart")
+    page.check_page("overview")
 
 
-def test_keys_create_shows_the_secret_once_then_revoke(console):
-    base = console.base
-    console.open("API keys")
-    console.driver.find_element(By.CSS_SELECTOR, "#create-key-form input[name=name]").send_keys("made in the console")
-    Select(console.driver.find_element(By.CSS_SELECTOR, "#create-key-form select[name=role]")).select_by_value("user")
-    console.driver.find_element(By.CSS_SELECTOR, "#create-key-form button[type=submit]").click()
-    secret = console.wait.until(conditions.visibility_of_element_located((By.ID, "new-secret"))).text
+def test_keys_create_shows_the_secret_once_then_revoke(as_admin, server):
+    page = as_admin
+    page.open("API keys")
+    page.driver.find_element(By.CSS_SELECTOR, "#create-key-form input[name=name]").send_keys("made in the console")
+    Select(page.driver.find_element(By.CSS_SELECTOR, "#create-key-form select[name=role]")).select_by_value("user")
+    page.driver.find_element(By.CSS_SELECTOR, "#create-key-form button[type=submit]").click()
+    secret = page.wait.until(conditions.visibility_of_element_located((By.ID, "new-secret"))).text
     assert secret.startswith("pk-")
-    assert "will not be shown again" in console.driver.find_element(By.CSS_SELECTOR, ".secret-box").text
-    console.wait_for_status("Created made in the console")
-    listed = [key for key in api(base, "GET", "/v1/admin/keys").json()["data"] if key["name"] == "made in the console"]
+    assert "will not be shown again" in page.driver.find_element(By.CSS_SELECTOR, ".secret-box").text
+    page.wait_for_status("Created made in the console")
+    listed = [key for key in server.api("GET", "/v1/admin/keys").json()["data"] if key["name"] == "made in the console"]
     assert len(listed) == 1 and listed[0]["role"] == "user" and "revoked_at" not in listed[0]
+    assert listed[0]["tenant"] == "acme", "a session's keys are its tenant's"
     key_id = listed[0]["id"]
-    assert api(base, "GET", "/v1/me/consent", key=secret).status_code == 200, "the secret shown is the key"
-    console.driver.find_element(By.ID, "copy-secret").click()
-    console.check_page("keys-created")
+    assert server.api("GET", "/v1/me/consent", key=secret).status_code == 200, "the secret shown is the key"
+    page.driver.find_element(By.ID, "copy-secret").click()
+    page.check_page("keys-created")
 
-    console.driver.find_element(By.ID, "dismiss-secret").click()
-    assert not console.driver.find_elements(By.ID, "new-secret")
-    console.open("Overview")
-    console.open("API keys")
-    console.wait.until(lambda _: key_id in console.driver.find_element(By.ID, "key-list").text)
-    assert secret not in console.driver.page_source, "the secret is never shown again"
-    # The signed-in key has no revoke button: a key cannot revoke itself.
-    own = api(base, "GET", "/v1/admin/keys").json()["data"]
-    bootstrap = next(key for key in own if key["name"] == "bootstrap admin")
-    assert not console.driver.find_elements(By.CSS_SELECTOR, f"button.revoke[data-id='{bootstrap['id']}']")
+    page.driver.find_element(By.ID, "dismiss-secret").click()
+    assert not page.driver.find_elements(By.ID, "new-secret")
+    page.open("Overview")
+    page.open("API keys")
+    page.wait.until(lambda _: key_id in page.driver.find_element(By.ID, "key-list").text)
+    assert secret not in page.driver.page_source, "the secret is never shown again"
 
-    console.driver.find_element(By.CSS_SELECTOR, f"button.revoke[data-id='{key_id}']").click()
-    console.confirm_dialog()
-    console.wait_for_status(f"Revoked made in the console ({key_id})")
-    revoked = next(key for key in api(base, "GET", "/v1/admin/keys").json()["data"] if key["id"] == key_id)
+    page.driver.find_element(By.CSS_SELECTOR, f"button.revoke[data-id='{key_id}']").click()
+    page.confirm_dialog()
+    page.wait_for_status(f"Revoked made in the console ({key_id})")
+    revoked = next(key for key in server.api("GET", "/v1/admin/keys").json()["data"] if key["id"] == key_id)
     assert revoked.get("revoked_at")
-    assert api(base, "GET", "/v1/me/consent", key=secret).status_code == 401
-    console.check_page("keys-revoked")
+    assert server.api("GET", "/v1/me/consent", key=secret).status_code == 401
+    page.check_page("keys-revoked")
 
 
-def test_documents_upload_with_progress_list_groups_and_delete(console, tmp_path):
-    base = console.base
+def test_documents_upload_with_progress_list_groups_and_delete(as_admin, server, tmp_path):
+    page = as_admin
     document = tmp_path / "console-handbook.md"
     # Large enough that the upload reports progress before it ends, small enough for the default body limit.
     document.write_text("# Handbook\n\n" + "\n\n".join(f"Paragraph {n}: the console uploads documents." for n in range(5000)))
-    console.open("Documents")
-    console.driver.find_element(By.CSS_SELECTOR, "#upload-form input[type=file]").send_keys(str(document))
-    console.driver.find_element(By.CSS_SELECTOR, "#upload-form input[name=title]").send_keys("Console handbook")
-    console.driver.find_element(By.CSS_SELECTOR, "#upload-form input[name=acl]").send_keys("hr, finance")
-    console.driver.find_element(By.CSS_SELECTOR, "#upload-form button[type=submit]").click()
-    console.wait_for_status("Added console-handbook.md", timeout=120)
-    progress = console.driver.find_element(By.ID, "upload-progress")
+    page.open("Documents")
+    page.driver.find_element(By.CSS_SELECTOR, "#upload-form input[type=file]").send_keys(str(document))
+    page.driver.find_element(By.CSS_SELECTOR, "#upload-form input[name=title]").send_keys("Console handbook")
+    page.driver.find_element(By.CSS_SELECTOR, "#upload-form input[name=acl]").send_keys("hr, finance")
+    page.driver.find_element(By.CSS_SELECTOR, "#upload-form button[type=submit]").click()
+    page.wait_for_status("Added console-handbook.md", timeout=120)
+    progress = page.driver.find_element(By.ID, "upload-progress")
     assert progress.get_attribute("value") == "100"
     assert int(progress.get_attribute("data-events") or 0) >= 1, "the bar follows XMLHttpRequest's upload progress events"
-    row = console.wait.until(lambda _: next((r for r in console.driver.find_elements(By.CSS_SELECTOR, "#document-list tbody tr")
-                                             if "console-handbook.md" in r.text), None))
+    row = page.wait.until(lambda _: next((r for r in page.driver.find_elements(By.CSS_SELECTOR, "#document-list tbody tr")
+                                          if "console-handbook.md" in r.text), None))
     assert "Console handbook" in row.text and "hr" in row.text and "finance" in row.text
-    listed = [d for d in api(base, "GET", "/v1/documents").json()["data"] if d["source"] == "console-handbook.md"]
+    listed = [d for d in server.api("GET", "/v1/documents").json()["data"] if d["source"] == "console-handbook.md"]
     assert len(listed) == 1 and sorted(listed[0]["acl"]) == ["finance", "hr"] and listed[0]["title"] == "Console handbook"
-    console.check_page("documents")
+    page.check_page("documents")
 
     row.find_element(By.CSS_SELECTOR, "button.delete").click()
-    console.confirm_dialog()
-    console.wait_for_status("Deleted console-handbook.md")
-    assert api(base, "GET", f"/v1/documents/{listed[0]['id']}").status_code == 404
-    assert "console-handbook.md" not in console.driver.find_element(By.ID, "document-list").text
+    page.confirm_dialog()
+    page.wait_for_status("Deleted console-handbook.md")
+    assert server.api("GET", f"/v1/documents/{listed[0]['id']}").status_code == 404
+    assert "console-handbook.md" not in page.driver.find_element(By.ID, "document-list").text
 
 
-def test_prompts_point_diff_promote_rollback_and_canary(console):
-    base = console.base
+def test_prompts_point_diff_promote_rollback_and_canary(as_admin, server):
+    page = as_admin
     for note, system in [("first", "Answer briefly."), ("second", "Answer briefly and kindly.")]:
-        saved = api(base, "POST", "/v1/admin/prompts", json={"name": PROMPT, "note": note, "prompt": {
+        saved = server.api("POST", "/v1/admin/prompts", json={"name": PROMPT, "note": note, "prompt": {
             "variables": [{"name": "question"}],
             "messages": [{"role": "system", "template": system}, {"role": "user", "template": "{{question}}"}]}})
         assert saved.status_code == 201, saved.text
 
     def labels():
-        return {label["label"]: label["split"] for label in api(base, "GET", f"/v1/admin/prompts/{PROMPT}").json()["labels"]}
+        return {label["label"]: label["split"] for label in server.api("GET", f"/v1/admin/prompts/{PROMPT}").json()["labels"]}
 
-    console.open("Prompts and flows")
-    console.wait.until(conditions.element_to_be_clickable((By.XPATH, f"//a[@class='entry' and normalize-space()='{PROMPT}']"))).click()
-    console.wait.until(conditions.text_to_be_present_in_element((By.CSS_SELECTOR, "#screen h1"), PROMPT))
+    page.open("Prompts and flows")
+    page.wait.until(conditions.element_to_be_clickable((By.XPATH, f"//a[@class='entry' and normalize-space()='{PROMPT}']"))).click()
+    page.wait.until(conditions.text_to_be_present_in_element((By.CSS_SELECTOR, "#screen h1"), PROMPT))
 
     def point(label, assignment):
-        form = console.wait.until(conditions.visibility_of_element_located((By.ID, "point-label-form")))
+        form = page.wait.until(conditions.visibility_of_element_located((By.ID, "point-label-form")))
         form.find_element(By.NAME, "label").send_keys(label)
         version = form.find_element(By.NAME, "assignment")
         version.clear()
@@ -374,161 +601,363 @@ def test_prompts_point_diff_promote_rollback_and_canary(console):
         form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
 
     point("production", "1")
-    console.wait_for_status("production points at version 1")
+    page.wait_for_status("production points at version 1")
     point("staging", "2")
-    console.wait_for_status("staging points at version 2")
+    page.wait_for_status("staging points at version 2")
     assert labels() == {"production": [{"version": 1, "weight": 100}], "staging": [{"version": 2, "weight": 100}]}
 
-    Select(console.driver.find_element(By.CSS_SELECTOR, "#diff-form select[name=from]")).select_by_value("1")
-    Select(console.driver.find_element(By.CSS_SELECTOR, "#diff-form select[name=to]")).select_by_value("2")
-    console.driver.find_element(By.CSS_SELECTOR, "#diff-form button").click()
-    diff = console.wait.until(conditions.visibility_of_element_located((By.ID, "diff-output")))
+    Select(page.driver.find_element(By.CSS_SELECTOR, "#diff-form select[name=from]")).select_by_value("1")
+    Select(page.driver.find_element(By.CSS_SELECTOR, "#diff-form select[name=to]")).select_by_value("2")
+    page.driver.find_element(By.CSS_SELECTOR, "#diff-form button").click()
+    diff = page.wait.until(conditions.visibility_of_element_located((By.ID, "diff-output")))
     added = [line.text for line in diff.find_elements(By.CSS_SELECTOR, ".line.added")]
     assert any("kindly" in line for line in added), diff.text
-    console.check_page("prompt-detail")
+    page.check_page("prompt-detail")
 
-    form = console.driver.find_element(By.ID, "promote-form")
+    form = page.driver.find_element(By.ID, "promote-form")
     Select(form.find_element(By.NAME, "from")).select_by_value("staging")
     form.find_element(By.NAME, "to").send_keys("production")
     form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-    console.wait_for_status("production now points at version 2")
+    page.wait_for_status("production now points at version 2")
     assert labels()["production"] == [{"version": 2, "weight": 100}]
 
-    console.driver.find_element(By.CSS_SELECTOR, "button.rollback[data-label='production']").click()
-    console.confirm_dialog()
-    console.wait_for_status("production points at version 1 again")
+    page.driver.find_element(By.CSS_SELECTOR, "button.rollback[data-label='production']").click()
+    page.confirm_dialog()
+    page.wait_for_status("production points at version 1 again")
     assert labels()["production"] == [{"version": 1, "weight": 100}]
 
-    box = console.wait.until(conditions.visibility_of_element_located((By.CSS_SELECTOR, ".analysis[data-label='production']")))
+    box = page.wait.until(conditions.visibility_of_element_located((By.CSS_SELECTOR, ".analysis[data-label='production']")))
     Select(box.find_element(By.NAME, "candidate")).select_by_value("2")
     box.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-    console.wait_for_status("A canary analysis of version 2 on production is running")
-    analysis = api(base, "GET", f"/v1/admin/prompts/{PROMPT}/labels/production/analysis").json()
+    page.wait_for_status("A canary analysis of version 2 on production is running")
+    analysis = server.api("GET", f"/v1/admin/prompts/{PROMPT}/labels/production/analysis").json()
     assert analysis["status"] == "running" and analysis["candidate_version"] == 2
-    box = console.driver.find_element(By.CSS_SELECTOR, ".analysis[data-label='production']")
+    box = page.driver.find_element(By.CSS_SELECTOR, ".analysis[data-label='production']")
     assert box.find_element(By.CSS_SELECTOR, ".analysis-status").text == "running"
-    console.check_page("prompt-canary")
+    page.check_page("prompt-canary")
     box.find_element(By.CSS_SELECTOR, "button.abort-analysis").click()
-    console.confirm_dialog()
-    console.wait_for_status("The analysis on production is aborted")
-    assert api(base, "GET", f"/v1/admin/prompts/{PROMPT}/labels/production/analysis").json()["status"] == "aborted"
+    page.confirm_dialog()
+    page.wait_for_status("The analysis on production is aborted")
+    assert server.api("GET", f"/v1/admin/prompts/{PROMPT}/labels/production/analysis").json()["status"] == "aborted"
 
 
-def test_flows_are_listed(console):
-    console.go("#/library/flows")
-    console.wait.until(conditions.element_to_be_clickable((By.XPATH, "//a[@class='entry' and normalize-space()='rag']")))
-    console.check_page("flows")
+def test_flows_are_listed(as_admin):
+    page = as_admin
+    page.go("#/library/flows")
+    page.wait.until(conditions.element_to_be_clickable((By.XPATH, "//a[@class='entry' and normalize-space()='rag']")))
+    page.check_page("flows")
 
 
-def test_feedback_shows_shared_conversations(console):
-    base = console.base
-    user = make_key(base, "console rater")
-    assert api(base, "PUT", "/v1/me/consent", key=user["secret"], json={"share_conversations": True}).status_code == 200
-    answer = api(base, "POST", "/v1/chat", key=user["secret"], json={"message": "What does the console rate?"})
+def test_an_admin_searches_a_users_traces_and_sees_what_an_answer_cost(as_admin, server):
+    page = as_admin
+    upload_handbook(server)
+    uma = server.person("uma")
+    answer = uma.post(server.base + "/v1/chat", json={"message": "Which class are trains booked in?"}, timeout=60)
     assert answer.status_code == 200, answer.text
-    rated = api(base, "POST", "/v1/feedback", key=user["secret"], json={
+    trace_id = answer.json()["trace_id"]
+    trace = server.api("GET", f"/v1/traces/{trace_id}").json()
+    found = server.api("GET", "/v1/traces", params={"subject": trace["subject"], "flow": "rag", "status": "succeeded"}).json()["data"]
+    assert found[0]["id"] == trace_id
+
+    page.open("Traces")
+    form = page.wait.until(conditions.visibility_of_element_located((By.ID, "trace-search")))
+    subject = form.find_element(By.NAME, "subject")
+    assert subject.get_attribute("readonly") is None, "an admin may search any user's traces"
+    subject.send_keys(trace["subject"])
+    Select(form.find_element(By.NAME, "status")).select_by_value("failed")
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    page.wait_for_status("No trace matches the search")
+    Select(form.find_element(By.NAME, "status")).select_by_value("succeeded")
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    page.wait_for_status(f"{min(len(found), 25)} trace")
+    listed = [link.get_attribute("data-id") for link in page.driver.find_elements(By.CSS_SELECTOR, "#trace-results a.trace-link")]
+    assert listed == [t["id"] for t in found][:25]
+
+    page.follow(page.driver.find_element(By.CSS_SELECTOR, f"a.trace-link[data-id='{trace_id}']"))
+    page.wait_for_status("nodes, succeeded")
+    # The cost of the answer's model calls, from the prices: (prompt × input + completion × output) per million.
+    llm = [node for node in trace["nodes"] if node.get("usage")]
+    expected = sum(node["usage"]["prompt_tokens"] * PRICE["inputPerMillion"] + node["usage"]["completion_tokens"] * PRICE["outputPerMillion"]
+                   for node in llm) / 1e6
+    assert page.driver.find_element(By.ID, "trace-cost").text == dollars(expected)
+    answer_node = page.driver.find_element(By.CSS_SELECTOR, "article.node[data-node='answer']")
+    assert dollars(expected) in answer_node.text
+    assert "keeps no text" in page.driver.find_element(By.CSS_SELECTOR, "article.node[data-node='retrieve']").text, \
+        "another person's passages are not shown: only their conversation holds the text"
+    page.check_page("trace-admin")
+
+
+def test_evaluations_import_a_dataset_run_it_see_its_scores_and_compare_with_the_baseline(as_admin, server, tmp_path):
+    page = as_admin
+    upload_handbook(server)
+    items = [
+        {"id": "receipts", "question": "Within how many days must hotel receipts be filed?", "expected_answer": "Within thirty days.",
+         "expected_facts": ["thirty days"], "expected_sources": ["travel-policy.md"]},
+        {"id": "trains", "question": "Which class are trains booked in?", "expected_answer": "Second class.",
+         "expected_facts": ["second class"], "expected_sources": ["travel-policy.md"]},
+        {"id": "cat", "question": "What colour is the office cat?", "answerable": False},
+    ]
+    dataset = tmp_path / "travel.jsonl"
+    dataset.write_text("".join(json.dumps(item) + "\n" for item in items))
+
+    page.open("Evaluations")
+    form = page.wait.until(conditions.visibility_of_element_located((By.ID, "import-dataset-form")))
+    form.find_element(By.NAME, "name").send_keys("travel")
+    form.find_element(By.NAME, "file").send_keys(str(dataset))
+    form.find_element(By.NAME, "note").send_keys("from the console")
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    page.wait_for_status("Imported 3 items as version 1 of travel")
+    stored = server.api("GET", "/v1/admin/eval/datasets/travel", params={"items": "true"}).json()
+    assert [item["id"] for item in stored["items"]] == ["receipts", "trains", "cat"] and stored["version"]["note"] == "from the console"
+    assert "travel" in page.driver.find_element(By.ID, "eval-datasets").text
+
+    def start_run(note):
+        start = page.driver.find_element(By.ID, "start-run-form")
+        Select(start.find_element(By.NAME, "dataset")).select_by_value("travel")
+        flow = start.find_element(By.NAME, "flow")
+        flow.clear()
+        flow.send_keys("rag")
+        start.find_element(By.NAME, "note").send_keys(note)
+        start.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        page.wait.until(lambda _: page.driver.execute_script("return location.hash").startswith("#/evaluations/runs/run_"))
+        page.wait_for_status("The run is completed", timeout=120)
+        return page.driver.execute_script("return location.hash").rsplit("/", 1)[1]
+
+    first = start_run("first from the console")
+    run = server.api("GET", f"/v1/admin/eval/runs/{first}").json()
+    assert run["status"] == "completed" and run["spec"]["dataset"] == "travel" and run["spec"]["note"] == "first from the console"
+    results = server.api("GET", f"/v1/admin/eval/runs/{first}/results").json()["data"]
+    assert len(results) == 3
+    metrics = page.table_rows("Every metric: the mean over items of each item's mean over repeats")
+    for name in ["facts_recall", "token_f1", "groundedness", "abstention_correct"]:
+        values = [r["scores"][name]["value"] for r in results if "value" in r["scores"].get(name, {})]
+        assert metrics[name][0] == f"{sum(values) / len(values):.3f}", (name, metrics[name], values)
+        assert metrics[name][1] == str(len(values))
+    drawn = page.chart_data("run-scores-ratio")
+    if drawn is not None:
+        assert "facts_recall" in drawn[0]["x"] and "groundedness" not in drawn[0]["x"]
+        judged = page.chart_data("run-scores-judge")
+        assert set(judged[0]["x"]) >= {"groundedness", "relevance"}
+    answers = page.driver.find_element(By.XPATH, "//table[caption[normalize-space()=\"The run's 3 answers\"]]")
+    assert "thirty days" in answers.text
+    page.check_page("evaluation-run")
+
+    page.driver.find_element(By.CSS_SELECTOR, f"button.set-baseline[data-id='{first}']").click()
+    page.wait_for_status(f"{first} is the baseline of travel for flow rag")
+    baselines = server.api("GET", "/v1/admin/eval/baselines").json()["data"]
+    assert {"dataset": "travel", "flow": "rag", "run_id": first}.items() <= next(b for b in baselines if b["dataset"] == "travel").items()
+
+    page.follow(page.driver.find_element(By.LINK_TEXT, "All datasets and runs"))
+    page.wait.until(lambda _: first in page.driver.find_element(By.ID, "eval-runs").text)
+    second = start_run("second from the console")
+    page.follow(page.driver.find_element(By.CSS_SELECTOR, "a.compare-baseline"))
+    assert page.driver.execute_script("return location.hash") == f"#/evaluations/compare/{first}/{second}"
+    page.wait_for_status(f"Compared {second} with {first} over 3 items")
+    comparison = server.api("GET", "/v1/admin/eval/compare", params={"baseline": first, "candidate": second}).json()
+    rows = page.table_rows("Every metric compared")
+    assert list(rows) == [metric["name"] for metric in comparison["metrics"]]
+    facts_recall = next(metric for metric in comparison["metrics"] if metric["name"] == "facts_recall")
+    assert rows["facts_recall"][0] == f"{facts_recall['baseline_mean']:.3f}" and rows["facts_recall"][1] == f"{facts_recall['candidate_mean']:.3f}"
+    if page.plotly():
+        drawn = page.chart_data("compare-ratio")
+        assert [t["name"] for t in drawn] == [f"baseline {first}", f"candidate {second}"]
+    page.check_page("evaluation-compare")
+
+    # A gate on the two runs, decided from the console and kept.
+    page.follow(page.driver.find_element(By.LINK_TEXT, "All datasets and runs"))
+    gate = page.wait.until(conditions.visibility_of_element_located((By.ID, "gate-form")))
+    Select(gate.find_element(By.NAME, "candidate")).select_by_value(second)
+    requirement = gate.find_element(By.NAME, "require")
+    requirement.clear()
+    requirement.send_keys("facts_recall>=baseline-0.1")
+    gate.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    page.wait_for_status("passed")
+    gates = server.api("GET", "/v1/admin/eval/gates").json()["data"]
+    assert gates[0]["candidate_run_id"] == second and gates[0]["baseline_run_id"] == first and gates[0]["passed"]
+    page.check_page("evaluations")
+
+
+def test_monitors_show_the_tenants_state_values_and_level_changes(as_admin, server):
+    page = as_admin
+    upload_handbook(server)
+    assert server.api("POST", "/v1/chat", json={"message": "Which class are trains booked in?"}).status_code == 200
+
+    def scope():
+        report = server.api("GET", f"/v1/admin/monitors/{LATENCY_MONITOR}").json()
+        return next((s for s in report["scopes"] if s["flow"] == "rag" and s["label"] == "production"), None)
+    deadline = time.monotonic() + 20
+    while not ((found := scope()) and found["state"]["level"] == "alert") and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert found and found["state"]["level"] == "alert", found
+
+    page.open("Monitors")
+    listed = page.wait.until(conditions.visibility_of_element_located((By.CSS_SELECTOR, "#monitor-list table")))
+    rows = page.table_rows("The monitors in force and their worst level")
+    assert set(rows) == {LATENCY_MONITOR, "groundedness-low"}
+    assert rows[LATENCY_MONITOR][1] == "alert" and "rag@production in tenant acme" in rows[LATENCY_MONITOR][5]
+    assert "tenant default" not in listed.text, "a tenant's admins see their tenant only"
+    page.check_page("monitors")
+
+    page.follow(page.driver.find_element(By.XPATH, f"//a[@class='monitor-link' and normalize-space()='{LATENCY_MONITOR}']"))
+    page.wait.until(lambda _: page.driver.find_elements(By.CSS_SELECTOR, "#monitor-scopes table"))
+    scopes = page.table_rows(f"Where {LATENCY_MONITOR} stands on each scope it watches")
+    assert scopes["rag@production"][:2] == ["acme", "alert"]
+    changes = page.driver.find_element(By.XPATH, "//table[caption[normalize-space()='Level changes, newest first (the latest 50)']]")
+    assert "ok → alert" in changes.text and "latency_p95_ms is above the alert threshold" in changes.text
+    values = page.driver.find_elements(By.CSS_SELECTOR, "#monitor-values tbody tr")
+    assert any("rag@production in tenant acme" in row.text for row in values), [row.text for row in values]
+    drawn = page.chart_data("monitor-values")
+    if drawn is not None:
+        assert drawn[0]["name"] == "rag@production in tenant acme" and drawn[0]["y"]
+        assert any(t["name"].startswith("alert threshold") for t in drawn)
+    # The page follows the monitor while open: it is refreshed without a reload.
+    page.wait.until(lambda _: int(page.driver.find_element(By.ID, "monitor-updated").get_attribute("data-refreshes") or 0) >= 2)
+    assert not page.driver.find_elements(By.ID, "test-alert-form"), "test alerts are the platform's"
+    page.check_page("monitor")
+
+
+def test_feedback_shows_shared_conversations(as_admin, server):
+    page = as_admin
+    user = make_key(server, "console rater")
+    assert server.api("PUT", "/v1/me/consent", key=user["secret"], json={"share_conversations": True}).status_code == 200
+    answer = server.api("POST", "/v1/chat", key=user["secret"], json={"message": "What does the console rate?"})
+    assert answer.status_code == 200, answer.text
+    rated = server.api("POST", "/v1/feedback", key=user["secret"], json={
         "trace_id": answer.json()["trace_id"], "thumbs": "down", "comment": "Console comment <b>not bold</b>",
         "include_conversation": True})
     assert rated.status_code == 201 and rated.json()["conversation_included"], rated.text
 
-    console.open("Feedback")
-    row = console.wait.until(lambda _: next((r for r in console.driver.find_elements(By.CSS_SELECTOR, "#feedback-list tbody tr")
-                                             if user["key"]["id"] in r.text), None))
+    page.open("Feedback")
+    row = page.wait.until(lambda _: next((r for r in page.driver.find_elements(By.CSS_SELECTOR, "#feedback-list tbody tr")
+                                          if user["key"]["id"] in r.text), None))
     assert "1 of 5" in row.text
     assert "Console comment <b>not bold</b>" in row.text, "a comment is text, never markup"
     row.find_element(By.CSS_SELECTOR, "details.shared-conversation summary").click()
     assert "What does the console rate?" in row.find_element(By.CSS_SELECTOR, "details.shared-conversation").text
-    console.driver.find_element(By.ID, "only-shared").click()
-    assert all("shared" in r.text for r in console.driver.find_elements(By.CSS_SELECTOR, "#feedback-list tbody tr"))
-    console.check_page("feedback")
+    page.driver.find_element(By.ID, "only-shared").click()
+    assert all("shared" in r.text for r in page.driver.find_elements(By.CSS_SELECTOR, "#feedback-list tbody tr"))
+    page.check_page("feedback")
 
 
-def test_audit_log_pages_and_checks_the_chain(console):
-    base = console.base
-    make_key(base, "audited key")
-    events = api(base, "GET", "/v1/admin/audit", params={"limit": 50}).json()
-    console.open("Audit log")
-    verification = console.wait.until(lambda _: (lambda node: node if node.get_attribute("data-verified") else None)(
-        console.driver.find_element(By.ID, "audit-verification")))
+def test_audit_log_pages_and_checks_the_chain(as_admin, server):
+    page = as_admin
+    make_key(server, "audited key")
+    events = server.api("GET", "/v1/admin/audit", params={"limit": 50}).json()
+    page.open("Audit log")
+    verification = page.wait.until(lambda _: (lambda node: node if node.get_attribute("data-verified") else None)(
+        page.driver.find_element(By.ID, "audit-verification")))
     assert verification.get_attribute("data-verified") == "true", verification.text
-    first = console.driver.find_element(By.CSS_SELECTOR, "#audit-list tbody tr")
+    first = page.driver.find_element(By.CSS_SELECTOR, "#audit-list tbody tr")
     assert first.find_element(By.TAG_NAME, "th").text == str(events["data"][0]["seq"])
-    assert "key.create" in console.driver.find_element(By.ID, "audit-list").text
-    console.check_page("audit")
+    audit = page.driver.find_element(By.ID, "audit-list").text
+    assert "key.create" in audit and "session.sign_in" in audit, "signing in through the provider is audited"
+    page.check_page("audit")
     if events["has_more"]:
-        console.driver.find_element(By.ID, "audit-older").click()
-        console.wait.until(lambda _: int(console.driver.find_element(By.CSS_SELECTOR, "#audit-list tbody tr th").text)
-                           < events["data"][-1]["seq"])
+        page.driver.find_element(By.ID, "audit-older").click()
+        page.wait.until(lambda _: int(page.driver.find_element(By.CSS_SELECTOR, "#audit-list tbody tr th").text)
+                        < events["data"][-1]["seq"])
 
 
-def test_erasure_needs_the_subject_typed_again(console):
-    base = console.base
-    user = make_key(base, "console erased")
+def test_erasure_needs_the_subject_typed_again(as_admin, server):
+    page = as_admin
+    user = make_key(server, "console erased")
     subject = user["key"]["id"]
-    assert api(base, "POST", "/v1/chat", key=user["secret"], json={"message": "Remember me?"}).status_code == 200
-    assert len(api(base, "GET", "/v1/conversations", key=user["secret"]).json()["data"]) == 1
+    assert server.api("POST", "/v1/chat", key=user["secret"], json={"message": "Remember me?"}).status_code == 200
+    assert len(server.api("GET", "/v1/conversations", key=user["secret"]).json()["data"]) == 1
 
-    console.open("Data protection")
-    console.driver.find_element(By.CSS_SELECTOR, "#erase-form input[name=subject]").send_keys(subject)
-    console.driver.find_element(By.CSS_SELECTOR, "#erase-form button[type=submit]").click()
-    console.check_page("erasure-confirm")
-    console.confirm_dialog(typed=subject)
-    console.wait_for_status(f"Erased the data of {subject}")
+    page.open("Data protection")
+    page.driver.find_element(By.CSS_SELECTOR, "#erase-form input[name=subject]").send_keys(subject)
+    page.driver.find_element(By.CSS_SELECTOR, "#erase-form button[type=submit]").click()
+    page.check_page("erasure-confirm")
+    page.confirm_dialog(typed=subject)
+    page.wait_for_status(f"Erased the data of {subject}")
     counts = {row.find_element(By.TAG_NAME, "th").text: row.find_element(By.TAG_NAME, "td").text
-              for row in console.driver.find_elements(By.CSS_SELECTOR, "#erasure-result tbody tr")}
+              for row in page.driver.find_elements(By.CSS_SELECTOR, "#erasure-result tbody tr")}
     assert counts["Conversations removed"] == "1", counts
-    assert api(base, "GET", "/v1/conversations", key=user["secret"]).json()["data"] == []
-    console.check_page("erasure-done")
+    assert server.api("GET", "/v1/conversations", key=user["secret"]).json()["data"] == []
+    page.check_page("erasure-done")
 
 
-def test_gateway_refreshes_while_open_and_stops_after(console):
-    console.open("Gateway")
-    table = console.wait.until(conditions.visibility_of_element_located((By.CSS_SELECTOR, "#gateway-table table")))
+# ---- The platform's admin ----------------------------------------------------------------------------------------
+
+def test_a_platform_admin_sees_every_screen(as_platform_admin):
+    page = as_platform_admin
+    assert page.nav_labels() == ["Overview", "Traces", "API keys", "Documents", "Prompts and flows", "Evaluations",
+                                 "Monitors", "Feedback", "Audit log", "Data protection", "Gateway", "Metrics", "My account"]
+    assert "platform admin" in page.driver.find_element(By.ID, "whoami").text
+
+
+def test_gateway_refreshes_while_open_and_stops_after(as_platform_admin):
+    page = as_platform_admin
+    page.open("Gateway")
+    table = page.wait.until(conditions.visibility_of_element_located((By.CSS_SELECTOR, "#gateway-table table")))
     names = [th.text for th in table.find_elements(By.CSS_SELECTOR, "tbody th")]
     assert names == ["failing", "sim"]
     # The failing deployment's breaker moves on its own (open, then half open); the healthy one stays closed.
     breakers = [node.get_attribute("data-breaker") for node in table.find_elements(By.CSS_SELECTOR, "[data-breaker]")]
     assert breakers[0] in ("closed", "open", "half_open") and breakers[1] == "closed", breakers
-    console.wait.until(lambda _: int(console.driver.find_element(By.ID, "gateway-updated").get_attribute("data-refreshes") or 0) >= 2)
-    console.check_page("gateway")
+    page.wait.until(lambda _: int(page.driver.find_element(By.ID, "gateway-updated").get_attribute("data-refreshes") or 0) >= 2)
+    page.check_page("gateway")
 
     def gateway_calls():
-        return console.driver.execute_script(
+        return page.driver.execute_script(
             "return performance.getEntriesByType('resource').filter((e) => e.name.endsWith('/v1/admin/gateway')).length")
-    console.open("Metrics")
+    page.open("Metrics")
     settled = gateway_calls()
     time.sleep(7)
     assert gateway_calls() == settled, "the gateway screen's timer stops when the screen closes"
 
 
-def test_metrics_lists_and_filters_series(console):
-    console.open("Metrics")
-    console.wait_for_status("series read")
-    listed = console.driver.find_element(By.ID, "metrics-list").text
+def test_metrics_lists_and_filters_series(as_platform_admin):
+    page = as_platform_admin
+    page.open("Metrics")
+    page.wait_for_status("series read")
+    listed = page.driver.find_element(By.ID, "metrics-list").text
     assert "pillar_" in listed
-    search = console.driver.find_element(By.CSS_SELECTOR, "#screen input[type=search]")
+    search = page.driver.find_element(By.CSS_SELECTOR, "#screen input[type=search]")
     search.clear()
     search.send_keys("pillar_gen_ai_tokens_total")
-    console.wait.until(lambda _: all("pillar_gen_ai_tokens_total" in row.text for row in
-                                     console.driver.find_elements(By.CSS_SELECTOR, "#metrics-list tbody tr")))
-    console.check_page("metrics")
+    page.wait.until(lambda _: all("pillar_gen_ai_tokens_total" in row.text for row in
+                                  page.driver.find_elements(By.CSS_SELECTOR, "#metrics-list tbody tr")))
+    page.check_page("metrics")
 
 
-def test_account_of_an_admin(console):
-    console.open("My account")
-    facts = console.wait.until(conditions.visibility_of_element_located((By.ID, "whoami-facts"))).text
-    assert "default" in facts and "platform admin" in facts
-    console.check_page("account-admin")
+def test_the_platform_admin_sees_every_tenants_monitors_and_sends_a_test_alert(as_platform_admin, server):
+    page = as_platform_admin
+    assert server.api("POST", "/v1/chat", key=ADMIN_KEY, json={"message": "Which class are trains booked in?"}).status_code == 200
+    page.open("Monitors")
+    page.wait.until(lambda _: "rag@production in tenant default" in page.driver.find_element(By.ID, "monitor-list").text)
+    assert "rag@production in tenant acme" in page.driver.find_element(By.ID, "monitor-list").text
+    page.follow(page.driver.find_element(By.XPATH, f"//a[@class='monitor-link' and normalize-space()='{LATENCY_MONITOR}']"))
+    form = page.wait.until(conditions.visibility_of_element_located((By.ID, "test-alert-form")))
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    page.wait_for_status("delivered to 1 of 1 webhooks")
+    deliveries = page.table_rows(next(caption.text for caption in page.driver.find_elements(By.CSS_SELECTOR, "#test-alert-result caption")))
+    assert deliveries["console-receiver"][0] == "delivered"
+    received = [body for body in Receiver.bodies if body["event"] == "test"]
+    assert received and received[-1]["details"]["monitor"] == LATENCY_MONITOR
+    page.check_page("monitor-platform")
+
+
+def test_account_of_the_platform_admin(as_platform_admin):
+    page = as_platform_admin
+    page.open("My account")
+    facts = page.wait.until(conditions.visibility_of_element_located((By.ID, "whoami-facts"))).text
+    assert "default" in facts and "platform admin" in facts and "a browser session" in facts
+    page.check_page("account-admin")
     print(f"console screenshots: {SHOTS}")
 
 
-def test_a_key_revoked_mid_visit_returns_to_sign_in(console_pillar, browser):
-    base = console_pillar.base
-    admin = make_key(base, "console short-lived admin", role="admin")
-    page = Console(browser, base).sign_in_with_key(admin["secret"])
-    assert api(base, "DELETE", f"/v1/admin/keys/{admin['key']['id']}").status_code == 204
-    # The next screen's first call is refused: the console goes back to sign-in and says why.
-    browser.find_element(By.XPATH, "//nav[@id='nav']//a[normalize-space()='API keys']").send_keys("\n")
+def test_a_session_ended_mid_visit_returns_to_sign_in(as_platform_admin, server):
+    """Erasing a person ends their sessions: the console's next call is refused, and it says so on the sign-in panel."""
+    page = as_platform_admin
+    subject = page.driver.execute_async_script(
+        "const done = arguments[0]; fetch('/v1/me').then((r) => r.json()).then((me) => done(me.subject), () => done(null));")
+    assert subject and subject.endswith(":pat")
+    erased = server.api("POST", f"/v1/admin/subjects/{subject}/erasure", key=ADMIN_KEY)
+    assert erased.status_code == 200 and erased.json()["sessions"] >= 1, erased.text
+    page.driver.find_element(By.XPATH, "//nav[@id='nav']//a[normalize-space()='API keys']").send_keys("\n")
     error = page.wait.until(conditions.visibility_of_element_located((By.ID, "sign-in-error")))
-    assert "401" in error.text, error.text
-    assert browser.execute_script("return sessionStorage.getItem('pillar.apiKey')") is None
+    assert "401" in error.text and "session_expired" in error.text, error.text
+    assert page.driver.find_element(By.ID, "sign-in-link").is_displayed(), "signing in again is one link away"
+    page.forget_person()

@@ -798,7 +798,13 @@ def test_monitors_show_the_tenants_state_values_and_level_changes(as_admin, serv
     assert "tenant default" not in listed.text, "a tenant's admins see their tenant only"
     page.check_page("monitors")
 
-    page.follow(page.driver.find_element(By.XPATH, f"//a[@class='monitor-link' and normalize-space()='{LATENCY_MONITOR}']"))
+    # The list refreshes itself; someone on the keyboard keeps their place.
+    link_path = f"//a[@class='monitor-link' and normalize-space()='{LATENCY_MONITOR}']"
+    page.driver.execute_script("arguments[0].focus()", page.driver.find_element(By.XPATH, link_path))
+    refreshes = int(page.driver.find_element(By.ID, "monitors-updated").get_attribute("data-refreshes"))
+    page.wait.until(lambda _: int(page.driver.find_element(By.ID, "monitors-updated").get_attribute("data-refreshes")) > refreshes)
+    assert page.driver.execute_script("return document.activeElement.textContent") == LATENCY_MONITOR
+    page.follow(page.driver.switch_to.active_element)
     page.wait.until(lambda _: page.driver.find_elements(By.CSS_SELECTOR, "#monitor-scopes table"))
     scopes = page.table_rows(f"Where {LATENCY_MONITOR} stands on each scope it watches")
     assert scopes["rag@production"][:2] == ["acme", "alert"]

@@ -160,3 +160,28 @@ export function section(title, ...children) {
   const id = uniqueId("section");
   return el("section", { "aria-labelledby": id, class: "card" }, el("h2", { id }, title), children);
 }
+
+/// Runs `render` (which replaces what `container` holds) and gives focus back to the same control when it had it:
+/// a screen that refreshes itself must not take the focus from someone using the keyboard. The control is found
+/// again by its id, else by its tag, classes, data attributes and link target.
+export function keepingFocus(container, render) {
+  const active = document.activeElement;
+  let selector = null;
+  if (active && active !== container && container.contains(active)) {
+    if (active.id) {
+      selector = `#${CSS.escape(active.id)}`;
+    } else {
+      const classes = [...active.classList].map((name) => `.${CSS.escape(name)}`).join("");
+      const data = [...active.attributes].filter((attribute) => attribute.name.startsWith("data-"))
+        .map((attribute) => `[${attribute.name}="${CSS.escape(attribute.value)}"]`).join("");
+      const href = active.getAttribute("href");
+      selector = `${active.tagName.toLowerCase()}${classes}${data}${href ? `[href="${CSS.escape(href)}"]` : ""}`;
+    }
+  }
+  const result = render();
+  if (selector) {
+    const again = container.querySelector(selector);
+    if (again && again !== document.activeElement) again.focus();
+  }
+  return result;
+}

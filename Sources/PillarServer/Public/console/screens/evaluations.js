@@ -5,7 +5,7 @@
 
 import { api, listAll } from "../api.js";
 import { chartsNotice, figure } from "../charts.js";
-import { confirmAction, el, field, formatDollars, formatNumber, formatTime, heading, messages, section, table } from "../ui.js";
+import { confirmAction, el, field, formatDollars, formatNumber, formatTime, heading, keepingFocus, messages, section, table } from "../ui.js";
 
 const BASE = "/v1/admin/eval";
 const REFRESH_MS = 1500;
@@ -218,7 +218,7 @@ async function renderHome(root, { hashFor, navigate, signal }) {
 
   function renderRuns() {
     const markedIds = new Set(marked.map((entry) => entry.run_id));
-    runsSlot.replaceChildren(table("The tenant's evaluation runs, newest first", [
+    keepingFocus(runsSlot, () => runsSlot.replaceChildren(table("The tenant's evaluation runs, newest first", [
       { label: "Run", value: (run) => el("a", { href: hashFor("evaluations", "runs", run.id), class: "run-link", dataset: { id: run.id } }, el("code", { class: "id" }, run.id)), rowHeader: true },
       { label: "Dataset", value: (run) => `${run.spec.dataset}@${run.spec.dataset_version}` },
       { label: "Flow", value: (run) => [run.spec.flow, el("br"), el("span", { class: "hint" }, describeFlow(run.versions.flow))] },
@@ -227,7 +227,7 @@ async function renderHome(root, { hashFor, navigate, signal }) {
       { label: "Started", value: (run) => [formatTime(run.created_at), el("br"), el("span", { class: "hint" }, run.created_by)] },
       { label: "Note", value: (run) => run.spec.note || "" },
       { label: "Actions", value: (run) => runActions(run, marked, { hashFor, act, after: async (message) => { await refresh(); notes.say(message); } }) },
-    ], runs, { empty: "No runs yet: start one above." }));
+    ], runs, { empty: "No runs yet: start one above." })));
   }
 
   function renderDatasets() {
@@ -432,7 +432,7 @@ async function renderRun(root, id, { hashFor, signal }) {
     });
     const progress = el("progress", { id: "run-progress", max: String(run.total || 1), value: String(run.done) });
     const versions = run.versions;
-    body.replaceChildren(
+    keepingFocus(body, () => body.replaceChildren(
       section("The run",
         el("div", { class: "progress" }, el("label", { for: progress.id }, "Answers"), progress,
           el("span", { id: "run-progress-text" }, `${formatNumber(run.done)} of ${formatNumber(run.total)}`), runBadge(run.status),
@@ -474,7 +474,7 @@ async function renderRun(root, id, { hashFor, signal }) {
         { label: "Latency", value: (result) => `${result.latency_ms.toFixed(0)} ms`, numeric: true },
         { label: "Tokens", value: (result) => formatNumber(result.prompt_tokens + result.completion_tokens), numeric: true },
         { label: "Trace", value: (result) => result.trace_id ? el("a", { href: hashFor("traces", result.trace_id) }, "trace") : "—" },
-      ], results, { empty: "No answers yet." })));
+      ], results, { empty: "No answers yet." }))));
     if (message) notes.say(message);
     else notes.say(run.status === "running" ? `Running: ${run.done} of ${run.total} answers.` : `The run is ${run.status.replace("_", " ")}: ${run.done} of ${run.total} answers.`);
     clearTimeout(timer);

@@ -6,7 +6,7 @@
 
 import { api } from "../api.js";
 import { chartsNotice, figure } from "../charts.js";
-import { el, field, formatNumber, formatTime, heading, messages, section, table } from "../ui.js";
+import { el, field, formatNumber, formatTime, heading, keepingFocus, messages, section, table } from "../ui.js";
 
 const REFRESH_MS = 5000;
 const LEVEL_BADGE = { ok: "good", warning: "warn", alert: "bad" };
@@ -133,7 +133,7 @@ async function renderList(root, { caller, hashFor, signal }) {
       levels = new Map(data.map((report) => [report.spec.name, report.level]));
       if (changes.length) notes.say(changes.join("; "));
       const worst = data.reduce((level, report) => LEVEL_RANK[report.level] > LEVEL_RANK[level] ? report.level : level, "ok");
-      slot.replaceChildren(
+      keepingFocus(slot, () => slot.replaceChildren(
         el("p", { id: "monitors-summary" }, `${data.length} monitors; the worst level is `, levelBadge(worst), "."),
         table("The monitors in force and their worst level", [
           { label: "Monitor", value: (report) => el("a", { href: hashFor("monitors", report.spec.name), class: "monitor-link" }, report.spec.name), rowHeader: true },
@@ -146,7 +146,7 @@ async function renderList(root, { caller, hashFor, signal }) {
             ? el("ul", { class: "plain" }, report.scopes.map((scope) => el("li", { dataset: { scope: scopeKey(scope) } }, levelBadge(scope.state.level), " ",
               `${scopeName(scope)}: ${formatSignal(scope.state.last_value)} over ${formatNumber(scope.state.last_samples)} samples`)))
             : el("span", { class: "hint" }, "nothing seen yet") },
-        ], data, { empty: "No monitors are configured." }));
+        ], data, { empty: "No monitors are configured." })));
       const evaluated = listing.evaluated_at;
       updated.textContent = `${evaluated ? `Monitors last evaluated ${new Date(evaluated * 1000).toLocaleTimeString("en-GB")}. ` : "Monitors not evaluated yet. "}` +
         `Updated ${new Date().toLocaleTimeString("en-GB")}.`;
@@ -234,43 +234,45 @@ async function renderMonitor(root, name, { caller, hashFor, signal }) {
         if (before !== report.level) notes.say(`${name} is ${report.level} (was ${before}).`);
       }
       fingerprint = now;
-      const spec = report.spec;
-      specSlot.replaceChildren(facts([
-        ["Signal", el("code", {}, spec.signal)],
-        ["Level (worst of its scopes)", levelBadge(report.level)],
-        ["Thresholds", thresholds(spec)],
-        ["Window", formatWindow(spec.window_seconds)],
-        ["Minimum samples", `${formatNumber(spec.minimum_samples)}; with fewer, “no data” means ${spec.no_data}`],
-        ["Clearing", `back past the threshold by ${formatSignal(spec.hysteresis)} for ${spec.clear_after} rounds in a row`],
-        spec.tenant || spec.flow || spec.label
-          ? ["Only", [spec.tenant ? `tenant ${spec.tenant}` : "", spec.flow ? ` flow ${spec.flow}` : "", spec.label ? ` label ${spec.label}` : ""].join(" ").trim()]
-          : ["Watches", "every tenant, flow and label, each separately"],
-      ]));
-      scopesSlot.replaceChildren(table(`Where ${name} stands on each scope it watches`, [
-        { label: "Flow and label", value: (scope) => `${scope.flow}${scope.label ? `@${scope.label}` : ""}`, rowHeader: true },
-        { label: "Tenant", value: (scope) => scope.tenant },
-        { label: "Level", value: (scope) => levelBadge(scope.state.level) },
-        { label: "Latest value", value: (scope) => formatSignal(scope.state.last_value), numeric: true },
-        { label: "Samples", value: (scope) => formatNumber(scope.state.last_samples), numeric: true },
-        { label: "At this level since", value: (scope) => formatTime(scope.state.since) },
-        { label: "Evaluated", value: (scope) => formatTime(scope.state.evaluated_at) },
-        { label: "Rounds toward clearing", value: (scope) => `${scope.state.clearing} of ${spec.clear_after}`, numeric: true },
-      ], report.scopes, { empty: "Nothing seen yet: a scope appears once its flow has answered." }));
-      disposeChart();
-      const made = valuesFigure(report, points);
-      disposeChart = made.dispose;
-      valuesSlot.replaceChildren(made.node);
-      const transitions = [...(report.transitions || [])].reverse();
-      alertsSlot.replaceChildren(
-        el("p", { class: "hint" }, "A rise to warning or alert is sent to the webhooks that take monitor.state events (at most once per 5 minutes for the same alert); the API does not list the deliveries."),
-        table("Level changes, newest first (the latest 50)", [
-          { label: "When", value: (change) => formatTime(change.transition.at), rowHeader: true },
-          { label: "Where", value: (change) => scopeName(change) },
-          { label: "Change", value: (change) => [levelBadge(change.transition.from), " → ", levelBadge(change.transition.to)] },
-          { label: "Value", value: (change) => formatSignal(change.transition.value), numeric: true },
-          { label: "Samples", value: (change) => formatNumber(change.transition.samples), numeric: true },
-          { label: "Why", value: (change) => change.transition.reason },
-        ], transitions, { empty: "No level changes since the server started watching." }));
+      keepingFocus(root, () => {
+        const spec = report.spec;
+        specSlot.replaceChildren(facts([
+          ["Signal", el("code", {}, spec.signal)],
+          ["Level (worst of its scopes)", levelBadge(report.level)],
+          ["Thresholds", thresholds(spec)],
+          ["Window", formatWindow(spec.window_seconds)],
+          ["Minimum samples", `${formatNumber(spec.minimum_samples)}; with fewer, “no data” means ${spec.no_data}`],
+          ["Clearing", `back past the threshold by ${formatSignal(spec.hysteresis)} for ${spec.clear_after} rounds in a row`],
+          spec.tenant || spec.flow || spec.label
+            ? ["Only", [spec.tenant ? `tenant ${spec.tenant}` : "", spec.flow ? ` flow ${spec.flow}` : "", spec.label ? ` label ${spec.label}` : ""].join(" ").trim()]
+            : ["Watches", "every tenant, flow and label, each separately"],
+        ]));
+        scopesSlot.replaceChildren(table(`Where ${name} stands on each scope it watches`, [
+          { label: "Flow and label", value: (scope) => `${scope.flow}${scope.label ? `@${scope.label}` : ""}`, rowHeader: true },
+          { label: "Tenant", value: (scope) => scope.tenant },
+          { label: "Level", value: (scope) => levelBadge(scope.state.level) },
+          { label: "Latest value", value: (scope) => formatSignal(scope.state.last_value), numeric: true },
+          { label: "Samples", value: (scope) => formatNumber(scope.state.last_samples), numeric: true },
+          { label: "At this level since", value: (scope) => formatTime(scope.state.since) },
+          { label: "Evaluated", value: (scope) => formatTime(scope.state.evaluated_at) },
+          { label: "Rounds toward clearing", value: (scope) => `${scope.state.clearing} of ${spec.clear_after}`, numeric: true },
+        ], report.scopes, { empty: "Nothing seen yet: a scope appears once its flow has answered." }));
+        disposeChart();
+        const made = valuesFigure(report, points);
+        disposeChart = made.dispose;
+        valuesSlot.replaceChildren(made.node);
+        const transitions = [...(report.transitions || [])].reverse();
+        alertsSlot.replaceChildren(
+          el("p", { class: "hint" }, "A rise to warning or alert is sent to the webhooks that take monitor.state events (at most once per 5 minutes for the same alert); the API does not list the deliveries."),
+          table("Level changes, newest first (the latest 50)", [
+            { label: "When", value: (change) => formatTime(change.transition.at), rowHeader: true },
+            { label: "Where", value: (change) => scopeName(change) },
+            { label: "Change", value: (change) => [levelBadge(change.transition.from), " → ", levelBadge(change.transition.to)] },
+            { label: "Value", value: (change) => formatSignal(change.transition.value), numeric: true },
+            { label: "Samples", value: (change) => formatNumber(change.transition.samples), numeric: true },
+            { label: "Why", value: (change) => change.transition.reason },
+          ], transitions, { empty: "No level changes since the server started watching." }));
+      });
     } catch (error) { notes.fail(error); }
   }, signal);
   await start();

@@ -190,8 +190,9 @@ function addFlowReply() {
 }
 
 /// Renders `text` into `item`: each `[n]` whose n is one of `citations` becomes a button that opens the passage,
-/// other brackets stay as written. Then lists the cited sources below.
-function renderAnswer(item, text, citations) {
+/// other brackets stay as written. Then lists the cited sources below; when the answer cites none, the passages
+/// retrieval `found` instead, marked as not cited (a small model often writes no markers).
+function renderAnswer(item, text, citations, found = []) {
   const byMarker = new Map();
   for (const citation of citations || []) {
     if (citation && Number.isInteger(citation.marker) && !byMarker.has(citation.marker)) byMarker.set(citation.marker, citation);
@@ -211,12 +212,26 @@ function renderAnswer(item, text, citations) {
   if (position < text.length) answer.append(text.slice(position));
 
   item.querySelector(".sources")?.remove();
-  if (byMarker.size) {
+  item.querySelector(".sources-note")?.remove();
+  const uncited = new Map();
+  if (!byMarker.size) {
+    for (const source of found || []) {
+      if (source && Number.isInteger(source.marker) && !uncited.has(source.marker)) uncited.set(source.marker, source);
+    }
+  }
+  const listed = byMarker.size ? byMarker : uncited;
+  if (listed.size) {
     const sources = document.createElement("ol");
-    sources.className = "sources";
-    sources.setAttribute("aria-label", "Sources");
-    for (const marker of [...byMarker.keys()].sort((a, b) => a - b)) {
-      const citation = byMarker.get(marker);
+    sources.className = byMarker.size ? "sources" : "sources uncited";
+    sources.setAttribute("aria-label", byMarker.size ? "Sources" : "Passages found, not cited by the answer");
+    if (!byMarker.size) {
+      const note = document.createElement("p");
+      note.className = "sources-note";
+      note.textContent = "The answer cites no passage. These are the passages it was given:";
+      item.append(note);
+    }
+    for (const marker of [...listed.keys()].sort((a, b) => a - b)) {
+      const citation = listed.get(marker);
       const entry = document.createElement("li");
       entry.value = marker;
       const link = document.createElement("button");
@@ -319,6 +334,7 @@ async function sendToFlow(text) {
   const answer = reply.querySelector(".answer");
   const epoch = chatEpoch;
   const startedIn = conversationId;
+  let found = [];
   streaming = new AbortController();
   sendButton.disabled = true;
   const body = { message: text, flow: flowName(modelSelect.value), stream: true };
@@ -338,6 +354,7 @@ async function sendToFlow(text) {
       case "context":
         if (event.conversation_id) conversationId = event.conversation_id;
         if (event.trace_id) reply.dataset.traceId = event.trace_id;
+        found = Array.isArray(event.sources) ? event.sources : [];
         return false;
       case "delta":
         answer.append(event.content || "");
@@ -345,7 +362,7 @@ async function sendToFlow(text) {
       case "done":
         if (event.conversation_id) conversationId = event.conversation_id;
         if (event.trace_id) reply.dataset.traceId = event.trace_id;
-        renderAnswer(reply, typeof event.answer === "string" ? event.answer : answer.textContent, event.citations);
+        renderAnswer(reply, typeof event.answer === "string" ? event.answer : answer.textContent, event.citations, found);
         if (event.grounded === false) reply.classList.add("ungrounded");
         reply.scrollIntoView({ block: "end" });
         return true;

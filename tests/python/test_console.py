@@ -112,6 +112,8 @@ def server(simulator):
         ],
         "retrieval": {"embeddingModel": "sim-embed"}, "flows": {"defaultModel": "gpt-4o-mini"},
         "prices": {"gpt-4o-mini": PRICE},
+        # Generous, so that no other test meets them, but there for the budgets screen to show.
+        "limits": {"tenants": {"acme": {"requestsPerMinute": 10000, "tokensPerDay": 50000000, "costPerDayUSD": 1000}}},
         "monitoring": {
             "evaluationIntervalSeconds": 1,
             "monitors": [
@@ -471,8 +473,9 @@ def test_a_user_finds_their_answer_among_their_traces_and_reads_its_waterfall(as
 
 def test_a_tenant_admin_sees_the_tenant_screens_and_no_platform_screen(as_admin):
     page = as_admin
-    assert page.nav_labels() == ["Overview", "Traces", "API keys", "Documents", "Prompts and flows", "Evaluations",
-                                 "Monitors", "Feedback", "Audit log", "Data protection", "My account"]
+    assert page.nav_labels() == ["Overview", "Traces", "Budgets and limits", "API keys", "Documents",
+                                 "Prompts and flows", "Evaluations", "Monitors", "Feedback", "Audit log",
+                                 "Data protection", "My account"]
     assert "tenant acme" in page.driver.find_element(By.ID, "whoami").text
     page.go("#/gateway")
     assert "not available" in page.driver.find_element(By.CSS_SELECTOR, "#screen h1").text
@@ -495,8 +498,20 @@ def test_overview_shows_usage_by_model_and_key_with_tables_always(as_admin, serv
     assert totals.find_element(By.CSS_SELECTOR, "[data-total=requests]").text == f"{requests_total:,}"
 
     tables = {table.find_element(By.TAG_NAME, "caption").text: table for table in page.driver.find_elements(By.CSS_SELECTOR, "#screen table")}
-    for title in ["Requests and failures by day", "Tokens by day", "Requests and failures by model", "Tokens by key", "Failed turns by error code"]:
+    for title in ["Requests and failures by day", "Tokens by day", "Latency p95 by model", "Time to first token p95 by model",
+                  "Requests and failures by model", "Requests and failures by deployment", "Tokens by key",
+                  "Failed turns by error code"]:
         assert f"Table: {title}" in tables, sorted(tables)
+    # Latency over time: a row per day and model, with the server's nearest-rank percentiles.
+    by_day_model = server.api("GET", "/v1/admin/usage", params={"group_by": "day,model"}).json()["data"]
+    timing = [row for row in by_day_model if row["dimensions"]["model"] == "gpt-4o-mini" and row.get("latency")][-1]
+    latency_rows = [[cell.text for cell in row.find_elements(By.CSS_SELECTOR, "th, td")] for row in
+                    tables["Table: Latency p95 by model"].find_elements(By.CSS_SELECTOR, "tbody tr")]
+    wanted = [timing["dimensions"]["day"], "gpt-4o-mini"]
+    row = next(cells for cells in latency_rows if cells[:2] == wanted)
+    assert row[4] == f"{round(timing['latency']['p95_ms']):,} ms", (row, timing)
+    deployments = tables["Table: Requests and failures by deployment"].text
+    assert "sim" in deployments and "failing" in deployments
     model_rows = {row.find_element(By.TAG_NAME, "th").text: row.text for row in
                   tables["Table: Requests and failures by model"].find_elements(By.CSS_SELECTOR, "tbody tr")}
     assert set(model_rows) == set(by_model)
@@ -513,6 +528,30 @@ def test_overview_shows_usage_by_model_and_key_with_tables_always(as_admin, serv
         assert page.driver.find_element(By.CSS_SELECTOR, "[data-charts=unavailable]").is_displayed()
         assert not page.driver.find_elements(By.CSS_SELECTOR, "#screen .chart")
     page.check_page("overview")
+
+
+def test_budgets_show_what_each_limit_has_left(as_admin, server):
+    page = as_admin
+    answered = server.api("POST", "/v1/chat/completions", json={"model": "gpt-4o-mini", "max_tokens": 16,
+                                                                 "messages": [{"role": "user", "content": "hi"}]})
+    assert answered.status_code == 200, answered.text
+    standings = server.api("GET", "/v1/admin/budgets").json()["data"]
+    tenant = next(standing for standing in standings if standing["scope"] == "tenant")
+    day = next(line for line in tenant["lines"] if line["name"] == "tokens_per_day")
+    assert day["used"] > 0 and day["remaining"] == day["limit"] - day["used"] - day["reserved"]
+
+    page.open("Budgets and limits")
+    page.wait_for_status("scopes with limits")
+    rows = page.table_rows("Table: The tenant: share of each limit spent or held")
+    assert set(rows) == {"Requests per minute", "Tokens per UTC day", "Dollars per UTC day"}, rows
+    allowed, used, in_flight, left, spent, resets = rows["Tokens per UTC day"]
+    assert (allowed, used, in_flight) == ("50,000,000", f"{round(day['used']):,}", "0"), rows
+    assert left == f"{round(day['remaining']):,}"
+    assert spent.endswith("%") and resets
+    assert rows["Dollars per UTC day"][0] == "$1,000.00"
+    # The evaluation runs' budget (evaluation.budgetDefault) is a scope of its own.
+    assert page.driver.find_element(By.CSS_SELECTOR, "section[data-scope=evaluation]").is_displayed()
+    page.check_page("budgets")
 
 
 def test_keys_create_shows_the_secret_once_then_revoke(as_admin, server):
@@ -850,6 +889,11 @@ def test_audit_log_pages_and_checks_the_chain(as_admin, server):
     make_key(server, "audited key")
     events = server.api("GET", "/v1/admin/audit", params={"limit": 50}).json()
     page.open("Audit log")
+    chain = page.wait.until(lambda _: (lambda node: node if node.get_attribute("data-intact") else None)(
+        page.driver.find_element(By.ID, "audit-chain")))
+    whole = server.api("GET", "/v1/admin/audit/verification").json()
+    assert whole["intact"] and chain.get_attribute("data-intact") == "true", chain.text
+    assert "Verified by the server" in chain.text and f"all {whole['events']} records" in chain.text, chain.text
     verification = page.wait.until(lambda _: (lambda node: node if node.get_attribute("data-verified") else None)(
         page.driver.find_element(By.ID, "audit-verification")))
     assert verification.get_attribute("data-verified") == "true", verification.text
@@ -888,8 +932,9 @@ def test_erasure_needs_the_subject_typed_again(as_admin, server):
 
 def test_a_platform_admin_sees_every_screen(as_platform_admin):
     page = as_platform_admin
-    assert page.nav_labels() == ["Overview", "Traces", "API keys", "Documents", "Prompts and flows", "Evaluations",
-                                 "Monitors", "Feedback", "Audit log", "Data protection", "Gateway", "Metrics", "My account"]
+    assert page.nav_labels() == ["Overview", "Traces", "Budgets and limits", "API keys", "Documents",
+                                 "Prompts and flows", "Evaluations", "Monitors", "Feedback", "Audit log",
+                                 "Data protection", "Gateway", "Metrics", "My account"]
     assert "platform admin" in page.driver.find_element(By.ID, "whoami").text
 
 

@@ -13,8 +13,8 @@ import PillarStore
 import Prometheus
 import ServiceLifecycle
 
-/// The composition root: opens storage, makes sure the default tenant and its first admin key exist, builds
-/// the gateway (starting the local model when no deployment is configured), and wires the routes.
+/// The composition root: opens storage, builds the gateway (starting the local model when no deployment is
+/// configured), wires the routes, and last makes sure the default tenant's first admin key exists.
 /// `childLauncher` (the `pillar` binary) starts the local model servers so that they die with this process.
 public func buildApplication(
     _ configuration: PillarConfiguration,
@@ -34,9 +34,7 @@ public func buildApplication(
     let issuer = APIKeyIssuer(
         keys: keys, tenants: tenants,
         cacheLifetime: .milliseconds(Int64(configuration.server.apiKeyCacheSeconds * 1000)))
-    try await bootstrapDefaultTenant(
-        issuer: issuer, keys: keys, tenants: tenants,
-        bootstrapKey: environment["PILLAR_BOOTSTRAP_KEY"], announce: announce)
+    _ = try await tenants.ensureTenant(Principal.platformTenant)
 
     let httpClient = ModelSetup.httpClient(for: configuration)
     let toolClient = OrchestrationSetup.makeToolClient()
@@ -80,6 +78,7 @@ public func buildApplication(
         router.add(middleware: MetricsMiddleware())
         router.add(middleware: LogRequestsMiddleware(.debug))
         router.add(middleware: PathCharacterCheck())
+        router.add(middleware: FormEncodedQuery())
         router.add(middleware: VendorScriptMiddleware(file: configuration.plotlyScriptPath(environment: environment)))
         if let publicFolder = Bundle.module.resourceURL?.appendingPathComponent("Public").path {
             router.add(middleware: FileMiddleware(publicFolder, searchForIndexHtml: true, logger: logger))
@@ -269,6 +268,11 @@ public func buildApplication(
                     logger: logger))
         }
         for service in assurance.services { app.addServices(service) }
+        // Last, once nothing else can refuse to start (a secret not set, a certificate that does not load): a key
+        // shown once must not be shown by a start that then fails.
+        try await bootstrapDefaultTenant(
+            issuer: issuer, keys: keys, tenants: tenants,
+            bootstrapKey: environment["PILLAR_BOOTSTRAP_KEY"], announce: announce)
         return app
     } catch {
         try? await httpClient.shutdown()

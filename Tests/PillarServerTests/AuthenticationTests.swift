@@ -1,11 +1,34 @@
 import Foundation
+import Logging
 import NIOHTTP1
 import PillarStore
+import Synchronization
 import Testing
 
 @testable import PillarServer
 
 @Suite struct AuthenticationTests {
+    /// The first admin key is shown once: a start that then fails (here a certificate that does not load) must not
+    /// have made it, or the next start would show none.
+    @Test func aStartThatFailsMakesNoBootstrapKey() async throws {
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var configuration = PillarConfiguration()
+        configuration.server.dataDirectory = directory
+        configuration.localModel.mode = .off
+        configuration.retrieval.localEmbedder.mode = .off
+        configuration.server.tls = .init(certificateFile: directory + "/missing.pem", keyFile: directory + "/missing.key")
+        let announced = AnnouncementLog()
+        await #expect(throws: (any Error).self) {
+            _ = try await buildApplication(
+                configuration, environment: ["HOME": NSHomeDirectory()], metricsRegistry: TestMetrics.registry,
+                logger: Logger(label: "test.pillar"), announce: { announced.add($0) })
+        }
+        #expect(announced.lines.isEmpty)
+        let keys = SQLiteAPIKeyRepository(database: try PillarDatabase(dataDirectory: directory))
+        #expect(try await keys.countKeys(tenant: "default") == 0)
+    }
+
     @Test func onlyHealthRoutesAreOpen() async throws {
         try await withSimulator { port in
             try await withPillar(deployments: [simulatorDeployment("sim", port: port)]) { pillar in
@@ -130,4 +153,11 @@ import Testing
             #expect(try await pillar.request(.GET, "/v1/admin/gateway").status == 200)
         }
     }
+}
+
+/// What a start announced, from the `announce` closure.
+final class AnnouncementLog: Sendable {
+    private let stored = Mutex<[String]>([])
+    func add(_ line: String) { stored.withLock { $0.append(line) } }
+    var lines: [String] { stored.withLock { $0 } }
 }

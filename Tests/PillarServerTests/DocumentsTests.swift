@@ -111,6 +111,24 @@ let handbook = """
         }
     }
 
+    /// A `+` in a query is a space, as forms and Python's `requests` write one; `%2B` is a plus.
+    @Test func aPlusInTheQueryIsASpaceAndAnEncodedPlusIsAPlus() async throws {
+        try await withRetrievalPillar { (pillar: PillarClient) async throws -> Void in
+            for source in ["travel policy.md", "travel+plan.md"] {
+                let saved = try await pillar.ingest(["source": source, "content": "Text of \(source)."])
+                #expect(saved.status == 201)
+            }
+            for (query, expected) in [
+                ("travel+policy", "travel policy.md"), ("travel%20policy", "travel policy.md"),
+                ("travel%2Bplan", "travel+plan.md"),
+            ] {
+                let listed = try await pillar.request(.GET, "/v1/documents?source_prefix=\(query)")
+                let sources = (listed.json["data"] as? [[String: Any]] ?? []).compactMap { $0["source"] as? String }
+                #expect(sources == [expected], "source_prefix=\(query)")
+            }
+        }
+    }
+
     @Test func deleteRemovesEveryTraceFromEveryIndex() async throws {
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }

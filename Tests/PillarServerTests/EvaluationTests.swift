@@ -152,6 +152,9 @@ import Testing
             #expect(badScorers.status == 400 && badScorers.errorCode == "invalid_scorers", "\(badScorers.body)")
             let badGate = try await pillar.gate(candidate: "run_x", baseline: "run_y", require: "groundedness >> 4")
             #expect(badGate.status == 400 && badGate.errorCode == "invalid_requirement", "\(badGate.body)")
+            let gateMessage = (badGate.json["error"] as? [String: Any])?["message"] as? String ?? ""
+            #expect(
+                gateMessage.hasPrefix("clause 1 `groundedness >> 4`: expected"), "a sentence, not a debug dump: \(gateMessage)")
             let user = try await pillar.newKey()
             let forbidden = try await pillar.request(.GET, "/v1/admin/eval/datasets", key: user)
             #expect(forbidden.status == 403, "evaluation is for the tenant's admins")

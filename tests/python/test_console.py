@@ -894,6 +894,7 @@ def test_audit_log_pages_and_checks_the_chain(as_admin, server):
     whole = server.api("GET", "/v1/admin/audit/verification").json()
     assert whole["intact"] and chain.get_attribute("data-intact") == "true", chain.text
     assert "Verified by the server" in chain.text and f"all {whole['events']} records" in chain.text, chain.text
+    assert chain.find_element(By.TAG_NAME, "time").get_attribute("datetime"), "the moment is a <time>, not its object's name"
     verification = page.wait.until(lambda _: (lambda node: node if node.get_attribute("data-verified") else None)(
         page.driver.find_element(By.ID, "audit-verification")))
     assert verification.get_attribute("data-verified") == "true", verification.text

@@ -295,7 +295,7 @@ struct EvaluationService: Sendable {
     ) async throws -> (EvalGateRecord, GateVerdict) {
         let requirement: GateRequirement
         do { requirement = try GateRequirement.parse(text) } catch {
-            throw PillarError.invalidRequest("\(error)", param: "require", code: "invalid_requirement")
+            throw PillarError.invalidRequest(error.message, param: "require", code: error.code)
         }
         let candidate = try await run(candidateID, tenant: tenant)
         let baselineRun: String
@@ -314,7 +314,7 @@ struct EvaluationService: Sendable {
         let comparison = try await compare(tenant: tenant, baseline: baselineRun, candidate: candidate.id)
         var verdict: GateVerdict
         do { verdict = try requirement.evaluate(comparison) } catch {
-            throw PillarError.invalidRequest("\(error)", param: "require", code: "unknown_metric")
+            throw PillarError.invalidRequest(error.message, param: "require", code: error.code)
         }
         let gate = EvalGateRecord(
             id: "gate_" + RandomHex.make(bytes: 8), tenant: tenant, dataset: candidate.spec.dataset,

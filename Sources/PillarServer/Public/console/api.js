@@ -36,8 +36,7 @@ export function credentialMode() { return apiKey() ? "key" : "session"; }
 
 let csrfToken = null;
 
-/// `?name=value&…` with empty values left out. Each part is percent-encoded (a space as %20): the server does not
-/// read `+` as a space, as URLSearchParams would write it.
+/// `?name=value&…` with empty values left out, each part percent-encoded.
 function queryString(query) {
   if (!query) return "";
   const parts = [];

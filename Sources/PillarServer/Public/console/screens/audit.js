@@ -72,12 +72,13 @@ export default {
         const answer = await api("/v1/admin/audit/verification");
         const when = formatTime(answer.verified_at);
         if (answer.intact) {
-          chain.textContent = `Verified by the server at ${when}: all ${answer.events} records of the chain (every tenant's, ` +
-            "each linked to the one before it) match their hashes and links.";
+          const records = answer.events === 1 ? "the chain's one record matches its hash" :
+            `all ${answer.events} records of the chain (every tenant's, each linked to the one before it) match their hashes and links`;
+          chain.replaceChildren("Verified by the server at ", when, `: ${records}.`);
           chain.className = "notice good";
         } else {
           const where = answer.first_broken_seq === null ? "" : ` First broken record: ${answer.first_broken_seq}.`;
-          chain.textContent = `The chain does not hold (checked at ${when}): ${answer.problem}${where}`;
+          chain.replaceChildren("The chain does not hold (checked at ", when, `): ${answer.problem}${where}`);
           chain.className = "notice bad";
         }
         chain.dataset.intact = String(answer.intact);
@@ -117,8 +118,10 @@ export default {
           verification.className = "notice bad";
           verification.dataset.verified = "false";
         } else {
-          verification.textContent = `Checked again in this browser: all ${result.hashes} records on this page match their hashes, ` +
-            `and ${result.links} links between neighbouring records hold.`;
+          const links = result.links === 0 ? "" : result.links === 1 ? ", and the link between its two neighbouring records holds" :
+            `, and the ${result.links} links between neighbouring records hold`;
+          verification.textContent = `Checked again in this browser: ${result.hashes === 1 ? "the record" : `all ${result.hashes} records`} ` +
+            `on this page ${result.hashes === 1 ? "matches its hash" : "match their hashes"}${links}.`;
           verification.className = "notice good";
           verification.dataset.verified = "true";
         }

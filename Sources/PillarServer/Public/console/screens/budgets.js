@@ -96,7 +96,7 @@ export default {
         body.replaceChildren(...sections,
           el("p", { class: "hint" }, `A request without max_tokens may answer up to ${formatNumber(answer.default_completion_tokens)} ` +
             "tokens, or what a budget has left if that is less."));
-        notes.say(`${answer.data.length} scopes with limits.`);
+        notes.say(answer.data.length === 1 ? "1 scope with limits." : `${answer.data.length} scopes with limits.`);
       } catch (error) { notes.fail(error); }
     }
 

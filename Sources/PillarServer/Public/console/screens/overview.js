@@ -218,7 +218,7 @@ export default {
             { label: "Latency", value: (t) => `${Math.round(t.latency_ms)} ms`, numeric: true },
             { label: "Attempts", value: (t) => t.attempts, numeric: true },
           ], turns.data.slice(0, 20), { empty: "No turns yet." })));
-        notes.say(`Usage from ${query.from} to ${query.to}: ${formatNumber(sum.requests)} requests.`);
+        notes.say(`Usage from ${query.from} to ${query.to}: ${formatNumber(sum.requests)} ${sum.requests === 1 ? "request" : "requests"}.`);
       } catch (error) { notes.fail(error); }
     }
 

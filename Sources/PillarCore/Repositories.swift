@@ -125,6 +125,8 @@ public protocol TurnRepository: Sendable {
     func recordTurn(_ turn: TurnRecord) async throws
     /// The newest turns first; `after` (a turn's id) starts past that turn, for paging.
     func listTurns(tenant: String, after: String?, limit: Int) async throws -> [TurnRecord]
+    /// The calls one subject's request made under one telemetry trace id, oldest first: what a flow's trace cost.
+    func turns(tenant: String, subject: String, traceID: String) async throws -> [TurnRecord]
     /// Marks a recorded turn as failed after the fact (an answer the content filter stopped once the upstream
     /// had already finished).
     func markTurnFailed(id: String, tenant: String, errorCode: String) async throws

@@ -149,7 +149,7 @@ public func buildApplication(
         .addRoutes(to: v1)
         ConversationsController(conversations: orchestration.conversations, redaction: redaction, bodyReader: bodyReader)
             .addRoutes(to: v1)
-        TracesController(traces: orchestration.traces, quality: qualityStore).addRoutes(to: v1)
+        TracesController(traces: orchestration.traces, quality: qualityStore, turns: turns).addRoutes(to: v1)
         // Every admin route sits under /v1/admin: `admin` for a tenant's admins, `platform` for the platform's.
         let admin = authenticated.group("v1/admin", context: AdminContext.self)
         let platform = authenticated.group("v1/admin", context: PlatformAdminContext.self)

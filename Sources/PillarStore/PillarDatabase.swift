@@ -495,6 +495,10 @@ public final class PillarDatabase: Sendable, HealthCheckable {
             }
             try db.create(index: "flow_trace_subject_time", on: "flow_trace", columns: ["tenant_id", "subject", "created_at"])
         }
+        migrator.registerMigration("015_turn_trace") { db in
+            // A trace shows the gateway's calls made for it (their cost, above all), found by telemetry trace id.
+            try db.create(index: "turn_tenant_trace", on: "turn", columns: ["tenant_id", "trace_id"])
+        }
         return migrator
     }
 }

@@ -34,19 +34,35 @@ public struct SQLiteTurnRepository: TurnRepository, UsageLedger, UsageReports {
 
     public func listTurns(tenant: String, after: String?, limit: Int) async throws -> [TurnRecord] {
         try await database.pool.read { db in
-            let rows = try NewestFirstPage.rows(db, table: "turn", tenant: tenant, after: after, limit: limit)
-            return rows.compactMap { row in
-                guard let status = TurnRecord.Status(rawValue: row["status"]) else { return nil }
-                return TurnRecord(
-                    id: row["id"], tenant: row["tenant_id"], subject: row["subject"], model: row["model"],
-                    deployment: row["deployment"], status: status, errorCode: row["error_code"],
-                    streamed: row["streamed"], promptTokens: row["prompt_tokens"],
-                    completionTokens: row["completion_tokens"], usageEstimated: row["usage_estimated"],
-                    attempts: row["attempts"], costUSD: row["cost_usd"], latencyMs: row["latency_ms"],
-                    timeToFirstTokenMs: row["ttft_ms"], traceID: row["trace_id"], createdAt: row["created_at"],
-                    attemptOf: row["attempt_of"])
-            }
+            try NewestFirstPage.rows(db, table: "turn", tenant: tenant, after: after, limit: limit).compactMap(Self.turn(from:))
         }
+    }
+
+    public func turns(tenant: String, subject: String, traceID: String) async throws -> [TurnRecord] {
+        try await database.pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM turn WHERE tenant_id = ? AND trace_id = ? AND subject = ?
+                    ORDER BY created_at, id LIMIT ?
+                    """, arguments: [tenant, traceID, subject, Self.maxTurnsOfATrace]
+            ).compactMap(Self.turn(from:))
+        }
+    }
+
+    /// More calls than any flow's limits allow, so that a trace id reused on purpose cannot make one read unbounded.
+    static let maxTurnsOfATrace = 1000
+
+    static func turn(from row: Row) -> TurnRecord? {
+        guard let status = TurnRecord.Status(rawValue: row["status"]) else { return nil }
+        return TurnRecord(
+            id: row["id"], tenant: row["tenant_id"], subject: row["subject"], model: row["model"],
+            deployment: row["deployment"], status: status, errorCode: row["error_code"],
+            streamed: row["streamed"], promptTokens: row["prompt_tokens"],
+            completionTokens: row["completion_tokens"], usageEstimated: row["usage_estimated"],
+            attempts: row["attempts"], costUSD: row["cost_usd"], latencyMs: row["latency_ms"],
+            timeToFirstTokenMs: row["ttft_ms"], traceID: row["trace_id"], createdAt: row["created_at"],
+            attemptOf: row["attempt_of"])
     }
 
     public func tokensUsed(tenant: String, subject: String?, since: Double) async throws -> Int {

@@ -460,7 +460,8 @@ def test_a_user_finds_their_answer_among_their_traces_and_reads_its_waterfall(as
     assert f"{usage['prompt_tokens']} in, {usage['completion_tokens']} out" in answer_node.text
     guard = browser.find_element(By.CSS_SELECTOR, "article.node[data-node='check_question'] .guards")
     assert "passed" in guard.text and "allow" in guard.text
-    assert "carries no cost" in browser.find_element(By.ID, "trace-detail").text, "a user is told why no cost is shown"
+    assert trace["cost_usd"] > 0 and browser.find_element(By.ID, "trace-cost").text == dollars(trace["cost_usd"]), \
+        "a user sees what their own answer cost"
     page.check_page("trace")
 
     page.follow(browser.find_element(By.ID, "back-to-traces"))

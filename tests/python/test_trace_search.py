@@ -64,3 +64,24 @@ def test_traces_are_found_by_time_user_flow_and_outcome(pillar):
         bad = search(base, ADMIN, **query)
         assert bad.status_code == 400, (query, bad.text)
         assert bad.json()["error"]["param"] in {"from", "to", "status", "subject", "after"}
+
+
+def test_a_trace_carries_the_gateway_calls_made_for_it(pillar):
+    """A trace lists the gateway's calls of its answer (found by the telemetry trace id the server's tracing gives
+    both), the same records as GET /v1/admin/turns, and no other answer's; `cost_usd` is null when no call has a
+    price (the suite's models have none)."""
+    base = pillar.base
+    document = {"source": "handbook/trace-calls.md", "content": "The handbook says the office opens at nine."}
+    assert requests.post(base + "/v1/documents", headers=ADMIN, json=document, timeout=60).status_code in (200, 201)
+    first, second = ask(base, ADMIN, "When does the office open?"), ask(base, ADMIN, "When does it open again?")
+    trace = requests.get(base + f"/v1/traces/{first}", headers=ADMIN, timeout=10).json()
+    calls = trace["turns"]
+    answer = next(node for node in trace["nodes"] if node["name"] == "answer")
+    chat = next(call for call in calls if call["model"] == "gpt-4o-mini")
+    assert chat["prompt_tokens"] == answer["usage"]["prompt_tokens"] and chat["status"] == "succeeded", calls
+    assert chat["deployment"] == "sim" and trace["cost_usd"] is None and chat.get("cost_usd") is None
+    recorded = {turn["id"]: turn for turn in requests.get(base + "/v1/admin/turns", headers=ADMIN, params={"limit": 100},
+                                                            timeout=10).json()["data"]}
+    assert all(recorded[call["id"]]["trace_id"] == trace["telemetry_trace_id"] for call in calls)
+    other = requests.get(base + f"/v1/traces/{second}", headers=ADMIN, timeout=10).json()["turns"]
+    assert other and not {call["id"] for call in other} & {call["id"] for call in calls}

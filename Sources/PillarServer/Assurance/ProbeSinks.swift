@@ -15,6 +15,10 @@ struct ProbeMeteredTurns: TurnRepository {
         try await base.listTurns(tenant: tenant, after: after, limit: limit)
     }
 
+    func turns(tenant: String, subject: String, traceID: String) async throws -> [TurnRecord] {
+        try await base.turns(tenant: tenant, subject: subject, traceID: traceID)
+    }
+
     func markTurnFailed(id: String, tenant: String, errorCode: String) async throws {
         // Turn ids are unique: the probe's turns sit in the probe tenant, anyone else's where they were.
         try await base.markTurnFailed(id: id, tenant: tenant, errorCode: errorCode)

@@ -8,6 +8,7 @@ import PillarCore
 struct TracesController: Sendable {
     let traces: any FlowTraceRepository
     let quality: any QualityRepository
+    let turns: any TurnRepository
 
     func addRoutes(to group: RouterGroup<AuthenticatedContext>) {
         group.get("traces", use: search)
@@ -70,23 +71,70 @@ struct TracesController: Sendable {
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
         let sample = try await quality.sample(traceID: trace.id, tenant: principal.tenant)
-        let body = try encoder.encode(TraceView(trace: trace, quality: sample.map(QualityView.init)))
+        var calls: [TurnRecord] = []
+        if let telemetry = trace.telemetryTraceID {
+            calls = try await turns.turns(tenant: principal.tenant, subject: trace.subject, traceID: telemetry)
+        }
+        let body = try encoder.encode(
+            TraceView(trace: trace, quality: sample.map(QualityView.init), turns: calls.map(TurnView.init)))
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 
-    /// The trace with what production monitoring made of the answer: whether it was sampled, and the
-    /// judges' scores once they are in.
+    /// The trace with what production monitoring made of the answer (whether it was sampled, and the judges'
+    /// scores once they are in) and the gateway's calls made for it, with what they cost.
     struct TraceView: Encodable {
         var trace: FlowTrace
         var quality: QualityView?
+        var turns: [TurnView]
 
         func encode(to encoder: any Encoder) throws {
             try trace.encode(to: encoder)
             var container = encoder.container(keyedBy: Key.self)
             try container.encodeIfPresent(quality, forKey: .quality)
+            try container.encode(turns, forKey: .turns)
+            // Nil when no call had a price: "free" and "not priced" are not the same.
+            let priced = turns.compactMap(\.costUsd)
+            try container.encode(priced.isEmpty ? nil : priced.reduce(0, +), forKey: .costUsd)
         }
 
-        enum Key: String, CodingKey { case quality }
+        enum Key: String, CodingKey { case quality, turns, costUsd }
+    }
+
+    /// One gateway call of the trace (the encoder writes snake case).
+    struct TurnView: Encodable {
+        var id: String
+        var model: String
+        var deployment: String?
+        var status: String
+        var errorCode: String?
+        var streamed: Bool
+        var promptTokens: Int
+        var completionTokens: Int
+        var usageEstimated: Bool
+        var attempts: Int
+        var costUsd: Double?
+        var latencyMs: Double
+        var timeToFirstTokenMs: Double?
+        var createdAt: Double
+        var attemptOf: String?
+
+        init(_ turn: TurnRecord) {
+            id = turn.id
+            model = turn.model
+            deployment = turn.deployment
+            status = turn.status.rawValue
+            errorCode = turn.errorCode
+            streamed = turn.streamed
+            promptTokens = turn.promptTokens
+            completionTokens = turn.completionTokens
+            usageEstimated = turn.usageEstimated
+            attempts = turn.attempts
+            costUsd = turn.costUSD
+            latencyMs = turn.latencyMs
+            timeToFirstTokenMs = turn.timeToFirstTokenMs
+            createdAt = turn.createdAt
+            attemptOf = turn.attemptOf
+        }
     }
 
     struct QualityView: Encodable {

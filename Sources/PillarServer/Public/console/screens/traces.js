@@ -3,7 +3,7 @@
 // retrieved, the prompt it used, its guards' results, tokens, cost and errors.
 // GET /v1/traces?from&to&subject&flow&status&limit&after (times in seconds since 1970) · GET /v1/traces/{id}
 // The text of cited passages: GET /v1/conversations/{id} (the trace's own user only; the trace keeps no text).
-// Cost (admins): GET /v1/admin/turns, the gateway's calls matched by the trace's telemetry_trace_id.
+// Cost: the trace's `turns` (the gateway's calls made for it) and `cost_usd`.
 
 import { api, ApiError, listAll } from "../api.js";
 import { chartsNotice, figure } from "../charts.js";
@@ -20,7 +20,6 @@ const RANGES = [
 const STATUS_BADGE = { succeeded: "good", failed: "bad", skipped: "" };
 const STATUS_COLOUR = { succeeded: "#1a5fb4", failed: "#a51d2d", skipped: "#767676" };
 const EXCERPT_LENGTH = 400;
-const TURN_PAGES = 10;
 
 /// The search as it was left, so that coming back from a trace shows the same page of results.
 let remembered = null;
@@ -273,25 +272,6 @@ async function excerpts(trace, caller) {
   }
 }
 
-/// The gateway's calls made for this answer, for their cost (admins only; GET /v1/admin/turns has no filter, so
-/// the newest turns are read back to the trace's time). Null when they cannot be known.
-async function turnsOf(trace, caller) {
-  if (!caller.isAdmin || !trace.telemetry_trace_id) return null;
-  const started = trace.created_at - trace.duration_ms / 1000 - 5;
-  const ended = trace.created_at + 5;
-  const found = [];
-  let after;
-  for (let page = 0; page < TURN_PAGES; page += 1) {
-    const body = await api("/v1/admin/turns", { query: { limit: 1000, after } });
-    for (const turn of body.data) {
-      if (turn.trace_id === trace.telemetry_trace_id && turn.subject === trace.subject && turn.created_at >= started && turn.created_at <= ended) found.push(turn);
-    }
-    if (!body.has_more || !body.data.length || body.data[body.data.length - 1].created_at < started) return found;
-    after = body.data[body.data.length - 1].id;
-  }
-  return found;
-}
-
 /// Each llm node's turn: the one of its model with the node's own token counts.
 function turnsByNode(nodes, turns) {
   const left = [...(turns || [])];
@@ -303,11 +283,6 @@ function turnsByNode(nodes, turns) {
     if (index >= 0) matched.set(node, left.splice(index, 1)[0]);
   }
   return matched;
-}
-
-function sumCost(turns) {
-  const priced = turns.filter((turn) => typeof turn.cost_usd === "number");
-  return priced.length ? priced.reduce((sum, turn) => sum + turn.cost_usd, 0) : null;
 }
 
 function usageText(usage) {
@@ -373,7 +348,7 @@ function nodeArticle(node, label, { trace, cited, texts, turn, caller, hashFor }
       typeof node.generation_ms === "number" ? ["Waiting on the model", `${formatMs(node.generation_ms)} of ${formatMs(node.duration_ms)}`] : null,
       node.usage ? ["Tokens", usageText(node.usage)] : null,
       node.usage && turn !== undefined ? ["Cost", turn && typeof turn.cost_usd === "number" ? formatDollars(turn.cost_usd)
-        : turn ? "no price is configured for this model" : "not found among the gateway's turns"] : null,
+        : turn ? "no price is configured for this model" : "no call of the gateway matches this node"] : null,
     ]));
   if (chunks.length) article.append(chunksTable(chunks, cited, texts, label));
   if (guards.length) article.append(guardsTable(guards, `Results of guard ${label}`));
@@ -392,15 +367,13 @@ async function renderTrace(root, id, { caller, hashFor, signal }) {
   } catch (error) { notes.fail(error); return; }
   if (signal.aborted) return;
 
-  const [texts, turns] = await Promise.all([
-    excerpts(trace, caller).catch(() => null),
-    turnsOf(trace, caller).catch(() => null),
-  ]);
+  const texts = await excerpts(trace, caller).catch(() => null);
   if (signal.aborted) return;
+  const turns = trace.turns || [];
   const cited = new Set(trace.cited_markers || []);
   const labels = nodeLabels(trace.nodes);
-  const byNode = turns ? turnsByNode(trace.nodes, turns) : null;
-  const cost = turns ? sumCost(turns) : null;
+  const byNode = turnsByNode(trace.nodes, turns);
+  const cost = typeof trace.cost_usd === "number" ? trace.cost_usd : null;
   const quality = trace.quality;
 
   const summary = facts([
@@ -411,9 +384,8 @@ async function renderTrace(root, id, { caller, hashFor, signal }) {
     trace.standalone_query ? ["Question (standalone)", el("q", {}, trace.standalone_query)] : null,
     ["Duration", `${formatMs(trace.duration_ms)}: ${formatMs(trace.generation_ms)} waiting on models, ${formatMs(Math.max(trace.duration_ms - trace.generation_ms, 0))} in the flow itself`],
     ["Tokens", usageText(trace.usage)],
-    ["Cost", turns === null
-      ? (caller.isAdmin ? "not known: the trace has no telemetry trace id to find its turns by" : "not shown: a trace carries no cost, and the gateway's turns are the admins'")
-      : cost === null ? (turns.length ? "no price is configured for these models" : "not found among the gateway's turns") : el("span", { id: "trace-cost" }, formatDollars(cost))],
+    ["Cost", cost !== null ? el("span", { id: "trace-cost" }, formatDollars(cost))
+      : turns.length ? "no price is configured for these models" : "no call to a model"],
     ["Conversation", trace.conversation_id ? el("code", {}, trace.conversation_id) : "none"],
     trace.telemetry_trace_id ? ["Telemetry trace id", el("code", {}, trace.telemetry_trace_id)] : null,
     ["Chunks retrieved, cited", `${trace.retrieved.length}, markers ${[...cited].map((marker) => `[${marker}]`).join(" ") || "none"}`],
@@ -438,14 +410,14 @@ async function renderTrace(root, id, { caller, hashFor, signal }) {
   }
   sections.push(section("Waterfall", ...[chartsNotice()].filter(Boolean), made.node));
   const nodes = section("Nodes", ...trace.nodes.map((node, index) => nodeArticle(node, labels[index], {
-    trace, cited, texts, turn: byNode ? (byNode.get(node) ?? null) : undefined, caller, hashFor })));
+    trace, cited, texts, turn: byNode.get(node) ?? null, caller, hashFor })));
   sections.push(nodes);
   const named = new Set(trace.nodes.map((node) => node.name));
   const loose = trace.guards.filter((result) => !named.has(result.node));
   if (loose.length) sections.push(section("Other guard results", guardsTable(loose, "Guard results without a node of their own")));
-  if (turns && turns.length) {
+  if (turns.length) {
     sections.push(section("Calls to models", el("p", { class: "hint" },
-      "The gateway's turns made for this answer, found by its telemetry trace id (GET /v1/admin/turns)."),
+      "The gateway's calls made for this answer, with their attempts and what they cost."),
     table("The gateway's turns for this answer", [
       { label: "Model", value: (turn) => turn.model, rowHeader: true },
       { label: "Deployment", value: (turn) => turn.deployment || "—" },

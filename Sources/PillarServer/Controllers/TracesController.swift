@@ -76,7 +76,7 @@ struct TracesController: Sendable {
             calls = try await turns.turns(tenant: principal.tenant, subject: trace.subject, traceID: telemetry)
         }
         let body = try encoder.encode(
-            TraceView(trace: trace, quality: sample.map(QualityView.init), turns: calls.map(TurnView.init)))
+            TraceView(trace: trace, quality: sample.map(QualityView.init), turns: calls))
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 
@@ -85,7 +85,8 @@ struct TracesController: Sendable {
     struct TraceView: Encodable {
         var trace: FlowTrace
         var quality: QualityView?
-        var turns: [TurnView]
+        /// Encoded with their own snake-case keys, which the encoder's conversion leaves as they are.
+        var turns: [TurnRecord]
 
         func encode(to encoder: any Encoder) throws {
             try trace.encode(to: encoder)
@@ -93,48 +94,11 @@ struct TracesController: Sendable {
             try container.encodeIfPresent(quality, forKey: .quality)
             try container.encode(turns, forKey: .turns)
             // Nil when no call had a price: "free" and "not priced" are not the same.
-            let priced = turns.compactMap(\.costUsd)
+            let priced = turns.compactMap(\.costUSD)
             try container.encode(priced.isEmpty ? nil : priced.reduce(0, +), forKey: .costUsd)
         }
 
         enum Key: String, CodingKey { case quality, turns, costUsd }
-    }
-
-    /// One gateway call of the trace (the encoder writes snake case).
-    struct TurnView: Encodable {
-        var id: String
-        var model: String
-        var deployment: String?
-        var status: String
-        var errorCode: String?
-        var streamed: Bool
-        var promptTokens: Int
-        var completionTokens: Int
-        var usageEstimated: Bool
-        var attempts: Int
-        var costUsd: Double?
-        var latencyMs: Double
-        var timeToFirstTokenMs: Double?
-        var createdAt: Double
-        var attemptOf: String?
-
-        init(_ turn: TurnRecord) {
-            id = turn.id
-            model = turn.model
-            deployment = turn.deployment
-            status = turn.status.rawValue
-            errorCode = turn.errorCode
-            streamed = turn.streamed
-            promptTokens = turn.promptTokens
-            completionTokens = turn.completionTokens
-            usageEstimated = turn.usageEstimated
-            attempts = turn.attempts
-            costUsd = turn.costUSD
-            latencyMs = turn.latencyMs
-            timeToFirstTokenMs = turn.timeToFirstTokenMs
-            createdAt = turn.createdAt
-            attemptOf = turn.attemptOf
-        }
     }
 
     struct QualityView: Encodable {

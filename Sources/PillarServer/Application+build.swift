@@ -170,7 +170,8 @@ public func buildApplication(
         .addRoutes(to: v1)
         AdminController(
             issuer: issuer, keys: keys, turns: turns, usage: turns, gateway: gateway, audit: audit,
-            admission: admission, evaluationAdmission: evaluationAdmission, bodyReader: bodyReader,
+            chainCheck: AuditChainCheck(audit: audit), admission: admission, evaluationAdmission: evaluationAdmission,
+            bodyReader: bodyReader,
             defaultCompletionTokens: limits.defaultCompletionTokens
         )
         .addRoutes(to: admin, platform: platform)

@@ -44,9 +44,12 @@ import Testing
     }
 
     /// `GET /v1/admin/audit/verification` walks the whole chain; where it breaks is told to the platform's admins
-    /// and to the tenant whose record broke, not to other tenants.
+    /// and to the tenant whose record broke, not to other tenants. A walk serves for a few seconds, so the break is
+    /// looked for by a second start on the same data.
     @Test func theVerificationRouteLocatesABreakOnlyForThoseItConcerns() async throws {
-        try await withPillar { pillar in
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let (other, third) = try await withPillar(dataDirectory: directory) { pillar in
             let other = try await pillar.newKey(tenant: "other", role: .admin)
             let third = try await pillar.newKey(tenant: "third", role: .admin)
             _ = try await pillar.request(.POST, "/v1/admin/keys", body: #"{"name": "ours"}"#)
@@ -58,12 +61,15 @@ import Testing
             #expect(intact.json["intact"] as? Bool == true)
             #expect(intact.json["events"] as? Int == 3)
             #expect(intact.json["first_broken_seq"] is NSNull)
+            return (other, third)
+        }
 
-            let database = try PillarDatabase(dataDirectory: pillar.dataDirectory)
-            try await database.pool.write { db in
-                try db.execute(sql: "DROP TRIGGER audit_log_no_update")
-                try db.execute(sql: "UPDATE audit_log SET target = 'forged' WHERE tenant_id = 'other'")
-            }
+        let database = try PillarDatabase(dataDirectory: directory)
+        try await database.pool.write { db in
+            try db.execute(sql: "DROP TRIGGER audit_log_no_update")
+            try db.execute(sql: "UPDATE audit_log SET target = 'forged' WHERE tenant_id = 'other'")
+        }
+        try await withPillar(dataDirectory: directory) { pillar in
             let platform = try await pillar.request(.GET, "/v1/admin/audit/verification")
             #expect(platform.json["intact"] as? Bool == false)
             #expect(platform.json["first_broken_seq"] as? Int == 2)
@@ -76,6 +82,24 @@ import Testing
             #expect((bystander.json["problem"] as? String)?.contains("another tenant") == true)
             #expect(try await pillar.request(.GET, "/v1/admin/audit/verification", key: try await pillar.newKey()).status == 403)
         }
+    }
+
+    /// Requests that come together share one walk of the chain, and a walk serves until it is `freshFor` old.
+    @Test func verificationsAreSharedAndServeForAWhile() async throws {
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let log = SQLiteAuditLog(database: try PillarDatabase(dataDirectory: directory))
+        try await log.append(tenant: "t", actor: "a", action: "key.create", target: "k1", details: [:])
+        let check = AuditChainCheck(audit: log, freshFor: .seconds(3600))
+        let results = try await withThrowingTaskGroup(of: AuditChainCheck.Result.self) { group in
+            for _ in 0..<20 { group.addTask { try await check.verify() } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(Set(results.map(\.verifiedAt)).count == 1, "one walk for all twenty")
+        try await log.append(tenant: "t", actor: "a", action: "key.create", target: "k2", details: [:])
+        #expect(try await check.verify().verification.events == 1, "still fresh: the walk before the append")
+        let fresh = AuditChainCheck(audit: log, freshFor: .zero)
+        #expect(try await fresh.verify().verification.events == 2)
     }
 
     @Test func theDatabaseRefusesChangesAndVerifyFindsTampering() async throws {

@@ -91,7 +91,7 @@ extension ModelGateway {
                 break
             }
             let reported = state.usage != nil
-            let finalUsage = state.usage ?? tokens.usage(request: leg.request, completion: state.legText)
+            let finalUsage = state.usage ?? tokens.usage(request: leg.request, completion: state.legOutput)
             if failure == nil, !cancelled {
                 deliver(state.endedCleanly(counted: finalUsage, createdAt: Int(Date().timeIntervalSince1970)))
             }

@@ -113,7 +113,7 @@ public final class ModelGateway: Sendable {
             let reply = try await lease.provider.complete(request)
             var completion = reply.value
             completion.model = request.model
-            let usage = completion.usage ?? tokens.usage(request: request, completion: completion.text)
+            let usage = completion.usage ?? tokens.usage(request: request, completion: completion.text + completion.toolCallText)
             let outcome = Outcome(
                 deployment: lease.name, usage: usage, timeToFirstToken: nil,
                 duration: ContinuousClock.now - started, error: nil, cancelled: false,

@@ -34,6 +34,9 @@ struct RelayState: Sendable {
     /// The whole answer the caller was sent, and the part of it the current leg produced.
     private(set) var answered = ""
     private(set) var legText = ""
+    /// The current leg's tool calls as text (names and arguments): counted with its text when the upstream sends
+    /// no usage, never sent back as a prefill.
+    private(set) var legToolText = ""
     /// Whether every delta so far was plain text (a tool call cannot be sent back as a prefill).
     private(set) var onlyText = true
     private(set) var answerID: String?
@@ -49,6 +52,9 @@ struct RelayState: Sendable {
 
     var hasStarted: Bool { firstToken != nil }
 
+    /// What the current leg produced, text and tool calls, as Pillar counts it when the upstream does not.
+    var legOutput: String { legText + legToolText }
+
     /// A chunk from the current leg: renamed to the model asked for, under the answer's one id.
     mutating func received(_ incoming: ChatCompletionChunk, at now: ContinuousClock.Instant) -> Delivery {
         var chunk = incoming
@@ -58,6 +64,7 @@ struct RelayState: Sendable {
         if chunk.choices.contains(where: ModelGateway.callsATool) { onlyText = false }
         answered += chunk.contentDelta
         legText += chunk.contentDelta
+        legToolText += chunk.toolCallDelta
         if let reported = chunk.usage {
             usage = reported
             if !includeUsage {
@@ -91,8 +98,8 @@ struct RelayState: Sendable {
     ) -> ModelGateway.InterruptedAttempt {
         ModelGateway.InterruptedAttempt(
             deployment: deployment,
-            usage: legText.isEmpty
-                ? Usage(promptTokens: 0, completionTokens: 0) : tokens.usage(request: request, completion: legText),
+            usage: legOutput.isEmpty
+                ? Usage(promptTokens: 0, completionTokens: 0) : tokens.usage(request: request, completion: legOutput),
             error: error, duration: now - legStarted, endedAt: endedAt)
     }
 
@@ -100,6 +107,7 @@ struct RelayState: Sendable {
     mutating func continued(after attempt: ModelGateway.InterruptedAttempt, on deployment: String) -> ChatCompletionChunk {
         interrupted.append(attempt)
         legText = ""
+        legToolText = ""
         usage = nil
         return ModelGateway.continuationMarker(id: answerID ?? "", model: model, interrupted: attempt, continuedOn: deployment)
     }

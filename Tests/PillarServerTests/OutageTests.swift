@@ -127,6 +127,30 @@ import Testing
         }
     }
 
+    /// A streamed answer that is only a tool call, from an upstream that reports no usage (the simulator sends
+    /// none after a tool call): its completion tokens are counted from the call's name and arguments, not left at 0.
+    @Test func aToolCallsTokensAreCountedWhenTheUpstreamReportsNone() async throws {
+        let tools = SimulatorBehaviour(timeToFirstToken: .zero, tokensPerSecond: 5000, toolCallDeltas: 6)
+        try await withSimulator(tools) { port in
+            try await withPillar(deployments: [simulatorDeployment("tools", port: port, models: ["gpt"])]) { pillar in
+                let response = try await pillar.chat(
+                    "look it up", model: "gpt", stream: true,
+                    extra: #", "tools": [{"type": "function", "function": {"name": "lookup", "parameters": {"type": "object"}}}]"#
+                )
+                #expect(response.status == 200)
+                let turns = try await SQLiteTurnRepository(database: PillarDatabase(dataDirectory: pillar.dataDirectory))
+                    .listTurns(tenant: "default", limit: 10)
+                let turn = try #require(turns.first)
+                #expect(turn.usageEstimated)
+                let call = SimulatedToolCall(pieces: 6)
+                // Counted as the server counts: with the rank files in the set-up cache when they are there.
+                let counter = TokenCounter(directory: PillarCache.tokenizers(environment: ["HOME": NSHomeDirectory()]))
+                let expected = counter.tokens(in: SimulatedToolCall.name + call.arguments, model: "gpt")
+                #expect(expected > 0 && turn.completionTokens == expected, "\(turn.completionTokens) of \(expected)")
+            }
+        }
+    }
+
     /// Item 14: tool-call deltas are relayed as they come and count as the first token.
     @Test func toolCallDeltasAreRelayedAsTheyComeAndCountAsTheFirstToken() async throws {
         // Ten deltas over 2.5 s: silence by the old rule, which counted only text.

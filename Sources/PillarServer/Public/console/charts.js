@@ -55,3 +55,12 @@ export function figure({ title, traces, columns, rows, yTitle = "", stacked = fa
     dispose() { if (chart && chart.isConnected && chartsAvailable()) window.Plotly.purge(chart); },
   };
 }
+
+/// The figures a screen has drawn, freed together: before it draws again, and when it closes (`signal`, if given).
+/// `add` keeps a figure and answers its node, to put on the page.
+export function figureSet(signal) {
+  let drawn = [];
+  const dispose = () => { for (const made of drawn) made.dispose(); drawn = []; };
+  if (signal) signal.addEventListener("abort", dispose, { once: true });
+  return { add(made) { drawn.push(made); return made.node; }, dispose };
+}

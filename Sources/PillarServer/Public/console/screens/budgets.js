@@ -4,7 +4,7 @@
 // GET /v1/admin/budgets · GET /v1/admin/keys (key names)
 
 import { api, listAll } from "../api.js";
-import { chartsNotice, figure } from "../charts.js";
+import { chartsNotice, figure, figureSet } from "../charts.js";
 import { el, formatDollars, formatNumber, formatTime, heading, messages, section, table } from "../ui.js";
 
 const NAMES = {
@@ -44,13 +44,11 @@ export default {
         "Requests past a limit are refused with 429 and Retry-After before any model is called."),
       el("div", { class: "toolbar" }, refresh), body);
 
-    let disposers = [];
-    const dispose = () => { for (const disposeOne of disposers) disposeOne(); disposers = []; };
-    signal.addEventListener("abort", dispose, { once: true });
+    const figures = figureSet(signal);
 
     async function load() {
       notes.clear();
-      dispose();
+      figures.dispose();
       try {
         const [answer, keyList] = await Promise.all([
           api("/v1/admin/budgets"),
@@ -69,7 +67,7 @@ export default {
           return;
         }
         const sections = answer.data.map((standing) => {
-          const made = figure({
+          const chart = figures.add(figure({
             title: `${title(standing)}: share of each limit spent or held`, yTitle: "share of the limit",
             traces: [
               { type: "bar", name: "spent", x: standing.lines.map((line) => NAMES[line.name] || line.name),
@@ -86,9 +84,8 @@ export default {
               { label: "Spent", value: meter },
               { label: "Resets", value: (line) => formatTime(line.resets_at) },
             ], rows: standing.lines,
-          });
-          disposers.push(made.dispose);
-          const node = section(title(standing), made.node);
+          }));
+          const node = section(title(standing), chart);
           node.dataset.scope = standing.scope;
           if (standing.key) node.dataset.key = standing.key;
           return node;
@@ -102,6 +99,6 @@ export default {
 
     refresh.addEventListener("click", load);
     await load();
-    return dispose;
+    return figures.dispose;
   },
 };

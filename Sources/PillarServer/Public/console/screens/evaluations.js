@@ -4,7 +4,7 @@
 // POST …/runs/{id}/cancel|resume|baseline · GET …/baselines · GET …/compare?baseline&candidate · GET|POST …/gates
 
 import { api, listAll } from "../api.js";
-import { chartsNotice, figure } from "../charts.js";
+import { chartsNotice, figure, figureSet } from "../charts.js";
 import { confirmAction, el, field, formatDollars, formatNumber, formatTime, heading, keepingFocus, messages, section, table } from "../ui.js";
 
 const BASE = "/v1/admin/eval";
@@ -397,9 +397,8 @@ async function renderRun(root, id, { hashFor, signal }) {
   root.append(body);
   let timer = null;
   let stopped = false;
-  let disposers = [];
-  const dispose = () => { for (const disposeOne of disposers) disposeOne(); disposers = []; };
-  const stop = () => { stopped = true; clearTimeout(timer); dispose(); };
+  const figures = figureSet();
+  const stop = () => { stopped = true; clearTimeout(timer); figures.dispose(); };
   signal.addEventListener("abort", stop, { once: true });
 
   const act = async (work) => {
@@ -416,10 +415,9 @@ async function renderRun(root, id, { hashFor, signal }) {
       listAll(`${BASE}/runs`).then((page) => page.data),
     ]);
     if (stopped) return;
-    dispose();
+    figures.dispose();
     const summary = summarise(results);
-    const charts = scoreCharts(summary, "Mean scores");
-    disposers = charts.map((made) => made.dispose);
+    const charts = scoreCharts(summary, "Mean scores").map(figures.add);
     const baseline = baselineOf(run, marked);
     const others = runs.filter((other) => other.id !== run.id && other.spec.dataset === run.spec.dataset);
     const otherSelect = el("select", { name: "other" }, runOptions(others, baseline && baseline.run_id));
@@ -455,7 +453,7 @@ async function renderRun(root, id, { hashFor, signal }) {
         ]),
         runActions(run, marked, { hashFor, act, after: load, compact: false }),
         compareForm),
-      section("Scores", ...[chartsNotice()].filter(Boolean), ...charts.map((made) => made.node),
+      section("Scores", ...[chartsNotice()].filter(Boolean), ...charts,
         table("Every metric: the mean over items of each item's mean over repeats", [
           { label: "Metric", value: (metric) => metric.name, rowHeader: true },
           { label: "Mean", value: (metric) => formatValue(metric.name, metric.mean), numeric: true },
@@ -515,8 +513,7 @@ async function renderCompare(root, baselineId, candidateId, { hashFor, signal })
     event.preventDefault();
     location.hash = hashFor("evaluations", "compare", baselineSelect.value, candidateSelect.value);
   });
-  let disposers = [];
-  signal.addEventListener("abort", () => { for (const disposeOne of disposers) disposeOne(); }, { once: true });
+  const figures = figureSet(signal);
 
   try {
     const { data: runs } = await listAll(`${BASE}/runs`);
@@ -549,8 +546,7 @@ async function renderCompare(root, baselineId, candidateId, { hashFor, signal })
         { label: "Baseline", value: (metric) => formatValue(metric.name, metric.baseline_mean), numeric: true },
         { label: "Candidate", value: (metric) => formatValue(metric.name, metric.candidate_mean), numeric: true },
       ], rows });
-    disposers.push(made.dispose);
-    return made.node;
+    return figures.add(made);
   };
   const summary = (run) => facts([
     ["Run", el("a", { href: hashFor("evaluations", "runs", run.id) }, run.id)],

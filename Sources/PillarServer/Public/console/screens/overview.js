@@ -5,7 +5,7 @@
 // GET /v1/admin/keys (key names)
 
 import { api, listAll } from "../api.js";
-import { chartsNotice, figure } from "../charts.js";
+import { chartsNotice, figure, figureSet } from "../charts.js";
 import { el, field, formatDollars, formatNumber, heading, messages, section, table } from "../ui.js";
 
 const RECENT_TURNS = 200;
@@ -51,13 +51,11 @@ export default {
     const body = el("div", { id: "overview-body" });
     root.append(heading("Overview"), ...notes.nodes, ...[chartsNotice()].filter(Boolean), form, body);
 
-    let disposers = [];
-    const dispose = () => { for (const disposeOne of disposers) disposeOne(); disposers = []; };
-    signal.addEventListener("abort", dispose, { once: true });
+    const figures = figureSet(signal);
 
     async function load() {
       notes.clear();
-      dispose();
+      figures.dispose();
       const query = { from: fromInput.value, to: toInput.value };
       try {
         // A period of a day or two reads better by the hour.
@@ -75,7 +73,7 @@ export default {
         if (signal.aborted) return;
         const keyNames = new Map(keyList.data.map((key) => [key.id, key.name]));
         const sum = totals(days.data);
-        const add = (made) => { disposers.push(made.dispose); return made.node; };
+        const add = figures.add;
         const dayRows = [...days.data].sort((a, b) => a.group.localeCompare(b.group));
         const modelRows = [...models.data].sort((a, b) => b.requests - a.requests);
         const keyRows = [...keys.data].sort((a, b) => b.requests - a.requests);
@@ -224,6 +222,6 @@ export default {
 
     form.addEventListener("submit", (event) => { event.preventDefault(); load(); });
     await load();
-    return dispose;
+    return figures.dispose;
   },
 };
